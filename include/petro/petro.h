@@ -1,0 +1,14 @@
+/* Umbrella header of libpetro, the pure deterministic core. */
+#ifndef PETRO_PETRO_H
+#define PETRO_PETRO_H
+#include "address.h"
+#include "amount.h"
+#include "block.h"
+#include "crypto.h"
+#include "ledger.h"
+#include "limits.h"
+#include "result.h"
+#include "store.h"
+#include "tx.h"
+#include "types.h"
+#endif

@@ -1,0 +1,146 @@
+/* Result codes: one table, stable numbers.
+ *
+ * 1..999 are ledger results: they are written into blocks (they feed the results Merkle
+ * root), so their numbers are frozen forever. Never renumber or reuse one; retire it as
+ * PETRO_ERR_RETIRED_<num>. 1000.. are local results, never written into a block.
+ * The name (second string) is the JSON "error" field of the API; the message is one sentence.
+ */
+#ifndef PETRO_RESULT_H
+#define PETRO_RESULT_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PETRO_RESULT_TABLE(X)                                                                  \
+    X(PETRO_OK, 0, "ok", "success")                                                            \
+    /* 1..99: encoding and transaction envelope */                                             \
+    X(PETRO_ERR_MALFORMED, 1, "malformed", "bytes are not a canonical encoding")               \
+    X(PETRO_ERR_TX_TOO_LARGE, 2, "tx_too_large", "transaction is larger than the maximum")     \
+    X(PETRO_ERR_BAD_VERSION, 3, "bad_version", "unsupported encoding version")                 \
+    X(PETRO_ERR_WRONG_NETWORK, 4, "wrong_network", "transaction is for another network")       \
+    X(PETRO_ERR_NO_OPS, 5, "no_ops", "transaction has no operations")                          \
+    X(PETRO_ERR_TOO_MANY_OPS, 6, "too_many_ops", "transaction has too many operations")        \
+    X(PETRO_ERR_UNKNOWN_OP, 7, "unknown_op", "unknown operation type")                         \
+    X(PETRO_ERR_MEMO_TOO_LONG, 8, "memo_too_long", "memo is longer than 32 bytes")             \
+    X(PETRO_ERR_NO_SIGNATURES, 9, "no_signatures", "transaction carries no signature")         \
+    X(PETRO_ERR_DUPLICATE_SIGNATURE, 10, "duplicate_signature",                                \
+      "signatures are not in strictly ascending key order, or repeat a key")                   \
+    X(PETRO_ERR_BAD_SIGNATURE, 11, "bad_signature", "a signature does not verify")             \
+    X(PETRO_ERR_TOO_MANY_SIGNATURES, 12, "too_many_signatures", "too many signatures")         \
+    /* 100..199: transaction-level ledger checks, in this order of precedence */               \
+    X(PETRO_ERR_NO_SOURCE_ACCOUNT, 100, "no_source_account", "source account does not exist")  \
+    X(PETRO_ERR_TOO_EARLY, 101, "too_early", "transaction is not valid yet (valid_after)")     \
+    X(PETRO_ERR_TOO_LATE, 102, "too_late", "transaction has expired (valid_until)")            \
+    X(PETRO_ERR_BAD_SEQUENCE, 103, "bad_sequence",                                             \
+      "sequence number is not the account's sequence + 1")                                     \
+    X(PETRO_ERR_BAD_AUTH, 104, "bad_auth", "signature weight is below the required threshold") \
+    X(PETRO_ERR_FEE_TOO_LOW, 105, "fee_too_low", "fee is below 100 base units per operation")  \
+    X(PETRO_ERR_FEE_BALANCE_LOW, 106, "fee_balance_low", "PTR balance cannot pay the fee")     \
+    X(PETRO_ERR_ACCOUNT_FROZEN, 107, "account_frozen", "account is frozen")                    \
+    X(PETRO_ERR_OP_FAILED, 108, "op_failed", "an operation failed; no operation was applied")  \
+    X(PETRO_ERR_EXTRA_SIGNATURE, 109, "extra_signature",                                       \
+      "a signature is not from a signer of the account")                                       \
+    /* 200..299: amounts */                                                                    \
+    X(PETRO_ERR_AMOUNT_OVERFLOW, 200, "amount_overflow", "amount arithmetic would overflow")   \
+    X(PETRO_ERR_AMOUNT_NEGATIVE, 201, "amount_negative", "amount is negative")                 \
+    X(PETRO_ERR_AMOUNT_ZERO, 202, "amount_zero", "amount must be greater than zero")           \
+    X(PETRO_ERR_AMOUNT_PRECISION, 203, "amount_precision",                                     \
+      "amount has more than 8 decimal places")                                                 \
+    X(PETRO_ERR_AMOUNT_SYNTAX, 204, "amount_syntax", "amount is not a decimal number")         \
+    X(PETRO_ERR_AMOUNT_TOO_LARGE, 205, "amount_too_large", "amount exceeds the maximum supply") \
+    /* 300..399: operation results (accounts, payments, assets) */                             \
+    X(PETRO_ERR_BALANCE_LOW, 300, "balance_low", "insufficient balance")                       \
+    X(PETRO_ERR_NO_DESTINATION, 301, "no_destination", "destination account does not exist")   \
+    X(PETRO_ERR_ACCOUNT_EXISTS, 302, "account_exists", "account already exists")               \
+    X(PETRO_ERR_NO_TRUST, 303, "no_trust", "account has no trust line for this asset")         \
+    X(PETRO_ERR_NOT_AUTHORIZED, 304, "not_authorized",                                         \
+      "trust line is not authorised by the issuer")                                            \
+    X(PETRO_ERR_LINE_FULL, 305, "line_full", "payment would exceed the trust line limit")      \
+    X(PETRO_ERR_NO_ASSET, 306, "no_asset", "asset does not exist")                             \
+    X(PETRO_ERR_ASSET_EXISTS, 307, "asset_exists", "asset already exists")                     \
+    X(PETRO_ERR_BAD_ASSET_CODE, 308, "bad_asset_code",                                         \
+      "asset code must be 1 to 12 characters A-Z or 0-9, and not PTR")                         \
+    X(PETRO_ERR_NOT_ISSUER, 309, "not_issuer", "only the asset's issuer may do this")          \
+    X(PETRO_ERR_SELF_NOT_ALLOWED, 310, "self_not_allowed", "source and destination are the same") \
+    X(PETRO_ERR_TRUST_HAS_BALANCE, 311, "trust_has_balance",                                   \
+      "trust line still holds a balance")                                                      \
+    X(PETRO_ERR_LIMIT_BELOW_BALANCE, 312, "limit_below_balance",                               \
+      "trust line limit is below its balance")                                                 \
+    X(PETRO_ERR_TOO_MANY_SIGNERS, 313, "too_many_signers", "account has the maximum of signers") \
+    X(PETRO_ERR_BAD_THRESHOLDS, 314, "bad_thresholds",                                         \
+      "thresholds would lock the account or are out of order")                                 \
+    X(PETRO_ERR_ISSUER_CANNOT_HOLD, 315, "issuer_cannot_hold",                                 \
+      "the issuer of an asset cannot hold a trust line for it")                                \
+    X(PETRO_ERR_SUPPLY_EXCEEDED, 316, "supply_exceeded", "supply would exceed the maximum")    \
+    X(PETRO_ERR_BAD_FLAGS, 317, "bad_flags", "unknown or not permitted flags")                 \
+    X(PETRO_ERR_DEST_FROZEN, 318, "dest_frozen", "destination account is frozen")              \
+    X(PETRO_ERR_NOT_SUPPORTED, 319, "not_supported", "operation not supported for this asset") \
+    X(PETRO_ERR_BAD_SIGNER, 320, "bad_signer", "a signer cannot be the account's own key")     \
+    /* 400..499: block checks */                                                               \
+    X(PETRO_ERR_BAD_HEIGHT, 400, "bad_height", "block height is not the next height")          \
+    X(PETRO_ERR_BAD_PREV_HASH, 401, "bad_prev_hash", "block does not extend the latest block") \
+    X(PETRO_ERR_BAD_TIMESTAMP, 402, "bad_timestamp", "block time goes backwards")              \
+    X(PETRO_ERR_BAD_TX_ROOT, 403, "bad_tx_root", "transaction Merkle root does not match")     \
+    X(PETRO_ERR_BAD_RESULT_ROOT, 404, "bad_result_root", "results Merkle root does not match") \
+    X(PETRO_ERR_BAD_STATE_HASH, 405, "bad_state_hash", "state hash does not match")            \
+    X(PETRO_ERR_BLOCK_TOO_LARGE, 406, "block_too_large", "block has too many transactions")    \
+    X(PETRO_ERR_TX_REJECTED_IN_BLOCK, 407, "tx_rejected_in_block",                             \
+      "block holds a transaction that cannot be included")                                     \
+    X(PETRO_ERR_DUPLICATE_TX, 408, "duplicate_tx", "transaction already seen")                 \
+    /* 1000..: local results, never written into a block */                                    \
+    X(PETRO_ERR_NOMEM, 1000, "nomem", "out of memory")                                         \
+    X(PETRO_ERR_IO, 1001, "io", "storage I/O error")                                           \
+    X(PETRO_ERR_STORE_FULL, 1002, "store_full", "storage map is full")                         \
+    X(PETRO_ERR_NOT_FOUND, 1003, "not_found", "not found")                                     \
+    X(PETRO_ERR_MEMPOOL_FULL, 1004, "mempool_full", "mempool is full; retry later")            \
+    X(PETRO_ERR_BAD_ADDRESS, 1005, "bad_address", "not a valid address")                       \
+    X(PETRO_ERR_BAD_ADDRESS_CHECKSUM, 1006, "bad_address_checksum",                            \
+      "address checksum does not match (typo?)")                                               \
+    X(PETRO_ERR_WRONG_ADDRESS_PREFIX, 1007, "wrong_address_prefix",                            \
+      "address is for another kind of network (ptr/tptr)")                                     \
+    X(PETRO_ERR_BAD_HEX, 1008, "bad_hex", "not valid hexadecimal")                             \
+    X(PETRO_ERR_BAD_REQUEST, 1009, "bad_request", "bad request")                               \
+    X(PETRO_ERR_TIMEOUT, 1010, "timeout", "timed out")                                         \
+    X(PETRO_ERR_UNAVAILABLE, 1011, "unavailable", "node unavailable")                          \
+    X(PETRO_ERR_CRYPTO, 1012, "crypto", "cryptography library failure")                        \
+    X(PETRO_ERR_BUFFER_TOO_SMALL, 1013, "buffer_too_small", "output buffer too small")         \
+    X(PETRO_ERR_UNAUTHORIZED, 1014, "unauthorized", "missing or wrong admin token")            \
+    X(PETRO_ERR_BAD_PASSPHRASE, 1015, "bad_passphrase", "wrong passphrase or damaged wallet")  \
+    X(PETRO_ERR_CORRUPT, 1016, "corrupt", "stored data failed its integrity check")
+
+typedef enum {
+#define PETRO_RESULT_ENUM_(id, num, name, msg) id = num,
+    PETRO_RESULT_TABLE(PETRO_RESULT_ENUM_)
+#undef PETRO_RESULT_ENUM_
+} petro_result;
+
+#if defined(__GNUC__)
+#define PETRO_MUST_USE __attribute__((warn_unused_result))
+#else
+#define PETRO_MUST_USE
+#endif
+
+#if defined(__GNUC__) && !defined(PETRO_STATIC)
+#define PETRO_API __attribute__((visibility("default")))
+#else
+#define PETRO_API
+#endif
+
+/** The snake_case name of a result ("balance_low"); "unknown" for a number not in the table.
+ *  Returns a static string. Pure. */
+PETRO_API const char *petro_result_name(petro_result r);
+
+/** One sentence describing a result. Returns a static string. Pure. */
+PETRO_API const char *petro_result_str(petro_result r);
+
+/** Whether r is a ledger result (1..999), i.e. may appear in a block. Pure. */
+PETRO_API int petro_result_is_ledger(petro_result r);
+
+/** Look up a result by its snake_case name. Returns 1 and sets *out if found, else 0. */
+PETRO_API int petro_result_from_name(petro_result *out, const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,145 @@
+/* Transactions: the canonical binary encoding (docs/protocol.md, "Transaction"), ids and
+ * signatures. Decoding is strict: one encoding per value, no trailing bytes, bounded sizes. */
+#ifndef PETRO_TX_H
+#define PETRO_TX_H
+
+#include "types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Operation types. Numbers are part of the protocol; never reuse one. Later families
+ * (reserves, sale, exchange, trade, swap, zones, compliance, governance) take new numbers. */
+typedef enum {
+    PETRO_OP_CREATE_ACCOUNT = 1,  /* family accounts */
+    PETRO_OP_SET_SIGNER = 2,      /* family accounts */
+    PETRO_OP_SET_THRESHOLDS = 3,  /* family accounts */
+    PETRO_OP_PAYMENT = 4,         /* family payments */
+    PETRO_OP_CREATE_ASSET = 5,    /* family assets */
+    PETRO_OP_CHANGE_TRUST = 6,    /* family assets */
+    PETRO_OP_AUTHORIZE_TRUST = 7, /* family assets */
+    PETRO_OP_ISSUE = 8,           /* family assets */
+    PETRO_OP_REDEEM = 9,          /* family assets */
+} petro_op_type;
+#define PETRO_OP_TYPE_MAX 9
+
+/* Asset flags (petro_op_create_asset.flags). */
+#define PETRO_ASSET_FLAG_AUTH_REQUIRED 0x1u /* trust lines need the issuer's authorisation */
+#define PETRO_ASSET_FLAG_REVOCABLE 0x2u     /* the issuer may revoke an authorisation */
+#define PETRO_ASSET_FLAGS_ALL 0x3u
+
+typedef struct { petro_pubkey destination; petro_amount starting_balance; } petro_op_create_account;
+/** weight 0 removes the signer. */
+typedef struct { petro_pubkey signer; uint8_t weight; } petro_op_set_signer;
+typedef struct {
+    uint8_t master_weight, low, medium, high;
+} petro_op_set_thresholds;
+typedef struct { petro_pubkey destination; petro_asset asset; petro_amount amount; } petro_op_payment;
+typedef struct { char code[PETRO_ASSET_CODE_SIZE_MAX + 1]; uint32_t flags; } petro_op_create_asset;
+/** limit 0 removes the trust line (its balance must be 0). asset must be issued. */
+typedef struct { petro_asset asset; petro_amount limit; } petro_op_change_trust;
+/** Asset is (code, source account). authorize is 0 or 1. */
+typedef struct {
+    petro_pubkey trustor;
+    char code[PETRO_ASSET_CODE_SIZE_MAX + 1];
+    uint8_t authorize;
+} petro_op_authorize_trust;
+/** Asset is (code, source account): the issuer creates new units at destination. */
+typedef struct {
+    petro_pubkey destination;
+    char code[PETRO_ASSET_CODE_SIZE_MAX + 1];
+    petro_amount amount;
+} petro_op_issue;
+/** The holder returns amount of an issued asset to its issuer; the units are destroyed. */
+typedef struct { petro_asset asset; petro_amount amount; } petro_op_redeem;
+
+typedef struct petro_op {
+    uint8_t type; /* petro_op_type */
+    union {
+        petro_op_create_account create_account;
+        petro_op_set_signer set_signer;
+        petro_op_set_thresholds set_thresholds;
+        petro_op_payment payment;
+        petro_op_create_asset create_asset;
+        petro_op_change_trust change_trust;
+        petro_op_authorize_trust authorize_trust;
+        petro_op_issue issue;
+        petro_op_redeem redeem;
+    } u;
+} petro_op;
+
+typedef struct petro_tx_sig { petro_pubkey key; petro_sig sig; } petro_tx_sig;
+
+/** A signed transaction. Fixed size; owns no heap memory. */
+typedef struct petro_tx {
+    uint8_t version;          /* PETRO_TX_VERSION */
+    petro_hash network_id;
+    petro_pubkey source;
+    uint64_t sequence;        /* exactly the account's sequence + 1 */
+    petro_amount fee;         /* PTR base units, >= PETRO_BASE_FEE * op_count */
+    uint64_t valid_after_ms;  /* unix ms; 0 = no lower bound */
+    uint64_t valid_until_ms;  /* unix ms; 0 = no upper bound */
+    uint8_t memo_size;
+    uint8_t memo[PETRO_MEMO_SIZE_MAX];
+    uint8_t op_count;         /* 1..PETRO_TX_OPS_MAX */
+    petro_op ops[PETRO_TX_OPS_MAX];
+    uint8_t sig_count;        /* 0..PETRO_TX_SIGS_MAX; sorted by key, strictly ascending */
+    petro_tx_sig sigs[PETRO_TX_SIGS_MAX];
+} petro_tx;
+
+/** Check the fields of a transaction without state: version, op count, memo size, op types,
+ *  field ranges of each op (amounts > 0 and <= PETRO_SUPPLY_MAX, asset codes, flags), fee >= 0,
+ *  signature count and order. Returns the first failing PETRO_ERR_* (envelope codes 1..99,
+ *  amount codes 200..299, PETRO_ERR_BAD_ASSET_CODE, PETRO_ERR_BAD_FLAGS) or PETRO_OK. */
+PETRO_API PETRO_MUST_USE petro_result petro_tx_check(const petro_tx *tx);
+
+/** Encode the unsigned body (everything before the signatures). Returns PETRO_OK with
+ *  *out_size set, PETRO_ERR_BUFFER_TOO_SMALL, or the petro_tx_check error. */
+PETRO_API PETRO_MUST_USE petro_result petro_tx_encode_body(uint8_t *out, size_t out_cap,
+                                                           size_t *out_size, const petro_tx *tx);
+/** Encode the signed envelope (body, then signatures). Same returns. */
+PETRO_API PETRO_MUST_USE petro_result petro_tx_encode(uint8_t *out, size_t out_cap,
+                                                      size_t *out_size, const petro_tx *tx);
+/** Decode a signed envelope strictly. Returns PETRO_OK; PETRO_ERR_TX_TOO_LARGE;
+ *  PETRO_ERR_MALFORMED (truncation, trailing bytes, non-canonical values); or the
+ *  petro_tx_check error. Out: tx filled on PETRO_OK, zeroed otherwise. Pure. */
+PETRO_API PETRO_MUST_USE petro_result petro_tx_decode(petro_tx *tx, const uint8_t *bytes,
+                                                      size_t bytes_size);
+
+/** Transaction id: BLAKE2b-256 of the encoded body. Requires a tx that passes petro_tx_check. */
+PETRO_API PETRO_MUST_USE petro_result petro_tx_id(petro_hash *id, const petro_tx *tx);
+
+/** Add (or replace) the signature of sk's key over the transaction id, keeping sigs sorted.
+ *  Returns PETRO_OK, PETRO_ERR_TOO_MANY_SIGNATURES, or a petro_tx_check error. */
+PETRO_API PETRO_MUST_USE petro_result petro_tx_sign(petro_tx *tx, const petro_pubkey *pk,
+                                                    const petro_seckey *sk);
+
+/** Verify every signature against id. Returns a bit mask: bit i set iff sigs[i] verifies.
+ *  Thread-safe and pure; this is the expensive part, meant for a worker pool. */
+PETRO_API uint32_t petro_tx_verify_sigs(const petro_tx *tx, const petro_hash *id);
+
+/** Per-transaction result, as recorded in blocks. */
+typedef struct petro_tx_result {
+    uint16_t code;                        /* petro_result: PETRO_OK or PETRO_ERR_OP_FAILED */
+    petro_amount fee_charged;
+    uint8_t op_count;
+    uint16_t op_codes[PETRO_TX_OPS_MAX];  /* per-op result; ops after the failing one are 0 */
+} petro_tx_result;
+
+#define PETRO_TX_RESULT_SIZE_MAX (2 + 8 + 1 + 2 * PETRO_TX_OPS_MAX)
+/** Encode a result canonically (u16 code, i64 fee, u8 op_count, u16 per op; little-endian). */
+PETRO_API PETRO_MUST_USE petro_result petro_tx_result_encode(uint8_t *out, size_t out_cap,
+                                                             size_t *out_size,
+                                                             const petro_tx_result *r);
+PETRO_API PETRO_MUST_USE petro_result petro_tx_result_decode(petro_tx_result *r,
+                                                             const uint8_t *bytes,
+                                                             size_t bytes_size);
+/** Leaf of the results Merkle tree: BLAKE2b-256(tx id || encoded result). */
+PETRO_API PETRO_MUST_USE petro_result petro_tx_result_hash(petro_hash *out, const petro_hash *tx_id,
+                                                           const petro_tx_result *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
