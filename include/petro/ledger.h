@@ -165,6 +165,18 @@ PETRO_API PETRO_MUST_USE petro_result petro_ledger_apply_block(petro_ledger *l,
                                                                const uint8_t *block,
                                                                size_t block_size);
 
+/** Check a transaction against committed state the way the mempool admits it: checks 1..9 of
+ *  docs/protocol.md ("Applying a transaction") with now_ms standing in for the block
+ *  timestamp, except that the sequence must equal the account's sequence + 1 + pending_count
+ *  (transactions of this account already in the mempool) and the PTR balance must cover
+ *  pending_fees + fee. Changes nothing. Returns PETRO_OK or the first failing code. */
+PETRO_API PETRO_MUST_USE petro_result petro_ledger_check_tx(const petro_store *store,
+                                                            const petro_tx *tx,
+                                                            uint32_t sig_valid_mask,
+                                                            uint64_t now_ms,
+                                                            uint64_t pending_count,
+                                                            petro_amount pending_fees);
+
 /* ---------------------------------------------------------------- reads */
 
 /** Read records straight from a store (not the overlay). PETRO_ERR_NOT_FOUND if absent. */
