@@ -1,0 +1,37 @@
+/* The HTTP API of petrod (docs/api.md): routes under /v1, /metrics, /healthz, served by
+ * libmicrohttpd with one thread per connection, JSON through jansson.
+ *
+ * The API reaches the node only through petrod/node.h. It never changes node state except
+ * through node_submit / node_submit_batch, and bad input never crashes it: every request body
+ * and every loop over request data is bounded. */
+#ifndef PETROD_API_API_H
+#define PETROD_API_API_H
+
+#include <stdint.h>
+
+#include "node.h"
+#include "petro/result.h"
+
+typedef struct api api;
+
+/* Request body limits (413 bad_request above them). */
+#define API_BODY_SIZE_MAX (1024u * 1024u)             /* JSON bodies */
+#define API_BATCH_BODY_SIZE_MAX (16u * 1024u * 1024u) /* POST /v1/transactions/batch */
+
+/** Start serving on exactly host:port (an IPv4 or IPv6 literal, e.g. "127.0.0.1" or "::1";
+ *  port 0 picks a free port, see api_port). The node is borrowed until api_stop, which must
+ *  run before node_close.
+ *  Returns: PETRO_OK (*out set); PETRO_ERR_BAD_REQUEST (host is not an IP literal);
+ *           PETRO_ERR_IO (cannot bind or start the daemon); PETRO_ERR_NOMEM.
+ *  Out:     *out is NULL on failure. */
+petro_result api_start(api **out, node *n, const char *host, uint16_t port);
+
+/** The TCP port actually bound (useful with port 0). */
+uint16_t api_port(const api *a);
+
+/** Stop accepting, wait for open connections (long polls and event streams end within about
+ *  a second once node_is_closing is true, or at once when stopping), free everything.
+ *  api_stop(NULL) is a no-op. Call it before node_close. */
+void api_stop(api *a);
+
+#endif
