@@ -7,8 +7,9 @@
 
 #define PETRO_DECIMALS 8
 #define PETRO_UNIT INT64_C(100000000) /* base units per unit */
-/* Largest supply of any asset: 92,233,720,368 units (INT64_MAX / 100, rounded down to units),
- * so that sums over a whole block cannot overflow an int64. */
+/* Largest supply of any asset: 92,233,720,368 units (INT64_MAX rounded down to whole units).
+ * Any amount fits an int64, but the sum of two need not: all sums go through the checked
+ * arithmetic of amount.h. */
 #define PETRO_SUPPLY_MAX (INT64_C(92233720368) * PETRO_UNIT)
 
 #define PETRO_TX_VERSION 1
@@ -30,7 +31,7 @@
 #define PETRO_STORE_VALUE_SIZE_MAX 1024
 
 _Static_assert(PETRO_SUPPLY_MAX / PETRO_UNIT == INT64_C(92233720368), "supply max in units");
-_Static_assert(PETRO_SUPPLY_MAX <= INT64_MAX / 100, "supply sums of 100 assets fit in int64");
+_Static_assert(PETRO_SUPPLY_MAX <= INT64_MAX, "every amount up to the supply max fits an int64");
 _Static_assert(PETRO_TX_SIGS_MAX >= PETRO_SIGNERS_MAX + 1, "every signer can sign");
 _Static_assert(PETRO_TX_SIGS_MAX <= 32, "signature validity fits a uint32 mask");
 _Static_assert(PETRO_BASE_FEE * PETRO_TX_OPS_MAX < PETRO_UNIT, "fees stay small");
