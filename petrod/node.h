@@ -32,6 +32,12 @@ void node_config_default(node_config *cfg);
  *  start workers and the producer. Returns PETRO_OK, PETRO_ERR_IO, PETRO_ERR_CORRUPT,
  *  PETRO_ERR_NOMEM. */
 petro_result node_open(node **out, const node_config *cfg);
+/** Begin shutdown without freeing anything: from now on node_is_closing is true, submissions
+ *  get PETRO_ERR_UNAVAILABLE, node_wait_commit returns PETRO_ERR_UNAVAILABLE and
+ *  node_wait_block returns at once, so API handlers finish quickly. Reads keep working until
+ *  node_close. Idempotent; node_close calls it. (Order on shutdown: node_stop, api_stop,
+ *  node_close.) */
+void node_stop(node *n);
 /** Stop accepting, let the producer finish the block in progress, stop threads, close LMDB.
  *  node_close(NULL) is a no-op. */
 void node_close(node *n);
