@@ -1,0 +1,430 @@
+/* JSON rendering of core types (see json.h for the conventions).
+ *
+ * Design: objects are built with `ok = ok && apij_set(obj, key, json_xxx(...))` chains, so a
+ * failed allocation stops the chain without leaking (the value of a failed set is released
+ * by apij_set, and nothing after it is evaluated) and the caller drops the half-built object
+ * once. No floats: amounts go through petro_amount_format only. */
+#include "json.h"
+
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+_Static_assert(sizeof(json_int_t) >= sizeof(int64_t), "JSON integers hold any int64");
+
+bool apij_set(json_t *obj, const char *key, json_t *value) {
+    if (value == NULL) {
+        return false;
+    }
+    if (obj == NULL) {
+        json_decref(value);
+        return false;
+    }
+    return json_object_set_new(obj, key, value) == 0; /* releases value on failure */
+}
+
+bool apij_append(json_t *arr, json_t *value) {
+    if (value == NULL) {
+        return false;
+    }
+    if (arr == NULL) {
+        json_decref(value);
+        return false;
+    }
+    return json_array_append_new(arr, value) == 0;
+}
+
+/* Drop obj unless ok; returns obj or NULL. */
+static json_t *finish(json_t *obj, bool ok) {
+    if (!ok) {
+        json_decref(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+json_t *apij_hex(const uint8_t *bytes, size_t bytes_size) {
+    /* Largest hex we render is a memo or a signature; keep a fixed buffer for those. */
+    char text[2 * 64 + 1];
+    if (bytes_size > 64) {
+        return NULL;
+    }
+    petro_hex_encode(text, bytes, bytes_size);
+    return json_stringn(text, 2 * bytes_size);
+}
+
+json_t *apij_hash(const petro_hash *h) {
+    return apij_hex(h->bytes, sizeof h->bytes);
+}
+
+json_t *apij_amount(petro_amount a) {
+    char text[PETRO_AMOUNT_TEXT_SIZE];
+    size_t n = petro_amount_format(text, a);
+    return json_stringn(text, n);
+}
+
+json_t *apij_address(const petro_pubkey *pk, petro_net_kind kind) {
+    char text[PETRO_ADDRESS_SIZE_MAX];
+    petro_address_encode(text, pk, kind);
+    return json_string(text);
+}
+
+json_t *apij_asset(const petro_asset *asset, petro_net_kind kind) {
+    if (asset->kind == PETRO_ASSET_NATIVE) {
+        return json_string("PTR");
+    }
+    char issuer[PETRO_ADDRESS_SIZE_MAX];
+    char text[PETRO_ASSET_CODE_SIZE_MAX + 1 + PETRO_ADDRESS_SIZE_MAX];
+    petro_address_encode(issuer, &asset->issuer, kind);
+    /* code is NUL-terminated within its array; bound the read anyway. */
+    int n = snprintf(text, sizeof text, "%.*s:%s", PETRO_ASSET_CODE_SIZE_MAX, asset->code,
+                     issuer);
+    if (n < 0 || (size_t)n >= sizeof text) {
+        return NULL;
+    }
+    return json_stringn(text, (size_t)n);
+}
+
+json_t *apij_u64(uint64_t v) {
+    if (v <= (uint64_t)INT64_MAX) { /* json_int_t is long long: at least 64 bits */
+        return json_integer((json_int_t)v);
+    }
+    char text[24];
+    int n = snprintf(text, sizeof text, "%" PRIu64, v);
+    if (n < 0 || (size_t)n >= sizeof text) {
+        return NULL;
+    }
+    return json_stringn(text, (size_t)n);
+}
+
+json_t *apij_code(petro_result code) {
+    return json_string(petro_result_name(code));
+}
+
+/* An asset code field of an op (NUL-terminated within its array). */
+static json_t *code_string(const char code[PETRO_ASSET_CODE_SIZE_MAX + 1]) {
+    return json_stringn(code, strnlen(code, PETRO_ASSET_CODE_SIZE_MAX));
+}
+
+static json_t *asset_flags(uint32_t flags) {
+    json_t *f = json_object();
+    bool ok = f != NULL;
+    ok = ok && apij_set(f, "auth_required",
+                        json_boolean((flags & PETRO_ASSET_FLAG_AUTH_REQUIRED) != 0));
+    ok = ok && apij_set(f, "revocable", json_boolean((flags & PETRO_ASSET_FLAG_REVOCABLE) != 0));
+    return finish(f, ok);
+}
+
+/* The type-specific fields of op, added to obj. */
+static bool op_fields(json_t *o, const petro_op *op, petro_net_kind kind) {
+    bool ok = true;
+    switch ((petro_op_type)op->type) {
+    case PETRO_OP_CREATE_ACCOUNT:
+        ok = ok && apij_set(o, "type", json_string("create_account"));
+        ok = ok && apij_set(o, "destination",
+                            apij_address(&op->u.create_account.destination, kind));
+        ok = ok && apij_set(o, "starting_balance",
+                            apij_amount(op->u.create_account.starting_balance));
+        return ok;
+    case PETRO_OP_SET_SIGNER:
+        ok = ok && apij_set(o, "type", json_string("set_signer"));
+        ok = ok && apij_set(o, "signer", apij_address(&op->u.set_signer.signer, kind));
+        ok = ok && apij_set(o, "weight", json_integer(op->u.set_signer.weight));
+        return ok;
+    case PETRO_OP_SET_THRESHOLDS:
+        ok = ok && apij_set(o, "type", json_string("set_thresholds"));
+        ok = ok && apij_set(o, "master_weight", json_integer(op->u.set_thresholds.master_weight));
+        ok = ok && apij_set(o, "low", json_integer(op->u.set_thresholds.low));
+        ok = ok && apij_set(o, "medium", json_integer(op->u.set_thresholds.medium));
+        ok = ok && apij_set(o, "high", json_integer(op->u.set_thresholds.high));
+        return ok;
+    case PETRO_OP_PAYMENT:
+        ok = ok && apij_set(o, "type", json_string("payment"));
+        ok = ok && apij_set(o, "destination", apij_address(&op->u.payment.destination, kind));
+        ok = ok && apij_set(o, "asset", apij_asset(&op->u.payment.asset, kind));
+        ok = ok && apij_set(o, "amount", apij_amount(op->u.payment.amount));
+        return ok;
+    case PETRO_OP_CREATE_ASSET:
+        ok = ok && apij_set(o, "type", json_string("create_asset"));
+        ok = ok && apij_set(o, "code", code_string(op->u.create_asset.code));
+        ok = ok && apij_set(o, "flags", asset_flags(op->u.create_asset.flags));
+        return ok;
+    case PETRO_OP_CHANGE_TRUST:
+        ok = ok && apij_set(o, "type", json_string("change_trust"));
+        ok = ok && apij_set(o, "asset", apij_asset(&op->u.change_trust.asset, kind));
+        ok = ok && apij_set(o, "limit", apij_amount(op->u.change_trust.limit));
+        return ok;
+    case PETRO_OP_AUTHORIZE_TRUST:
+        ok = ok && apij_set(o, "type", json_string("authorize_trust"));
+        ok = ok && apij_set(o, "trustor", apij_address(&op->u.authorize_trust.trustor, kind));
+        ok = ok && apij_set(o, "code", code_string(op->u.authorize_trust.code));
+        ok = ok && apij_set(o, "authorize", json_boolean(op->u.authorize_trust.authorize != 0));
+        return ok;
+    case PETRO_OP_ISSUE:
+        ok = ok && apij_set(o, "type", json_string("issue"));
+        ok = ok && apij_set(o, "destination", apij_address(&op->u.issue.destination, kind));
+        ok = ok && apij_set(o, "code", code_string(op->u.issue.code));
+        ok = ok && apij_set(o, "amount", apij_amount(op->u.issue.amount));
+        return ok;
+    case PETRO_OP_REDEEM:
+        ok = ok && apij_set(o, "type", json_string("redeem"));
+        ok = ok && apij_set(o, "asset", apij_asset(&op->u.redeem.asset, kind));
+        ok = ok && apij_set(o, "amount", apij_amount(op->u.redeem.amount));
+        return ok;
+    }
+    /* A decoded transaction never holds another type; render it rather than fail. */
+    ok = ok && apij_set(o, "type", json_string("unknown"));
+    ok = ok && apij_set(o, "type_number", json_integer(op->type));
+    return ok;
+}
+
+json_t *apij_op(const petro_op *op, petro_net_kind kind) {
+    json_t *o = json_object();
+    if (o == NULL) {
+        return NULL;
+    }
+    return finish(o, op_fields(o, op, kind));
+}
+
+static json_t *operations(const petro_tx *tx, petro_net_kind kind) {
+    json_t *arr = json_array();
+    bool ok = arr != NULL;
+    size_t count = tx->op_count <= PETRO_TX_OPS_MAX ? tx->op_count : PETRO_TX_OPS_MAX;
+    for (size_t i = 0; ok && i < count; i++) {
+        ok = apij_append(arr, apij_op(&tx->ops[i], kind));
+    }
+    return finish(arr, ok);
+}
+
+static json_t *signatures(const petro_tx *tx, petro_net_kind kind) {
+    json_t *arr = json_array();
+    bool ok = arr != NULL;
+    size_t count = tx->sig_count <= PETRO_TX_SIGS_MAX ? tx->sig_count : PETRO_TX_SIGS_MAX;
+    for (size_t i = 0; ok && i < count; i++) {
+        json_t *s = json_object();
+        bool sok = s != NULL;
+        sok = sok && apij_set(s, "key", apij_address(&tx->sigs[i].key, kind));
+        sok = sok && apij_set(s, "sig",
+                              apij_hex(tx->sigs[i].sig.bytes, sizeof tx->sigs[i].sig.bytes));
+        ok = apij_append(arr, finish(s, sok));
+    }
+    return finish(arr, ok);
+}
+
+json_t *apij_tx(const petro_tx *tx, petro_net_kind kind) {
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    size_t memo_size = tx->memo_size <= PETRO_MEMO_SIZE_MAX ? tx->memo_size : PETRO_MEMO_SIZE_MAX;
+    ok = ok && apij_set(o, "source", apij_address(&tx->source, kind));
+    ok = ok && apij_set(o, "sequence", apij_u64(tx->sequence));
+    ok = ok && apij_set(o, "fee", apij_amount(tx->fee));
+    ok = ok && apij_set(o, "memo", apij_hex(tx->memo, memo_size));
+    ok = ok && apij_set(o, "valid_after_ms", apij_u64(tx->valid_after_ms));
+    ok = ok && apij_set(o, "valid_until_ms", apij_u64(tx->valid_until_ms));
+    ok = ok && apij_set(o, "operations", operations(tx, kind));
+    ok = ok && apij_set(o, "signatures", signatures(tx, kind));
+    return finish(o, ok);
+}
+
+json_t *apij_tx_result(const petro_tx_result *r) {
+    json_t *o = json_object();
+    json_t *codes = json_array();
+    bool ok = o != NULL && codes != NULL;
+    size_t count = r->op_count <= PETRO_TX_OPS_MAX ? r->op_count : PETRO_TX_OPS_MAX;
+    for (size_t i = 0; ok && i < count; i++) {
+        ok = apij_append(codes, apij_code((petro_result)r->op_codes[i]));
+    }
+    ok = ok && apij_set(o, "code", apij_code((petro_result)r->code));
+    ok = ok && apij_set(o, "fee_charged", apij_amount(r->fee_charged));
+    if (ok) {
+        ok = apij_set(o, "op_results", codes);
+    } else {
+        json_decref(codes);
+    }
+    return finish(o, ok);
+}
+
+json_t *apij_block_header(const petro_block_header *h, petro_net_kind kind) {
+    petro_hash hash;
+    petro_block_hash(&hash, h);
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    ok = ok && apij_set(o, "height", apij_u64(h->height));
+    ok = ok && apij_set(o, "hash", apij_hash(&hash));
+    ok = ok && apij_set(o, "prev_hash", apij_hash(&h->prev_hash));
+    ok = ok && apij_set(o, "timestamp_ms", apij_u64(h->timestamp_ms));
+    ok = ok && apij_set(o, "tx_root", apij_hash(&h->tx_root));
+    ok = ok && apij_set(o, "result_root", apij_hash(&h->result_root));
+    ok = ok && apij_set(o, "state_hash", apij_hash(&h->state_hash));
+    ok = ok && apij_set(o, "proposer", apij_address(&h->proposer, kind));
+    ok = ok && apij_set(o, "tx_count", json_integer(h->tx_count));
+    return finish(o, ok);
+}
+
+/* ------------------------------------------------------------ account */
+
+typedef struct balance_walk {
+    json_t *list;
+    petro_net_kind kind;
+    size_t count;
+    bool ok;
+    bool truncated;
+} balance_walk;
+
+static int balance_cb(void *cb_ctx, const petro_asset *asset, const petro_trust_line *line) {
+    balance_walk *w = cb_ctx;
+    if (w->count >= APIJ_LIST_COUNT_MAX) {
+        w->truncated = true;
+        return 1;
+    }
+    bool native = asset->kind == PETRO_ASSET_NATIVE;
+    json_t *b = json_object();
+    bool ok = b != NULL;
+    ok = ok && apij_set(b, "asset", apij_asset(asset, w->kind));
+    ok = ok && apij_set(b, "balance", apij_amount(line->balance));
+    /* The native "line" has a nominal limit (the supply maximum): show none. */
+    ok = ok && apij_set(b, "limit", native ? json_null() : apij_amount(line->limit));
+    ok = ok && apij_set(b, "authorized",
+                        json_boolean((line->flags & PETRO_TRUST_FLAG_AUTHORIZED) != 0));
+    w->ok = apij_append(w->list, finish(b, ok));
+    w->count++;
+    return w->ok ? 0 : 1;
+}
+
+static json_t *signers_list(const petro_account *acct, petro_net_kind kind) {
+    json_t *arr = json_array();
+    bool ok = arr != NULL;
+    size_t count = acct->signer_count <= PETRO_SIGNERS_MAX ? acct->signer_count : PETRO_SIGNERS_MAX;
+    for (size_t i = 0; ok && i < count; i++) {
+        json_t *s = json_object();
+        bool sok = s != NULL;
+        sok = sok && apij_set(s, "address", apij_address(&acct->signers[i].key, kind));
+        sok = sok && apij_set(s, "weight", json_integer(acct->signers[i].weight));
+        ok = apij_append(arr, finish(s, sok));
+    }
+    return finish(arr, ok);
+}
+
+petro_result apij_account(json_t **out, const petro_store *store, const petro_account *acct,
+                          petro_net_kind kind) {
+    *out = NULL;
+    balance_walk w = {.list = json_array(), .kind = kind, .count = 0, .ok = true};
+    if (w.list == NULL) {
+        return PETRO_ERR_NOMEM;
+    }
+    petro_result rc = petro_state_each_balance(store, &acct->id, balance_cb, &w);
+    if (rc != PETRO_OK || !w.ok) {
+        json_decref(w.list);
+        return rc != PETRO_OK ? rc : PETRO_ERR_NOMEM;
+    }
+    json_t *th = json_object();
+    bool tok = th != NULL;
+    tok = tok && apij_set(th, "low", json_integer(acct->threshold_low));
+    tok = tok && apij_set(th, "medium", json_integer(acct->threshold_medium));
+    tok = tok && apij_set(th, "high", json_integer(acct->threshold_high));
+    th = finish(th, tok);
+
+    json_t *o = json_object();
+    bool ok = o != NULL && th != NULL;
+    ok = ok && apij_set(o, "address", apij_address(&acct->id, kind));
+    ok = ok && apij_set(o, "sequence", apij_u64(acct->sequence));
+    ok = ok && apij_set(o, "frozen", json_boolean((acct->flags & PETRO_ACCOUNT_FLAG_FROZEN) != 0));
+    ok = ok && apij_set(o, "master_weight", json_integer(acct->master_weight));
+    if (ok) {
+        ok = apij_set(o, "thresholds", th);
+        th = NULL;
+    }
+    ok = ok && apij_set(o, "signers", signers_list(acct, kind));
+    if (ok) {
+        ok = apij_set(o, "balances", w.list);
+        w.list = NULL;
+    }
+    if (ok && w.truncated) {
+        ok = apij_set(o, "balances_truncated", json_true());
+    }
+    ok = ok && apij_set(o, "created_height", apij_u64(acct->created_height));
+    json_decref(th);
+    json_decref(w.list);
+    *out = finish(o, ok);
+    return *out != NULL ? PETRO_OK : PETRO_ERR_NOMEM;
+}
+
+/* ------------------------------------------------------------ assets */
+
+typedef struct asset_walk {
+    json_t *list;
+    const petro_pubkey *treasury;
+    petro_net_kind kind;
+    size_t count;
+    petro_result rc;
+    bool truncated;
+} asset_walk;
+
+static int asset_cb(void *cb_ctx, const petro_asset_info *info) {
+    asset_walk *w = cb_ctx;
+    if (w->count >= APIJ_LIST_COUNT_MAX) {
+        w->truncated = true;
+        return 1;
+    }
+    bool native = info->asset.kind == PETRO_ASSET_NATIVE;
+    petro_amount supply = 0;
+    petro_amount out_total = 0;
+    /* supply = issued - redeemed - burned, checked: a failure means a broken record. */
+    if (petro_amount_add(&out_total, info->redeemed, info->burned) != PETRO_OK ||
+        petro_amount_sub(&supply, info->issued, out_total) != PETRO_OK) {
+        w->rc = PETRO_ERR_CORRUPT;
+        return 1;
+    }
+    json_t *a = json_object();
+    bool ok = a != NULL;
+    ok = ok && apij_set(a, "asset", apij_asset(&info->asset, w->kind));
+    ok = ok && apij_set(a, "code", code_string(info->asset.code));
+    ok = ok && apij_set(a, "issuer",
+                        apij_address(native ? w->treasury : &info->asset.issuer, w->kind));
+    ok = ok && apij_set(a, "auth_required",
+                        json_boolean((info->flags & PETRO_ASSET_FLAG_AUTH_REQUIRED) != 0));
+    ok = ok && apij_set(a, "revocable",
+                        json_boolean((info->flags & PETRO_ASSET_FLAG_REVOCABLE) != 0));
+    ok = ok && apij_set(a, "issued", apij_amount(info->issued));
+    ok = ok && apij_set(a, "redeemed", apij_amount(info->redeemed));
+    ok = ok && apij_set(a, "burned", apij_amount(info->burned));
+    ok = ok && apij_set(a, "supply", apij_amount(supply));
+    ok = ok && apij_set(a, "holders", json_integer(info->holder_count));
+    ok = ok && apij_set(a, "created_height", apij_u64(info->created_height));
+    if (!apij_append(w->list, finish(a, ok))) {
+        w->rc = PETRO_ERR_NOMEM;
+        return 1;
+    }
+    w->count++;
+    return 0;
+}
+
+petro_result apij_assets(json_t **out, const petro_store *store, const petro_pubkey *treasury,
+                         petro_net_kind kind) {
+    *out = NULL;
+    asset_walk w = {.list = json_array(), .treasury = treasury, .kind = kind, .rc = PETRO_OK};
+    if (w.list == NULL) {
+        return PETRO_ERR_NOMEM;
+    }
+    petro_result rc = petro_state_each_asset(store, asset_cb, &w);
+    if (rc == PETRO_OK) {
+        rc = w.rc;
+    }
+    if (rc != PETRO_OK) {
+        json_decref(w.list);
+        return rc;
+    }
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    if (ok) {
+        ok = apij_set(o, "assets", w.list);
+        w.list = NULL;
+    }
+    if (ok && w.truncated) {
+        ok = apij_set(o, "truncated", json_true());
+    }
+    json_decref(w.list);
+    *out = finish(o, ok);
+    return *out != NULL ? PETRO_OK : PETRO_ERR_NOMEM;
+}

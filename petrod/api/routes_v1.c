@@ -1,0 +1,810 @@
+/* The /v1 routes (docs/api.md): status, accounts, transactions, blocks, assets.
+ *
+ * Design: every read runs on one node_read snapshot that the handler begins and ends itself
+ * (one snapshot per thread, never kept across requests), so an answer is consistent with a
+ * single committed height. Path and query input is validated here, before the node sees it;
+ * loops over stored data are bounded by protocol limits (transactions per block, ids per
+ * page). Writes happen only through node_submit / node_submit_batch. */
+#include "server.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "json.h"
+
+#define ACCOUNT_TXS_LIMIT_DEFAULT 50u
+#define ACCOUNT_TXS_LIMIT_MAX 200u
+#define BATCH_REJECTS_LISTED_MAX 1000u /* rejections listed one by one in a batch answer */
+
+static petro_net_kind net_kind_of(uint8_t v) {
+    return v == PETRO_NET_MAIN ? PETRO_NET_MAIN : PETRO_NET_TEST;
+}
+
+static const char *net_kind_name(petro_net_kind kind) {
+    return kind == PETRO_NET_MAIN ? "main" : "test";
+}
+
+/* The network kind for decoding addresses in requests. */
+static petro_result request_net_kind(const api_request *req, petro_net_kind *kind) {
+    node_status st;
+    petro_result rc = node_status_get(req->api->node, &st);
+    if (rc == PETRO_OK) {
+        *kind = net_kind_of(st.tip.net_kind);
+    }
+    return rc;
+}
+
+static enum MHD_Result send_address_error(const api_request *req, petro_result rc) {
+    return api_send_error(req, rc, NULL, NULL);
+}
+
+/* A JSON object {"hash": hex(id)} for error answers that name a transaction. */
+static json_t *hash_extra(const petro_hash *id) {
+    json_t *o = json_object();
+    if (o != NULL && !apij_set(o, "hash", apij_hash(id))) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static uint64_t monotonic_ms(void) {
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
+        return 0;
+    }
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* ------------------------------------------------------------ status */
+
+enum MHD_Result api_v1_status(const api_request *req) {
+    node_status st;
+    petro_result rc = node_status_get(req->api->node, &st);
+    if (rc != PETRO_OK) {
+        return api_send_error(req, rc, NULL, NULL);
+    }
+    petro_net_kind kind = net_kind_of(st.tip.net_kind);
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    ok = ok && apij_set(o, "network", json_string(st.network_name));
+    ok = ok && apij_set(o, "network_id", apij_hash(&st.tip.network_id));
+    ok = ok && apij_set(o, "net_kind", json_string(net_kind_name(kind)));
+    ok = ok && apij_set(o, "height", apij_u64(st.tip.height));
+    ok = ok && apij_set(o, "latest_block_hash", apij_hash(&st.tip.block_hash));
+    ok = ok && apij_set(o, "state_hash", apij_hash(&st.tip.state_hash));
+    ok = ok && apij_set(o, "timestamp_ms", apij_u64(st.tip.timestamp_ms));
+    ok = ok && apij_set(o, "mempool_size", apij_u64((uint64_t)st.mempool_size));
+    ok = ok && apij_set(o, "treasury", apij_address(&st.treasury, kind));
+    ok = ok && apij_set(o, "proposer", apij_address(&st.proposer, kind));
+    ok = ok && apij_set(o, "version", json_string(API_PETRO_VERSION));
+    if (!ok) {
+        json_decref(o);
+        return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
+    }
+    return api_send_json(req, MHD_HTTP_OK, o);
+}
+
+/* ------------------------------------------------------------ accounts */
+
+enum MHD_Result api_v1_account(const api_request *req) {
+    petro_net_kind kind;
+    petro_result rc = request_net_kind(req, &kind);
+    if (rc != PETRO_OK) {
+        return api_send_error(req, rc, NULL, NULL);
+    }
+    petro_pubkey pk;
+    rc = petro_address_decode(&pk, req->param, req->param_size, kind);
+    if (rc != PETRO_OK) {
+        return send_address_error(req, rc);
+    }
+    node_read *r = NULL;
+    rc = node_read_begin(req->api->node, &r);
+    if (rc != PETRO_OK) {
+        return api_send_error(req, rc, NULL, NULL);
+    }
+    const petro_store *store = node_read_store(r);
+    petro_account acct;
+    json_t *body = NULL;
+    rc = petro_state_get_account(store, &acct, &pk);
+    if (rc == PETRO_OK) {
+        rc = apij_account(&body, store, &acct, kind);
+    }
+    node_read_end(r);
+    if (rc == PETRO_ERR_NOT_FOUND) {
+        return api_send_error(req, rc, "account does not exist", NULL);
+    }
+    if (rc != PETRO_OK) {
+        return api_send_error(req, rc, NULL, NULL);
+    }
+    return api_send_json(req, MHD_HTTP_OK, body);
+}
+
+/* Find the index-th transaction of an encoded block. Returns PETRO_OK or PETRO_ERR_CORRUPT. */
+static petro_result block_tx_at(const uint8_t *block, size_t block_size, uint32_t index,
+                                const uint8_t **tx, size_t *tx_size) {
+    size_t offset = PETRO_BLOCK_HEADER_SIZE;
+    if (index >= PETRO_BLOCK_TX_COUNT_MAX) {
+        return PETRO_ERR_CORRUPT;
+    }
+    for (uint32_t i = 0; i <= index; i++) {
+        if (petro_block_body_next(block, block_size, &offset, tx, tx_size) != PETRO_OK) {
+            return PETRO_ERR_CORRUPT;
+        }
+    }
+    return PETRO_OK;
+}
+
+/* The full object of a committed transaction (hash, status, location, fields, result).
+ * tx is caller scratch (large). */
+static petro_result committed_tx_json(json_t **out, node_read *r, const petro_hash *id,
+                                      uint64_t height, uint32_t index, petro_net_kind kind,
+                                      petro_tx *tx) {
+    *out = NULL;
+    const uint8_t *block = NULL;
+    size_t block_size = 0;
+    petro_result rc = node_read_block(r, height, &block, &block_size);
+    if (rc != PETRO_OK) {
+        return rc == PETRO_ERR_NOT_FOUND ? PETRO_ERR_CORRUPT : rc;
+    }
+    petro_block_header header;
+    if (block_size < PETRO_BLOCK_HEADER_SIZE ||
+        petro_block_header_decode(&header, block, PETRO_BLOCK_HEADER_SIZE) != PETRO_OK ||
+        index >= header.tx_count) {
+        return PETRO_ERR_CORRUPT;
+    }
+    const uint8_t *tx_bytes = NULL;
+    size_t tx_size = 0;
+    rc = block_tx_at(block, block_size, index, &tx_bytes, &tx_size);
+    if (rc != PETRO_OK || petro_tx_decode(tx, tx_bytes, tx_size) != PETRO_OK) {
+        return PETRO_ERR_CORRUPT;
+    }
+    petro_tx_result result;
+    rc = node_read_tx_result(r, height, index, &result);
+    if (rc != PETRO_OK) {
+        return rc == PETRO_ERR_NOT_FOUND ? PETRO_ERR_CORRUPT : rc;
+    }
+    petro_hash block_hash;
+    petro_block_hash(&block_hash, &header);
+    json_t *fields = apij_tx(tx, kind);
+    json_t *o = json_object();
+    bool ok = o != NULL && fields != NULL;
+    ok = ok && apij_set(o, "hash", apij_hash(id));
+    ok = ok && apij_set(o, "status", json_string("committed"));
+    ok = ok && apij_set(o, "height", apij_u64(height));
+    ok = ok && apij_set(o, "index", json_integer(index));
+    ok = ok && apij_set(o, "block_hash", apij_hash(&block_hash));
+    ok = ok && json_object_update(o, fields) == 0;
+    ok = ok && apij_set(o, "result", apij_tx_result(&result));
+    json_decref(fields);
+    if (!ok) {
+        json_decref(o);
+        return PETRO_ERR_NOMEM;
+    }
+    *out = o;
+    return PETRO_OK;
+}
+
+/* limit and cursor of /v1/accounts/{address}/transactions. */
+static bool page_args(const api_request *req, size_t *limit, uint64_t *cursor,
+                      const char **why) {
+    const char *limit_text = api_query(req, "limit");
+    const char *cursor_text = api_query(req, "cursor");
+    uint64_t v = ACCOUNT_TXS_LIMIT_DEFAULT;
+    if (limit_text != NULL &&
+        (!api_parse_u64(&v, limit_text, strlen(limit_text)) || v < 1u ||
+         v > ACCOUNT_TXS_LIMIT_MAX)) {
+        *why = "limit must be a whole number from 1 to 200";
+        return false;
+    }
+    *limit = (size_t)v;
+    *cursor = 0;
+    if (cursor_text != NULL && cursor_text[0] != '\0' &&
+        !api_parse_u64(cursor, cursor_text, strlen(cursor_text))) {
+        *why = "cursor must be a next_cursor value from an earlier page";
+        return false;
+    }
+    return true;
+}
+
+/* Render ids (all committed) into a list of transaction objects. */
+static petro_result tx_list_json(json_t **out, node_read *r, const petro_hash *ids, size_t count,
+                                 petro_net_kind kind) {
+    *out = NULL;
+    petro_tx *tx = malloc(sizeof *tx);
+    json_t *list = json_array();
+    petro_result rc = (tx != NULL && list != NULL) ? PETRO_OK : PETRO_ERR_NOMEM;
+    for (size_t i = 0; rc == PETRO_OK && i < count; i++) {
+        uint64_t height = 0;
+        uint32_t index = 0;
+        json_t *item = NULL;
+        rc = node_read_tx_location(r, &ids[i], &height, &index);
+        if (rc == PETRO_ERR_NOT_FOUND) {
+            rc = PETRO_ERR_CORRUPT; /* the account index names a transaction not stored */
+        }
+        if (rc == PETRO_OK) {
+            rc = committed_tx_json(&item, r, &ids[i], height, index, kind, tx);
+        }
+        if (rc == PETRO_OK && !apij_append(list, item)) {
+            rc = PETRO_ERR_NOMEM;
+        }
+    }
+    free(tx);
+    if (rc != PETRO_OK) {
+        json_decref(list);
+        return rc;
+    }
+    *out = list;
+    return PETRO_OK;
+}
+
+static json_t *cursor_json(uint64_t next) {
+    if (next == 0) {
+        return json_null();
+    }
+    char text[24];
+    int n = snprintf(text, sizeof text, "%llu", (unsigned long long)next);
+    return n > 0 && (size_t)n < sizeof text ? json_stringn(text, (size_t)n) : NULL;
+}
+
+enum MHD_Result api_v1_account_txs(const api_request *req) {
+    size_t limit = 0;
+    uint64_t cursor = 0;
+    const char *why = NULL;
+    if (!page_args(req, &limit, &cursor, &why)) {
+        return api_send_error(req, PETRO_ERR_BAD_REQUEST, why, NULL);
+    }
+    petro_net_kind kind;
+    petro_result rc = request_net_kind(req, &kind);
+    if (rc != PETRO_OK) {
+        return api_send_error(req, rc, NULL, NULL);
+    }
+    petro_pubkey pk;
+    rc = petro_address_decode(&pk, req->param, req->param_size, kind);
+    if (rc != PETRO_OK) {
+        return send_address_error(req, rc);
+    }
+    petro_hash ids[ACCOUNT_TXS_LIMIT_MAX];
+    size_t count = 0;
+    uint64_t next = 0;
+    json_t *list = NULL;
+    node_read *r = NULL;
+    rc = node_read_begin(req->api->node, &r);
+    if (rc != PETRO_OK) {
+        return api_send_error(req, rc, NULL, NULL);
+    }
+    rc = node_read_account_txs(r, &pk, cursor, limit, ids, &count, &next);
+    if (rc == PETRO_OK && count > limit) {
+        rc = PETRO_ERR_CORRUPT;
+    }
+    if (rc == PETRO_OK) {
+        rc = tx_list_json(&list, r, ids, count, kind);
+    }
+    node_read_end(r);
+    if (rc != PETRO_OK) {
+        return api_send_error(req, rc, NULL, NULL);
+    }
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    if (ok) {
+        ok = apij_set(o, "transactions", list);
+        list = NULL;
+    }
+    ok = ok && apij_set(o, "next_cursor", cursor_json(next));
+    json_decref(list);
+    if (!ok) {
+        json_decref(o);
+        return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
+    }
+    return api_send_json(req, MHD_HTTP_OK, o);
+}
+
+/* ------------------------------------------------------------ transactions: reads */
+
+/* Look the transaction up on a fresh snapshot: committed (PETRO_OK, *out set) or
+ * PETRO_ERR_NOT_FOUND. */
+static petro_result lookup_committed(const api_request *req, const petro_hash *id,
+                                     petro_net_kind kind, petro_tx *tx, json_t **out) {
+    node_read *r = NULL;
+    petro_result rc = node_read_begin(req->api->node, &r);
+    if (rc != PETRO_OK) {
+        return rc;
+    }
+    uint64_t height = 0;
+    uint32_t index = 0;
+    rc = node_read_tx_location(r, id, &height, &index);
+    if (rc == PETRO_OK) {
+        rc = committed_tx_json(out, r, id, height, index, kind, tx);
+    }
+    node_read_end(r);
+    return rc;
+}
+
+enum MHD_Result api_v1_tx_get(const api_request *req) {
+    petro_hash id;
+    if (req->param_size != 2 * sizeof id.bytes ||
+        petro_hex_decode(id.bytes, sizeof id.bytes, req->param, req->param_size) != PETRO_OK) {
+        return api_send_error(req, PETRO_ERR_BAD_HEX,
+                              "transaction hash must be 64 hexadecimal characters", NULL);
+    }
+    petro_net_kind kind;
+    petro_result rc = request_net_kind(req, &kind);
+    if (rc != PETRO_OK) {
+        return api_send_error(req, rc, NULL, NULL);
+    }
+    petro_tx *tx = malloc(sizeof *tx);
+    if (tx == NULL) {
+        return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
+    }
+    json_t *body = NULL;
+    rc = lookup_committed(req, &id, kind, tx, &body);
+    if (rc == PETRO_ERR_NOT_FOUND) {
+        if (node_tx_is_pending(req->api->node, &id)) {
+            free(tx);
+            json_t *o = json_object();
+            bool ok = o != NULL;
+            ok = ok && apij_set(o, "hash", apij_hash(&id));
+            ok = ok && apij_set(o, "status", json_string("pending"));
+            if (!ok) {
+                json_decref(o);
+                return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
+            }
+            return api_send_json(req, MHD_HTTP_OK, o);
+        }
+        /* It may have left the mempool by being committed after the first look. */
+        rc = lookup_committed(req, &id, kind, tx, &body);
+    }
+    free(tx);
+    if (rc == PETRO_ERR_NOT_FOUND) {
+        return api_send_error(req, rc, "no such transaction, committed or pending", NULL);
+    }
+    if (rc != PETRO_OK) {
+        return api_send_error(req, rc, NULL, NULL);
+    }
+    return api_send_json(req, MHD_HTTP_OK, body);
+}
+
+/* ------------------------------------------------------------ transactions: submit */
+
+/* Nesting depth of JSON text without parsing it: brackets outside strings. Lets us refuse
+ * deep nesting before jansson builds anything. */
+static bool json_depth_ok(const uint8_t *text, size_t size, size_t depth_max) {
+    size_t depth = 0;
+    bool in_string = false;
+    bool escaped = false;
+    for (size_t i = 0; i < size; i++) {
+        uint8_t c = text[i];
+        if (in_string) {
+            if (escaped) {
+                escaped = false;
+            } else if (c == '\\') {
+                escaped = true;
+            } else if (c == '"') {
+                in_string = false;
+            }
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            if (++depth > depth_max) {
+                return false;
+            }
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            depth--;
+        }
+    }
+    return true;
+}
+
+/* Parse {"tx": "<hex>"} into tx bytes. On failure returns the code and sets *why. */
+static petro_result parse_submit_body(const api_request *req, uint8_t *tx, size_t *tx_size,
+                                      const char **why, char *why_buf, size_t why_cap) {
+    *tx_size = 0;
+    if (req->body_size == 0) {
+        *why = "request body must be a JSON object {\"tx\": \"<hex>\"}";
+        return PETRO_ERR_BAD_REQUEST;
+    }
+    if (!json_depth_ok(req->body, req->body_size, API_JSON_DEPTH_MAX)) {
+        *why = "request body is nested too deeply";
+        return PETRO_ERR_BAD_REQUEST;
+    }
+    json_error_t err;
+    json_t *root = json_loadb((const char *)req->body, req->body_size, JSON_REJECT_DUPLICATES,
+                              &err);
+    if (root == NULL) {
+        int n = snprintf(why_buf, why_cap, "request body is not valid JSON (line %d, column %d)",
+                         err.line, err.column);
+        *why = n > 0 && (size_t)n < why_cap ? why_buf : "request body is not valid JSON";
+        return PETRO_ERR_BAD_REQUEST;
+    }
+    petro_result rc = PETRO_OK;
+    json_t *hex = json_object_get(root, "tx");
+    if (!json_is_object(root)) {
+        *why = "request body must be a JSON object {\"tx\": \"<hex>\"}";
+        rc = PETRO_ERR_BAD_REQUEST;
+    } else if (json_object_size(root) != 1 || hex == NULL) {
+        *why = "request body must have exactly one field, \"tx\"";
+        rc = PETRO_ERR_BAD_REQUEST;
+    } else if (!json_is_string(hex)) {
+        *why = "\"tx\" must be a string of hexadecimal characters";
+        rc = PETRO_ERR_BAD_REQUEST;
+    } else {
+        size_t len = json_string_length(hex);
+        if (len > 2u * PETRO_TX_SIZE_MAX) {
+            *why = "transaction is larger than 4096 bytes";
+            rc = PETRO_ERR_TX_TOO_LARGE;
+        } else if (len % 2u != 0) {
+            *why = "\"tx\" has an odd number of hexadecimal characters";
+            rc = PETRO_ERR_BAD_HEX;
+        } else if (petro_hex_decode(tx, len / 2u, json_string_value(hex), len) != PETRO_OK) {
+            *why = "\"tx\" holds a character that is not hexadecimal";
+            rc = PETRO_ERR_BAD_HEX;
+        } else {
+            *tx_size = len / 2u;
+        }
+    }
+    json_decref(root);
+    return rc;
+}
+
+/* The id of an envelope that decodes, for error answers (duplicate_tx). */
+static json_t *envelope_hash_extra(const uint8_t *bytes, size_t size) {
+    petro_tx *tx = malloc(sizeof *tx);
+    json_t *extra = NULL;
+    petro_hash id;
+    if (tx != NULL && petro_tx_decode(tx, bytes, size) == PETRO_OK &&
+        petro_tx_id(&id, tx) == PETRO_OK) {
+        extra = hash_extra(&id);
+    }
+    free(tx);
+    return extra;
+}
+
+/* Wait (bounded) for id to be committed and answer with its result. */
+static enum MHD_Result wait_commit(const api_request *req, const petro_hash *id) {
+    node *n = req->api->node;
+    uint64_t start = monotonic_ms();
+    uint64_t height = 0;
+    uint32_t index = 0;
+    petro_result rc = PETRO_ERR_TIMEOUT;
+    for (;;) { /* ends by the deadline: each round waits up to one slice */
+        if (api_is_stopping(req->api)) {
+            return api_send_error(req, PETRO_ERR_UNAVAILABLE,
+                                  "node is shutting down; the transaction may still commit",
+                                  hash_extra(id));
+        }
+        uint64_t elapsed = monotonic_ms() - start;
+        if (elapsed >= API_WAIT_COMMIT_MS_MAX) {
+            return api_send_error(req, PETRO_ERR_TIMEOUT,
+                                  "not committed within 30 s; it is still pending",
+                                  hash_extra(id));
+        }
+        uint64_t left = API_WAIT_COMMIT_MS_MAX - elapsed;
+        uint32_t slice = left < API_WAIT_SLICE_MS ? (uint32_t)left : API_WAIT_SLICE_MS;
+        rc = node_wait_commit(n, id, slice, &height, &index);
+        if (rc != PETRO_ERR_TIMEOUT) {
+            break;
+        }
+    }
+    if (rc == PETRO_ERR_NOT_FOUND) {
+        return api_send_error(req, rc, "transaction left the mempool without being committed",
+                              hash_extra(id));
+    }
+    if (rc != PETRO_OK) {
+        return api_send_error(req, rc, NULL, hash_extra(id));
+    }
+    node_read *r = NULL;
+    petro_tx_result result;
+    rc = node_read_begin(n, &r);
+    if (rc == PETRO_OK) {
+        rc = node_read_tx_result(r, height, index, &result);
+        node_read_end(r);
+    }
+    if (rc != PETRO_OK) {
+        return api_send_error(req, rc, NULL, hash_extra(id));
+    }
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    ok = ok && apij_set(o, "hash", apij_hash(id));
+    ok = ok && apij_set(o, "status", json_string("committed"));
+    ok = ok && apij_set(o, "height", apij_u64(height));
+    ok = ok && apij_set(o, "index", json_integer(index));
+    ok = ok && apij_set(o, "result", apij_tx_result(&result));
+    if (!ok) {
+        json_decref(o);
+        return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
+    }
+    return api_send_json(req, MHD_HTTP_OK, o);
+}
+
+enum MHD_Result api_v1_tx_submit(const api_request *req) {
+    const char *wait = api_query(req, "wait");
+    bool wait_commit_requested = false;
+    if (wait != NULL) {
+        if (strcmp(wait, "commit") != 0) {
+            return api_send_error(req, PETRO_ERR_BAD_REQUEST, "wait must be \"commit\"", NULL);
+        }
+        wait_commit_requested = true;
+    }
+    uint8_t tx[PETRO_TX_SIZE_MAX];
+    size_t tx_size = 0;
+    const char *why = NULL;
+    char why_buf[96];
+    petro_result rc = parse_submit_body(req, tx, &tx_size, &why, why_buf, sizeof why_buf);
+    if (rc != PETRO_OK) {
+        return api_send_error(req, rc, why, NULL);
+    }
+    petro_hash id;
+    memset(&id, 0, sizeof id);
+    rc = node_submit(req->api->node, &id, tx, tx_size);
+    if (rc == PETRO_ERR_DUPLICATE_TX) {
+        return api_send_error(req, rc, NULL, envelope_hash_extra(tx, tx_size));
+    }
+    if (rc != PETRO_OK) {
+        return api_send_error(req, rc, NULL, NULL);
+    }
+    if (wait_commit_requested) {
+        return wait_commit(req, &id);
+    }
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    ok = ok && apij_set(o, "hash", apij_hash(&id));
+    ok = ok && apij_set(o, "status", json_string("pending"));
+    if (!ok) {
+        json_decref(o);
+        return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
+    }
+    return api_send_json(req, MHD_HTTP_ACCEPTED, o);
+}
+
+/* ------------------------------------------------------------ transactions: batch */
+
+/* Rejections of a batch: the BATCH_REJECTS_LISTED_MAX lowest indices are kept in a max-heap
+ * (the callback may come from worker threads in any order), all are counted. */
+typedef struct reject_entry {
+    size_t index;
+    petro_result code;
+} reject_entry;
+
+typedef struct batch_rejects {
+    pthread_mutex_t lock;
+    reject_entry heap[BATCH_REJECTS_LISTED_MAX];
+    size_t heap_count;
+    uint64_t total;
+} batch_rejects;
+
+static void heap_swap(reject_entry *a, reject_entry *b) {
+    reject_entry t = *a;
+    *a = *b;
+    *b = t;
+}
+
+static void heap_sift_down(reject_entry *h, size_t count, size_t i) {
+    for (;;) { /* at most log2(count) rounds */
+        size_t big = i;
+        size_t l = 2u * i + 1u;
+        size_t r = l + 1u;
+        if (l < count && h[l].index > h[big].index) {
+            big = l;
+        }
+        if (r < count && h[r].index > h[big].index) {
+            big = r;
+        }
+        if (big == i) {
+            return;
+        }
+        heap_swap(&h[i], &h[big]);
+        i = big;
+    }
+}
+
+static void heap_push(batch_rejects *b, size_t index, petro_result code) {
+    if (b->heap_count < BATCH_REJECTS_LISTED_MAX) {
+        size_t i = b->heap_count++;
+        b->heap[i] = (reject_entry){index, code};
+        while (i > 0 && b->heap[(i - 1u) / 2u].index < b->heap[i].index) {
+            heap_swap(&b->heap[(i - 1u) / 2u], &b->heap[i]);
+            i = (i - 1u) / 2u;
+        }
+    } else if (index < b->heap[0].index) {
+        b->heap[0] = (reject_entry){index, code};
+        heap_sift_down(b->heap, b->heap_count, 0);
+    }
+}
+
+static void on_batch_reject(void *cb_ctx, size_t index, petro_result code) {
+    batch_rejects *b = cb_ctx;
+    pthread_mutex_lock(&b->lock);
+    b->total++;
+    heap_push(b, index, code);
+    pthread_mutex_unlock(&b->lock);
+}
+
+static int reject_cmp(const void *a, const void *b) {
+    size_t x = ((const reject_entry *)a)->index;
+    size_t y = ((const reject_entry *)b)->index;
+    return (x > y) - (x < y);
+}
+
+static json_t *rejects_json(batch_rejects *b) {
+    qsort(b->heap, b->heap_count, sizeof b->heap[0], reject_cmp);
+    json_t *arr = json_array();
+    bool ok = arr != NULL;
+    for (size_t i = 0; ok && i < b->heap_count; i++) {
+        json_t *e = json_object();
+        bool eok = e != NULL;
+        eok = eok && apij_set(e, "index", apij_u64((uint64_t)b->heap[i].index));
+        eok = eok && apij_set(e, "error", apij_code(b->heap[i].code));
+        if (!eok) {
+            json_decref(e);
+            e = NULL;
+        }
+        ok = apij_append(arr, e);
+    }
+    if (!ok) {
+        json_decref(arr);
+        return NULL;
+    }
+    return arr;
+}
+
+enum MHD_Result api_v1_tx_batch(const api_request *req) {
+    static const uint8_t EMPTY[1] = {0};
+    batch_rejects *b = calloc(1, sizeof *b);
+    if (b == NULL) {
+        return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
+    }
+    if (pthread_mutex_init(&b->lock, NULL) != 0) {
+        free(b);
+        return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
+    }
+    size_t accepted = 0;
+    petro_result rc = node_submit_batch(req->api->node, &accepted,
+                                        req->body != NULL ? req->body : EMPTY, req->body_size,
+                                        on_batch_reject, b);
+    pthread_mutex_destroy(&b->lock);
+    if (rc != PETRO_OK) {
+        free(b);
+        return api_send_error(req, rc,
+                              rc == PETRO_ERR_MALFORMED
+                                  ? "batch framing is broken: expected repeated u32 "
+                                    "little-endian size + envelope; nothing was admitted"
+                                  : NULL,
+                              NULL);
+    }
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    ok = ok && apij_set(o, "accepted", apij_u64((uint64_t)accepted));
+    ok = ok && apij_set(o, "rejected", rejects_json(b));
+    ok = ok && apij_set(o, "rejected_count", apij_u64(b->total));
+    if (ok && b->total > b->heap_count) {
+        ok = apij_set(o, "rejected_truncated", json_true());
+    }
+    free(b);
+    if (!ok) {
+        json_decref(o);
+        return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
+    }
+    return api_send_json(req, MHD_HTTP_OK, o);
+}
+
+/* ------------------------------------------------------------ blocks */
+
+/* Ids of every transaction of an encoded block, in order; exactly tx_count of them. */
+static petro_result block_tx_ids(json_t **out, const uint8_t *block, size_t block_size,
+                                 uint32_t tx_count) {
+    *out = NULL;
+    petro_tx *tx = malloc(sizeof *tx);
+    json_t *ids = json_array();
+    petro_result rc = (tx != NULL && ids != NULL) ? PETRO_OK : PETRO_ERR_NOMEM;
+    size_t offset = PETRO_BLOCK_HEADER_SIZE;
+    for (uint32_t i = 0; rc == PETRO_OK && i < tx_count; i++) { /* tx_count <= the block max */
+        const uint8_t *bytes = NULL;
+        size_t size = 0;
+        petro_hash id;
+        if (petro_block_body_next(block, block_size, &offset, &bytes, &size) != PETRO_OK ||
+            petro_tx_decode(tx, bytes, size) != PETRO_OK || petro_tx_id(&id, tx) != PETRO_OK) {
+            rc = PETRO_ERR_CORRUPT;
+        } else if (!apij_append(ids, apij_hash(&id))) {
+            rc = PETRO_ERR_NOMEM;
+        }
+    }
+    const uint8_t *rest = NULL;
+    size_t rest_size = 0;
+    if (rc == PETRO_OK &&
+        petro_block_body_next(block, block_size, &offset, &rest, &rest_size) !=
+            PETRO_ERR_NOT_FOUND) {
+        rc = PETRO_ERR_CORRUPT; /* more transactions than the header counts */
+    }
+    free(tx);
+    if (rc != PETRO_OK) {
+        json_decref(ids);
+        return rc;
+    }
+    *out = ids;
+    return PETRO_OK;
+}
+
+/* The block object at height (or the tip if latest) from snapshot r. */
+static petro_result block_json(json_t **out, node_read *r, bool latest, uint64_t height) {
+    *out = NULL;
+    petro_ledger_tip tip;
+    petro_result rc = petro_ledger_tip_get(node_read_store(r), &tip);
+    if (rc != PETRO_OK) {
+        return rc == PETRO_ERR_NOT_FOUND ? PETRO_ERR_UNAVAILABLE : rc;
+    }
+    if (latest) {
+        height = tip.height;
+    }
+    const uint8_t *block = NULL;
+    size_t block_size = 0;
+    rc = node_read_block(r, height, &block, &block_size);
+    if (rc != PETRO_OK) {
+        return rc;
+    }
+    petro_block_header header;
+    if (block_size < PETRO_BLOCK_HEADER_SIZE ||
+        petro_block_header_decode(&header, block, PETRO_BLOCK_HEADER_SIZE) != PETRO_OK) {
+        return PETRO_ERR_CORRUPT;
+    }
+    json_t *ids = NULL;
+    rc = block_tx_ids(&ids, block, block_size, header.tx_count);
+    if (rc != PETRO_OK) {
+        return rc;
+    }
+    json_t *o = apij_block_header(&header, net_kind_of(tip.net_kind));
+    if (o == NULL || !apij_set(o, "transactions", ids)) {
+        json_decref(o);
+        return PETRO_ERR_NOMEM;
+    }
+    *out = o;
+    return PETRO_OK;
+}
+
+enum MHD_Result api_v1_block(const api_request *req) {
+    bool latest = req->param_size == 6 && memcmp(req->param, "latest", 6) == 0;
+    uint64_t height = 0;
+    if (!latest && !api_parse_u64(&height, req->param, req->param_size)) {
+        return api_send_error(req, PETRO_ERR_BAD_REQUEST,
+                              "block height must be a whole number or \"latest\"", NULL);
+    }
+    node_read *r = NULL;
+    petro_result rc = node_read_begin(req->api->node, &r);
+    if (rc != PETRO_OK) {
+        return api_send_error(req, rc, NULL, NULL);
+    }
+    json_t *body = NULL;
+    rc = block_json(&body, r, latest, height);
+    node_read_end(r);
+    if (rc == PETRO_ERR_NOT_FOUND) {
+        return api_send_error(req, rc, "no block at this height yet", NULL);
+    }
+    if (rc != PETRO_OK) {
+        return api_send_error(req, rc, NULL, NULL);
+    }
+    return api_send_json(req, MHD_HTTP_OK, body);
+}
+
+/* ------------------------------------------------------------ assets */
+
+enum MHD_Result api_v1_assets(const api_request *req) {
+    node_status st;
+    petro_result rc = node_status_get(req->api->node, &st);
+    if (rc != PETRO_OK) {
+        return api_send_error(req, rc, NULL, NULL);
+    }
+    node_read *r = NULL;
+    rc = node_read_begin(req->api->node, &r);
+    if (rc != PETRO_OK) {
+        return api_send_error(req, rc, NULL, NULL);
+    }
+    json_t *body = NULL;
+    rc = apij_assets(&body, node_read_store(r), &st.treasury, net_kind_of(st.tip.net_kind));
+    node_read_end(r);
+    if (rc != PETRO_OK) {
+        return api_send_error(req, rc, NULL, NULL);
+    }
+    return api_send_json(req, MHD_HTTP_OK, body);
+}

@@ -1,0 +1,645 @@
+/* The HTTP server: libmicrohttpd daemon, routing, request bodies, error responses.
+ *
+ * Design: one thread per connection (MHD_USE_THREAD_PER_CONNECTION), so handlers may block
+ * for ?wait=commit and event streams; they block only in slices of API_WAIT_SLICE_MS and
+ * re-check api_is_stopping, so api_stop finishes within about a second. Request bodies are
+ * accumulated into one heap buffer bounded by the route's limit (1 MiB JSON, 16 MiB batch);
+ * a declared Content-Length over the limit is refused before the body is read, a chunked body
+ * that grows past it is discarded and answered 413 (and the connection is dropped if the
+ * client keeps sending far beyond it).
+ *
+ * Every error is JSON {"error", "message"} with the status from api_status_for, the one
+ * switch over petro_result (every code listed; -Wswitch-enum is forced on for this file). */
+#include "server.h"
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "json.h"
+#include "log.h"
+
+#if defined(__GNUC__)
+#pragma GCC diagnostic error "-Wswitch-enum"
+#endif
+
+#define API_CONNECTION_LIMIT 512u
+/* Idle limit per connection (slow clients). Longer than the longest wait a handler does,
+ * so a ?wait=commit answer is never cut by it. */
+#define API_CONNECTION_TIMEOUT_S 45u
+#define API_CONNECTION_MEMORY_LIMIT ((size_t)64 * 1024) /* headers and I/O buffers */
+#define API_BODY_CHUNK_MIN ((size_t)4096)
+/* A client still sending this far past the limit is cut off without an answer. */
+#define API_BODY_DISCARD_MAX ((size_t)1024 * 1024)
+
+_Static_assert(API_CONNECTION_TIMEOUT_S * 1000u > API_WAIT_COMMIT_MS_MAX + 5000u,
+               "connections outlive the longest handler wait");
+
+typedef enum route_id {
+    ROUTE_NONE = 0,
+    ROUTE_HEALTHZ,
+    ROUTE_METRICS,
+    ROUTE_STATUS,
+    ROUTE_ACCOUNT,
+    ROUTE_ACCOUNT_TXS,
+    ROUTE_TX_SUBMIT,
+    ROUTE_TX_BATCH,
+    ROUTE_TX_GET,
+    ROUTE_BLOCK,
+    ROUTE_ASSETS,
+    ROUTE_EVENTS,
+} route_id;
+
+typedef struct route {
+    bool post;        /* POST only; otherwise GET and HEAD */
+    size_t body_max;
+    enum MHD_Result (*handler)(const api_request *req);
+} route;
+
+static const route ROUTES[] = {
+    [ROUTE_NONE] = {false, API_BODY_SIZE_MAX, NULL},
+    [ROUTE_HEALTHZ] = {false, API_BODY_SIZE_MAX, NULL},
+    [ROUTE_METRICS] = {false, API_BODY_SIZE_MAX, api_metrics},
+    [ROUTE_STATUS] = {false, API_BODY_SIZE_MAX, api_v1_status},
+    [ROUTE_ACCOUNT] = {false, API_BODY_SIZE_MAX, api_v1_account},
+    [ROUTE_ACCOUNT_TXS] = {false, API_BODY_SIZE_MAX, api_v1_account_txs},
+    [ROUTE_TX_SUBMIT] = {true, API_BODY_SIZE_MAX, api_v1_tx_submit},
+    [ROUTE_TX_BATCH] = {true, API_BATCH_BODY_SIZE_MAX, api_v1_tx_batch},
+    [ROUTE_TX_GET] = {false, API_BODY_SIZE_MAX, api_v1_tx_get},
+    [ROUTE_BLOCK] = {false, API_BODY_SIZE_MAX, api_v1_block},
+    [ROUTE_ASSETS] = {false, API_BODY_SIZE_MAX, api_v1_assets},
+    [ROUTE_EVENTS] = {false, API_BODY_SIZE_MAX, api_v1_events},
+};
+
+/** Per-request state, kept by MHD in *con_cls between calls of the access handler. */
+typedef struct req_ctx {
+    route_id route;
+    uint8_t *body;
+    size_t body_size;
+    size_t body_cap;
+    size_t body_seen;  /* bytes received, kept or not */
+    bool too_large;
+    bool answered;     /* a response was queued early */
+} req_ctx;
+
+/* ------------------------------------------------------------ status mapping */
+
+unsigned api_status_for(petro_result code) {
+    switch (code) {
+    case PETRO_OK:
+        return MHD_HTTP_OK;
+    /* Malformed input and ledger rejections: the client must change the request. */
+    case PETRO_ERR_MALFORMED:
+    case PETRO_ERR_TX_TOO_LARGE:
+    case PETRO_ERR_BAD_VERSION:
+    case PETRO_ERR_WRONG_NETWORK:
+    case PETRO_ERR_NO_OPS:
+    case PETRO_ERR_TOO_MANY_OPS:
+    case PETRO_ERR_UNKNOWN_OP:
+    case PETRO_ERR_MEMO_TOO_LONG:
+    case PETRO_ERR_NO_SIGNATURES:
+    case PETRO_ERR_DUPLICATE_SIGNATURE:
+    case PETRO_ERR_BAD_SIGNATURE:
+    case PETRO_ERR_TOO_MANY_SIGNATURES:
+    case PETRO_ERR_NO_SOURCE_ACCOUNT:
+    case PETRO_ERR_TOO_EARLY:
+    case PETRO_ERR_TOO_LATE:
+    case PETRO_ERR_BAD_SEQUENCE:
+    case PETRO_ERR_BAD_AUTH:
+    case PETRO_ERR_FEE_TOO_LOW:
+    case PETRO_ERR_FEE_BALANCE_LOW:
+    case PETRO_ERR_ACCOUNT_FROZEN:
+    case PETRO_ERR_OP_FAILED:
+    case PETRO_ERR_EXTRA_SIGNATURE:
+    case PETRO_ERR_AMOUNT_OVERFLOW:
+    case PETRO_ERR_AMOUNT_NEGATIVE:
+    case PETRO_ERR_AMOUNT_ZERO:
+    case PETRO_ERR_AMOUNT_PRECISION:
+    case PETRO_ERR_AMOUNT_SYNTAX:
+    case PETRO_ERR_AMOUNT_TOO_LARGE:
+    case PETRO_ERR_BALANCE_LOW:
+    case PETRO_ERR_NO_DESTINATION:
+    case PETRO_ERR_ACCOUNT_EXISTS:
+    case PETRO_ERR_NO_TRUST:
+    case PETRO_ERR_NOT_AUTHORIZED:
+    case PETRO_ERR_LINE_FULL:
+    case PETRO_ERR_NO_ASSET:
+    case PETRO_ERR_ASSET_EXISTS:
+    case PETRO_ERR_BAD_ASSET_CODE:
+    case PETRO_ERR_NOT_ISSUER:
+    case PETRO_ERR_SELF_NOT_ALLOWED:
+    case PETRO_ERR_TRUST_HAS_BALANCE:
+    case PETRO_ERR_LIMIT_BELOW_BALANCE:
+    case PETRO_ERR_TOO_MANY_SIGNERS:
+    case PETRO_ERR_BAD_THRESHOLDS:
+    case PETRO_ERR_ISSUER_CANNOT_HOLD:
+    case PETRO_ERR_SUPPLY_EXCEEDED:
+    case PETRO_ERR_BAD_FLAGS:
+    case PETRO_ERR_DEST_FROZEN:
+    case PETRO_ERR_NOT_SUPPORTED:
+    case PETRO_ERR_BAD_SIGNER:
+    case PETRO_ERR_BAD_ADDRESS:
+    case PETRO_ERR_BAD_ADDRESS_CHECKSUM:
+    case PETRO_ERR_WRONG_ADDRESS_PREFIX:
+    case PETRO_ERR_BAD_HEX:
+    case PETRO_ERR_BAD_REQUEST:
+    case PETRO_ERR_BAD_PASSPHRASE:
+        return MHD_HTTP_BAD_REQUEST;
+    case PETRO_ERR_UNAUTHORIZED:
+        return MHD_HTTP_UNAUTHORIZED;
+    case PETRO_ERR_NOT_FOUND:
+        return MHD_HTTP_NOT_FOUND;
+    case PETRO_ERR_DUPLICATE_TX:
+        return MHD_HTTP_CONFLICT;
+    case PETRO_ERR_MEMPOOL_FULL:
+        return MHD_HTTP_TOO_MANY_REQUESTS;
+    case PETRO_ERR_UNAVAILABLE:
+        return MHD_HTTP_SERVICE_UNAVAILABLE;
+    case PETRO_ERR_TIMEOUT:
+        return MHD_HTTP_GATEWAY_TIMEOUT;
+    /* Block checks never come from a client request: seeing one is a node fault. */
+    case PETRO_ERR_BAD_HEIGHT:
+    case PETRO_ERR_BAD_PREV_HASH:
+    case PETRO_ERR_BAD_TIMESTAMP:
+    case PETRO_ERR_BAD_TX_ROOT:
+    case PETRO_ERR_BAD_RESULT_ROOT:
+    case PETRO_ERR_BAD_STATE_HASH:
+    case PETRO_ERR_BLOCK_TOO_LARGE:
+    case PETRO_ERR_TX_REJECTED_IN_BLOCK:
+    /* Local failures. */
+    case PETRO_ERR_NOMEM:
+    case PETRO_ERR_IO:
+    case PETRO_ERR_STORE_FULL:
+    case PETRO_ERR_CRYPTO:
+    case PETRO_ERR_BUFFER_TOO_SMALL:
+    case PETRO_ERR_CORRUPT:
+        return MHD_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return MHD_HTTP_INTERNAL_SERVER_ERROR; /* a number outside the table */
+}
+
+/* ------------------------------------------------------------ responses */
+
+static void count_status(api *a, unsigned status) {
+    unsigned cls = status / 100u;
+    if (cls >= 1u && cls <= API_STATUS_CLASS_COUNT) {
+        atomic_fetch_add(&a->responses_by_class[cls - 1u], 1u);
+    }
+}
+
+enum MHD_Result api_send_response(const api_request *req, unsigned status,
+                                  struct MHD_Response *resp) {
+    if (resp == NULL) {
+        return MHD_NO; /* MHD closes the connection */
+    }
+    enum MHD_Result ret = MHD_queue_response(req->conn, status, resp);
+    MHD_destroy_response(resp);
+    if (ret == MHD_YES) {
+        count_status(req->api, status);
+    }
+    return ret;
+}
+
+enum MHD_Result api_send_text(const api_request *req, unsigned status, const char *content_type,
+                              const char *text, size_t text_size) {
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(text_size, (void *)text, MHD_RESPMEM_MUST_COPY);
+    if (resp == NULL) {
+        return MHD_NO;
+    }
+    if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type) != MHD_YES ||
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store") != MHD_YES) {
+        MHD_destroy_response(resp);
+        return MHD_NO;
+    }
+    return api_send_response(req, status, resp);
+}
+
+/* Serialise and queue body; the fallback keeps errors JSON even when jansson cannot allocate. */
+enum MHD_Result api_send_json(const api_request *req, unsigned status, json_t *body) {
+    static const char NOMEM_BODY[] = "{\"error\": \"nomem\", \"message\": \"out of memory\"}\n";
+    char *text = body != NULL ? json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+    json_decref(body);
+    if (text == NULL) {
+        return api_send_text(req, MHD_HTTP_INTERNAL_SERVER_ERROR, "application/json", NOMEM_BODY,
+                             sizeof NOMEM_BODY - 1);
+    }
+    size_t size = strlen(text);
+    /* Append a newline for terminal users: re-allocate once rather than copy twice. */
+    char *line = realloc(text, size + 2);
+    if (line == NULL) {
+        free(text);
+        return api_send_text(req, MHD_HTTP_INTERNAL_SERVER_ERROR, "application/json", NOMEM_BODY,
+                             sizeof NOMEM_BODY - 1);
+    }
+    line[size] = '\n';
+    line[size + 1] = '\0';
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(size + 1, line, MHD_RESPMEM_MUST_FREE);
+    if (resp == NULL) {
+        free(line);
+        return MHD_NO;
+    }
+    if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json") !=
+            MHD_YES ||
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store") != MHD_YES) {
+        MHD_destroy_response(resp);
+        return MHD_NO;
+    }
+    return api_send_response(req, status, resp);
+}
+
+enum MHD_Result api_send_error_status(const api_request *req, unsigned status,
+                                      petro_result code, const char *message, json_t *extra) {
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    ok = ok && apij_set(o, "error", json_string(petro_result_name(code)));
+    ok = ok && apij_set(o, "message", json_string(message != NULL ? message
+                                                                  : petro_result_str(code)));
+    if (ok && extra != NULL) {
+        ok = json_object_update(o, extra) == 0;
+    }
+    json_decref(extra);
+    if (!ok) {
+        json_decref(o);
+        o = NULL; /* api_send_json answers 500 nomem */
+    }
+    return api_send_json(req, status, o);
+}
+
+enum MHD_Result api_send_error(const api_request *req, petro_result code, const char *message,
+                               json_t *extra) {
+    return api_send_error_status(req, api_status_for(code), code, message, extra);
+}
+
+/* ------------------------------------------------------------ helpers */
+
+bool api_is_stopping(api *a) {
+    return atomic_load(&a->stopping) || node_is_closing(a->node);
+}
+
+const char *api_query(const api_request *req, const char *name) {
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+bool api_parse_u64(uint64_t *out, const char *text, size_t text_size) {
+    *out = 0;
+    if (text == NULL || text_size == 0 || text_size > 20) {
+        return false;
+    }
+    uint64_t v = 0;
+    for (size_t i = 0; i < text_size; i++) {
+        char c = text[i];
+        if (c < '0' || c > '9') {
+            return false;
+        }
+        uint64_t digit = (uint64_t)(c - '0');
+        if (v > (UINT64_MAX - digit) / 10u) {
+            return false;
+        }
+        v = v * 10u + digit;
+    }
+    *out = v;
+    return true;
+}
+
+/* ------------------------------------------------------------ routing */
+
+static bool has_prefix(const char *s, const char *prefix, size_t *prefix_size) {
+    *prefix_size = strlen(prefix);
+    return strncmp(s, prefix, *prefix_size) == 0;
+}
+
+/* Resolve path to a route; *param / *param_size get the {segment} of parameterised routes.
+ * A parameter segment is non-empty and holds no '/'. */
+static route_id resolve(const char *path, const char **param, size_t *param_size) {
+    *param = NULL;
+    *param_size = 0;
+    size_t n = 0;
+    if (strcmp(path, "/healthz") == 0) {
+        return ROUTE_HEALTHZ;
+    }
+    if (strcmp(path, "/metrics") == 0) {
+        return ROUTE_METRICS;
+    }
+    if (strcmp(path, "/v1/status") == 0) {
+        return ROUTE_STATUS;
+    }
+    if (strcmp(path, "/v1/assets") == 0) {
+        return ROUTE_ASSETS;
+    }
+    if (strcmp(path, "/v1/events") == 0) {
+        return ROUTE_EVENTS;
+    }
+    if (strcmp(path, "/v1/transactions") == 0) {
+        return ROUTE_TX_SUBMIT;
+    }
+    if (strcmp(path, "/v1/transactions/batch") == 0) {
+        return ROUTE_TX_BATCH;
+    }
+    const char *seg = NULL;
+    route_id id = ROUTE_NONE;
+    if (has_prefix(path, "/v1/transactions/", &n)) {
+        seg = path + n;
+        id = ROUTE_TX_GET;
+    } else if (has_prefix(path, "/v1/blocks/", &n)) {
+        seg = path + n;
+        id = ROUTE_BLOCK;
+    } else if (has_prefix(path, "/v1/accounts/", &n)) {
+        seg = path + n;
+        id = ROUTE_ACCOUNT;
+    } else {
+        return ROUTE_NONE;
+    }
+    const char *slash = strchr(seg, '/');
+    size_t seg_size = slash != NULL ? (size_t)(slash - seg) : strlen(seg);
+    if (seg_size == 0) {
+        return ROUTE_NONE;
+    }
+    if (slash != NULL) {
+        if (id != ROUTE_ACCOUNT || strcmp(slash, "/transactions") != 0) {
+            return ROUTE_NONE;
+        }
+        id = ROUTE_ACCOUNT_TXS;
+    }
+    *param = seg;
+    *param_size = seg_size;
+    return id;
+}
+
+static bool method_is(const char *method, const char *want) {
+    return strcmp(method, want) == 0;
+}
+
+static enum MHD_Result send_method_not_allowed(const api_request *req, bool post) {
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    ok = ok && apij_set(o, "error", json_string(petro_result_name(PETRO_ERR_BAD_REQUEST)));
+    ok = ok && apij_set(o, "message", json_string(post ? "method not allowed; use POST"
+                                                       : "method not allowed; use GET"));
+    char *text = ok ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (text == NULL) {
+        return api_send_json(req, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL);
+    }
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+    if (resp == NULL) {
+        free(text);
+        return MHD_NO;
+    }
+    if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json") !=
+            MHD_YES ||
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, post ? "POST" : "GET, HEAD") !=
+            MHD_YES) {
+        MHD_destroy_response(resp);
+        return MHD_NO;
+    }
+    return api_send_response(req, MHD_HTTP_METHOD_NOT_ALLOWED, resp);
+}
+
+static enum MHD_Result send_too_large(const api_request *req, size_t limit) {
+    char msg[96];
+    int n = snprintf(msg, sizeof msg, "request body is larger than %zu bytes", limit);
+    return api_send_error_status(req, MHD_HTTP_CONTENT_TOO_LARGE, PETRO_ERR_BAD_REQUEST,
+                                 n > 0 && (size_t)n < sizeof msg ? msg : NULL, NULL);
+}
+
+static enum MHD_Result dispatch(api_request *req, req_ctx *ctx) {
+    const route *r = &ROUTES[ctx->route];
+    if (ctx->route == ROUTE_NONE) {
+        return api_send_error_status(req, MHD_HTTP_NOT_FOUND, PETRO_ERR_NOT_FOUND,
+                                     "no such route", NULL);
+    }
+    bool method_ok = r->post ? method_is(req->method, MHD_HTTP_METHOD_POST)
+                             : (method_is(req->method, MHD_HTTP_METHOD_GET) ||
+                                method_is(req->method, MHD_HTTP_METHOD_HEAD));
+    if (!method_ok) {
+        return send_method_not_allowed(req, r->post);
+    }
+    if (ctx->too_large) {
+        return send_too_large(req, r->body_max);
+    }
+    if (ctx->route == ROUTE_HEALTHZ) {
+        if (api_is_stopping(req->api)) {
+            return api_send_text(req, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", "stopping\n", 9);
+        }
+        return api_send_text(req, MHD_HTTP_OK, "text/plain", "ok\n", 3);
+    }
+    if (api_is_stopping(req->api)) {
+        return api_send_error(req, PETRO_ERR_UNAVAILABLE, "node is shutting down", NULL);
+    }
+    return r->handler(req);
+}
+
+/* ------------------------------------------------------------ request bodies */
+
+/* Keep data if it fits the route's limit; past it, count and drop. Returns false to make MHD
+ * drop the connection (allocation failure, or a client far past the limit). */
+static bool body_append(req_ctx *ctx, const char *data, size_t size) {
+    size_t limit = ROUTES[ctx->route].body_max;
+    if (size > SIZE_MAX - ctx->body_seen) {
+        return false;
+    }
+    ctx->body_seen += size;
+    if (ctx->too_large || ctx->body_size + size > limit) {
+        ctx->too_large = true;
+        free(ctx->body);
+        ctx->body = NULL;
+        ctx->body_size = 0;
+        ctx->body_cap = 0;
+        return ctx->body_seen <= limit + API_BODY_DISCARD_MAX;
+    }
+    if (ctx->body_size + size > ctx->body_cap) {
+        size_t cap = ctx->body_cap > 0 ? ctx->body_cap : API_BODY_CHUNK_MIN;
+        while (cap < ctx->body_size + size) { /* at most log2(16 MiB / 4 KiB) rounds */
+            cap *= 2u;
+        }
+        if (cap > limit) {
+            cap = limit;
+        }
+        uint8_t *grown = realloc(ctx->body, cap);
+        if (grown == NULL) {
+            return false;
+        }
+        ctx->body = grown;
+        ctx->body_cap = cap;
+    }
+    memcpy(ctx->body + ctx->body_size, data, size);
+    ctx->body_size += size;
+    return true;
+}
+
+/* First call of a request: pick the route, refuse a declared body over its limit. */
+static enum MHD_Result request_begin(api_request *req, req_ctx *ctx) {
+    const char *cl = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    uint64_t declared = 0;
+    size_t limit = ROUTES[ctx->route].body_max;
+    if (cl != NULL && api_parse_u64(&declared, cl, strlen(cl)) && declared > limit) {
+        ctx->too_large = true;
+        ctx->answered = true;
+        return send_too_large(req, limit);
+    }
+    if (cl != NULL && declared > 0) {
+        /* Pre-size the buffer to the declared length (within the limit). */
+        uint8_t *buf = malloc((size_t)declared);
+        if (buf == NULL) {
+            return MHD_NO;
+        }
+        ctx->body = buf;
+        ctx->body_cap = (size_t)declared;
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls) {
+    api *a = cls;
+    req_ctx *ctx = *con_cls;
+    api_request req = {.api = a, .conn = conn, .method = method, .path = url};
+    if (ctx == NULL) {
+        ctx = calloc(1, sizeof *ctx);
+        if (ctx == NULL) {
+            return MHD_NO;
+        }
+        *con_cls = ctx;
+        atomic_fetch_add(&a->requests_total, 1u);
+        const char *param = NULL;
+        size_t param_size = 0;
+        ctx->route = resolve(url, &param, &param_size);
+        return request_begin(&req, ctx);
+    }
+    if (*upload_data_size > 0) {
+        bool keep = ctx->answered || body_append(ctx, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return keep ? MHD_YES : MHD_NO;
+    }
+    if (ctx->answered) {
+        return MHD_YES;
+    }
+    ctx->answered = true;
+    ctx->route = resolve(url, &req.param, &req.param_size);
+    req.body = ctx->body;
+    req.body_size = ctx->body_size;
+    return dispatch(&req, ctx);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe) {
+    req_ctx *ctx = *con_cls;
+    if (ctx != NULL) {
+        free(ctx->body);
+        free(ctx);
+        *con_cls = NULL;
+    }
+}
+
+static void on_log(void *cls, const char *fmt, va_list ap) {
+    char line[512];
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    if (n <= 0) {
+        return;
+    }
+    size_t len = strnlen(line, sizeof line);
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) {
+        line[--len] = '\0';
+    }
+    log_warn("api: libmicrohttpd: %s", line);
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+/* host + port to a socket address; numeric hosts and names (first address) both work. */
+static petro_result resolve_listen(struct sockaddr_storage *ss, socklen_t *ss_size,
+                                   const char *host, uint16_t port) {
+    struct addrinfo hints;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    struct addrinfo *res = NULL;
+    if (getaddrinfo(host, NULL, &hints, &res) != 0 || res == NULL) {
+        return PETRO_ERR_BAD_REQUEST;
+    }
+    petro_result rc = PETRO_ERR_BAD_REQUEST;
+    if ((res->ai_family == AF_INET || res->ai_family == AF_INET6) &&
+        res->ai_addrlen <= sizeof *ss) {
+        memset(ss, 0, sizeof *ss);
+        memcpy(ss, res->ai_addr, res->ai_addrlen);
+        *ss_size = res->ai_addrlen;
+        if (res->ai_family == AF_INET) {
+            ((struct sockaddr_in *)ss)->sin_port = htons(port);
+        } else {
+            ((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+        }
+        rc = PETRO_OK;
+    }
+    freeaddrinfo(res);
+    return rc;
+}
+
+petro_result api_start(api **out, node *n, const char *host, uint16_t port) {
+    *out = NULL;
+    struct sockaddr_storage ss;
+    socklen_t ss_size = 0;
+    if (host == NULL || resolve_listen(&ss, &ss_size, host, port) != PETRO_OK) {
+        log_error("api: cannot resolve listen host '%s'", host != NULL ? host : "");
+        return PETRO_ERR_BAD_REQUEST;
+    }
+    api *a = calloc(1, sizeof *a);
+    if (a == NULL) {
+        return PETRO_ERR_NOMEM;
+    }
+    a->node = n;
+    atomic_init(&a->stopping, false);
+    atomic_init(&a->requests_total, 0u);
+    for (size_t i = 0; i < API_STATUS_CLASS_COUNT; i++) {
+        atomic_init(&a->responses_by_class[i], 0u);
+    }
+    atomic_init(&a->event_streams_open, 0u);
+    atomic_init(&a->event_streams_total, 0u);
+
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+                         MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    if (ss.ss_family == AF_INET6) {
+        flags |= MHD_USE_IPv6;
+    }
+    a->daemon = MHD_start_daemon(
+        flags, port, NULL, NULL, on_request, a,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)API_CONNECTION_LIMIT,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)API_CONNECTION_TIMEOUT_S,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, API_CONNECTION_MEMORY_LIMIT,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, a,
+        MHD_OPTION_EXTERNAL_LOGGER, on_log, a,
+        MHD_OPTION_END);
+    if (a->daemon == NULL) {
+        log_error("api: cannot listen on %s port %u", host, (unsigned)port);
+        free(a);
+        return PETRO_ERR_IO;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(a->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    a->port = info != NULL ? info->port : port;
+    *out = a;
+    return PETRO_OK;
+}
+
+uint16_t api_port(const api *a) {
+    return a->port;
+}
+
+void api_stop(api *a) {
+    if (a == NULL) {
+        return;
+    }
+    atomic_store(&a->stopping, true);
+    /* Joins every connection thread; handlers notice `stopping` within one wait slice. */
+    MHD_stop_daemon(a->daemon);
+    free(a);
+}

@@ -1,0 +1,111 @@
+/* Internal interface of the HTTP API: what server.c gives the route handlers (routes_v1.c,
+ * sse.c, metrics.c) and what they give back. Not used outside petrod/api/.
+ *
+ * A handler runs on its connection's own thread (libmicrohttpd, one thread per connection),
+ * queues exactly one response through the api_send_* functions and returns their result.
+ * Handlers may block, but only in bounded slices that re-check api_is_stopping. */
+#ifndef PETROD_API_SERVER_H
+#define PETROD_API_SERVER_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "api.h"
+#include "node.h"
+#include "petro/petro.h"
+
+/* The version reported by /v1/status; keep equal to project(VERSION) in CMakeLists.txt. */
+#define API_PETRO_VERSION "0.1.0"
+
+/* Bounds of the waits handlers may do. */
+#define API_WAIT_COMMIT_MS_MAX 30000u /* POST /v1/transactions?wait=commit */
+#define API_WAIT_SLICE_MS 500u        /* longest single blocking call before re-checking */
+
+/* JSON request bodies: deepest nesting of objects/arrays accepted. */
+#define API_JSON_DEPTH_MAX 4
+
+/* Response status classes counted for /metrics: 1xx..5xx. */
+#define API_STATUS_CLASS_COUNT 5
+
+/** The server. Fields are private to server.c except where noted. */
+struct api {
+    node *node;                   /* borrowed; read-only for handlers */
+    struct MHD_Daemon *daemon;
+    atomic_bool stopping;         /* set first thing in api_stop */
+    uint16_t port;
+    /* Counters for /metrics (read by metrics.c). */
+    atomic_uint_fast64_t requests_total;
+    atomic_uint_fast64_t responses_by_class[API_STATUS_CLASS_COUNT];
+    atomic_uint_fast64_t event_streams_open;
+    atomic_uint_fast64_t event_streams_total;
+};
+
+/** Whether handlers must wind down: the API is stopping or the node is closing. */
+bool api_is_stopping(api *a);
+
+/* ------------------------------------------------------------ requests */
+
+/** One HTTP request, as handlers see it. The body is complete (and within its limit) when a
+ *  handler runs; it is not NUL-terminated. */
+typedef struct api_request {
+    api *api;
+    struct MHD_Connection *conn;
+    const char *method;   /* "GET", "HEAD", "POST" */
+    const char *path;     /* decoded URL path, no query string */
+    const char *param;    /* the {address} / {hash} / {height} path segment, or NULL */
+    size_t param_size;
+    const uint8_t *body;
+    size_t body_size;
+} api_request;
+
+/** The value of query argument name, or NULL if absent. Borrowed from the connection. */
+const char *api_query(const api_request *req, const char *name);
+
+/** Parse a plain unsigned decimal (digits only, at most 20, no sign or spaces) into *out.
+ *  Returns false on anything else or on overflow. */
+bool api_parse_u64(uint64_t *out, const char *text, size_t text_size);
+
+/* ------------------------------------------------------------ responses */
+
+/** The HTTP status for a result code: the one mapping of petro_result to HTTP. */
+unsigned api_status_for(petro_result code);
+
+/** Queue body (a JSON object, ownership taken even on failure) with status. */
+enum MHD_Result api_send_json(const api_request *req, unsigned status, json_t *body);
+
+/** Queue {"error": name(code), "message": message or petro_result_str(code)} with the status
+ *  of api_status_for(code). extra (may be NULL; ownership taken) adds fields to the object. */
+enum MHD_Result api_send_error(const api_request *req, petro_result code, const char *message,
+                               json_t *extra);
+
+/** As api_send_error with an explicit status (413, 405 and unknown routes). */
+enum MHD_Result api_send_error_status(const api_request *req, unsigned status,
+                                      petro_result code, const char *message, json_t *extra);
+
+/** Queue a text body (copied) with the given content type. */
+enum MHD_Result api_send_text(const api_request *req, unsigned status, const char *content_type,
+                              const char *text, size_t text_size);
+
+/** Queue a prepared response (destroyed here) and count it for /metrics. */
+enum MHD_Result api_send_response(const api_request *req, unsigned status,
+                                  struct MHD_Response *resp);
+
+/* ------------------------------------------------------------ handlers */
+
+enum MHD_Result api_v1_status(const api_request *req);
+enum MHD_Result api_v1_account(const api_request *req);
+enum MHD_Result api_v1_account_txs(const api_request *req);
+enum MHD_Result api_v1_tx_submit(const api_request *req);
+enum MHD_Result api_v1_tx_batch(const api_request *req);
+enum MHD_Result api_v1_tx_get(const api_request *req);
+enum MHD_Result api_v1_block(const api_request *req);
+enum MHD_Result api_v1_assets(const api_request *req);
+enum MHD_Result api_v1_events(const api_request *req);   /* sse.c */
+enum MHD_Result api_metrics(const api_request *req);     /* metrics.c */
+
+#endif
