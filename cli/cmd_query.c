@@ -1,0 +1,315 @@
+/* petro CLI read-only commands: status, balance, account, tx, block, assets. Each validates its
+ * argument locally first (so a typo in an address is caught without a round trip), makes one
+ * GET request, and prints either the node's JSON (--json) or a human rendering of it. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "http.h"
+#include "output.h"
+#include "parse.h"
+
+#define PATH_SIZE_MAX 256
+
+/* GET path; on success (2xx) returns CLI_EXIT_OK with *reply filled. On an error reply
+ * prints "<not_found_text>" for 404 not_found, else "<context>: <sentence> (<code>)". */
+static int get_ok(const cli_config *cfg, const char *path, node_reply *reply,
+                  const char *context, const char *not_found_text) {
+    int rc = node_get(cfg, path, reply);
+    if (rc != CLI_EXIT_OK) return rc;
+    if (!reply->is_error) return CLI_EXIT_OK;
+    if (reply->error == PETRO_ERR_NOT_FOUND && not_found_text != NULL) {
+        rc = cli_fail(CLI_EXIT_FAILED, "%s (not_found)", not_found_text);
+    } else {
+        rc = node_fail(reply, context);
+    }
+    node_reply_deinit(reply);
+    return rc;
+}
+
+static void print_ll(const char *key, const json_t *obj, const char *member) {
+    long long v = 0;
+    if (jint(obj, member, &v)) {
+        out_kv(key, "%lld", v);
+    } else {
+        out_kv(key, "?");
+    }
+}
+
+int cmd_status(const cli_config *cfg, const cli_args *args) {
+    (void)args;
+    node_reply reply;
+    int rc = get_ok(cfg, "/v1/status", &reply, "cannot read the node's status", NULL);
+    if (rc != CLI_EXIT_OK) return rc;
+    if (cfg->json) {
+        rc = out_json(reply.body);
+        node_reply_deinit(&reply);
+        return rc;
+    }
+    const json_t *b = reply.body;
+    long long ts = -1, mempool = -1;
+    (void)jint(b, "timestamp_ms", &ts);
+    char when[64];
+    describe_time_ms(when, sizeof when, ts);
+    out_kv("node", "%s", cfg->node_url);
+    out_kv("network", "%s (%s network)", jstr_or(b, "network", "?"), jstr_or(b, "net_kind", "?"));
+    out_kv("network id", "%s", jstr_or(b, "network_id", "?"));
+    print_ll("height", b, "height");
+    out_kv("latest block", "%s", jstr_or(b, "latest_block_hash", "?"));
+    out_kv("block time", "%s", when);
+    out_kv("state hash", "%s", jstr_or(b, "state_hash", "?"));
+    if (jint(b, "mempool_size", &mempool)) {
+        out_kv("mempool", "%lld pending transaction%s", mempool, mempool == 1 ? "" : "s");
+    } else {
+        out_kv("mempool", "?");
+    }
+    out_kv("version", "%s", jstr_or(b, "version", "?"));
+    node_reply_deinit(&reply);
+    return CLI_EXIT_OK;
+}
+
+/* Fetch an account after checking the address locally. */
+static int fetch_account(const cli_config *cfg, const char *address, node_reply *reply) {
+    petro_pubkey pk;
+    petro_net_kind kind;
+    int rc = parse_address_any(&pk, &kind, "address", address);
+    if (rc != CLI_EXIT_OK) return rc;
+    char path[PATH_SIZE_MAX];
+    int n = snprintf(path, sizeof path, "/v1/accounts/%s", address);
+    if (n < 0 || (size_t)n >= sizeof path) return cli_fail(CLI_EXIT_USAGE, "address too long");
+    char not_found[PATH_SIZE_MAX];
+    n = snprintf(not_found, sizeof not_found, "account %s does not exist", address);
+    if (n < 0 || (size_t)n >= sizeof not_found) not_found[0] = '\0';
+    return get_ok(cfg, path, reply, "cannot read the account", not_found);
+}
+
+static void print_balances(const json_t *account) {
+    const json_t *balances = json_object_get(account, "balances");
+    if (!json_is_array(balances) || json_array_size(balances) == 0) {
+        printf("(no balances)\n");
+        return;
+    }
+    size_t width = 5;
+    for (size_t i = 0; i < json_array_size(balances); i++) {
+        size_t len = strlen(jstr_or(json_array_get(balances, i), "asset", "?"));
+        if (len > width) width = len;
+    }
+    for (size_t i = 0; i < json_array_size(balances); i++) {
+        const json_t *line = json_array_get(balances, i);
+        const char *limit = jstr(line, "limit");
+        bool authorized = true;
+        (void)jbool(line, "authorized", &authorized);
+        printf("%-*s  %s", (int)width, jstr_or(line, "asset", "?"),
+               jstr_or(line, "balance", "?"));
+        if (limit != NULL) printf("  (limit %s)", limit);
+        if (!authorized) printf("  (not authorised by the issuer)");
+        putchar('\n');
+    }
+}
+
+int cmd_balance(const cli_config *cfg, const cli_args *args) {
+    node_reply reply;
+    int rc = fetch_account(cfg, args->positional[0], &reply);
+    if (rc != CLI_EXIT_OK) return rc;
+    if (cfg->json) {
+        rc = out_json(reply.body);
+    } else {
+        print_balances(reply.body);
+    }
+    node_reply_deinit(&reply);
+    return rc;
+}
+
+int cmd_account(const cli_config *cfg, const cli_args *args) {
+    node_reply reply;
+    int rc = fetch_account(cfg, args->positional[0], &reply);
+    if (rc != CLI_EXIT_OK) return rc;
+    if (cfg->json) {
+        rc = out_json(reply.body);
+        node_reply_deinit(&reply);
+        return rc;
+    }
+    const json_t *b = reply.body;
+    bool frozen = false;
+    const json_t *th = json_object_get(b, "thresholds");
+    long long low = -1, medium = -1, high = -1;
+    (void)jint(th, "low", &low);
+    (void)jint(th, "medium", &medium);
+    (void)jint(th, "high", &high);
+    out_kv("address", "%s", jstr_or(b, "address", "?"));
+    print_ll("sequence", b, "sequence");
+    out_kv("frozen", "%s", jbool(b, "frozen", &frozen) ? (frozen ? "yes" : "no") : "?");
+    print_ll("master weight", b, "master_weight");
+    out_kv("thresholds", "low %lld, medium %lld, high %lld", low, medium, high);
+    const json_t *signers = json_object_get(b, "signers");
+    size_t signer_count = json_is_array(signers) ? json_array_size(signers) : 0;
+    if (signer_count == 0) out_kv("signers", "(master key only)");
+    for (size_t i = 0; i < signer_count; i++) {
+        const json_t *s = json_array_get(signers, i);
+        long long w = -1;
+        (void)jint(s, "weight", &w);
+        out_kv(i == 0 ? "signers" : "", "%s weight %lld", jstr_or(s, "address", "?"), w);
+    }
+    print_ll("created height", b, "created_height");
+    printf("balances:\n");
+    print_balances(b);
+    node_reply_deinit(&reply);
+    return CLI_EXIT_OK;
+}
+
+/* The result object of a transaction: code, fee charged and per-operation codes. */
+static void print_result(const json_t *result, const json_t *ops) {
+    const char *code = jstr_or(result, "code", "?");
+    out_kv("result", "%s", code);
+    out_kv("fee charged", "%s PTR", jstr_or(result, "fee_charged", "?"));
+    const json_t *op_results = json_object_get(result, "op_results");
+    if (strcmp(code, "ok") == 0 || !json_is_array(op_results)) return;
+    for (size_t i = 0; i < json_array_size(op_results); i++) {
+        const json_t *r = json_array_get(op_results, i);
+        if (!json_is_string(r) || strcmp(json_string_value(r), "ok") == 0) continue;
+        char sentence[256], what[512];
+        describe_code(sentence, sizeof sentence, json_string_value(r), NULL);
+        describe_op(what, sizeof what, json_array_get(ops, i));
+        out_kv("failed op", "%zu (%s): %s", i + 1, what, sentence);
+        break;
+    }
+}
+
+int cmd_tx(const cli_config *cfg, const cli_args *args) {
+    petro_hash hash;
+    const char *text = args->positional[0];
+    int rc = parse_hash(&hash, "transaction", text);
+    if (rc != CLI_EXIT_OK) return rc;
+    char path[PATH_SIZE_MAX], not_found[PATH_SIZE_MAX];
+    (void)snprintf(path, sizeof path, "/v1/transactions/%s", text); /* 64 hex: fits */
+    (void)snprintf(not_found, sizeof not_found, "transaction %s is unknown to the node", text);
+    node_reply reply;
+    rc = get_ok(cfg, path, &reply, "cannot read the transaction", not_found);
+    if (rc != CLI_EXIT_OK) return rc;
+    if (cfg->json) {
+        rc = out_json(reply.body);
+        node_reply_deinit(&reply);
+        return rc;
+    }
+    const json_t *b = reply.body;
+    const char *status = jstr_or(b, "status", "?");
+    out_kv("hash", "%s", jstr_or(b, "hash", text));
+    if (strcmp(status, "committed") != 0) {
+        out_kv("status", "%s%s", status,
+               strcmp(status, "pending") == 0 ? " (in the mempool, not yet in a block)" : "");
+        node_reply_deinit(&reply);
+        return CLI_EXIT_OK;
+    }
+    long long height = -1, index = -1, va = 0, vu = 0;
+    (void)jint(b, "height", &height);
+    (void)jint(b, "index", &index);
+    out_kv("status", "committed in block %lld (position %lld)", height, index);
+    out_kv("block hash", "%s", jstr_or(b, "block_hash", "?"));
+    out_kv("source", "%s", jstr_or(b, "source", "?"));
+    print_ll("sequence", b, "sequence");
+    out_kv("fee", "%s PTR", jstr_or(b, "fee", "?"));
+    char memo[128];
+    describe_memo(memo, sizeof memo, jstr(b, "memo"));
+    out_kv("memo", "%s", memo);
+    if (jint(b, "valid_after_ms", &va) && va != 0) {
+        char when[64];
+        describe_time_ms(when, sizeof when, va);
+        out_kv("valid after", "%s", when);
+    }
+    if (jint(b, "valid_until_ms", &vu) && vu != 0) {
+        char when[64];
+        describe_time_ms(when, sizeof when, vu);
+        out_kv("valid until", "%s", when);
+    }
+    const json_t *ops = json_object_get(b, "operations");
+    for (size_t i = 0; json_is_array(ops) && i < json_array_size(ops); i++) {
+        char what[512];
+        describe_op(what, sizeof what, json_array_get(ops, i));
+        out_kv(i == 0 ? "operations" : "", "%zu. %s", i + 1, what);
+    }
+    const json_t *sigs = json_object_get(b, "signatures");
+    for (size_t i = 0; json_is_array(sigs) && i < json_array_size(sigs); i++) {
+        out_kv(i == 0 ? "signed by" : "", "%s", jstr_or(json_array_get(sigs, i), "key", "?"));
+    }
+    print_result(json_object_get(b, "result"), ops);
+    node_reply_deinit(&reply);
+    return CLI_EXIT_OK;
+}
+
+int cmd_block(const cli_config *cfg, const cli_args *args) {
+    const char *which = args->positional[0];
+    char path[PATH_SIZE_MAX], not_found[PATH_SIZE_MAX];
+    if (strcmp(which, "latest") != 0) {
+        uint64_t height = 0;
+        int rc = parse_uint(&height, "block height", which, 0, UINT64_MAX);
+        if (rc != CLI_EXIT_OK) return rc;
+    }
+    (void)snprintf(path, sizeof path, "/v1/blocks/%s", which); /* <= 20 digits: fits */
+    (void)snprintf(not_found, sizeof not_found, "there is no block %s yet", which);
+    node_reply reply;
+    int rc = get_ok(cfg, path, &reply, "cannot read the block", not_found);
+    if (rc != CLI_EXIT_OK) return rc;
+    if (cfg->json) {
+        rc = out_json(reply.body);
+        node_reply_deinit(&reply);
+        return rc;
+    }
+    const json_t *b = reply.body;
+    long long ts = -1, count = -1;
+    (void)jint(b, "timestamp_ms", &ts);
+    char when[64];
+    describe_time_ms(when, sizeof when, ts);
+    print_ll("height", b, "height");
+    out_kv("hash", "%s", jstr_or(b, "hash", "?"));
+    out_kv("previous", "%s", jstr_or(b, "prev_hash", "?"));
+    out_kv("time", "%s", when);
+    out_kv("proposer", "%s", jstr_or(b, "proposer", "?"));
+    out_kv("tx root", "%s", jstr_or(b, "tx_root", "?"));
+    out_kv("result root", "%s", jstr_or(b, "result_root", "?"));
+    out_kv("state hash", "%s", jstr_or(b, "state_hash", "?"));
+    if (jint(b, "tx_count", &count)) {
+        out_kv("transactions", "%lld", count);
+    } else {
+        out_kv("transactions", "?");
+    }
+    const json_t *txs = json_object_get(b, "transactions");
+    for (size_t i = 0; json_is_array(txs) && i < json_array_size(txs); i++) {
+        const json_t *h = json_array_get(txs, i);
+        out_kv("", "%s", json_is_string(h) ? json_string_value(h) : "?");
+    }
+    node_reply_deinit(&reply);
+    return CLI_EXIT_OK;
+}
+
+int cmd_assets(const cli_config *cfg, const cli_args *args) {
+    (void)args;
+    node_reply reply;
+    int rc = get_ok(cfg, "/v1/assets", &reply, "cannot list the assets", NULL);
+    if (rc != CLI_EXIT_OK) return rc;
+    if (cfg->json) {
+        rc = out_json(reply.body);
+        node_reply_deinit(&reply);
+        return rc;
+    }
+    const json_t *assets = json_object_get(reply.body, "assets");
+    if (!json_is_array(assets) || json_array_size(assets) == 0) printf("(no assets)\n");
+    for (size_t i = 0; json_is_array(assets) && i < json_array_size(assets); i++) {
+        const json_t *a = json_array_get(assets, i);
+        bool auth = false, revocable = false;
+        (void)jbool(a, "auth_required", &auth);
+        (void)jbool(a, "revocable", &revocable);
+        long long holders = -1;
+        (void)jint(a, "holders", &holders);
+        if (i > 0) putchar('\n');
+        out_kv("asset", "%s", jstr_or(a, "asset", "?"));
+        out_kv("issuer", "%s", jstr_or(a, "issuer", "?"));
+        out_kv("supply", "%s", jstr_or(a, "supply", "?"));
+        out_kv("issued", "%s (redeemed %s, burned %s)", jstr_or(a, "issued", "?"),
+               jstr_or(a, "redeemed", "?"), jstr_or(a, "burned", "?"));
+        out_kv("holders", "%lld", holders);
+        out_kv("flags", "%s%s%s", auth ? "auth_required" : "", auth && revocable ? ", " : "",
+               revocable ? "revocable" : (auth ? "" : "none"));
+    }
+    node_reply_deinit(&reply);
+    return CLI_EXIT_OK;
+}

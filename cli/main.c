@@ -1,0 +1,450 @@
+/* petro: the command-line wallet.
+ *
+ *   petro [--node URL] [--json] <command> [options]
+ *
+ * This file holds the command table, the option parser, the help texts, and the single
+ * configuration function (cli_config_load), which is the only place that reads the
+ * environment. Each command's option list is declared here, so an unknown or repeated option
+ * is a usage error (exit 2) before any command code runs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "cli.h"
+#include "http.h"
+#include "output.h"
+
+typedef struct opt_spec {
+    const char *name;
+    const char *value_name; /* NULL for a flag */
+    bool is_repeatable;
+    bool is_required;
+} opt_spec;
+
+typedef struct command {
+    const char *name;
+    cli_handler handler;
+    const char *synopsis; /* after "petro NAME " */
+    const char *summary;
+    const char *details;  /* extra help lines, may be NULL */
+    size_t positional_min;
+    size_t positional_max;
+    const opt_spec *opts; /* terminated by a NULL name */
+    bool is_tx;           /* accepts the transaction options */
+} command;
+
+/* ------------------------------------------------------------------ option lists */
+
+static const opt_spec COMMON_OPTS[] = {
+    {"node", "URL", false, false},
+    {"json", NULL, false, false},
+    {"help", NULL, false, false},
+    {NULL, NULL, false, false},
+};
+
+static const opt_spec TX_OPTS[] = {
+    {"wallet", "FILE", true, false},
+    {"source", "ADDRESS", false, false},
+    {"fee", "DECIMAL", false, false},
+    {"memo", "TEXT", false, false},
+    {"valid-for", "SECONDS", false, false},
+    {"sequence", "N", false, false},
+    {"wait", NULL, false, false},
+    {NULL, NULL, false, false},
+};
+
+static const opt_spec NO_OPTS[] = {{NULL, NULL, false, false}};
+static const opt_spec ADDRESS_OPTS[] = {
+    {"wallet", "FILE", false, true},
+    {"net", "main|test", false, false},
+    {NULL, NULL, false, false},
+};
+static const opt_spec KEYGEN_OPTS[] = {
+    {"out", "FILE", false, true},
+    {"name", "NAME", false, false},
+    {"net", "main|test", false, false},
+    {"devnet", NULL, false, false},
+    {NULL, NULL, false, false},
+};
+static const opt_spec PAY_OPTS[] = {
+    {"to", "ADDRESS", false, true},
+    {"amount", "DECIMAL", false, true},
+    {"asset", "PTR|CODE:ISSUER", false, false},
+    {NULL, NULL, false, false},
+};
+static const opt_spec CREATE_ACCOUNT_OPTS[] = {
+    {"address", "ADDRESS", false, true},
+    {"amount", "DECIMAL", false, true},
+    {NULL, NULL, false, false},
+};
+static const opt_spec TRUST_OPTS[] = {
+    {"asset", "CODE:ISSUER", false, true},
+    {"limit", "DECIMAL", false, false},
+    {NULL, NULL, false, false},
+};
+static const opt_spec UNTRUST_OPTS[] = {
+    {"asset", "CODE:ISSUER", false, true},
+    {NULL, NULL, false, false},
+};
+static const opt_spec CREATE_ASSET_OPTS[] = {
+    {"code", "CODE", false, true},
+    {"auth-required", NULL, false, false},
+    {"revocable", NULL, false, false},
+    {NULL, NULL, false, false},
+};
+static const opt_spec AUTHORIZE_OPTS[] = {
+    {"trustor", "ADDRESS", false, true},
+    {"code", "CODE", false, true},
+    {"revoke", NULL, false, false},
+    {NULL, NULL, false, false},
+};
+static const opt_spec ISSUE_OPTS[] = {
+    {"asset", "CODE", false, true},
+    {"to", "ADDRESS", false, true},
+    {"amount", "DECIMAL", false, true},
+    {NULL, NULL, false, false},
+};
+static const opt_spec REDEEM_OPTS[] = {
+    {"asset", "CODE:ISSUER", false, true},
+    {"amount", "DECIMAL", false, true},
+    {NULL, NULL, false, false},
+};
+static const opt_spec SET_SIGNER_OPTS[] = {
+    {"signer", "ADDRESS", false, true},
+    {"weight", "N", false, true},
+    {NULL, NULL, false, false},
+};
+static const opt_spec SET_THRESHOLDS_OPTS[] = {
+    {"master", "N", false, true},
+    {"low", "N", false, true},
+    {"medium", "N", false, true},
+    {"high", "N", false, true},
+    {NULL, NULL, false, false},
+};
+
+/* ------------------------------------------------------------------ command table */
+
+static const command COMMANDS[] = {
+    {"status", cmd_status, "", "show the node's network, height and latest block", NULL, 0, 0,
+     NO_OPTS, false},
+    {"balance", cmd_balance, "ADDRESS", "show every balance of an account", NULL, 1, 1, NO_OPTS,
+     false},
+    {"account", cmd_account, "ADDRESS",
+     "show an account: sequence, signers, thresholds, balances", NULL, 1, 1, NO_OPTS, false},
+    {"tx", cmd_tx, "HASH", "show a transaction and its result", NULL, 1, 1, NO_OPTS, false},
+    {"block", cmd_block, "latest|HEIGHT", "show a block", NULL, 1, 1, NO_OPTS, false},
+    {"assets", cmd_assets, "", "list the assets with their supply", NULL, 0, 0, NO_OPTS, false},
+    {"address", cmd_address, "--wallet FILE [--net main|test]",
+     "print the address of a wallet",
+     "  Devnet wallets are always test-network (tptr1...) wallets. For other wallets the\n"
+     "  network kind comes from --net, else from the node's status. No passphrase needed.\n",
+     0, 0, ADDRESS_OPTS, false},
+    {"keygen", cmd_keygen, "--out FILE [--name NAME] [--net main|test] [--devnet]",
+     "create a new key in an encrypted wallet file and print its address",
+     "  The passphrase comes from PETRO_PASSPHRASE, else it is asked twice on the terminal.\n"
+     "  An existing file is never overwritten. --devnet writes an unencrypted devnet-only\n"
+     "  wallet instead (refused on main networks). The address is printed for --net, else\n"
+     "  for the node's network kind, else (node unreachable) for a test network.\n",
+     0, 0, KEYGEN_OPTS, false},
+    {"pay", cmd_pay, "--to ADDRESS --amount DECIMAL [--asset PTR|CODE:ISSUER]",
+     "send a payment (PTR unless --asset is given)", NULL, 0, 0, PAY_OPTS, true},
+    {"create-account", cmd_create_account, "--address ADDRESS --amount DECIMAL",
+     "create a new account funded with PTR", NULL, 0, 0, CREATE_ACCOUNT_OPTS, true},
+    {"trust", cmd_trust, "--asset CODE:ISSUER [--limit DECIMAL]",
+     "open (or change the limit of) a trust line; the default limit is the maximum supply",
+     NULL, 0, 0, TRUST_OPTS, true},
+    {"untrust", cmd_untrust, "--asset CODE:ISSUER",
+     "remove a trust line (its balance must be zero)", NULL, 0, 0, UNTRUST_OPTS, true},
+    {"create-asset", cmd_create_asset, "--code CODE [--auth-required] [--revocable]",
+     "create an asset issued by the wallet's account", NULL, 0, 0, CREATE_ASSET_OPTS, true},
+    {"authorize", cmd_authorize, "--trustor ADDRESS --code CODE [--revoke]",
+     "authorise (or with --revoke, revoke) a holder's trust line for your asset", NULL, 0, 0,
+     AUTHORIZE_OPTS, true},
+    {"issue", cmd_issue, "--asset CODE[:ISSUER] --to ADDRESS --amount DECIMAL",
+     "issue new units of your asset to a holder",
+     "  The issuer is the source account; CODE:ISSUER is accepted if ISSUER is the source.\n",
+     0, 0, ISSUE_OPTS, true},
+    {"redeem", cmd_redeem, "--asset CODE:ISSUER --amount DECIMAL",
+     "return units of an issued asset to its issuer (they are destroyed)", NULL, 0, 0,
+     REDEEM_OPTS, true},
+    {"set-signer", cmd_set_signer, "--signer ADDRESS --weight N",
+     "add or change an extra signer of the account (weight 0 removes it)", NULL, 0, 0,
+     SET_SIGNER_OPTS, true},
+    {"set-thresholds", cmd_set_thresholds, "--master N --low N --medium N --high N",
+     "set the master key weight and the low/medium/high thresholds", NULL, 0, 0,
+     SET_THRESHOLDS_OPTS, true},
+};
+#define COMMAND_COUNT (sizeof COMMANDS / sizeof COMMANDS[0])
+
+static const char TX_HELP[] =
+    "Transaction options:\n"
+    "  --wallet FILE      sign with this wallet (repeat for multisig); the first wallet's\n"
+    "                     account is the source unless --source is given\n"
+    "  --source ADDRESS   the account that sends the transaction (e.g. a multisig treasury)\n"
+    "  --fee DECIMAL      fee in PTR (default 0.000001 per operation)\n"
+    "  --memo TEXT        up to 32 bytes of memo\n"
+    "  --valid-for SECS   reject the transaction if not included within SECS seconds\n"
+    "  --sequence N       use sequence N instead of the account's sequence + 1\n"
+    "  --wait             wait until the transaction is committed and show its result\n";
+
+static const char COMMON_HELP[] =
+    "Common options (before or after the command):\n"
+    "  --node URL         node to talk to (default $PETRO_NODE, else " CLI_DEFAULT_NODE ")\n"
+    "  --json             print JSON (the node's answer) instead of text\n"
+    "  --help             show help\n";
+
+static void print_general_help(FILE *out) {
+    fprintf(out, "usage: petro [--node URL] [--json] <command> [options]\n\nCommands:\n");
+    for (size_t i = 0; i < COMMAND_COUNT; i++) {
+        fprintf(out, "  %-16s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+    }
+    fprintf(out, "  %-16s %s\n", "help [COMMAND]", "show help for a command");
+    fprintf(out, "\n%s\nExit status: 0 success, 1 rejected or failed, 2 usage error, "
+                 "3 node unreachable.\nSee docs/cli.md for examples.\n",
+            COMMON_HELP);
+}
+
+static void print_command_help(FILE *out, const command *c) {
+    fprintf(out, "usage: petro %s%s%s%s\n\n%s.\n", c->name, c->synopsis[0] ? " " : "",
+            c->synopsis, c->is_tx ? " --wallet FILE [transaction options]" : "", c->summary);
+    if (c->details != NULL) fprintf(out, "\n%s", c->details);
+    fprintf(out, "\n%s", c->is_tx ? TX_HELP : "");
+    fprintf(out, "%s%s", c->is_tx ? "\n" : "", COMMON_HELP);
+}
+
+static const command *find_command(const char *name) {
+    for (size_t i = 0; i < COMMAND_COUNT; i++) {
+        if (strcmp(COMMANDS[i].name, name) == 0) return &COMMANDS[i];
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ options */
+
+const char *args_get(const cli_args *args, const char *name) {
+    const char *value = NULL;
+    for (size_t i = 0; i < args->opt_count; i++) {
+        if (strcmp(args->opts[i].name, name) == 0) value = args->opts[i].value;
+    }
+    return value;
+}
+
+bool args_has(const cli_args *args, const char *name) {
+    for (size_t i = 0; i < args->opt_count; i++) {
+        if (strcmp(args->opts[i].name, name) == 0) return true;
+    }
+    return false;
+}
+
+size_t args_get_all(const cli_args *args, const char *name, const char **out, size_t max) {
+    size_t count = 0;
+    for (size_t i = 0; i < args->opt_count && count < max; i++) {
+        if (strcmp(args->opts[i].name, name) == 0) out[count++] = args->opts[i].value;
+    }
+    return count;
+}
+
+static const opt_spec *find_in(const opt_spec *list, const char *name, size_t name_len) {
+    for (size_t i = 0; list[i].name != NULL; i++) {
+        if (strlen(list[i].name) == name_len && strncmp(list[i].name, name, name_len) == 0) {
+            return &list[i];
+        }
+    }
+    return NULL;
+}
+
+static const opt_spec *find_opt(const command *c, const char *name, size_t name_len) {
+    const opt_spec *s = find_in(COMMON_OPTS, name, name_len);
+    if (s == NULL) s = find_in(c->opts, name, name_len);
+    if (s == NULL && c->is_tx) s = find_in(TX_OPTS, name, name_len);
+    return s;
+}
+
+/* Parse argv[first..argc) of command c into args. */
+static int parse_command_args(cli_args *args, const command *c, int argc, char **argv,
+                              int first) {
+    bool options_done = false;
+    for (int i = first; i < argc; i++) {
+        const char *arg = argv[i];
+        if (options_done || strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+            if (!options_done && strcmp(arg, "--") == 0) {
+                options_done = true;
+                continue;
+            }
+            if (args->positional_count >= c->positional_max) {
+                return cli_fail(CLI_EXIT_USAGE, "%s: unexpected argument '%s' (see petro %s --help)",
+                                c->name, arg, c->name);
+            }
+            args->positional[args->positional_count++] = arg;
+            continue;
+        }
+        const char *name = arg + 2;
+        const char *eq = strchr(name, '=');
+        size_t name_len = eq != NULL ? (size_t)(eq - name) : strlen(name);
+        const opt_spec *spec = find_opt(c, name, name_len);
+        if (spec == NULL) {
+            return cli_fail(CLI_EXIT_USAGE, "%s: unknown option --%.*s (see petro %s --help)",
+                            c->name, (int)name_len, name, c->name);
+        }
+        const char *value = NULL;
+        if (spec->value_name != NULL) {
+            if (eq != NULL) {
+                value = eq + 1;
+            } else if (i + 1 < argc) {
+                value = argv[++i];
+            } else {
+                return cli_fail(CLI_EXIT_USAGE, "%s: --%s needs a value %s", c->name, spec->name,
+                                spec->value_name);
+            }
+        } else if (eq != NULL) {
+            return cli_fail(CLI_EXIT_USAGE, "%s: --%s takes no value", c->name, spec->name);
+        }
+        if (!spec->is_repeatable && args_has(args, spec->name)) {
+            return cli_fail(CLI_EXIT_USAGE, "%s: --%s given more than once", c->name, spec->name);
+        }
+        if (args->opt_count >= CLI_ARGS_OPTS_MAX) {
+            return cli_fail(CLI_EXIT_USAGE, "%s: too many options", c->name);
+        }
+        args->opts[args->opt_count].name = spec->name;
+        args->opts[args->opt_count].value = value;
+        args->opt_count++;
+    }
+    return CLI_EXIT_OK;
+}
+
+/* Required options and positional counts, checked after --help had its chance. */
+static int check_required(const cli_args *args, const command *c) {
+    for (size_t i = 0; c->opts[i].name != NULL; i++) {
+        if (c->opts[i].is_required && !args_has(args, c->opts[i].name)) {
+            return cli_fail(CLI_EXIT_USAGE, "%s: missing --%s %s (usage: petro %s %s)", c->name,
+                            c->opts[i].name, c->opts[i].value_name ? c->opts[i].value_name : "",
+                            c->name, c->synopsis);
+        }
+    }
+    if (c->is_tx && !args_has(args, "wallet")) {
+        return cli_fail(CLI_EXIT_USAGE, "%s: missing --wallet FILE (the key that signs)", c->name);
+    }
+    if (args->positional_count < c->positional_min) {
+        return cli_fail(CLI_EXIT_USAGE, "%s: missing %s (usage: petro %s %s)", c->name,
+                        c->synopsis, c->name, c->synopsis);
+    }
+    return CLI_EXIT_OK;
+}
+
+/* ------------------------------------------------------------------ configuration */
+
+static int set_node_url(cli_config *cfg, const char *url) {
+    size_t len = strlen(url);
+    while (len > 0 && url[len - 1] == '/') len--;
+    if (len == 0) return cli_fail(CLI_EXIT_USAGE, "empty node URL");
+    if (len >= sizeof cfg->node_url) return cli_fail(CLI_EXIT_USAGE, "node URL too long");
+    memcpy(cfg->node_url, url, len);
+    cfg->node_url[len] = '\0';
+    return CLI_EXIT_OK;
+}
+
+/* The one place that reads the environment: PETRO_NODE and PETRO_PASSPHRASE. */
+static int cli_config_load(cli_config *cfg) {
+    memset(cfg, 0, sizeof *cfg);
+    const char *node = getenv("PETRO_NODE");
+    int rc = set_node_url(cfg, node != NULL && node[0] != '\0' ? node : CLI_DEFAULT_NODE);
+    if (rc != CLI_EXIT_OK) return rc;
+    cfg->passphrase_env = getenv("PETRO_PASSPHRASE");
+    return CLI_EXIT_OK;
+}
+
+/* ------------------------------------------------------------------ main */
+
+/* Global options before the command. Returns the index of the command word, or -1 after
+ * printing help (*status set), or -2 on an error (*status set). */
+static int parse_global(cli_config *cfg, int argc, char **argv, int *status) {
+    int i = 1;
+    while (i < argc && strncmp(argv[i], "-", 1) == 0) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--json") == 0) {
+            cfg->json = true;
+        } else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            print_general_help(stdout);
+            *status = CLI_EXIT_OK;
+            return -1;
+        } else if (strcmp(arg, "--node") == 0 || strncmp(arg, "--node=", 7) == 0) {
+            const char *url = arg[6] == '=' ? arg + 7 : (i + 1 < argc ? argv[++i] : NULL);
+            if (url == NULL) {
+                *status = cli_fail(CLI_EXIT_USAGE, "--node needs a URL");
+                return -2;
+            }
+            *status = set_node_url(cfg, url);
+            if (*status != CLI_EXIT_OK) return -2;
+        } else {
+            *status = cli_fail(CLI_EXIT_USAGE, "unknown option %s (see petro help)", arg);
+            return -2;
+        }
+        i++;
+    }
+    if (i >= argc) {
+        print_general_help(stderr);
+        *status = CLI_EXIT_USAGE;
+        return -2;
+    }
+    return i;
+}
+
+static int run_help(int argc, char **argv, int cmd_index) {
+    if (cmd_index + 1 >= argc) {
+        print_general_help(stdout);
+        return CLI_EXIT_OK;
+    }
+    const command *c = find_command(argv[cmd_index + 1]);
+    if (c == NULL) {
+        return cli_fail(CLI_EXIT_USAGE, "unknown command '%s' (see petro help)",
+                        argv[cmd_index + 1]);
+    }
+    print_command_help(stdout, c);
+    return CLI_EXIT_OK;
+}
+
+static int run(int argc, char **argv) {
+    cli_config cfg;
+    int status = cli_config_load(&cfg);
+    if (status != CLI_EXIT_OK) return status;
+    int cmd_index = parse_global(&cfg, argc, argv, &status);
+    if (cmd_index < 0) return status;
+    const char *name = argv[cmd_index];
+    if (strcmp(name, "help") == 0) return run_help(argc, argv, cmd_index);
+    const command *c = find_command(name);
+    if (c == NULL) return cli_fail(CLI_EXIT_USAGE, "unknown command '%s' (see petro help)", name);
+
+    cli_args args;
+    memset(&args, 0, sizeof args);
+    args.command = c->name;
+    status = parse_command_args(&args, c, argc, argv, cmd_index + 1);
+    if (status != CLI_EXIT_OK) return status;
+    if (args_has(&args, "help")) {
+        print_command_help(stdout, c);
+        return CLI_EXIT_OK;
+    }
+    if (args_has(&args, "json")) cfg.json = true;
+    const char *node = args_get(&args, "node");
+    if (node != NULL) {
+        status = set_node_url(&cfg, node);
+        if (status != CLI_EXIT_OK) return status;
+    }
+    status = check_required(&args, c);
+    if (status != CLI_EXIT_OK) return status;
+    if (sodium_init() < 0) return cli_fail(CLI_EXIT_FAILED, "cannot initialise libsodium");
+    status = http_global_init();
+    if (status != CLI_EXIT_OK) return status;
+    status = c->handler(&cfg, &args);
+    http_global_deinit();
+    return status;
+}
+
+int main(int argc, char **argv) {
+    int status = run(argc, argv);
+    if (fflush(stdout) != 0 && status == CLI_EXIT_OK) {
+        status = cli_fail(CLI_EXIT_FAILED, "cannot write to standard output");
+    }
+    return status;
+}

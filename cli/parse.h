@@ -1,0 +1,35 @@
+/* petro CLI: parsing of command-line values (addresses, amounts, assets, integers, hashes).
+ * Each parser prints its own error ("petro: --to tptr1...: bad address checksum (typo?)")
+ * and returns CLI_EXIT_USAGE, or returns CLI_EXIT_OK with the value set. `what` names the
+ * argument in messages ("--to"). */
+#ifndef PETRO_CLI_PARSE_H
+#define PETRO_CLI_PARSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "petro/petro.h"
+
+/* An address of either network kind; *kind tells which. */
+int parse_address_any(petro_pubkey *pk, petro_net_kind *kind, const char *what, const char *text);
+/* An address that must be of kind net. */
+int parse_address(petro_pubkey *pk, petro_net_kind net, const char *what, const char *text);
+/* A strictly positive amount (> 0) in decimal units. */
+int parse_amount(petro_amount *out, const char *what, const char *text);
+/* A non-negative amount (>= 0). */
+int parse_amount_nonneg(petro_amount *out, const char *what, const char *text);
+/* "PTR" or "CODE:ISSUER". The issuer address may be of either kind; *issuer_kind reports it
+ * (left untouched for PTR). */
+int parse_asset(petro_asset *out, petro_net_kind *issuer_kind, const char *what,
+                const char *text);
+/* An issued asset code (1..12 of A-Z0-9, not PTR). */
+int parse_code(char out[PETRO_ASSET_CODE_SIZE_MAX + 1], const char *what, const char *text);
+/* A decimal integer in [min, max]: digits only, no sign, no spaces. */
+int parse_uint(uint64_t *out, const char *what, const char *text, uint64_t min, uint64_t max);
+/* A 64-character hex hash. */
+int parse_hash(petro_hash *out, const char *what, const char *text);
+
+/* The human words for a network kind: "main" or "test". */
+const char *net_kind_name(petro_net_kind net);
+
+#endif
