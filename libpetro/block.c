@@ -1,4 +1,4 @@
-/* Blocks: the 173-byte header (docs/protocol.md, "Block"), the block hash, Merkle roots
+/* Blocks: the 181-byte header (docs/protocol.md, "Block"), the block hash, Merkle roots
  * ("Merkle trees") and the walk over an encoded body. */
 #include <string.h>
 
