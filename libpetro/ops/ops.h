@@ -1,0 +1,93 @@
+/* Private: the interface between the ledger and the operation families (the files in ops/).
+ *
+ * Adding a family = one new ops/<family>.c defining its apply functions, their declarations
+ * below, and one line per operation in the table in ledger.c ({threshold level, apply}).
+ *
+ * An apply function gets a context (the transaction's source, its signing weight, the block
+ * height and time) and reads and writes state only through the helpers below. Reads see the
+ * operation's own earlier writes, then the block's, then the store; writes go to the
+ * per-transaction overlay, which the ledger merges into the block only if every operation of
+ * the transaction succeeds. So an apply function may return an error after having written:
+ * its writes vanish. It returns PETRO_OK, an operation result (a ledger code, 1..999) which
+ * fails the transaction with op_failed, or a local error (PETRO_ERR_NOMEM, PETRO_ERR_IO,
+ * PETRO_ERR_CORRUPT, >= 1000) which aborts the block. Threshold checks happen before apply.
+ *
+ * Every helper is deterministic; nothing may depend on the overlay's hash-table layout. */
+#ifndef PETRO_OPS_OPS_H
+#define PETRO_OPS_OPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "petro/petro.h"
+
+typedef enum {
+    PETRO__THRESHOLD_LOW = 0,
+    PETRO__THRESHOLD_MEDIUM = 1,
+    PETRO__THRESHOLD_HIGH = 2,
+} petro__threshold_level;
+
+typedef struct petro__op_ctx {
+    struct petro_ledger *ledger; /* private to the helpers */
+    petro_pubkey source;         /* the transaction's source account */
+    uint64_t height;             /* block being applied */
+    uint64_t timestamp_ms;       /* its timestamp */
+    uint32_t op_index;           /* position of the operation in the transaction */
+} petro__op_ctx;
+
+typedef petro_result (*petro__op_apply_fn)(petro__op_ctx *ctx, const petro_op *op);
+
+typedef struct petro__op_def {
+    uint8_t threshold;        /* petro__threshold_level */
+    petro__op_apply_fn apply; /* NULL: unknown type */
+} petro__op_def;
+
+/* ---------------------------------------------------------------- state helpers */
+
+/* Typed reads: *found = false (and the record zeroed) if absent; PETRO_OK or a local error. */
+petro_result petro__op_get_account(petro__op_ctx *ctx, petro_account *acct,
+                                   const petro_pubkey *id, bool *found);
+petro_result petro__op_get_line(petro__op_ctx *ctx, petro_trust_line *line,
+                                const petro_pubkey *account, const petro_asset *asset,
+                                bool *found);
+petro_result petro__op_get_asset(petro__op_ctx *ctx, petro_asset_info *info,
+                                 const petro_asset *asset, bool *found);
+
+/* Typed writes into the transaction overlay. PETRO_OK or PETRO_ERR_NOMEM. */
+petro_result petro__op_put_account(petro__op_ctx *ctx, const petro_account *acct);
+petro_result petro__op_put_line(petro__op_ctx *ctx, const petro_pubkey *account,
+                                const petro_asset *asset, const petro_trust_line *line);
+petro_result petro__op_del_line(petro__op_ctx *ctx, const petro_pubkey *account,
+                                const petro_asset *asset);
+petro_result petro__op_put_asset(petro__op_ctx *ctx, const petro_asset_info *info);
+
+/* Raw access for families with their own key prefixes (documented in docs/protocol.md).
+ * get copies at most value_cap bytes; a larger value is PETRO_ERR_CORRUPT. */
+petro_result petro__op_get_raw(petro__op_ctx *ctx, const uint8_t *key, size_t key_size,
+                               uint8_t *value, size_t value_cap, size_t *value_size,
+                               bool *found);
+petro_result petro__op_put_raw(petro__op_ctx *ctx, const uint8_t *key, size_t key_size,
+                               const uint8_t *value, size_t value_size);
+petro_result petro__op_del_raw(petro__op_ctx *ctx, const uint8_t *key, size_t key_size);
+
+/* Counter helpers for holder_count / trust_line_count: PETRO_ERR_AMOUNT_OVERFLOW at the ends. */
+petro_result petro__count_inc(uint32_t *count);
+petro_result petro__count_dec(uint32_t *count);
+
+/* ---------------------------------------------------------------- families */
+
+/* accounts.c */
+petro_result petro__op_create_account(petro__op_ctx *ctx, const petro_op *op);
+petro_result petro__op_set_signer(petro__op_ctx *ctx, const petro_op *op);
+petro_result petro__op_set_thresholds(petro__op_ctx *ctx, const petro_op *op);
+/* payments.c */
+petro_result petro__op_payment(petro__op_ctx *ctx, const petro_op *op);
+/* assets.c */
+petro_result petro__op_create_asset(petro__op_ctx *ctx, const petro_op *op);
+petro_result petro__op_change_trust(petro__op_ctx *ctx, const petro_op *op);
+petro_result petro__op_authorize_trust(petro__op_ctx *ctx, const petro_op *op);
+petro_result petro__op_issue(petro__op_ctx *ctx, const petro_op *op);
+petro_result petro__op_redeem(petro__op_ctx *ctx, const petro_op *op);
+
+#endif

@@ -1,0 +1,67 @@
+/* Operation family "payments": payment of PTR or of an issued asset between two accounts
+ * (docs/protocol.md, "Operation rules"; checks in their order of precedence).
+ *
+ * A payment only moves balance between two existing lines: supply, holder counts and trust
+ * line counts never change. The issuer of an asset has no line for it, so it can neither
+ * send (no_trust) nor receive (issuer_cannot_hold) its own asset here; it uses issue and
+ * holders use redeem. This is the hot path of the benchmark: it reads the destination
+ * account, the asset record (issued assets only) and two lines, and writes the two lines. */
+#include "internal.h"
+#include "ops.h"
+#include "state.h"
+
+/* A line that must exist for the native asset; optional for an issued one. */
+static petro_result load_line(petro__op_ctx *ctx, petro_trust_line *line,
+                              const petro_pubkey *account, const petro_asset *asset) {
+    bool found;
+    petro_result rc = petro__op_get_line(ctx, line, account, asset, &found);
+    if (rc != PETRO_OK) return rc;
+    if (!found) return asset->kind == PETRO_ASSET_NATIVE ? PETRO_ERR_CORRUPT : PETRO_ERR_NO_TRUST;
+    if ((line->flags & PETRO_TRUST_FLAG_AUTHORIZED) == 0) return PETRO_ERR_NOT_AUTHORIZED;
+    return PETRO_OK;
+}
+
+petro_result petro__op_payment(petro__op_ctx *ctx, const petro_op *op) {
+    PETRO_ASSERT(op->type == PETRO_OP_PAYMENT);
+    const petro_op_payment *o = &op->u.payment;
+    if (o->amount <= 0) return PETRO_ERR_AMOUNT_ZERO; /* static check, re-asserted */
+
+    petro_account dest;
+    bool found;
+    petro_result rc = petro__op_get_account(ctx, &dest, &o->destination, &found);
+    if (rc != PETRO_OK) return rc;
+    if (!found) return PETRO_ERR_NO_DESTINATION;
+    if (petro_pubkey_equal(&o->destination, &ctx->source)) return PETRO_ERR_SELF_NOT_ALLOWED;
+    if ((dest.flags & PETRO_ACCOUNT_FLAG_FROZEN) != 0) return PETRO_ERR_DEST_FROZEN;
+
+    if (o->asset.kind == PETRO_ASSET_ISSUED) {
+        if (petro_pubkey_equal(&o->destination, &o->asset.issuer)) {
+            return PETRO_ERR_ISSUER_CANNOT_HOLD;
+        }
+        petro_asset_info info;
+        rc = petro__op_get_asset(ctx, &info, &o->asset, &found);
+        if (rc != PETRO_OK) return rc;
+        if (!found) return PETRO_ERR_NO_ASSET;
+    } else if (o->asset.kind != PETRO_ASSET_NATIVE) {
+        return PETRO_ERR_MALFORMED; /* the decoder never yields another kind */
+    }
+
+    petro_trust_line src, dst;
+    rc = load_line(ctx, &src, &ctx->source, &o->asset);
+    if (rc != PETRO_OK) return rc;
+    rc = load_line(ctx, &dst, &o->destination, &o->asset);
+    if (rc != PETRO_OK) return rc;
+
+    if (src.balance < o->amount) return PETRO_ERR_BALANCE_LOW;
+    petro_amount credited;
+    rc = petro_amount_add(&credited, dst.balance, o->amount);
+    if (rc != PETRO_OK) return rc;
+    if (credited > dst.limit) return PETRO_ERR_LINE_FULL;
+    rc = petro_amount_sub(&src.balance, src.balance, o->amount);
+    if (rc != PETRO_OK) return rc;
+    dst.balance = credited;
+
+    rc = petro__op_put_line(ctx, &ctx->source, &o->asset, &src);
+    if (rc == PETRO_OK) rc = petro__op_put_line(ctx, &o->destination, &o->asset, &dst);
+    return rc;
+}
