@@ -360,6 +360,9 @@ static int report_rejection(const tx_job *job, const node_reply *reply, const ch
                         "may have used it; retry)",
                         sentence, job->args->command);
     }
+    if (reply->error == PETRO_ERR_UNAVAILABLE) {
+        return cli_fail(CLI_EXIT_UNREACHABLE, "transaction not submitted: %s", sentence);
+    }
     return cli_fail(CLI_EXIT_FAILED, "transaction rejected: %s", sentence);
 }
 

@@ -176,8 +176,7 @@ static int wallet_fail(petro_result r, const char *path, int saved_errno) {
 
 static int devnet_on_main_fail(const char *path) {
     return cli_fail(CLI_EXIT_FAILED,
-                    "wallet %s is a devnet-only wallet and the node runs a main network; "
-                    "refusing to use it",
+                    "wallet %s is a devnet-only wallet; refusing to use it on a main network",
                     path);
 }
 

@@ -193,11 +193,13 @@ void node_reply_deinit(node_reply *reply) {
 
 int node_fail(const node_reply *reply, const char *context) {
     char sentence[512];
+    /* A gateway in front of the node saying it cannot reach it: same as no answer at all. */
+    int status = reply->error == PETRO_ERR_UNAVAILABLE ? CLI_EXIT_UNREACHABLE : CLI_EXIT_FAILED;
     describe_code(sentence, sizeof sentence, reply->error_name, reply->message);
     if (reply->error_name == NULL && reply->message == NULL) {
-        return cli_fail(CLI_EXIT_FAILED, "%s: node answered HTTP %ld", context, reply->status);
+        return cli_fail(status, "%s: node answered HTTP %ld", context, reply->status);
     }
-    return cli_fail(CLI_EXIT_FAILED, "%s: %s", context, sentence);
+    return cli_fail(status, "%s: %s", context, sentence);
 }
 
 int node_status(const cli_config *cfg, petro_net_kind *net, petro_hash *network_id,

@@ -384,8 +384,7 @@ static int parse_global(cli_config *cfg, int argc, char **argv, int *status) {
         i++;
     }
     if (i >= argc) {
-        print_general_help(stderr);
-        *status = CLI_EXIT_USAGE;
+        *status = cli_fail(CLI_EXIT_USAGE, "no command given (see petro help)");
         return -2;
     }
     return i;
