@@ -1,0 +1,481 @@
+/* Data directory checks and the devnet bootstrap (devnet.h).
+ *
+ * Creation is all-or-nothing: everything is written under a fresh DIR.tmp-XXXXXX next to DIR
+ * (same filesystem), every file and directory is fsync'd, the LMDB genesis commit is
+ * durable, and only then the temporary directory is renamed to DIR and the parent fsync'd.
+ * rename(2) replaces an empty DIR and fails on a non-empty one, so two racing creators end
+ * with one devnet; the loser discards its copy and opens the winner's.
+ *
+ * Leftovers of a creation that crashed (DIR.tmp-XXXXXX holding only wallets/, genesis.bin and
+ * ledger/) are removed on the next start. */
+/* nftw(3) is an XSI interface. */
+#define _XOPEN_SOURCE 700
+
+#include "devnet.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "store_lmdb.h"
+#include "wallet.h"
+
+#define DEVNET_NAME "devnet"
+#define DEVNET_TMP_SUFFIX ".tmp-XXXXXX"
+
+typedef enum {
+    DEVNET_TREASURY = 0,
+    DEVNET_OFFICER_1,
+    DEVNET_OFFICER_2,
+    DEVNET_OFFICER_3,
+    DEVNET_ALICE,
+    DEVNET_BOB,
+    DEVNET_BANK,
+    DEVNET_VALIDATOR,
+    DEVNET_KEY_COUNT
+} devnet_key_index;
+
+/* Wallet names, in banner order. */
+static const char *const devnet_names[DEVNET_KEY_COUNT] = {
+    "treasury", "treasury-officer-1", "treasury-officer-2", "treasury-officer-3",
+    "alice",    "bob",                "bank",               "validator"};
+
+static int path_join(char *out, size_t cap, const char *dir, const char *name) {
+    int n = snprintf(out, cap, "%s/%s", dir, name);
+    if (n < 0 || (size_t)n >= cap) {
+        log_error("path too long: %s/%s", dir, name);
+        return -1;
+    }
+    return 0;
+}
+
+static bool fsync_path(const char *path, bool is_dir) {
+    int fd = open(path, (is_dir ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
+    if (fd < 0) {
+        log_error("cannot open %s for fsync: %s", path, strerror(errno));
+        return false;
+    }
+    bool ok = fsync(fd) == 0;
+    if (!ok) log_error("fsync %s: %s", path, strerror(errno));
+    (void)close(fd); /* opened read-only: close cannot lose data */
+    return ok;
+}
+
+/* The directory part of path ("." if none), into out. */
+static int parent_of(char *out, size_t cap, const char *path) {
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL) {
+        if (cap < 2) return -1;
+        memcpy(out, ".", 2);
+        return 0;
+    }
+    size_t len = slash == path ? 1 : (size_t)(slash - path);
+    if (len >= cap) return -1;
+    memcpy(out, path, len);
+    out[len] = '\0';
+    return 0;
+}
+
+/* ------------------------------------------------------------ checks */
+
+static bool dir_is_empty(const char *dir) {
+    DIR *d = opendir(dir);
+    if (d == NULL) return false;
+    bool is_empty = true;
+    struct dirent *ent;
+    while ((ent = readdir(d)) != NULL) {
+        if (strcmp(ent->d_name, ".") != 0 && strcmp(ent->d_name, "..") != 0) {
+            is_empty = false;
+            break;
+        }
+    }
+    closedir(d);
+    return is_empty;
+}
+
+petro_result datadir_check(const char *dir) {
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        if (errno == ENOENT) return PETRO_ERR_NOT_FOUND;
+        log_error("cannot access %s: %s", dir, strerror(errno));
+        return PETRO_ERR_IO;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        log_error("%s is not a directory", dir);
+        return PETRO_ERR_IO;
+    }
+    if (dir_is_empty(dir)) return PETRO_ERR_NOT_FOUND;
+    char path[PATH_MAX + 32];
+    if (path_join(path, sizeof path, dir, "genesis.bin") != 0) return PETRO_ERR_IO;
+    bool has_genesis = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    if (path_join(path, sizeof path, dir, "ledger") != 0) return PETRO_ERR_IO;
+    bool has_ledger = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    if (!has_genesis || !has_ledger) {
+        log_error("%s exists but is not a petro data directory (no genesis.bin or ledger/)",
+                  dir);
+        return PETRO_ERR_IO;
+    }
+    return PETRO_OK;
+}
+
+/* ------------------------------------------------------------ leftovers */
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+    (void)st;
+    (void)ftw;
+    int rc = type == FTW_DP ? rmdir(path) : unlink(path);
+    if (rc != 0) log_warn("cannot remove %s: %s", path, strerror(errno));
+    return 0;
+}
+
+/* Whether tmp holds nothing but what a devnet creation writes. */
+static bool is_creation_leftover(const char *tmp) {
+    DIR *d = opendir(tmp);
+    if (d == NULL) return false;
+    bool ok = true;
+    struct dirent *ent;
+    while ((ent = readdir(d)) != NULL) {
+        const char *name = ent->d_name;
+        if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) continue;
+        if (strcmp(name, "wallets") != 0 && strcmp(name, "genesis.bin") != 0 &&
+            strcmp(name, "ledger") != 0 && strncmp(name, "genesis.bin.", 12) != 0) {
+            ok = false;
+            break;
+        }
+    }
+    closedir(d);
+    return ok;
+}
+
+static void remove_leftovers(const char *dir) {
+    char parent[PATH_MAX];
+    if (parent_of(parent, sizeof parent, dir) != 0) return;
+    const char *base = strrchr(dir, '/');
+    base = base == NULL ? dir : base + 1;
+    size_t base_len = strlen(base);
+    size_t suffix_len = strlen(DEVNET_TMP_SUFFIX);
+    DIR *d = opendir(parent);
+    if (d == NULL) return;
+    struct dirent *ent;
+    while ((ent = readdir(d)) != NULL) {
+        const char *name = ent->d_name;
+        if (strlen(name) != base_len + suffix_len || strncmp(name, base, base_len) != 0 ||
+            strncmp(name + base_len, ".tmp-", 5) != 0) {
+            continue;
+        }
+        char path[PATH_MAX + 64];
+        if (path_join(path, sizeof path, parent, name) != 0) continue;
+        if (!is_creation_leftover(path)) continue;
+        log_warn("removing %s, left over by a devnet creation that did not finish", path);
+        (void)nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    }
+    closedir(d);
+}
+
+/* ------------------------------------------------------------ creation */
+
+typedef struct devnet_keys {
+    wallet_key keys[DEVNET_KEY_COUNT];
+} devnet_keys;
+
+static void devnet_keys_deinit(devnet_keys *k) {
+    for (size_t i = 0; i < DEVNET_KEY_COUNT; i++) wallet_key_deinit(&k->keys[i]);
+}
+
+static int cmp_genesis_account(const void *a, const void *b) {
+    return petro_pubkey_cmp(&((const petro_genesis_account *)a)->id,
+                            &((const petro_genesis_account *)b)->id);
+}
+static int cmp_signer(const void *a, const void *b) {
+    return petro_pubkey_cmp(&((const petro_signer *)a)->key, &((const petro_signer *)b)->key);
+}
+
+static petro_genesis_account *add_account(petro_genesis *g, const petro_pubkey *id,
+                                          int64_t balance_units) {
+    petro_genesis_account *a = &g->accounts[g->account_count++];
+    memset(a, 0, sizeof *a);
+    a->id = *id;
+    a->balance = balance_units * PETRO_UNIT;
+    a->master_weight = 1;
+    return a;
+}
+
+/* The devnet genesis: a 2-of-3 treasury holding the bulk of PTR, alice, bob, and bank (the
+ * issuer of USD). Officers and the validator hold keys only, no accounts. */
+static void build_genesis(petro_genesis *g, const devnet_keys *k) {
+    memset(g, 0, sizeof *g);
+    memcpy(g->network_name, DEVNET_NAME, sizeof DEVNET_NAME);
+    g->net_kind = PETRO_NET_TEST;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    g->timestamp_ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+    g->treasury = k->keys[DEVNET_TREASURY].pk;
+
+    petro_genesis_account *t = add_account(g, &k->keys[DEVNET_TREASURY].pk, 1000000000);
+    t->master_weight = 0;
+    t->threshold_low = 2;
+    t->threshold_medium = 2;
+    t->threshold_high = 2;
+    t->signer_count = 3;
+    for (size_t i = 0; i < 3; i++) {
+        t->signers[i].key = k->keys[DEVNET_OFFICER_1 + i].pk;
+        t->signers[i].weight = 1;
+    }
+    qsort(t->signers, t->signer_count, sizeof t->signers[0], cmp_signer);
+    add_account(g, &k->keys[DEVNET_ALICE].pk, 10000);
+    add_account(g, &k->keys[DEVNET_BOB].pk, 10000);
+    add_account(g, &k->keys[DEVNET_BANK].pk, 1000);
+    qsort(g->accounts, g->account_count, sizeof g->accounts[0], cmp_genesis_account);
+
+    g->asset_count = 1;
+    memcpy(g->assets[0].code, "USD", 4);
+    g->assets[0].issuer = k->keys[DEVNET_BANK].pk;
+    g->assets[0].flags = 0;
+}
+
+static petro_result write_file_durable(const char *path, const uint8_t *bytes, size_t size) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        log_error("cannot create %s: %s", path, strerror(errno));
+        return PETRO_ERR_IO;
+    }
+    size_t done = 0;
+    bool ok = true;
+    while (done < size) {
+        ssize_t n = write(fd, bytes + done, size - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            ok = false;
+            break;
+        }
+        done += (size_t)n;
+    }
+    if (ok && fsync(fd) != 0) ok = false;
+    if (!ok) log_error("cannot write %s: %s", path, strerror(errno));
+    if (close(fd) != 0 && ok) {
+        log_error("cannot close %s: %s", path, strerror(errno));
+        ok = false;
+    }
+    return ok ? PETRO_OK : PETRO_ERR_IO;
+}
+
+/* Genesis state, block 0 and metadata into a fresh LMDB environment, in one durable commit. */
+static petro_result init_ledger(const char *ledger_dir, size_t map_size, const petro_genesis *g,
+                                const petro_pubkey *proposer) {
+    store_lmdb *s = NULL;
+    petro_result r = store_lmdb_open(&s, ledger_dir, map_size, true);
+    if (r != PETRO_OK) return r;
+    store_txn t;
+    r = store_txn_begin(s, true, &t);
+    if (r != PETRO_OK) goto close;
+    petro_ledger *l = NULL;
+    r = petro_ledger_create(&l, &t.store);
+    if (r != PETRO_OK) goto abort;
+    petro_block_header block0;
+    r = petro_ledger_genesis(l, &block0, g);
+    if (r != PETRO_OK) {
+        log_error("devnet genesis rejected by the ledger: %s", petro_result_str(r));
+        goto destroy;
+    }
+    /* Stored exactly as the ledger made it: its hash is the tip the state records. */
+    r = petro_ledger_commit(l);
+    if (r != PETRO_OK) goto destroy;
+    uint8_t header[PETRO_BLOCK_HEADER_SIZE];
+    petro_block_header_encode(header, &block0);
+    uint8_t format[4] = {(uint8_t)STORE_FORMAT_VERSION, 0, 0, 0};
+    r = store_put_block(&t, 0, header, sizeof header);
+    if (r == PETRO_OK) r = store_put_results(&t, 0, NULL, 0);
+    if (r == PETRO_OK) r = store_put_meta(&t, "format", format, sizeof format);
+    if (r == PETRO_OK) r = store_put_meta(&t, "proposer", proposer->bytes, 32);
+    if (r != PETRO_OK) goto destroy;
+    petro_ledger_destroy(l);
+    r = store_txn_commit(&t);
+    store_lmdb_close(s);
+    return r;
+destroy:
+    petro_ledger_abort(l);
+    petro_ledger_destroy(l);
+abort:
+    store_txn_abort(&t);
+close:
+    store_lmdb_close(s);
+    return r;
+}
+
+/* Write everything into tmp (an empty directory). */
+static petro_result populate(const char *tmp, size_t map_size) {
+    devnet_keys keys;
+    memset(&keys, 0, sizeof keys);
+    petro_genesis *g = malloc(sizeof *g);
+    uint8_t *bytes = malloc(PETRO_GENESIS_SIZE_MAX);
+    petro_result r = PETRO_ERR_NOMEM;
+    if (g == NULL || bytes == NULL) goto done;
+
+    char wallets[PATH_MAX + 16], path[PATH_MAX + 64];
+    r = PETRO_ERR_IO;
+    if (path_join(wallets, sizeof wallets, tmp, "wallets") != 0) goto done;
+    if (mkdir(wallets, 0700) != 0) {
+        log_error("cannot create %s: %s", wallets, strerror(errno));
+        goto done;
+    }
+    for (size_t i = 0; i < DEVNET_KEY_COUNT; i++) {
+        r = wallet_key_generate(&keys.keys[i], devnet_names[i]);
+        if (r != PETRO_OK) {
+            log_error("cannot generate the %s key: %s", devnet_names[i], petro_result_str(r));
+            goto done;
+        }
+        keys.keys[i].is_devnet = true;
+        char file[96];
+        snprintf(file, sizeof file, "%s.json", devnet_names[i]);
+        r = PETRO_ERR_IO;
+        if (path_join(path, sizeof path, wallets, file) != 0) goto done;
+        r = wallet_write(path, &keys.keys[i], NULL, false);
+        if (r != PETRO_OK) {
+            log_error("cannot write %s: %s (%s)", path, petro_result_str(r), strerror(errno));
+            goto done;
+        }
+    }
+
+    build_genesis(g, &keys);
+    size_t size;
+    r = petro_genesis_encode(bytes, PETRO_GENESIS_SIZE_MAX, &size, g);
+    if (r != PETRO_OK) {
+        log_error("cannot encode the devnet genesis: %s", petro_result_str(r));
+        goto done;
+    }
+    r = PETRO_ERR_IO;
+    if (path_join(path, sizeof path, tmp, "genesis.bin") != 0) goto done;
+    r = write_file_durable(path, bytes, size);
+    if (r != PETRO_OK) goto done;
+    if (path_join(path, sizeof path, tmp, "ledger") != 0) {
+        r = PETRO_ERR_IO;
+        goto done;
+    }
+    r = init_ledger(path, map_size, g, &keys.keys[DEVNET_VALIDATOR].pk);
+    if (r != PETRO_OK) goto done;
+    r = fsync_path(path, true) && fsync_path(wallets, true) && fsync_path(tmp, true)
+            ? PETRO_OK
+            : PETRO_ERR_IO;
+done:
+    devnet_keys_deinit(&keys);
+    free(bytes);
+    free(g);
+    return r;
+}
+
+static petro_result make_parents(const char *dir) {
+    char parent[PATH_MAX];
+    if (parent_of(parent, sizeof parent, dir) != 0) return PETRO_ERR_IO;
+    struct stat st;
+    if (stat(parent, &st) == 0) return S_ISDIR(st.st_mode) ? PETRO_OK : PETRO_ERR_IO;
+    /* Bounded by the path's depth: each level strips one component. */
+    petro_result r = make_parents(parent);
+    if (r != PETRO_OK) return r;
+    if (mkdir(parent, 0755) != 0 && errno != EEXIST) {
+        log_error("cannot create %s: %s", parent, strerror(errno));
+        return PETRO_ERR_IO;
+    }
+    return PETRO_OK;
+}
+
+petro_result devnet_ensure(const char *dir, size_t map_size, bool *created) {
+    *created = false;
+    petro_result r = datadir_check(dir);
+    if (r != PETRO_ERR_NOT_FOUND) return r; /* PETRO_OK: keep it; else not a data dir */
+
+    remove_leftovers(dir);
+    r = make_parents(dir);
+    if (r != PETRO_OK) return r;
+    char tmp[PATH_MAX];
+    int n = snprintf(tmp, sizeof tmp, "%s" DEVNET_TMP_SUFFIX, dir);
+    if (n < 0 || (size_t)n >= sizeof tmp) {
+        log_error("data directory path too long: %s", dir);
+        return PETRO_ERR_IO;
+    }
+    if (mkdtemp(tmp) == NULL) {
+        log_error("cannot create a directory next to %s: %s", dir, strerror(errno));
+        return PETRO_ERR_IO;
+    }
+    r = populate(tmp, map_size);
+    if (r == PETRO_OK && rename(tmp, dir) != 0) {
+        if (errno == ENOTEMPTY || errno == EEXIST) {
+            /* Someone else created it meanwhile: theirs wins, ours goes. */
+            log_warn("%s was created concurrently; using it", dir);
+            (void)nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+            return datadir_check(dir);
+        }
+        log_error("cannot rename %s to %s: %s", tmp, dir, strerror(errno));
+        r = PETRO_ERR_IO;
+    }
+    if (r != PETRO_OK) {
+        (void)nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        return r;
+    }
+    char parent[PATH_MAX];
+    if (parent_of(parent, sizeof parent, dir) != 0 || !fsync_path(parent, true)) {
+        return PETRO_ERR_IO;
+    }
+    *created = true;
+    return PETRO_OK;
+}
+
+/* ------------------------------------------------------------ banner */
+
+void devnet_print_banner(node *n, const char *dir, const char *api_url) {
+    node_status st;
+    (void)node_status_get(n, &st);
+    char id_hex[65];
+    petro_hex_encode(id_hex, st.tip.network_id.bytes, sizeof st.tip.network_id.bytes);
+    printf("petrod %s\n", st.tip.net_kind == PETRO_NET_TEST ? "(test network)" : "(main network)");
+    printf("  api:       %s\n", api_url);
+    printf("  network:   %s\n", st.network_name);
+    printf("  network id: %s\n", id_hex);
+    printf("  data dir:  %s\n", dir);
+    printf("  height:    %" PRIu64 "\n", st.tip.height);
+
+    node_read *rd = NULL;
+    if (node_read_begin(n, &rd) != PETRO_OK) rd = NULL;
+    bool has_header = false;
+    for (size_t i = 0; i < DEVNET_KEY_COUNT; i++) {
+        char path[PATH_MAX + 64], wallets[PATH_MAX + 16], file[96];
+        snprintf(file, sizeof file, "%s.json", devnet_names[i]);
+        if (path_join(wallets, sizeof wallets, dir, "wallets") != 0 ||
+            path_join(path, sizeof path, wallets, file) != 0) {
+            continue;
+        }
+        bool is_devnet = false;
+        if (wallet_probe(path, &is_devnet) != PETRO_OK || !is_devnet) continue;
+        wallet_key key;
+        if (wallet_read(&key, path, NULL) != PETRO_OK) continue;
+        petro_pubkey pk = key.pk;
+        wallet_key_deinit(&key);
+
+        char address[PETRO_ADDRESS_SIZE_MAX];
+        petro_address_encode(address, &pk, (petro_net_kind)st.tip.net_kind);
+        char balance[PETRO_AMOUNT_TEXT_SIZE] = "-";
+        petro_trust_line line;
+        petro_asset native = petro_asset_native();
+        if (rd != NULL &&
+            petro_state_get_trust_line(node_read_store(rd), &line, &pk, &native) == PETRO_OK) {
+            petro_amount_format(balance, line.balance);
+        }
+        if (!has_header) {
+            printf("  demo accounts:\n");
+            printf("    %-20s %-64s %22s  %s\n", "name", "address", "PTR", "wallet");
+            has_header = true;
+        }
+        printf("    %-20s %-64s %22s  %s\n", devnet_names[i], address, balance, path);
+    }
+    node_read_end(rd);
+    printf("ready\n");
+    fflush(stdout);
+}

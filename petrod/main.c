@@ -1,0 +1,271 @@
+/* petrod: the node daemon.
+ *
+ *   petrod devnet --data DIR [options]   create a devnet in DIR on first start, then run it
+ *   petrod run    --data DIR [options]   run an existing data directory
+ *
+ * Startup: parse flags (any unknown flag or bad value: one line on stderr, exit 2), ensure
+ * the data directory, open the node, start the HTTP API, print the banner ending in "ready".
+ * SIGINT/SIGTERM are blocked in every thread and taken with sigwait here, so shutdown runs
+ * on the main thread in a fixed order: node_stop (waiters return), api_stop (connections
+ * end), node_close (producer finishes its block, LMDB closes). Exit 0 after a clean
+ * shutdown, 1 on a runtime failure, 2 on a usage error. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "devnet.h"
+#include "log.h"
+#include "mempool.h"
+#include "node.h"
+#include "sigpool.h"
+
+#define PETROD_VERSION "0.1.0"
+#define HOST_SIZE_MAX 64
+
+typedef struct options {
+    bool is_devnet;
+    char host[HOST_SIZE_MAX];
+    uint16_t port;
+    node_config cfg;
+} options;
+
+static void usage(FILE *out) {
+    fprintf(out,
+            "usage: petrod devnet --data DIR [options]   create DIR with a devnet genesis on "
+            "first start, then run it\n"
+            "       petrod run --data DIR [options]      run an existing data directory\n"
+            "options:\n"
+            "  --http HOST:PORT          listen address, an IP literal (default 127.0.0.1:8420;"
+            " IPv6 as [::1]:8420; port 0 picks one)\n"
+            "  --block-interval-ms N     cut a block every N ms while transactions wait "
+            "(default 200)\n"
+            "  --block-max-txs N         transactions per block, 1..%u (default 5000)\n"
+            "  --mempool-max N           pending transactions, 1..%u (default 100000)\n"
+            "  --sig-threads N           signature workers, 0..%u (default: number of cores)\n"
+            "  --map-size-mb N           LMDB map size in MiB (default 8192)\n"
+            "  --check-invariants        full invariant scan after every block; abort on a "
+            "violation\n"
+            "  --log-level LEVEL         debug, info, warn or error (default info)\n",
+            (unsigned)PETRO_BLOCK_TX_COUNT_MAX, (unsigned)MEMPOOL_TX_COUNT_MAX,
+            (unsigned)SIGPOOL_THREAD_COUNT_MAX);
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 2)))
+#endif
+static _Noreturn void usage_error(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("petrod: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs(" (see petrod --help)\n", stderr);
+    va_end(ap);
+    exit(2);
+}
+
+static uint64_t parse_u64(const char *flag, const char *text, uint64_t min, uint64_t max) {
+    if (text[0] < '0' || text[0] > '9') usage_error("%s: '%s' is not a number", flag, text);
+    errno = 0;
+    char *end = NULL;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0') {
+        usage_error("%s: '%s' is not a number", flag, text);
+    }
+    if (v < min || v > max) {
+        usage_error("%s: %s is out of range %" PRIu64 "..%" PRIu64, flag, text, min, max);
+    }
+    return (uint64_t)v;
+}
+
+/* HOST:PORT with HOST an IPv4 literal or a bracketed IPv6 literal. */
+static void parse_http(options *o, const char *text) {
+    const char *colon;
+    const char *host = text;
+    size_t host_len;
+    if (text[0] == '[') {
+        const char *close = strchr(text, ']');
+        if (close == NULL || close[1] != ':') usage_error("--http: '%s' is not [IPV6]:PORT", text);
+        host = text + 1;
+        host_len = (size_t)(close - host);
+        colon = close + 1;
+    } else {
+        colon = strrchr(text, ':');
+        if (colon == NULL) usage_error("--http: '%s' is not HOST:PORT", text);
+        host_len = (size_t)(colon - text);
+    }
+    if (host_len == 0 || host_len >= sizeof o->host) usage_error("--http: bad host in '%s'", text);
+    memcpy(o->host, host, host_len);
+    o->host[host_len] = '\0';
+    unsigned char addr[16];
+    if (inet_pton(AF_INET, o->host, addr) != 1 && inet_pton(AF_INET6, o->host, addr) != 1) {
+        usage_error("--http: host '%s' is not an IP address literal", o->host);
+    }
+    o->port = (uint16_t)parse_u64("--http port", colon + 1, 0, 65535);
+}
+
+static void parse_args(options *o, int argc, char **argv) {
+    memset(o, 0, sizeof *o);
+    node_config_default(&o->cfg);
+    memcpy(o->host, "127.0.0.1", sizeof "127.0.0.1");
+    o->port = 8420;
+    if (argc < 2) usage_error("missing command: devnet or run");
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(stdout);
+        exit(0);
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("petrod %s\n", PETROD_VERSION);
+        exit(0);
+    }
+    if (strcmp(argv[1], "devnet") == 0) {
+        o->is_devnet = true;
+    } else if (strcmp(argv[1], "run") != 0) {
+        usage_error("unknown command '%s' (expected devnet or run)", argv[1]);
+    }
+    bool has_data = false;
+    for (int i = 2; i < argc; i++) {
+        char flag[64];
+        const char *arg = argv[i];
+        const char *value = NULL;
+        const char *eq = strchr(arg, '=');
+        size_t flag_len = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
+        if (flag_len >= sizeof flag) usage_error("unknown flag '%s'", arg);
+        memcpy(flag, arg, flag_len);
+        flag[flag_len] = '\0';
+        if (eq != NULL) value = eq + 1;
+
+        if (strcmp(flag, "--help") == 0 || strcmp(flag, "-h") == 0) {
+            usage(stdout);
+            exit(0);
+        }
+        if (strcmp(flag, "--check-invariants") == 0) {
+            if (value != NULL) usage_error("--check-invariants takes no value");
+            o->cfg.check_invariants = true;
+            continue;
+        }
+        static const char *const with_value[] = {"--data",        "--http",
+                                                 "--block-interval-ms", "--block-max-txs",
+                                                 "--mempool-max", "--sig-threads",
+                                                 "--map-size-mb", "--log-level"};
+        bool is_known = false;
+        for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++) {
+            if (strcmp(flag, with_value[k]) == 0) is_known = true;
+        }
+        if (!is_known) usage_error("unknown flag '%s'", arg);
+        if (value == NULL) {
+            if (i + 1 >= argc) usage_error("%s needs a value", flag);
+            value = argv[++i];
+        }
+        if (strcmp(flag, "--data") == 0) {
+            size_t len = strlen(value);
+            if (len == 0 || len >= sizeof o->cfg.data_dir - 32) usage_error("--data: bad path");
+            memcpy(o->cfg.data_dir, value, len + 1);
+            /* Trailing slashes would make the sibling temp dir land inside DIR. */
+            while (len > 1 && o->cfg.data_dir[len - 1] == '/') o->cfg.data_dir[--len] = '\0';
+            has_data = true;
+        } else if (strcmp(flag, "--http") == 0) {
+            parse_http(o, value);
+        } else if (strcmp(flag, "--block-interval-ms") == 0) {
+            o->cfg.block_interval_ms = (uint32_t)parse_u64(flag, value, 1, 3600000);
+        } else if (strcmp(flag, "--block-max-txs") == 0) {
+            o->cfg.block_tx_count_max = (uint32_t)parse_u64(flag, value, 1, PETRO_BLOCK_TX_COUNT_MAX);
+        } else if (strcmp(flag, "--mempool-max") == 0) {
+            o->cfg.mempool_tx_count_max = (uint32_t)parse_u64(flag, value, 1, MEMPOOL_TX_COUNT_MAX);
+        } else if (strcmp(flag, "--sig-threads") == 0) {
+            o->cfg.sig_thread_count = (uint32_t)parse_u64(flag, value, 0, SIGPOOL_THREAD_COUNT_MAX);
+        } else if (strcmp(flag, "--map-size-mb") == 0) {
+            uint64_t mb = parse_u64(flag, value, 1, (uint64_t)1 << 24);
+            if (mb > SIZE_MAX >> 20) usage_error("--map-size-mb: too large for this machine");
+            o->cfg.map_size = (size_t)mb << 20;
+        } else if (strcmp(flag, "--log-level") == 0) {
+            if (strcmp(value, "debug") == 0) log_set_level(LOG_LEVEL_DEBUG);
+            else if (strcmp(value, "info") == 0) log_set_level(LOG_LEVEL_INFO);
+            else if (strcmp(value, "warn") == 0) log_set_level(LOG_LEVEL_WARN);
+            else if (strcmp(value, "error") == 0) log_set_level(LOG_LEVEL_ERROR);
+            else usage_error("--log-level: '%s' is not debug, info, warn or error", value);
+        }
+    }
+    if (!has_data) usage_error("--data DIR is required");
+}
+
+/* One line on stderr: "petrod: <what><arg>: <reason>"; returns the exit status 1. */
+static int fail(const char *what, const char *arg, petro_result r) {
+    fprintf(stderr, "petrod: %s%s: %s\n", what, arg, petro_result_str(r));
+    return 1;
+}
+
+int main(int argc, char **argv) {
+    options o;
+    parse_args(&o, argc, argv);
+
+    /* Before any thread exists: every thread inherits this mask, so only sigwait below
+     * receives SIGINT/SIGTERM. */
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    if (pthread_sigmask(SIG_BLOCK, &stop_signals, NULL) != 0) {
+        fputs("petrod: cannot block signals\n", stderr);
+        return 1;
+    }
+    signal(SIGPIPE, SIG_IGN);
+
+    petro_result r = petro_crypto_init();
+    if (r != PETRO_OK) return fail("cannot initialise libsodium", "", r);
+
+    if (o.is_devnet) {
+        bool created = false;
+        r = devnet_ensure(o.cfg.data_dir, o.cfg.map_size, &created);
+        if (r != PETRO_OK) return fail("cannot set up a devnet in ", o.cfg.data_dir, r);
+        log_info("%s devnet in %s", created ? "created a new" : "resuming the", o.cfg.data_dir);
+    } else {
+        r = datadir_check(o.cfg.data_dir);
+        if (r == PETRO_ERR_NOT_FOUND) {
+            fprintf(stderr, "petrod: no data directory at %s (create one with petrod devnet)\n",
+                    o.cfg.data_dir);
+            return 1;
+        }
+        if (r != PETRO_OK) return fail("cannot use ", o.cfg.data_dir, r);
+    }
+    char resolved[PATH_MAX];
+    if (realpath(o.cfg.data_dir, resolved) != NULL && strlen(resolved) < sizeof o.cfg.data_dir) {
+        memcpy(o.cfg.data_dir, resolved, strlen(resolved) + 1);
+    }
+
+    node *n = NULL;
+    r = node_open(&n, &o.cfg);
+    if (r != PETRO_OK) return fail("cannot open the node in ", o.cfg.data_dir, r);
+
+    api *a = NULL;
+    r = api_start(&a, n, o.host, o.port);
+    if (r != PETRO_OK) {
+        fprintf(stderr, "petrod: cannot serve HTTP on %s port %u (address in use or not "
+                        "available): %s\n", o.host, (unsigned)o.port, petro_result_str(r));
+        node_close(n);
+        return 1;
+    }
+    char url[HOST_SIZE_MAX + 32];
+    bool is_v6 = strchr(o.host, ':') != NULL;
+    snprintf(url, sizeof url, "http://%s%s%s:%u", is_v6 ? "[" : "", o.host, is_v6 ? "]" : "",
+             (unsigned)api_port(a));
+    log_info("serving %s", url);
+    devnet_print_banner(n, o.cfg.data_dir, url);
+
+    int sig = 0;
+    /* sigwait fails only on an invalid set; shut down cleanly then too. */
+    int rc = sigwait(&stop_signals, &sig);
+    if (rc != 0) log_error("sigwait: %s", strerror(rc));
+    log_info("received %s; shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    node_stop(n);
+    api_stop(a);
+    node_close(n);
+    log_info("stopped");
+    return 0;
+}

@@ -1,0 +1,926 @@
+/* The node: LMDB storage, mempool, signature workers and the block producer (node.h).
+ *
+ * Locking: one mutex (n->lock) guards the mempool, the in-memory tip, the counters and the
+ * closing flag. Admission takes it for the state check and the insert (signatures are
+ * verified before, unlocked); the producer takes it only to peek at the mempool and, after a
+ * durable commit, to complete the included and dropped entries. LMDB reads never take it.
+ *
+ * Ordering that makes answers honest: the producer commits the LMDB write transaction
+ * (fsync'd) BEFORE it removes the block's entries from the mempool and wakes waiters. So a
+ * waiter told PETRO_OK has a durable block behind it, and a transaction that is no longer
+ * pending is either findable in txindex, remembered as dropped, or unknown.
+ *
+ * Admission consistency: under the lock, the admission snapshot is opened after every
+ * completed removal, so it is never older than the mempool; it may be newer (a block
+ * committed whose entries are not removed yet), which mempool_pending_of handles by counting
+ * only the pending entries above the snapshot's account sequence. */
+#include "node.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "mempool.h"
+#include "sigpool.h"
+#include "store_lmdb.h"
+
+#define NODE_BATCH_CHUNK 256u /* envelopes decoded and verified together in a batch */
+#define NODE_BLOCK_INTERVAL_MS_MAX 3600000u
+
+struct node {
+    node_config cfg;
+    int lock_fd;
+    store_lmdb *store;
+    sigpool *sigs;
+    mempool *mp;
+    char network_name[PETRO_NETWORK_NAME_SIZE_MAX + 1];
+    petro_pubkey treasury;
+    petro_pubkey proposer;
+
+    pthread_mutex_t lock;
+    pthread_cond_t changed;       /* block committed, entries completed, or closing */
+    pthread_cond_t producer_wake; /* a full block is pending, or closing */
+    bool is_sync_ready;           /* lock and conds initialised */
+    bool is_closing;
+    petro_ledger_tip tip;
+    uint64_t txs_committed_total;
+    uint64_t txs_rejected_total;
+    uint64_t blocks_committed_total;
+    store_txn admit_txn; /* read txn reused by admission, under lock; reset between uses */
+
+    /* Producer thread state: only the producer touches these after node_open. */
+    pthread_t producer;
+    bool is_producer_started;
+    petro_ledger *ledger;
+    store_txn producer_txn; /* the ledger borrows &producer_txn.store */
+    mempool_entry **batch;
+    petro_result *batch_codes;
+    uint32_t *batch_index;
+    petro_tx_result *results;
+    uint8_t *block_buf;
+    size_t block_cap;
+    uint8_t *results_buf;
+    size_t results_cap;
+    bool is_commit_failing; /* log a failing commit once, not every interval */
+};
+
+struct node_read {
+    node *n;
+    store_txn txn;
+};
+
+static uint64_t now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static struct timespec deadline_after_ms(uint32_t ms) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += (time_t)(ms / 1000u);
+    ts.tv_nsec += (long)(ms % 1000u) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec += 1;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
+void node_config_default(node_config *cfg) {
+    memset(cfg, 0, sizeof *cfg);
+    cfg->block_interval_ms = 200;
+    cfg->block_tx_count_max = 5000;
+    cfg->mempool_tx_count_max = 100000;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    cfg->sig_thread_count = cores > 0 && cores <= (long)SIGPOOL_THREAD_COUNT_MAX ? (uint32_t)cores : 1u;
+    cfg->map_size = (size_t)8 << 30;
+    cfg->check_invariants = false;
+}
+
+/* ------------------------------------------------------------ open: recovery */
+
+static petro_result read_file_bounded(const char *path, uint8_t *buf, size_t cap, size_t *size) {
+    *size = 0;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        log_error("cannot open %s: %s", path, strerror(errno));
+        return PETRO_ERR_IO;
+    }
+    size_t n = fread(buf, 1, cap, f);
+    bool is_error = ferror(f) != 0;
+    bool is_more = !is_error && n == cap && fgetc(f) != EOF;
+    fclose(f);
+    if (is_error) {
+        log_error("cannot read %s", path);
+        return PETRO_ERR_IO;
+    }
+    if (is_more) {
+        log_error("%s is larger than %zu bytes", path, cap);
+        return PETRO_ERR_CORRUPT;
+    }
+    *size = n;
+    return PETRO_OK;
+}
+
+/* Load genesis.bin: network name, treasury, and its network id for the tip check. */
+static petro_result load_genesis(node *n, petro_hash *network_id) {
+    char path[PATH_MAX + 32];
+    int len = snprintf(path, sizeof path, "%s/genesis.bin", n->cfg.data_dir);
+    if (len < 0 || (size_t)len >= sizeof path) return PETRO_ERR_IO;
+    petro_genesis *g = malloc(sizeof *g);
+    uint8_t *bytes = malloc(PETRO_GENESIS_SIZE_MAX);
+    petro_result r = PETRO_ERR_NOMEM;
+    if (g == NULL || bytes == NULL) goto done;
+    size_t size;
+    r = read_file_bounded(path, bytes, PETRO_GENESIS_SIZE_MAX, &size);
+    if (r != PETRO_OK) goto done;
+    r = petro_genesis_decode(g, bytes, size);
+    if (r != PETRO_OK) {
+        log_error("%s does not decode: %s", path, petro_result_str(r));
+        r = PETRO_ERR_CORRUPT;
+        goto done;
+    }
+    r = petro_genesis_network_id(network_id, g);
+    if (r != PETRO_OK) {
+        r = PETRO_ERR_CORRUPT;
+        goto done;
+    }
+    memcpy(n->network_name, g->network_name, sizeof n->network_name);
+    n->network_name[PETRO_NETWORK_NAME_SIZE_MAX] = '\0';
+    n->treasury = g->treasury;
+done:
+    free(bytes);
+    free(g);
+    return r;
+}
+
+/* Check that the stored latest block is the tip the state says it is. */
+static petro_result recover_tip(node *n, const petro_hash *genesis_id) {
+    store_txn t;
+    petro_result r = store_txn_begin(n->store, false, &t);
+    if (r != PETRO_OK) return r;
+    r = petro_ledger_tip_get(&t.store, &n->tip);
+    if (r == PETRO_ERR_NOT_FOUND) {
+        log_error("the ledger in %s has no genesis state", n->cfg.data_dir);
+        r = PETRO_ERR_CORRUPT;
+        goto done;
+    }
+    if (r != PETRO_OK) goto done;
+    if (!petro_hash_equal(&n->tip.network_id, genesis_id)) {
+        log_error("the ledger belongs to another network than genesis.bin");
+        r = PETRO_ERR_CORRUPT;
+        goto done;
+    }
+    const uint8_t *block;
+    size_t block_size;
+    r = store_get_block(&t, n->tip.height, &block, &block_size);
+    if (r == PETRO_ERR_NOT_FOUND) {
+        log_error("the tip block %llu is missing from the block store",
+                  (unsigned long long)n->tip.height);
+        r = PETRO_ERR_CORRUPT;
+        goto done;
+    }
+    if (r != PETRO_OK) goto done;
+    petro_block_header h;
+    if (block_size < PETRO_BLOCK_HEADER_SIZE ||
+        petro_block_header_decode(&h, block, PETRO_BLOCK_HEADER_SIZE) != PETRO_OK) {
+        log_error("the tip block %llu does not decode", (unsigned long long)n->tip.height);
+        r = PETRO_ERR_CORRUPT;
+        goto done;
+    }
+    petro_hash hash;
+    petro_block_hash(&hash, &h);
+    if (h.height != n->tip.height || !petro_hash_equal(&hash, &n->tip.block_hash) ||
+        !petro_hash_equal(&h.state_hash, &n->tip.state_hash)) {
+        log_error("the stored block %llu does not match the state's tip (hash or state hash)",
+                  (unsigned long long)n->tip.height);
+        r = PETRO_ERR_CORRUPT;
+        goto done;
+    }
+    const uint8_t *next;
+    size_t next_size;
+    if (store_get_block(&t, n->tip.height + 1, &next, &next_size) == PETRO_OK) {
+        log_error("a block above the tip (%llu) is stored", (unsigned long long)n->tip.height);
+        r = PETRO_ERR_CORRUPT;
+        goto done;
+    }
+    uint8_t format[4];
+    r = store_get_meta_exact(&t, "format", format, sizeof format);
+    if (r == PETRO_OK && (format[0] | format[1] << 8 | format[2] << 16 | (uint32_t)format[3] << 24) !=
+                             STORE_FORMAT_VERSION) {
+        log_error("the ledger has an unknown storage format");
+        r = PETRO_ERR_CORRUPT;
+    }
+    if (r == PETRO_OK) r = store_get_meta_exact(&t, "proposer", n->proposer.bytes, 32);
+    if (r == PETRO_ERR_NOT_FOUND) {
+        log_error("the ledger's metadata is missing (format/proposer)");
+        r = PETRO_ERR_CORRUPT;
+    }
+done:
+    store_txn_abort(&t);
+    return r;
+}
+
+static petro_result lock_data_dir(node *n) {
+    char path[PATH_MAX + 32];
+    int len = snprintf(path, sizeof path, "%s/petrod.lock", n->cfg.data_dir);
+    if (len < 0 || (size_t)len >= sizeof path) return PETRO_ERR_IO;
+    n->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (n->lock_fd < 0) {
+        log_error("cannot open %s: %s", path, strerror(errno));
+        return PETRO_ERR_IO;
+    }
+    if (flock(n->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        log_error("%s is in use by another petrod (%s)", n->cfg.data_dir, strerror(errno));
+        return PETRO_ERR_IO;
+    }
+    return PETRO_OK;
+}
+
+static petro_result check_config(const node_config *cfg) {
+    if (cfg->data_dir[0] == '\0' || memchr(cfg->data_dir, '\0', sizeof cfg->data_dir) == NULL) {
+        log_error("node: no data directory");
+        return PETRO_ERR_BAD_REQUEST;
+    }
+    if (cfg->block_interval_ms == 0 || cfg->block_interval_ms > NODE_BLOCK_INTERVAL_MS_MAX ||
+        cfg->block_tx_count_max == 0 || cfg->block_tx_count_max > PETRO_BLOCK_TX_COUNT_MAX ||
+        cfg->mempool_tx_count_max == 0 || cfg->mempool_tx_count_max > MEMPOOL_TX_COUNT_MAX ||
+        cfg->sig_thread_count > SIGPOOL_THREAD_COUNT_MAX || cfg->map_size < ((size_t)1 << 20)) {
+        log_error("node: configuration out of range");
+        return PETRO_ERR_BAD_REQUEST;
+    }
+    return PETRO_OK;
+}
+
+static petro_result alloc_producer_buffers(node *n) {
+    size_t max = n->cfg.block_tx_count_max;
+    n->batch = calloc(max, sizeof n->batch[0]);
+    n->batch_codes = calloc(max, sizeof n->batch_codes[0]);
+    n->batch_index = calloc(max, sizeof n->batch_index[0]);
+    n->results = calloc(max, sizeof n->results[0]);
+    n->block_cap = PETRO_BLOCK_HEADER_SIZE + max * (4 + PETRO_TX_SIZE_MAX);
+    n->block_buf = malloc(n->block_cap);
+    n->results_cap = max * (2 + PETRO_TX_RESULT_SIZE_MAX);
+    n->results_buf = malloc(n->results_cap);
+    if (n->batch == NULL || n->batch_codes == NULL || n->batch_index == NULL ||
+        n->results == NULL || n->block_buf == NULL || n->results_buf == NULL) {
+        return PETRO_ERR_NOMEM;
+    }
+    return PETRO_OK;
+}
+
+static petro_result init_sync(node *n) {
+    pthread_condattr_t attr;
+    if (pthread_condattr_init(&attr) != 0) return PETRO_ERR_NOMEM;
+    petro_result r = PETRO_ERR_NOMEM;
+    if (pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) != 0) goto done;
+    if (pthread_mutex_init(&n->lock, NULL) != 0) goto done;
+    if (pthread_cond_init(&n->changed, &attr) != 0) {
+        pthread_mutex_destroy(&n->lock);
+        goto done;
+    }
+    if (pthread_cond_init(&n->producer_wake, &attr) != 0) {
+        pthread_cond_destroy(&n->changed);
+        pthread_mutex_destroy(&n->lock);
+        goto done;
+    }
+    n->is_sync_ready = true;
+    r = PETRO_OK;
+done:
+    pthread_condattr_destroy(&attr);
+    return r;
+}
+
+static void *producer_main(void *arg);
+
+petro_result node_open(node **out, const node_config *cfg) {
+    *out = NULL;
+    petro_result r = check_config(cfg);
+    if (r != PETRO_OK) return r;
+    node *n = calloc(1, sizeof *n);
+    if (n == NULL) return PETRO_ERR_NOMEM;
+    n->cfg = *cfg;
+    n->lock_fd = -1;
+
+    r = lock_data_dir(n);
+    if (r != PETRO_OK) goto fail;
+    petro_hash genesis_id;
+    r = load_genesis(n, &genesis_id);
+    if (r != PETRO_OK) goto fail;
+    char ledger_dir[PATH_MAX + 16];
+    int len = snprintf(ledger_dir, sizeof ledger_dir, "%s/ledger", cfg->data_dir);
+    if (len < 0 || (size_t)len >= sizeof ledger_dir) {
+        r = PETRO_ERR_IO;
+        goto fail;
+    }
+    r = store_lmdb_open(&n->store, ledger_dir, cfg->map_size, false);
+    if (r != PETRO_OK) goto fail;
+    r = recover_tip(n, &genesis_id);
+    if (r != PETRO_OK) goto fail;
+
+    r = init_sync(n);
+    if (r != PETRO_OK) goto fail;
+    r = mempool_create(&n->mp, cfg->mempool_tx_count_max);
+    if (r != PETRO_OK) goto fail;
+    r = alloc_producer_buffers(n);
+    if (r != PETRO_OK) goto fail;
+    store_txn_prepare(n->store, &n->producer_txn);
+    store_txn_prepare(n->store, &n->admit_txn);
+    r = petro_ledger_create(&n->ledger, &n->producer_txn.store);
+    if (r != PETRO_OK) goto fail;
+    r = sigpool_create(&n->sigs, cfg->sig_thread_count);
+    if (r != PETRO_OK) goto fail;
+    int rc = pthread_create(&n->producer, NULL, producer_main, n);
+    if (rc != 0) {
+        log_error("cannot start the producer thread: %s", strerror(rc));
+        r = PETRO_ERR_IO;
+        goto fail;
+    }
+    n->is_producer_started = true;
+    log_info("opened %s at height %llu", cfg->data_dir, (unsigned long long)n->tip.height);
+    *out = n;
+    return PETRO_OK;
+fail:
+    node_close(n);
+    return r;
+}
+
+void node_stop(node *n) {
+    if (n == NULL || !n->is_sync_ready) return;
+    pthread_mutex_lock(&n->lock);
+    n->is_closing = true;
+    pthread_cond_broadcast(&n->changed);
+    pthread_cond_broadcast(&n->producer_wake);
+    pthread_mutex_unlock(&n->lock);
+}
+
+void node_close(node *n) {
+    if (n == NULL) return;
+    node_stop(n);
+    if (n->is_producer_started) {
+        int rc = pthread_join(n->producer, NULL);
+        if (rc != 0) log_error("cannot join the producer: %s", strerror(rc));
+    }
+    sigpool_destroy(n->sigs);
+    store_txn_abort(&n->admit_txn);
+    store_txn_abort(&n->producer_txn);
+    petro_ledger_destroy(n->ledger);
+    mempool_destroy(n->mp);
+    store_lmdb_close(n->store);
+    if (n->is_sync_ready) {
+        pthread_cond_destroy(&n->producer_wake);
+        pthread_cond_destroy(&n->changed);
+        pthread_mutex_destroy(&n->lock);
+    }
+    if (n->lock_fd >= 0) close(n->lock_fd); /* releases the flock */
+    free(n->batch);
+    free(n->batch_codes);
+    free(n->batch_index);
+    free(n->results);
+    free(n->block_buf);
+    free(n->results_buf);
+    free(n);
+}
+
+bool node_is_closing(node *n) {
+    pthread_mutex_lock(&n->lock);
+    bool is_closing = n->is_closing;
+    pthread_mutex_unlock(&n->lock);
+    return is_closing;
+}
+
+petro_result node_status_get(node *n, node_status *out) {
+    memset(out, 0, sizeof *out);
+    memcpy(out->network_name, n->network_name, sizeof out->network_name);
+    out->treasury = n->treasury;
+    out->proposer = n->proposer;
+    pthread_mutex_lock(&n->lock);
+    out->tip = n->tip;
+    out->mempool_size = mempool_count(n->mp);
+    out->txs_committed_total = n->txs_committed_total;
+    out->txs_rejected_total = n->txs_rejected_total;
+    out->blocks_committed_total = n->blocks_committed_total;
+    pthread_mutex_unlock(&n->lock);
+    return PETRO_OK;
+}
+
+/* ------------------------------------------------------------ reads */
+
+petro_result node_read_begin(node *n, node_read **out) {
+    *out = NULL;
+    node_read *r = calloc(1, sizeof *r);
+    if (r == NULL) return PETRO_ERR_NOMEM;
+    r->n = n;
+    petro_result res = store_txn_begin(n->store, false, &r->txn);
+    if (res != PETRO_OK) {
+        free(r);
+        return res;
+    }
+    *out = r;
+    return PETRO_OK;
+}
+
+void node_read_end(node_read *r) {
+    if (r == NULL) return;
+    store_txn_abort(&r->txn);
+    free(r);
+}
+
+const petro_store *node_read_store(node_read *r) { return &r->txn.store; }
+
+petro_result node_read_block(node_read *r, uint64_t height, const uint8_t **bytes, size_t *size) {
+    return store_get_block(&r->txn, height, bytes, size);
+}
+
+petro_result node_read_tx_result(node_read *r, uint64_t height, uint32_t index,
+                                 petro_tx_result *result) {
+    return store_get_tx_result(&r->txn, height, index, result);
+}
+
+petro_result node_read_tx_location(node_read *r, const petro_hash *id, uint64_t *height,
+                                   uint32_t *index) {
+    return store_get_tx_location(&r->txn, id, height, index);
+}
+
+petro_result node_read_account_txs(node_read *r, const petro_pubkey *account, uint64_t cursor,
+                                   size_t limit, petro_hash *ids, size_t *count,
+                                   uint64_t *next_cursor) {
+    return store_account_txs(&r->txn, account, cursor, limit, ids, count, next_cursor);
+}
+
+/* ------------------------------------------------------------ admission */
+
+/* Under n->lock: the checks against committed state and the pending chain, then insert. */
+static petro_result admit_locked(node *n, const petro_tx *tx, const petro_hash *id,
+                                 uint32_t sig_mask, const uint8_t *bytes, size_t bytes_size) {
+    if (n->is_closing) return PETRO_ERR_UNAVAILABLE;
+    if (mempool_find(n->mp, id) != NULL) return PETRO_ERR_DUPLICATE_TX;
+    if (mempool_is_full(n->mp)) return PETRO_ERR_MEMPOOL_FULL;
+    petro_result r = n->admit_txn.txn == NULL ? store_txn_begin(n->store, false, &n->admit_txn)
+                                              : store_txn_renew(&n->admit_txn);
+    if (r != PETRO_OK) return r == PETRO_ERR_NOT_FOUND ? PETRO_ERR_IO : r;
+
+    uint64_t height;
+    uint32_t index;
+    r = store_get_tx_location(&n->admit_txn, id, &height, &index);
+    if (r == PETRO_OK) {
+        r = PETRO_ERR_DUPLICATE_TX;
+        goto done;
+    }
+    if (r != PETRO_ERR_NOT_FOUND) goto done;
+
+    petro_account acct;
+    uint64_t committed_sequence = 0;
+    r = petro_state_get_account(&n->admit_txn.store, &acct, &tx->source);
+    if (r == PETRO_OK) {
+        committed_sequence = acct.sequence;
+    } else if (r != PETRO_ERR_NOT_FOUND) {
+        goto done; /* check_tx reports a missing account in its own order */
+    }
+    uint64_t pending_count;
+    petro_amount pending_fees;
+    r = mempool_pending_of(n->mp, &tx->source, committed_sequence, &pending_count, &pending_fees);
+    if (r != PETRO_OK) goto done;
+    r = petro_ledger_check_tx(&n->admit_txn.store, tx, sig_mask, now_ms(), pending_count,
+                              pending_fees);
+    if (r != PETRO_OK) goto done;
+    r = mempool_add(n->mp, tx, id, sig_mask, bytes, bytes_size);
+    if (r == PETRO_OK && mempool_count(n->mp) >= n->cfg.block_tx_count_max) {
+        pthread_cond_signal(&n->producer_wake);
+    }
+done:
+    store_txn_reset(&n->admit_txn);
+    return r;
+}
+
+static petro_result admit(node *n, const petro_tx *tx, const petro_hash *id, uint32_t sig_mask,
+                          const uint8_t *bytes, size_t bytes_size) {
+    pthread_mutex_lock(&n->lock);
+    petro_result r = admit_locked(n, tx, id, sig_mask, bytes, bytes_size);
+    if (r != PETRO_OK) n->txs_rejected_total++;
+    pthread_mutex_unlock(&n->lock);
+    return r;
+}
+
+/* The checks that need no state, before paying for signature verification. */
+static petro_result precheck(node *n, const petro_hash *id) {
+    pthread_mutex_lock(&n->lock);
+    petro_result r = PETRO_OK;
+    if (n->is_closing) {
+        r = PETRO_ERR_UNAVAILABLE;
+    } else if (mempool_find(n->mp, id) != NULL) {
+        r = PETRO_ERR_DUPLICATE_TX;
+    } else if (mempool_is_full(n->mp)) {
+        r = PETRO_ERR_MEMPOOL_FULL;
+    }
+    if (r != PETRO_OK) n->txs_rejected_total++;
+    pthread_mutex_unlock(&n->lock);
+    return r;
+}
+
+static void count_rejected(node *n) {
+    pthread_mutex_lock(&n->lock);
+    n->txs_rejected_total++;
+    pthread_mutex_unlock(&n->lock);
+}
+
+petro_result node_submit(node *n, petro_hash *id, const uint8_t *tx_bytes, size_t tx_size) {
+    memset(id, 0, sizeof *id);
+    petro_tx *tx = malloc(sizeof *tx);
+    if (tx == NULL) return PETRO_ERR_NOMEM;
+    petro_result r = tx_size > PETRO_TX_SIZE_MAX ? PETRO_ERR_TX_TOO_LARGE
+                                                 : petro_tx_decode(tx, tx_bytes, tx_size);
+    if (r == PETRO_OK) r = petro_tx_id(id, tx);
+    if (r != PETRO_OK) {
+        count_rejected(n);
+        free(tx);
+        return r;
+    }
+    r = precheck(n, id);
+    if (r == PETRO_OK) {
+        uint32_t mask = petro_tx_verify_sigs(tx, id);
+        r = admit(n, tx, id, mask, tx_bytes, tx_size);
+    }
+    free(tx);
+    return r;
+}
+
+/* Walk the framing of a batch body: repeated u32 LE size + envelope. Returns the number of
+ * envelopes, or SIZE_MAX if the framing is broken. */
+static size_t batch_count(const uint8_t *body, size_t body_size) {
+    size_t count = 0, offset = 0;
+    /* Bounded: every step consumes at least 4 bytes. */
+    while (offset < body_size) {
+        if (body_size - offset < 4) return SIZE_MAX;
+        size_t size = (size_t)body[offset] | (size_t)body[offset + 1] << 8 |
+                      (size_t)body[offset + 2] << 16 | (size_t)body[offset + 3] << 24;
+        offset += 4;
+        if (size > body_size - offset) return SIZE_MAX;
+        offset += size;
+        count++;
+    }
+    return count;
+}
+
+typedef struct batch_slot {
+    petro_tx tx;
+    petro_hash id;
+    const uint8_t *bytes;
+    size_t bytes_size;
+    petro_result code;
+} batch_slot;
+
+petro_result node_submit_batch(node *n, size_t *accepted, const uint8_t *body, size_t body_size,
+                               node_reject_cb reject_cb, void *cb_ctx) {
+    *accepted = 0;
+    size_t total = batch_count(body, body_size);
+    if (total == SIZE_MAX) return PETRO_ERR_MALFORMED;
+    batch_slot *slots = malloc(NODE_BATCH_CHUNK * sizeof *slots);
+    sigpool_item *items = malloc(NODE_BATCH_CHUNK * sizeof *items);
+    size_t *item_slot = malloc(NODE_BATCH_CHUNK * sizeof *item_slot);
+    if (slots == NULL || items == NULL || item_slot == NULL) {
+        free(slots);
+        free(items);
+        free(item_slot);
+        return PETRO_ERR_NOMEM;
+    }
+    size_t offset = 0;
+    /* Chunks bound memory to NODE_BATCH_CHUNK decoded transactions per call. */
+    for (size_t base = 0; base < total; base += NODE_BATCH_CHUNK) {
+        size_t chunk = total - base < NODE_BATCH_CHUNK ? total - base : NODE_BATCH_CHUNK;
+        size_t item_count = 0;
+        for (size_t i = 0; i < chunk; i++) {
+            batch_slot *s = &slots[i];
+            size_t size = (size_t)body[offset] | (size_t)body[offset + 1] << 8 |
+                          (size_t)body[offset + 2] << 16 | (size_t)body[offset + 3] << 24;
+            s->bytes = body + offset + 4;
+            s->bytes_size = size;
+            offset += 4 + size;
+            s->code = size > PETRO_TX_SIZE_MAX ? PETRO_ERR_TX_TOO_LARGE
+                                               : petro_tx_decode(&s->tx, s->bytes, size);
+            if (s->code == PETRO_OK) s->code = petro_tx_id(&s->id, &s->tx);
+            if (s->code == PETRO_OK) s->code = precheck(n, &s->id);
+            else count_rejected(n);
+            if (s->code == PETRO_OK) {
+                items[item_count] = (sigpool_item){.tx = &s->tx, .id = &s->id, .mask = 0};
+                item_slot[item_count++] = i;
+            }
+        }
+        sigpool_verify(n->sigs, items, item_count);
+        for (size_t k = 0; k < item_count; k++) {
+            batch_slot *s = &slots[item_slot[k]];
+            s->code = admit(n, &s->tx, &s->id, items[k].mask, s->bytes, s->bytes_size);
+        }
+        for (size_t i = 0; i < chunk; i++) {
+            if (slots[i].code == PETRO_OK) {
+                (*accepted)++;
+            } else if (reject_cb != NULL) {
+                reject_cb(cb_ctx, base + i, slots[i].code);
+            }
+        }
+    }
+    free(slots);
+    free(items);
+    free(item_slot);
+    return PETRO_OK;
+}
+
+bool node_tx_is_pending(node *n, const petro_hash *id) {
+    pthread_mutex_lock(&n->lock);
+    bool is_pending = mempool_find(n->mp, id) != NULL;
+    pthread_mutex_unlock(&n->lock);
+    return is_pending;
+}
+
+/* ------------------------------------------------------------ waiting */
+
+petro_result node_wait_commit(node *n, const petro_hash *id, uint32_t timeout_ms,
+                              uint64_t *height, uint32_t *index) {
+    *height = 0;
+    *index = 0;
+    struct timespec deadline = deadline_after_ms(timeout_ms);
+    pthread_mutex_lock(&n->lock);
+    mempool_entry *e = mempool_find(n->mp, id);
+    if (e != NULL) {
+        mempool_waiter w = {0};
+        mempool_waiter_add(e, &w);
+        while (!w.is_done && !n->is_closing) {
+            int rc = pthread_cond_timedwait(&n->changed, &n->lock, &deadline);
+            if (rc == ETIMEDOUT) break;
+        }
+        petro_result r;
+        if (w.is_done) {
+            r = w.code;
+            *height = w.height;
+            *index = w.index;
+        } else {
+            /* Not completed, so the entry still exists: leave it. */
+            mempool_waiter_remove(e, &w);
+            r = n->is_closing ? PETRO_ERR_UNAVAILABLE : PETRO_ERR_TIMEOUT;
+        }
+        pthread_mutex_unlock(&n->lock);
+        return r;
+    }
+    pthread_mutex_unlock(&n->lock);
+
+    /* Not pending: committed (the commit precedes the removal), dropped, or unknown. */
+    store_txn t;
+    petro_result r = store_txn_begin(n->store, false, &t);
+    if (r != PETRO_OK) return r;
+    r = store_get_tx_location(&t, id, height, index);
+    store_txn_abort(&t);
+    if (r != PETRO_ERR_NOT_FOUND) return r;
+    pthread_mutex_lock(&n->lock);
+    petro_result code;
+    if (mempool_recent_drop(n->mp, id, &code)) r = code;
+    pthread_mutex_unlock(&n->lock);
+    return r;
+}
+
+uint64_t node_wait_block(node *n, uint64_t after_height, uint32_t timeout_ms) {
+    struct timespec deadline = deadline_after_ms(timeout_ms);
+    pthread_mutex_lock(&n->lock);
+    while (n->tip.height <= after_height && !n->is_closing) {
+        if (pthread_cond_timedwait(&n->changed, &n->lock, &deadline) == ETIMEDOUT) break;
+    }
+    uint64_t height = n->tip.height;
+    pthread_mutex_unlock(&n->lock);
+    return height;
+}
+
+/* ------------------------------------------------------------ producer */
+
+static void put_u32_le(uint8_t *out, uint32_t v) {
+    out[0] = (uint8_t)v;
+    out[1] = (uint8_t)(v >> 8);
+    out[2] = (uint8_t)(v >> 16);
+    out[3] = (uint8_t)(v >> 24);
+}
+
+/* Index entries of one included transaction: location and every account it touches. */
+static petro_result put_tx_indexes(node *n, const mempool_entry *e, uint64_t height,
+                                   uint32_t index) {
+    store_txn *t = &n->producer_txn;
+    petro_result r = store_put_tx_location(t, &e->id, height, index);
+    if (r == PETRO_OK) r = store_put_account_tx(t, &e->tx.source, height, index, &e->id);
+    for (uint8_t i = 0; r == PETRO_OK && i < e->tx.op_count; i++) {
+        const petro_op *op = &e->tx.ops[i];
+        const petro_pubkey *other = NULL;
+        switch (op->type) {
+        case PETRO_OP_CREATE_ACCOUNT: other = &op->u.create_account.destination; break;
+        case PETRO_OP_PAYMENT: other = &op->u.payment.destination; break;
+        case PETRO_OP_AUTHORIZE_TRUST: other = &op->u.authorize_trust.trustor; break;
+        case PETRO_OP_ISSUE: other = &op->u.issue.destination; break;
+        default: break;
+        }
+        if (other != NULL) r = store_put_account_tx(t, other, height, index, &e->id);
+    }
+    return r;
+}
+
+/* Write the finished block into the open write txn: state, block, results, indexes. */
+static petro_result write_block(node *n, const petro_block_header *h, size_t batch_count,
+                                uint32_t included) {
+    petro_result r = petro_ledger_commit(n->ledger);
+    if (r != PETRO_OK) return r;
+
+    petro_block_header_encode(n->block_buf, h);
+    size_t block_size = PETRO_BLOCK_HEADER_SIZE;
+    size_t results_size = 0;
+    uint32_t index = 0;
+    for (size_t i = 0; i < batch_count; i++) {
+        if (n->batch_codes[i] != PETRO_OK) continue;
+        const mempool_entry *e = n->batch[i];
+        put_u32_le(n->block_buf + block_size, (uint32_t)e->bytes_size);
+        memcpy(n->block_buf + block_size + 4, e->bytes, e->bytes_size);
+        block_size += 4 + e->bytes_size;
+
+        size_t rsize;
+        r = petro_tx_result_encode(n->results_buf + results_size + 2,
+                                   n->results_cap - results_size - 2, &rsize, &n->results[index]);
+        if (r != PETRO_OK) return r;
+        n->results_buf[results_size] = (uint8_t)rsize;
+        n->results_buf[results_size + 1] = (uint8_t)(rsize >> 8);
+        results_size += 2 + rsize;
+
+        r = put_tx_indexes(n, e, h->height, index);
+        if (r != PETRO_OK) return r;
+        index++;
+    }
+    if (index != included || h->tx_count != included) {
+        log_error("producer: block %llu holds %u transactions, expected %u",
+                  (unsigned long long)h->height, h->tx_count, included);
+        return PETRO_ERR_CORRUPT;
+    }
+    r = store_put_block(&n->producer_txn, h->height, n->block_buf, block_size);
+    if (r == PETRO_OK) r = store_put_results(&n->producer_txn, h->height, n->results_buf, results_size);
+    return r;
+}
+
+static void check_invariants_or_die(node *n, uint64_t height) {
+    store_txn t;
+    char msg[256] = "";
+    petro_result r = store_txn_begin(n->store, false, &t);
+    if (r == PETRO_OK) {
+        r = petro_ledger_check_invariants(&t.store, msg, sizeof msg);
+        store_txn_abort(&t);
+    }
+    if (r != PETRO_OK) {
+        log_error("INVARIANT VIOLATED after block %llu: %s (%s); aborting",
+                  (unsigned long long)height, msg, petro_result_name(r));
+        abort();
+    }
+}
+
+/* Complete the batch after the block is durable (or after an all-rejected batch): included
+ * entries with their location, the others with their code. In reverse order, so that the
+ * followers a dropped entry takes with it are never entries still to be visited. */
+static void complete_batch(node *n, size_t batch_count, uint64_t height, uint32_t included,
+                           const petro_block_header *h) {
+    pthread_mutex_lock(&n->lock);
+    size_t dropped = 0;
+    for (size_t k = batch_count; k-- > 0;) {
+        petro_result code = n->batch_codes[k];
+        dropped += mempool_complete(n->mp, n->batch[k], code, height, n->batch_index[k],
+                                    code != PETRO_OK) -
+                   (code == PETRO_OK ? 1u : 0u);
+    }
+    if (included > 0) {
+        n->tip.height = h->height;
+        petro_block_hash(&n->tip.block_hash, h);
+        n->tip.state_hash = h->state_hash;
+        n->tip.timestamp_ms = h->timestamp_ms;
+        n->blocks_committed_total++;
+        n->txs_committed_total += included;
+    }
+    n->txs_rejected_total += dropped;
+    pthread_cond_broadcast(&n->changed);
+    pthread_mutex_unlock(&n->lock);
+}
+
+/* Failures of the node itself (not of a transaction): the block is aborted and retried. */
+static bool is_local_failure(petro_result r) {
+    return r == PETRO_ERR_NOMEM || r == PETRO_ERR_IO || r == PETRO_ERR_STORE_FULL;
+}
+
+/* Cut, apply and durably commit one block from the head of the mempool. Returns false if
+ * the block could not be committed (everything stays pending). */
+static bool produce_block(node *n) {
+    pthread_mutex_lock(&n->lock);
+    size_t count = mempool_peek(n->mp, n->batch, n->cfg.block_tx_count_max);
+    petro_ledger_tip tip = n->tip;
+    pthread_mutex_unlock(&n->lock);
+    if (count == 0) return true;
+
+    uint64_t height = tip.height + 1;
+    uint64_t timestamp = now_ms();
+    if (timestamp < tip.timestamp_ms) timestamp = tip.timestamp_ms;
+    petro_block_header h_unused;
+    petro_result r = store_txn_begin(n->store, true, &n->producer_txn);
+    if (r != PETRO_OK) goto fail;
+    r = petro_ledger_begin(n->ledger, height, timestamp);
+    if (r != PETRO_OK) goto fail_txn;
+    uint32_t included = 0;
+    for (size_t i = 0; i < count; i++) {
+        const mempool_entry *e = n->batch[i];
+        r = petro_ledger_apply_tx(n->ledger, &n->results[included], &e->tx, &e->id, e->sig_mask);
+        if (is_local_failure(r)) goto fail_block;
+        if (r != PETRO_OK && !petro_result_is_ledger(r)) {
+            /* Not a documented outcome of apply_tx: do not trust the open block. Drop only
+             * this transaction (so it cannot wedge the producer) and retry the rest. */
+            log_error("producer: apply of a transaction returned %s; dropping it",
+                      petro_result_name(r));
+            petro_ledger_abort(n->ledger);
+            store_txn_abort(&n->producer_txn);
+            n->batch[0] = n->batch[i];
+            n->batch_codes[0] = r;
+            n->batch_index[0] = 0;
+            memset(&h_unused, 0, sizeof h_unused);
+            complete_batch(n, 1, height, 0, &h_unused);
+            return true;
+        }
+        n->batch_codes[i] = r;
+        n->batch_index[i] = r == PETRO_OK ? included++ : 0;
+    }
+    petro_block_header h;
+    memset(&h, 0, sizeof h);
+    if (included == 0) {
+        /* Nothing includable: no block, just drop them. */
+        petro_ledger_abort(n->ledger);
+        store_txn_abort(&n->producer_txn);
+        complete_batch(n, count, height, 0, &h);
+        return true;
+    }
+    r = petro_ledger_finish(n->ledger, &h, &n->proposer);
+    if (r != PETRO_OK) goto fail_block;
+    r = write_block(n, &h, count, included);
+    if (r != PETRO_OK) goto fail_block;
+    r = store_txn_commit(&n->producer_txn); /* fsync: durable from here on */
+    if (r != PETRO_OK) {
+        petro_ledger_abort(n->ledger);
+        goto fail;
+    }
+    if (n->is_commit_failing) log_info("producer: commits succeed again");
+    n->is_commit_failing = false;
+    complete_batch(n, count, height, included, &h);
+    log_debug("block %llu: %u txs", (unsigned long long)height, included);
+    if (n->cfg.check_invariants) check_invariants_or_die(n, height);
+    return true;
+fail_block:
+    petro_ledger_abort(n->ledger);
+fail_txn:
+    store_txn_abort(&n->producer_txn);
+fail:
+    /* Everything stays pending; nobody was told "committed". Retry at the next interval. */
+    if (!n->is_commit_failing) {
+        log_error("producer: block %llu not committed (%s); its transactions stay pending",
+                  (unsigned long long)height, petro_result_str(r));
+    }
+    n->is_commit_failing = true;
+    return false;
+}
+
+static void *producer_main(void *arg) {
+    node *n = arg;
+    struct timespec last_block;
+    clock_gettime(CLOCK_MONOTONIC, &last_block);
+    bool is_last_ok = true; /* after a failed commit, wait an interval even when full */
+    pthread_mutex_lock(&n->lock);
+    while (!n->is_closing) {
+        struct timespec due = last_block;
+        due.tv_sec += (time_t)(n->cfg.block_interval_ms / 1000u);
+        due.tv_nsec += (long)(n->cfg.block_interval_ms % 1000u) * 1000000L;
+        if (due.tv_nsec >= 1000000000L) {
+            due.tv_sec += 1;
+            due.tv_nsec -= 1000000000L;
+        }
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        bool is_due = now.tv_sec > due.tv_sec || (now.tv_sec == due.tv_sec && now.tv_nsec >= due.tv_nsec);
+        size_t pending = mempool_count(n->mp);
+        bool is_full = is_last_ok && pending >= n->cfg.block_tx_count_max;
+        if (pending == 0 || (!is_due && !is_full)) {
+            if (pending == 0 && is_due) {
+                /* Idle: wait one interval at a time (admission of a full block wakes us). */
+                last_block = now;
+                continue;
+            }
+            pthread_cond_timedwait(&n->producer_wake, &n->lock, &due);
+            continue;
+        }
+        pthread_mutex_unlock(&n->lock);
+        is_last_ok = produce_block(n);
+        clock_gettime(CLOCK_MONOTONIC, &last_block);
+        pthread_mutex_lock(&n->lock);
+    }
+    pthread_mutex_unlock(&n->lock);
+    return NULL;
+}

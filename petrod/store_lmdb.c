@@ -1,0 +1,435 @@
+/* LMDB storage: see store_lmdb.h for the layout and the durability promise.
+ *
+ * Every LMDB call goes through store_lmdb_result, the one place where LMDB codes become
+ * petro_result codes and get logged. Values read from the map are borrowed: they are copied
+ * (petro_store get) or handed out with a lifetime bound to the transaction (blocks). */
+#include "store_lmdb.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+
+/* Maximum concurrent read transactions: API connection threads, the admission snapshot,
+ * the producer's invariant check. LMDB's default of 126 is too small for a busy API. */
+#define STORE_READERS_MAX 1024u
+#define STORE_DBS_MAX 8u
+
+struct store_lmdb {
+    MDB_env *env;
+    MDB_dbi dbi_state;
+    MDB_dbi dbi_blocks;
+    MDB_dbi dbi_results;
+    MDB_dbi dbi_txindex;
+    MDB_dbi dbi_acct_txs;
+    MDB_dbi dbi_meta;
+};
+
+petro_result store_lmdb_result(int rc, const char *what) {
+    switch (rc) {
+    case MDB_SUCCESS: return PETRO_OK;
+    case MDB_NOTFOUND: return PETRO_ERR_NOT_FOUND;
+    case MDB_MAP_FULL:
+        log_error("lmdb %s: %s (raise the map size)", what, mdb_strerror(rc));
+        return PETRO_ERR_STORE_FULL;
+    default:
+        log_error("lmdb %s: %s (%d)", what, mdb_strerror(rc), rc);
+        return PETRO_ERR_IO;
+    }
+}
+
+static void be_u64(uint8_t out[8], uint64_t v) {
+    for (int i = 7; i >= 0; i--) {
+        out[i] = (uint8_t)(v & 0xFFu);
+        v >>= 8;
+    }
+}
+static void be_u32(uint8_t out[4], uint32_t v) {
+    for (int i = 3; i >= 0; i--) {
+        out[i] = (uint8_t)(v & 0xFFu);
+        v >>= 8;
+    }
+}
+static uint64_t be_get_u64(const uint8_t in[8]) {
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) v = (v << 8) | in[i];
+    return v;
+}
+static uint32_t be_get_u32(const uint8_t in[4]) {
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++) v = (v << 8) | in[i];
+    return v;
+}
+
+/* ------------------------------------------------------------ environment */
+
+static petro_result store_open_dbis(store_lmdb *s, bool create) {
+    MDB_txn *txn = NULL;
+    int rc = mdb_txn_begin(s->env, NULL, create ? 0 : MDB_RDONLY, &txn);
+    if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "begin (open databases)");
+    unsigned flags = create ? MDB_CREATE : 0;
+    struct {
+        const char *name;
+        MDB_dbi *dbi;
+    } dbs[] = {{"state", &s->dbi_state},       {"blocks", &s->dbi_blocks},
+               {"results", &s->dbi_results},   {"txindex", &s->dbi_txindex},
+               {"acct_txs", &s->dbi_acct_txs}, {"meta", &s->dbi_meta}};
+    for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
+        rc = mdb_dbi_open(txn, dbs[i].name, flags, dbs[i].dbi);
+        if (rc != MDB_SUCCESS) {
+            mdb_txn_abort(txn);
+            if (rc == MDB_NOTFOUND) {
+                log_error("lmdb: database '%s' is missing: not a petro ledger", dbs[i].name);
+                return PETRO_ERR_CORRUPT;
+            }
+            return store_lmdb_result(rc, "open database");
+        }
+    }
+    /* A read-only txn that opened handles must commit for them to stay valid. */
+    rc = mdb_txn_commit(txn);
+    if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "commit (open databases)");
+    return PETRO_OK;
+}
+
+petro_result store_lmdb_open(store_lmdb **out, const char *dir, size_t map_size, bool create) {
+    *out = NULL;
+    if (create && mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        log_error("cannot create %s: %s", dir, strerror(errno));
+        return PETRO_ERR_IO;
+    }
+    store_lmdb *s = calloc(1, sizeof *s);
+    if (s == NULL) return PETRO_ERR_NOMEM;
+    petro_result r = PETRO_OK;
+    int rc = mdb_env_create(&s->env);
+    if (rc != MDB_SUCCESS) {
+        free(s);
+        return store_lmdb_result(rc, "env create");
+    }
+    if ((rc = mdb_env_set_maxdbs(s->env, STORE_DBS_MAX)) != MDB_SUCCESS ||
+        (rc = mdb_env_set_maxreaders(s->env, STORE_READERS_MAX)) != MDB_SUCCESS ||
+        (rc = mdb_env_set_mapsize(s->env, map_size)) != MDB_SUCCESS) {
+        r = store_lmdb_result(rc, "env setup");
+        goto fail;
+    }
+    /* No MDB_NOSYNC / MDB_NOMETASYNC: a commit is durable when it returns. MDB_NOTLS: read
+     * transactions are not tied to a thread. */
+    rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0600);
+    if (rc != MDB_SUCCESS) {
+        if (rc == ENOENT) {
+            log_error("no ledger in %s", dir);
+            r = PETRO_ERR_IO;
+        } else {
+            r = store_lmdb_result(rc, "env open");
+        }
+        goto fail;
+    }
+    r = store_open_dbis(s, create);
+    if (r != PETRO_OK) goto fail;
+    *out = s;
+    return PETRO_OK;
+fail:
+    mdb_env_close(s->env);
+    free(s);
+    return r;
+}
+
+void store_lmdb_close(store_lmdb *s) {
+    if (s == NULL) return;
+    mdb_env_close(s->env);
+    free(s);
+}
+
+/* ------------------------------------------------------------ petro_store adapter */
+
+static petro_result adapter_get(void *ctx, const uint8_t *key, size_t key_size, uint8_t *value,
+                                size_t value_cap, size_t *value_size, bool *found) {
+    store_txn *t = ctx;
+    *found = false;
+    *value_size = 0;
+    if (t->txn == NULL) return PETRO_ERR_IO;
+    MDB_val k = {key_size, (void *)key}, v;
+    int rc = mdb_get(t->txn, t->s->dbi_state, &k, &v);
+    if (rc == MDB_NOTFOUND) return PETRO_OK;
+    if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "get state");
+    *value_size = v.mv_size;
+    if (v.mv_size > value_cap) return PETRO_ERR_BUFFER_TOO_SMALL;
+    if (v.mv_size > 0) memcpy(value, v.mv_data, v.mv_size);
+    *found = true;
+    return PETRO_OK;
+}
+
+static petro_result adapter_put(void *ctx, const uint8_t *key, size_t key_size,
+                                const uint8_t *value, size_t value_size) {
+    store_txn *t = ctx;
+    if (t->txn == NULL || !t->is_write) {
+        log_error("store: put outside a write transaction");
+        return PETRO_ERR_IO;
+    }
+    MDB_val k = {key_size, (void *)key}, v = {value_size, (void *)value};
+    return store_lmdb_result(mdb_put(t->txn, t->s->dbi_state, &k, &v, 0), "put state");
+}
+
+static petro_result adapter_del(void *ctx, const uint8_t *key, size_t key_size) {
+    store_txn *t = ctx;
+    if (t->txn == NULL || !t->is_write) {
+        log_error("store: del outside a write transaction");
+        return PETRO_ERR_IO;
+    }
+    MDB_val k = {key_size, (void *)key};
+    int rc = mdb_del(t->txn, t->s->dbi_state, &k, NULL);
+    if (rc == MDB_NOTFOUND) return PETRO_OK;
+    return store_lmdb_result(rc, "del state");
+}
+
+static petro_result adapter_iter(void *ctx, const uint8_t *prefix, size_t prefix_size,
+                                 petro_store_iter_cb cb, void *cb_ctx) {
+    store_txn *t = ctx;
+    if (t->txn == NULL) return PETRO_ERR_IO;
+    MDB_cursor *cur = NULL;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi_state, &cur);
+    if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "cursor open");
+    MDB_val k = {prefix_size, (void *)prefix}, v;
+    /* LMDB rejects zero-length keys, so an empty prefix starts at the first key. */
+    rc = mdb_cursor_get(cur, &k, &v, prefix_size == 0 ? MDB_FIRST : MDB_SET_RANGE);
+    petro_result r = PETRO_OK;
+    /* Bounded by the number of keys in the database. */
+    while (rc == MDB_SUCCESS) {
+        if (k.mv_size < prefix_size || memcmp(k.mv_data, prefix, prefix_size) != 0) break;
+        if (cb(cb_ctx, k.mv_data, k.mv_size, v.mv_data, v.mv_size) != 0) break;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) r = store_lmdb_result(rc, "cursor next");
+    mdb_cursor_close(cur);
+    return r;
+}
+
+/* ------------------------------------------------------------ transactions */
+
+void store_txn_prepare(store_lmdb *s, store_txn *t) {
+    memset(t, 0, sizeof *t);
+    t->s = s;
+    t->store.ctx = t;
+    t->store.get = adapter_get;
+    t->store.put = adapter_put;
+    t->store.del = adapter_del;
+    t->store.iter = adapter_iter;
+}
+
+petro_result store_txn_begin(store_lmdb *s, bool is_write, store_txn *t) {
+    store_txn_prepare(s, t);
+    int rc = mdb_txn_begin(s->env, NULL, is_write ? 0 : MDB_RDONLY, &t->txn);
+    if (rc != MDB_SUCCESS) {
+        t->txn = NULL;
+        return store_lmdb_result(rc, is_write ? "begin write" : "begin read");
+    }
+    t->is_write = is_write;
+    return PETRO_OK;
+}
+
+petro_result store_txn_commit(store_txn *t) {
+    if (t->txn == NULL) return PETRO_ERR_IO;
+    int rc = mdb_txn_commit(t->txn);
+    t->txn = NULL;
+    return store_lmdb_result(rc, "commit");
+}
+
+void store_txn_abort(store_txn *t) {
+    if (t->txn == NULL) return;
+    mdb_txn_abort(t->txn);
+    t->txn = NULL;
+}
+
+void store_txn_reset(store_txn *t) {
+    if (t->txn != NULL && !t->is_write) mdb_txn_reset(t->txn);
+}
+
+petro_result store_txn_renew(store_txn *t) {
+    if (t->txn == NULL || t->is_write) return PETRO_ERR_IO;
+    return store_lmdb_result(mdb_txn_renew(t->txn), "renew read");
+}
+
+/* ------------------------------------------------------------ block data */
+
+static petro_result store_put(store_txn *t, MDB_dbi dbi, const void *key, size_t key_size,
+                              const void *value, size_t value_size, const char *what) {
+    if (t->txn == NULL || !t->is_write) {
+        log_error("store: %s outside a write transaction", what);
+        return PETRO_ERR_IO;
+    }
+    MDB_val k = {key_size, (void *)key}, v = {value_size, (void *)value};
+    return store_lmdb_result(mdb_put(t->txn, dbi, &k, &v, 0), what);
+}
+
+petro_result store_put_block(store_txn *t, uint64_t height, const uint8_t *bytes, size_t size) {
+    uint8_t key[8];
+    be_u64(key, height);
+    return store_put(t, t->s->dbi_blocks, key, sizeof key, bytes, size, "put block");
+}
+
+petro_result store_put_results(store_txn *t, uint64_t height, const uint8_t *bytes,
+                               size_t size) {
+    uint8_t key[8];
+    be_u64(key, height);
+    return store_put(t, t->s->dbi_results, key, sizeof key, bytes, size, "put results");
+}
+
+petro_result store_put_tx_location(store_txn *t, const petro_hash *id, uint64_t height,
+                                   uint32_t index) {
+    uint8_t value[12];
+    be_u64(value, height);
+    be_u32(value + 8, index);
+    return store_put(t, t->s->dbi_txindex, id->bytes, sizeof id->bytes, value, sizeof value,
+                     "put txindex");
+}
+
+petro_result store_put_account_tx(store_txn *t, const petro_pubkey *account, uint64_t height,
+                                  uint32_t index, const petro_hash *id) {
+    uint8_t key[32 + 8 + 4];
+    memcpy(key, account->bytes, 32);
+    be_u64(key + 32, height);
+    be_u32(key + 40, index);
+    return store_put(t, t->s->dbi_acct_txs, key, sizeof key, id->bytes, sizeof id->bytes,
+                     "put acct_txs");
+}
+
+petro_result store_put_meta(store_txn *t, const char *name, const uint8_t *bytes, size_t size) {
+    return store_put(t, t->s->dbi_meta, name, strlen(name), bytes, size, "put meta");
+}
+
+/* ------------------------------------------------------------ reads */
+
+petro_result store_get_block(store_txn *t, uint64_t height, const uint8_t **bytes,
+                             size_t *size) {
+    *bytes = NULL;
+    *size = 0;
+    uint8_t key[8];
+    be_u64(key, height);
+    MDB_val k = {sizeof key, key}, v;
+    int rc = mdb_get(t->txn, t->s->dbi_blocks, &k, &v);
+    if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "get block");
+    *bytes = v.mv_data;
+    *size = v.mv_size;
+    return PETRO_OK;
+}
+
+petro_result store_get_tx_result(store_txn *t, uint64_t height, uint32_t index,
+                                 petro_tx_result *result) {
+    memset(result, 0, sizeof *result);
+    uint8_t key[8];
+    be_u64(key, height);
+    MDB_val k = {sizeof key, key}, v;
+    int rc = mdb_get(t->txn, t->s->dbi_results, &k, &v);
+    if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "get results");
+    const uint8_t *p = v.mv_data;
+    size_t offset = 0;
+    /* Bounded by the block's transaction count (index < PETRO_BLOCK_TX_COUNT_MAX). */
+    for (uint32_t i = 0; i <= index; i++) {
+        if (offset + 2 > v.mv_size) return PETRO_ERR_NOT_FOUND;
+        size_t len = (size_t)p[offset] | ((size_t)p[offset + 1] << 8);
+        offset += 2;
+        if (len > v.mv_size - offset) {
+            log_error("results of block %llu are truncated", (unsigned long long)height);
+            return PETRO_ERR_CORRUPT;
+        }
+        if (i == index) {
+            petro_result r = petro_tx_result_decode(result, p + offset, len);
+            if (r != PETRO_OK) {
+                log_error("result %u of block %llu does not decode: %s", index,
+                          (unsigned long long)height, petro_result_name(r));
+                return PETRO_ERR_CORRUPT;
+            }
+            return PETRO_OK;
+        }
+        offset += len;
+    }
+    return PETRO_ERR_NOT_FOUND;
+}
+
+petro_result store_get_tx_location(store_txn *t, const petro_hash *id, uint64_t *height,
+                                   uint32_t *index) {
+    *height = 0;
+    *index = 0;
+    MDB_val k = {sizeof id->bytes, (void *)id->bytes}, v;
+    int rc = mdb_get(t->txn, t->s->dbi_txindex, &k, &v);
+    if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "get txindex");
+    if (v.mv_size != 12) {
+        log_error("txindex entry has %zu bytes, expected 12", v.mv_size);
+        return PETRO_ERR_CORRUPT;
+    }
+    *height = be_get_u64(v.mv_data);
+    *index = be_get_u32((const uint8_t *)v.mv_data + 8);
+    return PETRO_OK;
+}
+
+petro_result store_get_meta_exact(store_txn *t, const char *name, uint8_t *out, size_t out_cap) {
+    MDB_val k = {strlen(name), (void *)name}, v;
+    int rc = mdb_get(t->txn, t->s->dbi_meta, &k, &v);
+    if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "get meta");
+    if (v.mv_size != out_cap) {
+        log_error("meta '%s' has %zu bytes, expected %zu", name, v.mv_size, out_cap);
+        return PETRO_ERR_CORRUPT;
+    }
+    memcpy(out, v.mv_data, out_cap);
+    return PETRO_OK;
+}
+
+static uint64_t position_of(uint64_t height, uint32_t index) {
+    return (height << STORE_POSITION_INDEX_BITS) | index;
+}
+
+petro_result store_account_txs(store_txn *t, const petro_pubkey *account, uint64_t cursor,
+                               size_t limit, petro_hash *ids, size_t *count,
+                               uint64_t *next_cursor) {
+    *count = 0;
+    *next_cursor = 0;
+    if (limit == 0) return PETRO_OK;
+    MDB_cursor *cur = NULL;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi_acct_txs, &cur);
+    if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "cursor open");
+
+    /* Seek to the first key at or after (account, cursor position); the entries we want
+     * are strictly before it. With cursor 0 seek past every entry of the account. */
+    uint8_t seek[32 + 8 + 4];
+    memcpy(seek, account->bytes, 32);
+    if (cursor == 0) {
+        memset(seek + 32, 0xFF, 12);
+    } else {
+        be_u64(seek + 32, cursor >> STORE_POSITION_INDEX_BITS);
+        be_u32(seek + 40, (uint32_t)(cursor & ((1u << STORE_POSITION_INDEX_BITS) - 1u)));
+    }
+    MDB_val k = {sizeof seek, seek}, v;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    if (rc == MDB_NOTFOUND) {
+        rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+    } else if (rc == MDB_SUCCESS) {
+        rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
+    }
+    petro_result r = PETRO_OK;
+    uint64_t last_position = 0;
+    /* Bounded by limit + 1: one extra entry tells whether a next page exists. */
+    while (rc == MDB_SUCCESS) {
+        if (k.mv_size != sizeof seek || memcmp(k.mv_data, account->bytes, 32) != 0) break;
+        if (*count == limit) {
+            *next_cursor = last_position;
+            break;
+        }
+        if (v.mv_size != sizeof ids[0].bytes) {
+            log_error("acct_txs entry has %zu bytes, expected 32", v.mv_size);
+            r = PETRO_ERR_CORRUPT;
+            break;
+        }
+        const uint8_t *kb = k.mv_data;
+        memcpy(ids[*count].bytes, v.mv_data, sizeof ids[0].bytes);
+        (*count)++;
+        last_position = position_of(be_get_u64(kb + 32), be_get_u32(kb + 40));
+        rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
+    }
+    if (r == PETRO_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
+        r = store_lmdb_result(rc, "cursor prev");
+    }
+    mdb_cursor_close(cur);
+    if (r != PETRO_OK) *count = 0;
+    return r;
+}

@@ -1,0 +1,102 @@
+/* LMDB storage of petrod: one environment in <data>/ledger (a directory), with named
+ * databases:
+ *
+ *   state     the ledger state (petro_store adapter; keys and values as docs/protocol.md)
+ *   blocks    u64 BE height -> encoded block (header + body)
+ *   results   u64 BE height -> per transaction: u16 LE size + encoded petro_tx_result
+ *   txindex   tx id -> u64 BE height + u32 BE index
+ *   acct_txs  pubkey + u64 BE height + u32 BE index -> tx id (per-account history)
+ *   meta      short ASCII names -> node metadata (format version, proposer key)
+ *
+ * Durability: the environment is opened without MDB_NOSYNC/MDB_NOMETASYNC, so a successful
+ * store_txn_commit of a write transaction has been fsync'd. One write transaction holds a
+ * whole block (state, block, results, indexes): either all of it is on disk or none.
+ *
+ * Threads: the env (store_lmdb) is shared. A store_txn belongs to one thread at a time; read
+ * transactions use MDB_NOTLS so that they may move between threads (API threads vary). Only
+ * one write transaction exists at a time (LMDB serialises writers). */
+#ifndef PETROD_STORE_LMDB_H
+#define PETROD_STORE_LMDB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lmdb.h>
+
+#include "petro/petro.h"
+
+#define STORE_FORMAT_VERSION 1u
+
+typedef struct store_lmdb store_lmdb;
+
+/** A transaction over the env, with a petro_store adapter over its state database.
+ *  Fields are private; use the functions. The store stays valid while the txn is open. */
+typedef struct store_txn {
+    store_lmdb *s;
+    MDB_txn *txn;
+    bool is_write;
+    petro_store store; /* ctx points to this struct: do not move a store_txn while in use */
+} store_txn;
+
+/** Translate an LMDB return code into a petro_result, logging mdb_strerror with what for
+ *  anything other than MDB_SUCCESS / MDB_NOTFOUND. MDB_MAP_FULL -> PETRO_ERR_STORE_FULL,
+ *  MDB_NOTFOUND -> PETRO_ERR_NOT_FOUND, everything else -> PETRO_ERR_IO. */
+petro_result store_lmdb_result(int rc, const char *what);
+
+/** Open (creating if create is set) the environment in directory dir, with map_size bytes.
+ *  Opens or creates every named database. Returns PETRO_OK, PETRO_ERR_IO, PETRO_ERR_NOMEM. */
+petro_result store_lmdb_open(store_lmdb **out, const char *dir, size_t map_size, bool create);
+/** Close the environment. Every transaction must have ended. NULL is a no-op. */
+void store_lmdb_close(store_lmdb *s);
+
+/** Fill t's petro_store adapter without a transaction (t->store is usable once a txn is
+ *  begun into the same t; until then its calls return PETRO_ERR_IO). Lets a long-lived
+ *  petro_ledger borrow &t->store across many transactions. */
+void store_txn_prepare(store_lmdb *s, store_txn *t);
+/** Begin a read (MDB_RDONLY) or write transaction into caller storage t (which may have been
+ *  prepared; the adapter then stays at the same address). */
+petro_result store_txn_begin(store_lmdb *s, bool is_write, store_txn *t);
+/** Commit (write: durable on PETRO_OK) and end t. On failure t is ended (aborted) too. */
+petro_result store_txn_commit(store_txn *t);
+/** Abort and end t. A zeroed or ended t is a no-op. */
+void store_txn_abort(store_txn *t);
+/** For a long-lived read transaction: release its snapshot, then take a new one. */
+void store_txn_reset(store_txn *t);
+petro_result store_txn_renew(store_txn *t);
+
+/* ------------------------------------------------------------ block data (write txn) */
+
+petro_result store_put_block(store_txn *t, uint64_t height, const uint8_t *bytes, size_t size);
+/** results: the concatenation of u16 LE size + encoded result, one per transaction. */
+petro_result store_put_results(store_txn *t, uint64_t height, const uint8_t *bytes, size_t size);
+petro_result store_put_tx_location(store_txn *t, const petro_hash *id, uint64_t height,
+                                   uint32_t index);
+petro_result store_put_account_tx(store_txn *t, const petro_pubkey *account, uint64_t height,
+                                  uint32_t index, const petro_hash *id);
+petro_result store_put_meta(store_txn *t, const char *name, const uint8_t *bytes, size_t size);
+
+/* ------------------------------------------------------------ reads (any txn) */
+
+/** Borrowed from the map until the txn ends. PETRO_ERR_NOT_FOUND if absent. */
+petro_result store_get_block(store_txn *t, uint64_t height, const uint8_t **bytes, size_t *size);
+petro_result store_get_tx_result(store_txn *t, uint64_t height, uint32_t index,
+                                 petro_tx_result *result);
+petro_result store_get_tx_location(store_txn *t, const petro_hash *id, uint64_t *height,
+                                   uint32_t *index);
+/** Copies the meta value into out (capacity out_cap). PETRO_ERR_NOT_FOUND if absent,
+ *  PETRO_ERR_CORRUPT if its size is not exactly out_cap. */
+petro_result store_get_meta_exact(store_txn *t, const char *name, uint8_t *out, size_t out_cap);
+
+/** Account history, newest first, positions strictly below cursor (0 = from the newest).
+ *  A position is (height << 24) | index. *next_cursor is the position of the last returned
+ *  entry when more entries follow, else 0. */
+petro_result store_account_txs(store_txn *t, const petro_pubkey *account, uint64_t cursor,
+                               size_t limit, petro_hash *ids, size_t *count,
+                               uint64_t *next_cursor);
+
+#define STORE_POSITION_INDEX_BITS 24
+_Static_assert(PETRO_BLOCK_TX_COUNT_MAX < (1u << STORE_POSITION_INDEX_BITS),
+               "tx index fits the low bits of a history position");
+
+#endif
