@@ -210,7 +210,9 @@ static petro_genesis_account *add_account(petro_genesis *g, const petro_pubkey *
 }
 
 /* The devnet genesis: a 2-of-3 treasury holding the bulk of PTR, alice, bob, and bank (the
- * issuer of USD). Officers and the validator hold keys only, no accounts. */
+ * issuer of USD). Every demo wallet is an account, so each can pay fees and receive: the
+ * officers and the validator get a small balance (DEVNET_SMALL_PTR). */
+#define DEVNET_SMALL_PTR 100
 static void build_genesis(petro_genesis *g, const devnet_keys *k) {
     memset(g, 0, sizeof *g);
     memcpy(g->network_name, DEVNET_NAME, sizeof DEVNET_NAME);
@@ -234,6 +236,10 @@ static void build_genesis(petro_genesis *g, const devnet_keys *k) {
     add_account(g, &k->keys[DEVNET_ALICE].pk, 10000);
     add_account(g, &k->keys[DEVNET_BOB].pk, 10000);
     add_account(g, &k->keys[DEVNET_BANK].pk, 1000);
+    add_account(g, &k->keys[DEVNET_OFFICER_1].pk, DEVNET_SMALL_PTR);
+    add_account(g, &k->keys[DEVNET_OFFICER_2].pk, DEVNET_SMALL_PTR);
+    add_account(g, &k->keys[DEVNET_OFFICER_3].pk, DEVNET_SMALL_PTR);
+    add_account(g, &k->keys[DEVNET_VALIDATOR].pk, DEVNET_SMALL_PTR);
     qsort(g->accounts, g->account_count, sizeof g->accounts[0], cmp_genesis_account);
 
     g->asset_count = 1;

@@ -161,6 +161,13 @@ petro_result mempool_pending_of(const mempool *mp, const petro_pubkey *account,
     return PETRO_OK;
 }
 
+void mempool_account_tail(const mempool *mp, const petro_pubkey *account, uint64_t *count,
+                          uint64_t *last_sequence) {
+    const mempool_account *a = &mp->accounts[account_slot_find(mp, account)];
+    *count = a->is_used ? a->count : 0;
+    *last_sequence = a->is_used ? a->tail->tx.sequence : 0;
+}
+
 /* ------------------------------------------------------------ add / peek / complete */
 
 petro_result mempool_add(mempool *mp, const petro_tx *tx, const petro_hash *id,

@@ -63,6 +63,10 @@ mempool_entry *mempool_find(const mempool *mp, const petro_hash *id);
 petro_result mempool_pending_of(const mempool *mp, const petro_pubkey *account,
                                 uint64_t after_sequence, uint64_t *count, petro_amount *fees);
 
+/** Number of pending entries of account and the highest sequence among them (0, 0 if none). */
+void mempool_account_tail(const mempool *mp, const petro_pubkey *account, uint64_t *count,
+                          uint64_t *last_sequence);
+
 /** Add a checked transaction (copies tx and bytes). Returns PETRO_OK, PETRO_ERR_DUPLICATE_TX,
  *  PETRO_ERR_MEMPOOL_FULL, PETRO_ERR_BAD_SEQUENCE (does not extend the account's chain),
  *  PETRO_ERR_NOMEM. */

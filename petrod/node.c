@@ -640,6 +640,13 @@ bool node_tx_is_pending(node *n, const petro_hash *id) {
     return is_pending;
 }
 
+void node_account_pending(node *n, const petro_pubkey *account, uint64_t *pending_count,
+                          uint64_t *last_sequence) {
+    pthread_mutex_lock(&n->lock);
+    mempool_account_tail(n->mp, account, pending_count, last_sequence);
+    pthread_mutex_unlock(&n->lock);
+}
+
 /* ------------------------------------------------------------ waiting */
 
 petro_result node_wait_commit(node *n, const petro_hash *id, uint32_t timeout_ms,

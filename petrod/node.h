@@ -106,6 +106,13 @@ petro_result node_wait_commit(node *n, const petro_hash *id, uint32_t timeout_ms
 /** Whether id is in the mempool. */
 bool node_tx_is_pending(node *n, const petro_hash *id);
 
+/** The account's transactions waiting in the mempool: how many, and the highest sequence
+ *  among them (both 0 if none). The next sequence a client should sign is
+ *  max(committed sequence, *last_sequence) + 1, which lets it queue several transactions
+ *  without waiting for each to commit. */
+void node_account_pending(node *n, const petro_pubkey *account, uint64_t *pending_count,
+                          uint64_t *last_sequence);
+
 /** Block until the tip height is greater than after_height or timeout_ms passes, or the node
  *  is closing. Returns the tip height. */
 uint64_t node_wait_block(node *n, uint64_t after_height, uint32_t timeout_ms);
