@@ -784,18 +784,20 @@ class SseReader:
     def next_event(self):
         """Blocks (socket timeout) for the next event. Returns (event name, data string)."""
         self.read_head()
-        while "\n\n" not in self.text:
-            self._more_text()
-        block, self.text = self.text.split("\n\n", 1)
-        name, data = "message", []
-        for ln in block.split("\n"):
-            if ln.startswith(":"):
-                continue
-            if ln.startswith("event:"):
-                name = ln[6:].strip()
-            elif ln.startswith("data:"):
-                data.append(ln[5:].lstrip(" ") if ln[5:6] == " " else ln[5:])
-        return name, "\n".join(data)
+        while True:
+            while "\n\n" not in self.text:
+                self._more_text()
+            block, self.text = self.text.split("\n\n", 1)
+            name, data = "message", []
+            for ln in block.split("\n"):
+                if ln.startswith(":"):
+                    continue  # a comment (keep-alive)
+                if ln.startswith("event:"):
+                    name = ln[6:].strip()
+                elif ln.startswith("data:"):
+                    data.append(ln[6:] if ln[5:6] == " " else ln[5:])
+            if data:  # a block without data (retry:, comments) dispatches nothing
+                return name, "\n".join(data)
 
     def close(self):
         try:

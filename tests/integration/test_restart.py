@@ -70,14 +70,14 @@ def run():
         check(len(genesis_wallets) >= len(h.DEMO_WALLETS),
               "expected the %d demo wallets, found %r" % (len(h.DEMO_WALLETS),
                                                          sorted(genesis_wallets)))
-        names = ("alice", "bob", "bank", "validator", "treasury")
+        names = ("alice", "bob", "bank", "treasury")
         addr = {n: node.address(n) for n in names}
         net0 = node.status()["network_id"]
 
         # Several committed transactions, in several blocks.
         hashes = []
         plan = [("alice", "bob", "1.5"), ("bob", "alice", "0.25"), ("alice", "bank", "3"),
-                ("bank", "validator", "0.00000001"), ("alice", "bob", "7")]
+                ("bank", "alice", "0.00000001"), ("alice", "bob", "7")]
         for src, dst, amt in plan:
             args = ("pay", "--wallet", node.wallet(src), "--to", addr[dst], "--amount", amt,
                     "--wait")
@@ -85,10 +85,12 @@ def run():
             txh = h.find_hash(out)
             check(txh is not None, "no hash printed\n" + describe_cli(args, 0, out, ""))
             hashes.append(txh)
-        # And a burst without --wait, so one block holds several transactions.
+        # And a burst without --wait (explicit consecutive sequences: a mempool chain), so
+        # one block can hold several transactions.
+        seq = node.account(addr["alice"])["sequence"]
         for i in range(3):
             args = ("pay", "--wallet", node.wallet("alice"), "--to", addr["bob"], "--amount",
-                    "0.%d" % (i + 1))
+                    "0.%d" % (i + 1), "--sequence", str(seq + 1 + i))
             out = h.cli_ok(node, *args)
             txh = h.find_hash(out)
             check(txh is not None, "no hash printed\n" + describe_cli(args, 0, out, ""))
