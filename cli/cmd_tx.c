@@ -293,14 +293,16 @@ static int op_fail(const tx_job *job, const char *code) {
         asset_text(asset, sizeof asset, &op->u.payment.asset, job->net);
         if (strcmp(code, "no_trust") == 0 || strcmp(code, "not_authorized") == 0) {
             /* Either side may lack the line: ask the node which one. */
-            const char *who = has_trust_line(job->cfg, source, asset) == 0 ? source : dest;
+            bool is_source = has_trust_line(job->cfg, source, asset) == 0;
+            const char *role = is_source ? "source" : "destination";
+            const char *who = is_source ? source : dest;
             if (strcmp(code, "no_trust") == 0) {
-                return cli_fail(CLI_EXIT_FAILED, "%s has no trust line for %s (%s)", who, asset,
-                                code);
+                return cli_fail(CLI_EXIT_FAILED, "%s %s has no trust line for %s (%s)", role, who,
+                                asset, code);
             }
             return cli_fail(CLI_EXIT_FAILED,
-                            "the trust line of %s for %s is not authorised by the issuer (%s)",
-                            who, asset, code);
+                            "the trust line of %s %s for %s is not authorised by the issuer (%s)",
+                            role, who, asset, code);
         }
         if (strcmp(code, "balance_low") == 0) {
             char amount[PETRO_AMOUNT_TEXT_SIZE];
@@ -324,6 +326,12 @@ static int op_fail(const tx_job *job, const char *code) {
             return cli_fail(CLI_EXIT_FAILED, "%s has no trust line for %s:%s (%s)", dest,
                             op->u.issue.code, source, code);
         }
+        if (strcmp(code, "not_authorized") == 0) {
+            return cli_fail(CLI_EXIT_FAILED,
+                            "the trust line of %s for %s:%s is not authorised yet; authorise it "
+                            "with petro authorize (%s)",
+                            dest, op->u.issue.code, source, code);
+        }
         if (strcmp(code, "no_asset") == 0) {
             return cli_fail(CLI_EXIT_FAILED, "%s has not created an asset %s (%s)", source,
                             op->u.issue.code, code);
@@ -334,11 +342,12 @@ static int op_fail(const tx_job *job, const char *code) {
             return cli_fail(CLI_EXIT_FAILED, "account %s already exists (%s)", dest, code);
         }
     }
-    static const char *const names[] = {"?", "create-account", "set-signer", "set-thresholds",
-                                        "pay", "create-asset", "trust", "authorize", "issue",
-                                        "redeem"};
-    const char *name = op->type <= PETRO_OP_TYPE_MAX ? names[op->type] : "?";
-    return cli_fail(CLI_EXIT_FAILED, "operation 1 (%s) failed: %s", name, sentence);
+    if (strcmp(code, "bad_auth") == 0) {
+        return cli_fail(CLI_EXIT_FAILED,
+                        "operation 1 (%s) failed: %s; add the signers' wallets with --wallet",
+                        job->args->command, sentence);
+    }
+    return cli_fail(CLI_EXIT_FAILED, "operation 1 (%s) failed: %s", job->args->command, sentence);
 }
 
 static int report_rejection(const tx_job *job, const node_reply *reply, const char *id_hex) {
