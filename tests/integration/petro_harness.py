@@ -466,7 +466,7 @@ class Node:
         """The sanitizer report in the current stderr file, if any."""
         text = self.stderr_text()
         for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
-                       "ERROR: ThreadSanitizer"):
+                       "ERROR: ThreadSanitizer", "INVARIANT VIOLATED"):
             i = text.find(marker)
             if i >= 0:
                 return text[max(0, i - 200):i + 4000]
@@ -505,6 +505,26 @@ class Node:
         obj = get_ok(self.url, "/v1/assets")
         check(isinstance(obj.get("assets"), list), "/v1/assets: no 'assets' list: %r" % obj)
         return obj["assets"]
+
+    def check_chain(self):
+        """Every block links to the previous one and the tip matches /v1/status: what a torn
+        or half-recovered write would break. Returns the status."""
+        st = self.status()
+        prev = None
+        for height in range(0, st["height"] + 1):
+            blk = get_ok(self.url, "/v1/blocks/%d" % height)
+            check(blk.get("height") == height, "/v1/blocks/%d answered height %r"
+                  % (height, blk.get("height")))
+            if prev is not None:
+                check(blk.get("prev_hash") == prev["hash"],
+                      "block %d prev_hash %s != hash of block %d %s"
+                      % (height, blk.get("prev_hash"), height - 1, prev["hash"]))
+                check(blk.get("timestamp_ms", 0) >= prev.get("timestamp_ms", 0),
+                      "block %d timestamp goes backwards" % height)
+            prev = blk
+        check(prev["hash"] == st["latest_block_hash"] and prev["state_hash"] == st["state_hash"],
+              "tip block %r does not match /v1/status %r" % (prev, st))
+        return st
 
     def wait_mempool_empty(self, timeout=None):
         timeout = timeout if timeout is not None else 30 * SLOW

@@ -173,6 +173,7 @@ def run():
                   "after kill -9:\n  %s" % (rnd, seed, len(lost), len(committed),
                                             "\n  ".join(lost[:20])))
             node.wait_mempool_empty()
+            node.check_chain()
             check_supply(node, addrs)
 
             # The node keeps working: the next payment commits.

@@ -114,6 +114,7 @@ def run():
                   % round_no)
             check(node.status()["network_id"] == net0,
                   "restart %d: network id changed (genesis regenerated)" % round_no)
+            node.check_chain()
             after = snapshot(node, addr.values(), hashes)
             d = diff(before, after)
             check(d is None, "restart %d: state differs after restart: %s" % (round_no, d))
