@@ -33,6 +33,7 @@
 
 #define NODE_BATCH_CHUNK 256u /* envelopes decoded and verified together in a batch */
 #define NODE_BLOCK_INTERVAL_MS_MAX 3600000u
+#define NODE_RETRY_MS_MAX 5000u /* longest wait between retries of a failing block */
 
 struct node {
     node_config cfg;
@@ -899,12 +900,15 @@ static void *producer_main(void *arg) {
     node *n = arg;
     struct timespec last_block;
     clock_gettime(CLOCK_MONOTONIC, &last_block);
-    bool is_last_ok = true; /* after a failed commit, wait an interval even when full */
+    /* After a failed block, wait even when a full block is pending, doubling the wait up to
+     * NODE_RETRY_MS_MAX while failures repeat (a full map fails every time). */
+    uint32_t wait_ms = n->cfg.block_interval_ms;
+    bool is_failing = false;
     pthread_mutex_lock(&n->lock);
     while (!n->is_closing) {
         struct timespec due = last_block;
-        due.tv_sec += (time_t)(n->cfg.block_interval_ms / 1000u);
-        due.tv_nsec += (long)(n->cfg.block_interval_ms % 1000u) * 1000000L;
+        due.tv_sec += (time_t)(wait_ms / 1000u);
+        due.tv_nsec += (long)(wait_ms % 1000u) * 1000000L;
         if (due.tv_nsec >= 1000000000L) {
             due.tv_sec += 1;
             due.tv_nsec -= 1000000000L;
@@ -913,7 +917,7 @@ static void *producer_main(void *arg) {
         clock_gettime(CLOCK_MONOTONIC, &now);
         bool is_due = now.tv_sec > due.tv_sec || (now.tv_sec == due.tv_sec && now.tv_nsec >= due.tv_nsec);
         size_t pending = mempool_count(n->mp);
-        bool is_full = is_last_ok && pending >= n->cfg.block_tx_count_max;
+        bool is_full = !is_failing && pending >= n->cfg.block_tx_count_max;
         if (pending == 0 || (!is_due && !is_full)) {
             if (pending == 0 && is_due) {
                 /* Idle: wait one interval at a time (admission of a full block wakes us). */
@@ -924,7 +928,12 @@ static void *producer_main(void *arg) {
             continue;
         }
         pthread_mutex_unlock(&n->lock);
-        is_last_ok = produce_block(n);
+        is_failing = !produce_block(n);
+        if (!is_failing) {
+            wait_ms = n->cfg.block_interval_ms;
+        } else if (wait_ms < NODE_RETRY_MS_MAX) {
+            wait_ms = wait_ms > NODE_RETRY_MS_MAX / 2 ? NODE_RETRY_MS_MAX : wait_ms * 2;
+        }
         clock_gettime(CLOCK_MONOTONIC, &last_block);
         pthread_mutex_lock(&n->lock);
     }

@@ -19,6 +19,7 @@
 
 struct store_lmdb {
     MDB_env *env;
+    bool is_map_full_logged; /* writer thread only: a full map is logged once per episode */
     MDB_dbi dbi_state;
     MDB_dbi dbi_blocks;
     MDB_dbi dbi_results;
@@ -38,6 +39,14 @@ petro_result store_lmdb_result(int rc, const char *what) {
         log_error("lmdb %s: %s (%d)", what, mdb_strerror(rc), rc);
         return PETRO_ERR_IO;
     }
+}
+
+/* For writes: like store_lmdb_result, but a full map is logged once until a write
+ * transaction commits again (the producer retries a full map at every interval). */
+static petro_result store_write_result(store_lmdb *s, int rc, const char *what) {
+    if (rc == MDB_MAP_FULL && s->is_map_full_logged) return PETRO_ERR_STORE_FULL;
+    if (rc == MDB_MAP_FULL) s->is_map_full_logged = true;
+    return store_lmdb_result(rc, what);
 }
 
 static void be_u64(uint8_t out[8], uint64_t v) {
@@ -168,7 +177,7 @@ static petro_result adapter_put(void *ctx, const uint8_t *key, size_t key_size,
         return PETRO_ERR_IO;
     }
     MDB_val k = {key_size, (void *)key}, v = {value_size, (void *)value};
-    return store_lmdb_result(mdb_put(t->txn, t->s->dbi_state, &k, &v, 0), "put state");
+    return store_write_result(t->s, mdb_put(t->txn, t->s->dbi_state, &k, &v, 0), "put state");
 }
 
 static petro_result adapter_del(void *ctx, const uint8_t *key, size_t key_size) {
@@ -180,7 +189,7 @@ static petro_result adapter_del(void *ctx, const uint8_t *key, size_t key_size) 
     MDB_val k = {key_size, (void *)key};
     int rc = mdb_del(t->txn, t->s->dbi_state, &k, NULL);
     if (rc == MDB_NOTFOUND) return PETRO_OK;
-    return store_lmdb_result(rc, "del state");
+    return store_write_result(t->s, rc, "del state");
 }
 
 static petro_result adapter_iter(void *ctx, const uint8_t *prefix, size_t prefix_size,
@@ -232,7 +241,8 @@ petro_result store_txn_commit(store_txn *t) {
     if (t->txn == NULL) return PETRO_ERR_IO;
     int rc = mdb_txn_commit(t->txn);
     t->txn = NULL;
-    return store_lmdb_result(rc, "commit");
+    if (rc == MDB_SUCCESS && t->is_write) t->s->is_map_full_logged = false;
+    return t->is_write ? store_write_result(t->s, rc, "commit") : store_lmdb_result(rc, "commit");
 }
 
 void store_txn_abort(store_txn *t) {
@@ -259,7 +269,7 @@ static petro_result store_put(store_txn *t, MDB_dbi dbi, const void *key, size_t
         return PETRO_ERR_IO;
     }
     MDB_val k = {key_size, (void *)key}, v = {value_size, (void *)value};
-    return store_lmdb_result(mdb_put(t->txn, dbi, &k, &v, 0), what);
+    return store_write_result(t->s, mdb_put(t->txn, dbi, &k, &v, 0), what);
 }
 
 petro_result store_put_block(store_txn *t, uint64_t height, const uint8_t *bytes, size_t size) {
