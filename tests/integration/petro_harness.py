@@ -126,6 +126,29 @@ import atexit  # noqa: E402  (registered after the helpers exist)
 
 atexit.register(_kill_all_nodes)
 
+
+def _remove_stale_dirs():
+    """Temp dirs of earlier test processes that were SIGKILLed (ctest timeout) cannot be
+    removed by them; their names carry the owner's pid, so remove those whose owner is gone."""
+    base = tempfile.gettempdir()
+    try:
+        names = os.listdir(base)
+    except OSError:
+        return
+    for name in names:
+        m = re.fullmatch(r"petro-it-[a-z0-9-]+?-(\d+)-[A-Za-z0-9_]+", name)
+        if not m or int(m.group(1)) == os.getpid():
+            continue
+        try:
+            os.kill(int(m.group(1)), 0)
+        except ProcessLookupError:
+            shutil.rmtree(os.path.join(base, name), ignore_errors=True)
+        except OSError:
+            pass
+
+
+_remove_stale_dirs()
+
 # ------------------------------------------------------------------ small utilities
 
 
@@ -283,7 +306,7 @@ class Node:
     def __init__(self, block_interval_ms=None, check_invariants=True, extra_args=(),
                  data_dir=None, name="node"):
         self.name = name
-        self.tmp = tempfile.mkdtemp(prefix="petro-it-%s-" % name)
+        self.tmp = tempfile.mkdtemp(prefix="petro-it-%s-%d-" % (name, os.getpid()))
         self.data_dir = data_dir or os.path.join(self.tmp, "data")
         self.block_interval_ms = block_interval_ms
         self.check_invariants = check_invariants

@@ -187,6 +187,37 @@ def run():
         check(st3["state_hash"] == st2["state_hash"] and st3["height"] == st2["height"],
               "the duplicate submission changed the ledger: %r -> %r" % (st2, st3))
 
+        # The batch endpoint: one valid envelope and one broken one in valid framing.
+        tx2 = h.capture_tx(node, "pay", "--wallet", node.wallet("alice"), "--to", bob,
+                           "--amount", "0.5")
+        raw2 = bytes.fromhex(tx2)
+        seq_before = node.account(alice)["sequence"]
+        # The second envelope: version 1, then cut off inside the network id.
+        body = len(raw2).to_bytes(4, "little") + raw2 + (3).to_bytes(4, "little") + b"\x01\x00\x00"
+        st, res = h.http_post(node.url, T + "/batch", body,
+                              headers={"Content-Type": "application/octet-stream"})
+        check(st == 200 and isinstance(res, dict) and res.get("accepted") == 1
+              and res.get("rejected") == [{"index": 1, "error": "malformed"}],
+              "batch [valid, truncated]: expected 200 accepted 1, rejected [{index 1, malformed}], "
+              "got %d %r" % (st, res))
+        st, res = h.http_post(node.url, T + "/batch", body[:4 + len(raw2)],
+                              headers={"Content-Type": "application/octet-stream"})
+        check(st == 200 and isinstance(res, dict) and res.get("accepted") == 0
+              and len(res.get("rejected") or []) == 1
+              and res["rejected"][0].get("error") in ("duplicate_tx", "bad_sequence"),
+              "batch with the same envelope again: expected it rejected as duplicate_tx or "
+              "bad_sequence, got %d %r" % (st, res))
+        log("ok  %-34s %r" % ("batch", res))
+        node.wait_mempool_empty()
+        st, page = node.get("/v1/accounts/%s/transactions?limit=1" % alice)
+        newest = (page.get("transactions") or [{}])[0] if isinstance(page, dict) else {}
+        check(node.account(alice)["sequence"] == seq_before + 1
+              and newest.get("status") == "committed"
+              and (newest.get("operations") or [{}])[0].get("amount") == "0.5",
+              "the envelope accepted by the batch endpoint did not commit: alice's newest tx "
+              "is %r" % newest)
+        st3 = node.status()
+
         # /metrics
         st, text = h.http_get(node.url, "/metrics")
         check(st == 200 and isinstance(text, str), "/metrics: %d %r" % (st, text))
@@ -239,7 +270,14 @@ def run():
 
         check(node.running(), "petrod died\n" + node.describe())
         node.check_no_sanitizer_report()
-        rc = node.stop()
+        # SIGTERM with an event stream still open: the node must close it and exit cleanly,
+        # not hang on the long-lived connection.
+        sse = h.SseReader(node.url)
+        try:
+            sse.read_head()
+            rc = node.stop(timeout=15 * h.SLOW)
+        finally:
+            sse.close()
         check(rc == 0, "petrod exited with %d on SIGTERM\n%s" % (rc, node.describe()))
         node.check_no_sanitizer_report()
 

@@ -151,6 +151,9 @@ def run():
         check(rc != 0, "keygen over an existing wallet succeeded (would destroy a key)\n"
               + describe_cli(("keygen", "--out", carol_path), rc, out, err))
         carol = node.address(carol_path, passphrase=PASSPHRASE)
+        # A wrong passphrase: exit 1, nothing signed.
+        expect_fail(node, ("pay", "--wallet", carol_path, "--to", bob, "--amount", "1"), 1,
+                    ("passphrase",), env={"PETRO_PASSPHRASE": "wrong " + PASSPHRASE})
         log("carol=%s" % carol)
 
         # ---- $P create-account --wallet alice --address $CAROL --amount 100 --wait
