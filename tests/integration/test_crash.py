@@ -70,6 +70,42 @@ class Worker(threading.Thread):
             self.error = "worker %s crashed: %r" % (self.src, e)
 
 
+class Flooder(threading.Thread):
+    """Extra traffic without --wait (consecutive --sequence numbers, answered "pending"), so
+    blocks hold more transactions and the kill can land in the middle of a bigger block
+    write. These carry no durability promise; they only have to leave the ledger consistent."""
+
+    def __init__(self, node, wallet, address, addrs, seed, stop):
+        super().__init__(daemon=True)
+        self.node, self.wallet, self.address, self.addrs = node, wallet, address, addrs
+        self.rng = random.Random(seed)
+        self.stop = stop
+        self.accepted = 0
+        self.error = None
+
+    def run(self):
+        try:
+            dsts = list(self.addrs.values())
+            while not self.stop.is_set() and self.node.running():
+                try:
+                    seq = self.node.account(self.address)["sequence"]
+                except (OSError, h.TestFailure):
+                    return  # the node is going down
+                for i in range(10):
+                    if self.stop.is_set():
+                        return
+                    rc, out, err = h.run_cli(
+                        "pay", "--wallet", self.wallet, "--to", self.rng.choice(dsts),
+                        "--amount", "0.%08d" % self.rng.randint(1, 999), "--sequence",
+                        str(seq + 1 + i), node_url=self.node.url)
+                    if rc != 0:
+                        break  # e.g. the chain was cut by a block; re-read the sequence
+                    self.accepted += 1
+                time.sleep(0.05)
+        except Exception as e:  # surfaced by the main thread
+            self.error = "flooder crashed: %r" % (e,)
+
+
 def check_supply(node, addrs):
     ptr = [a for a in node.assets() if a.get("asset") == "PTR"]
     check(len(ptr) == 1, "/v1/assets has no single PTR entry: %r" % node.assets())
@@ -119,6 +155,13 @@ def run():
             bal = node.balance(addrs[src])
             check(bal is not None and bal >= 100 * h.BASE,
                   "%s has too little PTR for the load: %r" % (src, bal))
+        # One more account for the flooder, with a devnet (unencrypted) wallet.
+        dave_wallet = os.path.join(node.tmp, "dave.json")
+        h.cli_ok(node, "keygen", "--devnet", "--out", dave_wallet)
+        dave = node.address(dave_wallet)
+        h.cli_ok(node, "create-account", "--wallet", node.wallet("alice"), "--address", dave,
+                 "--amount", "500", "--wait")
+        addrs["dave"] = dave
         check_supply(node, addrs)
 
         for rnd in range(1, ROUNDS + 1):
@@ -126,6 +169,7 @@ def run():
             stop = threading.Event()
             workers = [Worker(node, proxy.url, src, addrs, rng.getrandbits(32), stop)
                        for src in SOURCES]
+            workers.append(Flooder(node, dave_wallet, dave, addrs, rng.getrandbits(32), stop))
             try:
                 for w in workers:
                     w.start()
@@ -138,16 +182,19 @@ def run():
                 stop.set()
                 for w in workers:
                     w.join(90 * h.SLOW)
-                    check(not w.is_alive(), "round %d: worker %s did not finish" % (rnd, w.src))
+                    check(not w.is_alive(), "round %d: worker %s did not finish"
+                          % (rnd, getattr(w, "src", "flooder")))
                     check(w.error is None, "round %d: %s" % (rnd, w.error))
             finally:
                 stop.set()
                 proxy.close()
 
             committed = proxy.committed()
-            claimed = [x for w in workers for x in w.cli_ok]
-            log("round %d: %d attempts, %d answered committed by the node, %d by the CLI"
-                % (rnd, sum(w.attempts for w in workers), len(committed), len(claimed)))
+            claimed = [x for w in workers[:-1] for x in w.cli_ok]
+            log("round %d: %d attempts, %d answered committed by the node, %d by the CLI, "
+                "%d more accepted as pending"
+                % (rnd, sum(w.attempts for w in workers[:-1]), len(committed), len(claimed),
+                   workers[-1].accepted))
             for x in claimed:
                 check(x in committed, "round %d: the CLI reported %s committed but the node "
                       "never answered it committed" % (rnd, x))
