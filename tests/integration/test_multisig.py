@@ -59,6 +59,31 @@ def run():
         check(st == 400 and isinstance(body, dict) and body.get("error") == "bad_auth",
               "single-officer envelope: expected 400 bad_auth, got %d %r" % (st, body))
 
+        # Forged two-signature envelopes: the same officer's signature twice, the two
+        # signatures out of key order, and an extra signature from a key that is no signer.
+        tx = h.capture_tx(node, "pay", "--wallet", node.wallet("treasury-officer-1"), "--wallet",
+                          node.wallet("treasury-officer-2"), "--source", treasury, "--to", bob,
+                          "--amount", "5")
+        raw = bytes.fromhex(tx)
+        check(raw[-193] == 2, "expected 2 signatures at the end of the envelope, count byte %d"
+              % raw[-193])
+        s1, s2 = raw[-192:-96], raw[-96:]
+        for name, forged, code in (
+                ("same signature twice", raw[:-192] + s1 + s1, "duplicate_signature"),
+                ("signatures out of order", raw[:-192] + s2 + s1, "duplicate_signature")):
+            st, body = node.post("/v1/transactions", {"tx": forged.hex()})
+            check(st == 400 and isinstance(body, dict) and body.get("error") == code,
+                  "%s: expected 400 %s, got %d %r" % (name, code, st, body))
+        rc, out, err = node.cli("pay", "--wallet", node.wallet("treasury-officer-1"), "--wallet",
+                                node.wallet("treasury-officer-2"), "--wallet",
+                                node.wallet("alice"), "--source", treasury, "--to", bob,
+                                "--amount", "5", "--wait")
+        check(rc == 1 and "extra_signature" in err,
+              "a signature from alice (not a treasury signer): expected exit 1 extra_signature\n"
+              + describe_cli(("pay", "...3 wallets incl. alice..."), rc, out, err))
+        check(node.balance(treasury) == t0 and node.account(treasury)["sequence"] == seq0,
+              "forged envelopes changed the treasury")
+
         # Two officers: committed.
         args = ("pay", "--wallet", node.wallet("treasury-officer-1"), "--wallet",
                 node.wallet("treasury-officer-3"), "--source", treasury, "--to", bob,
