@@ -15,6 +15,7 @@ typedef struct mempool_account {
     bool is_used;
     petro_pubkey key;
     uint32_t count;
+    petro_amount fee_sum;       /* fees of the chain's entries (<= the supply: see add) */
     mempool_entry *head, *tail; /* ascending sequence */
 } mempool_account;
 
@@ -148,16 +149,18 @@ petro_result mempool_pending_of(const mempool *mp, const petro_pubkey *account,
     *fees = 0;
     const mempool_account *a = &mp->accounts[account_slot_find(mp, account)];
     if (!a->is_used) return PETRO_OK;
-    /* Bounded by the chain length (<= tx_count_max). Entries at or below after_sequence are
-     * committed already and only wait for the producer to remove them. */
-    for (const mempool_entry *e = a->tail; e != NULL && e->tx.sequence > after_sequence;
-         e = e->chain_prev) {
-        petro_amount sum;
-        petro_result r = petro_amount_add(&sum, *fees, e->tx.fee);
+    uint64_t n = a->count;
+    petro_amount sum = a->fee_sum;
+    /* Entries at or below after_sequence are committed already and only wait for the
+     * producer to remove them: at most one block's worth, at the head of the chain. */
+    for (const mempool_entry *e = a->head; e != NULL && e->tx.sequence <= after_sequence;
+         e = e->chain_next) {
+        petro_result r = petro_amount_sub(&sum, sum, e->tx.fee);
         if (r != PETRO_OK) return r;
-        *fees = sum;
-        (*count)++;
+        n--;
     }
+    *count = n;
+    *fees = sum;
     return PETRO_OK;
 }
 
@@ -179,6 +182,11 @@ petro_result mempool_add(mempool *mp, const petro_tx *tx, const petro_hash *id,
     mempool_account *a = &mp->accounts[acct_slot];
     if (a->is_used && tx->sequence != a->tail->tx.sequence + 1) return PETRO_ERR_BAD_SEQUENCE;
     if (bytes_size > PETRO_TX_SIZE_MAX) return PETRO_ERR_TX_TOO_LARGE;
+    /* The ledger admits a fee only if the balance covers it plus the pending fees, so the sum
+     * stays within the supply; checked anyway. */
+    petro_amount fee_sum = 0;
+    petro_result r = petro_amount_add(&fee_sum, a->is_used ? a->fee_sum : 0, tx->fee);
+    if (r != PETRO_OK) return r;
 
     mempool_entry *e = malloc(sizeof *e + bytes_size);
     if (e == NULL) return PETRO_ERR_NOMEM;
@@ -200,6 +208,7 @@ petro_result mempool_add(mempool *mp, const petro_tx *tx, const petro_hash *id,
     }
     a->tail = e;
     a->count++;
+    a->fee_sum = fee_sum;
 
     e->fifo_prev = mp->fifo_tail;
     if (mp->fifo_tail != NULL) {
@@ -265,6 +274,7 @@ static void remove_one(mempool *mp, mempool_entry *e, petro_result code, uint64_
         a->tail = e->chain_prev;
     }
     a->count--;
+    a->fee_sum -= e->tx.fee; /* a part of the sum built by checked adds: cannot overflow */
     if (a->count == 0) account_slot_delete(mp, acct_slot);
 
     if (e->fifo_prev != NULL) {

@@ -69,7 +69,7 @@ void mempool_account_tail(const mempool *mp, const petro_pubkey *account, uint64
 
 /** Add a checked transaction (copies tx and bytes). Returns PETRO_OK, PETRO_ERR_DUPLICATE_TX,
  *  PETRO_ERR_MEMPOOL_FULL, PETRO_ERR_BAD_SEQUENCE (does not extend the account's chain),
- *  PETRO_ERR_NOMEM. */
+ *  PETRO_ERR_AMOUNT_OVERFLOW (pending fees), PETRO_ERR_NOMEM. */
 petro_result mempool_add(mempool *mp, const petro_tx *tx, const petro_hash *id,
                          uint32_t sig_mask, const uint8_t *bytes, size_t bytes_size);
 
