@@ -88,6 +88,8 @@ extern "C" {
     X(PETRO_ERR_TX_REJECTED_IN_BLOCK, 407, "tx_rejected_in_block",                             \
       "block holds a transaction that cannot be included")                                     \
     X(PETRO_ERR_DUPLICATE_TX, 408, "duplicate_tx", "transaction already seen")                 \
+    /* 500..549 reserves, 550..599 exchange, 600..649 trade, 650..699 zones,             */ \
+    /* 700..749 compliance, 750..799 governance, 800..849 sale, 850..899 swap            */ \
     /* 1000..: local results, never written into a block */                                    \
     X(PETRO_ERR_NOMEM, 1000, "nomem", "out of memory")                                         \
     X(PETRO_ERR_IO, 1001, "io", "storage I/O error")                                           \

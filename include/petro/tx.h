@@ -9,8 +9,9 @@
 extern "C" {
 #endif
 
-/* Operation types. Numbers are part of the protocol; never reuse one. Later families
- * (reserves, sale, exchange, trade, swap, zones, compliance, governance) take new numbers. */
+/* Operation types. Numbers are part of the protocol; never reuse one. Each family owns a
+ * range: accounts/payments/assets 1..9, reserves 10..19, exchange 20..29, trade 30..39,
+ * zones 40..49, compliance 50..59, governance 60..69, sale 70..79, swap 80..89. */
 typedef enum {
     PETRO_OP_CREATE_ACCOUNT = 1,  /* family accounts */
     PETRO_OP_SET_SIGNER = 2,      /* family accounts */
