@@ -362,9 +362,11 @@ static petro_result l_get_account(petro_ledger *l, petro_account *acct, const pe
     uint8_t key[PETRO__KEY_MAX];
     size_t key_size = petro__key_account(key, id), size;
     const uint8_t *value;
-    memset(acct, 0, sizeof *acct);
     petro_result rc = l_get(l, key, key_size, &value, &size, found);
-    if (rc != PETRO_OK || !*found) return rc;
+    if (rc != PETRO_OK || !*found) {
+        memset(acct, 0, sizeof *acct);
+        return rc;
+    }
     rc = petro__account_decode(acct, value, size);
     if (rc == PETRO_OK && !petro_pubkey_equal(&acct->id, id)) rc = PETRO_ERR_CORRUPT;
     return fail(l, rc);
@@ -1094,7 +1096,8 @@ petro_result petro_ledger_genesis(petro_ledger *l, petro_block_header *block0,
     petro_result rc = petro_genesis_network_id(&network_id, g); /* runs genesis_check */
     if (rc != PETRO_OK) return rc;
     bool nonempty = false;
-    rc = l->store->iter(l->store->ctx, NULL, 0, store_nonempty, &nonempty);
+    const uint8_t no_prefix = 0;
+    rc = l->store->iter(l->store->ctx, &no_prefix, 0, store_nonempty, &nonempty);
     if (rc != PETRO_OK) return rc;
     if (nonempty) return PETRO_ERR_BAD_HEIGHT; /* there is a chain here already */
 

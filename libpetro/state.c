@@ -17,6 +17,65 @@
 
 const uint8_t petro__key_tip[4] = {'M', 't', 'i', 'p'};
 
+/* ---------------------------------------------------------------- byte helpers */
+
+/* The records are on the apply path of every transaction, so they are coded with direct
+ * little-endian loads and stores over fixed offsets rather than the general reader and
+ * writer; the layouts are exactly those of docs/protocol.md "State". */
+static inline void st_u32(uint8_t *p, uint32_t v) {
+    for (size_t i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+static inline void st_u64(uint8_t *p, uint64_t v) {
+    for (size_t i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+static inline uint32_t ld_u32(const uint8_t *p) {
+    uint32_t v = 0;
+    for (size_t i = 0; i < 4; i++) v |= (uint32_t)p[i] << (8 * i);
+    return v;
+}
+static inline uint64_t ld_u64(const uint8_t *p) {
+    uint64_t v = 0;
+    for (size_t i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+/* Two's complement both ways without implementation-defined conversions. */
+static inline void st_i64(uint8_t *p, int64_t v) { st_u64(p, (uint64_t)v); }
+static inline int64_t ld_i64(const uint8_t *p) {
+    uint64_t u = ld_u64(p);
+    if (u <= (uint64_t)INT64_MAX) return (int64_t)u;
+    return -(int64_t)(~u) - 1;
+}
+
+/* The asset encoding (kind, then code and issuer if issued). Returns its size. */
+static size_t asset_put(uint8_t *out, const petro_asset *asset) {
+    if (asset->kind == PETRO_ASSET_NATIVE) {
+        out[0] = PETRO_ASSET_NATIVE;
+        return 1;
+    }
+    PETRO_ASSERT(asset->kind == PETRO_ASSET_ISSUED);
+    size_t len = strnlen(asset->code, PETRO_ASSET_CODE_SIZE_MAX + 1);
+    /* Codes are checked before they reach a key or a record: a bad one is a bug. */
+    PETRO_ASSERT(len >= 1 && len <= PETRO_ASSET_CODE_SIZE_MAX);
+    out[0] = PETRO_ASSET_ISSUED;
+    out[1] = (uint8_t)len;
+    memcpy(out + 2, asset->code, len);
+    memcpy(out + 2 + len, asset->issuer.bytes, 32);
+    return 2 + len + 32;
+}
+
+/* Decode one asset at the start of bytes; returns its size, or 0 if it is not canonical. */
+static size_t asset_get(petro_asset *asset, const uint8_t *bytes, size_t size) {
+    if (size >= 1 && bytes[0] == PETRO_ASSET_NATIVE) {
+        *asset = petro_asset_native();
+        return 1;
+    }
+    petro__reader r;
+    petro__r_init(&r, bytes, size);
+    petro__r_asset(&r, asset);
+    if (r.is_error) return 0;
+    return r.offset;
+}
+
 /* ---------------------------------------------------------------- keys */
 
 size_t petro__key_account(uint8_t *out, const petro_pubkey *id) {
@@ -26,74 +85,76 @@ size_t petro__key_account(uint8_t *out, const petro_pubkey *id) {
 }
 
 size_t petro__key_trust(uint8_t *out, const petro_pubkey *account, const petro_asset *asset) {
-    petro__writer w;
-    petro__w_init(&w, out, PETRO__KEY_MAX);
-    petro__w_u8(&w, PETRO__KEY_TRUST);
-    petro__w_bytes(&w, account->bytes, 32);
-    petro__w_asset(&w, asset);
-    PETRO_ASSERT(!w.is_overflow);
-    return w.size;
+    out[0] = PETRO__KEY_TRUST;
+    memcpy(out + 1, account->bytes, 32);
+    return 33 + asset_put(out + 33, asset);
 }
 
 size_t petro__key_asset(uint8_t *out, const petro_asset *asset) {
-    petro__writer w;
-    petro__w_init(&w, out, PETRO__KEY_MAX);
-    petro__w_u8(&w, PETRO__KEY_ASSET);
-    petro__w_asset(&w, asset);
-    PETRO_ASSERT(!w.is_overflow);
-    return w.size;
+    out[0] = PETRO__KEY_ASSET;
+    return 1 + asset_put(out + 1, asset);
 }
 
 bool petro__key_parse_asset(petro_asset *asset, const uint8_t *bytes, size_t size) {
-    petro__reader r;
-    petro__r_init(&r, bytes, size);
-    petro__r_asset(&r, asset);
-    return petro__r_done(&r);
+    size_t n = asset_get(asset, bytes, size);
+    if (n == 0 || n != size) {
+        memset(asset, 0, sizeof *asset);
+        return false;
+    }
+    return true;
 }
 
 /* ---------------------------------------------------------------- records */
 
+/* Account layout: id 0, sequence 32, flags 40, master 44, low 45, medium 46, high 47,
+ * signer_count 48, signers 49 (33 each), then kyc_tier, zone_id, trust_line_count,
+ * created_height. */
+#define ACCOUNT_FIXED_SIZE (32 + 8 + 4 + 4 + 1 + 1 + 4 + 4 + 8)
+
 size_t petro__account_encode(uint8_t out[PETRO__ACCOUNT_RECORD_MAX], const petro_account *a) {
     PETRO_ASSERT(a->signer_count <= PETRO_SIGNERS_MAX);
-    petro__writer w;
-    petro__w_init(&w, out, PETRO__ACCOUNT_RECORD_MAX);
-    petro__w_bytes(&w, a->id.bytes, 32);
-    petro__w_u64(&w, a->sequence);
-    petro__w_u32(&w, a->flags);
-    petro__w_u8(&w, a->master_weight);
-    petro__w_u8(&w, a->threshold_low);
-    petro__w_u8(&w, a->threshold_medium);
-    petro__w_u8(&w, a->threshold_high);
-    petro__w_u8(&w, a->signer_count);
+    memcpy(out, a->id.bytes, 32);
+    st_u64(out + 32, a->sequence);
+    st_u32(out + 40, a->flags);
+    out[44] = a->master_weight;
+    out[45] = a->threshold_low;
+    out[46] = a->threshold_medium;
+    out[47] = a->threshold_high;
+    out[48] = a->signer_count;
+    uint8_t *p = out + 49;
     for (uint8_t i = 0; i < a->signer_count; i++) {
-        petro__w_bytes(&w, a->signers[i].key.bytes, 32);
-        petro__w_u8(&w, a->signers[i].weight);
+        memcpy(p, a->signers[i].key.bytes, 32);
+        p[32] = a->signers[i].weight;
+        p += 33;
     }
-    petro__w_u8(&w, a->kyc_tier);
-    petro__w_u32(&w, a->zone_id);
-    petro__w_u32(&w, a->trust_line_count);
-    petro__w_u64(&w, a->created_height);
-    PETRO_ASSERT(!w.is_overflow);
-    return w.size;
+    p[0] = a->kyc_tier;
+    st_u32(p + 1, a->zone_id);
+    st_u32(p + 5, a->trust_line_count);
+    st_u64(p + 9, a->created_height);
+    size_t size = (size_t)(p + 17 - out);
+    PETRO_ASSERT(size == ACCOUNT_FIXED_SIZE + (size_t)a->signer_count * 33);
+    return size;
 }
 
 petro_result petro__account_decode(petro_account *a, const uint8_t *bytes, size_t size) {
-    memset(a, 0, sizeof *a);
-    petro__reader r;
-    petro__r_init(&r, bytes, size);
-    petro__r_bytes(&r, a->id.bytes, 32);
-    a->sequence = petro__r_u64(&r);
-    a->flags = petro__r_u32(&r);
-    a->master_weight = petro__r_u8(&r);
-    a->threshold_low = petro__r_u8(&r);
-    a->threshold_medium = petro__r_u8(&r);
-    a->threshold_high = petro__r_u8(&r);
-    a->signer_count = petro__r_u8(&r);
-    if (a->signer_count > PETRO_SIGNERS_MAX) goto corrupt;
-    for (uint8_t i = 0; i < a->signer_count; i++) {
-        petro__r_bytes(&r, a->signers[i].key.bytes, 32);
-        a->signers[i].weight = petro__r_u8(&r);
-        if (r.is_error) goto corrupt;
+    if (size < ACCOUNT_FIXED_SIZE) goto corrupt;
+    uint8_t count = bytes[48];
+    if (count > PETRO_SIGNERS_MAX || size != ACCOUNT_FIXED_SIZE + (size_t)count * 33) {
+        goto corrupt;
+    }
+    memcpy(a->id.bytes, bytes, 32);
+    a->sequence = ld_u64(bytes + 32);
+    a->flags = ld_u32(bytes + 40);
+    a->master_weight = bytes[44];
+    a->threshold_low = bytes[45];
+    a->threshold_medium = bytes[46];
+    a->threshold_high = bytes[47];
+    a->signer_count = count;
+    const uint8_t *p = bytes + 49;
+    for (uint8_t i = 0; i < count; i++) {
+        memcpy(a->signers[i].key.bytes, p, 32);
+        a->signers[i].weight = p[32];
+        p += 33;
         /* Signers are sorted strictly ascending, have weight > 0, and are never the id. */
         if (a->signers[i].weight == 0) goto corrupt;
         if (petro_pubkey_equal(&a->signers[i].key, &a->id)) goto corrupt;
@@ -101,11 +162,13 @@ petro_result petro__account_decode(petro_account *a, const uint8_t *bytes, size_
             goto corrupt;
         }
     }
-    a->kyc_tier = petro__r_u8(&r);
-    a->zone_id = petro__r_u32(&r);
-    a->trust_line_count = petro__r_u32(&r);
-    a->created_height = petro__r_u64(&r);
-    if (!petro__r_done(&r)) goto corrupt;
+    if (count < PETRO_SIGNERS_MAX) {
+        memset(&a->signers[count], 0, (size_t)(PETRO_SIGNERS_MAX - count) * sizeof a->signers[0]);
+    }
+    a->kyc_tier = p[0];
+    a->zone_id = ld_u32(p + 1);
+    a->trust_line_count = ld_u32(p + 5);
+    a->created_height = ld_u64(p + 9);
     return PETRO_OK;
 corrupt:
     memset(a, 0, sizeof *a);
@@ -113,23 +176,19 @@ corrupt:
 }
 
 size_t petro__trust_encode(uint8_t out[PETRO__TRUST_RECORD_SIZE], const petro_trust_line *t) {
-    petro__writer w;
-    petro__w_init(&w, out, PETRO__TRUST_RECORD_SIZE);
-    petro__w_i64(&w, t->balance);
-    petro__w_i64(&w, t->limit);
-    petro__w_u32(&w, t->flags);
-    PETRO_ASSERT(!w.is_overflow);
-    return w.size;
+    st_i64(out, t->balance);
+    st_i64(out + 8, t->limit);
+    st_u32(out + 16, t->flags);
+    return PETRO__TRUST_RECORD_SIZE;
 }
 
 petro_result petro__trust_decode(petro_trust_line *t, const uint8_t *bytes, size_t size) {
     memset(t, 0, sizeof *t);
-    petro__reader r;
-    petro__r_init(&r, bytes, size);
-    t->balance = petro__r_i64(&r);
-    t->limit = petro__r_i64(&r);
-    t->flags = petro__r_u32(&r);
-    if (!petro__r_done(&r) || t->balance < 0 || t->limit < 0 || t->limit > PETRO_SUPPLY_MAX ||
+    if (size != PETRO__TRUST_RECORD_SIZE) return PETRO_ERR_CORRUPT;
+    t->balance = ld_i64(bytes);
+    t->limit = ld_i64(bytes + 8);
+    t->flags = ld_u32(bytes + 16);
+    if (t->balance < 0 || t->limit < 0 || t->limit > PETRO_SUPPLY_MAX ||
         (t->flags & ~(uint32_t)PETRO__TRUST_FLAGS_KNOWN) != 0) {
         memset(t, 0, sizeof *t);
         return PETRO_ERR_CORRUPT;
@@ -137,37 +196,37 @@ petro_result petro__trust_decode(petro_trust_line *t, const uint8_t *bytes, size
     return PETRO_OK;
 }
 
+#define ASSET_INFO_TAIL (4 + 8 + 8 + 8 + 4 + 8)
+
 size_t petro__asset_info_encode(uint8_t out[PETRO__ASSET_RECORD_MAX],
                                 const petro_asset_info *info) {
-    petro__writer w;
-    petro__w_init(&w, out, PETRO__ASSET_RECORD_MAX);
-    petro__w_asset(&w, &info->asset);
-    petro__w_u32(&w, info->flags);
-    petro__w_i64(&w, info->issued);
-    petro__w_i64(&w, info->redeemed);
-    petro__w_i64(&w, info->burned);
-    petro__w_u32(&w, info->holder_count);
-    petro__w_u64(&w, info->created_height);
-    PETRO_ASSERT(!w.is_overflow);
-    return w.size;
+    size_t n = asset_put(out, &info->asset);
+    uint8_t *p = out + n;
+    st_u32(p, info->flags);
+    st_i64(p + 4, info->issued);
+    st_i64(p + 12, info->redeemed);
+    st_i64(p + 20, info->burned);
+    st_u32(p + 28, info->holder_count);
+    st_u64(p + 32, info->created_height);
+    return n + ASSET_INFO_TAIL;
 }
 
 petro_result petro__asset_info_decode(petro_asset_info *info, const uint8_t *bytes, size_t size) {
     memset(info, 0, sizeof *info);
-    petro__reader r;
-    petro__r_init(&r, bytes, size);
-    petro__r_asset(&r, &info->asset);
-    info->flags = petro__r_u32(&r);
-    info->issued = petro__r_i64(&r);
-    info->redeemed = petro__r_i64(&r);
-    info->burned = petro__r_i64(&r);
-    info->holder_count = petro__r_u32(&r);
-    info->created_height = petro__r_u64(&r);
-    if (!petro__r_done(&r) || info->issued < 0 || info->redeemed < 0 || info->burned < 0) {
-        memset(info, 0, sizeof *info);
-        return PETRO_ERR_CORRUPT;
-    }
+    size_t n = asset_get(&info->asset, bytes, size);
+    if (n == 0 || size != n + ASSET_INFO_TAIL) goto corrupt;
+    const uint8_t *p = bytes + n;
+    info->flags = ld_u32(p);
+    info->issued = ld_i64(p + 4);
+    info->redeemed = ld_i64(p + 12);
+    info->burned = ld_i64(p + 20);
+    info->holder_count = ld_u32(p + 28);
+    info->created_height = ld_u64(p + 32);
+    if (info->issued < 0 || info->redeemed < 0 || info->burned < 0) goto corrupt;
     return PETRO_OK;
+corrupt:
+    memset(info, 0, sizeof *info);
+    return PETRO_ERR_CORRUPT;
 }
 
 size_t petro__tip_encode(uint8_t out[PETRO__TIP_RECORD_SIZE], const petro_ledger_tip *tip) {
@@ -620,6 +679,20 @@ petro_result petro_ledger_check_invariants(const petro_store *store, char *msg, 
             inv_fail(&s, "asset %s holder_count %u but %u holders", name, ia->info.holder_count,
                      holders);
             break;
+        }
+    }
+    /* Every issued asset's issuer is an account. */
+    for (size_t i = 0; rc == PETRO_OK && s.rc == PETRO_OK && i < s.asset_count; i++) {
+        const petro_asset *a = &s.assets[i].info.asset;
+        if (a->kind != PETRO_ASSET_ISSUED) continue;
+        petro_account issuer;
+        petro_result grc = petro_state_get_account(store, &issuer, &a->issuer);
+        if (grc == PETRO_ERR_NOT_FOUND) {
+            char name[48];
+            asset_name(name, sizeof name, a);
+            inv_fail(&s, "asset %s has no issuer account", name);
+        } else if (grc != PETRO_OK) {
+            rc = grc;
         }
     }
     if (rc == PETRO_OK && s.rc == PETRO_OK && s.account_records > 0 &&

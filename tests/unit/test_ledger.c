@@ -807,6 +807,29 @@ static void test_multisig(void) {
     fx_free(&f);
 }
 
+/* Operation thresholds use the account as it was when the transaction started. */
+static void test_threshold_snapshot(void) {
+    fx f;
+    fx_init(&f);
+    EXPECT_OP(&f, K_ALICE, op_signer(K_E0, 1), PETRO_OK);
+    EXPECT_OP(&f, K_ALICE, op_signer(K_E0 + 1, 1), PETRO_OK);
+    EXPECT_OP(&f, K_ALICE, op_thresholds(1, 0, 1, 2), PETRO_OK);
+    /* Weight 2 (alice + E0): raise medium to 3 and pay in the same transaction. */
+    petro_op ops[2] = {op_thresholds(1, 0, 3, 3), op_pay(K_BOB, native(), 1)};
+    petro_tx tx = mk_tx(&f, K_ALICE, ops, 2);
+    petro_tx_result res;
+    ASSERT_OK(apply_signed(&f, &tx, &res, SIGNERS(K_ALICE, K_E0)));
+    ASSERT_EQ(res.code, PETRO_OK);
+    /* The next transaction sees medium 3. */
+    EXPECT_OP_SIGNED(&f, K_ALICE, op_pay(K_BOB, native(), 1), PETRO_ERR_BAD_AUTH,
+                     SIGNERS(K_ALICE, K_E0));
+    EXPECT_OP_SIGNED(&f, K_ALICE, op_pay(K_BOB, native(), 1), PETRO_OK,
+                     SIGNERS(K_ALICE, K_E0, K_E0 + 1));
+    fx_sync(&f);
+    ASSERT_EQ(bal(&f, K_BOB, native()), 1000 * UNIT + 2);
+    fx_free(&f);
+}
+
 static void test_payment_ops(void) {
     fx f;
     fx_init(&f);
@@ -1631,6 +1654,7 @@ int main(int argc, char **argv) {
     RUN_TEST(test_block_tx_limit);
     RUN_TEST(test_accounts_ops);
     RUN_TEST(test_multisig);
+    RUN_TEST(test_threshold_snapshot);
     RUN_TEST(test_payment_ops);
     RUN_TEST(test_asset_ops);
     RUN_TEST(test_overflow);
