@@ -18,10 +18,10 @@ typedef struct api api;
 #define API_BODY_SIZE_MAX (1024u * 1024u)             /* JSON bodies */
 #define API_BATCH_BODY_SIZE_MAX (16u * 1024u * 1024u) /* POST /v1/transactions/batch */
 
-/** Start serving on exactly host:port (an IPv4 or IPv6 literal, e.g. "127.0.0.1" or "::1";
- *  port 0 picks a free port, see api_port). The node is borrowed until api_stop, which must
- *  run before node_close.
- *  Returns: PETRO_OK (*out set); PETRO_ERR_BAD_REQUEST (host is not an IP literal);
+/** Start serving on exactly host:port (an IPv4 or IPv6 address, e.g. "127.0.0.1" or "::1",
+ *  or a name, of which the first address is used; port 0 picks a free port, see api_port).
+ *  The node is borrowed until api_stop, which must run before node_close.
+ *  Returns: PETRO_OK (*out set); PETRO_ERR_BAD_REQUEST (host does not resolve);
  *           PETRO_ERR_IO (cannot bind or start the daemon); PETRO_ERR_NOMEM.
  *  Out:     *out is NULL on failure. */
 petro_result api_start(api **out, node *n, const char *host, uint16_t port);
@@ -29,9 +29,11 @@ petro_result api_start(api **out, node *n, const char *host, uint16_t port);
 /** The TCP port actually bound (useful with port 0). */
 uint16_t api_port(const api *a);
 
-/** Stop accepting, wait for open connections (long polls and event streams end within about
- *  a second once node_is_closing is true, or at once when stopping), free everything.
- *  api_stop(NULL) is a no-op. Call it before node_close. */
+/** Stop accepting connections; let requests in progress send their answers (long polls and
+ *  event streams end within one wait slice, 0.5 s, since handlers see the API stopping or
+ *  the node closing; at most 3 s of grace in all); then close every connection and free
+ *  everything. api_stop(NULL) is a no-op. Order on shutdown: node_stop, api_stop,
+ *  node_close. */
 void api_stop(api *a);
 
 #endif

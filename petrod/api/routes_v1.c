@@ -90,6 +90,22 @@ enum MHD_Result api_v1_status(const api_request *req) {
 
 /* ------------------------------------------------------------ accounts */
 
+/* The mempool view of an account: its queued transactions and the sequence to sign next
+ * (docs/api.md). Read after the snapshot, so it is at least as new as the committed part. */
+static petro_result add_pending(const api_request *req, json_t *body, const petro_account *acct) {
+    uint64_t pending_count = 0;
+    uint64_t last_sequence = 0;
+    node_account_pending(req->api->node, &acct->id, &pending_count, &last_sequence);
+    uint64_t base = last_sequence > acct->sequence ? last_sequence : acct->sequence;
+    bool ok = apij_set(body, "pending_count", apij_u64(pending_count));
+    ok = ok && (base == UINT64_MAX || apij_set(body, "next_sequence", apij_u64(base + 1u)));
+    if (!ok) {
+        json_decref(body);
+        return PETRO_ERR_NOMEM;
+    }
+    return PETRO_OK;
+}
+
 enum MHD_Result api_v1_account(const api_request *req) {
     petro_net_kind kind;
     petro_result rc = request_net_kind(req, &kind);
@@ -114,6 +130,9 @@ enum MHD_Result api_v1_account(const api_request *req) {
         rc = apij_account(&body, store, &acct, kind);
     }
     node_read_end(r);
+    if (rc == PETRO_OK) {
+        rc = add_pending(req, body, &acct);
+    }
     if (rc == PETRO_ERR_NOT_FOUND) {
         return api_send_error(req, rc, "account does not exist", NULL);
     }
@@ -490,6 +509,10 @@ static enum MHD_Result wait_commit(const api_request *req, const petro_hash *id)
     }
     if (rc == PETRO_ERR_NOT_FOUND) {
         return api_send_error(req, rc, "transaction left the mempool without being committed",
+                              hash_extra(id));
+    }
+    if (rc == PETRO_ERR_UNAVAILABLE) {
+        return api_send_error(req, rc, "node is shutting down; the transaction may still commit",
                               hash_extra(id));
     }
     if (rc != PETRO_OK) {

@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "json.h"
 #include "log.h"
@@ -33,8 +35,13 @@
 #define API_CONNECTION_TIMEOUT_S 45u
 #define API_CONNECTION_MEMORY_LIMIT ((size_t)64 * 1024) /* headers and I/O buffers */
 #define API_BODY_CHUNK_MIN ((size_t)4096)
+/* How long api_stop lets requests in progress finish their answers. */
+#define API_STOP_GRACE_MS 3000u
 /* A client still sending this far past the limit is cut off without an answer. */
-#define API_BODY_DISCARD_MAX ((size_t)1024 * 1024)
+#define API_BODY_DISCARD_MAX ((size_t)16 * 1024 * 1024)
+/* All request bodies held at once, over every connection; past it requests get 503. This
+ * keeps 512 slow uploads of 16 MiB from holding 8 GiB. */
+#define API_BODY_BUDGET ((size_t)256 * 1024 * 1024)
 
 _Static_assert(API_CONNECTION_TIMEOUT_S * 1000u > API_WAIT_COMMIT_MS_MAX + 5000u,
                "connections outlive the longest handler wait");
@@ -83,6 +90,7 @@ typedef struct req_ctx {
     size_t body_cap;
     size_t body_seen;  /* bytes received, kept or not */
     bool too_large;
+    bool over_budget;  /* the server-wide body budget was exhausted */
     bool answered;     /* a response was queued early */
 } req_ctx;
 
@@ -219,18 +227,16 @@ enum MHD_Result api_send_text(const api_request *req, unsigned status, const cha
     return api_send_response(req, status, resp);
 }
 
-/* Serialise and queue body; the fallback keeps errors JSON even when jansson cannot allocate. */
-enum MHD_Result api_send_json(const api_request *req, unsigned status, json_t *body) {
+/* Serialise and queue body (taken), adding header name: value if name is not NULL. The
+ * fallback keeps errors JSON even when jansson cannot allocate. */
+static enum MHD_Result send_json_with(const api_request *req, unsigned status, json_t *body,
+                                      const char *name, const char *value) {
     static const char NOMEM_BODY[] = "{\"error\": \"nomem\", \"message\": \"out of memory\"}\n";
     char *text = body != NULL ? json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
     json_decref(body);
-    if (text == NULL) {
-        return api_send_text(req, MHD_HTTP_INTERNAL_SERVER_ERROR, "application/json", NOMEM_BODY,
-                             sizeof NOMEM_BODY - 1);
-    }
-    size_t size = strlen(text);
+    size_t size = text != NULL ? strlen(text) : 0;
     /* Append a newline for terminal users: re-allocate once rather than copy twice. */
-    char *line = realloc(text, size + 2);
+    char *line = text != NULL ? realloc(text, size + 2) : NULL;
     if (line == NULL) {
         free(text);
         return api_send_text(req, MHD_HTTP_INTERNAL_SERVER_ERROR, "application/json", NOMEM_BODY,
@@ -246,15 +252,20 @@ enum MHD_Result api_send_json(const api_request *req, unsigned status, json_t *b
     }
     if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json") !=
             MHD_YES ||
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store") != MHD_YES) {
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store") != MHD_YES ||
+        (name != NULL && MHD_add_response_header(resp, name, value) != MHD_YES)) {
         MHD_destroy_response(resp);
         return MHD_NO;
     }
     return api_send_response(req, status, resp);
 }
 
-enum MHD_Result api_send_error_status(const api_request *req, unsigned status,
-                                      petro_result code, const char *message, json_t *extra) {
+enum MHD_Result api_send_json(const api_request *req, unsigned status, json_t *body) {
+    return send_json_with(req, status, body, NULL, NULL);
+}
+
+/* The error object {"error", "message", extra...}; NULL if it cannot be built. */
+static json_t *error_object(petro_result code, const char *message, json_t *extra) {
     json_t *o = json_object();
     bool ok = o != NULL;
     ok = ok && apij_set(o, "error", json_string(petro_result_name(code)));
@@ -266,9 +277,14 @@ enum MHD_Result api_send_error_status(const api_request *req, unsigned status,
     json_decref(extra);
     if (!ok) {
         json_decref(o);
-        o = NULL; /* api_send_json answers 500 nomem */
+        return NULL; /* the sender answers 500 nomem */
     }
-    return api_send_json(req, status, o);
+    return o;
+}
+
+enum MHD_Result api_send_error_status(const api_request *req, unsigned status,
+                                      petro_result code, const char *message, json_t *extra) {
+    return api_send_json(req, status, error_object(code, message, extra));
 }
 
 enum MHD_Result api_send_error(const api_request *req, petro_result code, const char *message,
@@ -376,30 +392,11 @@ static bool method_is(const char *method, const char *want) {
 }
 
 static enum MHD_Result send_method_not_allowed(const api_request *req, bool post) {
-    json_t *o = json_object();
-    bool ok = o != NULL;
-    ok = ok && apij_set(o, "error", json_string(petro_result_name(PETRO_ERR_BAD_REQUEST)));
-    ok = ok && apij_set(o, "message", json_string(post ? "method not allowed; use POST"
-                                                       : "method not allowed; use GET"));
-    char *text = ok ? json_dumps(o, JSON_COMPACT) : NULL;
-    json_decref(o);
-    if (text == NULL) {
-        return api_send_json(req, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL);
-    }
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-    if (resp == NULL) {
-        free(text);
-        return MHD_NO;
-    }
-    if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json") !=
-            MHD_YES ||
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, post ? "POST" : "GET, HEAD") !=
-            MHD_YES) {
-        MHD_destroy_response(resp);
-        return MHD_NO;
-    }
-    return api_send_response(req, MHD_HTTP_METHOD_NOT_ALLOWED, resp);
+    json_t *o = error_object(PETRO_ERR_BAD_REQUEST,
+                             post ? "method not allowed; use POST" : "method not allowed; use GET",
+                             NULL);
+    return send_json_with(req, MHD_HTTP_METHOD_NOT_ALLOWED, o, MHD_HTTP_HEADER_ALLOW,
+                          post ? "POST" : "GET, HEAD");
 }
 
 static enum MHD_Result send_too_large(const api_request *req, size_t limit) {
@@ -424,6 +421,10 @@ static enum MHD_Result dispatch(api_request *req, req_ctx *ctx) {
     if (ctx->too_large) {
         return send_too_large(req, r->body_max);
     }
+    if (ctx->over_budget) {
+        return api_send_error(req, PETRO_ERR_UNAVAILABLE,
+                              "server is busy receiving other requests; retry", NULL);
+    }
     if (ctx->route == ROUTE_HEALTHZ) {
         if (api_is_stopping(req->api)) {
             return api_send_text(req, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", "stopping\n", 9);
@@ -438,36 +439,61 @@ static enum MHD_Result dispatch(api_request *req, req_ctx *ctx) {
 
 /* ------------------------------------------------------------ request bodies */
 
-/* Keep data if it fits the route's limit; past it, count and drop. Returns false to make MHD
- * drop the connection (allocation failure, or a client far past the limit). */
-static bool body_append(req_ctx *ctx, const char *data, size_t size) {
+/* Give the bytes of a dropped body back to the server-wide budget. */
+static void body_drop(api *a, req_ctx *ctx) {
+    if (ctx->body_cap > 0) {
+        atomic_fetch_sub(&a->body_bytes_held, ctx->body_cap);
+    }
+    free(ctx->body);
+    ctx->body = NULL;
+    ctx->body_size = 0;
+    ctx->body_cap = 0;
+}
+
+/* Grow the body buffer to hold need bytes, within the route limit and the budget. */
+static bool body_reserve(api *a, req_ctx *ctx, size_t need, size_t limit) {
+    size_t cap = ctx->body_cap > 0 ? ctx->body_cap : API_BODY_CHUNK_MIN;
+    while (cap < need) { /* at most log2(16 MiB / 4 KiB) rounds */
+        cap *= 2u;
+    }
+    if (cap > limit) {
+        cap = limit;
+    }
+    size_t more = cap - ctx->body_cap;
+    size_t held = atomic_fetch_add(&a->body_bytes_held, more);
+    if (held + more > API_BODY_BUDGET) {
+        atomic_fetch_sub(&a->body_bytes_held, more);
+        ctx->over_budget = true;
+        return false;
+    }
+    uint8_t *grown = realloc(ctx->body, cap);
+    if (grown == NULL) {
+        atomic_fetch_sub(&a->body_bytes_held, more);
+        ctx->over_budget = true;
+        return false;
+    }
+    ctx->body = grown;
+    ctx->body_cap = cap;
+    return true;
+}
+
+/* Keep data if it fits the route's limit and the budget; otherwise count and drop it. Returns
+ * false to make MHD drop the connection (a client still sending far past the limit). */
+static bool body_append(api *a, req_ctx *ctx, const char *data, size_t size) {
     size_t limit = ROUTES[ctx->route].body_max;
     if (size > SIZE_MAX - ctx->body_seen) {
         return false;
     }
     ctx->body_seen += size;
-    if (ctx->too_large || ctx->body_size + size > limit) {
+    if (!ctx->too_large && !ctx->over_budget && ctx->body_size + size > limit) {
         ctx->too_large = true;
-        free(ctx->body);
-        ctx->body = NULL;
-        ctx->body_size = 0;
-        ctx->body_cap = 0;
-        return ctx->body_seen <= limit + API_BODY_DISCARD_MAX;
     }
-    if (ctx->body_size + size > ctx->body_cap) {
-        size_t cap = ctx->body_cap > 0 ? ctx->body_cap : API_BODY_CHUNK_MIN;
-        while (cap < ctx->body_size + size) { /* at most log2(16 MiB / 4 KiB) rounds */
-            cap *= 2u;
-        }
-        if (cap > limit) {
-            cap = limit;
-        }
-        uint8_t *grown = realloc(ctx->body, cap);
-        if (grown == NULL) {
-            return false;
-        }
-        ctx->body = grown;
-        ctx->body_cap = cap;
+    if (!ctx->too_large && !ctx->over_budget && ctx->body_size + size > ctx->body_cap) {
+        (void)body_reserve(a, ctx, ctx->body_size + size, limit);
+    }
+    if (ctx->too_large || ctx->over_budget) {
+        body_drop(a, ctx);
+        return ctx->body_seen <= limit + API_BODY_DISCARD_MAX;
     }
     memcpy(ctx->body + ctx->body_size, data, size);
     ctx->body_size += size;
@@ -484,15 +510,6 @@ static enum MHD_Result request_begin(api_request *req, req_ctx *ctx) {
         ctx->too_large = true;
         ctx->answered = true;
         return send_too_large(req, limit);
-    }
-    if (cl != NULL && declared > 0) {
-        /* Pre-size the buffer to the declared length (within the limit). */
-        uint8_t *buf = malloc((size_t)declared);
-        if (buf == NULL) {
-            return MHD_NO;
-        }
-        ctx->body = buf;
-        ctx->body_cap = (size_t)declared;
     }
     return MHD_YES;
 }
@@ -511,13 +528,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         }
         *con_cls = ctx;
         atomic_fetch_add(&a->requests_total, 1u);
+        atomic_fetch_add(&a->requests_active, 1u);
         const char *param = NULL;
         size_t param_size = 0;
         ctx->route = resolve(url, &param, &param_size);
         return request_begin(&req, ctx);
     }
     if (*upload_data_size > 0) {
-        bool keep = ctx->answered || body_append(ctx, upload_data, *upload_data_size);
+        bool keep = ctx->answered || body_append(a, ctx, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return keep ? MHD_YES : MHD_NO;
     }
@@ -533,11 +551,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe) {
+    api *a = cls;
     req_ctx *ctx = *con_cls;
     if (ctx != NULL) {
-        free(ctx->body);
+        body_drop(a, ctx);
         free(ctx);
         *con_cls = NULL;
+        atomic_fetch_sub(&a->requests_active, 1u);
     }
 }
 
@@ -604,6 +624,8 @@ petro_result api_start(api **out, node *n, const char *host, uint16_t port) {
     }
     atomic_init(&a->event_streams_open, 0u);
     atomic_init(&a->event_streams_total, 0u);
+    atomic_init(&a->body_bytes_held, 0u);
+    atomic_init(&a->requests_active, 0u);
 
     unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
                          MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
@@ -612,12 +634,12 @@ petro_result api_start(api **out, node *n, const char *host, uint16_t port) {
     }
     a->daemon = MHD_start_daemon(
         flags, port, NULL, NULL, on_request, a,
+        MHD_OPTION_EXTERNAL_LOGGER, on_log, a, /* first, so every message goes through it */
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)API_CONNECTION_LIMIT,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)API_CONNECTION_TIMEOUT_S,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, API_CONNECTION_MEMORY_LIMIT,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, a,
-        MHD_OPTION_EXTERNAL_LOGGER, on_log, a,
         MHD_OPTION_END);
     if (a->daemon == NULL) {
         log_error("api: cannot listen on %s port %u", host, (unsigned)port);
@@ -639,7 +661,21 @@ void api_stop(api *a) {
         return;
     }
     atomic_store(&a->stopping, true);
-    /* Joins every connection thread; handlers notice `stopping` within one wait slice. */
+    /* Refuse new connections, then give requests in progress (long polls, event streams,
+     * which end within one wait slice now) a bounded grace to send their answers; idle
+     * keep-alive connections hold no request and do not delay this. */
+    MHD_socket listen_fd = MHD_quiesce_daemon(a->daemon);
+    for (unsigned i = 0; i < API_STOP_GRACE_MS / 10u; i++) {
+        if (atomic_load(&a->requests_active) == 0) {
+            break;
+        }
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = 10L * 1000L * 1000L};
+        (void)nanosleep(&ts, NULL);
+    }
+    /* Joins every connection thread. */
     MHD_stop_daemon(a->daemon);
+    if (listen_fd != MHD_INVALID_SOCKET) {
+        (void)close(listen_fd);
+    }
     free(a);
 }

@@ -43,6 +43,8 @@ struct api {
     atomic_uint_fast64_t responses_by_class[API_STATUS_CLASS_COUNT];
     atomic_uint_fast64_t event_streams_open;
     atomic_uint_fast64_t event_streams_total;
+    atomic_size_t body_bytes_held; /* request bodies held now, all connections */
+    atomic_size_t requests_active; /* requests begun and not yet completed */
 };
 
 /** Whether handlers must wind down: the API is stopping or the node is closing. */
