@@ -8,6 +8,13 @@
  * the block overlay, before the operations. At finish, the block overlay's keys are sorted
  * and hashed into the state hash; commit writes them, in that order, plus the tip record.
  *
+ * Fees: every included transaction adds its fee to PTR's `burned`. Instead of rewriting the
+ * PTR asset record per transaction, the block keeps the sum of its fees (fees_pending) and
+ * folds it into the record at finish. Every read of the PTR record adds fees_pending and
+ * every write subtracts it, so readers see the exact value at all times; and since every
+ * included transaction pays a fee > 0, the record is in the write set iff the block
+ * includes a transaction, with the same final bytes as a per-transaction update.
+ *
  * An overlay is an open-addressing hash table (linear probing, load <= 1/2) indexing a dense
  * array of entries, whose keys and values live in one arena. Clearing walks the used entries
  * only, and the memory is kept for the next block/transaction, so a warmed-up ledger applies
@@ -52,8 +59,15 @@ typedef struct ov_entry {
     uint8_t present; /* 0: deleted (tombstone) */
 } ov_entry;
 
+/* An index slot: entry number + 1 in the low half (0 = empty), the key hash in the high
+ * half, so that most mismatching probes never touch the entry. */
+typedef uint64_t ov_slot;
+#define SLOT(hash, e) (((uint64_t)(hash) << 32) | (uint64_t)(e))
+#define SLOT_ENTRY(s) ((uint32_t)((s) & 0xFFFFFFFFu))
+#define SLOT_HASH(s) ((uint32_t)((s) >> 32))
+
 typedef struct overlay {
-    uint32_t *index; /* slot -> entry number + 1; 0 = empty */
+    ov_slot *index; /* see ov_slot */
     uint32_t index_cap; /* power of two */
     ov_entry *entries;
     uint32_t count;
@@ -99,23 +113,7 @@ static void ov_clear(overlay *ov) {
     ov->arena_size = 0;
 }
 
-/* A fast non-cryptographic hash of the key bytes. Keys hold public keys, so this spreads
- * well; it only places entries in the table and never reaches a result. */
-static uint32_t key_hash(const uint8_t *key, size_t size) {
-    uint64_t h = UINT64_C(0x9E3779B97F4A7C15) ^ (uint64_t)size;
-    size_t i = 0;
-    for (; i + 8 <= size; i += 8) {
-        uint64_t v;
-        memcpy(&v, key + i, 8);
-        h = (h ^ v) * UINT64_C(0xBF58476D1CE4E5B9);
-        h ^= h >> 31;
-    }
-    uint64_t tail = 0;
-    for (size_t j = 0; i + j < size; j++) tail |= (uint64_t)key[i + j] << (8 * j);
-    h = (h ^ tail) * UINT64_C(0x94D049BB133111EB);
-    h ^= h >> 29;
-    return (uint32_t)(h ^ (h >> 32));
-}
+static uint32_t key_hash(const uint8_t *key, size_t size) { return petro__key_hash(key, size); }
 
 /* The entry for key, or NULL; *slot_out is where it is or would go. */
 static ov_entry *ov_find(const overlay *ov, const uint8_t *key, size_t key_size, uint32_t hash,
@@ -124,13 +122,15 @@ static ov_entry *ov_find(const overlay *ov, const uint8_t *key, size_t key_size,
     uint32_t slot = hash & mask;
     /* Bounded: the table is never more than half full, so an empty slot is always found. */
     for (uint32_t probes = 0; probes < ov->index_cap; probes++) {
-        uint32_t e = ov->index[slot];
+        ov_slot sl = ov->index[slot];
+        uint32_t e = SLOT_ENTRY(sl);
         if (e == 0) break;
-        ov_entry *en = &ov->entries[e - 1];
-        if (en->hash == hash && en->key_size == key_size &&
-            memcmp(ov->arena + en->key_off, key, key_size) == 0) {
-            if (slot_out != NULL) *slot_out = slot;
-            return en;
+        if (SLOT_HASH(sl) == hash) {
+            ov_entry *en = &ov->entries[e - 1];
+            if (en->key_size == key_size && memcmp(ov->arena + en->key_off, key, key_size) == 0) {
+                if (slot_out != NULL) *slot_out = slot;
+                return en;
+            }
         }
         slot = (slot + 1) & mask;
     }
@@ -170,13 +170,14 @@ static petro_result ov_reserve(overlay *ov) {
         ov->entries_cap = cap;
     }
     if ((ov->count + 1) * 2 > ov->index_cap) {
+        if (ov->index_cap > UINT32_MAX / 2) return PETRO_ERR_NOMEM;
         uint32_t cap = ov->index_cap * 2;
-        uint32_t *index = calloc(cap, sizeof *index);
+        ov_slot *index = calloc(cap, sizeof *index);
         if (index == NULL) return PETRO_ERR_NOMEM;
         for (uint32_t i = 0; i < ov->count; i++) {
             uint32_t slot = ov->entries[i].hash & (cap - 1);
             while (index[slot] != 0) slot = (slot + 1) & (cap - 1);
-            index[slot] = i + 1;
+            index[slot] = SLOT(ov->entries[i].hash, i + 1);
             ov->entries[i].slot = slot;
         }
         free(ov->index);
@@ -214,7 +215,7 @@ static petro_result ov_put(overlay *ov, const uint8_t *key, size_t key_size, uin
         en->slot = slot;
         en->hash = hash;
         en->key_size = (uint16_t)key_size;
-        ov->index[slot] = ov->count + 1;
+        ov->index[slot] = SLOT(hash, ov->count + 1);
         ov->count++;
     } else if (value_size > en->val_cap) {
         uint32_t val_off;
@@ -234,6 +235,7 @@ static petro_result ov_put(overlay *ov, const uint8_t *key, size_t key_size, uin
 enum { PHASE_IDLE = 0, PHASE_OPEN = 1, PHASE_FINISHED = 2 };
 
 typedef struct sorted_key {
+    uint64_t prefix; /* first 8 key bytes big-endian, zero-padded */
     const uint8_t *key;
     const uint8_t *value;
     uint16_t key_size;
@@ -248,6 +250,7 @@ struct petro_ledger {
     petro_ledger_tip tip;   /* what the open block extends (zero parent for genesis) */
     uint64_t height;
     uint64_t timestamp_ms;
+    petro_amount fees_pending; /* fees of the block not yet in PTR's record (see top) */
     overlay block;          /* the block's write set */
     overlay op;             /* the current transaction's operations */
     bool write_op;          /* writes go to op (else block) */
@@ -306,6 +309,7 @@ static void reset_block(petro_ledger *l) {
     ov_clear(&l->block);
     ov_clear(&l->op);
     l->write_op = false;
+    l->fees_pending = 0;
     l->tx_count = 0;
     l->sorted_count = 0;
     l->height = 0;
@@ -410,14 +414,43 @@ static petro_result l_get_asset(petro_ledger *l, petro_asset_info *info,
     if (rc != PETRO_OK || !*found) return rc;
     rc = petro__asset_info_decode(info, value, size);
     if (rc == PETRO_OK && !petro_asset_equal(&info->asset, asset)) rc = PETRO_ERR_CORRUPT;
+    /* The view of PTR includes the block's fees not yet folded in (see top). */
+    if (rc == PETRO_OK && asset->kind == PETRO_ASSET_NATIVE &&
+        petro_amount_add(&info->burned, info->burned, l->fees_pending) != PETRO_OK) {
+        rc = PETRO_ERR_CORRUPT;
+    }
     return fail(l, rc);
 }
 
 static petro_result l_put_asset(petro_ledger *l, const petro_asset_info *info) {
     uint8_t key[PETRO__KEY_MAX], value[PETRO__ASSET_RECORD_MAX];
     size_t key_size = petro__key_asset(key, &info->asset);
-    size_t size = petro__asset_info_encode(value, info);
+    size_t size;
+    if (info->asset.kind == PETRO_ASSET_NATIVE && l->fees_pending != 0) {
+        petro_asset_info stored = *info;
+        /* A writer read the view (burned including fees_pending) and kept it or added. */
+        if (petro_amount_sub(&stored.burned, stored.burned, l->fees_pending) != PETRO_OK ||
+            stored.burned < 0) {
+            return fail(l, PETRO_ERR_CORRUPT);
+        }
+        size = petro__asset_info_encode(value, &stored);
+    } else {
+        size = petro__asset_info_encode(value, info);
+    }
     return l_put(l, key, key_size, value, size, true);
+}
+
+/* Fold the block's fees into PTR's record (finish). */
+static petro_result fold_fees(petro_ledger *l) {
+    if (l->fees_pending == 0) return PETRO_OK;
+    const petro_asset ptr = petro_asset_native();
+    petro_asset_info info;
+    bool found;
+    petro_result rc = l_get_asset(l, &info, &ptr, &found); /* burned includes the fees */
+    if (rc != PETRO_OK) return rc;
+    if (!found) return fail(l, PETRO_ERR_CORRUPT);
+    l->fees_pending = 0;
+    return l_put_asset(l, &info);
 }
 
 /* ---------------------------------------------------------------- op helpers (ops.h) */
@@ -566,24 +599,20 @@ static petro_result reserve_tx(petro_ledger *l) {
     return PETRO_OK;
 }
 
-/* Charge the fee and set the sequence, in the block overlay. */
+/* Charge the fee (to PTR's burned, through fees_pending) and set the sequence, in the block
+ * overlay. */
 static petro_result charge(petro_ledger *l, const petro_tx *tx, petro_account *acct,
                            petro_trust_line *native) {
     const petro_asset ptr = petro_asset_native();
-    petro_asset_info info;
-    bool found;
-    petro_result rc = l_get_asset(l, &info, &ptr, &found);
-    if (rc != PETRO_OK) return rc;
-    if (!found) return fail(l, PETRO_ERR_CORRUPT);
-    /* burned <= issued <= INT64_MAX and balance >= fee were checked: failure is damage. */
+    /* balance >= fee was checked, and the fees of a block are bounded by the supply: an
+     * overflow here is damage. */
     if (petro_amount_sub(&native->balance, native->balance, tx->fee) != PETRO_OK ||
-        petro_amount_add(&info.burned, info.burned, tx->fee) != PETRO_OK) {
+        petro_amount_add(&l->fees_pending, l->fees_pending, tx->fee) != PETRO_OK) {
         return fail(l, PETRO_ERR_CORRUPT);
     }
     acct->sequence = tx->sequence;
-    rc = l_put_line(l, &acct->id, &ptr, native, true);
+    petro_result rc = l_put_line(l, &acct->id, &ptr, native, true);
     if (rc == PETRO_OK) rc = l_put_account(l, acct);
-    if (rc == PETRO_OK) rc = l_put_asset(l, &info);
     return rc;
 }
 
@@ -707,9 +736,11 @@ petro_result petro_ledger_begin(petro_ledger *l, uint64_t height, uint64_t times
     return PETRO_OK;
 }
 
-/* memcmp order, shorter first on a common prefix (the store's order). */
+/* memcmp order, shorter first on a common prefix (the store's order). Differing zero-padded
+ * 8-byte prefixes already decide it, without touching the keys. */
 static int sorted_key_cmp(const void *a, const void *b) {
     const sorted_key *x = a, *y = b;
+    if (x->prefix != y->prefix) return x->prefix < y->prefix ? -1 : 1;
     size_t n = x->key_size < y->key_size ? x->key_size : y->key_size;
     int c = memcmp(x->key, y->key, n);
     if (c != 0) return c;
@@ -729,7 +760,10 @@ static petro_result sort_write_set(petro_ledger *l) {
         const ov_entry *en = &l->block.entries[i];
         const uint8_t *key = l->block.arena + en->key_off;
         if (key[0] == PETRO__KEY_META) continue;
-        l->sorted[n++] = (sorted_key){.key = key,
+        uint64_t prefix = 0;
+        for (size_t b = 0; b < 8; b++) prefix = (prefix << 8) | (b < en->key_size ? key[b] : 0u);
+        l->sorted[n++] = (sorted_key){.prefix = prefix,
+                                      .key = key,
                                       .value = l->block.arena + en->val_off,
                                       .key_size = en->key_size,
                                       .value_size = en->val_size,
@@ -783,7 +817,10 @@ petro_result petro_ledger_finish(petro_ledger *l, petro_block_header *header,
     if (l->failure != PETRO_OK) return l->failure;
     PETRO_ASSERT(l->phase == PHASE_OPEN);
     PETRO_ASSERT(!l->write_op && l->op.count == 0);
-    petro_result rc = sort_write_set(l);
+    petro_result rc = fold_fees(l);
+    if (rc != PETRO_OK) return rc;
+    PETRO_ASSERT(l->fees_pending == 0);
+    rc = sort_write_set(l);
     if (rc != PETRO_OK) return fail(l, rc);
 
     header->version = PETRO_BLOCK_VERSION;

@@ -283,6 +283,29 @@ petro_result petro__store_get(const petro_store *store, const uint8_t *key, size
     return PETRO_OK;
 }
 
+uint32_t petro__key_hash(const uint8_t *key, size_t size) {
+    uint64_t h = UINT64_C(0x9E3779B97F4A7C15) ^ (uint64_t)size;
+    size_t i = 0;
+    for (; i + 8 <= size; i += 8) {
+        uint64_t v;
+        memcpy(&v, key + i, 8);
+        h = (h ^ v) * UINT64_C(0xBF58476D1CE4E5B9);
+        h ^= h >> 31;
+    }
+    if (i < size) {
+        /* The last 8 bytes (overlapping the loop's) or the whole short key. */
+        uint64_t v = 0;
+        if (size >= 8) {
+            memcpy(&v, key + size - 8, 8);
+        } else {
+            memcpy(&v, key, size);
+        }
+        h = (h ^ v) * UINT64_C(0x94D049BB133111EB);
+        h ^= h >> 29;
+    }
+    return (uint32_t)(h ^ (h >> 32));
+}
+
 uint32_t petro__account_total_weight(const petro_account *a) {
     uint32_t total = a->master_weight;
     for (uint8_t i = 0; i < a->signer_count && i < PETRO_SIGNERS_MAX; i++) {

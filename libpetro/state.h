@@ -74,6 +74,10 @@ petro_trust_line petro__native_line(petro_amount balance);
 petro_result petro__store_get(const petro_store *store, const uint8_t *key, size_t key_size,
                               uint8_t *buf, size_t buf_cap, size_t *size, bool *found);
 
+/* A fast non-cryptographic hash of key bytes, for in-memory hash tables only: its value
+ * may differ between machines (byte order) and must never reach a result or a hash. */
+uint32_t petro__key_hash(const uint8_t *key, size_t size);
+
 /* Total signing weight of an account's configuration (master + signers). */
 uint32_t petro__account_total_weight(const petro_account *a);
 /* Weight of key for account a: master weight if key is the account id, a signer's weight,

@@ -232,9 +232,94 @@ static void test_random_model(void) {
     petro_store_mem_destroy(m);
 }
 
+/* Many keys: exercises the hash index growth and the folds triggered by size (not only by
+ * iteration), with deletes, re-inserts and updates, checked against a sorted model. */
+#define LARGE 30000
+typedef struct large_key {
+    uint8_t key[33];
+    bool present;
+    uint32_t value;
+} large_key;
+
+static int large_cmp(const void *a, const void *b) {
+    return memcmp(((const large_key *)a)->key, ((const large_key *)b)->key, 33);
+}
+
+typedef struct large_walk {
+    const large_key *keys;
+    size_t pos;
+    size_t visited;
+} large_walk;
+
+static int large_visit(void *ctx, const uint8_t *key, size_t key_size, const uint8_t *value,
+                       size_t value_size) {
+    large_walk *w = ctx;
+    while (w->pos < LARGE && !w->keys[w->pos].present) w->pos++;
+    ASSERT_TRUE(w->pos < LARGE);
+    const large_key *k = &w->keys[w->pos++];
+    ASSERT_EQ(key_size, 33);
+    ASSERT_MEMEQ(key, k->key, 33);
+    ASSERT_EQ(value_size, 4);
+    uint32_t v;
+    memcpy(&v, value, 4);
+    ASSERT_EQ(v, k->value);
+    w->visited++;
+    return 0;
+}
+
+static void test_large(void) {
+    large_key *keys = calloc(LARGE, sizeof *keys);
+    ASSERT_TRUE(keys != NULL);
+    for (size_t i = 0; i < LARGE; i++) {
+        keys[i].key[0] = 'T';
+        for (size_t j = 1; j < 33; j++) keys[i].key[j] = (uint8_t)test_rand();
+    }
+    qsort(keys, LARGE, sizeof *keys, large_cmp); /* the model is kept in key order */
+    petro_store st;
+    petro_store_mem *m;
+    ASSERT_OK(petro_store_mem_create(&m, &st));
+    size_t live = 0;
+    for (int round = 0; round < 4; round++) {
+        for (size_t n = 0; n < LARGE; n++) {
+            large_key *k = &keys[test_rand() % LARGE];
+            if (test_rand() % 4 == 0) {
+                if (k->present) live--;
+                k->present = false;
+                ASSERT_OK(st.del(st.ctx, k->key, 33));
+            } else {
+                if (!k->present) live++;
+                k->present = true;
+                k->value = (uint32_t)test_rand();
+                ASSERT_OK(st.put(st.ctx, k->key, 33, (const uint8_t *)&k->value, 4));
+            }
+        }
+        ASSERT_EQ(petro_store_mem_count(m), live);
+        for (size_t i = 0; i < LARGE; i += 7) {
+            uint8_t buf[8];
+            size_t size;
+            bool found;
+            ASSERT_OK(st.get(st.ctx, keys[i].key, 33, buf, sizeof buf, &size, &found));
+            ASSERT_EQ(found, keys[i].present);
+            if (found) ASSERT_MEMEQ(buf, &keys[i].value, 4);
+        }
+        large_walk w = {keys, 0, 0};
+        ASSERT_OK(st.iter(st.ctx, (const uint8_t *)"T", 1, large_visit, &w));
+        ASSERT_EQ(w.visited, live);
+    }
+    /* Delete everything. */
+    for (size_t i = 0; i < LARGE; i++) ASSERT_OK(st.del(st.ctx, keys[i].key, 33));
+    ASSERT_EQ(petro_store_mem_count(m), 0);
+    large_walk w = {keys, LARGE, 0};
+    ASSERT_OK(st.iter(st.ctx, NULL, 0, large_visit, &w));
+    ASSERT_EQ(w.visited, 0);
+    petro_store_mem_destroy(m);
+    free(keys);
+}
+
 int main(int argc, char **argv) {
     test_init(argc, argv);
     RUN_TEST(test_basic);
     RUN_TEST(test_random_model);
+    RUN_TEST(test_large);
     return 0;
 }
