@@ -1343,6 +1343,100 @@ static void test_sticky_and_misuse(void) {
     fx_free(&f);
 }
 
+/* A store wrapper that fails get or put with PETRO_ERR_IO after a number of calls. */
+typedef struct faulty {
+    petro_store inner;
+    long get_budget; /* < 0: never fail */
+    long put_budget;
+} faulty;
+
+static petro_result faulty_get(void *ctx, const uint8_t *key, size_t key_size, uint8_t *value,
+                               size_t value_cap, size_t *value_size, bool *found) {
+    faulty *f = ctx;
+    if (f->get_budget == 0) return PETRO_ERR_IO;
+    if (f->get_budget > 0) f->get_budget--;
+    return f->inner.get(f->inner.ctx, key, key_size, value, value_cap, value_size, found);
+}
+static petro_result faulty_put(void *ctx, const uint8_t *key, size_t key_size,
+                               const uint8_t *value, size_t value_size) {
+    faulty *f = ctx;
+    if (f->put_budget == 0) return PETRO_ERR_IO;
+    if (f->put_budget > 0) f->put_budget--;
+    return f->inner.put(f->inner.ctx, key, key_size, value, value_size);
+}
+static petro_result faulty_del(void *ctx, const uint8_t *key, size_t key_size) {
+    faulty *f = ctx;
+    return f->inner.del(f->inner.ctx, key, key_size);
+}
+static petro_result faulty_iter(void *ctx, const uint8_t *prefix, size_t prefix_size,
+                                petro_store_iter_cb cb, void *cb_ctx) {
+    faulty *f = ctx;
+    return f->inner.iter(f->inner.ctx, prefix, prefix_size, cb, cb_ctx);
+}
+
+static void test_store_faults(void) {
+    petro_genesis g;
+    make_genesis(&g);
+    petro_hash net;
+    ASSERT_OK(petro_genesis_network_id(&net, &g));
+    petro_store_mem *mem;
+    faulty f = {.get_budget = -1, .put_budget = -1};
+    ASSERT_OK(petro_store_mem_create(&mem, &f.inner));
+    petro_store st = {.ctx = &f, .get = faulty_get, .put = faulty_put, .del = faulty_del,
+                      .iter = faulty_iter};
+    petro_ledger *l;
+    ASSERT_OK(petro_ledger_create(&l, &st));
+    petro_block_header h;
+    ASSERT_OK(petro_ledger_genesis(l, &h, &g));
+    ASSERT_OK(petro_ledger_commit(l));
+
+    petro_op pay = op_pay(K_BOB, native(), UNIT);
+    petro_tx tx;
+    memset(&tx, 0, sizeof tx);
+    tx.version = PETRO_TX_VERSION;
+    tx.network_id = net;
+    tx.source = K[K_ALICE].pk;
+    tx.sequence = 1;
+    tx.fee = 100;
+    tx.op_count = 1;
+    tx.ops[0] = pay;
+    sign(&tx, K_ALICE);
+    petro_hash id;
+    ASSERT_OK(petro_tx_id(&id, &tx));
+    uint32_t mask = petro_tx_verify_sigs(&tx, &id);
+    petro_tx_result res;
+
+    /* A read error while applying sticks until abort. */
+    ASSERT_OK(petro_ledger_begin(l, 1, g.timestamp_ms + 1));
+    f.get_budget = 1;
+    ASSERT_RESULT(petro_ledger_apply_tx(l, &res, &tx, &id, mask), PETRO_ERR_IO);
+    f.get_budget = -1;
+    ASSERT_RESULT(petro_ledger_apply_tx(l, &res, &tx, &id, mask), PETRO_ERR_IO);
+    ASSERT_RESULT(petro_ledger_finish(l, &h, &K[K_TREAS].pk), PETRO_ERR_IO);
+    ASSERT_RESULT(petro_ledger_commit(l), PETRO_ERR_IO);
+    ASSERT_RESULT(petro_ledger_begin(l, 1, g.timestamp_ms + 1), PETRO_ERR_IO);
+    petro_ledger_abort(l);
+
+    /* Healthy again: the same transaction applies. A write error at commit sticks. */
+    ASSERT_OK(petro_ledger_begin(l, 1, g.timestamp_ms + 1));
+    ASSERT_OK(petro_ledger_apply_tx(l, &res, &tx, &id, mask));
+    ASSERT_OK(petro_ledger_finish(l, &h, &K[K_TREAS].pk));
+    petro_ledger_tip before;
+    ASSERT_OK(petro_ledger_tip_get(&st, &before));
+    f.put_budget = 1;
+    ASSERT_RESULT(petro_ledger_commit(l), PETRO_ERR_IO);
+    ASSERT_RESULT(petro_ledger_commit(l), PETRO_ERR_IO);
+    petro_ledger_abort(l);
+    f.put_budget = -1;
+    /* The tip is written last, so it still names the previous block. */
+    petro_ledger_tip after;
+    ASSERT_OK(petro_ledger_tip_get(&st, &after));
+    ASSERT_EQ(after.height, 0);
+    ASSERT_MEMEQ(before.block_hash.bytes, after.block_hash.bytes, 32);
+    petro_ledger_destroy(l);
+    petro_store_mem_destroy(mem);
+}
+
 /* Invariant checker catches damage. */
 static void test_invariants_detect(void) {
     fx f;
@@ -1662,6 +1756,7 @@ int main(int argc, char **argv) {
     RUN_TEST(test_determinism_and_replay);
     RUN_TEST(test_check_tx);
     RUN_TEST(test_sticky_and_misuse);
+    RUN_TEST(test_store_faults);
     RUN_TEST(test_invariants_detect);
     RUN_TEST(test_random);
     return 0;
