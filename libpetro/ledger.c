@@ -483,9 +483,17 @@ petro_result petro__op_put_asset(petro__op_ctx *ctx, const petro_asset_info *inf
     return l_put_asset(ctx->ledger, info);
 }
 
+/* Raw access is for a family's own prefixes; the core records ('A', 'T', 'S') go through
+ * the typed helpers (the PTR record's view depends on it) and 'M' is the ledger's. */
+static bool raw_key_ok(const uint8_t *key, size_t key_size) {
+    return key_size > 0 && key[0] != PETRO__KEY_ACCOUNT && key[0] != PETRO__KEY_TRUST &&
+           key[0] != PETRO__KEY_ASSET && key[0] != PETRO__KEY_META;
+}
+
 petro_result petro__op_get_raw(petro__op_ctx *ctx, const uint8_t *key, size_t key_size,
                                uint8_t *value, size_t value_cap, size_t *value_size,
                                bool *found) {
+    PETRO_ASSERT(raw_key_ok(key, key_size));
     const uint8_t *v;
     size_t size;
     *value_size = 0;
@@ -498,9 +506,11 @@ petro_result petro__op_get_raw(petro__op_ctx *ctx, const uint8_t *key, size_t ke
 }
 petro_result petro__op_put_raw(petro__op_ctx *ctx, const uint8_t *key, size_t key_size,
                                const uint8_t *value, size_t value_size) {
+    PETRO_ASSERT(raw_key_ok(key, key_size));
     return l_put(ctx->ledger, key, key_size, value, value_size, true);
 }
 petro_result petro__op_del_raw(petro__op_ctx *ctx, const uint8_t *key, size_t key_size) {
+    PETRO_ASSERT(raw_key_ok(key, key_size));
     return l_put(ctx->ledger, key, key_size, NULL, 0, false);
 }
 

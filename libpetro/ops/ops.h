@@ -62,8 +62,9 @@ petro_result petro__op_del_line(petro__op_ctx *ctx, const petro_pubkey *account,
                                 const petro_asset *asset);
 petro_result petro__op_put_asset(petro__op_ctx *ctx, const petro_asset_info *info);
 
-/* Raw access for families with their own key prefixes (documented in docs/protocol.md).
- * get copies at most value_cap bytes; a larger value is PETRO_ERR_CORRUPT. */
+/* Raw access for families with their own key prefixes (documented in docs/protocol.md);
+ * never 'A', 'T', 'S' (use the typed helpers) or 'M' (asserted). get copies at most
+ * value_cap bytes; a larger value is PETRO_ERR_CORRUPT. */
 petro_result petro__op_get_raw(petro__op_ctx *ctx, const uint8_t *key, size_t key_size,
                                uint8_t *value, size_t value_cap, size_t *value_size,
                                bool *found);
