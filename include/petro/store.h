@@ -34,8 +34,9 @@ typedef struct petro_store {
                          petro_store_iter_cb cb, void *cb_ctx);
 } petro_store;
 
-/** In-memory store (hash index plus a lazily sorted key order for iteration). create/destroy; the store struct is filled by create and
- *  stays valid until destroy. Not thread-safe. */
+/** In-memory store: a hash index, plus a lazily sorted key order for iteration.
+ *  create/destroy; the store struct is filled by create and stays valid until destroy.
+ *  Not thread-safe. */
 typedef struct petro_store_mem petro_store_mem;
 PETRO_API PETRO_MUST_USE petro_result petro_store_mem_create(petro_store_mem **out,
                                                              petro_store *store);
