@@ -44,6 +44,11 @@ static const petro__op_def op_table[PETRO_OP_TYPE_MAX + 1] = {
     [PETRO_OP_AUTHORIZE_TRUST] = {PETRO__THRESHOLD_LOW, petro__op_authorize_trust},
     [PETRO_OP_ISSUE] = {PETRO__THRESHOLD_MEDIUM, petro__op_issue},
     [PETRO_OP_REDEEM] = {PETRO__THRESHOLD_MEDIUM, petro__op_redeem},
+    [PETRO_OP_ATTEST_RESERVE] = {PETRO__THRESHOLD_MEDIUM, petro__op_attest_reserve},
+    [PETRO_OP_ORACLE_PRICE] = {PETRO__THRESHOLD_MEDIUM, petro__op_oracle_price},
+    [PETRO_OP_ISSUE_RESERVE] = {PETRO__THRESHOLD_MEDIUM, petro__op_issue_reserve},
+    [PETRO_OP_REDEEM_RESERVE] = {PETRO__THRESHOLD_MEDIUM, petro__op_redeem_reserve},
+    [PETRO_OP_FULFILL_REDEMPTION] = {PETRO__THRESHOLD_MEDIUM, petro__op_fulfill_redemption},
 };
 
 /* ---------------------------------------------------------------- overlay */
@@ -1010,7 +1015,7 @@ static petro_result genesis_check(const petro_genesis *g) {
             }
         }
     }
-    return PETRO_OK;
+    return petro__reserves_genesis_check(g);
 }
 
 petro_result petro_genesis_encode(uint8_t *out, size_t out_cap, size_t *out_size,
@@ -1050,6 +1055,7 @@ petro_result petro_genesis_encode(uint8_t *out, size_t out_cap, size_t *out_size
         petro__w_bytes(&w, g->assets[i].issuer.bytes, 32);
         petro__w_u32(&w, g->assets[i].flags);
     }
+    petro__reserves_genesis_encode(&w, g);
     if (w.is_overflow) return PETRO_ERR_BUFFER_TOO_SMALL;
     *out_size = w.size;
     return PETRO_OK;
@@ -1099,6 +1105,7 @@ petro_result petro_genesis_decode(petro_genesis *g, const uint8_t *bytes, size_t
         petro__r_bytes(&r, g->assets[i].issuer.bytes, 32);
         g->assets[i].flags = petro__r_u32(&r);
     }
+    petro__reserves_genesis_decode(&r, g);
     if (!petro__r_done(&r)) goto fail;
     rc = genesis_check(g);
     if (rc != PETRO_OK) goto fail;
@@ -1186,6 +1193,11 @@ petro_result petro_ledger_genesis(petro_ledger *l, petro_block_header *block0,
         info.asset.issuer = g->assets[i].issuer;
         info.flags = g->assets[i].flags;
         rc = l_put_asset(l, &info);
+    }
+    if (rc == PETRO_OK) {
+        petro__op_ctx rctx = {.ledger = l, .source = g->treasury, .height = 0,
+                              .timestamp_ms = g->timestamp_ms, .op_index = 0};
+        rc = petro__reserves_genesis_apply(&rctx, g);
     }
     const petro_pubkey no_proposer = {{0}};
     if (rc == PETRO_OK) rc = petro_ledger_finish(l, block0, &no_proposer);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "ops/ops.h"
 
 /* ---------------------------------------------------------------- static checks */
 
@@ -67,6 +68,12 @@ static petro_result check_op(const petro_op *op) {
         rc = check_asset(&op->u.redeem.asset);
         if (rc != PETRO_OK) return rc;
         return check_positive(op->u.redeem.amount);
+    case PETRO_OP_ATTEST_RESERVE:
+    case PETRO_OP_ORACLE_PRICE:
+    case PETRO_OP_ISSUE_RESERVE:
+    case PETRO_OP_REDEEM_RESERVE:
+    case PETRO_OP_FULFILL_REDEMPTION:
+        return petro__reserves_check_op(op);
     default:
         return PETRO_ERR_UNKNOWN_OP;
     }
@@ -141,6 +148,13 @@ static void encode_op(petro__writer *w, const petro_op *op) {
     case PETRO_OP_REDEEM:
         petro__w_asset(w, &op->u.redeem.asset);
         petro__w_i64(w, op->u.redeem.amount);
+        break;
+    case PETRO_OP_ATTEST_RESERVE:
+    case PETRO_OP_ORACLE_PRICE:
+    case PETRO_OP_ISSUE_RESERVE:
+    case PETRO_OP_REDEEM_RESERVE:
+    case PETRO_OP_FULFILL_REDEMPTION:
+        petro__reserves_encode_op(w, op);
         break;
     default:
         /* petro_tx_check ran first: an unknown type cannot get here. */
@@ -250,6 +264,13 @@ static petro_result decode_op(petro__reader *r, petro_op *op) {
     case PETRO_OP_REDEEM:
         petro__r_asset(r, &op->u.redeem.asset);
         op->u.redeem.amount = petro__r_i64(r);
+        break;
+    case PETRO_OP_ATTEST_RESERVE:
+    case PETRO_OP_ORACLE_PRICE:
+    case PETRO_OP_ISSUE_RESERVE:
+    case PETRO_OP_REDEEM_RESERVE:
+    case PETRO_OP_FULFILL_REDEMPTION:
+        petro__reserves_decode_op(r, op);
         break;
     default:
         return PETRO_ERR_UNKNOWN_OP;

@@ -76,6 +76,19 @@ typedef struct petro_genesis_asset {
     uint32_t flags;
 } petro_genesis_asset;
 
+/** A reserve-backed asset (docs/protocol.md "Reserves"): its supply may not exceed
+ *  floor(attested quantity of its commodity * units_per_commodity * 10000 / coverage_bps). */
+typedef struct petro_genesis_reserve {
+    petro_asset asset;            /* native PTR or an issued asset of this genesis */
+    uint8_t commodity;            /* PETRO_COMMODITY_*; one asset per commodity */
+    uint32_t units_per_commodity; /* asset base units per commodity base unit, >= 1 */
+    uint32_t coverage_bps;        /* minimum coverage ratio, basis points, >= 1 (10000 = 100%) */
+    char quote[PETRO_ASSET_CODE_SIZE_MAX + 1]; /* quote unit of its oracle prices, e.g. "USD" */
+} petro_genesis_reserve;
+#define PETRO_GENESIS_RESERVES_MAX 4
+#define PETRO_GENESIS_ATTESTATIONS_MAX 8
+#define PETRO_ORACLES_MAX 8
+
 typedef struct petro_genesis {
     char network_name[PETRO_NETWORK_NAME_SIZE_MAX + 1]; /* 1..32 printable ASCII */
     uint8_t net_kind;        /* petro_net_kind: address prefix ptr/tptr */
@@ -85,6 +98,16 @@ typedef struct petro_genesis {
     petro_genesis_account accounts[PETRO_GENESIS_ACCOUNTS_MAX];
     uint32_t asset_count;
     petro_genesis_asset assets[PETRO_GENESIS_ASSETS_MAX];
+    /* Reserves. auditors: the account whose signature weights (signers, medium threshold =
+     * m of n) attest reserves; all zero = no auditors (then no reserve may be declared). */
+    petro_pubkey auditors;
+    uint32_t oracle_count;
+    petro_pubkey oracles[PETRO_ORACLES_MAX]; /* distinct */
+    uint64_t oracle_max_age_ms;              /* a price older than this is stale; >= 1 */
+    uint32_t reserve_count;
+    petro_genesis_reserve reserves[PETRO_GENESIS_RESERVES_MAX];
+    uint32_t attestation_count;              /* attestations in force at genesis */
+    petro_op_attest_reserve attestations[PETRO_GENESIS_ATTESTATIONS_MAX];
 } petro_genesis;
 
 #define PETRO_GENESIS_SIZE_MAX 32768

@@ -88,7 +88,27 @@ extern "C" {
     X(PETRO_ERR_TX_REJECTED_IN_BLOCK, 407, "tx_rejected_in_block",                             \
       "block holds a transaction that cannot be included")                                     \
     X(PETRO_ERR_DUPLICATE_TX, 408, "duplicate_tx", "transaction already seen")                 \
-    /* 500..549 reserves, 550..599 exchange, 600..649 trade, 650..699 zones,             */ \
+    /* 500..549: reserves */                                                                    \
+    X(PETRO_ERR_RESERVE_CAP_EXCEEDED, 500, "reserve_cap_exceeded",                               \
+      "issuing would exceed the attested reserves times the coverage ratio")                     \
+    X(PETRO_ERR_NOT_AUDITORS, 501, "not_auditors", "only the reserve auditors may attest")        \
+    X(PETRO_ERR_NOT_ORACLE, 502, "not_oracle", "source is not a price oracle")                  \
+    X(PETRO_ERR_NOT_RESERVE_BACKED, 503, "not_reserve_backed", "asset is not reserve-backed")    \
+    X(PETRO_ERR_BAD_COMMODITY, 504, "bad_commodity", "unknown or undeclared commodity")          \
+    X(PETRO_ERR_BAD_VALIDITY, 505, "bad_validity",                                              \
+      "attestation validity window is empty or already over")                                    \
+    X(PETRO_ERR_NO_ATTESTATION, 506, "no_attestation",                                          \
+      "superseded attestation is not active for this commodity")                                 \
+    X(PETRO_ERR_ATTESTATIONS_FULL, 507, "attestations_full",                                    \
+      "commodity has the maximum of active attestations")                                        \
+    X(PETRO_ERR_STALE_PRICE, 508, "stale_price",                                                \
+      "price timestamp is in the future or not newer than the oracle's last price")              \
+    X(PETRO_ERR_NO_REDEMPTION, 509, "no_redemption", "no such redemption request")              \
+    X(PETRO_ERR_REDEMPTION_DONE, 510, "redemption_done", "redemption request already fulfilled") \
+    X(PETRO_ERR_BAD_TEXT, 511, "bad_text", "text field is not 0..64 printable ASCII characters") \
+    X(PETRO_ERR_WRONG_QUOTE, 512, "wrong_quote",                                                \
+      "price is not in the quote unit declared for this commodity")                              \
+    /* 550..599 exchange, 600..649 trade, 650..699 zones,             */ \
     /* 700..749 compliance, 750..799 governance, 800..849 sale, 850..899 swap            */ \
     /* 1000..: local results, never written into a block */                                    \
     X(PETRO_ERR_NOMEM, 1000, "nomem", "out of memory")                                         \

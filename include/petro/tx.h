@@ -22,8 +22,13 @@ typedef enum {
     PETRO_OP_AUTHORIZE_TRUST = 7, /* family assets */
     PETRO_OP_ISSUE = 8,           /* family assets */
     PETRO_OP_REDEEM = 9,          /* family assets */
+    PETRO_OP_ATTEST_RESERVE = 10,     /* family reserves */
+    PETRO_OP_ORACLE_PRICE = 11,       /* family reserves */
+    PETRO_OP_ISSUE_RESERVE = 12,      /* family reserves */
+    PETRO_OP_REDEEM_RESERVE = 13,     /* family reserves */
+    PETRO_OP_FULFILL_REDEMPTION = 14, /* family reserves */
 } petro_op_type;
-#define PETRO_OP_TYPE_MAX 9
+#define PETRO_OP_TYPE_MAX 14
 
 /* Asset flags (petro_op_create_asset.flags). */
 #define PETRO_ASSET_FLAG_AUTH_REQUIRED 0x1u /* trust lines need the issuer's authorisation */
@@ -55,6 +60,42 @@ typedef struct {
 /** The holder returns amount of an issued asset to its issuer; the units are destroyed. */
 typedef struct { petro_asset asset; petro_amount amount; } petro_op_redeem;
 
+/* Reserves (family reserves, docs/protocol.md "Reserves"). Commodities and text fields: */
+#define PETRO_COMMODITY_OIL 1  /* crude oil; quantities in 10^-8 barrel */
+#define PETRO_COMMODITY_GOLD 2 /* gold; quantities in 10^-8 troy ounce */
+#define PETRO_COMMODITY_MAX 2
+#define PETRO_RESERVE_TEXT_MAX 64 /* custodian, delivery reference: printable ASCII */
+/** Auditors attest a reserve certificate (source: the genesis auditors account). */
+typedef struct {
+    uint8_t commodity;
+    petro_amount quantity; /* commodity base units, > 0 */
+    char custodian[PETRO_RESERVE_TEXT_MAX + 1];
+    petro_hash document_hash;
+    uint64_t valid_from_ms, valid_until_ms; /* valid_from < valid_until */
+    uint64_t supersedes; /* id of an active attestation it replaces; 0 = none */
+} petro_op_attest_reserve;
+/** An oracle's price of one commodity unit in quote base units (source: a genesis oracle). */
+typedef struct {
+    uint8_t commodity;
+    char quote[PETRO_ASSET_CODE_SIZE_MAX + 1]; /* e.g. "USD" */
+    petro_amount price;                        /* > 0 */
+    uint64_t timestamp_ms;                     /* observation time */
+} petro_op_oracle_price;
+/** The asset's issuer creates units of a reserve-backed asset, capped by coverage. */
+typedef struct {
+    petro_asset asset;
+    petro_pubkey destination;
+    petro_amount amount;
+} petro_op_issue_reserve;
+/** A holder burns units of a reserve-backed asset and asks for delivery. */
+typedef struct {
+    petro_asset asset;
+    petro_amount amount;
+    char delivery[PETRO_RESERVE_TEXT_MAX + 1];
+} petro_op_redeem_reserve;
+/** The asset's issuer marks a redemption request delivered. */
+typedef struct { uint64_t request_id; } petro_op_fulfill_redemption;
+
 typedef struct petro_op {
     uint8_t type; /* petro_op_type */
     union {
@@ -67,6 +108,11 @@ typedef struct petro_op {
         petro_op_authorize_trust authorize_trust;
         petro_op_issue issue;
         petro_op_redeem redeem;
+        petro_op_attest_reserve attest_reserve;
+        petro_op_oracle_price oracle_price;
+        petro_op_issue_reserve issue_reserve;
+        petro_op_redeem_reserve redeem_reserve;
+        petro_op_fulfill_redemption fulfill_redemption;
     } u;
 } petro_op;
 

@@ -144,6 +144,8 @@ petro_result petro__op_issue(petro__op_ctx *ctx, const petro_op *op) {
         after > PETRO_SUPPLY_MAX) {
         return PETRO_ERR_SUPPLY_EXCEEDED;
     }
+    rc = petro__reserves_check_cap(ctx, &asset, after); /* reserve-backed assets: coverage */
+    if (rc != PETRO_OK) return rc;
     petro_amount credited;
     rc = petro_amount_add(&credited, line.balance, o->amount);
     if (rc != PETRO_OK) return rc;

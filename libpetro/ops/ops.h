@@ -90,5 +90,26 @@ petro_result petro__op_change_trust(petro__op_ctx *ctx, const petro_op *op);
 petro_result petro__op_authorize_trust(petro__op_ctx *ctx, const petro_op *op);
 petro_result petro__op_issue(petro__op_ctx *ctx, const petro_op *op);
 petro_result petro__op_redeem(petro__op_ctx *ctx, const petro_op *op);
+/* reserves.c: ops, the reserve cap (also consulted by issue), the tx codec of its ops
+ * (called from tx.c) and the genesis reserve section (called from ledger.c). */
+petro_result petro__op_attest_reserve(petro__op_ctx *ctx, const petro_op *op);
+petro_result petro__op_oracle_price(petro__op_ctx *ctx, const petro_op *op);
+petro_result petro__op_issue_reserve(petro__op_ctx *ctx, const petro_op *op);
+petro_result petro__op_redeem_reserve(petro__op_ctx *ctx, const petro_op *op);
+petro_result petro__op_fulfill_redemption(petro__op_ctx *ctx, const petro_op *op);
+/* PETRO_OK if asset is not reserve-backed or supply_after is within its cap at the block's
+ * time; else PETRO_ERR_RESERVE_CAP_EXCEEDED. */
+petro_result petro__reserves_check_cap(petro__op_ctx *ctx, const petro_asset *asset,
+                                       petro_amount supply_after);
+struct petro__writer;
+struct petro__reader;
+petro_result petro__reserves_check_op(const petro_op *op);
+void petro__reserves_encode_op(struct petro__writer *w, const petro_op *op);
+void petro__reserves_decode_op(struct petro__reader *r, petro_op *op);
+petro_result petro__reserves_genesis_check(const petro_genesis *g);
+void petro__reserves_genesis_encode(struct petro__writer *w, const petro_genesis *g);
+void petro__reserves_genesis_decode(struct petro__reader *r, petro_genesis *g);
+/* Writes the reserve configuration and the genesis attestations (ctx: height 0). */
+petro_result petro__reserves_genesis_apply(petro__op_ctx *ctx, const petro_genesis *g);
 
 #endif

@@ -172,6 +172,12 @@ static bool op_fields(json_t *o, const petro_op *op, petro_net_kind kind) {
         ok = ok && apij_set(o, "asset", apij_asset(&op->u.redeem.asset, kind));
         ok = ok && apij_set(o, "amount", apij_amount(op->u.redeem.amount));
         return ok;
+    case PETRO_OP_ATTEST_RESERVE:
+    case PETRO_OP_ORACLE_PRICE:
+    case PETRO_OP_ISSUE_RESERVE:
+    case PETRO_OP_REDEEM_RESERVE:
+    case PETRO_OP_FULFILL_REDEMPTION:
+        return apij_reserves_op_fields(o, op, kind); /* routes_reserves.c */
     }
     /* A decoded transaction never holds another type; render it rather than fail. */
     ok = ok && apij_set(o, "type", json_string("unknown"));

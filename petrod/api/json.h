@@ -36,6 +36,11 @@ json_t *apij_u64(uint64_t v);
 /** The snake_case name of a result code. */
 json_t *apij_code(petro_result code);
 
+/** The fields of a reserves-family op (type 10..19), added to o (routes_reserves.c). */
+bool apij_reserves_op_fields(json_t *o, const petro_op *op, petro_net_kind kind);
+/** "oil", "gold" or "unknown". */
+const char *apij_commodity_name(uint8_t commodity);
+
 /** One operation: {"type": ..., fields of its type}. */
 json_t *apij_op(const petro_op *op, petro_net_kind kind);
 /** The transaction fields: source, sequence, fee, memo, valid_after_ms, valid_until_ms,

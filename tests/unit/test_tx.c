@@ -89,6 +89,36 @@ static void rand_op(petro_op *op, uint8_t type) {
         op->u.redeem.asset = rand_asset();
         op->u.redeem.amount = rand_amount();
         break;
+    case PETRO_OP_ATTEST_RESERVE:
+        op->u.attest_reserve.commodity = (uint8_t)(1 + test_rand() % PETRO_COMMODITY_MAX);
+        op->u.attest_reserve.quantity = rand_amount();
+        memset(op->u.attest_reserve.custodian, 'a' + (int)(test_rand() % 26),
+               test_rand() % (PETRO_RESERVE_TEXT_MAX + 1));
+        rand_bytes(op->u.attest_reserve.document_hash.bytes, 32);
+        op->u.attest_reserve.valid_from_ms = test_rand() % 1000;
+        op->u.attest_reserve.valid_until_ms = 1000 + test_rand() % 1000;
+        op->u.attest_reserve.supersedes = test_rand() % 3;
+        break;
+    case PETRO_OP_ORACLE_PRICE:
+        op->u.oracle_price.commodity = (uint8_t)(1 + test_rand() % PETRO_COMMODITY_MAX);
+        rand_code(op->u.oracle_price.quote);
+        op->u.oracle_price.price = rand_amount();
+        op->u.oracle_price.timestamp_ms = test_rand();
+        break;
+    case PETRO_OP_ISSUE_RESERVE:
+        op->u.issue_reserve.asset = rand_asset();
+        op->u.issue_reserve.destination = rand_key();
+        op->u.issue_reserve.amount = rand_amount();
+        break;
+    case PETRO_OP_REDEEM_RESERVE:
+        op->u.redeem_reserve.asset = rand_asset();
+        op->u.redeem_reserve.amount = rand_amount();
+        memset(op->u.redeem_reserve.delivery, ' ' + (int)(test_rand() % 94),
+               test_rand() % (PETRO_RESERVE_TEXT_MAX + 1));
+        break;
+    case PETRO_OP_FULFILL_REDEMPTION:
+        op->u.fulfill_redemption.request_id = 1 + test_rand() % 1000;
+        break;
     default:
         ASSERT_TRUE(!"bad op type in test");
     }
@@ -168,6 +198,36 @@ static void assert_op_eq(const petro_op *a, const petro_op *b) {
     case PETRO_OP_REDEEM:
         assert_asset_eq(&a->u.redeem.asset, &b->u.redeem.asset);
         ASSERT_EQ(a->u.redeem.amount, b->u.redeem.amount);
+        break;
+    case PETRO_OP_ATTEST_RESERVE:
+        ASSERT_EQ(a->u.attest_reserve.commodity, b->u.attest_reserve.commodity);
+        ASSERT_EQ(a->u.attest_reserve.quantity, b->u.attest_reserve.quantity);
+        ASSERT_STREQ(a->u.attest_reserve.custodian, b->u.attest_reserve.custodian);
+        ASSERT_MEMEQ(a->u.attest_reserve.document_hash.bytes,
+                     b->u.attest_reserve.document_hash.bytes, 32);
+        ASSERT_TRUE(a->u.attest_reserve.valid_from_ms == b->u.attest_reserve.valid_from_ms);
+        ASSERT_TRUE(a->u.attest_reserve.valid_until_ms == b->u.attest_reserve.valid_until_ms);
+        ASSERT_TRUE(a->u.attest_reserve.supersedes == b->u.attest_reserve.supersedes);
+        break;
+    case PETRO_OP_ORACLE_PRICE:
+        ASSERT_EQ(a->u.oracle_price.commodity, b->u.oracle_price.commodity);
+        ASSERT_STREQ(a->u.oracle_price.quote, b->u.oracle_price.quote);
+        ASSERT_EQ(a->u.oracle_price.price, b->u.oracle_price.price);
+        ASSERT_TRUE(a->u.oracle_price.timestamp_ms == b->u.oracle_price.timestamp_ms);
+        break;
+    case PETRO_OP_ISSUE_RESERVE:
+        assert_asset_eq(&a->u.issue_reserve.asset, &b->u.issue_reserve.asset);
+        ASSERT_MEMEQ(a->u.issue_reserve.destination.bytes, b->u.issue_reserve.destination.bytes,
+                     32);
+        ASSERT_EQ(a->u.issue_reserve.amount, b->u.issue_reserve.amount);
+        break;
+    case PETRO_OP_REDEEM_RESERVE:
+        assert_asset_eq(&a->u.redeem_reserve.asset, &b->u.redeem_reserve.asset);
+        ASSERT_EQ(a->u.redeem_reserve.amount, b->u.redeem_reserve.amount);
+        ASSERT_STREQ(a->u.redeem_reserve.delivery, b->u.redeem_reserve.delivery);
+        break;
+    case PETRO_OP_FULFILL_REDEMPTION:
+        ASSERT_TRUE(a->u.fulfill_redemption.request_id == b->u.fulfill_redemption.request_id);
         break;
     default:
         ASSERT_TRUE(!"unexpected op type");
