@@ -7,6 +7,8 @@
 #include "crypto.h"
 #include "ledger.h"
 #include "limits.h"
+#include "proof.h"
+#include "reserves.h"
 #include "result.h"
 #include "store.h"
 #include "tx.h"

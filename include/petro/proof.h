@@ -1,0 +1,130 @@
+/* Proof of reserves (docs/protocol.md "Proof of reserves"): the Merkle sum tree over the
+ * holders of a reserve-backed asset, the signed checkpoint of its root, inclusion proofs and
+ * their offline verification. Pure and deterministic: the same leaves and salt give the same
+ * root on every machine.
+ *
+ * Tree: leaves are the holders' (account, balance) pairs in ascending account order. A leaf
+ * node is (BLAKE2b-256("petro-por-leaf-v1" || salt || account || balance), balance). A parent
+ * is (BLAKE2b-256("petro-por-node-v1" || left.hash || left.sum || right.hash || right.sum),
+ * left.sum + right.sum): both children's sums are committed, so no level can understate a
+ * total; every sum is checked to stay within 0..PETRO_SUPPLY_MAX. A level of odd length is
+ * padded with the empty node (BLAKE2b-256("petro-por-empty-v1"), 0). An empty tree's root is
+ * the empty node. Integers are little-endian, as everywhere in the protocol. */
+#ifndef PETRO_PROOF_H
+#define PETRO_PROOF_H
+
+#include "types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PETRO_PROOF_DEPTH_MAX 40 /* up to 2^40 holders */
+
+typedef struct petro_sum_node {
+    petro_hash hash;
+    petro_amount sum;
+} petro_sum_node;
+
+typedef struct petro_sum_leaf {
+    petro_pubkey account;
+    petro_amount balance;
+} petro_sum_leaf;
+
+/** The checkpoint salt: BLAKE2b-256("petro-por-salt-v1" || block_hash || asset encoding). */
+PETRO_API void petro_proof_salt(petro_hash *salt, const petro_hash *block_hash,
+                                const petro_asset *asset);
+PETRO_API void petro_proof_leaf(petro_sum_node *out, const petro_hash *salt,
+                                const petro_pubkey *account, petro_amount balance);
+PETRO_API void petro_proof_empty(petro_sum_node *out);
+/** Parent of two nodes. PETRO_ERR_AMOUNT_NEGATIVE if a child's sum is negative,
+ *  PETRO_ERR_AMOUNT_TOO_LARGE if a sum exceeds PETRO_SUPPLY_MAX (out is zeroed then). */
+PETRO_API PETRO_MUST_USE petro_result petro_proof_parent(petro_sum_node *out,
+                                                         const petro_sum_node *left,
+                                                         const petro_sum_node *right);
+
+/** A built tree: levels[0] are the leaves, levels[depth] has the root alone. */
+typedef struct petro_sum_tree {
+    uint64_t leaf_count;
+    uint32_t depth; /* ceil(log2(leaf_count)); 0 for 0 or 1 leaf */
+    petro_sum_node *levels[PETRO_PROOF_DEPTH_MAX + 1];
+    uint64_t level_size[PETRO_PROOF_DEPTH_MAX + 1];
+} petro_sum_tree;
+
+/** Build over count leaves, which must be in strictly ascending account order with balances
+ *  in 0..PETRO_SUPPLY_MAX. Returns PETRO_OK, PETRO_ERR_NOMEM, PETRO_ERR_MALFORMED (order),
+ *  PETRO_ERR_AMOUNT_NEGATIVE / PETRO_ERR_AMOUNT_TOO_LARGE (balances or their total). */
+PETRO_API PETRO_MUST_USE petro_result petro_sum_tree_build(petro_sum_tree *t,
+                                                           const petro_hash *salt,
+                                                           const petro_sum_leaf *leaves,
+                                                           uint64_t count);
+PETRO_API void petro_sum_tree_free(petro_sum_tree *t);
+PETRO_API petro_sum_node petro_sum_tree_root(const petro_sum_tree *t);
+/** Index of account among the leaves (binary search). PETRO_ERR_NOT_FOUND if absent. */
+PETRO_API PETRO_MUST_USE petro_result petro_sum_tree_find(const petro_sum_tree *t,
+                                                          const petro_sum_leaf *leaves,
+                                                          const petro_pubkey *account,
+                                                          uint64_t *index);
+
+/** A checkpoint: the statement a validator signs. */
+typedef struct petro_checkpoint {
+    petro_hash network_id;
+    uint64_t height;
+    petro_hash block_hash;
+    uint64_t timestamp_ms;
+    petro_asset asset;
+    petro_hash root;
+    petro_amount total;    /* root sum: the asset's supply held by the leaves */
+    uint64_t leaf_count;
+    petro_amount attested; /* commodity base units in attestations in force at timestamp_ms */
+    petro_amount cap;      /* largest supply those reserves allow (petro_reserves_cap) */
+    petro_pubkey validator;
+    petro_sig signature;
+} petro_checkpoint;
+
+#define PETRO_CHECKPOINT_MESSAGE_MAX 256
+/** The signed bytes: "petro-checkpoint-v1" || network_id || height u64 || block_hash ||
+ *  timestamp_ms u64 || asset encoding || root || total i64 || leaf_count u64 || attested i64 ||
+ *  cap i64 || validator. Returns the size. */
+PETRO_API size_t petro_checkpoint_message(uint8_t out[PETRO_CHECKPOINT_MESSAGE_MAX],
+                                          const petro_checkpoint *c);
+/** Sets c->validator to pk and signs. */
+PETRO_API void petro_checkpoint_sign(petro_checkpoint *c, const petro_pubkey *pk,
+                                     const petro_seckey *sk);
+PETRO_API bool petro_checkpoint_verify(const petro_checkpoint *c);
+
+/** An inclusion proof of one account at one checkpoint. */
+typedef struct petro_proof {
+    petro_checkpoint checkpoint;
+    petro_hash salt;
+    petro_pubkey account;
+    petro_amount balance;
+    uint64_t index;  /* leaf position; bit i says whether the node at level i is a right child */
+    uint32_t depth;  /* number of siblings */
+    petro_sum_node siblings[PETRO_PROOF_DEPTH_MAX]; /* from the leaf's sibling upwards */
+} petro_proof;
+
+/** Fill p's path for leaf index (account and balance from leaves[index]). */
+PETRO_API PETRO_MUST_USE petro_result petro_sum_tree_proof(const petro_sum_tree *t,
+                                                           const petro_sum_leaf *leaves,
+                                                           uint64_t index, petro_proof *p);
+
+/* The checks of petro_proof_verify; it returns the OR of the ones that failed (0 = valid). */
+#define PETRO_PROOF_CHECK_SHAPE 0x01u     /* index < leaf_count and depth fits leaf_count */
+#define PETRO_PROOF_CHECK_SALT 0x02u      /* salt derives from the block hash and asset */
+#define PETRO_PROOF_CHECK_SUMS 0x04u      /* sums in range and adding up to the total */
+#define PETRO_PROOF_CHECK_ROOT 0x08u      /* the path hashes to the root */
+#define PETRO_PROOF_CHECK_SIGNATURE 0x10u /* the validator's signature over the checkpoint */
+#define PETRO_PROOF_CHECK_RESERVES 0x20u  /* total <= cap (supply covered by reserves) */
+#define PETRO_PROOF_CHECK_ALL 0x3Fu
+
+PETRO_API uint32_t petro_proof_verify(const petro_proof *p);
+/** A short name of one check bit ("shape", "salt", "sums", "root", "signature", "reserves"). */
+PETRO_API const char *petro_proof_check_name(uint32_t check);
+/** One sentence saying what a failure of that check means. */
+PETRO_API const char *petro_proof_check_message(uint32_t check);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
