@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "internal.h"
+#include "petro/reserves.h"
+#include "state.h"
 
 static const char leaf_domain[] = "petro-por-leaf-v1";
 static const char node_domain[] = "petro-por-node-v1";
@@ -186,6 +188,78 @@ petro_result petro_sum_tree_proof(const petro_sum_tree *t, const petro_sum_leaf 
     return PETRO_OK;
 }
 
+/* ---------------------------------------------------------------- holders */
+
+typedef struct collect_ctx {
+    uint8_t suffix[PETRO__KEY_MAX]; /* the asset part of a trust key */
+    size_t suffix_size;
+    petro_sum_leaf *leaves;
+    uint64_t count, cap;
+    petro_result rc;
+} collect_ctx;
+
+static int collect_cb(void *c, const uint8_t *key, size_t key_size, const uint8_t *value,
+                      size_t value_size) {
+    collect_ctx *cc = c;
+    if (key_size != 33 + cc->suffix_size ||
+        memcmp(key + 33, cc->suffix, cc->suffix_size) != 0) {
+        return 0; /* another asset's line */
+    }
+    petro_trust_line line;
+    petro_result rc = petro__trust_decode(&line, value, value_size);
+    if (rc != PETRO_OK) {
+        cc->rc = rc;
+        return 1;
+    }
+    if (cc->count == cc->cap) {
+        uint64_t cap = cc->cap < 1024 ? 1024 : cc->cap * 2;
+        petro_sum_leaf *grown = realloc(cc->leaves, (size_t)cap * sizeof *grown);
+        if (grown == NULL) {
+            cc->rc = PETRO_ERR_NOMEM;
+            return 1;
+        }
+        cc->leaves = grown;
+        cc->cap = cap;
+    }
+    memcpy(cc->leaves[cc->count].account.bytes, key + 1, 32);
+    cc->leaves[cc->count].balance = line.balance;
+    cc->count++;
+    return 0;
+}
+
+petro_result petro_proof_collect(const petro_store *store, const petro_asset *asset,
+                                 petro_sum_leaf **leaves, uint64_t *count) {
+    PETRO_ASSERT(store != NULL && asset != NULL && leaves != NULL && count != NULL);
+    *leaves = NULL;
+    *count = 0;
+    collect_ctx *cc = calloc(1, sizeof *cc);
+    if (cc == NULL) return PETRO_ERR_NOMEM;
+    uint8_t key[PETRO__KEY_MAX];
+    petro_pubkey zero;
+    memset(&zero, 0, sizeof zero);
+    size_t key_size = petro__key_trust(key, &zero, asset);
+    cc->suffix_size = key_size - 33;
+    memcpy(cc->suffix, key + 33, cc->suffix_size);
+    cc->rc = PETRO_OK;
+    petro_asset_info info;
+    if (petro_state_get_asset(store, &info, asset) == PETRO_OK && info.holder_count > 0) {
+        cc->cap = info.holder_count;
+        cc->leaves = malloc((size_t)cc->cap * sizeof *cc->leaves);
+        if (cc->leaves == NULL) cc->cap = 0;
+    }
+    const uint8_t prefix = PETRO__KEY_TRUST;
+    petro_result rc = store->iter(store->ctx, &prefix, 1, collect_cb, cc);
+    if (rc == PETRO_OK) rc = cc->rc;
+    if (rc == PETRO_OK) {
+        *leaves = cc->leaves;
+        *count = cc->count;
+    } else {
+        free(cc->leaves);
+    }
+    free(cc);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- checkpoint */
 
 size_t petro_checkpoint_message(uint8_t out[PETRO_CHECKPOINT_MESSAGE_MAX],
@@ -219,6 +293,70 @@ bool petro_checkpoint_verify(const petro_checkpoint *c) {
     uint8_t msg[PETRO_CHECKPOINT_MESSAGE_MAX];
     size_t n = petro_checkpoint_message(msg, c);
     return petro_verify(&c->signature, msg, n, &c->validator);
+}
+
+/* ---------------------------------------------------------------- checkpoint trees */
+
+petro_result petro_checkpoint_build(petro_checkpoint_tree *out, const petro_store *store,
+                                    const petro_asset *asset) {
+    PETRO_ASSERT(out != NULL && store != NULL && asset != NULL);
+    memset(out, 0, sizeof *out);
+    petro_ledger_tip tip;
+    petro_result rc = petro_ledger_tip_get(store, &tip);
+    if (rc != PETRO_OK) return rc;
+    petro_reserve_status st[PETRO_GENESIS_RESERVES_MAX];
+    uint32_t n;
+    rc = petro_reserves_status(store, tip.timestamp_ms, st, PETRO_GENESIS_RESERVES_MAX, &n);
+    if (rc != PETRO_OK) return rc;
+    const petro_reserve_status *mine = NULL;
+    for (uint32_t i = 0; i < n && i < PETRO_GENESIS_RESERVES_MAX; i++) {
+        if (petro_asset_equal(&st[i].reserve.asset, asset)) mine = &st[i];
+    }
+    if (mine == NULL) return PETRO_ERR_NOT_FOUND;
+    petro_checkpoint *c = &out->checkpoint;
+    c->network_id = tip.network_id;
+    c->height = tip.height;
+    c->block_hash = tip.block_hash;
+    c->timestamp_ms = tip.timestamp_ms;
+    c->asset = mine->reserve.asset;
+    c->attested = mine->attested;
+    c->cap = mine->cap;
+    petro_proof_salt(&out->salt, &tip.block_hash, &c->asset);
+    rc = petro_proof_collect(store, &c->asset, &out->leaves, &c->leaf_count);
+    if (rc == PETRO_OK) {
+        rc = petro_sum_tree_build(&out->tree, &out->salt, out->leaves, c->leaf_count);
+    }
+    if (rc != PETRO_OK) {
+        petro_checkpoint_tree_free(out);
+        return rc == PETRO_ERR_MALFORMED ? PETRO_ERR_CORRUPT : rc;
+    }
+    petro_sum_node root = petro_sum_tree_root(&out->tree);
+    c->root = root.hash;
+    c->total = root.sum;
+    /* Every holder is a leaf, so the total is the supply: the ledger invariant, re-checked. */
+    if (c->total != mine->supply) {
+        petro_checkpoint_tree_free(out);
+        return PETRO_ERR_CORRUPT;
+    }
+    return PETRO_OK;
+}
+
+void petro_checkpoint_tree_free(petro_checkpoint_tree *t) {
+    if (t == NULL) return;
+    petro_sum_tree_free(&t->tree);
+    free(t->leaves);
+    memset(t, 0, sizeof *t);
+}
+
+petro_result petro_checkpoint_tree_proof(const petro_checkpoint_tree *t,
+                                         const petro_pubkey *account, petro_proof *p) {
+    memset(p, 0, sizeof *p);
+    uint64_t index;
+    petro_result rc = petro_sum_tree_find(&t->tree, t->leaves, account, &index);
+    if (rc != PETRO_OK) return rc;
+    p->checkpoint = t->checkpoint;
+    p->salt = t->salt;
+    return petro_sum_tree_proof(&t->tree, t->leaves, index, p);
 }
 
 /* ---------------------------------------------------------------- verification */

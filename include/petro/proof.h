@@ -66,6 +66,14 @@ PETRO_API PETRO_MUST_USE petro_result petro_sum_tree_find(const petro_sum_tree *
                                                           const petro_pubkey *account,
                                                           uint64_t *index);
 
+/** The holders of asset in store (every trust line of it; every account for PTR), in
+ *  ascending account order. *leaves is malloc'd (free it); *count may be 0. Returns PETRO_OK,
+ *  PETRO_ERR_NOMEM, PETRO_ERR_CORRUPT or the store's error. */
+PETRO_API PETRO_MUST_USE petro_result petro_proof_collect(const struct petro_store *store,
+                                                          const petro_asset *asset,
+                                                          petro_sum_leaf **leaves,
+                                                          uint64_t *count);
+
 /** A checkpoint: the statement a validator signs. */
 typedef struct petro_checkpoint {
     petro_hash network_id;
@@ -108,6 +116,27 @@ typedef struct petro_proof {
 PETRO_API PETRO_MUST_USE petro_result petro_sum_tree_proof(const petro_sum_tree *t,
                                                            const petro_sum_leaf *leaves,
                                                            uint64_t index, petro_proof *p);
+
+/** A computed checkpoint with its tree, from which proofs are served. */
+typedef struct petro_checkpoint_tree {
+    petro_checkpoint checkpoint; /* unsigned until petro_checkpoint_sign */
+    petro_hash salt;
+    petro_sum_tree tree;
+    petro_sum_leaf *leaves;
+} petro_checkpoint_tree;
+
+/** Compute the checkpoint of a reserve-backed asset at the store's tip: holders, salt from
+ *  the tip's block hash, tree, total, and the attested reserves and cap at the tip's block
+ *  timestamp (petro_reserves_status). PETRO_ERR_NOT_FOUND if asset is not reserve-backed. */
+PETRO_API PETRO_MUST_USE petro_result petro_checkpoint_build(petro_checkpoint_tree *out,
+                                                             const struct petro_store *store,
+                                                             const petro_asset *asset);
+PETRO_API void petro_checkpoint_tree_free(petro_checkpoint_tree *t);
+/** The inclusion proof of account (checkpoint and salt copied). PETRO_ERR_NOT_FOUND if the
+ *  account holds no line of the asset at the checkpoint. */
+PETRO_API PETRO_MUST_USE petro_result petro_checkpoint_tree_proof(const petro_checkpoint_tree *t,
+                                                                  const petro_pubkey *account,
+                                                                  petro_proof *p);
 
 /* The checks of petro_proof_verify; it returns the OR of the ones that failed (0 = valid). */
 #define PETRO_PROOF_CHECK_SHAPE 0x01u     /* index < leaf_count and depth fits leaf_count */
