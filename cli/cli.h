@@ -90,5 +90,20 @@ int cmd_issue(const cli_config *cfg, const cli_args *args);
 int cmd_redeem(const cli_config *cfg, const cli_args *args);
 int cmd_set_signer(const cli_config *cfg, const cli_args *args);
 int cmd_set_thresholds(const cli_config *cfg, const cli_args *args);
+/* Run the transaction pipeline of cmd_tx.c for a prepared operation (used by the other
+ * command files); whats/texts name the addresses parsed into op, checked against the node's
+ * network kind. */
+int cli_tx_run_op(const cli_config *cfg, const cli_args *args, const petro_op *op,
+                  size_t addr_count, const char *const *whats, const char *const *texts);
+
+/* Reserves commands (cmd_reserves.c). */
+int cmd_reserves(const cli_config *cfg, const cli_args *args);
+int cmd_attest(const cli_config *cfg, const cli_args *args);
+int cmd_oracle_price(const cli_config *cfg, const cli_args *args);
+int cmd_issue_reserve(const cli_config *cfg, const cli_args *args);
+int cmd_redeem_reserve(const cli_config *cfg, const cli_args *args);
+int cmd_fulfill(const cli_config *cfg, const cli_args *args);
+int cmd_proof(const cli_config *cfg, const cli_args *args);
+int cmd_verify_proof(const cli_config *cfg, const cli_args *args);
 
 #endif

@@ -467,6 +467,19 @@ static int tx_run(tx_job *job) {
     return rc;
 }
 
+int cli_tx_run_op(const cli_config *cfg, const cli_args *args, const petro_op *op,
+                  size_t addr_count, const char *const *whats, const char *const *texts) {
+    tx_job job;
+    job_init(&job, cfg, args, op->type);
+    job.op = *op;
+    int rc = CLI_EXIT_OK;
+    for (size_t i = 0; rc == CLI_EXIT_OK && i < addr_count; i++) {
+        petro_pubkey unused;
+        rc = job_address(&job, &unused, whats[i], texts[i]);
+    }
+    return rc == CLI_EXIT_OK ? tx_run(&job) : rc;
+}
+
 /* ------------------------------------------------------------------ commands */
 
 int cmd_pay(const cli_config *cfg, const cli_args *args) {

@@ -41,13 +41,22 @@ typedef enum {
     DEVNET_BOB,
     DEVNET_BANK,
     DEVNET_VALIDATOR,
+    DEVNET_AUDITORS, /* reserve auditors: 2 of auditor-1..3 */
+    DEVNET_AUDITOR_1,
+    DEVNET_AUDITOR_2,
+    DEVNET_AUDITOR_3,
+    DEVNET_ORACLE_1, /* price oracles */
+    DEVNET_ORACLE_2,
+    DEVNET_ORACLE_3,
     DEVNET_KEY_COUNT
 } devnet_key_index;
 
 /* Wallet names, in banner order. */
 static const char *const devnet_names[DEVNET_KEY_COUNT] = {
     "treasury", "treasury-officer-1", "treasury-officer-2", "treasury-officer-3",
-    "alice",    "bob",                "bank",               "validator"};
+    "alice",    "bob",                "bank",               "validator",
+    "auditors", "auditor-1",          "auditor-2",          "auditor-3",
+    "oracle-1", "oracle-2",           "oracle-3"};
 
 static int path_join(char *out, size_t cap, const char *dir, const char *name) {
     int n = snprintf(out, cap, "%s/%s", dir, name);
@@ -240,12 +249,69 @@ static void build_genesis(petro_genesis *g, const devnet_keys *k) {
     add_account(g, &k->keys[DEVNET_OFFICER_2].pk, DEVNET_SMALL_PTR);
     add_account(g, &k->keys[DEVNET_OFFICER_3].pk, DEVNET_SMALL_PTR);
     add_account(g, &k->keys[DEVNET_VALIDATOR].pk, DEVNET_SMALL_PTR);
+    /* Reserves: the auditors account (master weight 0) attests with 2 of its 3 auditors. */
+    petro_genesis_account *aud = add_account(g, &k->keys[DEVNET_AUDITORS].pk, DEVNET_SMALL_PTR);
+    aud->master_weight = 0;
+    aud->threshold_low = aud->threshold_medium = aud->threshold_high = 2;
+    aud->signer_count = 3;
+    for (size_t i = 0; i < 3; i++) {
+        aud->signers[i].key = k->keys[DEVNET_AUDITOR_1 + i].pk;
+        aud->signers[i].weight = 1;
+    }
+    qsort(aud->signers, aud->signer_count, sizeof aud->signers[0], cmp_signer);
+    for (size_t i = DEVNET_AUDITOR_1; i <= DEVNET_ORACLE_3; i++) {
+        add_account(g, &k->keys[i].pk, DEVNET_SMALL_PTR);
+    }
+    petro_amount supply = 0;
+    for (uint32_t i = 0; i < g->account_count; i++) supply += g->accounts[i].balance;
     qsort(g->accounts, g->account_count, sizeof g->accounts[0], cmp_genesis_account);
 
     g->asset_count = 1;
     memcpy(g->assets[0].code, "USD", 4);
     g->assets[0].issuer = k->keys[DEVNET_BANK].pk;
     g->assets[0].flags = 0;
+
+    /* Reserve-backed assets: PTR (1 PTR = 1 barrel of crude oil) and XAU by the treasury
+     * (1 XAU = 0.01 troy ounce of gold: 100 XAU base units per 10^-8 oz), both at 100%
+     * minimum coverage, priced in USD by three oracles (stale after an hour). The genesis
+     * attests exactly the genesis PTR supply in oil and 1,000 oz of gold, for a year. */
+    g->asset_count = 2;
+    memcpy(g->assets[1].code, "XAU", 4);
+    g->assets[1].issuer = k->keys[DEVNET_TREASURY].pk;
+    g->assets[1].flags = 0;
+    g->auditors = k->keys[DEVNET_AUDITORS].pk;
+    g->oracle_count = 3;
+    for (size_t i = 0; i < 3; i++) g->oracles[i] = k->keys[DEVNET_ORACLE_1 + i].pk;
+    g->oracle_max_age_ms = 3600000u;
+    g->reserve_count = 2;
+    g->reserves[0].asset = petro_asset_native();
+    g->reserves[0].commodity = PETRO_COMMODITY_OIL;
+    g->reserves[0].units_per_commodity = 1;
+    g->reserves[0].coverage_bps = 10000;
+    memcpy(g->reserves[0].quote, "USD", 4);
+    g->reserves[1].asset.kind = PETRO_ASSET_ISSUED;
+    memcpy(g->reserves[1].asset.code, "XAU", 4);
+    g->reserves[1].asset.issuer = k->keys[DEVNET_TREASURY].pk;
+    g->reserves[1].commodity = PETRO_COMMODITY_GOLD;
+    g->reserves[1].units_per_commodity = 100;
+    g->reserves[1].coverage_bps = 10000;
+    memcpy(g->reserves[1].quote, "USD", 4);
+    static const uint64_t year_ms = 365ull * 24 * 3600 * 1000;
+    g->attestation_count = 2;
+    petro_op_attest_reserve *oil = &g->attestations[0];
+    oil->commodity = PETRO_COMMODITY_OIL;
+    oil->quantity = supply;
+    snprintf(oil->custodian, sizeof oil->custodian, "devnet: Orinoco belt storage, Jose");
+    petro_hash_bytes(&oil->document_hash, (const uint8_t *)"devnet oil certificate", 22);
+    oil->valid_from_ms = g->timestamp_ms;
+    oil->valid_until_ms = g->timestamp_ms + year_ms;
+    petro_op_attest_reserve *gold = &g->attestations[1];
+    gold->commodity = PETRO_COMMODITY_GOLD;
+    gold->quantity = 1000 * PETRO_UNIT;
+    snprintf(gold->custodian, sizeof gold->custodian, "devnet: central bank vault, Caracas");
+    petro_hash_bytes(&gold->document_hash, (const uint8_t *)"devnet gold certificate", 23);
+    gold->valid_from_ms = g->timestamp_ms;
+    gold->valid_until_ms = g->timestamp_ms + year_ms;
 }
 
 static petro_result write_file_durable(const char *path, const uint8_t *bytes, size_t size) {

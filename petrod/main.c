@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "checkpoint.h"
 #include "devnet.h"
 #include "log.h"
 #include "mempool.h"
@@ -242,6 +243,7 @@ int main(int argc, char **argv) {
     node *n = NULL;
     r = node_open(&n, &o.cfg);
     if (r != PETRO_OK) return fail("cannot open the node in ", o.cfg.data_dir, r);
+    checkpoint_start(n, o.cfg.data_dir); /* proof-of-reserves checkpoint at the tip */
 
     api *a = NULL;
     r = api_start(&a, n, o.host, o.port);
@@ -266,6 +268,7 @@ int main(int argc, char **argv) {
     node_stop(n);
     api_stop(a);
     node_close(n);
+    checkpoint_stop();
     log_info("stopped");
     return 0;
 }

@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "checkpoint.h"
 #include "log.h"
 #include "mempool.h"
 #include "sigpool.h"
@@ -881,6 +882,7 @@ static bool produce_block(node *n) {
     complete_batch(n, count, height, included, &h);
     log_debug("block %llu: %u txs", (unsigned long long)height, included);
     if (n->cfg.check_invariants) check_invariants_or_die(n, height);
+    checkpoint_after_block(n, height); /* proof of reserves every N blocks (checkpoint.c) */
     return true;
 fail_block:
     petro_ledger_abort(n->ledger);

@@ -6,10 +6,13 @@
 #include "server.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "checkpoint.h"
 #include "json.h"
 #include "petro/reserves.h"
+#include "proof_json.h"
 
 static json_t *text_string(const char *s) {
     return json_stringn(s, strnlen(s, PETRO_RESERVE_TEXT_MAX));
@@ -76,4 +79,274 @@ bool apij_reserves_op_fields(json_t *o, const petro_op *op, petro_net_kind kind)
         ok = ok && apij_set(o, "type_number", json_integer(op->type));
         return ok;
     }
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static const char *commodity_unit(uint8_t commodity) {
+    switch (commodity) {
+    case PETRO_COMMODITY_OIL: return "barrel";
+    case PETRO_COMMODITY_GOLD: return "troy_ounce";
+    default: return "unit";
+    }
+}
+
+/* A ratio in basis points as "123.45%"; NULL (JSON null) for "infinite". */
+static json_t *percent(uint64_t bps) {
+    if (bps == UINT64_MAX) return json_null();
+    char text[40];
+    snprintf(text, sizeof text, "%llu.%02llu%%", (unsigned long long)(bps / 100u),
+             (unsigned long long)(bps % 100u));
+    return json_string(text);
+}
+
+static petro_net_kind kind_of(uint8_t v) {
+    return v == PETRO_NET_MAIN ? PETRO_NET_MAIN : PETRO_NET_TEST;
+}
+
+/* "PTR" or "CODE:ISSUER_ADDRESS". */
+static petro_result parse_asset_param(petro_asset *a, const char *text, petro_net_kind kind) {
+    memset(a, 0, sizeof *a);
+    if (text == NULL || strcmp(text, "PTR") == 0) {
+        *a = petro_asset_native();
+        return PETRO_OK;
+    }
+    const char *colon = strchr(text, ':');
+    if (colon == NULL || colon == text || (size_t)(colon - text) > PETRO_ASSET_CODE_SIZE_MAX) {
+        return PETRO_ERR_BAD_ASSET_CODE;
+    }
+    a->kind = PETRO_ASSET_ISSUED;
+    memcpy(a->code, text, (size_t)(colon - text));
+    if (petro_asset_code_check(a->code) != PETRO_OK) return PETRO_ERR_BAD_ASSET_CODE;
+    return petro_address_decode(&a->issuer, colon + 1, strlen(colon + 1), kind);
+}
+
+typedef struct attest_list {
+    json_t *arr;
+    uint8_t commodity;
+    uint64_t now_ms;
+    bool ok;
+} attest_list;
+
+static int add_attestation(void *c, const petro_attestation *a) {
+    attest_list *l = c;
+    if (a->commodity != l->commodity || a->superseded_by != 0 || a->valid_from_ms > l->now_ms ||
+        l->now_ms >= a->valid_until_ms) {
+        return 0;
+    }
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    ok = ok && apij_set(o, "id", apij_u64(a->id));
+    ok = ok && apij_set(o, "quantity", apij_amount(a->quantity));
+    ok = ok && apij_set(o, "custodian", text_string(a->custodian));
+    ok = ok && apij_set(o, "document_hash", apij_hash(&a->document_hash));
+    ok = ok && apij_set(o, "valid_from_ms", apij_u64(a->valid_from_ms));
+    ok = ok && apij_set(o, "valid_until_ms", apij_u64(a->valid_until_ms));
+    ok = ok && apij_set(o, "height", apij_u64(a->height));
+    if (!ok) json_decref(o);
+    l->ok = ok && apij_append(l->arr, o);
+    return l->ok ? 0 : 1;
+}
+
+static json_t *reserve_json(const petro_store *store, const petro_reserve_status *s,
+                            uint64_t now_ms, petro_net_kind kind, petro_result *rc) {
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    const petro_genesis_reserve *r = &s->reserve;
+    char per_unit[PETRO_AMOUNT_TEXT_SIZE];
+    /* asset units per commodity unit = units_per_commodity (base per base). */
+    petro_amount_format(per_unit, (petro_amount)r->units_per_commodity * PETRO_UNIT);
+    ok = ok && apij_set(o, "asset", apij_asset(&r->asset, kind));
+    ok = ok && apij_set(o, "commodity", json_string(apij_commodity_name(r->commodity)));
+    ok = ok && apij_set(o, "commodity_unit", json_string(commodity_unit(r->commodity)));
+    ok = ok && apij_set(o, "asset_units_per_commodity_unit", json_string(per_unit));
+    ok = ok && apij_set(o, "attested", apij_amount(s->attested));
+    ok = ok && apij_set(o, "attestation_count", json_integer(s->attestation_count));
+    ok = ok && apij_set(o, "supply", apij_amount(s->supply));
+    ok = ok && apij_set(o, "cap", apij_amount(s->cap));
+    ok = ok && apij_set(o, "headroom", apij_amount(s->under_covered ? 0 : s->cap - s->supply));
+    ok = ok && apij_set(o, "min_coverage", percent(r->coverage_bps));
+    ok = ok && apij_set(o, "coverage", percent(s->coverage_bps));
+    ok = ok && apij_set(o, "under_covered", json_boolean(s->under_covered));
+    ok = ok && apij_set(o, "quote", code_text(r->quote));
+    ok = ok && apij_set(o, "fresh_prices", json_integer(s->price_count));
+    ok = ok && apij_set(o, "reference_price",
+                        s->price_count > 0 ? apij_amount(s->reference_price) : json_null());
+    ok = ok && apij_set(o, "valuation",
+                        s->price_count > 0 ? apij_amount(s->valuation) : json_null());
+    petro_checkpoint cp;
+    ok = ok && apij_set(o, "latest_checkpoint", checkpoint_latest(&r->asset, &cp) == PETRO_OK
+                                                    ? checkpoint_to_json(&cp, kind)
+                                                    : json_null());
+    attest_list l = {json_array(), r->commodity, now_ms, true};
+    if (ok && l.arr != NULL) {
+        *rc = petro_reserves_each_attestation(store, add_attestation, &l);
+        ok = *rc == PETRO_OK && l.ok && apij_set(o, "attestations", l.arr);
+        l.arr = NULL;
+    }
+    json_decref(l.arr);
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* ------------------------------------------------------------ GET /v1/reserves */
+
+enum MHD_Result api_v1_reserves(const api_request *req) {
+    node_read *rd = NULL;
+    petro_result rc = node_read_begin(req->api->node, &rd);
+    if (rc != PETRO_OK) return api_send_error(req, rc, NULL, NULL);
+    const petro_store *store = node_read_store(rd);
+    petro_ledger_tip tip;
+    rc = petro_ledger_tip_get(store, &tip);
+    petro_reserve_status st[PETRO_GENESIS_RESERVES_MAX];
+    uint32_t count = 0;
+    if (rc == PETRO_OK) {
+        rc = petro_reserves_status(store, tip.timestamp_ms, st, PETRO_GENESIS_RESERVES_MAX,
+                                   &count);
+    }
+    petro_net_kind kind = kind_of(tip.net_kind);
+    json_t *body = json_object(), *arr = json_array();
+    bool ok = rc == PETRO_OK && body != NULL && arr != NULL;
+    bool under = false;
+    for (uint32_t i = 0; ok && i < count && i < PETRO_GENESIS_RESERVES_MAX; i++) {
+        under = under || st[i].under_covered;
+        ok = apij_append(arr, reserve_json(store, &st[i], tip.timestamp_ms, kind, &rc));
+    }
+    node_read_end(rd);
+    uint32_t interval = 0;
+    bool on = checkpoint_enabled(&interval);
+    ok = ok && apij_set(body, "height", apij_u64(tip.height));
+    ok = ok && apij_set(body, "timestamp_ms", apij_u64(tip.timestamp_ms));
+    ok = ok && apij_set(body, "under_covered", json_boolean(under));
+    ok = ok && apij_set(body, "warning",
+                        under ? json_string("UNDER-COVERED: the supply of a reserve-backed asset "
+                                            "exceeds its attested reserves times the minimum "
+                                            "coverage; issuance of it is blocked until more "
+                                            "reserves are attested")
+                              : json_null());
+    ok = ok && apij_set(body, "checkpoint_interval", on ? json_integer(interval) : json_null());
+    if (ok) {
+        ok = apij_set(body, "reserves", arr);
+        arr = NULL;
+    }
+    json_decref(arr);
+    if (!ok) {
+        json_decref(body);
+        return api_send_error(req, rc != PETRO_OK ? rc : PETRO_ERR_NOMEM, NULL, NULL);
+    }
+    return api_send_json(req, MHD_HTTP_OK, body);
+}
+
+/* ------------------------------------------------------------ GET /v1/reserves/history */
+
+#define HISTORY_LIMIT_DEFAULT 1000u
+#define HISTORY_LIMIT_MAX 100000u
+
+typedef struct history_ctx {
+    json_t *arr;
+    bool has_asset;
+    petro_asset asset;
+    petro_net_kind kind;
+    bool ok;
+} history_ctx;
+
+static int add_record(void *c, const checkpoint_record *r) {
+    history_ctx *h = c;
+    if (h->has_asset && !petro_asset_equal(&h->asset, &r->asset)) return 0;
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    uint64_t bps = UINT64_MAX;
+    if (r->supply > 0) {
+        petro_amount q;
+        /* coverage = cap / supply at 100% minimum: reserves allow cap, supply used. */
+        if (petro_amount_mul_div_floor(&q, r->cap, 10000, r->supply) == PETRO_OK) {
+            bps = (uint64_t)q;
+        }
+    }
+    ok = ok && apij_set(o, "height", apij_u64(r->height));
+    ok = ok && apij_set(o, "timestamp_ms", apij_u64(r->timestamp_ms));
+    ok = ok && apij_set(o, "asset", apij_asset(&r->asset, h->kind));
+    ok = ok && apij_set(o, "supply", apij_amount(r->supply));
+    ok = ok && apij_set(o, "attested", apij_amount(r->attested));
+    ok = ok && apij_set(o, "cap", apij_amount(r->cap));
+    ok = ok && apij_set(o, "cap_over_supply", percent(bps));
+    ok = ok && apij_set(o, "under_covered", json_boolean(r->supply > r->cap));
+    ok = ok && apij_set(o, "holders", apij_u64(r->leaf_count));
+    ok = ok && apij_set(o, "root", apij_hash(&r->root));
+    if (!ok) json_decref(o);
+    h->ok = ok && apij_append(h->arr, o);
+    return h->ok ? 0 : 1;
+}
+
+enum MHD_Result api_v1_reserves_history(const api_request *req) {
+    node_status st;
+    petro_result rc = node_status_get(req->api->node, &st);
+    if (rc != PETRO_OK) return api_send_error(req, rc, NULL, NULL);
+    history_ctx h = {json_array(), false, {0}, kind_of(st.tip.net_kind), true};
+    const char *asset = api_query(req, "asset");
+    if (asset != NULL) {
+        rc = parse_asset_param(&h.asset, asset, h.kind);
+        if (rc != PETRO_OK) {
+            json_decref(h.arr);
+            return api_send_error(req, rc, "asset: PTR or CODE:ISSUER_ADDRESS", NULL);
+        }
+        h.has_asset = true;
+    }
+    uint64_t limit = HISTORY_LIMIT_DEFAULT;
+    const char *lim = api_query(req, "limit");
+    if (lim != NULL && (!api_parse_u64(&limit, lim, strlen(lim)) || limit < 1 ||
+                        limit > HISTORY_LIMIT_MAX)) {
+        json_decref(h.arr);
+        return api_send_error(req, PETRO_ERR_BAD_REQUEST, "limit: 1..100000", NULL);
+    }
+    if (h.arr == NULL) return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
+    /* Filter after the limit is applied to all assets: limit counts records per asset
+     * roughly; ask for more with ?limit=. */
+    checkpoint_history((size_t)limit * PETRO_GENESIS_RESERVES_MAX, add_record, &h);
+    json_t *body = json_object();
+    bool ok = h.ok && body != NULL && apij_set(body, "records", h.arr);
+    if (!ok) {
+        if (body == NULL || !h.ok) json_decref(h.arr);
+        json_decref(body);
+        return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
+    }
+    return api_send_json(req, MHD_HTTP_OK, body);
+}
+
+/* ------------------------------------------------------------ GET /v1/reserves/proof/{a} */
+
+enum MHD_Result api_v1_reserves_proof(const api_request *req) {
+    node_status st;
+    petro_result rc = node_status_get(req->api->node, &st);
+    if (rc != PETRO_OK) return api_send_error(req, rc, NULL, NULL);
+    petro_net_kind kind = kind_of(st.tip.net_kind);
+    petro_pubkey pk;
+    rc = petro_address_decode(&pk, req->param, req->param_size, kind);
+    if (rc != PETRO_OK) return api_send_error(req, rc, NULL, NULL);
+    petro_asset asset;
+    rc = parse_asset_param(&asset, api_query(req, "asset"), kind);
+    if (rc != PETRO_OK) {
+        return api_send_error(req, rc, "asset: PTR or CODE:ISSUER_ADDRESS", NULL);
+    }
+    petro_proof *p = malloc(sizeof *p);
+    if (p == NULL) return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
+    rc = checkpoint_proof(&asset, &pk, p);
+    if (rc != PETRO_OK) {
+        free(p);
+        petro_checkpoint cp;
+        bool has = checkpoint_latest(&asset, &cp) == PETRO_OK;
+        return api_send_error(req, rc,
+                              has ? "the account held no balance of this asset at the latest "
+                                    "checkpoint"
+                                  : "no checkpoint for this asset (not reserve-backed, or "
+                                    "checkpoints are off on this node)",
+                              NULL);
+    }
+    json_t *body = proof_to_json(p, kind);
+    free(p);
+    if (body == NULL) return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
+    return api_send_json(req, MHD_HTTP_OK, body);
 }

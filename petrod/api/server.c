@@ -59,6 +59,9 @@ typedef enum route_id {
     ROUTE_BLOCK,
     ROUTE_ASSETS,
     ROUTE_EVENTS,
+    ROUTE_RESERVES,
+    ROUTE_RESERVES_HISTORY,
+    ROUTE_RESERVES_PROOF,
 } route_id;
 
 typedef struct route {
@@ -80,6 +83,9 @@ static const route ROUTES[] = {
     [ROUTE_BLOCK] = {false, API_BODY_SIZE_MAX, api_v1_block},
     [ROUTE_ASSETS] = {false, API_BODY_SIZE_MAX, api_v1_assets},
     [ROUTE_EVENTS] = {false, API_BODY_SIZE_MAX, api_v1_events},
+    [ROUTE_RESERVES] = {false, API_BODY_SIZE_MAX, api_v1_reserves},
+    [ROUTE_RESERVES_HISTORY] = {false, API_BODY_SIZE_MAX, api_v1_reserves_history},
+    [ROUTE_RESERVES_PROOF] = {false, API_BODY_SIZE_MAX, api_v1_reserves_proof},
 };
 
 /** Per-request state, kept by MHD in *con_cls between calls of the access handler. */
@@ -364,6 +370,12 @@ static route_id resolve(const char *path, const char **param, size_t *param_size
     if (strcmp(path, "/v1/events") == 0) {
         return ROUTE_EVENTS;
     }
+    if (strcmp(path, "/v1/reserves") == 0) {
+        return ROUTE_RESERVES;
+    }
+    if (strcmp(path, "/v1/reserves/history") == 0) {
+        return ROUTE_RESERVES_HISTORY;
+    }
     if (strcmp(path, "/v1/transactions") == 0) {
         return ROUTE_TX_SUBMIT;
     }
@@ -381,6 +393,9 @@ static route_id resolve(const char *path, const char **param, size_t *param_size
     } else if (has_prefix(path, "/v1/accounts/", &n)) {
         seg = path + n;
         id = ROUTE_ACCOUNT;
+    } else if (has_prefix(path, "/v1/reserves/proof/", &n)) {
+        seg = path + n;
+        id = ROUTE_RESERVES_PROOF;
     } else {
         return ROUTE_NONE;
     }

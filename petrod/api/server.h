@@ -108,6 +108,9 @@ enum MHD_Result api_v1_tx_get(const api_request *req);
 enum MHD_Result api_v1_block(const api_request *req);
 enum MHD_Result api_v1_assets(const api_request *req);
 enum MHD_Result api_v1_events(const api_request *req);   /* sse.c */
+enum MHD_Result api_v1_reserves(const api_request *req);         /* routes_reserves.c */
+enum MHD_Result api_v1_reserves_history(const api_request *req); /* routes_reserves.c */
+enum MHD_Result api_v1_reserves_proof(const api_request *req);   /* routes_reserves.c */
 enum MHD_Result api_metrics(const api_request *req);     /* metrics.c */
 
 #endif
