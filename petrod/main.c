@@ -26,6 +26,7 @@
 #include "mempool.h"
 #include "node.h"
 #include "sigpool.h"
+#include "verify.h"
 
 #define PETROD_VERSION "0.1.0"
 #define HOST_SIZE_MAX 64
@@ -42,6 +43,8 @@ static void usage(FILE *out) {
             "usage: petrod devnet --data DIR [options]   create DIR with a devnet genesis on "
             "first start, then run it\n"
             "       petrod run --data DIR [options]      run an existing data directory\n"
+            "       petrod verify --data DIR             replay every stored block from genesis "
+            "and compare with the stored state\n"
             "options:\n"
             "  --http HOST:PORT          listen address, an IP literal (default 127.0.0.1:8420;"
             " IPv6 as [::1]:8420; port 0 picks one)\n"
@@ -203,6 +206,7 @@ static int fail(const char *what, const char *arg, petro_result r) {
 }
 
 int main(int argc, char **argv) {
+    if (argc >= 2 && strcmp(argv[1], "verify") == 0) return verify_main(argc, argv);
     options o;
     parse_args(&o, argc, argv);
 
