@@ -584,6 +584,7 @@ int cmd_issue(const cli_config *cfg, const cli_args *args) {
 }
 
 int cmd_redeem(const cli_config *cfg, const cli_args *args) {
+    if (args_has(args, "delivery")) return cmd_redeem_reserve(cfg, args); /* cmd_reserves.c */
     tx_job job;
     job_init(&job, cfg, args, PETRO_OP_REDEEM);
     petro_op_redeem *r = &job.op.u.redeem;

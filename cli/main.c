@@ -109,6 +109,45 @@ static const opt_spec ISSUE_OPTS[] = {
 static const opt_spec REDEEM_OPTS[] = {
     {"asset", "CODE:ISSUER", false, true},
     {"amount", "DECIMAL", false, true},
+    {"delivery", "TEXT", false, false},
+    {NULL, NULL, false, false},
+};
+static const opt_spec ATTEST_OPTS[] = {
+    {"commodity", "oil|gold", false, true},
+    {"quantity", "DECIMAL", false, true},
+    {"custodian", "TEXT", false, true},
+    {"document", "FILE", false, false},
+    {"document-hash", "HEX", false, false},
+    {"valid-days", "N", false, false},
+    {"valid-from-ms", "MS", false, false},
+    {"supersedes", "ID", false, false},
+    {NULL, NULL, false, false},
+};
+static const opt_spec ORACLE_PRICE_OPTS[] = {
+    {"commodity", "oil|gold", false, true},
+    {"price", "DECIMAL", false, true},
+    {"quote", "CODE", false, false},
+    {"timestamp-ms", "MS", false, false},
+    {NULL, NULL, false, false},
+};
+static const opt_spec ISSUE_RESERVE_OPTS[] = {
+    {"asset", "PTR|CODE:ISSUER", false, true},
+    {"to", "ADDRESS", false, true},
+    {"amount", "DECIMAL", false, true},
+    {NULL, NULL, false, false},
+};
+static const opt_spec FULFILL_OPTS[] = {
+    {"request", "ID", false, true},
+    {NULL, NULL, false, false},
+};
+static const opt_spec PROOF_OPTS[] = {
+    {"address", "ADDRESS", false, true},
+    {"asset", "PTR|CODE:ISSUER", false, false},
+    {"out", "FILE", false, false},
+    {NULL, NULL, false, false},
+};
+static const opt_spec VERIFY_PROOF_OPTS[] = {
+    {"validator", "ADDRESS", false, false},
     {NULL, NULL, false, false},
 };
 static const opt_spec SET_SIGNER_OPTS[] = {
@@ -166,9 +205,38 @@ static const command COMMANDS[] = {
      "issue new units of your asset to a holder",
      "  The issuer is the source account; CODE:ISSUER is accepted if ISSUER is the source.\n",
      0, 0, ISSUE_OPTS, true},
-    {"redeem", cmd_redeem, "--asset CODE:ISSUER --amount DECIMAL",
-     "return units of an issued asset to its issuer (they are destroyed)", NULL, 0, 0,
-     REDEEM_OPTS, true},
+    {"redeem", cmd_redeem, "--asset CODE:ISSUER|PTR --amount DECIMAL [--delivery TEXT]",
+     "return units of an issued asset to its issuer (they are destroyed)",
+     "  With --delivery, redeem a reserve-backed asset (PTR, XAU) for the commodity: the\n"
+     "  units are burned now and a redemption request (who, amount, commodity, delivery\n"
+     "  reference) is recorded for the issuer to fulfil.\n",
+     0, 0, REDEEM_OPTS, true},
+    {"reserves", cmd_reserves, "",
+     "show reserve coverage: attested reserves, supply, cap, coverage, price, checkpoint",
+     NULL, 0, 0, NO_OPTS, false},
+    {"attest", cmd_attest,
+     "--commodity oil|gold --quantity DECIMAL --custodian TEXT --document FILE|--document-hash "
+     "HEX [--valid-days N] [--supersedes ID]",
+     "attest reserves as the auditors (sign with m auditor wallets, --source AUDITORS)",
+     "  The quantity is in barrels (oil) or troy ounces (gold). The certificate document is\n"
+     "  hashed (BLAKE2b-256) unless its hash is given. Valid from now for --valid-days\n"
+     "  (default 90). --supersedes replaces an attestation in force.\n",
+     0, 0, ATTEST_OPTS, true},
+    {"oracle-price", cmd_oracle_price,
+     "--commodity oil|gold --price DECIMAL [--quote USD] [--timestamp-ms MS]",
+     "publish a commodity price as a price oracle", NULL, 0, 0, ORACLE_PRICE_OPTS, true},
+    {"issue-reserve", cmd_issue_reserve, "--asset PTR|CODE:ISSUER --to ADDRESS --amount DECIMAL",
+     "issue a reserve-backed asset, within attested reserves times the coverage ratio",
+     "  For PTR the source is the treasury (sign with its officers' wallets and --source).\n",
+     0, 0, ISSUE_RESERVE_OPTS, true},
+    {"fulfill", cmd_fulfill, "--request ID", "mark a redemption request delivered (issuer)",
+     NULL, 0, 0, FULFILL_OPTS, true},
+    {"proof", cmd_proof, "--address ADDRESS [--asset PTR|CODE:ISSUER] [--out FILE]",
+     "fetch the proof of reserves inclusion of an account at the latest checkpoint", NULL, 0,
+     0, PROOF_OPTS, false},
+    {"verify-proof", cmd_verify_proof, "FILE [--validator ADDRESS]",
+     "verify a proof file offline: path, sums, salt, signature, total within reserves", NULL,
+     1, 1, VERIFY_PROOF_OPTS, false},
     {"set-signer", cmd_set_signer, "--signer ADDRESS --weight N",
      "add or change an extra signer of the account (weight 0 removes it)", NULL, 0, 0,
      SET_SIGNER_OPTS, true},

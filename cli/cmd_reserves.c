@@ -1,0 +1,448 @@
+/* petro CLI reserves commands: reserves (coverage table), attest, oracle-price,
+ * issue-reserve, redeem --delivery (redeem_reserve), fulfill, proof, verify-proof.
+ *
+ * The transaction commands build one operation and run the common pipeline of cmd_tx.c
+ * (cli_tx_run_op): multisig sources sign with several --wallet options and --source, e.g.
+ * the auditors account with two auditor wallets. verify-proof works offline: it reads a proof
+ * file written by `petro proof` and runs petro_proof_verify from the core. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "cli.h"
+#include "http.h"
+#include "output.h"
+#include "parse.h"
+#include "proof_json.h"
+
+#define DAY_MS UINT64_C(86400000)
+#define PROOF_FILE_SIZE_MAX (1u << 20)
+
+static uint64_t now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static int parse_commodity(uint8_t *out, const char *text) {
+    if (text != NULL && strcmp(text, "oil") == 0) {
+        *out = PETRO_COMMODITY_OIL;
+        return CLI_EXIT_OK;
+    }
+    if (text != NULL && strcmp(text, "gold") == 0) {
+        *out = PETRO_COMMODITY_GOLD;
+        return CLI_EXIT_OK;
+    }
+    return cli_fail(CLI_EXIT_USAGE, "--commodity %s: expected oil or gold",
+                    text != NULL ? text : "(missing)");
+}
+
+static int parse_text(char out[PETRO_RESERVE_TEXT_MAX + 1], const char *what, const char *text) {
+    size_t n = strlen(text);
+    if (n > PETRO_RESERVE_TEXT_MAX) {
+        return cli_fail(CLI_EXIT_USAGE, "%s: %zu characters, at most %d", what, n,
+                        PETRO_RESERVE_TEXT_MAX);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (text[i] < 0x20 || text[i] > 0x7e) {
+            return cli_fail(CLI_EXIT_USAGE, "%s: only printable ASCII characters (bad_text)",
+                            what);
+        }
+    }
+    memcpy(out, text, n + 1);
+    return CLI_EXIT_OK;
+}
+
+/* BLAKE2b-256 of a file's bytes (the certificate document). */
+static int hash_file(petro_hash *out, const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) return cli_fail(CLI_EXIT_FAILED, "--document %s: %s", path, strerror(errno));
+    petro_hasher h;
+    petro_hasher_init(&h);
+    uint8_t buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) petro_hasher_update(&h, buf, n);
+    bool err = ferror(f) != 0;
+    fclose(f);
+    if (err) return cli_fail(CLI_EXIT_FAILED, "--document %s: read error", path);
+    petro_hasher_final(&h, out);
+    return CLI_EXIT_OK;
+}
+
+/* ------------------------------------------------------------------ transactions */
+
+int cmd_attest(const cli_config *cfg, const cli_args *args) {
+    petro_op op;
+    memset(&op, 0, sizeof op);
+    op.type = PETRO_OP_ATTEST_RESERVE;
+    petro_op_attest_reserve *a = &op.u.attest_reserve;
+    int rc = parse_commodity(&a->commodity, args_get(args, "commodity"));
+    if (rc == CLI_EXIT_OK) rc = parse_amount(&a->quantity, "--quantity", args_get(args, "quantity"));
+    if (rc == CLI_EXIT_OK) rc = parse_text(a->custodian, "--custodian", args_get(args, "custodian"));
+    if (rc != CLI_EXIT_OK) return rc;
+    const char *doc = args_get(args, "document"), *doc_hash = args_get(args, "document-hash");
+    if ((doc == NULL) == (doc_hash == NULL)) {
+        return cli_fail(CLI_EXIT_USAGE, "give exactly one of --document FILE and "
+                                        "--document-hash HEX");
+    }
+    rc = doc != NULL ? hash_file(&a->document_hash, doc)
+                     : parse_hash(&a->document_hash, "--document-hash", doc_hash);
+    if (rc != CLI_EXIT_OK) return rc;
+    uint64_t days = 90;
+    const char *d = args_get(args, "valid-days");
+    if (d != NULL) {
+        rc = parse_uint(&days, "--valid-days", d, 1, 3650);
+        if (rc != CLI_EXIT_OK) return rc;
+    }
+    a->valid_from_ms = now_ms();
+    const char *from = args_get(args, "valid-from-ms");
+    if (from != NULL) {
+        rc = parse_uint(&a->valid_from_ms, "--valid-from-ms", from, 0, UINT64_MAX / 2);
+        if (rc != CLI_EXIT_OK) return rc;
+    }
+    a->valid_until_ms = a->valid_from_ms + days * DAY_MS;
+    const char *sup = args_get(args, "supersedes");
+    if (sup != NULL) {
+        rc = parse_uint(&a->supersedes, "--supersedes", sup, 1, UINT64_MAX);
+        if (rc != CLI_EXIT_OK) return rc;
+    }
+    return cli_tx_run_op(cfg, args, &op, 0, NULL, NULL);
+}
+
+int cmd_oracle_price(const cli_config *cfg, const cli_args *args) {
+    petro_op op;
+    memset(&op, 0, sizeof op);
+    op.type = PETRO_OP_ORACLE_PRICE;
+    petro_op_oracle_price *p = &op.u.oracle_price;
+    int rc = parse_commodity(&p->commodity, args_get(args, "commodity"));
+    if (rc == CLI_EXIT_OK) rc = parse_amount(&p->price, "--price", args_get(args, "price"));
+    const char *quote = args_get(args, "quote");
+    if (rc == CLI_EXIT_OK) rc = parse_code(p->quote, "--quote", quote != NULL ? quote : "USD");
+    if (rc != CLI_EXIT_OK) return rc;
+    p->timestamp_ms = now_ms();
+    const char *ts = args_get(args, "timestamp-ms");
+    if (ts != NULL) {
+        rc = parse_uint(&p->timestamp_ms, "--timestamp-ms", ts, 0, UINT64_MAX);
+        if (rc != CLI_EXIT_OK) return rc;
+    }
+    return cli_tx_run_op(cfg, args, &op, 0, NULL, NULL);
+}
+
+int cmd_issue_reserve(const cli_config *cfg, const cli_args *args) {
+    petro_op op;
+    memset(&op, 0, sizeof op);
+    op.type = PETRO_OP_ISSUE_RESERVE;
+    petro_op_issue_reserve *is = &op.u.issue_reserve;
+    petro_net_kind kind = PETRO_NET_TEST;
+    const char *asset = args_get(args, "asset");
+    int rc = parse_asset(&is->asset, &kind, "--asset", asset);
+    if (rc == CLI_EXIT_OK) rc = parse_address_any(&is->destination, &kind, "--to", args_get(args, "to"));
+    if (rc == CLI_EXIT_OK) rc = parse_amount(&is->amount, "--amount", args_get(args, "amount"));
+    if (rc != CLI_EXIT_OK) return rc;
+    const char *whats[2] = {"--to", "--asset"};
+    const char *texts[2] = {args_get(args, "to"), asset};
+    return cli_tx_run_op(cfg, args, &op, is->asset.kind == PETRO_ASSET_ISSUED ? 2 : 1, whats,
+                         texts);
+}
+
+int cmd_redeem_reserve(const cli_config *cfg, const cli_args *args) {
+    petro_op op;
+    memset(&op, 0, sizeof op);
+    op.type = PETRO_OP_REDEEM_RESERVE;
+    petro_op_redeem_reserve *r = &op.u.redeem_reserve;
+    petro_net_kind kind = PETRO_NET_TEST;
+    const char *asset = args_get(args, "asset");
+    int rc = parse_asset(&r->asset, &kind, "--asset", asset);
+    if (rc == CLI_EXIT_OK) rc = parse_amount(&r->amount, "--amount", args_get(args, "amount"));
+    if (rc == CLI_EXIT_OK) rc = parse_text(r->delivery, "--delivery", args_get(args, "delivery"));
+    if (rc != CLI_EXIT_OK) return rc;
+    const char *whats[1] = {"--asset"};
+    const char *texts[1] = {asset};
+    return cli_tx_run_op(cfg, args, &op, r->asset.kind == PETRO_ASSET_ISSUED ? 1 : 0, whats,
+                         texts);
+}
+
+int cmd_fulfill(const cli_config *cfg, const cli_args *args) {
+    petro_op op;
+    memset(&op, 0, sizeof op);
+    op.type = PETRO_OP_FULFILL_REDEMPTION;
+    int rc = parse_uint(&op.u.fulfill_redemption.request_id, "--request",
+                        args_get(args, "request"), 1, UINT64_MAX);
+    if (rc != CLI_EXIT_OK) return rc;
+    return cli_tx_run_op(cfg, args, &op, 0, NULL, NULL);
+}
+
+/* ------------------------------------------------------------------ petro reserves */
+
+static const char *unit_short(const char *unit) {
+    if (strcmp(unit, "barrel") == 0) return "bbl";
+    if (strcmp(unit, "troy_ounce") == 0) return "ozt";
+    return unit;
+}
+
+/* "XAU:tptr1...": the code only, for the table. */
+static void asset_code(char *out, size_t cap, const char *asset) {
+    const char *colon = strchr(asset, ':');
+    size_t n = colon != NULL ? (size_t)(colon - asset) : strlen(asset);
+    snprintf(out, cap, "%.*s", (int)n, asset);
+}
+
+int cmd_reserves(const cli_config *cfg, const cli_args *args) {
+    (void)args;
+    node_reply reply;
+    int rc = node_get(cfg, "/v1/reserves", &reply);
+    if (rc != CLI_EXIT_OK) return rc;
+    if (reply.is_error) {
+        rc = node_fail(&reply, "cannot read the reserves");
+        node_reply_deinit(&reply);
+        return rc;
+    }
+    bool under = false;
+    (void)jbool(reply.body, "under_covered", &under);
+    if (under) {
+        fprintf(stderr, "petro: WARNING: %s\n",
+                jstr_or(reply.body, "warning", "a reserve-backed asset is under-covered"));
+    }
+    if (cfg->json) {
+        rc = out_json(reply.body);
+        node_reply_deinit(&reply);
+        return rc;
+    }
+    long long height = -1;
+    (void)jint(reply.body, "height", &height);
+    char when[64] = "?";
+    long long ts = 0;
+    if (jint(reply.body, "timestamp_ms", &ts)) describe_time_ms(when, sizeof when, ts);
+    printf("reserves at height %lld (%s)\n\n", height, when);
+    const json_t *list = json_object_get(reply.body, "reserves");
+    if (!json_is_array(list) || json_array_size(list) == 0) {
+        printf("(no reserve-backed assets)\n");
+        node_reply_deinit(&reply);
+        return CLI_EXIT_OK;
+    }
+    printf("%-6s %-10s %20s %20s %20s %9s %8s %14s  %s\n", "ASSET", "BACKING", "ATTESTED",
+           "SUPPLY", "CAP", "COVERAGE", "MIN", "PRICE", "STATUS");
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        const json_t *r = json_array_get(list, i);
+        char code[16], backing[32], price[48];
+        asset_code(code, sizeof code, jstr_or(r, "asset", "?"));
+        snprintf(backing, sizeof backing, "%s (%s)", jstr_or(r, "commodity", "?"),
+                 unit_short(jstr_or(r, "commodity_unit", "?")));
+        const char *ref = jstr(r, "reference_price");
+        snprintf(price, sizeof price, "%s %s", ref != NULL ? ref : "-",
+                 ref != NULL ? jstr_or(r, "quote", "") : "");
+        bool u = false;
+        (void)jbool(r, "under_covered", &u);
+        printf("%-6s %-10s %20s %20s %20s %9s %8s %14s  %s\n", code, backing,
+               jstr_or(r, "attested", "?"), jstr_or(r, "supply", "?"), jstr_or(r, "cap", "?"),
+               jstr_or(r, "coverage", "inf"), jstr_or(r, "min_coverage", "?"), price,
+               u ? "UNDER-COVERED: issuance blocked" : "covered");
+    }
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        const json_t *r = json_array_get(list, i);
+        putchar('\n');
+        out_kv("asset", "%s", jstr_or(r, "asset", "?"));
+        out_kv("1 unit of commodity", "%s %s", jstr_or(r, "asset_units_per_commodity_unit", "?"),
+               jstr_or(r, "asset", "?"));
+        out_kv("headroom", "%s", jstr_or(r, "headroom", "?"));
+        const char *val = jstr(r, "valuation");
+        long long fresh = 0;
+        (void)jint(r, "fresh_prices", &fresh);
+        out_kv("valuation", "%s %s (median of %lld fresh oracle prices)", val ? val : "-",
+               val ? jstr_or(r, "quote", "") : "", fresh);
+        const json_t *atts = json_object_get(r, "attestations");
+        for (size_t k = 0; json_is_array(atts) && k < json_array_size(atts); k++) {
+            const json_t *a = json_array_get(atts, k);
+            long long id = 0, until = 0;
+            (void)jint(a, "id", &id);
+            (void)jint(a, "valid_until_ms", &until);
+            char until_text[64];
+            describe_time_ms(until_text, sizeof until_text, until);
+            out_kv(k == 0 ? "attestations" : "", "#%lld %s %s, %s, until %s", id,
+                   jstr_or(a, "quantity", "?"), unit_short(jstr_or(r, "commodity_unit", "?")),
+                   jstr_or(a, "custodian", "?"), until_text);
+        }
+        const json_t *cp = json_object_get(r, "latest_checkpoint");
+        if (json_is_object(cp)) {
+            long long h = 0, leaves = 0;
+            (void)jint(cp, "height", &h);
+            (void)jint(cp, "leaf_count", &leaves);
+            out_kv("checkpoint", "height %lld, %lld holders, total %s, root %.16s..., signed by %s",
+                   h, leaves, jstr_or(cp, "total", "?"), jstr_or(cp, "root", "?"),
+                   jstr_or(cp, "validator", "?"));
+        } else {
+            out_kv("checkpoint", "none");
+        }
+    }
+    node_reply_deinit(&reply);
+    return CLI_EXIT_OK;
+}
+
+/* ------------------------------------------------------------------ proofs */
+
+int cmd_proof(const cli_config *cfg, const cli_args *args) {
+    const char *address = args_get(args, "address");
+    const char *asset = args_get(args, "asset");
+    if (asset == NULL) asset = "PTR";
+    petro_pubkey pk;
+    petro_net_kind kind;
+    int rc = parse_address_any(&pk, &kind, "--address", address);
+    if (rc != CLI_EXIT_OK) return rc;
+    petro_asset parsed;
+    rc = parse_asset(&parsed, &kind, "--asset", asset);
+    if (rc != CLI_EXIT_OK) return rc;
+    char path[512];
+    int n = snprintf(path, sizeof path, "/v1/reserves/proof/%s?asset=%s", address, asset);
+    if (n < 0 || (size_t)n >= sizeof path) return cli_fail(CLI_EXIT_USAGE, "arguments too long");
+    node_reply reply;
+    rc = node_get(cfg, path, &reply);
+    if (rc != CLI_EXIT_OK) return rc;
+    if (reply.is_error) {
+        rc = node_fail(&reply, "no proof");
+        node_reply_deinit(&reply);
+        return rc;
+    }
+    /* Check it before saving: a proof that does not verify is reported at once. */
+    petro_proof *p = malloc(sizeof *p);
+    if (p == NULL) {
+        node_reply_deinit(&reply);
+        return cli_fail(CLI_EXIT_FAILED, "out of memory");
+    }
+    char why[64];
+    petro_result pr = proof_from_json(p, reply.body, why, sizeof why);
+    uint32_t failed = pr == PETRO_OK ? petro_proof_verify(p) : PETRO_PROOF_CHECK_ALL;
+    const char *out = args_get(args, "out");
+    if (out != NULL) {
+        if (json_dump_file(reply.body, out, JSON_INDENT(2)) != 0) {
+            free(p);
+            node_reply_deinit(&reply);
+            return cli_fail(CLI_EXIT_FAILED, "--out %s: cannot write", out);
+        }
+    } else if (cfg->json) {
+        rc = out_json(reply.body);
+    }
+    if (!cfg->json) {
+        if (out == NULL) rc = out_json(reply.body);
+        if (pr == PETRO_OK) {
+            char bal[PETRO_AMOUNT_TEXT_SIZE];
+            petro_amount_format(bal, p->balance);
+            fprintf(out != NULL ? stdout : stderr,
+                    "proof of %s %s for %s at height %llu (%s)%s%s\n", bal, asset, address,
+                    (unsigned long long)p->checkpoint.height,
+                    failed == 0 ? "verifies" : "DOES NOT VERIFY", out ? "; written to " : "",
+                    out ? out : "");
+        }
+    }
+    free(p);
+    node_reply_deinit(&reply);
+    if (pr != PETRO_OK) return cli_fail(CLI_EXIT_FAILED, "the node sent a malformed proof (%s)", why);
+    if (failed != 0) return cli_fail(CLI_EXIT_FAILED, "the node's proof does not verify");
+    return rc;
+}
+
+int cmd_verify_proof(const cli_config *cfg, const cli_args *args) {
+    const char *file = args->positional[0];
+    json_error_t err;
+    json_t *j = json_load_file(file, JSON_REJECT_DUPLICATES, &err);
+    if (j == NULL) {
+        return cli_fail(CLI_EXIT_USAGE, "%s: not a JSON proof file (%s, line %d)", file,
+                        err.text, err.line);
+    }
+    petro_proof *p = malloc(sizeof *p);
+    if (p == NULL) {
+        json_decref(j);
+        return cli_fail(CLI_EXIT_FAILED, "out of memory");
+    }
+    char why[64];
+    petro_result pr = proof_from_json(p, j, why, sizeof why);
+    json_decref(j);
+    if (pr != PETRO_OK) {
+        free(p);
+        return cli_fail(CLI_EXIT_FAILED, "%s: malformed proof: field %s", file, why);
+    }
+    uint32_t failed = petro_proof_verify(p);
+    bool validator_ok = true;
+    const char *expect = args_get(args, "validator");
+    if (expect != NULL) {
+        petro_pubkey v;
+        petro_net_kind kind;
+        int rc = parse_address_any(&v, &kind, "--validator", expect);
+        if (rc != CLI_EXIT_OK) {
+            free(p);
+            return rc;
+        }
+        validator_ok = petro_pubkey_equal(&v, &p->checkpoint.validator);
+    }
+    static const uint32_t checks[] = {PETRO_PROOF_CHECK_SHAPE, PETRO_PROOF_CHECK_SALT,
+                                      PETRO_PROOF_CHECK_SUMS, PETRO_PROOF_CHECK_ROOT,
+                                      PETRO_PROOF_CHECK_SIGNATURE, PETRO_PROOF_CHECK_RESERVES};
+    char bal[PETRO_AMOUNT_TEXT_SIZE], total[PETRO_AMOUNT_TEXT_SIZE], cap[PETRO_AMOUNT_TEXT_SIZE];
+    petro_amount_format(bal, p->balance);
+    petro_amount_format(total, p->checkpoint.total);
+    petro_amount_format(cap, p->checkpoint.cap);
+    char account[65], validator[65];
+    petro_hex_encode(account, p->account.bytes, 32);
+    petro_hex_encode(validator, p->checkpoint.validator.bytes, 32);
+    if (cfg->json) {
+        json_t *o = json_object(), *arr = json_array();
+        for (size_t i = 0; o != NULL && arr != NULL && i < sizeof checks / sizeof checks[0]; i++) {
+            json_array_append_new(arr, json_pack("{s:s,s:b}", "check",
+                                                 petro_proof_check_name(checks[i]), "ok",
+                                                 (failed & checks[i]) == 0));
+        }
+        if (expect != NULL && arr != NULL) {
+            json_array_append_new(arr, json_pack("{s:s,s:b}", "check", "validator", "ok",
+                                                 validator_ok));
+        }
+        if (o != NULL && arr != NULL) {
+            json_object_set_new(o, "valid", json_boolean(failed == 0 && validator_ok));
+            json_object_set_new(o, "balance", json_string(bal));
+            json_object_set_new(o, "total", json_string(total));
+            json_object_set_new(o, "cap", json_string(cap));
+            json_object_set_new(o, "height", json_integer((json_int_t)p->checkpoint.height));
+            json_object_set_new(o, "checks", arr);
+            arr = NULL;
+            (void)out_json(o);
+        }
+        json_decref(arr);
+        json_decref(o);
+    } else {
+        out_kv("account", "%s (key)", account);
+        out_kv("balance", "%s %s", bal, p->checkpoint.asset.code);
+        out_kv("checkpoint", "height %llu, %llu holders, total %s, cap %s",
+               (unsigned long long)p->checkpoint.height,
+               (unsigned long long)p->checkpoint.leaf_count, total, cap);
+        out_kv("validator", "%s (key)", validator);
+        for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+            bool ok = (failed & checks[i]) == 0;
+            out_kv(petro_proof_check_name(checks[i]), "%s%s", ok ? "ok" : "FAILED: ",
+                   ok ? "" : petro_proof_check_message(checks[i]));
+        }
+        if (expect != NULL) {
+            out_kv("validator", "%s", validator_ok ? "ok (the expected key)"
+                                                   : "FAILED: signed by another key than "
+                                                     "--validator");
+        }
+    }
+    free(p);
+    if (failed != 0 || !validator_ok) {
+        char names[128] = "";
+        for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+            if ((failed & checks[i]) == 0) continue;
+            size_t len = strlen(names);
+            snprintf(names + len, sizeof names - len, "%s%s", len ? ", " : "",
+                     petro_proof_check_name(checks[i]));
+        }
+        if (!validator_ok) {
+            size_t len = strlen(names);
+            snprintf(names + len, sizeof names - len, "%svalidator", len ? ", " : "");
+        }
+        return cli_fail(CLI_EXIT_FAILED, "%s: proof INVALID: failed %s", file, names);
+    }
+    if (!cfg->json) printf("proof valid\n");
+    return CLI_EXIT_OK;
+}
