@@ -246,9 +246,14 @@ int cmd_reserves(const cli_config *cfg, const cli_args *args) {
         const json_t *r = json_array_get(list, i);
         putchar('\n');
         out_kv("asset", "%s", jstr_or(r, "asset", "?"));
-        out_kv("1 unit of commodity", "%s %s", jstr_or(r, "asset_units_per_commodity_unit", "?"),
-               jstr_or(r, "asset", "?"));
-        out_kv("headroom", "%s", jstr_or(r, "headroom", "?"));
+        char code[16];
+        asset_code(code, sizeof code, jstr_or(r, "asset", "?"));
+        out_kv("backing", "1 %s of %s = %s %s", unit_short(jstr_or(r, "commodity_unit", "?")),
+               jstr_or(r, "commodity", "?"), jstr_or(r, "asset_units_per_commodity_unit", "?"),
+               code);
+        out_kv("outstanding", "%s (issued - redeemed; supply %s after fee burns)",
+               jstr_or(r, "outstanding", "?"), jstr_or(r, "supply", "?"));
+        out_kv("headroom", "%s (can still be issued)", jstr_or(r, "headroom", "?"));
         const char *val = jstr(r, "valuation");
         long long fresh = 0;
         (void)jint(r, "fresh_prices", &fresh);

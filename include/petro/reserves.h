@@ -70,8 +70,11 @@ typedef struct petro_reserve_status {
     petro_genesis_reserve reserve;
     petro_amount attested;       /* commodity base units in attestations counting at now */
     uint32_t attestation_count;  /* how many count at now */
-    petro_amount supply;         /* issued - redeemed - burned */
+    petro_amount supply;         /* issued - redeemed - burned: what holders hold */
+    petro_amount outstanding;    /* issued - redeemed: what issuance is checked with (fee
+                                    burns do not make room for new units) */
     petro_amount cap;            /* largest supply the attested reserves allow */
+    petro_amount headroom;       /* max(0, cap - outstanding): the most one issue can add */
     bool under_covered;          /* supply > cap: issuance blocked */
     uint64_t coverage_bps;       /* attested * units * 10000 / supply (UINT64_MAX if supply 0
                                     or too large) */

@@ -761,8 +761,10 @@ petro_result petro__op_issue_reserve(petro__op_ctx *ctx, const petro_op *op) {
     if (!found) return o->asset.kind == PETRO_ASSET_NATIVE ? PETRO_ERR_CORRUPT : PETRO_ERR_NO_TRUST;
     if ((line.flags & PETRO_TRUST_FLAG_AUTHORIZED) == 0) return PETRO_ERR_NOT_AUTHORIZED;
 
+    /* Outstanding = issued - redeemed: fee burns never make room for new units, so the cap
+     * boundary does not move with the fee of the issuing transaction itself. */
     petro_amount after;
-    if (petro_amount_add(&after, supply_of(&info), o->amount) != PETRO_OK ||
+    if (petro_amount_add(&after, info.issued - info.redeemed, o->amount) != PETRO_OK ||
         after > PETRO_SUPPLY_MAX) {
         return PETRO_ERR_SUPPLY_EXCEEDED;
     }
@@ -1047,9 +1049,11 @@ petro_result petro_reserves_status(const petro_store *store, uint64_t now_ms,
         rc = petro_state_get_asset(store, &info, &s->reserve.asset);
         if (rc != PETRO_OK) return rc == PETRO_ERR_NOT_FOUND ? PETRO_ERR_CORRUPT : rc;
         s->supply = supply_of(&info);
+        s->outstanding = info.issued - info.redeemed;
         s->cap = petro_reserves_cap(s->attested, s->reserve.units_per_commodity,
                                     s->reserve.coverage_bps);
         s->under_covered = s->supply > s->cap;
+        s->headroom = s->cap > s->outstanding ? s->cap - s->outstanding : 0;
         u128 backing = mul128_64(mul64((uint64_t)s->attested, s->reserve.units_per_commodity),
                                  10000u);
         s->coverage_bps = s->supply <= 0 ? UINT64_MAX

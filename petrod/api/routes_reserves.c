@@ -164,7 +164,8 @@ static json_t *reserve_json(const petro_store *store, const petro_reserve_status
     ok = ok && apij_set(o, "attestation_count", json_integer(s->attestation_count));
     ok = ok && apij_set(o, "supply", apij_amount(s->supply));
     ok = ok && apij_set(o, "cap", apij_amount(s->cap));
-    ok = ok && apij_set(o, "headroom", apij_amount(s->under_covered ? 0 : s->cap - s->supply));
+    ok = ok && apij_set(o, "outstanding", apij_amount(s->outstanding));
+    ok = ok && apij_set(o, "headroom", apij_amount(s->headroom));
     ok = ok && apij_set(o, "min_coverage", percent(r->coverage_bps));
     ok = ok && apij_set(o, "coverage", percent(s->coverage_bps));
     ok = ok && apij_set(o, "under_covered", json_boolean(s->under_covered));

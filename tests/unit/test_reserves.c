@@ -365,30 +365,34 @@ static void test_cap_boundary(void) {
     fx f;
     fx_init(&f);
     petro_asset ptr = petro_asset_native();
-    /* Fees burn PTR, so the headroom is read from the status, not computed by hand. */
     petro_reserve_status st[2];
     status(&f, st);
-    petro_amount room = st[0].cap - st[0].supply;
-    ASSERT_TRUE(room >= 500 * UNIT);
-    /* The fee of the issuing tx itself burns 100 base units before the op runs. */
-    room += PETRO_BASE_FEE;
+    /* Genesis: 500 barrels of headroom over the genesis supply, nothing burned yet. */
+    ASSERT_EQ(st[0].outstanding, GENESIS_PTR);
+    ASSERT_EQ(st[0].headroom, 500 * UNIT);
+    petro_amount room = st[0].headroom;
+    /* One base unit more than the headroom fails; the fee burned by the issuing transaction
+     * itself does not make room (the cap is checked against issued - redeemed). */
     EXPECT_OP(&f, K_TREAS, op_issue_reserve(ptr, K_ALICE, room + 1), PETRO_ERR_RESERVE_CAP_EXCEEDED);
-    room += PETRO_BASE_FEE; /* the failed tx paid its fee too */
     petro_amount before = balance(&f, K_ALICE, ptr);
     EXPECT_OP(&f, K_TREAS, op_issue_reserve(ptr, K_ALICE, room), PETRO_OK);
     fx_sync(&f, 1000);
     ASSERT_EQ(balance(&f, K_ALICE, ptr), before + room);
     status(&f, st);
-    ASSERT_EQ(st[0].supply, st[0].cap); /* exactly at the cap */
-    /* One base unit more fails; the fee of this tx frees 100 base units, so 101 fails too
-     * and 100 succeeds. */
-    EXPECT_OP(&f, K_TREAS, op_issue_reserve(ptr, K_BOB, PETRO_BASE_FEE + 1),
+    ASSERT_EQ(st[0].outstanding, st[0].cap); /* exactly at the cap */
+    ASSERT_EQ(st[0].headroom, 0);
+    ASSERT_EQ(st[0].supply, st[0].cap - 2 * PETRO_BASE_FEE); /* two fees burned */
+    EXPECT_OP(&f, K_TREAS, op_issue_reserve(ptr, K_BOB, 1), PETRO_ERR_RESERVE_CAP_EXCEEDED);
+    fx_sync(&f, 1000);
+    /* Redeeming makes room again, exactly the redeemed amount. */
+    EXPECT_OP(&f, K_BOB, op_redeem_reserve(ptr, 7 * UNIT, "ref"), PETRO_OK);
+    EXPECT_OP(&f, K_TREAS, op_issue_reserve(ptr, K_BOB, 7 * UNIT + 1),
               PETRO_ERR_RESERVE_CAP_EXCEEDED);
-    EXPECT_OP(&f, K_TREAS, op_issue_reserve(ptr, K_BOB, 2 * PETRO_BASE_FEE), PETRO_OK);
+    EXPECT_OP(&f, K_TREAS, op_issue_reserve(ptr, K_BOB, 7 * UNIT), PETRO_OK);
     fx_sync(&f, 1000);
     status(&f, st);
-    ASSERT_EQ(st[0].supply, st[0].cap);
-    /* Only the treasury issues PTR; plain issue does not apply to PTR. */
+    ASSERT_EQ(st[0].headroom, 0);
+    /* Only the treasury issues PTR. */
     EXPECT_OP(&f, K_ALICE, op_issue_reserve(ptr, K_BOB, 1), PETRO_ERR_NOT_ISSUER);
 
     /* Gold: 10 oz attested, 100 XAU base units per oz base unit: cap 1000 XAU exactly. */
