@@ -1,0 +1,196 @@
+"""Reserve-backed issuance and proof of reserves on a real devnet node, through the CLI.
+
+Why: this is the walk a new user takes after `make run`: see coverage with `petro reserves`,
+attest more oil as the devnet auditors (2 of 3: one auditor is refused), issue PTR up to the
+cap and not one base unit more, publish oracle prices (median), redeem for delivery and have
+the issuer fulfil it, then fetch their own proof of reserves and verify it offline, and see
+tampered proofs rejected with the check that failed named.
+"""
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import petro_harness as h  # noqa: E402
+from petro_harness import check, describe_cli, log  # noqa: E402
+
+CHECKPOINT_INTERVAL = 3
+
+
+def reserve(node, code="PTR"):
+    body = h.cli_json(node, "reserves")
+    for r in body["reserves"]:
+        if r["asset"].split(":")[0] == code:
+            return body, r
+    h.fail("no %s in petro reserves: %r" % (code, body))
+
+
+def expect_fail(node, args, word):
+    rc, out, err = node.cli(*args)
+    desc = describe_cli(args, rc, out, err)
+    check(rc == 1, "expected exit 1\n" + desc)
+    check(word in err, "stderr should name %s\n%s" % (word, desc))
+
+
+def run():
+    os.environ["PETRO_CHECKPOINT_INTERVAL"] = str(CHECKPOINT_INTERVAL)
+    work = tempfile.mkdtemp(prefix="petro-it-reserves-")
+    try:
+        walk(work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def walk(work):
+    with h.Node(name="reserves") as node:
+        node.start()
+        W = node.wallet
+        auditors = node.address("auditors")
+        treasury = node.address("treasury")
+        alice = node.address("alice")
+
+        # Genesis: PTR fully covered by the genesis attestation, checkpoint at height 0.
+        body, ptr = reserve(node)
+        check(not body["under_covered"] and body["warning"] is None, "genesis under-covered")
+        check(ptr["commodity"] == "oil" and ptr["asset_units_per_commodity_unit"] == "1",
+              "PTR should be 1 barrel of oil: %r" % ptr)
+        check(ptr["headroom"] == "0" and ptr["cap"] == ptr["outstanding"],
+              "genesis attests exactly the genesis supply: %r" % ptr)
+        check(ptr["latest_checkpoint"]["height"] == 0, "no genesis checkpoint: %r" % ptr)
+        _, xau = reserve(node, "XAU")
+        check(xau["commodity"] == "gold" and xau["asset_units_per_commodity_unit"] == "100",
+              "XAU should be 0.01 troy ounce: %r" % xau)
+        out = h.cli_ok(node, "reserves")
+        check("PTR" in out and "covered" in out and "checkpoint" in out,
+              "human table lacks coverage:\n" + out)
+
+        # Attestation: one auditor is not enough (2 of 3), two are.
+        cert = os.path.join(work, "certificate.pdf")
+        with open(cert, "wb") as f:
+            f.write(b"%PDF-1.4 devnet certificate: 500 barrels, tank 7\n")
+        att = ("attest", "--source", auditors, "--commodity", "oil", "--quantity", "500",
+               "--custodian", "Jose terminal, tank 7", "--document", cert, "--valid-days", "30",
+               "--wait")
+        expect_fail(node, att + ("--wallet", W("auditor-3")), "bad_auth")
+        expect_fail(node, ("attest", "--wallet", W("alice"), "--commodity", "oil", "--quantity",
+                           "1", "--custodian", "x", "--document", cert, "--wait"),
+                    "not_auditors")
+        h.cli_ok(node, *(att + ("--wallet", W("auditor-1"), "--wallet", W("auditor-3"))))
+        _, ptr = reserve(node)
+        check(ptr["headroom"] == "500" and ptr["attestation_count"] == 2,
+              "after attesting 500 barrels the headroom should be 500: %r" % ptr)
+
+        # Issue up to the cap, exactly, and not one base unit more (treasury: 2 of 3 officers).
+        iss = ("issue-reserve", "--wallet", W("treasury-officer-1"), "--wallet",
+               W("treasury-officer-2"), "--source", treasury, "--asset", "PTR", "--to", alice,
+               "--wait")
+        a0 = node.balance(alice)
+        expect_fail(node, iss + ("--amount", "500.00000001"), "reserve_cap_exceeded")
+        h.cli_ok(node, *(iss + ("--amount", "500")))
+        check(node.balance(alice) == a0 + 500 * h.BASE, "alice did not receive 500 PTR")
+        _, ptr = reserve(node)
+        check(ptr["headroom"] == "0" and ptr["cap"] == ptr["outstanding"],
+              "at the cap: %r" % ptr)
+        expect_fail(node, iss + ("--amount", "0.00000001"), "reserve_cap_exceeded")
+        expect_fail(node, ("issue-reserve", "--wallet", W("alice"), "--asset", "PTR", "--to",
+                           alice, "--amount", "1", "--wait"), "not_issuer")
+
+        # Oracle prices: the reference is the median of the fresh ones.
+        for i, price in ((1, "70"), (2, "80.5"), (3, "95")):
+            h.cli_ok(node, "oracle-price", "--wallet", W("oracle-%d" % i), "--commodity", "oil",
+                     "--price", price, "--wait")
+        expect_fail(node, ("oracle-price", "--wallet", W("alice"), "--commodity", "oil",
+                           "--price", "1", "--wait"), "not_oracle")
+        _, ptr = reserve(node)
+        check(ptr["reference_price"] == "80.5" and ptr["fresh_prices"] == 3,
+              "median of 70, 80.5, 95 should be 80.5: %r" % ptr)
+        check(ptr["valuation"] == h.fmt_base(h.to_base(ptr["attested"]) * 805 // 10),
+              "valuation = attested x price: %r" % ptr)
+
+        # Redemption: supply drops at burn time; the issuer fulfils.
+        s0 = h.to_base(ptr["supply"])
+        h.cli_ok(node, "redeem", "--wallet", W("alice"), "--asset", "PTR", "--amount", "10",
+                 "--delivery", "BOL 2026-117, Jose terminal", "--wait")
+        _, ptr = reserve(node)
+        fee = 100
+        check(h.to_base(ptr["supply"]) == s0 - 10 * h.BASE - fee,
+              "supply should drop by 10 PTR (+ fee) at redemption: %r" % ptr)
+        check(ptr["headroom"] == "10", "redeeming frees headroom: %r" % ptr)
+        expect_fail(node, ("fulfill", "--wallet", W("alice"), "--request", "1", "--wait"),
+                    "not_issuer")
+        h.cli_ok(node, "fulfill", "--wallet", W("treasury-officer-2"), "--wallet",
+                 W("treasury-officer-3"), "--source", treasury, "--request", "1", "--wait")
+        expect_fail(node, ("fulfill", "--wallet", W("treasury-officer-2"), "--wallet",
+                           W("treasury-officer-3"), "--source", treasury, "--request", "1",
+                           "--wait"), "redemption_done")
+
+        # Checkpoints every 3 blocks; the proof of every devnet account verifies offline.
+        body, ptr = reserve(node)
+        cp = ptr["latest_checkpoint"]
+        check(cp["height"] > 0 and cp["height"] % CHECKPOINT_INTERVAL == 0,
+              "expected a checkpoint at a multiple of %d: %r" % (CHECKPOINT_INTERVAL, cp))
+        hist = node.get("/v1/reserves/history?asset=PTR")[1]["records"]
+        check(len(hist) >= 2 and hist[0]["height"] == 0, "history: %r" % hist)
+        names = ["treasury", "alice", "bob", "bank", "validator", "auditors", "auditor-1",
+                 "oracle-3", "treasury-officer-1"]
+        for name in names:
+            path = os.path.join(work, "proof-%s.json" % name)
+            h.cli_ok(node, "proof", "--address", node.address(name), "--asset", "PTR", "--out",
+                     path)
+            out = h.cli_ok(node, "verify-proof", path)
+            check("proof valid" in out, "proof of %s does not verify:\n%s" % (name, out))
+        proof_path = os.path.join(work, "proof-alice.json")
+        with open(proof_path) as f:
+            proof = json.load(f)
+        check(proof["account"] == alice and proof["checkpoint"]["height"] == cp["height"],
+              "proof is not alice's at the latest checkpoint: %r" % proof["checkpoint"])
+        validator = node.address("validator")
+        h.cli_ok(node, "verify-proof", proof_path, "--validator", validator)
+        expect_fail(node, ("verify-proof", proof_path, "--validator", alice), "validator")
+
+        # Tampered proofs: each rejected, naming the failed check.
+        def tampered(label, change, words):
+            p = json.loads(json.dumps(proof))
+            change(p)
+            path = os.path.join(work, "tampered-%s.json" % label)
+            with open(path, "w") as f:
+                json.dump(p, f)
+            args = ("verify-proof", path)
+            rc, out, err = node.cli(*args)
+            desc = describe_cli(args, rc, out, err)
+            check(rc == 1 and "INVALID" in err, "%s: expected rejection\n%s" % (label, desc))
+            for w in words:
+                check(w in err, "%s: stderr should name %s\n%s" % (label, w, desc))
+
+        def more_balance(p):
+            p["balance"] = h.fmt_base(h.to_base(p["balance"]) + 1)
+
+        def lower_sibling(p):
+            p["path"][0]["sum"] = h.fmt_base(h.to_base(p["path"][0]["sum"]) - 1)
+
+        def swap(p):
+            p["path"][0], p["path"][1] = p["path"][1], p["path"][0]
+
+        def salt(p):
+            p["salt"] = ("0" if p["salt"][0] != "0" else "1") + p["salt"][1:]
+
+        def total(p):
+            p["checkpoint"]["total"] = h.fmt_base(h.to_base(p["checkpoint"]["total"]) - 1)
+
+        tampered("balance", more_balance, ["sums", "root"])
+        tampered("sibling-sum", lower_sibling, ["sums", "root"])
+        tampered("swapped", swap, ["root"])
+        tampered("salt", salt, ["salt", "root"])
+        tampered("total", total, ["sums", "signature"])
+
+        node.check_no_sanitizer_report()
+        rc = node.stop()
+        check(rc == 0, "petrod exited with %d on SIGTERM\n%s" % (rc, node.describe()))
+        node.check_no_sanitizer_report()
+
+
+if __name__ == "__main__":
+    h.main(run)
