@@ -1,0 +1,217 @@
+/* bench-apply: the core state machine alone (libpetro ledger over the in-memory store).
+ * Payments applied per second on one core between N accounts: no signatures (every signature
+ * is taken as verified), no I/O. A block is begin + apply_tx per payment + finish (roots and
+ * state hash) + commit into the store, and all of it is timed; building the transactions is
+ * not. Every payment must succeed and the invariants must hold at the end (else exit 1).
+ *
+ *   bench-apply [--accounts N] [--payments M] [--block B] [--seed S] [--json]
+ *
+ * Last line: `apply_payments_per_sec: <n> payments/s`. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench_util.h"
+#include "petro/petro.h"
+
+#define START_TS 1700000000000ull
+
+static void die(const char *what, petro_result r) {
+    fprintf(stderr, "bench-apply: %s: %s\n", what, petro_result_name(r));
+    exit(1);
+}
+
+static petro_pubkey account_key(uint64_t i) {
+    uint8_t in[16] = "bench-apply-acc";
+    memcpy(in + 8, &i, sizeof i);
+    petro_hash h;
+    petro_hash_bytes(&h, in, sizeof in);
+    petro_pubkey pk;
+    memcpy(pk.bytes, h.bytes, sizeof pk.bytes);
+    return pk;
+}
+
+static void tx_init(petro_tx *tx, const petro_hash *net, const petro_pubkey *source,
+                    uint64_t sequence) {
+    /* Only the fields a transaction uses: the rest of petro_tx is never read. */
+    tx->version = PETRO_TX_VERSION;
+    tx->network_id = *net;
+    tx->source = *source;
+    tx->sequence = sequence;
+    tx->valid_after_ms = 0;
+    tx->valid_until_ms = 0;
+    tx->memo_size = 0;
+    tx->sig_count = 1;
+    tx->sigs[0].key = *source;
+    memset(tx->sigs[0].sig.bytes, 0, sizeof tx->sigs[0].sig.bytes);
+}
+
+typedef struct bench {
+    petro_ledger *l;
+    petro_store store;
+    petro_store_mem *mem;
+    uint64_t height, ts;
+    petro_pubkey proposer;
+    petro_tx *txs;
+    petro_hash *ids;
+    petro_tx_result *results;
+} bench;
+
+/* Apply txs[0..count) as one block; returns the nanoseconds it took. */
+static uint64_t apply_block(bench *b, size_t count) {
+    uint64_t start = bench_now_ns();
+    petro_result r = petro_ledger_begin(b->l, b->height + 1, ++b->ts);
+    if (r != PETRO_OK) die("begin", r);
+    for (size_t i = 0; i < count; i++) {
+        r = petro_ledger_apply_tx(b->l, &b->results[i], &b->txs[i], &b->ids[i], 1u);
+        if (r != PETRO_OK) die("apply_tx", r);
+        if (b->results[i].code != PETRO_OK) die("payment result", b->results[i].code);
+    }
+    petro_block_header h;
+    r = petro_ledger_finish(b->l, &h, &b->proposer);
+    if (r != PETRO_OK) die("finish", r);
+    r = petro_ledger_commit(b->l);
+    if (r != PETRO_OK) die("commit", r);
+    b->height++;
+    return bench_now_ns() - start;
+}
+
+int main(int argc, char **argv) {
+    uint64_t accounts = 100000, payments = 1000000, block = 5000, seed = 1;
+    bool json = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--accounts") == 0) {
+            accounts = bench_parse_u64("bench-apply", a, v, 2, 100000000), i++;
+        } else if (strcmp(a, "--payments") == 0) {
+            payments = bench_parse_u64("bench-apply", a, v, 1, 1000000000), i++;
+        } else if (strcmp(a, "--block") == 0) {
+            block = bench_parse_u64("bench-apply", a, v, 1, PETRO_BLOCK_TX_COUNT_MAX), i++;
+        } else if (strcmp(a, "--seed") == 0) {
+            seed = bench_parse_u64("bench-apply", a, v, 0, UINT64_MAX), i++;
+        } else if (strcmp(a, "--json") == 0) {
+            json = true;
+        } else {
+            fprintf(stderr, "usage: bench-apply [--accounts N] [--payments M] [--block B] "
+                            "[--seed S] [--json]\n");
+            return 2;
+        }
+    }
+    if (petro_crypto_init() != PETRO_OK) return 1;
+
+    bench b;
+    memset(&b, 0, sizeof b);
+    petro_genesis *g = calloc(1, sizeof *g);
+    b.txs = malloc(block * sizeof *b.txs);
+    b.ids = calloc(block, sizeof *b.ids);
+    b.results = calloc(block, sizeof *b.results);
+    petro_pubkey *keys = malloc(accounts * sizeof *keys);
+    uint64_t *seqs = calloc(accounts, sizeof *seqs);
+    if (g == NULL || b.txs == NULL || b.ids == NULL || b.results == NULL || keys == NULL ||
+        seqs == NULL) {
+        die("allocate", PETRO_ERR_NOMEM);
+    }
+    for (uint64_t i = 0; i < accounts; i++) keys[i] = account_key(i);
+
+    /* Genesis: one funder (also the treasury) with enough PTR for every account. */
+    petro_pubkey funder = account_key(UINT64_MAX);
+    b.proposer = funder;
+    snprintf(g->network_name, sizeof g->network_name, "bench-apply");
+    g->net_kind = PETRO_NET_TEST;
+    g->timestamp_ms = START_TS;
+    g->treasury = funder;
+    g->account_count = 1;
+    g->accounts[0].id = funder;
+    g->accounts[0].balance = 1000000000 * PETRO_UNIT;
+    g->accounts[0].master_weight = 1;
+    g->oracle_max_age_ms = 1;
+    petro_hash net;
+    petro_result r = petro_genesis_network_id(&net, g);
+    if (r != PETRO_OK) die("genesis id", r);
+    r = petro_store_mem_create(&b.mem, &b.store);
+    if (r != PETRO_OK) die("store", r);
+    r = petro_ledger_create(&b.l, &b.store);
+    if (r != PETRO_OK) die("ledger", r);
+    petro_block_header b0;
+    r = petro_ledger_genesis(b.l, &b0, g);
+    if (r == PETRO_OK) r = petro_ledger_commit(b.l);
+    if (r != PETRO_OK) die("genesis", r);
+    b.ts = START_TS;
+
+    /* Create the accounts: 16 per transaction, untimed. */
+    const petro_amount each = 1000 * PETRO_UNIT;
+    uint64_t funder_seq = 0, created = 0;
+    while (created < accounts) {
+        size_t count = 0;
+        while (count < block && created < accounts) {
+            petro_tx *tx = &b.txs[count];
+            tx_init(tx, &net, &funder, ++funder_seq);
+            tx->op_count = 0;
+            while (tx->op_count < PETRO_TX_OPS_MAX && created < accounts) {
+                petro_op *op = &tx->ops[tx->op_count++];
+                op->type = PETRO_OP_CREATE_ACCOUNT;
+                op->u.create_account.destination = keys[created++];
+                op->u.create_account.starting_balance = each;
+            }
+            tx->fee = PETRO_BASE_FEE * tx->op_count;
+            memset(&b.ids[count], 0, sizeof b.ids[count]);
+            memcpy(b.ids[count].bytes, &funder_seq, sizeof funder_seq);
+            count++;
+        }
+        (void)apply_block(&b, count);
+    }
+
+    /* Payments: random source and destination, timed per block. */
+    uint64_t rng = seed, elapsed = 0, done = 0, id_counter = 0;
+    while (done < payments) {
+        size_t count = payments - done < block ? (size_t)(payments - done) : (size_t)block;
+        for (size_t i = 0; i < count; i++) {
+            uint64_t s = bench_rand(&rng) % accounts;
+            uint64_t d = bench_rand(&rng) % (accounts - 1);
+            if (d >= s) d++;
+            petro_tx *tx = &b.txs[i];
+            tx_init(tx, &net, &keys[s], ++seqs[s]);
+            tx->fee = PETRO_BASE_FEE;
+            tx->op_count = 1;
+            tx->ops[0].type = PETRO_OP_PAYMENT;
+            tx->ops[0].u.payment.destination = keys[d];
+            tx->ops[0].u.payment.asset = petro_asset_native();
+            tx->ops[0].u.payment.amount = 1 + (petro_amount)(bench_rand(&rng) % 1000);
+            /* Distinct ids (no signatures: the id only names the tx in the block roots). */
+            id_counter++;
+            memset(&b.ids[i], 0xa5, sizeof b.ids[i]);
+            memcpy(b.ids[i].bytes, &id_counter, sizeof id_counter);
+        }
+        elapsed += apply_block(&b, count);
+        done += count;
+    }
+
+    char msg[256] = "";
+    r = petro_ledger_check_invariants(&b.store, msg, sizeof msg);
+    if (r != PETRO_OK) {
+        fprintf(stderr, "bench-apply: invariants broken: %s\n", msg);
+        return 1;
+    }
+    double per_sec = (double)payments * 1e9 / (double)elapsed;
+    if (json) {
+        printf("{\"accounts\":%llu,\"payments\":%llu,\"block\":%llu,\"seconds\":%.3f,"
+               "\"apply_payments_per_sec\":%.0f}\n",
+               (unsigned long long)accounts, (unsigned long long)payments,
+               (unsigned long long)block, (double)elapsed / 1e9, per_sec);
+    } else {
+        printf("accounts %llu, payments %llu in blocks of %llu: %.3f s applying\n",
+               (unsigned long long)accounts, (unsigned long long)payments,
+               (unsigned long long)block, (double)elapsed / 1e9);
+        printf("apply_payments_per_sec: %.0f payments/s\n", per_sec);
+    }
+    petro_ledger_destroy(b.l);
+    petro_store_mem_destroy(b.mem);
+    free(g);
+    free(b.txs);
+    free(b.ids);
+    free(b.results);
+    free(keys);
+    free(seqs);
+    return 0;
+}
