@@ -1,0 +1,108 @@
+/* Block ordering: who may propose the next block, how a block becomes final, and where the
+ * blocks written by others come from. The node (node.c) does not know which backend runs.
+ *
+ *   local: the single-node devnet. Always the proposer, a block is final once LMDB has it,
+ *          nothing arrives from elsewhere. The node runs with no ordering object at all
+ *          (node_config.ordering == NULL) and behaves exactly as before.
+ *   etcd:  a cluster (ordering_etcd.c, docs/operations.md "Cluster"). Leader election on an
+ *          etcd lease; the leader makes block N final with a fenced txn; every node reads the
+ *          block keys in order and applies them; followers forward submissions to the leader;
+ *          each node publishes a signed attestation of the state it reached (attest.h).
+ *
+ * Thread-safety: every function may be called from any thread. */
+#ifndef PETROD_ORDERING_H
+#define PETROD_ORDERING_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "petro/petro.h"
+
+#define ORDERING_VALIDATOR_COUNT_MAX 16
+#define ORDERING_ID_SIZE_MAX 32
+#define ORDERING_ADDR_SIZE_MAX 128
+
+typedef struct ordering ordering;
+
+typedef struct ordering_validator {
+    char id[ORDERING_ID_SIZE_MAX];     /* "v1" */
+    petro_pubkey pubkey;               /* attestation key */
+    char api[ORDERING_ADDR_SIZE_MAX];  /* http://127.0.0.1:8431 */
+} ordering_validator;
+
+typedef struct ordering_config {
+    char self[ORDERING_ID_SIZE_MAX];
+    char key_file[PATH_MAX];
+    char etcd_endpoints[1024];
+    char prefix[128];                  /* key prefix in etcd, e.g. "/petro/devnet/" */
+    uint32_t lease_ttl_s;              /* election lease, default 1 */
+    uint32_t etcd_timeout_ms;          /* per request, default 1000 */
+    uint32_t block_bytes_max;          /* default 262144 */
+    uint64_t retain_blocks;            /* blocks kept in etcd behind the tip, default 1000 */
+    bool fault_diverge;                /* test-only: attest a wrong state hash */
+    size_t validator_count;
+    ordering_validator validators[ORDERING_VALIDATOR_COUNT_MAX];
+} ordering_config;
+
+/** Read a cluster file (key = value lines; docs/operations.md). Logs the problem and
+ *  returns PETRO_ERR_MALFORMED or PETRO_ERR_IO on failure. */
+petro_result ordering_config_load(ordering_config *cfg, const char *path);
+
+/** Start the etcd backend: election, block reader, forwarder, attestations. network_id is
+ *  the genesis network id (attestations are bound to it). */
+petro_result ordering_open(ordering **out, const ordering_config *cfg, const petro_hash *network_id);
+void ordering_close(ordering *o);
+
+/** Called by the backend (from its own threads) when a block or leadership arrived. */
+typedef void (*ordering_wake_fn)(void *ctx);
+void ordering_set_wake(ordering *o, ordering_wake_fn fn, void *ctx);
+
+/** Whether this node may cut the block after applied_height: it holds the leadership and has
+ *  applied every block the backend knows of. */
+bool ordering_may_propose(ordering *o, uint64_t applied_height);
+/** Whether submissions are accepted (etcd reachable and a leader known). */
+bool ordering_is_writable(ordering *o);
+
+/** Make the encoded block at height final (fenced put, then read back on an ambiguous
+ *  failure). Returns PETRO_OK once etcd holds exactly these bytes at height;
+ *  PETRO_ERR_UNAVAILABLE otherwise (not the leader any more, another block holds the
+ *  height, or etcd unreachable): the caller drops its block and applies what the backend
+ *  delivers. */
+petro_result ordering_finalize(ordering *o, uint64_t height, const uint8_t *block, size_t size);
+
+/** The block at height if the backend has it: a malloc'd copy in *bytes (caller frees).
+ *  PETRO_ERR_NOT_FOUND if not (yet). */
+petro_result ordering_next_block(ordering *o, uint64_t height, uint8_t **bytes, size_t *size);
+
+/** The node applied (or refused) the block at height. */
+void ordering_applied(ordering *o, uint64_t height, const petro_hash *block_hash,
+                      const petro_hash *state_hash);
+void ordering_refused(ordering *o, uint64_t height, petro_result why);
+
+/** A submission admitted by this node: a follower forwards it to the leader. */
+void ordering_forward(ordering *o, const uint8_t *tx, size_t size);
+
+/** The "cluster" object of GET /v1/status (role, leader, validators' attestations,
+ *  divergences, refused blocks). New reference. */
+json_t *ordering_status_json(ordering *o);
+/** Counters for /metrics. */
+typedef struct ordering_counters {
+    bool is_leader;
+    uint64_t divergences_total;
+    uint64_t blocks_refused_total;
+    uint64_t leader_changes_total;
+    uint64_t etcd_failures_total;
+} ordering_counters;
+void ordering_counters_get(ordering *o, ordering_counters *out);
+
+/* cluster.c */
+/** petrod cluster-init (argv[1] == "cluster-init"). Returns the exit status. */
+int cluster_init_main(int argc, char **argv);
+/** The network id of the genesis.bin in data_dir. */
+petro_result cluster_network_id(const char *data_dir, petro_hash *out);
+
+#endif

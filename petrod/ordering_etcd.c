@@ -1,0 +1,1031 @@
+/* The etcd ordering backend (ordering.h; docs/operations.md "Cluster").
+ *
+ * Keys under cfg.prefix (P):
+ *   P leader              "<id> <api address>", attached to the leader's lease
+ *   P block/<%020 height> the encoded block (header + body)
+ *   P att/<id>            the validator's latest attestation (JSON, attest.h)
+ *
+ * Threads, each with its own etcd handle:
+ *   elect:   grants a lease, campaigns with a txn (create_revision(leader) == 0), keeps the
+ *            lease alive every ttl/3; steps down when keep-alive fails for a whole ttl.
+ *   reader:  reads the block keys after the applied height (range, limit 16) into a small
+ *            cache and wakes the node; publishes this node's attestation; reads the others'
+ *            and compares them with its own; the leader prunes and compacts old blocks.
+ *   forward: followers send admitted submissions to the leader's POST /v1/transactions/batch.
+ * The producer thread calls ordering_finalize with a fourth handle.
+ *
+ * Lock order: o->lock is a leaf; the wake callback is never called with it held. */
+#include "ordering.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "attest.h"
+#include "etcd.h"
+#include "log.h"
+
+#define CACHE_MAX 32u
+#define RANGE_LIMIT 16
+#define READER_IDLE_MS 40u
+#define FORWARD_BYTES_MAX ((size_t)8 << 20)
+#define RECENT_MAX 4096u /* own state hashes remembered, to compare others' attestations */
+#define PRUNE_MARGIN 8u
+#define PRUNE_EVERY_MS 2000u
+
+typedef struct cached_block {
+    uint64_t height;
+    uint8_t *bytes;
+    size_t size;
+} cached_block;
+
+typedef struct peer_state {
+    bool has_attestation;
+    attestation latest;
+    bool is_diverged;
+    uint64_t diverged_height;
+} peer_state;
+
+struct ordering {
+    ordering_config cfg;
+    petro_hash network_id;
+    petro_pubkey pk;
+    petro_seckey sk;
+    size_t self_index;
+
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool is_closing;
+    ordering_wake_fn wake;
+    void *wake_ctx;
+
+    /* election */
+    bool is_leader;
+    uint64_t lease_id;
+    uint64_t leader_create_rev;
+    bool has_leader;
+    char leader_id[ORDERING_ID_SIZE_MAX];
+    char leader_api[ORDERING_ADDR_SIZE_MAX];
+    bool is_etcd_ok;
+    bool has_read_as_leader; /* the reader completed a range since this node became leader */
+
+    /* blocks */
+    cached_block cache[CACHE_MAX];
+    size_t cache_count;
+    uint64_t applied_height;
+    uint64_t known_tip; /* highest block key seen in etcd */
+    uint64_t refused_height;
+    petro_result refused_why;
+    petro_hash recent_state[RECENT_MAX];
+    petro_hash recent_block[RECENT_MAX];
+    uint64_t recent_height[RECENT_MAX];
+    attestation mine;
+    bool has_mine;
+    bool is_mine_published;
+
+    peer_state peers[ORDERING_VALIDATOR_COUNT_MAX];
+    ordering_counters counters;
+
+    /* forwarding */
+    uint8_t *fwd;
+    size_t fwd_size;
+    size_t fwd_cap;
+
+    etcd *e_finalize;
+    pthread_t threads[3];
+    size_t thread_count;
+};
+
+static uint64_t mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Wait on o->cond (held) for at most ms. */
+static void wait_ms_locked(ordering *o, uint32_t ms) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += (time_t)(ms / 1000u);
+    ts.tv_nsec += (long)(ms % 1000u) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&o->cond, &o->lock, &ts);
+}
+
+static void do_wake(ordering *o) {
+    pthread_mutex_lock(&o->lock);
+    ordering_wake_fn fn = o->wake;
+    void *ctx = o->wake_ctx;
+    pthread_mutex_unlock(&o->lock);
+    if (fn != NULL) fn(ctx);
+}
+
+static void key_of(char *out, size_t cap, const ordering *o, const char *suffix) {
+    snprintf(out, cap, "%s%s", o->cfg.prefix, suffix);
+}
+
+static void block_key(char *out, size_t cap, const ordering *o, uint64_t height) {
+    snprintf(out, cap, "%sblock/%020llu", o->cfg.prefix, (unsigned long long)height);
+}
+
+static json_t *b64s(const char *s) { return etcd_b64((const uint8_t *)s, strlen(s)); }
+
+static json_t *range_end_of(const char *prefix) {
+    size_t len = strlen(prefix);
+    uint8_t end[256];
+    if (len == 0 || len > sizeof end) return NULL;
+    etcd_prefix_end(end, (const uint8_t *)prefix, len);
+    return etcd_b64(end, len);
+}
+
+/* ------------------------------------------------------------ config */
+
+static void trim(char *s) {
+    size_t len = strlen(s);
+    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\n' || s[len - 1] == '\r' || s[len - 1] == '\t')) {
+        s[--len] = '\0';
+    }
+    size_t start = 0;
+    while (s[start] == ' ' || s[start] == '\t') start++;
+    if (start > 0) memmove(s, s + start, len - start + 1);
+}
+
+static bool copy_str(char *out, size_t cap, const char *v) {
+    size_t len = strlen(v);
+    if (len == 0 || len >= cap) return false;
+    memcpy(out, v, len + 1);
+    return true;
+}
+
+petro_result ordering_config_load(ordering_config *cfg, const char *path) {
+    memset(cfg, 0, sizeof *cfg);
+    cfg->lease_ttl_s = 1;
+    cfg->etcd_timeout_ms = 1000;
+    cfg->block_bytes_max = 262144;
+    cfg->retain_blocks = 1000;
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        log_error("cannot open the cluster file %s: %s", path, strerror(errno));
+        return PETRO_ERR_IO;
+    }
+    char line[1024];
+    unsigned lineno = 0;
+    petro_result r = PETRO_OK;
+    while (r == PETRO_OK && fgets(line, sizeof line, f) != NULL) {
+        lineno++;
+        trim(line);
+        if (line[0] == '\0' || line[0] == '#') continue;
+        char *eq = strchr(line, '=');
+        if (eq == NULL) {
+            r = PETRO_ERR_MALFORMED;
+            break;
+        }
+        *eq = '\0';
+        char *k = line;
+        char *v = eq + 1;
+        trim(k);
+        trim(v);
+        bool ok = true;
+        if (strcmp(k, "self") == 0) {
+            ok = copy_str(cfg->self, sizeof cfg->self, v);
+        } else if (strcmp(k, "key_file") == 0) {
+            ok = copy_str(cfg->key_file, sizeof cfg->key_file, v);
+        } else if (strcmp(k, "etcd") == 0) {
+            ok = copy_str(cfg->etcd_endpoints, sizeof cfg->etcd_endpoints, v);
+        } else if (strcmp(k, "prefix") == 0) {
+            ok = copy_str(cfg->prefix, sizeof cfg->prefix, v);
+        } else if (strcmp(k, "lease_ttl_s") == 0) {
+            unsigned long x = strtoul(v, NULL, 10);
+            ok = x >= 1 && x <= 60;
+            cfg->lease_ttl_s = (uint32_t)x;
+        } else if (strcmp(k, "etcd_timeout_ms") == 0) {
+            unsigned long x = strtoul(v, NULL, 10);
+            ok = x >= 100 && x <= 60000;
+            cfg->etcd_timeout_ms = (uint32_t)x;
+        } else if (strcmp(k, "block_bytes_max") == 0) {
+            unsigned long x = strtoul(v, NULL, 10);
+            ok = x >= 16384 && x <= 1048576;
+            cfg->block_bytes_max = (uint32_t)x;
+        } else if (strcmp(k, "retain_blocks") == 0) {
+            unsigned long long x = strtoull(v, NULL, 10);
+            ok = x >= 16;
+            cfg->retain_blocks = x;
+        } else if (strcmp(k, "validator") == 0) {
+            /* validator = ID PUBKEY_HEX API_URL */
+            if (cfg->validator_count == ORDERING_VALIDATOR_COUNT_MAX) {
+                ok = false;
+            } else {
+                ordering_validator *val = &cfg->validators[cfg->validator_count];
+                char id[64], hex[80], api[ORDERING_ADDR_SIZE_MAX];
+                ok = sscanf(v, "%63s %79s %127s", id, hex, api) == 3 &&
+                     copy_str(val->id, sizeof val->id, id) &&
+                     copy_str(val->api, sizeof val->api, api) &&
+                     petro_hex_decode(val->pubkey.bytes, 32, hex, strlen(hex)) == PETRO_OK;
+                cfg->validator_count++;
+            }
+        } else {
+            ok = false;
+        }
+        if (!ok) r = PETRO_ERR_MALFORMED;
+    }
+    fclose(f);
+    if (r != PETRO_OK) {
+        log_error("%s line %u: bad or unknown setting", path, lineno);
+        return r;
+    }
+    bool has_self = false;
+    for (size_t i = 0; i < cfg->validator_count; i++) {
+        if (strcmp(cfg->validators[i].id, cfg->self) == 0) has_self = true;
+    }
+    if (!has_self || cfg->key_file[0] == '\0' || cfg->etcd_endpoints[0] == '\0' ||
+        cfg->prefix[0] == '\0') {
+        log_error("%s: needs self (one of the validators), key_file, etcd and prefix", path);
+        return PETRO_ERR_MALFORMED;
+    }
+    return PETRO_OK;
+}
+
+/* ------------------------------------------------------------ election */
+
+static void set_role(ordering *o, bool is_leader, const char *leader_id, const char *leader_api) {
+    pthread_mutex_lock(&o->lock);
+    bool changed = o->is_leader != is_leader || !o->has_leader ||
+                   strcmp(o->leader_id, leader_id) != 0;
+    if (changed) {
+        o->counters.leader_changes_total++;
+        log_info("cluster: leader is %s (%s)%s", leader_id, leader_api,
+                 is_leader ? "; this node leads" : "");
+    }
+    if (is_leader && !o->is_leader) o->has_read_as_leader = false;
+    o->is_leader = is_leader;
+    o->counters.is_leader = is_leader;
+    o->has_leader = true;
+    snprintf(o->leader_id, sizeof o->leader_id, "%s", leader_id);
+    snprintf(o->leader_api, sizeof o->leader_api, "%s", leader_api);
+    pthread_cond_broadcast(&o->cond);
+    pthread_mutex_unlock(&o->lock);
+    if (changed) do_wake(o);
+}
+
+static void step_down(ordering *o, const char *why) {
+    pthread_mutex_lock(&o->lock);
+    bool was = o->is_leader;
+    o->is_leader = false;
+    o->counters.is_leader = false;
+    o->has_leader = false;
+    pthread_mutex_unlock(&o->lock);
+    if (was) log_warn("cluster: this node steps down as leader: %s", why);
+}
+
+static void set_etcd_ok(ordering *o, bool ok) {
+    pthread_mutex_lock(&o->lock);
+    if (!ok) o->counters.etcd_failures_total++;
+    o->is_etcd_ok = ok;
+    pthread_mutex_unlock(&o->lock);
+}
+
+/* Parse "<id> <api>" from a leader value. */
+static void parse_leader(const json_t *kv, char *id, size_t id_cap, char *api, size_t api_cap) {
+    id[0] = api[0] = '\0';
+    uint8_t *v;
+    size_t size;
+    if (etcd_unb64(json_object_get(kv, "value"), &v, &size) != PETRO_OK) return;
+    char text[256];
+    if (size >= sizeof text) size = sizeof text - 1;
+    memcpy(text, v, size);
+    text[size] = '\0';
+    free(v);
+    char *sp = strchr(text, ' ');
+    if (sp == NULL) return;
+    *sp = '\0';
+    snprintf(id, id_cap, "%s", text);
+    snprintf(api, api_cap, "%s", sp + 1);
+}
+
+/* One campaign round: returns PETRO_OK (leader or follower decided), or an etcd failure. */
+static petro_result campaign(ordering *o, etcd *e, uint64_t lease) {
+    char key[256], value[256];
+    key_of(key, sizeof key, o, "leader");
+    snprintf(value, sizeof value, "%s %s", o->cfg.self, o->cfg.validators[o->self_index].api);
+    json_t *body = json_pack("{s:[{s:s,s:s,s:o,s:s}],s:[{s:{s:o,s:o,s:o}}],s:[{s:{s:o}}]}",
+                             "compare", "key", "", "target", "CREATE", "create_revision",
+                             etcd_u64_json(0), "result", "EQUAL",
+                             "success", "request_put", "key", b64s(key), "value", b64s(value),
+                             "lease", etcd_u64_json(lease),
+                             "failure", "request_range", "key", b64s(key));
+    if (body == NULL) return PETRO_ERR_NOMEM;
+    json_object_set_new(json_array_get(json_object_get(body, "compare"), 0), "key", b64s(key));
+    json_t *resp;
+    petro_result r = etcd_post(e, "/v3/kv/txn", body, &resp);
+    json_decref(body);
+    if (r != PETRO_OK) return r;
+    if (json_is_true(json_object_get(resp, "succeeded"))) {
+        uint64_t rev = etcd_u64(json_object_get(resp, "header"), "revision");
+        pthread_mutex_lock(&o->lock);
+        o->lease_id = lease;
+        o->leader_create_rev = rev;
+        pthread_mutex_unlock(&o->lock);
+        set_role(o, true, o->cfg.self, o->cfg.validators[o->self_index].api);
+    } else {
+        json_t *rr = json_object_get(json_array_get(json_object_get(resp, "responses"), 0),
+                                     "response_range");
+        json_t *kv = json_array_get(json_object_get(rr, "kvs"), 0);
+        if (kv != NULL) {
+            char id[ORDERING_ID_SIZE_MAX], api[ORDERING_ADDR_SIZE_MAX];
+            parse_leader(kv, id, sizeof id, api, sizeof api);
+            if (strcmp(id, o->cfg.self) == 0 && etcd_u64(kv, "lease") == lease) {
+                /* Our own key from a round whose answer was lost. */
+                pthread_mutex_lock(&o->lock);
+                o->lease_id = lease;
+                o->leader_create_rev = etcd_u64(kv, "create_revision");
+                pthread_mutex_unlock(&o->lock);
+                set_role(o, true, id, api);
+            } else if (id[0] != '\0') {
+                set_role(o, false, id, api);
+            }
+        }
+    }
+    json_decref(resp);
+    return PETRO_OK;
+}
+
+static void *elect_main(void *arg) {
+    ordering *o = arg;
+    etcd *e = etcd_new(o->cfg.etcd_endpoints, o->cfg.etcd_timeout_ms);
+    uint32_t ttl_ms = o->cfg.lease_ttl_s * 1000u;
+    uint32_t period_ms = ttl_ms / 4u;
+    uint64_t lease = 0;
+    uint64_t last_ok = mono_ms();
+    pthread_mutex_lock(&o->lock);
+    while (e != NULL && !o->is_closing) {
+        pthread_mutex_unlock(&o->lock);
+        petro_result r = PETRO_OK;
+        if (lease == 0) {
+            json_t *body = json_pack("{s:o}", "TTL", etcd_u64_json(o->cfg.lease_ttl_s));
+            json_t *resp;
+            r = body != NULL ? etcd_post(e, "/v3/lease/grant", body, &resp) : PETRO_ERR_NOMEM;
+            json_decref(body);
+            if (r == PETRO_OK) {
+                lease = etcd_u64(resp, "ID");
+                json_decref(resp);
+                last_ok = mono_ms();
+            }
+        } else {
+            json_t *body = json_pack("{s:o}", "ID", etcd_u64_json(lease));
+            json_t *resp;
+            r = body != NULL ? etcd_post(e, "/v3/lease/keepalive", body, &resp) : PETRO_ERR_NOMEM;
+            json_decref(body);
+            if (r == PETRO_OK) {
+                uint64_t ttl = etcd_u64(json_object_get(resp, "result"), "TTL");
+                json_decref(resp);
+                if (ttl == 0) {
+                    step_down(o, "the election lease expired");
+                    lease = 0;
+                } else {
+                    last_ok = mono_ms();
+                }
+            }
+        }
+        if (r == PETRO_OK && lease != 0) {
+            pthread_mutex_lock(&o->lock);
+            bool is_leader = o->is_leader;
+            pthread_mutex_unlock(&o->lock);
+            if (!is_leader) r = campaign(o, e, lease);
+        }
+        set_etcd_ok(o, r == PETRO_OK);
+        if (r != PETRO_OK && mono_ms() - last_ok >= ttl_ms) {
+            step_down(o, "etcd unreachable for a whole lease");
+            lease = 0;
+        }
+        pthread_mutex_lock(&o->lock);
+        if (!o->is_closing) wait_ms_locked(o, period_ms);
+    }
+    bool was_leader = o->is_leader;
+    pthread_mutex_unlock(&o->lock);
+    if (e != NULL && lease != 0) {
+        /* Hand the leadership over at once on a clean stop. */
+        json_t *body = json_pack("{s:o}", "ID", etcd_u64_json(lease));
+        json_t *resp = NULL;
+        if (body != NULL && etcd_post(e, "/v3/lease/revoke", body, &resp) == PETRO_OK && was_leader) {
+            log_info("cluster: released the leadership");
+        }
+        json_decref(body);
+        json_decref(resp);
+    }
+    etcd_free(e);
+    return NULL;
+}
+
+/* ------------------------------------------------------------ finalize */
+
+/* Read the block key at height: PETRO_OK with bytes, PETRO_ERR_NOT_FOUND, or a failure. */
+static petro_result read_block_key(ordering *o, etcd *e, uint64_t height, uint8_t **bytes,
+                                   size_t *size) {
+    char key[256];
+    block_key(key, sizeof key, o, height);
+    json_t *body = json_pack("{s:o}", "key", b64s(key));
+    json_t *resp;
+    petro_result r = body != NULL ? etcd_post(e, "/v3/kv/range", body, &resp) : PETRO_ERR_NOMEM;
+    json_decref(body);
+    if (r != PETRO_OK) return r;
+    json_t *kv = json_array_get(json_object_get(resp, "kvs"), 0);
+    r = kv == NULL ? PETRO_ERR_NOT_FOUND : etcd_unb64(json_object_get(kv, "value"), bytes, size);
+    json_decref(resp);
+    return r;
+}
+
+petro_result ordering_finalize(ordering *o, uint64_t height, const uint8_t *block, size_t size) {
+    pthread_mutex_lock(&o->lock);
+    bool is_leader = o->is_leader;
+    uint64_t lease = o->lease_id;
+    uint64_t create_rev = o->leader_create_rev;
+    pthread_mutex_unlock(&o->lock);
+    if (!is_leader) return PETRO_ERR_UNAVAILABLE;
+    char key[256], lkey[256];
+    block_key(key, sizeof key, o, height);
+    key_of(lkey, sizeof lkey, o, "leader");
+    /* block key absent AND our election key still exists with our create_revision and lease */
+    json_t *body = json_pack(
+        "{s:[{s:o,s:s,s:o,s:s},{s:o,s:s,s:o,s:s},{s:o,s:s,s:o,s:s}],s:[{s:{s:o,s:o}}]}",
+        "compare",
+        "key", b64s(key), "target", "CREATE", "create_revision", etcd_u64_json(0), "result", "EQUAL",
+        "key", b64s(lkey), "target", "CREATE", "create_revision", etcd_u64_json(create_rev), "result", "EQUAL",
+        "key", b64s(lkey), "target", "LEASE", "lease", etcd_u64_json(lease), "result", "EQUAL",
+        "success", "request_put", "key", b64s(key), "value", etcd_b64(block, size));
+    if (body == NULL) return PETRO_ERR_NOMEM;
+    uint64_t deadline = mono_ms() + 3u * o->cfg.etcd_timeout_ms;
+    uint32_t backoff = 50;
+    petro_result result = PETRO_ERR_UNAVAILABLE;
+    for (;;) {
+        json_t *resp;
+        petro_result r = etcd_post(o->e_finalize, "/v3/kv/txn", body, &resp);
+        if (r == PETRO_OK) {
+            bool ok = json_is_true(json_object_get(resp, "succeeded"));
+            json_decref(resp);
+            if (ok) {
+                result = PETRO_OK;
+                break;
+            }
+            /* A compare failed: either the height is taken (maybe by our own earlier attempt)
+             * or we are deposed. Settle by reading the key. */
+        }
+        uint8_t *have = NULL;
+        size_t have_size = 0;
+        petro_result rr = read_block_key(o, o->e_finalize, height, &have, &have_size);
+        if (rr == PETRO_OK) {
+            bool same = have_size == size && memcmp(have, block, size) == 0;
+            free(have);
+            result = same ? PETRO_OK : PETRO_ERR_UNAVAILABLE;
+            if (!same) log_warn("cluster: height %llu holds another block; dropping ours",
+                                (unsigned long long)height);
+            break;
+        }
+        if (r == PETRO_OK && rr == PETRO_ERR_NOT_FOUND) {
+            /* Key absent and the fence failed: we are no longer the leader. */
+            step_down(o, "the fence of a block write failed");
+            break;
+        }
+        if (mono_ms() >= deadline) {
+            log_warn("cluster: block %llu not written to etcd (unreachable)", (unsigned long long)height);
+            break;
+        }
+        pthread_mutex_lock(&o->lock);
+        bool still = o->is_leader && !o->is_closing;
+        if (still) wait_ms_locked(o, backoff);
+        pthread_mutex_unlock(&o->lock);
+        if (!still) break;
+        backoff = backoff < 400 ? backoff * 2 : backoff;
+    }
+    json_decref(body);
+    set_etcd_ok(o, result == PETRO_OK || o->is_etcd_ok);
+    if (result == PETRO_OK) {
+        pthread_mutex_lock(&o->lock);
+        if (height > o->known_tip) o->known_tip = height;
+        pthread_mutex_unlock(&o->lock);
+    }
+    return result;
+}
+
+/* ------------------------------------------------------------ reader */
+
+static void cache_put(ordering *o, uint64_t height, uint8_t *bytes, size_t size) {
+    /* under lock */
+    if (height <= o->applied_height || o->cache_count == CACHE_MAX) {
+        free(bytes);
+        return;
+    }
+    for (size_t i = 0; i < o->cache_count; i++) {
+        if (o->cache[i].height == height) {
+            free(bytes);
+            return;
+        }
+    }
+    o->cache[o->cache_count++] = (cached_block){.height = height, .bytes = bytes, .size = size};
+}
+
+static void cache_drop_upto(ordering *o, uint64_t height) {
+    size_t k = 0;
+    for (size_t i = 0; i < o->cache_count; i++) {
+        if (o->cache[i].height <= height) {
+            free(o->cache[i].bytes);
+        } else {
+            o->cache[k++] = o->cache[i];
+        }
+    }
+    o->cache_count = k;
+}
+
+/* Range the block keys from height want on; returns how many were cached. */
+static petro_result read_blocks(ordering *o, etcd *e, uint64_t want, size_t *got) {
+    *got = 0;
+    char key[256], pfx[256];
+    block_key(key, sizeof key, o, want);
+    key_of(pfx, sizeof pfx, o, "block/");
+    json_t *body = json_pack("{s:o,s:o,s:i}", "key", b64s(key), "range_end", range_end_of(pfx),
+                             "limit", RANGE_LIMIT);
+    json_t *resp;
+    petro_result r = body != NULL ? etcd_post(e, "/v3/kv/range", body, &resp) : PETRO_ERR_NOMEM;
+    json_decref(body);
+    if (r != PETRO_OK) return r;
+    json_t *kvs = json_object_get(resp, "kvs");
+    size_t pfx_len = strlen(pfx);
+    pthread_mutex_lock(&o->lock);
+    for (size_t i = 0; i < json_array_size(kvs); i++) {
+        json_t *kv = json_array_get(kvs, i);
+        uint8_t *k;
+        size_t ks;
+        if (etcd_unb64(json_object_get(kv, "key"), &k, &ks) != PETRO_OK) continue;
+        uint64_t h = 0;
+        if (ks == pfx_len + 20) {
+            for (size_t j = pfx_len; j < ks; j++) h = h * 10u + (uint64_t)(k[j] - '0');
+        }
+        free(k);
+        if (h > o->known_tip) o->known_tip = h;
+        uint8_t *v;
+        size_t vs;
+        if (etcd_unb64(json_object_get(kv, "value"), &v, &vs) != PETRO_OK) continue;
+        cache_put(o, h, v, vs);
+        (*got)++;
+    }
+    if (o->is_leader) o->has_read_as_leader = true;
+    pthread_mutex_unlock(&o->lock);
+    json_decref(resp);
+    return PETRO_OK;
+}
+
+static json_t *attestation_json(const attestation *a) {
+    char bh[65], sh[65], sig[129];
+    petro_hex_encode(bh, a->block_hash.bytes, 32);
+    petro_hex_encode(sh, a->state_hash.bytes, 32);
+    petro_hex_encode(sig, a->sig.bytes, 64);
+    return json_pack("{s:o,s:s,s:s,s:s}", "height", etcd_u64_json(a->height), "block_hash", bh,
+                     "state_hash", sh, "signature", sig);
+}
+
+static bool attestation_parse(attestation *a, const json_t *o) {
+    const char *bh = json_string_value(json_object_get(o, "block_hash"));
+    const char *sh = json_string_value(json_object_get(o, "state_hash"));
+    const char *sig = json_string_value(json_object_get(o, "signature"));
+    if (bh == NULL || sh == NULL || sig == NULL) return false;
+    a->height = etcd_u64(o, "height");
+    return petro_hex_decode(a->block_hash.bytes, 32, bh, strlen(bh)) == PETRO_OK &&
+           petro_hex_decode(a->state_hash.bytes, 32, sh, strlen(sh)) == PETRO_OK &&
+           petro_hex_decode(a->sig.bytes, 64, sig, strlen(sig)) == PETRO_OK;
+}
+
+static void publish_attestation(ordering *o, etcd *e) {
+    pthread_mutex_lock(&o->lock);
+    bool todo = o->has_mine && !o->is_mine_published;
+    attestation a = o->mine;
+    pthread_mutex_unlock(&o->lock);
+    if (!todo) return;
+    char key[256], sub[64];
+    snprintf(sub, sizeof sub, "att/%s", o->cfg.self);
+    key_of(key, sizeof key, o, sub);
+    json_t *aj = attestation_json(&a);
+    char *text = aj != NULL ? json_dumps(aj, JSON_COMPACT) : NULL;
+    json_decref(aj);
+    if (text == NULL) return;
+    json_t *body = json_pack("{s:o,s:o}", "key", b64s(key), "value", b64s(text));
+    free(text);
+    json_t *resp = NULL;
+    if (body != NULL && etcd_post(e, "/v3/kv/put", body, &resp) == PETRO_OK) {
+        pthread_mutex_lock(&o->lock);
+        if (o->mine.height == a.height) o->is_mine_published = true;
+        pthread_mutex_unlock(&o->lock);
+    }
+    json_decref(body);
+    json_decref(resp);
+}
+
+/* Read every validator's attestation, verify it, compare with our own state at that height. */
+static void read_attestations(ordering *o, etcd *e) {
+    char pfx[256];
+    key_of(pfx, sizeof pfx, o, "att/");
+    json_t *body = json_pack("{s:o,s:o}", "key", b64s(pfx), "range_end", range_end_of(pfx));
+    json_t *resp;
+    petro_result r = body != NULL ? etcd_post(e, "/v3/kv/range", body, &resp) : PETRO_ERR_NOMEM;
+    json_decref(body);
+    if (r != PETRO_OK) return;
+    json_t *kvs = json_object_get(resp, "kvs");
+    size_t pfx_len = strlen(pfx);
+    for (size_t i = 0; i < json_array_size(kvs); i++) {
+        json_t *kv = json_array_get(kvs, i);
+        uint8_t *k = NULL, *v = NULL;
+        size_t ks, vs;
+        if (etcd_unb64(json_object_get(kv, "key"), &k, &ks) != PETRO_OK ||
+            etcd_unb64(json_object_get(kv, "value"), &v, &vs) != PETRO_OK) {
+            free(k);
+            continue;
+        }
+        size_t idx = SIZE_MAX;
+        for (size_t j = 0; j < o->cfg.validator_count; j++) {
+            const char *id = o->cfg.validators[j].id;
+            if (ks == pfx_len + strlen(id) && memcmp(k + pfx_len, id, strlen(id)) == 0) idx = j;
+        }
+        json_t *aj = json_loadb((const char *)v, vs, 0, NULL);
+        attestation a;
+        bool ok = idx != SIZE_MAX && aj != NULL && attestation_parse(&a, aj) &&
+                  attest_verify(&a, &o->network_id, &o->cfg.validators[idx].pubkey);
+        json_decref(aj);
+        free(k);
+        free(v);
+        if (!ok) continue;
+        pthread_mutex_lock(&o->lock);
+        peer_state *p = &o->peers[idx];
+        p->has_attestation = true;
+        p->latest = a;
+        size_t slot = (size_t)(a.height % RECENT_MAX);
+        if (idx != o->self_index && o->recent_height[slot] == a.height && a.height > 0) {
+            bool same = petro_hash_equal(&o->recent_state[slot], &a.state_hash) &&
+                        petro_hash_equal(&o->recent_block[slot], &a.block_hash);
+            if (!same && (!p->is_diverged || p->diverged_height != a.height)) {
+                o->counters.divergences_total++;
+                log_error("cluster: DIVERGENCE: validator %s attests height %llu with another "
+                          "block or state hash than this node",
+                          o->cfg.validators[idx].id, (unsigned long long)a.height);
+                p->diverged_height = a.height;
+            }
+            p->is_diverged = !same;
+        }
+        pthread_mutex_unlock(&o->lock);
+    }
+    json_decref(resp);
+}
+
+/* Leader: delete the block keys every validator applied (or older than retain_blocks), then
+ * compact etcd's history up to that delete. */
+static void prune(ordering *o, etcd *e) {
+    pthread_mutex_lock(&o->lock);
+    uint64_t min_att = UINT64_MAX;
+    for (size_t i = 0; i < o->cfg.validator_count; i++) {
+        uint64_t h = o->peers[i].has_attestation ? o->peers[i].latest.height : 0;
+        if (h < min_att) min_att = h;
+    }
+    uint64_t tip = o->known_tip;
+    pthread_mutex_unlock(&o->lock);
+    uint64_t below = min_att > PRUNE_MARGIN ? min_att - PRUNE_MARGIN : 0;
+    if (tip > o->cfg.retain_blocks && tip - o->cfg.retain_blocks > below) {
+        below = tip - o->cfg.retain_blocks;
+    }
+    if (below <= 1) return;
+    char from[256], to[256];
+    block_key(from, sizeof from, o, 0);
+    block_key(to, sizeof to, o, below);
+    json_t *body = json_pack("{s:o,s:o}", "key", b64s(from), "range_end", b64s(to));
+    json_t *resp;
+    petro_result r = body != NULL ? etcd_post(e, "/v3/kv/deleterange", body, &resp) : PETRO_ERR_NOMEM;
+    json_decref(body);
+    if (r != PETRO_OK) return;
+    uint64_t deleted = etcd_u64(resp, "deleted");
+    uint64_t rev = etcd_u64(json_object_get(resp, "header"), "revision");
+    json_decref(resp);
+    if (deleted == 0) return;
+    body = json_pack("{s:o}", "revision", etcd_u64_json(rev));
+    if (body != NULL && etcd_post(e, "/v3/kv/compaction", body, &resp) == PETRO_OK) {
+        json_decref(resp);
+    }
+    json_decref(body);
+    log_info("cluster: pruned %llu blocks below %llu from etcd, compacted at revision %llu",
+             (unsigned long long)deleted, (unsigned long long)below, (unsigned long long)rev);
+}
+
+static void *reader_main(void *arg) {
+    ordering *o = arg;
+    etcd *e = etcd_new(o->cfg.etcd_endpoints, o->cfg.etcd_timeout_ms);
+    uint64_t last_prune = mono_ms();
+    uint64_t last_att_read = 0;
+    pthread_mutex_lock(&o->lock);
+    while (e != NULL && !o->is_closing) {
+        uint64_t want = o->applied_height + 1;
+        bool has_want = false;
+        for (size_t i = 0; i < o->cache_count; i++) {
+            if (o->cache[i].height == want) has_want = true;
+        }
+        bool is_leader = o->is_leader;
+        pthread_mutex_unlock(&o->lock);
+        size_t got = 0;
+        petro_result r = PETRO_OK;
+        if (!has_want) r = read_blocks(o, e, want, &got);
+        if (got > 0) do_wake(o);
+        publish_attestation(o, e);
+        uint64_t now = mono_ms();
+        if (now - last_att_read >= 200u) {
+            read_attestations(o, e);
+            last_att_read = now;
+        }
+        if (is_leader && now - last_prune >= PRUNE_EVERY_MS) {
+            prune(o, e);
+            last_prune = now;
+        }
+        pthread_mutex_lock(&o->lock);
+        if (r != PETRO_OK) o->counters.etcd_failures_total++;
+        if (!o->is_closing && (got == 0 || has_want)) wait_ms_locked(o, READER_IDLE_MS);
+    }
+    pthread_mutex_unlock(&o->lock);
+    etcd_free(e);
+    return NULL;
+}
+
+/* ------------------------------------------------------------ forwarder */
+
+static size_t discard_cb(char *ptr, size_t size, size_t nmemb, void *ctx) {
+    (void)ptr;
+    (void)ctx;
+    return size * nmemb;
+}
+
+static void *forward_main(void *arg) {
+    ordering *o = arg;
+    CURL *c = curl_easy_init();
+    struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/octet-stream");
+    pthread_mutex_lock(&o->lock);
+    while (c != NULL && hdr != NULL && !o->is_closing) {
+        if (o->fwd_size == 0 || !o->has_leader) {
+            if (o->is_leader) o->fwd_size = 0;
+            wait_ms_locked(o, 20);
+            continue;
+        }
+        if (o->is_leader) {
+            o->fwd_size = 0; /* they are in our own mempool */
+            continue;
+        }
+        uint8_t *buf = o->fwd;
+        size_t size = o->fwd_size;
+        o->fwd = NULL;
+        o->fwd_size = o->fwd_cap = 0;
+        char url[ORDERING_ADDR_SIZE_MAX + 32];
+        snprintf(url, sizeof url, "%s/v1/transactions/batch", o->leader_api);
+        pthread_mutex_unlock(&o->lock);
+        petro_result r = PETRO_ERR_UNAVAILABLE;
+        for (int attempt = 0; attempt < 3 && r != PETRO_OK; attempt++) {
+            curl_easy_reset(c);
+            curl_easy_setopt(c, CURLOPT_URL, url);
+            curl_easy_setopt(c, CURLOPT_POST, 1L);
+            curl_easy_setopt(c, CURLOPT_POSTFIELDS, buf);
+            curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)size);
+            curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+            curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard_cb);
+            curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+            curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 500L);
+            curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+            long status = 0;
+            if (curl_easy_perform(c) == CURLE_OK) {
+                curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+                if (status == 200) r = PETRO_OK;
+            }
+        }
+        if (r != PETRO_OK) {
+            log_warn("cluster: forwarding %zu bytes of submissions to the leader at %s failed; "
+                     "they stay pending here", size, url);
+        }
+        free(buf);
+        pthread_mutex_lock(&o->lock);
+    }
+    pthread_mutex_unlock(&o->lock);
+    curl_slist_free_all(hdr);
+    if (c != NULL) curl_easy_cleanup(c);
+    return NULL;
+}
+
+void ordering_forward(ordering *o, const uint8_t *tx, size_t size) {
+    if (o == NULL) return;
+    pthread_mutex_lock(&o->lock);
+    if (!o->is_leader && o->fwd_size + 4 + size <= FORWARD_BYTES_MAX) {
+        if (o->fwd_size + 4 + size > o->fwd_cap) {
+            size_t cap = o->fwd_cap == 0 ? 65536 : o->fwd_cap * 2;
+            while (cap < o->fwd_size + 4 + size) cap *= 2;
+            uint8_t *b = realloc(o->fwd, cap);
+            if (b == NULL) {
+                pthread_mutex_unlock(&o->lock);
+                return;
+            }
+            o->fwd = b;
+            o->fwd_cap = cap;
+        }
+        uint8_t *p = o->fwd + o->fwd_size;
+        p[0] = (uint8_t)size;
+        p[1] = (uint8_t)(size >> 8);
+        p[2] = (uint8_t)(size >> 16);
+        p[3] = (uint8_t)(size >> 24);
+        memcpy(p + 4, tx, size);
+        o->fwd_size += 4 + size;
+    }
+    pthread_mutex_unlock(&o->lock);
+}
+
+/* ------------------------------------------------------------ node side */
+
+petro_result ordering_open(ordering **out, const ordering_config *cfg, const petro_hash *network_id) {
+    *out = NULL;
+    ordering *o = calloc(1, sizeof *o);
+    if (o == NULL) return PETRO_ERR_NOMEM;
+    o->cfg = *cfg;
+    o->network_id = *network_id;
+    for (size_t i = 0; i < cfg->validator_count; i++) {
+        if (strcmp(cfg->validators[i].id, cfg->self) == 0) o->self_index = i;
+    }
+    petro_result r = attest_key_load(cfg->key_file, &o->pk, &o->sk);
+    if (r != PETRO_OK) {
+        free(o);
+        return r;
+    }
+    if (!petro_pubkey_equal(&o->pk, &cfg->validators[o->self_index].pubkey)) {
+        log_error("the validator key %s is not the key listed for %s", cfg->key_file, cfg->self);
+        free(o);
+        return PETRO_ERR_MALFORMED;
+    }
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_mutex_init(&o->lock, NULL);
+    pthread_cond_init(&o->cond, &attr);
+    pthread_condattr_destroy(&attr);
+    o->e_finalize = etcd_new(cfg->etcd_endpoints, cfg->etcd_timeout_ms);
+    if (o->e_finalize == NULL) {
+        log_error("bad etcd endpoint list '%s'", cfg->etcd_endpoints);
+        ordering_close(o);
+        return PETRO_ERR_MALFORMED;
+    }
+    void *(*mains[3])(void *) = {elect_main, reader_main, forward_main};
+    for (size_t i = 0; i < 3; i++) {
+        if (pthread_create(&o->threads[i], NULL, mains[i], o) != 0) {
+            ordering_close(o);
+            return PETRO_ERR_IO;
+        }
+        o->thread_count++;
+    }
+    log_info("cluster: validator %s, etcd %s, prefix %s", cfg->self, cfg->etcd_endpoints, cfg->prefix);
+    *out = o;
+    return PETRO_OK;
+}
+
+void ordering_close(ordering *o) {
+    if (o == NULL) return;
+    pthread_mutex_lock(&o->lock);
+    o->is_closing = true;
+    pthread_cond_broadcast(&o->cond);
+    pthread_mutex_unlock(&o->lock);
+    for (size_t i = 0; i < o->thread_count; i++) pthread_join(o->threads[i], NULL);
+    cache_drop_upto(o, UINT64_MAX);
+    etcd_free(o->e_finalize);
+    free(o->fwd);
+    pthread_cond_destroy(&o->cond);
+    pthread_mutex_destroy(&o->lock);
+    memset(&o->sk, 0, sizeof o->sk);
+    free(o);
+}
+
+void ordering_set_wake(ordering *o, ordering_wake_fn fn, void *ctx) {
+    pthread_mutex_lock(&o->lock);
+    o->wake = fn;
+    o->wake_ctx = ctx;
+    pthread_mutex_unlock(&o->lock);
+}
+
+bool ordering_may_propose(ordering *o, uint64_t applied_height) {
+    pthread_mutex_lock(&o->lock);
+    bool may = o->is_leader && o->has_read_as_leader && applied_height >= o->known_tip &&
+               o->refused_height == 0;
+    pthread_mutex_unlock(&o->lock);
+    return may;
+}
+
+bool ordering_is_writable(ordering *o) {
+    pthread_mutex_lock(&o->lock);
+    bool ok = o->is_etcd_ok && o->has_leader;
+    pthread_mutex_unlock(&o->lock);
+    return ok;
+}
+
+petro_result ordering_next_block(ordering *o, uint64_t height, uint8_t **bytes, size_t *size) {
+    *bytes = NULL;
+    *size = 0;
+    petro_result r = PETRO_ERR_NOT_FOUND;
+    pthread_mutex_lock(&o->lock);
+    for (size_t i = 0; i < o->cache_count; i++) {
+        if (o->cache[i].height != height || height == o->refused_height) continue;
+        *bytes = malloc(o->cache[i].size);
+        if (*bytes == NULL) {
+            r = PETRO_ERR_NOMEM;
+            break;
+        }
+        memcpy(*bytes, o->cache[i].bytes, o->cache[i].size);
+        *size = o->cache[i].size;
+        r = PETRO_OK;
+        break;
+    }
+    pthread_mutex_unlock(&o->lock);
+    return r;
+}
+
+void ordering_applied(ordering *o, uint64_t height, const petro_hash *block_hash,
+                      const petro_hash *state_hash) {
+    pthread_mutex_lock(&o->lock);
+    if (height > o->applied_height) o->applied_height = height;
+    if (height > o->known_tip) o->known_tip = height;
+    cache_drop_upto(o, height);
+    size_t slot = (size_t)(height % RECENT_MAX);
+    o->recent_height[slot] = height;
+    o->recent_block[slot] = *block_hash;
+    o->recent_state[slot] = *state_hash;
+    o->mine.height = height;
+    o->mine.block_hash = *block_hash;
+    o->mine.state_hash = *state_hash;
+    if (o->cfg.fault_diverge) o->mine.state_hash.bytes[0] ^= 0x5a; /* test-only fault */
+    attest_sign(&o->mine, &o->network_id, &o->sk);
+    o->has_mine = true;
+    o->is_mine_published = false;
+    pthread_cond_broadcast(&o->cond);
+    pthread_mutex_unlock(&o->lock);
+}
+
+void ordering_refused(ordering *o, uint64_t height, petro_result why) {
+    pthread_mutex_lock(&o->lock);
+    if (o->refused_height != height) {
+        o->counters.blocks_refused_total++;
+        log_error("cluster: REFUSED block %llu from etcd: %s; this node stops at height %llu",
+                  (unsigned long long)height, petro_result_name(why),
+                  (unsigned long long)o->applied_height);
+    }
+    o->refused_height = height;
+    o->refused_why = why;
+    pthread_mutex_unlock(&o->lock);
+}
+
+json_t *ordering_status_json(ordering *o) {
+    pthread_mutex_lock(&o->lock);
+    json_t *vals = json_array();
+    for (size_t i = 0; i < o->cfg.validator_count && vals != NULL; i++) {
+        const peer_state *p = &o->peers[i];
+        char pk[65];
+        petro_hex_encode(pk, o->cfg.validators[i].pubkey.bytes, 32);
+        json_t *v = json_pack("{s:s,s:s,s:s}", "id", o->cfg.validators[i].id, "pubkey", pk,
+                              "api", o->cfg.validators[i].api);
+        if (v == NULL) continue;
+        if (p->has_attestation) {
+            char bh[65], sh[65];
+            petro_hex_encode(bh, p->latest.block_hash.bytes, 32);
+            petro_hex_encode(sh, p->latest.state_hash.bytes, 32);
+            json_object_set_new(v, "attested_height", json_integer((json_int_t)p->latest.height));
+            json_object_set_new(v, "attested_block_hash", json_string(bh));
+            json_object_set_new(v, "attested_state_hash", json_string(sh));
+        }
+        json_object_set_new(v, "diverged", json_boolean(p->is_diverged));
+        if (p->is_diverged) {
+            json_object_set_new(v, "diverged_height", json_integer((json_int_t)p->diverged_height));
+        }
+        json_array_append_new(vals, v);
+    }
+    json_t *c = json_pack("{s:s,s:s,s:o,s:b,s:I,s:I,s:I}", "role",
+                          o->is_leader ? "leader" : "follower", "self", o->cfg.self,
+                          "validators", vals != NULL ? vals : json_array(),
+                          "etcd_reachable", o->is_etcd_ok,
+                          "divergences_total", (json_int_t)o->counters.divergences_total,
+                          "blocks_refused_total", (json_int_t)o->counters.blocks_refused_total,
+                          "etcd_tip", (json_int_t)o->known_tip);
+    if (c != NULL && o->has_leader) {
+        json_object_set_new(c, "leader", json_string(o->leader_id));
+        json_object_set_new(c, "leader_api", json_string(o->leader_api));
+    }
+    if (c != NULL && o->refused_height != 0) {
+        json_object_set_new(c, "refused_height", json_integer((json_int_t)o->refused_height));
+        json_object_set_new(c, "refused_reason", json_string(petro_result_name(o->refused_why)));
+    }
+    pthread_mutex_unlock(&o->lock);
+    return c;
+}
+
+void ordering_counters_get(ordering *o, ordering_counters *out) {
+    pthread_mutex_lock(&o->lock);
+    *out = o->counters;
+    pthread_mutex_unlock(&o->lock);
+}
