@@ -25,6 +25,7 @@
 #include "log.h"
 #include "mempool.h"
 #include "node.h"
+#include "ordering.h"
 #include "sigpool.h"
 #include "verify.h"
 
@@ -36,6 +37,7 @@ typedef struct options {
     char host[HOST_SIZE_MAX];
     uint16_t port;
     node_config cfg;
+    char cluster_file[PATH_MAX]; /* --cluster: run as a validator of an etcd cluster */
 } options;
 
 static void usage(FILE *out) {
@@ -56,7 +58,10 @@ static void usage(FILE *out) {
             "  --map-size-mb N           LMDB map size in MiB (default 8192)\n"
             "  --check-invariants        full invariant scan after every block; abort on a "
             "violation\n"
-            "  --log-level LEVEL         debug, info, warn or error (default info)\n",
+            "  --log-level LEVEL         debug, info, warn or error (default info)\n"
+            "  --cluster FILE            run as a validator of an etcd-ordered cluster "
+            "(docs/operations.md)\n"
+            "       petrod cluster-init --validators N --dir DIR   set up a local cluster\n",
             (unsigned)PETRO_BLOCK_TX_COUNT_MAX, (unsigned)MEMPOOL_TX_COUNT_MAX,
             (unsigned)SIGPOOL_THREAD_COUNT_MAX);
 }
@@ -128,6 +133,7 @@ static void parse_args(options *o, int argc, char **argv) {
         printf("petrod %s\n", PETROD_VERSION);
         exit(0);
     }
+    if (strcmp(argv[1], "cluster-init") == 0) exit(cluster_init_main(argc, argv));
     if (strcmp(argv[1], "devnet") == 0) {
         o->is_devnet = true;
     } else if (strcmp(argv[1], "run") != 0) {
@@ -157,7 +163,8 @@ static void parse_args(options *o, int argc, char **argv) {
         static const char *const with_value[] = {"--data",        "--http",
                                                  "--block-interval-ms", "--block-max-txs",
                                                  "--mempool-max", "--sig-threads",
-                                                 "--map-size-mb", "--log-level"};
+                                                 "--map-size-mb", "--log-level",
+                                                 "--cluster"};
         bool is_known = false;
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++) {
             if (strcmp(flag, with_value[k]) == 0) is_known = true;
@@ -188,6 +195,11 @@ static void parse_args(options *o, int argc, char **argv) {
             uint64_t mb = parse_u64(flag, value, 1, (uint64_t)1 << 24);
             if (mb > SIZE_MAX >> 20) usage_error("--map-size-mb: too large for this machine");
             o->cfg.map_size = (size_t)mb << 20;
+        } else if (strcmp(flag, "--cluster") == 0) {
+            if (strlen(value) == 0 || strlen(value) >= sizeof o->cluster_file) {
+                usage_error("--cluster: bad path");
+            }
+            memcpy(o->cluster_file, value, strlen(value) + 1);
         } else if (strcmp(flag, "--log-level") == 0) {
             if (strcmp(value, "debug") == 0) log_set_level(LOG_LEVEL_DEBUG);
             else if (strcmp(value, "info") == 0) log_set_level(LOG_LEVEL_INFO);
@@ -244,9 +256,26 @@ int main(int argc, char **argv) {
         memcpy(o.cfg.data_dir, resolved, strlen(resolved) + 1);
     }
 
+    ordering *ord = NULL;
+    if (o.cluster_file[0] != '\0') {
+        ordering_config ocfg;
+        r = ordering_config_load(&ocfg, o.cluster_file);
+        if (r != PETRO_OK) return fail("cannot use the cluster file ", o.cluster_file, r);
+        ocfg.fault_diverge = getenv("PETRO_TEST_FAULT_DIVERGE") != NULL; /* tests only */
+        petro_hash network_id;
+        r = cluster_network_id(o.cfg.data_dir, &network_id);
+        if (r == PETRO_OK) r = ordering_open(&ord, &ocfg, &network_id);
+        if (r != PETRO_OK) return fail("cannot start the cluster ordering from ", o.cluster_file, r);
+        o.cfg.ordering = ord;
+        o.cfg.block_bytes_max = ocfg.block_bytes_max;
+    }
+
     node *n = NULL;
     r = node_open(&n, &o.cfg);
-    if (r != PETRO_OK) return fail("cannot open the node in ", o.cfg.data_dir, r);
+    if (r != PETRO_OK) {
+        ordering_close(ord);
+        return fail("cannot open the node in ", o.cfg.data_dir, r);
+    }
     checkpoint_start(n, o.cfg.data_dir); /* proof-of-reserves checkpoint at the tip */
 
     api *a = NULL;
@@ -255,6 +284,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "petrod: cannot serve HTTP on %s port %u (address in use or not "
                         "available): %s\n", o.host, (unsigned)o.port, petro_result_str(r));
         node_close(n);
+        ordering_close(ord);
         return 1;
     }
     char url[HOST_SIZE_MAX + 32];
@@ -272,6 +302,7 @@ int main(int argc, char **argv) {
     node_stop(n);
     api_stop(a);
     node_close(n);
+    ordering_close(ord);
     checkpoint_stop();
     log_info("stopped");
     return 0;

@@ -29,6 +29,7 @@
 #include "checkpoint.h"
 #include "log.h"
 #include "mempool.h"
+#include "ordering.h"
 #include "sigpool.h"
 #include "store_lmdb.h"
 
@@ -71,6 +72,7 @@ struct node {
     uint8_t *results_buf;
     size_t results_cap;
     bool is_commit_failing; /* log a failing commit once, not every interval */
+    size_t block_size;      /* encoded size of the block in block_buf after write_block */
 };
 
 struct node_read {
@@ -302,6 +304,7 @@ done:
 }
 
 static void *producer_main(void *arg);
+static void wake_producer(void *ctx);
 
 petro_result node_open(node **out, const node_config *cfg) {
     *out = NULL;
@@ -340,6 +343,10 @@ petro_result node_open(node **out, const node_config *cfg) {
     if (r != PETRO_OK) goto fail;
     r = sigpool_create(&n->sigs, cfg->sig_thread_count);
     if (r != PETRO_OK) goto fail;
+    if (cfg->ordering != NULL) {
+        ordering_applied(cfg->ordering, n->tip.height, &n->tip.block_hash, &n->tip.state_hash);
+        ordering_set_wake(cfg->ordering, wake_producer, n);
+    }
     int rc = pthread_create(&n->producer, NULL, producer_main, n);
     if (rc != 0) {
         log_error("cannot start the producer thread: %s", strerror(rc));
@@ -371,6 +378,7 @@ void node_close(node *n) {
         int rc = pthread_join(n->producer, NULL);
         if (rc != 0) log_error("cannot join the producer: %s", strerror(rc));
     }
+    if (n->cfg.ordering != NULL) ordering_set_wake(n->cfg.ordering, NULL, NULL);
     sigpool_destroy(n->sigs);
     store_txn_abort(&n->admit_txn);
     store_txn_abort(&n->producer_txn);
@@ -391,6 +399,8 @@ void node_close(node *n) {
     free(n->results_buf);
     free(n);
 }
+
+struct ordering *node_ordering(node *n) { return n->cfg.ordering; }
 
 bool node_is_closing(node *n) {
     pthread_mutex_lock(&n->lock);
@@ -495,6 +505,7 @@ static petro_result admit_locked(node *n, const petro_tx *tx, const petro_hash *
                               pending_fees);
     if (r != PETRO_OK) goto done;
     r = mempool_add(n->mp, tx, id, sig_mask, bytes, bytes_size);
+    if (r == PETRO_OK && n->cfg.ordering != NULL) ordering_forward(n->cfg.ordering, bytes, bytes_size);
     if (r == PETRO_OK && mempool_count(n->mp) >= n->cfg.block_tx_count_max) {
         pthread_cond_signal(&n->producer_wake);
     }
@@ -516,7 +527,7 @@ static petro_result admit(node *n, const petro_tx *tx, const petro_hash *id, uin
 static petro_result precheck(node *n, const petro_hash *id) {
     pthread_mutex_lock(&n->lock);
     petro_result r = PETRO_OK;
-    if (n->is_closing) {
+    if (n->is_closing || (n->cfg.ordering != NULL && !ordering_is_writable(n->cfg.ordering))) {
         r = PETRO_ERR_UNAVAILABLE;
     } else if (mempool_find(n->mp, id) != NULL) {
         r = PETRO_ERR_DUPLICATE_TX;
@@ -715,13 +726,13 @@ static void put_u32_le(uint8_t *out, uint32_t v) {
 }
 
 /* Index entries of one included transaction: location and every account it touches. */
-static petro_result put_tx_indexes(node *n, const mempool_entry *e, uint64_t height,
-                                   uint32_t index) {
+static petro_result put_tx_indexes(node *n, const petro_tx *tx, const petro_hash *id,
+                                   uint64_t height, uint32_t index) {
     store_txn *t = &n->producer_txn;
-    petro_result r = store_put_tx_location(t, &e->id, height, index);
-    if (r == PETRO_OK) r = store_put_account_tx(t, &e->tx.source, height, index, &e->id);
-    for (uint8_t i = 0; r == PETRO_OK && i < e->tx.op_count; i++) {
-        const petro_op *op = &e->tx.ops[i];
+    petro_result r = store_put_tx_location(t, id, height, index);
+    if (r == PETRO_OK) r = store_put_account_tx(t, &tx->source, height, index, id);
+    for (uint8_t i = 0; r == PETRO_OK && i < tx->op_count; i++) {
+        const petro_op *op = &tx->ops[i];
         const petro_pubkey *other = NULL;
         switch (op->type) {
         case PETRO_OP_CREATE_ACCOUNT: other = &op->u.create_account.destination; break;
@@ -730,7 +741,7 @@ static petro_result put_tx_indexes(node *n, const mempool_entry *e, uint64_t hei
         case PETRO_OP_ISSUE: other = &op->u.issue.destination; break;
         default: break;
         }
-        if (other != NULL) r = store_put_account_tx(t, other, height, index, &e->id);
+        if (other != NULL) r = store_put_account_tx(t, other, height, index, id);
     }
     return r;
 }
@@ -760,7 +771,7 @@ static petro_result write_block(node *n, const petro_block_header *h, size_t bat
         n->results_buf[results_size + 1] = (uint8_t)(rsize >> 8);
         results_size += 2 + rsize;
 
-        r = put_tx_indexes(n, e, h->height, index);
+        r = put_tx_indexes(n, &e->tx, &e->id, h->height, index);
         if (r != PETRO_OK) return r;
         index++;
     }
@@ -769,6 +780,7 @@ static petro_result write_block(node *n, const petro_block_header *h, size_t bat
                   (unsigned long long)h->height, h->tx_count, included);
         return PETRO_ERR_CORRUPT;
     }
+    n->block_size = block_size;
     r = store_put_block(&n->producer_txn, h->height, n->block_buf, block_size);
     if (r == PETRO_OK) r = store_put_results(&n->producer_txn, h->height, n->results_buf, results_size);
     return r;
@@ -828,6 +840,15 @@ static bool produce_block(node *n) {
     petro_ledger_tip tip = n->tip;
     pthread_mutex_unlock(&n->lock);
     if (count == 0) return true;
+    if (n->cfg.ordering != NULL && !ordering_may_propose(n->cfg.ordering, tip.height)) return true;
+    if (n->cfg.block_bytes_max != 0) {
+        /* Cut by encoded size too (a cluster keeps blocks below etcd's request limit). */
+        size_t bytes = PETRO_BLOCK_HEADER_SIZE, fit = 0;
+        while (fit < count && bytes + 4 + n->batch[fit]->bytes_size <= n->cfg.block_bytes_max) {
+            bytes += 4 + n->batch[fit++]->bytes_size;
+        }
+        count = fit > 0 ? fit : 1;
+    }
 
     uint64_t height = tip.height + 1;
     uint64_t timestamp = now_ms();
@@ -872,6 +893,14 @@ static bool produce_block(node *n) {
     if (r != PETRO_OK) goto fail_block;
     r = write_block(n, &h, count, included);
     if (r != PETRO_OK) goto fail_block;
+    if (n->cfg.ordering != NULL &&
+        ordering_finalize(n->cfg.ordering, height, n->block_buf, n->block_size) != PETRO_OK) {
+        /* Not final: drop our block; whatever etcd holds at this height is applied by
+         * follow_blocks, and our transactions stay pending. */
+        petro_ledger_abort(n->ledger);
+        store_txn_abort(&n->producer_txn);
+        return true;
+    }
     r = store_txn_commit(&n->producer_txn); /* fsync: durable from here on */
     if (r != PETRO_OK) {
         petro_ledger_abort(n->ledger);
@@ -880,6 +909,11 @@ static bool produce_block(node *n) {
     if (n->is_commit_failing) log_info("producer: commits succeed again");
     n->is_commit_failing = false;
     complete_batch(n, count, height, included, &h);
+    if (n->cfg.ordering != NULL) {
+        petro_hash block_hash;
+        petro_block_hash(&block_hash, &h);
+        ordering_applied(n->cfg.ordering, height, &block_hash, &h.state_hash);
+    }
     log_debug("block %llu: %u txs", (unsigned long long)height, included);
     if (n->cfg.check_invariants) check_invariants_or_die(n, height);
     checkpoint_after_block(n, height); /* proof of reserves every N blocks (checkpoint.c) */
@@ -898,6 +932,148 @@ fail:
     return false;
 }
 
+/* ------------------------------------------------------------ cluster: blocks from others */
+
+/* Verify and apply one block written by the leader: the header must chain on the tip, every
+ * transaction must decode, verify and apply exactly as the leader did, and the rebuilt header
+ * (roots, state hash, everything) must equal the claimed one byte for byte. Then the block,
+ * results and indexes are committed as the producer would, and the local mempool entries it
+ * included are completed (their waiters learn "committed"). */
+static petro_result apply_remote_block(node *n, const uint8_t *bytes, size_t size) {
+    pthread_mutex_lock(&n->lock);
+    petro_ledger_tip tip = n->tip;
+    pthread_mutex_unlock(&n->lock);
+    petro_block_header claimed;
+    if (size < PETRO_BLOCK_HEADER_SIZE ||
+        petro_block_header_decode(&claimed, bytes, PETRO_BLOCK_HEADER_SIZE) != PETRO_OK) {
+        return PETRO_ERR_MALFORMED;
+    }
+    if (claimed.height != tip.height + 1) return PETRO_ERR_BAD_HEIGHT;
+    if (!petro_hash_equal(&claimed.prev_hash, &tip.block_hash)) return PETRO_ERR_BAD_PREV_HASH;
+    if (claimed.timestamp_ms < tip.timestamp_ms) return PETRO_ERR_BAD_TIMESTAMP;
+    if (claimed.tx_count > n->cfg.block_tx_count_max) return PETRO_ERR_BLOCK_TOO_LARGE;
+    petro_tx *tx = malloc(sizeof *tx);
+    petro_hash *ids = malloc(((size_t)claimed.tx_count + 1u) * sizeof *ids);
+    petro_result r = PETRO_ERR_NOMEM;
+    if (tx == NULL || ids == NULL) goto done;
+    r = store_txn_begin(n->store, true, &n->producer_txn);
+    if (r != PETRO_OK) goto done;
+    r = petro_ledger_begin(n->ledger, claimed.height, claimed.timestamp_ms);
+    if (r != PETRO_OK) goto fail_txn;
+    size_t offset = PETRO_BLOCK_HEADER_SIZE, results_size = 0;
+    uint32_t count = 0;
+    for (;;) {
+        const uint8_t *tx_bytes;
+        size_t tx_size;
+        r = petro_block_body_next(bytes, size, &offset, &tx_bytes, &tx_size);
+        if (r == PETRO_ERR_NOT_FOUND) break;
+        if (r != PETRO_OK || count >= claimed.tx_count) {
+            r = PETRO_ERR_MALFORMED;
+            goto fail_block;
+        }
+        if (petro_tx_decode(tx, tx_bytes, tx_size) != PETRO_OK ||
+            petro_tx_id(&ids[count], tx) != PETRO_OK) {
+            r = PETRO_ERR_TX_REJECTED_IN_BLOCK;
+            goto fail_block;
+        }
+        uint32_t mask = petro_tx_verify_sigs(tx, &ids[count]);
+        r = petro_ledger_apply_tx(n->ledger, &n->results[count], tx, &ids[count], mask);
+        if (r != PETRO_OK) {
+            if (petro_result_is_ledger(r)) r = PETRO_ERR_TX_REJECTED_IN_BLOCK;
+            goto fail_block;
+        }
+        size_t rsize;
+        r = petro_tx_result_encode(n->results_buf + results_size + 2,
+                                   n->results_cap - results_size - 2, &rsize, &n->results[count]);
+        if (r != PETRO_OK) goto fail_block;
+        n->results_buf[results_size] = (uint8_t)rsize;
+        n->results_buf[results_size + 1] = (uint8_t)(rsize >> 8);
+        results_size += 2 + rsize;
+        r = put_tx_indexes(n, tx, &ids[count], claimed.height, count);
+        if (r != PETRO_OK) goto fail_block;
+        count++;
+    }
+    if (count != claimed.tx_count) {
+        r = PETRO_ERR_MALFORMED;
+        goto fail_block;
+    }
+    petro_block_header built;
+    r = petro_ledger_finish(n->ledger, &built, &claimed.proposer);
+    if (r != PETRO_OK) goto fail_block;
+    if (!petro_hash_equal(&built.tx_root, &claimed.tx_root)) r = PETRO_ERR_BAD_TX_ROOT;
+    else if (!petro_hash_equal(&built.result_root, &claimed.result_root)) r = PETRO_ERR_BAD_RESULT_ROOT;
+    else if (!petro_hash_equal(&built.state_hash, &claimed.state_hash)) r = PETRO_ERR_BAD_STATE_HASH;
+    uint8_t enc_built[PETRO_BLOCK_HEADER_SIZE];
+    petro_block_header_encode(enc_built, &built);
+    if (r == PETRO_OK && memcmp(enc_built, bytes, PETRO_BLOCK_HEADER_SIZE) != 0) r = PETRO_ERR_MALFORMED;
+    if (r != PETRO_OK) goto fail_block;
+    r = petro_ledger_commit(n->ledger);
+    if (r == PETRO_OK) r = store_put_block(&n->producer_txn, claimed.height, bytes, size);
+    if (r == PETRO_OK) r = store_put_results(&n->producer_txn, claimed.height, n->results_buf, results_size);
+    if (r != PETRO_OK) goto fail_block;
+    r = store_txn_commit(&n->producer_txn);
+    if (r != PETRO_OK) {
+        petro_ledger_abort(n->ledger);
+        goto done;
+    }
+    pthread_mutex_lock(&n->lock);
+    for (uint32_t i = 0; i < count; i++) {
+        mempool_entry *e = mempool_find(n->mp, &ids[i]);
+        if (e != NULL) mempool_complete(n->mp, e, PETRO_OK, claimed.height, i, false);
+    }
+    n->tip.height = claimed.height;
+    petro_block_hash(&n->tip.block_hash, &claimed);
+    n->tip.state_hash = claimed.state_hash;
+    n->tip.timestamp_ms = claimed.timestamp_ms;
+    n->blocks_committed_total++;
+    n->txs_committed_total += count;
+    petro_hash block_hash = n->tip.block_hash;
+    pthread_cond_broadcast(&n->changed);
+    pthread_mutex_unlock(&n->lock);
+    ordering_applied(n->cfg.ordering, claimed.height, &block_hash, &claimed.state_hash);
+    log_debug("applied block %llu from the cluster: %u txs", (unsigned long long)claimed.height, count);
+    if (n->cfg.check_invariants) check_invariants_or_die(n, claimed.height);
+    goto done;
+fail_block:
+    petro_ledger_abort(n->ledger);
+fail_txn:
+    store_txn_abort(&n->producer_txn);
+done:
+    free(tx);
+    free(ids);
+    return r;
+}
+
+/* Apply every block the ordering backend has after the tip, in order. */
+static void follow_blocks(node *n) {
+    for (;;) {
+        pthread_mutex_lock(&n->lock);
+        uint64_t next = n->tip.height + 1;
+        bool is_closing = n->is_closing;
+        pthread_mutex_unlock(&n->lock);
+        uint8_t *bytes;
+        size_t size;
+        if (is_closing || ordering_next_block(n->cfg.ordering, next, &bytes, &size) != PETRO_OK) return;
+        petro_result r = apply_remote_block(n, bytes, size);
+        free(bytes);
+        if (r == PETRO_OK) continue;
+        if (is_local_failure(r)) {
+            log_error("cluster: block %llu not applied (%s); retrying", (unsigned long long)next,
+                      petro_result_str(r));
+        } else {
+            ordering_refused(n->cfg.ordering, next, r);
+        }
+        return;
+    }
+}
+
+static void wake_producer(void *ctx) {
+    node *n = ctx;
+    pthread_mutex_lock(&n->lock);
+    pthread_cond_signal(&n->producer_wake);
+    pthread_mutex_unlock(&n->lock);
+}
+
 static void *producer_main(void *arg) {
     node *n = arg;
     struct timespec last_block;
@@ -908,6 +1084,12 @@ static void *producer_main(void *arg) {
     bool is_failing = false;
     pthread_mutex_lock(&n->lock);
     while (!n->is_closing) {
+        if (n->cfg.ordering != NULL) {
+            pthread_mutex_unlock(&n->lock);
+            follow_blocks(n);
+            pthread_mutex_lock(&n->lock);
+            if (n->is_closing) break;
+        }
         struct timespec due = last_block;
         due.tv_sec += (time_t)(wait_ms / 1000u);
         due.tv_nsec += (long)(wait_ms % 1000u) * 1000000L;

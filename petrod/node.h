@@ -24,6 +24,10 @@ typedef struct node_config {
     uint32_t sig_thread_count;     /* default: number of cores */
     size_t map_size;               /* LMDB map size in bytes; default 8 GiB */
     bool check_invariants;         /* full invariant scan after every block (tests) */
+    /* Cluster (ordering.h): NULL runs the local single-node ordering. Borrowed; outlives the
+     * node. block_bytes_max (0 = no limit) also cuts blocks by encoded size. */
+    struct ordering *ordering;
+    uint32_t block_bytes_max;
 } node_config;
 
 void node_config_default(node_config *cfg);
@@ -119,5 +123,8 @@ uint64_t node_wait_block(node *n, uint64_t after_height, uint32_t timeout_ms);
 
 /** Whether the node is shutting down (long-poll and SSE handlers stop). */
 bool node_is_closing(node *n);
+
+/** The cluster ordering backend, or NULL on a single node (the devnet). */
+struct ordering *node_ordering(node *n);
 
 #endif

@@ -5,6 +5,8 @@
  * known, and a render that would not fit is a 500, never a truncated scrape. */
 #include "server.h"
 
+#include "../ordering.h"
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -78,6 +80,22 @@ enum MHD_Result api_metrics(const api_request *req) {
            (uint64_t)atomic_load(&a->event_streams_open));
     metric(b, "petro_event_streams_total", "counter", "/v1/events streams opened.",
            (uint64_t)atomic_load(&a->event_streams_total));
+    struct ordering *ord = node_ordering(req->api->node);
+    if (ord != NULL) {
+        ordering_counters oc;
+        ordering_counters_get(ord, &oc);
+        metric(b, "petro_cluster_is_leader", "gauge", "1 if this validator leads the cluster.",
+               oc.is_leader ? 1u : 0u);
+        metric(b, "petro_cluster_divergences_total", "counter",
+               "Attestations of other validators that disagree with this node's state.",
+               oc.divergences_total);
+        metric(b, "petro_cluster_blocks_refused_total", "counter",
+               "Blocks from etcd that failed verification here.", oc.blocks_refused_total);
+        metric(b, "petro_cluster_leader_changes_total", "counter",
+               "Leader changes seen by this node.", oc.leader_changes_total);
+        metric(b, "petro_cluster_etcd_failures_total", "counter",
+               "Failed etcd requests (unreachable, timeout, error answer).", oc.etcd_failures_total);
+    }
     enum MHD_Result ret;
     if (b->overflow) {
         ret = api_send_error(req, PETRO_ERR_BUFFER_TOO_SMALL, "metrics text does not fit", NULL);

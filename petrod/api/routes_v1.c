@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../ordering.h"
 #include "json.h"
 #include "txbody.h"
 
@@ -82,6 +83,15 @@ enum MHD_Result api_v1_status(const api_request *req) {
     ok = ok && apij_set(o, "treasury", apij_address(&st.treasury, kind));
     ok = ok && apij_set(o, "proposer", apij_address(&st.proposer, kind));
     ok = ok && apij_set(o, "version", json_string(API_PETRO_VERSION));
+    struct ordering *ord = node_ordering(req->api->node);
+    if (ord == NULL) {
+        ok = ok && apij_set(o, "role", json_string("single"));
+    } else {
+        json_t *cluster = ordering_status_json(ord);
+        ok = ok && cluster != NULL &&
+             apij_set(o, "role", json_string(json_string_value(json_object_get(cluster, "role"))));
+        ok = ok && apij_set(o, "cluster", cluster);
+    }
     if (!ok) {
         json_decref(o);
         return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
