@@ -252,11 +252,22 @@ typedef struct history_ctx {
     petro_asset asset;
     petro_net_kind kind;
     bool ok;
+    bool counting;  /* first pass: count the matching records */
+    uint64_t count; /* matching records (first pass) */
+    uint64_t skip;  /* matching records to skip (second pass): keep the newest `limit` */
 } history_ctx;
 
 static int add_record(void *c, const checkpoint_record *r) {
     history_ctx *h = c;
     if (h->has_asset && !petro_asset_equal(&h->asset, &r->asset)) return 0;
+    if (h->counting) {
+        h->count++;
+        return 0;
+    }
+    if (h->skip > 0) {
+        h->skip--;
+        return 0;
+    }
     json_t *o = json_object();
     bool ok = o != NULL;
     uint64_t bps = UINT64_MAX;
@@ -286,7 +297,7 @@ enum MHD_Result api_v1_reserves_history(const api_request *req) {
     node_status st;
     petro_result rc = node_status_get(req->api->node, &st);
     if (rc != PETRO_OK) return api_send_error(req, rc, NULL, NULL);
-    history_ctx h = {json_array(), false, {0}, kind_of(st.tip.net_kind), true};
+    history_ctx h = {json_array(), false, {0}, kind_of(st.tip.net_kind), true, true, 0, 0};
     const char *asset = api_query(req, "asset");
     if (asset != NULL) {
         rc = parse_asset_param(&h.asset, asset, h.kind);
@@ -304,9 +315,12 @@ enum MHD_Result api_v1_reserves_history(const api_request *req) {
         return api_send_error(req, PETRO_ERR_BAD_REQUEST, "limit: 1..100000", NULL);
     }
     if (h.arr == NULL) return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
-    /* Filter after the limit is applied to all assets: limit counts records per asset
-     * roughly; ask for more with ?limit=. */
-    checkpoint_history((size_t)limit * PETRO_GENESIS_RESERVES_MAX, add_record, &h);
+    /* Two passes over the history: count the matching records, then keep the newest limit.
+     * A checkpoint made between the passes only adds at the end (it may be left out). */
+    checkpoint_history(0, add_record, &h);
+    h.counting = false;
+    h.skip = h.count > limit ? h.count - limit : 0;
+    checkpoint_history(0, add_record, &h);
     json_t *body = json_object();
     bool ok = h.ok && body != NULL && apij_set(body, "records", h.arr);
     if (!ok) {
