@@ -140,7 +140,7 @@ typedef struct run {
     uint16_t *sizes;
     petro_hash *ids;
     uint32_t *src;                 /* source account of payment i */
-    uint64_t *submit_ns;           /* first time payment i was sent */
+    _Atomic uint64_t *submit_ns;   /* first time payment i was sent (read by the watcher) */
     uint32_t *latency_us;          /* submit -> commit seen; filled in commit order */
     _Atomic uint8_t *state;        /* 0 pending, 1 committed, 2 rejected */
     /* per connection: the payment indices in order */
