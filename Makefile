@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 DATA ?= ./devnet
 HTTP ?= 127.0.0.1:8420
 
-.PHONY: all deps build build-asan run test test-plain test-asan clean
+.PHONY: all deps build build-asan run test test-plain test-asan clean bench
 
 all: build
 
@@ -31,6 +31,11 @@ test-asan: build-asan
 		ctest --output-on-failure -j $(JOBS)
 
 test: test-plain test-asan
+
+# Benchmarks (bench/): every instrument, then bench/RESULTS.md. Scale: BENCH_* (bench/run-bench).
+bench: build
+	@./scripts/install-bench-deps
+	./bench/run-bench $(BUILD)/bin
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN)
