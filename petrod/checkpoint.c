@@ -31,10 +31,18 @@ typedef struct cp_state {
     checkpoint_record *history;
     size_t history_count, history_cap;
     pthread_mutex_t compute_lock; /* one computation at a time */
+    /* The worker computes off the producer thread, so blocks keep coming meanwhile. */
+    node *n;
+    pthread_t worker;
+    bool has_worker;
+    bool is_due;      /* a computation was asked for */
+    bool is_stopping; /* the worker must exit */
+    pthread_cond_t wake;
 } cp_state;
 
 static cp_state cps = {.lock = PTHREAD_MUTEX_INITIALIZER,
-                       .compute_lock = PTHREAD_MUTEX_INITIALIZER};
+                       .compute_lock = PTHREAD_MUTEX_INITIALIZER,
+                       .wake = PTHREAD_COND_INITIALIZER};
 
 static uint64_t ms_since(const struct timespec *t0) {
     struct timespec t1;
@@ -196,6 +204,24 @@ static void compute(node *n) {
     pthread_mutex_unlock(&cps.compute_lock);
 }
 
+static void *worker_main(void *arg) {
+    (void)arg;
+    pthread_mutex_lock(&cps.lock);
+    while (!cps.is_stopping) {
+        if (!cps.is_due) {
+            pthread_cond_wait(&cps.wake, &cps.lock);
+            continue;
+        }
+        cps.is_due = false;
+        node *n = cps.n;
+        pthread_mutex_unlock(&cps.lock);
+        compute(n); /* at the tip of its snapshot: the block that asked, or a later one */
+        pthread_mutex_lock(&cps.lock);
+    }
+    pthread_mutex_unlock(&cps.lock);
+    return NULL;
+}
+
 void checkpoint_start(node *n, const char *data_dir) {
     node_status st;
     if (node_status_get(n, &st) != PETRO_OK) return;
@@ -237,18 +263,38 @@ void checkpoint_start(node *n, const char *data_dir) {
     snprintf(cps.history_path, sizeof cps.history_path, "%s/reserves-history.jsonl", data_dir);
     history_load_file();
     cps.enabled = true;
+    cps.n = n;
+    cps.is_stopping = false;
     pthread_mutex_unlock(&cps.lock);
-    compute(n);
+    compute(n); /* the start-up checkpoint, before the API serves */
+    pthread_mutex_lock(&cps.lock);
+    int rc = pthread_create(&cps.worker, NULL, worker_main, NULL);
+    cps.has_worker = rc == 0;
+    if (rc != 0) log_warn("checkpoint: no worker thread (%s); computing on the producer", strerror(rc));
+    pthread_mutex_unlock(&cps.lock);
 }
 
 void checkpoint_after_block(node *n, uint64_t height) {
     pthread_mutex_lock(&cps.lock);
-    bool due = cps.enabled && (!cps.has_latest || height >= cps.latest_height + cps.interval);
+    bool due = cps.enabled && !cps.is_stopping &&
+               (!cps.has_latest || height >= cps.latest_height + cps.interval);
+    bool inline_compute = due && !cps.has_worker;
+    if (due && cps.has_worker) {
+        cps.is_due = true;
+        pthread_cond_signal(&cps.wake);
+    }
     pthread_mutex_unlock(&cps.lock);
-    if (due) compute(n);
+    if (inline_compute) compute(n);
 }
 
 void checkpoint_stop(void) {
+    pthread_mutex_lock(&cps.lock);
+    cps.is_stopping = true;
+    bool join = cps.has_worker;
+    cps.has_worker = false;
+    pthread_cond_signal(&cps.wake);
+    pthread_mutex_unlock(&cps.lock);
+    if (join) pthread_join(cps.worker, NULL);
     pthread_mutex_lock(&cps.lock);
     for (uint32_t i = 0; i < cps.tree_count; i++) {
         petro_checkpoint_tree_free(cps.trees[i]);

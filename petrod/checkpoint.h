@@ -24,12 +24,15 @@
 #define CHECKPOINT_INTERVAL_DEFAULT 100u
 #define CHECKPOINT_HISTORY_MAX 100000u /* records kept in memory (oldest dropped) */
 
-/** Load the configuration and the validator key, read the history file, and compute the
- *  checkpoint at the current tip. Never fails the node: problems are logged. */
+/** Load the configuration and the validator key, read the history file, compute the
+ *  checkpoint at the current tip, and start the worker thread that computes the next ones.
+ *  Never fails the node: problems are logged. */
 void checkpoint_start(node *n, const char *data_dir);
-/** Producer hook after a committed block at height. */
+/** Producer hook after a committed block at height: when a checkpoint is due, wake the
+ *  worker (which computes at the tip of its read snapshot, so blocks keep coming meanwhile). */
 void checkpoint_after_block(node *n, uint64_t height);
-/** Free everything (after the node stopped). */
+/** Stop and join the worker, then free everything. Call after node_stop and api_stop and
+ *  before node_close (the worker reads through the node). */
 void checkpoint_stop(void);
 
 /** Whether checkpoints are on, and the interval. */

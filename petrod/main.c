@@ -276,7 +276,6 @@ int main(int argc, char **argv) {
         ordering_close(ord);
         return fail("cannot open the node in ", o.cfg.data_dir, r);
     }
-    checkpoint_start(n, o.cfg.data_dir); /* proof-of-reserves checkpoint at the tip */
 
     api *a = NULL;
     r = api_start(&a, n, o.host, o.port);
@@ -292,6 +291,7 @@ int main(int argc, char **argv) {
     snprintf(url, sizeof url, "http://%s%s%s:%u", is_v6 ? "[" : "", o.host, is_v6 ? "]" : "",
              (unsigned)api_port(a));
     log_info("serving %s", url);
+    checkpoint_start(n, o.cfg.data_dir); /* proof-of-reserves checkpoint at the tip */
     devnet_print_banner(n, o.cfg.data_dir, url);
 
     int sig = 0;
@@ -301,9 +301,9 @@ int main(int argc, char **argv) {
     log_info("received %s; shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
     node_stop(n);
     api_stop(a);
+    checkpoint_stop(); /* joins its worker, which reads through the node */
     node_close(n);
     ordering_close(ord);
-    checkpoint_stop();
     log_info("stopped");
     return 0;
 }
