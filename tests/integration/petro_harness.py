@@ -61,7 +61,8 @@ PETROD = os.path.join(PETRO_BIN, "petrod")
 PETRO = os.path.join(PETRO_BIN, "petro")
 
 DEMO_WALLETS = ("alice", "bob", "bank", "treasury", "treasury-officer-1", "treasury-officer-2",
-                "treasury-officer-3", "validator")
+                "treasury-officer-3", "validator", "auditors", "auditor-1", "auditor-2",
+                "auditor-3", "oracle-1", "oracle-2", "oracle-3")
 
 BASE = 10 ** 8  # base units per unit of any asset
 
