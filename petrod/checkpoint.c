@@ -95,9 +95,12 @@ static bool parse_asset_name(petro_asset *a, const char *s) {
 /* One history line: {"height","timestamp_ms","asset","supply","attested","cap","leaf_count",
  * "root"}; amounts in base units (integers), root in hex. */
 static void history_append_file(const checkpoint_record *r) {
-    char asset[PETRO_ASSET_CODE_SIZE_MAX + 70], root[65];
+    char asset[PETRO_ASSET_CODE_SIZE_MAX + 70], root[65], block[65], validator[65], sig[129];
     asset_name(asset, sizeof asset, &r->asset);
     petro_hex_encode(root, r->root.bytes, 32);
+    petro_hex_encode(block, r->block_hash.bytes, 32);
+    petro_hex_encode(validator, r->validator.bytes, 32);
+    petro_hex_encode(sig, r->signature.bytes, 64);
     FILE *f = fopen(cps.history_path, "a");
     if (f == NULL) {
         log_warn("checkpoint: cannot append to %s: %s", cps.history_path, strerror(errno));
@@ -106,9 +109,10 @@ static void history_append_file(const checkpoint_record *r) {
     fprintf(f,
             "{\"height\":%" PRIu64 ",\"timestamp_ms\":%" PRIu64 ",\"asset\":\"%s\","
             "\"supply\":%" PRId64 ",\"attested\":%" PRId64 ",\"cap\":%" PRId64
-            ",\"leaf_count\":%" PRIu64 ",\"root\":\"%s\"}\n",
+            ",\"leaf_count\":%" PRIu64 ",\"root\":\"%s\",\"block_hash\":\"%s\","
+            "\"validator\":\"%s\",\"signature\":\"%s\"}\n",
             r->height, r->timestamp_ms, asset, r->supply, r->attested, r->cap, r->leaf_count,
-            root);
+            root, block, validator, sig);
     if (fclose(f) != 0) log_warn("checkpoint: cannot write %s", cps.history_path);
 }
 
@@ -124,9 +128,16 @@ static void history_load_file(void) {
         memset(&r, 0, sizeof r);
         const char *asset = json_string_value(json_object_get(j, "asset"));
         const char *root = json_string_value(json_object_get(j, "root"));
-        bool ok = j != NULL && asset != NULL && root != NULL &&
-                  parse_asset_name(&r.asset, asset) &&
-                  petro_hex_decode(r.root.bytes, 32, root, strlen(root)) == PETRO_OK;
+        const char *block = json_string_value(json_object_get(j, "block_hash"));
+        const char *validator = json_string_value(json_object_get(j, "validator"));
+        const char *sig = json_string_value(json_object_get(j, "signature"));
+        bool ok = j != NULL && asset != NULL && root != NULL && block != NULL &&
+                  validator != NULL && sig != NULL && parse_asset_name(&r.asset, asset) &&
+                  petro_hex_decode(r.root.bytes, 32, root, strlen(root)) == PETRO_OK &&
+                  petro_hex_decode(r.block_hash.bytes, 32, block, strlen(block)) == PETRO_OK &&
+                  petro_hex_decode(r.validator.bytes, 32, validator, strlen(validator)) ==
+                      PETRO_OK &&
+                  petro_hex_decode(r.signature.bytes, 64, sig, strlen(sig)) == PETRO_OK;
         if (ok) {
             r.height = (uint64_t)json_integer_value(json_object_get(j, "height"));
             r.timestamp_ms = (uint64_t)json_integer_value(json_object_get(j, "timestamp_ms"));
@@ -185,8 +196,10 @@ static void compute(node *n) {
     for (uint32_t i = 0; i < count; i++) {
         const petro_checkpoint *c = &fresh[i]->checkpoint;
         cps.latest_height = c->height;
-        checkpoint_record rec = {c->height, c->timestamp_ms, c->asset, c->total, c->attested,
-                                 c->cap, c->leaf_count, c->root};
+        checkpoint_record rec = {c->height,     c->timestamp_ms, c->asset,
+                                 c->total,      c->attested,     c->cap,
+                                 c->leaf_count, c->root,         c->block_hash,
+                                 c->validator,  c->signature};
         history_add(&rec);
         history_append_file(&rec);
         char asset[PETRO_ASSET_CODE_SIZE_MAX + 70];

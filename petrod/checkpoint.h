@@ -54,6 +54,9 @@ typedef struct checkpoint_record {
     petro_amount cap;
     uint64_t leaf_count;
     petro_hash root;
+    petro_hash block_hash;
+    petro_pubkey validator;
+    petro_sig signature; /* over the checkpoint message (docs/protocol.md) */
 } checkpoint_record;
 /** Visit the history, oldest first (at most limit newest records; 0 = all). cb returns 0 to
  *  continue. */

@@ -288,6 +288,9 @@ static int add_record(void *c, const checkpoint_record *r) {
     ok = ok && apij_set(o, "under_covered", json_boolean(r->supply > r->cap));
     ok = ok && apij_set(o, "holders", apij_u64(r->leaf_count));
     ok = ok && apij_set(o, "root", apij_hash(&r->root));
+    ok = ok && apij_set(o, "block_hash", apij_hash(&r->block_hash));
+    ok = ok && apij_set(o, "validator", apij_address(&r->validator, h->kind));
+    ok = ok && apij_set(o, "signature", apij_hex(r->signature.bytes, 64));
     if (!ok) json_decref(o);
     h->ok = ok && apij_append(h->arr, o);
     return h->ok ? 0 : 1;
