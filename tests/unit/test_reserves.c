@@ -649,11 +649,64 @@ static void test_redemption(void) {
     fx_free(&f);
 }
 
+static petro_result check_one(petro_op op) {
+    petro_tx tx;
+    memset(&tx, 0, sizeof tx);
+    tx.version = PETRO_TX_VERSION;
+    tx.op_count = 1;
+    tx.ops[0] = op;
+    return petro_tx_check(&tx);
+}
+
+static void test_static_checks(void) {
+    petro_op_attest_reserve a = attestation(PETRO_COMMODITY_OIL, UNIT, T0, T0 + 1, 0);
+    ASSERT_OK(check_one(op_attest(a)));
+    a.commodity = 0;
+    ASSERT_RESULT(check_one(op_attest(a)), PETRO_ERR_BAD_COMMODITY);
+    a.commodity = PETRO_COMMODITY_MAX + 1;
+    ASSERT_RESULT(check_one(op_attest(a)), PETRO_ERR_BAD_COMMODITY);
+    a = attestation(PETRO_COMMODITY_GOLD, 0, T0, T0 + 1, 0);
+    ASSERT_RESULT(check_one(op_attest(a)), PETRO_ERR_AMOUNT_ZERO);
+    a = attestation(PETRO_COMMODITY_GOLD, UNIT, T0, T0, 0);
+    ASSERT_RESULT(check_one(op_attest(a)), PETRO_ERR_BAD_VALIDITY);
+    a = attestation(PETRO_COMMODITY_GOLD, UNIT, T0, T0 + 1, 0);
+    a.custodian[3] = '\n';
+    ASSERT_RESULT(check_one(op_attest(a)), PETRO_ERR_BAD_TEXT);
+    ASSERT_RESULT(check_one(op_price(PETRO_COMMODITY_OIL, "usd", UNIT, T0)),
+                  PETRO_ERR_WRONG_QUOTE);
+    ASSERT_RESULT(check_one(op_price(PETRO_COMMODITY_OIL, "USD", -1, T0)),
+                  PETRO_ERR_AMOUNT_NEGATIVE);
+    ASSERT_RESULT(check_one(op_fulfill(0)), PETRO_ERR_NO_REDEMPTION);
+    ASSERT_RESULT(check_one(op_issue_reserve(petro_asset_native(), K_ALICE, 0)),
+                  PETRO_ERR_AMOUNT_ZERO);
+
+    /* Round trip, and a text length byte over 64 is malformed. */
+    petro_tx tx, back;
+    memset(&tx, 0, sizeof tx);
+    tx.version = PETRO_TX_VERSION;
+    tx.op_count = 1;
+    tx.ops[0] = op_redeem_reserve(gold(), 5 * UNIT, "vault pickup #7");
+    uint8_t buf[PETRO_TX_SIZE_MAX];
+    size_t size;
+    ASSERT_OK(petro_tx_encode(buf, sizeof buf, &size, &tx));
+    ASSERT_OK(petro_tx_decode(&back, buf, size));
+    ASSERT_STREQ(back.ops[0].u.redeem_reserve.delivery, "vault pickup #7");
+    /* The text is the last field of the op: its length byte is at size - 1 (sig count)
+     * - 1 - 15. */
+    size_t len_at = size - 1 - 15 - 1;
+    ASSERT_EQ(buf[len_at], 15);
+    buf[len_at] = 65;
+    ASSERT_RESULT(petro_tx_decode(&back, buf, size), PETRO_ERR_MALFORMED);
+    buf[len_at] = 16; /* claims one byte more than there is before the signature count */
+    ASSERT_RESULT(petro_tx_decode(&back, buf, size), PETRO_ERR_MALFORMED);
+}
+
 int main(int argc, char **argv) {
     test_init(argc, argv);
     ASSERT_OK(petro_crypto_init());
     keys_init();
     RUN_TEST(test_pure_helpers);
+    RUN_TEST(test_static_checks);
     RUN_TEST(test_genesis);
     RUN_TEST(test_cap_boundary);
     RUN_TEST(test_attestation_multisig);
