@@ -277,11 +277,17 @@ int main(int argc, char **argv) {
         return fail("cannot open the node in ", o.cfg.data_dir, r);
     }
 
+    r = api_auth_init(o.cfg.data_dir);
+    if (r != PETRO_OK) {
+        node_close(n);
+        return fail("cannot set up the admin token in ", o.cfg.data_dir, r);
+    }
     api *a = NULL;
     r = api_start(&a, n, o.host, o.port);
     if (r != PETRO_OK) {
         fprintf(stderr, "petrod: cannot serve HTTP on %s port %u (address in use or not "
                         "available): %s\n", o.host, (unsigned)o.port, petro_result_str(r));
+        api_auth_clear();
         node_close(n);
         ordering_close(ord);
         return 1;
@@ -301,6 +307,7 @@ int main(int argc, char **argv) {
     log_info("received %s; shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
     node_stop(n);
     api_stop(a);
+    api_auth_clear();
     checkpoint_stop(); /* joins its worker, which reads through the node */
     node_close(n);
     ordering_close(ord);

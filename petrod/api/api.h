@@ -36,4 +36,12 @@ uint16_t api_port(const api *a);
  *  node_close. */
 void api_stop(api *a);
 
+/** Load the admin bearer token from DATA/admin.token, creating it (32 random bytes in hex,
+ *  mode 0600) on first start (auth.c). Call once before api_start. Refuses a token file that
+ *  group or others may access. Returns PETRO_OK, PETRO_ERR_IO, PETRO_ERR_CORRUPT,
+ *  PETRO_ERR_NOMEM. */
+petro_result api_auth_init(const char *data_dir);
+/** Wipe and free the token (after api_stop). */
+void api_auth_clear(void);
+
 #endif

@@ -112,5 +112,8 @@ enum MHD_Result api_v1_reserves(const api_request *req);         /* routes_reser
 enum MHD_Result api_v1_reserves_history(const api_request *req); /* routes_reserves.c */
 enum MHD_Result api_v1_reserves_proof(const api_request *req);   /* routes_reserves.c */
 enum MHD_Result api_metrics(const api_request *req);     /* metrics.c */
+/** Whether the request carries the admin bearer token (auth.c). */
+bool api_auth_ok(const api_request *req);
+enum MHD_Result api_admin_invariants(const api_request *req); /* auth.c; POST, admin */
 
 #endif
