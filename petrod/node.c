@@ -1044,8 +1044,44 @@ done:
     return r;
 }
 
+/* Pending entries whose sequence the chain has passed (the same sequence was committed
+ * through another node) can never apply: drop them, so a follower's mempool does not keep
+ * them (nor count them in the next sequence it tells clients). */
+static void drop_stale_pending(node *n) {
+    store_txn t;
+    if (store_txn_begin(n->store, false, &t) != PETRO_OK) return;
+    pthread_mutex_lock(&n->lock);
+    size_t count = mempool_peek(n->mp, n->batch, n->cfg.block_tx_count_max);
+    size_t dropped = 0;
+    for (size_t i = count; i-- > 0;) {
+        mempool_entry *e = n->batch[i];
+        petro_account acct;
+        if (petro_state_get_account(&t.store, &acct, &e->tx.source) == PETRO_OK &&
+            e->tx.sequence <= acct.sequence) {
+            dropped += mempool_complete(n->mp, e, PETRO_ERR_BAD_SEQUENCE, 0, 0, false);
+        }
+    }
+    n->txs_rejected_total += dropped;
+    if (dropped > 0) pthread_cond_broadcast(&n->changed);
+    pthread_mutex_unlock(&n->lock);
+    store_txn_abort(&t);
+}
+
+/* Another node leads now: send it our pending submissions (the oldest first, up to a
+ * block's worth), in case the old leader died with them. */
+static void reforward_pending(node *n) {
+    pthread_mutex_lock(&n->lock);
+    size_t count = mempool_peek(n->mp, n->batch, n->cfg.block_tx_count_max);
+    for (size_t i = 0; i < count; i++) {
+        ordering_forward(n->cfg.ordering, n->batch[i]->bytes, n->batch[i]->bytes_size);
+    }
+    pthread_mutex_unlock(&n->lock);
+    if (count > 0) log_info("cluster: forwarded %zu pending submissions to the new leader", count);
+}
+
 /* Apply every block the ordering backend has after the tip, in order. */
 static void follow_blocks(node *n) {
+    if (ordering_take_leader_change(n->cfg.ordering)) reforward_pending(n);
     for (;;) {
         pthread_mutex_lock(&n->lock);
         uint64_t next = n->tip.height + 1;
@@ -1056,7 +1092,10 @@ static void follow_blocks(node *n) {
         if (is_closing || ordering_next_block(n->cfg.ordering, next, &bytes, &size) != PETRO_OK) return;
         petro_result r = apply_remote_block(n, bytes, size);
         free(bytes);
-        if (r == PETRO_OK) continue;
+        if (r == PETRO_OK) {
+            drop_stale_pending(n);
+            continue;
+        }
         if (is_local_failure(r)) {
             log_error("cluster: block %llu not applied (%s); retrying", (unsigned long long)next,
                       petro_result_str(r));

@@ -83,6 +83,10 @@ void ordering_applied(ordering *o, uint64_t height, const petro_hash *block_hash
                       const petro_hash *state_hash);
 void ordering_refused(ordering *o, uint64_t height, petro_result why);
 
+/** Whether another node became leader since the last call: the node then forwards its
+ *  pending submissions again (the old leader may have died with them). */
+bool ordering_take_leader_change(ordering *o);
+
 /** A submission admitted by this node: a follower forwards it to the leader. */
 void ordering_forward(ordering *o, const uint8_t *tx, size_t size);
 

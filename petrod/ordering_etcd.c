@@ -73,6 +73,7 @@ struct ordering {
     char leader_api[ORDERING_ADDR_SIZE_MAX];
     bool is_etcd_ok;
     bool has_read_as_leader; /* the reader completed a range since this node became leader */
+    bool is_leader_new;      /* another node became leader: resend our pending submissions */
 
     /* blocks */
     cached_block cache[CACHE_MAX];
@@ -265,6 +266,7 @@ static void set_role(ordering *o, bool is_leader, const char *leader_id, const c
                  is_leader ? "; this node leads" : "");
     }
     if (is_leader && !o->is_leader) o->has_read_as_leader = false;
+    if (changed && !is_leader) o->is_leader_new = true;
     o->is_leader = is_leader;
     o->counters.is_leader = is_leader;
     o->has_leader = true;
@@ -524,7 +526,9 @@ static void cache_put(ordering *o, uint64_t height, uint8_t *bytes, size_t size)
     }
     for (size_t i = 0; i < o->cache_count; i++) {
         if (o->cache[i].height == height) {
-            free(bytes);
+            free(o->cache[i].bytes);
+            o->cache[i].bytes = bytes;
+            o->cache[i].size = size;
             return;
         }
     }
@@ -574,6 +578,11 @@ static petro_result read_blocks(ordering *o, etcd *e, uint64_t want, size_t *got
         if (etcd_unb64(json_object_get(kv, "value"), &v, &vs) != PETRO_OK) continue;
         cache_put(o, h, v, vs);
         (*got)++;
+    }
+    if (o->refused_height == want && *got == 0) {
+        log_info("cluster: the refused block %llu is gone from etcd", (unsigned long long)want);
+        o->refused_height = 0;
+        if (o->known_tip >= want) o->known_tip = want - 1;
     }
     if (o->is_leader) o->has_read_as_leader = true;
     pthread_mutex_unlock(&o->lock);
@@ -728,7 +737,7 @@ static void *reader_main(void *arg) {
         uint64_t want = o->applied_height + 1;
         bool has_want = false;
         for (size_t i = 0; i < o->cache_count; i++) {
-            if (o->cache[i].height == want) has_want = true;
+            if (o->cache[i].height == want && want != o->refused_height) has_want = true;
         }
         bool is_leader = o->is_leader;
         pthread_mutex_unlock(&o->lock);
@@ -919,6 +928,14 @@ bool ordering_may_propose(ordering *o, uint64_t applied_height) {
     return may;
 }
 
+bool ordering_take_leader_change(ordering *o) {
+    pthread_mutex_lock(&o->lock);
+    bool changed = o->is_leader_new;
+    o->is_leader_new = false;
+    pthread_mutex_unlock(&o->lock);
+    return changed;
+}
+
 bool ordering_is_writable(ordering *o) {
     pthread_mutex_lock(&o->lock);
     bool ok = o->is_etcd_ok && o->has_leader;
@@ -932,7 +949,7 @@ petro_result ordering_next_block(ordering *o, uint64_t height, uint8_t **bytes, 
     petro_result r = PETRO_ERR_NOT_FOUND;
     pthread_mutex_lock(&o->lock);
     for (size_t i = 0; i < o->cache_count; i++) {
-        if (o->cache[i].height != height || height == o->refused_height) continue;
+        if (o->cache[i].height != height) continue;
         *bytes = malloc(o->cache[i].size);
         if (*bytes == NULL) {
             r = PETRO_ERR_NOMEM;
@@ -952,6 +969,7 @@ void ordering_applied(ordering *o, uint64_t height, const petro_hash *block_hash
     pthread_mutex_lock(&o->lock);
     if (height > o->applied_height) o->applied_height = height;
     if (height > o->known_tip) o->known_tip = height;
+    if (o->refused_height != 0 && o->refused_height <= height) o->refused_height = 0;
     cache_drop_upto(o, height);
     size_t slot = (size_t)(height % RECENT_MAX);
     o->recent_height[slot] = height;

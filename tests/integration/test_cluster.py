@@ -1,0 +1,396 @@
+"""A 3-validator cluster ordered by etcd: agreement, leader failover, etcd member failover.
+
+Why: a cluster must survive the loss of a minority without losing a transaction answered
+"committed", never put two blocks at one height, and every validator must reach the same
+state. This starts 3 real etcd members and 3 real petrods on loopback (`petrod cluster-init`
+then `petrod run --cluster`), and checks:
+
+1. payments submitted through each node commit, and all nodes reach the same height and
+   state hash (and attest it: every node's status shows the three attestations agreeing);
+2. SIGKILL of the leader petrod under load (payments through the two followers): a new leader
+   takes over (the time from the kill to the next committed payment is printed, goal < 2 s);
+   every payment answered "committed" is in the chain of both survivors; the killed node,
+   restarted, catches up; every height has one block hash on all three;
+3. SIGKILL of the etcd leader member under load: the same, then the member is restarted.
+
+Needs the etcd binary (Debian etcd-server, installed by scripts/install-deps).
+"""
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import petro_harness as h  # noqa: E402
+from petro_harness import check, log  # noqa: E402
+
+ETCD = shutil.which("etcd") or "/usr/bin/etcd"
+N = 3
+
+
+def ports_free(ports):
+    import socket
+    for p in ports:
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            s.bind(("127.0.0.1", p))
+        except OSError:
+            return False
+        finally:
+            s.close()
+    return True
+
+
+class Cluster:
+    """3 etcd members + 3 petrods in a temp dir; every child dies with the test."""
+
+    def __init__(self, name, retain_blocks=None, env3=None):
+        self.dir = tempfile.mkdtemp(prefix="petro-it-%s-%d-" % (name, os.getpid()))
+        rng = random.Random()
+        for _ in range(100):
+            self.api_base = rng.randint(20000, 29000)
+            self.etcd_base = rng.randint(30000, 39000)
+            ports = [self.api_base + i for i in range(N)]
+            ports += [self.etcd_base + 1 + i for i in range(N)]
+            ports += [self.etcd_base + 101 + i for i in range(N)]
+            if ports_free(ports):
+                break
+        subprocess.run([h.PETROD, "cluster-init", "--validators", str(N), "--dir", self.dir,
+                        "--api-base-port", str(self.api_base),
+                        "--etcd-base-port", str(self.etcd_base)],
+                       check=True, stdout=subprocess.DEVNULL, preexec_fn=h._child_setup)
+        if retain_blocks is not None:
+            for i in range(1, N + 1):
+                conf = os.path.join(self.dir, "node%d" % i, "cluster.conf")
+                text = open(conf).read().replace("retain_blocks = 1000",
+                                                 "retain_blocks = %d" % retain_blocks)
+                open(conf, "w").write(text)
+        self.env3 = env3
+        self.etcd = [None] * N
+        self.petrod = [None] * N
+        self.logs = []
+
+    def url(self, i):
+        return "http://127.0.0.1:%d" % (self.api_base + i)
+
+    def etcd_url(self, i):
+        return "http://127.0.0.1:%d" % (self.etcd_base + 1 + i)
+
+    def wallet(self, name):
+        return os.path.join(self.dir, "wallets", name + ".json")
+
+    def start_etcd(self, i):
+        initial = ",".join("m%d=http://127.0.0.1:%d" % (k + 1, self.etcd_base + 101 + k)
+                           for k in range(N))
+        data = os.path.join(self.dir, "etcd%d" % (i + 1))
+        state = "existing" if os.path.isdir(os.path.join(data, "member")) else "new"
+        log_f = open(os.path.join(self.dir, "etcd%d.log" % (i + 1)), "ab")
+        self.logs.append(log_f)
+        self.etcd[i] = subprocess.Popen(
+            [ETCD, "--name", "m%d" % (i + 1), "--data-dir", data,
+             "--listen-client-urls", self.etcd_url(i), "--advertise-client-urls", self.etcd_url(i),
+             "--listen-peer-urls", "http://127.0.0.1:%d" % (self.etcd_base + 101 + i),
+             "--initial-advertise-peer-urls", "http://127.0.0.1:%d" % (self.etcd_base + 101 + i),
+             "--initial-cluster", initial, "--initial-cluster-state", state,
+             "--initial-cluster-token", "petro-it",
+             "--heartbeat-interval", "100", "--election-timeout", "500", "--pre-vote",
+             "--snapshot-count", "500", "--max-request-bytes", "2097152"],
+            stdout=log_f, stderr=subprocess.STDOUT, preexec_fn=h._child_setup)
+
+    def start_petrod(self, i, env_extra=None):
+        env = dict(os.environ)
+        if self.env3 is not None and i == 2:
+            env.update(self.env3)
+        if env_extra:
+            env.update(env_extra)
+        log_f = open(os.path.join(self.dir, "petrod%d.log" % (i + 1)), "ab")
+        self.logs.append(log_f)
+        self.petrod[i] = subprocess.Popen(
+            [h.PETROD, "run", "--data", os.path.join(self.dir, "node%d" % (i + 1)),
+             "--http", "127.0.0.1:%d" % (self.api_base + i),
+             "--cluster", os.path.join(self.dir, "node%d" % (i + 1), "cluster.conf"),
+             "--block-interval-ms", "50"],
+            stdout=log_f, stderr=subprocess.STDOUT, env=env, preexec_fn=h._child_setup)
+
+    def start(self):
+        for i in range(N):
+            self.start_etcd(i)
+        for i in range(N):
+            self.start_petrod(i)
+        self.wait_ready(range(N))
+
+    def status(self, i, timeout=2):
+        with urllib.request.urlopen(self.url(i) + "/v1/status", timeout=timeout) as r:
+            return json.loads(r.read())
+
+    def wait_ready(self, nodes, timeout=30):
+        deadline = time.monotonic() + timeout * h.SLOW
+        while True:
+            ok = 0
+            for i in nodes:
+                try:
+                    if self.status(i)["cluster"].get("leader"):
+                        ok += 1
+                except Exception:
+                    pass
+            if ok == len(list(nodes)):
+                return
+            check(time.monotonic() < deadline, "cluster not ready:\n" + self.describe())
+            time.sleep(0.1)
+
+    def leader(self, nodes=range(N)):
+        for i in nodes:
+            try:
+                st = self.status(i)
+                if st["role"] == "leader":
+                    return i
+            except Exception:
+                pass
+        return None
+
+    def wait_same_tip(self, nodes, timeout=30):
+        deadline = time.monotonic() + timeout * h.SLOW
+        while True:
+            try:
+                sts = [self.status(i) for i in nodes]
+                tips = {(s["height"], s["state_hash"]) for s in sts}
+                if len(tips) == 1 and all(s["mempool_size"] == 0 for s in sts):
+                    return sts[0]
+            except Exception:
+                pass
+            check(time.monotonic() < deadline,
+                  "nodes %s do not reach one tip:\n%s" % (list(nodes), self.describe()))
+            time.sleep(0.1)
+
+    def etcd_leader(self):
+        for i in range(N):
+            if self.etcd[i] is None or self.etcd[i].poll() is not None:
+                continue
+            try:
+                req = urllib.request.Request(self.etcd_url(i) + "/v3/maintenance/status",
+                                             data=b"{}", method="POST")
+                with urllib.request.urlopen(req, timeout=2) as r:
+                    st = json.loads(r.read())
+                if st.get("leader") and st["leader"] == st["header"]["member_id"]:
+                    return i
+            except Exception:
+                pass
+        return None
+
+    def describe(self):
+        out = []
+        for i in range(N):
+            try:
+                st = self.status(i)
+                out.append("node%d: %s height %s state %s leader %s mempool %s" % (
+                    i + 1, st["role"], st["height"], st["state_hash"][:12],
+                    st["cluster"].get("leader"), st["mempool_size"]))
+            except Exception as e:
+                out.append("node%d: %r" % (i + 1, e))
+            path = os.path.join(self.dir, "petrod%d.log" % (i + 1))
+            if os.path.exists(path):
+                lines = open(path, errors="replace").read().splitlines()
+                lines = [ln for ln in lines if "warn" in ln or "error" in ln or "cluster" in ln]
+                out += ["    " + ln for ln in lines[-12:]]
+        return "\n".join(out)
+
+    def close(self):
+        for p in self.petrod + self.etcd:
+            if p is not None and p.poll() is None:
+                try:
+                    p.send_signal(signal.SIGCONT)
+                    p.kill()
+                except OSError:
+                    pass
+                p.wait()
+        for f in self.logs:
+            f.close()
+        if os.environ.get("PETRO_KEEP_CLUSTER"):
+            log("kept %s" % self.dir)
+        else:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def check_no_sanitizer_report(self):
+        for i in range(N):
+            path = os.path.join(self.dir, "petrod%d.log" % (i + 1))
+            text = open(path, errors="replace").read() if os.path.exists(path) else ""
+            check("ERROR: AddressSanitizer" not in text and "runtime error:" not in text,
+                  "sanitizer report in petrod%d.log:\n%s" % (i + 1, text[-4000:]))
+
+
+class Payer(threading.Thread):
+    """Pays continuously from one demo account through the nodes chosen by urls(); records
+    every hash the CLI answered "committed" and (submit time, answer time) of each."""
+
+    def __init__(self, cluster, src, dsts, urls, stop):
+        super().__init__(daemon=True)
+        self.c, self.src, self.dsts, self.urls, self.stop = cluster, src, dsts, urls, stop
+        self.committed = []
+        self.commit_times = []
+        self.rng = random.Random()
+
+    def run(self):
+        k = 0
+        while not self.stop.is_set():
+            urls = self.urls()
+            url = urls[k % len(urls)]
+            k += 1
+            amount = "0.%08d" % self.rng.randint(1, 99999)
+            t_start = time.monotonic()
+            rc, out, err = h.run_cli("pay", "--wallet", self.c.wallet(self.src), "--to",
+                                     self.rng.choice(self.dsts), "--amount", amount, "--wait",
+                                     "--json", node_url=url, timeout=30)
+            if rc == 0:
+                txh = h.find_hash(out)
+                if txh is not None:
+                    self.committed.append(txh)
+                    self.commit_times.append((t_start, time.monotonic()))
+            else:
+                time.sleep(0.1)
+
+
+def run_load(c, urls, seconds_before, action, seconds_after):
+    """Pay from alice, bob and bank through urls() while action() runs; returns (payers,
+    t_action)."""
+    addrs = {n: h.wallet_address(c.wallet(n)) for n in ("alice", "bob", "bank")}
+    stop = threading.Event()
+    payers = [Payer(c, src, [a for n, a in addrs.items() if n != src], urls, stop)
+              for src in addrs]
+    for p in payers:
+        p.start()
+    time.sleep(seconds_before)
+    t_action = time.monotonic()
+    action()
+    time.sleep(seconds_after * h.SLOW)
+    stop.set()
+    for p in payers:
+        p.join(60)
+    return payers, t_action
+
+
+def check_committed(c, nodes, payers):
+    total = 0
+    for p in payers:
+        for txh in p.committed:
+            locs = set()
+            for i in nodes:
+                st, body = h.http_get(c.url(i), "/v1/transactions/" + txh)
+                check(st == 200 and body.get("status") == "committed",
+                      "node%d lost %s answered committed: %s %s" % (i + 1, txh, st, body))
+                locs.add((body["height"], body["index"]))
+            check(len(locs) == 1, "%s at different places: %s" % (txh, locs))
+            total += 1
+    return total
+
+
+def check_one_block_per_height(c, nodes, height):
+    for hgt in range(1, height + 1):
+        hashes = set()
+        for i in nodes:
+            st, body = h.http_get(c.url(i), "/v1/blocks/%d" % hgt)
+            check(st == 200, "node%d has no block %d: %s" % (i + 1, hgt, body))
+            hashes.add(body["hash"])
+        check(len(hashes) == 1, "height %d has %d different blocks" % (hgt, len(hashes)))
+
+
+def first_commit_after(payers, t):
+    """Seconds from t to the first "committed" answer of a payment submitted after t."""
+    times = [end for p in payers for start, end in p.commit_times if start > t]
+    return min(times) - t if times else None
+
+
+def run():
+    if not os.path.exists(ETCD):
+        h.fail("etcd is not installed (scripts/install-deps installs etcd-server)")
+    c = Cluster("cluster")
+    try:
+        c.start()
+        log("cluster up in %s; leader node%d" % (c.dir, c.leader() + 1))
+
+        # 1. payments through each node, all nodes agree
+        bob = h.wallet_address(c.wallet("bob"))
+        first = Payer(c, "alice", [bob], None, None)
+        for i in range(N):
+            rc, out, err = h.run_cli("pay", "--wallet", c.wallet("alice"), "--to", bob,
+                                     "--amount", "1", "--wait", "--json", node_url=c.url(i))
+            check(rc == 0 and h.find_hash(out), "pay through node%d failed: %s %s" % (i + 1, out, err))
+            first.committed.append(h.find_hash(out))
+        tip = c.wait_same_tip(range(N))
+        check_committed(c, range(N), [first])
+        deadline = time.monotonic() + 10 * h.SLOW
+        while True:
+            vals = c.status(0)["cluster"]["validators"]
+            atts = {(v.get("attested_height"), v.get("attested_state_hash")) for v in vals}
+            if atts == {(tip["height"], tip["state_hash"])}:
+                break
+            check(time.monotonic() < deadline, "attestations do not agree: %s" % vals)
+            time.sleep(0.1)
+        check(all(not v["diverged"] for v in vals), "divergence reported: %s" % vals)
+        for i in range(N):
+            st, body = h.http_get(c.url(i), "/v1/accounts/" + bob)
+            check(st == 200, "node%d: bob unreadable" % (i + 1))
+        log("1. payments through each node: height %d, same state hash, 3 attestations agree"
+            % tip["height"])
+
+        # 2. SIGKILL the leader petrod under load
+        lead = c.leader()
+        followers = [i for i in range(N) if i != lead]
+
+        def kill_leader():
+            c.petrod[lead].kill()
+            c.petrod[lead].wait()
+
+        payers, t_kill = run_load(c, lambda: [c.url(i) for i in followers], 1.5, kill_leader, 4)
+        gap = first_commit_after(payers, t_kill)
+        new_lead = c.leader(followers)
+        check(new_lead is not None and new_lead != lead, "no new leader:\n" + c.describe())
+        check(gap is not None, "no payment committed after the leader was killed:\n" + c.describe())
+        log("2. killed leader node%d; node%d leads; first commit %.2f s after the kill"
+            % (lead + 1, new_lead + 1, gap))
+        tip = c.wait_same_tip(followers)
+        n_ok = check_committed(c, followers, payers)
+        c.start_petrod(lead)
+        c.wait_ready([lead])
+        tip = c.wait_same_tip(range(N))
+        check_committed(c, [lead], payers)
+        check_one_block_per_height(c, range(N), tip["height"])
+        log("   %d payments answered committed, all in the chain of every node; restarted node%d "
+            "caught up to height %d; one block per height" % (n_ok, lead + 1, tip["height"]))
+
+        # 3. SIGKILL the etcd leader member under load
+        em = c.etcd_leader()
+        check(em is not None, "no etcd leader found")
+
+        def kill_etcd():
+            c.etcd[em].kill()
+            c.etcd[em].wait()
+
+        payers, t_kill = run_load(c, lambda: [c.url(i) for i in range(N)], 1.5, kill_etcd, 5)
+        gap = first_commit_after(payers, t_kill)
+        check(gap is not None, "no payment committed after the etcd leader died:\n" + c.describe())
+        log("3. killed etcd leader member m%d; first commit %.2f s after the kill" % (em + 1, gap))
+        c.start_etcd(em)
+        tip = c.wait_same_tip(range(N))
+        n_ok = check_committed(c, range(N), payers)
+        check_one_block_per_height(c, range(N), tip["height"])
+        log("   %d payments answered committed are in every node's chain; height %d; one block "
+            "per height" % (n_ok, tip["height"]))
+        c.check_no_sanitizer_report()
+    except Exception:
+        log("cluster state:\n" + c.describe())
+        raise
+    finally:
+        c.close()
+    log("PASS")
+
+
+if __name__ == "__main__":
+    run()
