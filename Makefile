@@ -4,8 +4,13 @@ BUILD_ASAN ?= build-asan
 JOBS ?= $(shell nproc)
 DATA ?= ./devnet
 HTTP ?= 127.0.0.1:8420
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TIME ?= 300
+FUZZ_SHORT ?= 20
+SOAK_ROUNDS ?= 50
 
-.PHONY: all deps build build-asan run test test-plain test-asan clean bench
+.PHONY: all deps build build-asan run test test-plain test-asan clean bench fuzz fuzz-build \
+	test-fuzz fuzz-seeds soak
 
 all: build
 
@@ -30,7 +35,30 @@ test-asan: build-asan
 	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --output-on-failure -j $(JOBS)
 
-test: test-plain test-asan
+test: test-plain test-asan test-fuzz
+
+# Fuzzing (tests/fuzz): libFuzzer targets built with clang. `make fuzz` runs each for FUZZ_TIME
+# seconds (default 300; FUZZ_TARGETS="fuzz_amount ..." picks some); `make test` runs each for
+# FUZZ_SHORT (20) seconds. Corpus replay runs in the plain and ASan ctest runs already.
+fuzz-build: deps
+	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPETRO_FUZZ=ON \
+		-DPETRO_WERROR=OFF >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_all
+
+fuzz: fuzz-build
+	./tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_TIME) $(FUZZ_TARGETS)
+
+test-fuzz: fuzz-build
+	./tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SHORT)
+
+# Regenerate the committed seed corpora (tests/fuzz/corpus) with project code.
+fuzz-seeds: build
+	$(BUILD)/bin/gen_corpus tests/fuzz/corpus
+
+# Long crash campaign: SOAK_ROUNDS (50) SIGKILL rounds, each checked by petrod verify.
+soak: build
+	PETRO_BIN=$(CURDIR)/$(BUILD)/bin PETRO_CRASH_ROUNDS=$(SOAK_ROUNDS) \
+		python3 tests/integration/test_crash_replay.py
 
 # Benchmarks (bench/): every instrument, then bench/RESULTS.md. Scale: BENCH_* (bench/run-bench).
 bench: build
