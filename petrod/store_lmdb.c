@@ -205,7 +205,11 @@ static petro_result adapter_iter(void *ctx, const uint8_t *prefix, size_t prefix
     petro_result r = PETRO_OK;
     /* Bounded by the number of keys in the database. */
     while (rc == MDB_SUCCESS) {
-        if (k.mv_size < prefix_size || memcmp(k.mv_data, prefix, prefix_size) != 0) break;
+        /* prefix may be NULL when prefix_size is 0 (memcmp must not see NULL). */
+        if (k.mv_size < prefix_size ||
+            (prefix_size != 0 && memcmp(k.mv_data, prefix, prefix_size) != 0)) {
+            break;
+        }
         if (cb(cb_ctx, k.mv_data, k.mv_size, v.mv_data, v.mv_size) != 0) break;
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }

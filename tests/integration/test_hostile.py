@@ -288,7 +288,7 @@ def run():
 
         # ---------------------------------------------------------- paths and queries
         for p in ("/", "/v2/status", "/v1", "/v1/", "/v1/status/", "/v1/STATUS", "/V1/status",
-                  "/v1/accounts", "/v1/accounts/", "/v1/blocks", "/v1/blocks/",
+                  "/v1/accounts", "/v1/accounts/", "/v1/blocks/",
                   "/v1/assets/PTR", "/healthz/", "/metrics/x", "/v1/admin",
                   "/v1/admin/unknown", "/v1/events/x", "/v1/transactions/x/y",
                   "/v1/accounts/%s/transactions/x" % alice, "/v1/accounts/%s/x" % alice,
