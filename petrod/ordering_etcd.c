@@ -547,9 +547,11 @@ static void cache_drop_upto(ordering *o, uint64_t height) {
     o->cache_count = k;
 }
 
-/* Range the block keys from height want on; returns how many were cached. */
-static petro_result read_blocks(ordering *o, etcd *e, uint64_t want, size_t *got) {
+/* Range the block keys from height want on; returns how many were cached. *first is the
+ * lowest height etcd returned (0 if none): above want means want was pruned. */
+static petro_result read_blocks(ordering *o, etcd *e, uint64_t want, size_t *got, uint64_t *first) {
     *got = 0;
+    *first = 0;
     char key[256], pfx[256];
     block_key(key, sizeof key, o, want);
     key_of(pfx, sizeof pfx, o, "block/");
@@ -572,6 +574,7 @@ static petro_result read_blocks(ordering *o, etcd *e, uint64_t want, size_t *got
             for (size_t j = pfx_len; j < ks; j++) h = h * 10u + (uint64_t)(k[j] - '0');
         }
         free(k);
+        if (*first == 0 || h < *first) *first = h;
         if (h > o->known_tip) o->known_tip = h;
         uint8_t *v;
         size_t vs;
@@ -583,6 +586,15 @@ static petro_result read_blocks(ordering *o, etcd *e, uint64_t want, size_t *got
         log_info("cluster: the refused block %llu is gone from etcd", (unsigned long long)want);
         o->refused_height = 0;
         if (o->known_tip >= want) o->known_tip = want - 1;
+        size_t k = 0;
+        for (size_t i = 0; i < o->cache_count; i++) {
+            if (o->cache[i].height >= want) {
+                free(o->cache[i].bytes);
+            } else {
+                o->cache[k++] = o->cache[i];
+            }
+        }
+        o->cache_count = k;
     }
     if (o->is_leader) o->has_read_as_leader = true;
     pthread_mutex_unlock(&o->lock);
@@ -727,6 +739,72 @@ static void prune(ordering *o, etcd *e) {
              (unsigned long long)deleted, (unsigned long long)below, (unsigned long long)rev);
 }
 
+typedef struct peer_buf {
+    uint8_t *data;
+    size_t size;
+} peer_buf;
+
+static size_t peer_data(char *ptr, size_t size, size_t nmemb, void *ctx) {
+    peer_buf *b = ctx;
+    size_t n = size * nmemb;
+    if (b->size + n > ((size_t)16 << 20)) return 0;
+    uint8_t *d = realloc(b->data, b->size + n);
+    if (d == NULL) return 0;
+    memcpy(d + b->size, ptr, n);
+    b->data = d;
+    b->size += n;
+    return n;
+}
+
+/* Blocks from want on were pruned from etcd: fetch them from a peer's GET /v1/blocks?from=.
+ * They are verified like any block when the node applies them (chain, signatures, state
+ * hash). Returns how many were cached. */
+static size_t fetch_from_peers(ordering *o, uint64_t want) {
+    CURL *c = curl_easy_init();
+    if (c == NULL) return 0;
+    size_t got = 0;
+    for (size_t k = 0; k < o->cfg.validator_count && got == 0; k++) {
+        if (k == o->self_index) continue;
+        char url[ORDERING_ADDR_SIZE_MAX + 64];
+        snprintf(url, sizeof url, "%s/v1/blocks?from=%llu&limit=%u", o->cfg.validators[k].api,
+                 (unsigned long long)want, (unsigned)CACHE_MAX);
+        peer_buf b = {0};
+        curl_easy_reset(c);
+        curl_easy_setopt(c, CURLOPT_URL, url);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, peer_data);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 500L);
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+        long status = 0;
+        if (curl_easy_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+        size_t off = 0;
+        pthread_mutex_lock(&o->lock);
+        while (status == 200 && b.size - off >= 4) {
+            size_t n = (size_t)b.data[off] | (size_t)b.data[off + 1] << 8 |
+                       (size_t)b.data[off + 2] << 16 | (size_t)b.data[off + 3] << 24;
+            if (n > b.size - off - 4 || n < 9) break;
+            const uint8_t *blk = b.data + off + 4;
+            uint64_t h = 0;
+            for (unsigned i = 0; i < 8; i++) h |= (uint64_t)blk[1 + i] << (8 * i);
+            uint8_t *copy = malloc(n);
+            if (copy == NULL) break;
+            memcpy(copy, blk, n);
+            cache_put(o, h, copy, n);
+            got++;
+            off += 4 + n;
+        }
+        pthread_mutex_unlock(&o->lock);
+        free(b.data);
+        if (got > 0) {
+            log_info("cluster: blocks from %llu were pruned from etcd; fetched %zu from %s",
+                     (unsigned long long)want, got, o->cfg.validators[k].id);
+        }
+    }
+    curl_easy_cleanup(c);
+    return got;
+}
+
 static void *reader_main(void *arg) {
     ordering *o = arg;
     etcd *e = etcd_new(o->cfg.etcd_endpoints, o->cfg.etcd_timeout_ms);
@@ -742,8 +820,10 @@ static void *reader_main(void *arg) {
         bool is_leader = o->is_leader;
         pthread_mutex_unlock(&o->lock);
         size_t got = 0;
+        uint64_t first = 0;
         petro_result r = PETRO_OK;
-        if (!has_want) r = read_blocks(o, e, want, &got);
+        if (!has_want) r = read_blocks(o, e, want, &got, &first);
+        if (r == PETRO_OK && first > want) got += fetch_from_peers(o, want);
         if (got > 0) do_wake(o);
         publish_attestation(o, e);
         uint64_t now = mono_ms();

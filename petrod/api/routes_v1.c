@@ -682,6 +682,64 @@ static petro_result block_tx_ids(json_t **out, const uint8_t *block, size_t bloc
     return PETRO_OK;
 }
 
+/* GET /v1/blocks?from=H[&limit=N]: the encoded blocks H, H+1, ... as stored (a validator
+ * catching up from a peer, docs/api.md): repeated u32 LE size + block, at most limit blocks
+ * (default and maximum 64) and 8 MiB; empty past the tip. */
+#define BLOCKS_RAW_LIMIT_MAX 64u
+#define BLOCKS_RAW_BYTES_MAX ((size_t)8 << 20)
+
+enum MHD_Result api_v1_blocks_raw(const api_request *req) {
+    const char *from_text = api_query(req, "from");
+    const char *limit_text = api_query(req, "limit");
+    char *end = NULL;
+    unsigned long long from = from_text != NULL ? strtoull(from_text, &end, 10) : 0;
+    if (from_text == NULL || end == from_text || *end != '\0' || from == 0) {
+        return api_send_error(req, PETRO_ERR_BAD_REQUEST, "from must be a height >= 1", NULL);
+    }
+    unsigned long long limit = BLOCKS_RAW_LIMIT_MAX;
+    if (limit_text != NULL) {
+        limit = strtoull(limit_text, &end, 10);
+        if (end == limit_text || *end != '\0' || limit == 0 || limit > BLOCKS_RAW_LIMIT_MAX) {
+            return api_send_error(req, PETRO_ERR_BAD_REQUEST, "limit must be 1..64", NULL);
+        }
+    }
+    node_read *r = NULL;
+    petro_result rc = node_read_begin(req->api->node, &r);
+    if (rc != PETRO_OK) {
+        return api_send_error(req, rc, NULL, NULL);
+    }
+    uint8_t *buf = NULL;
+    size_t size = 0;
+    for (unsigned long long i = 0; i < limit; i++) {
+        const uint8_t *block = NULL;
+        size_t block_size = 0;
+        if (node_read_block(r, from + i, &block, &block_size) != PETRO_OK) {
+            break;
+        }
+        if (size + 4 + block_size > BLOCKS_RAW_BYTES_MAX && size > 0) {
+            break;
+        }
+        uint8_t *grown = realloc(buf, size + 4 + block_size);
+        if (grown == NULL) {
+            free(buf);
+            node_read_end(r);
+            return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
+        }
+        buf = grown;
+        buf[size] = (uint8_t)block_size;
+        buf[size + 1] = (uint8_t)(block_size >> 8);
+        buf[size + 2] = (uint8_t)(block_size >> 16);
+        buf[size + 3] = (uint8_t)(block_size >> 24);
+        memcpy(buf + size + 4, block, block_size);
+        size += 4 + block_size;
+    }
+    node_read_end(r);
+    enum MHD_Result ret = api_send_text(req, MHD_HTTP_OK, "application/octet-stream",
+                                        buf != NULL ? (const char *)buf : "", size);
+    free(buf);
+    return ret;
+}
+
 /* The block object at height (or the tip if latest) from snapshot r. */
 static petro_result block_json(json_t **out, node_read *r, bool latest, uint64_t height) {
     *out = NULL;

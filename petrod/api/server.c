@@ -57,6 +57,7 @@ typedef enum route_id {
     ROUTE_TX_BATCH,
     ROUTE_TX_GET,
     ROUTE_BLOCK,
+    ROUTE_BLOCKS_RAW,
     ROUTE_ASSETS,
     ROUTE_EVENTS,
     ROUTE_RESERVES,
@@ -82,6 +83,7 @@ static const route ROUTES[] = {
     [ROUTE_TX_BATCH] = {true, API_BATCH_BODY_SIZE_MAX, api_v1_tx_batch},
     [ROUTE_TX_GET] = {false, API_BODY_SIZE_MAX, api_v1_tx_get},
     [ROUTE_BLOCK] = {false, API_BODY_SIZE_MAX, api_v1_block},
+    [ROUTE_BLOCKS_RAW] = {false, API_BODY_SIZE_MAX, api_v1_blocks_raw},
     [ROUTE_ASSETS] = {false, API_BODY_SIZE_MAX, api_v1_assets},
     [ROUTE_EVENTS] = {false, API_BODY_SIZE_MAX, api_v1_events},
     [ROUTE_RESERVES] = {false, API_BODY_SIZE_MAX, api_v1_reserves},
@@ -386,6 +388,9 @@ static route_id resolve(const char *path, const char **param, size_t *param_size
     }
     if (strcmp(path, "/v1/transactions/batch") == 0) {
         return ROUTE_TX_BATCH;
+    }
+    if (strcmp(path, "/v1/blocks") == 0) {
+        return ROUTE_BLOCKS_RAW;
     }
     const char *seg = NULL;
     route_id id = ROUTE_NONE;

@@ -106,6 +106,7 @@ enum MHD_Result api_v1_tx_submit(const api_request *req);
 enum MHD_Result api_v1_tx_batch(const api_request *req);
 enum MHD_Result api_v1_tx_get(const api_request *req);
 enum MHD_Result api_v1_block(const api_request *req);
+enum MHD_Result api_v1_blocks_raw(const api_request *req);
 enum MHD_Result api_v1_assets(const api_request *req);
 enum MHD_Result api_v1_events(const api_request *req);   /* sse.c */
 enum MHD_Result api_v1_reserves(const api_request *req);         /* routes_reserves.c */
