@@ -15,7 +15,9 @@ differs must show up in every other validator's status and metrics. Runs 3 etcd 
    "refused_reason", metric petro_cluster_blocks_refused_total) and stays at its height;
    once the bad key is deleted the cluster commits payments again;
 3. restarts a follower with the test-only fault switch PETRO_TEST_FAULT_DIVERGE (it attests a
-   wrong state hash): the two others report it as diverged, in status and in /metrics.
+   wrong state hash): the two others report it as diverged, in status and in /metrics;
+4. SIGSTOPs every etcd member: nodes keep answering reads, refuse writes with 503 and log the
+   unreachable etcd; after SIGCONT payments commit again.
 """
 
 import base64
@@ -206,6 +208,45 @@ def run():
                   "node%d: divergence not counted in /metrics" % (i + 1))
         log("3. node%d attests a wrong state hash: nodes %s report %s as diverged (status and "
             "metrics)" % (bad + 1, [i + 1 for i in watchers], bad_id))
+
+        # 4. etcd unreachable (all members stopped): reads still served, writes answered 503
+        log_path = os.path.join(c.dir, "petrod%d.log" % (lead + 1))
+        log_before = os.path.getsize(log_path)
+        for p in c.etcd:
+            p.send_signal(tc.signal.SIGSTOP)
+        try:
+            deadline = time.monotonic() + 15 * h.SLOW
+            while True:
+                st = c.status(lead)
+                if not st["cluster"]["etcd_reachable"]:
+                    break
+                check(time.monotonic() < deadline, "etcd_reachable stays true with etcd stopped")
+                time.sleep(0.2)
+            st, body = h.http_get(c.url(lead), "/v1/accounts/" + alice)
+            check(st == 200, "read while etcd is down: %s %s" % (st, body))
+            rc, out, err = h.run_cli("pay", "--wallet", c.wallet("alice"), "--to", bob,
+                                     "--amount", "1", node_url=c.url(lead))
+            check(rc != 0 and "unavailable" in err, "write while etcd is down: rc %d %s %s"
+                  % (rc, out, err))
+            with open(log_path, errors="replace") as f:
+                f.seek(log_before)
+                logged = f.read()
+            check("warn: etcd http://" in logged and "Timeout was reached" in logged,
+                  "no log line about the unreachable etcd:\n" + logged[-2000:])
+        finally:
+            for p in c.etcd:
+                p.send_signal(tc.signal.SIGCONT)
+        deadline = time.monotonic() + 30 * h.SLOW
+        while True:
+            rc, out, err = h.run_cli("pay", "--wallet", c.wallet("alice"), "--to", bob,
+                                     "--amount", "1", "--wait", node_url=c.url(lead))
+            if rc == 0:
+                break
+            check(time.monotonic() < deadline, "no payment after etcd came back: %s" % err)
+            time.sleep(0.3)
+        c.wait_same_tip(range(N))
+        log("4. with every etcd member stopped: status and account reads answered, payments "
+            "refused as unavailable (503); after SIGCONT payments commit again")
         c.check_no_sanitizer_report()
     except Exception:
         log("cluster state:\n" + c.describe())
