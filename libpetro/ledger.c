@@ -49,6 +49,20 @@ static const petro__op_def op_table[PETRO_OP_TYPE_MAX + 1] = {
     [PETRO_OP_ISSUE_RESERVE] = {PETRO__THRESHOLD_MEDIUM, petro__op_issue_reserve},
     [PETRO_OP_REDEEM_RESERVE] = {PETRO__THRESHOLD_MEDIUM, petro__op_redeem_reserve},
     [PETRO_OP_FULFILL_REDEMPTION] = {PETRO__THRESHOLD_MEDIUM, petro__op_fulfill_redemption},
+    [PETRO_OP_TRADE_CREATE] = {PETRO__THRESHOLD_MEDIUM, petro__op_trade_create},
+    [PETRO_OP_TRADE_FUND] = {PETRO__THRESHOLD_MEDIUM, petro__op_trade_fund},
+    [PETRO_OP_TRADE_PRESENT] = {PETRO__THRESHOLD_MEDIUM, petro__op_trade_present},
+    [PETRO_OP_TRADE_APPROVE] = {PETRO__THRESHOLD_MEDIUM, petro__op_trade_approve},
+    [PETRO_OP_TRADE_RELEASE] = {PETRO__THRESHOLD_MEDIUM, petro__op_trade_release},
+    [PETRO_OP_TRADE_REFUND] = {PETRO__THRESHOLD_MEDIUM, petro__op_trade_refund},
+    [PETRO_OP_TRADE_DISPUTE] = {PETRO__THRESHOLD_MEDIUM, petro__op_trade_dispute},
+    [PETRO_OP_TRADE_RESOLVE] = {PETRO__THRESHOLD_MEDIUM, petro__op_trade_resolve},
+    [PETRO_OP_TRADE_AMEND] = {PETRO__THRESHOLD_MEDIUM, petro__op_trade_amend},
+    [PETRO_OP_ZONE_CREATE] = {PETRO__THRESHOLD_MEDIUM, petro__op_zone_create},
+    [PETRO_OP_ZONE_POLICY] = {PETRO__THRESHOLD_MEDIUM, petro__op_zone_policy},
+    [PETRO_OP_ZONE_ASSIGN] = {PETRO__THRESHOLD_MEDIUM, petro__op_zone_assign},
+    [PETRO_OP_SET_KYC_TIER] = {PETRO__THRESHOLD_MEDIUM, petro__op_set_kyc_tier},
+    [PETRO_OP_TRADE_TARGET] = {PETRO__THRESHOLD_MEDIUM, petro__op_trade_target},
 };
 
 /* ---------------------------------------------------------------- overlay */
@@ -1015,7 +1029,8 @@ static petro_result genesis_check(const petro_genesis *g) {
             }
         }
     }
-    return petro__reserves_genesis_check(g);
+    petro_result rrc = petro__reserves_genesis_check(g);
+    return rrc != PETRO_OK ? rrc : petro__zones_genesis_check(g);
 }
 
 petro_result petro_genesis_encode(uint8_t *out, size_t out_cap, size_t *out_size,
@@ -1056,6 +1071,7 @@ petro_result petro_genesis_encode(uint8_t *out, size_t out_cap, size_t *out_size
         petro__w_u32(&w, g->assets[i].flags);
     }
     petro__reserves_genesis_encode(&w, g);
+    petro__zones_genesis_encode(&w, g);
     if (w.is_overflow) return PETRO_ERR_BUFFER_TOO_SMALL;
     *out_size = w.size;
     return PETRO_OK;
@@ -1106,6 +1122,7 @@ petro_result petro_genesis_decode(petro_genesis *g, const uint8_t *bytes, size_t
         g->assets[i].flags = petro__r_u32(&r);
     }
     petro__reserves_genesis_decode(&r, g);
+    petro__zones_genesis_decode(&r, g);
     if (!petro__r_done(&r)) goto fail;
     rc = genesis_check(g);
     if (rc != PETRO_OK) goto fail;
@@ -1198,6 +1215,7 @@ petro_result petro_ledger_genesis(petro_ledger *l, petro_block_header *block0,
         petro__op_ctx rctx = {.ledger = l, .source = g->treasury, .height = 0,
                               .timestamp_ms = g->timestamp_ms, .op_index = 0};
         rc = petro__reserves_genesis_apply(&rctx, g);
+        if (rc == PETRO_OK) rc = petro__zones_genesis_apply(&rctx, g);
     }
     const petro_pubkey no_proposer = {{0}};
     if (rc == PETRO_OK) rc = petro_ledger_finish(l, block0, &no_proposer);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "ops/ops.h"
 
 const uint8_t petro__key_tip[4] = {'M', 't', 'i', 'p'};
 
@@ -566,6 +567,28 @@ static inv_asset *inv_find_asset(inv_scan *s, const uint8_t *enc, size_t enc_siz
     return NULL;
 }
 
+/* Trade escrow (ops/trade.c): a contract's locked amount is still part of its asset's supply. */
+static int inv_escrow_visit(void *ctx, const uint8_t *key, size_t key_size, const uint8_t *value,
+                            size_t value_size) {
+    inv_scan *s = ctx;
+    petro_asset asset;
+    petro_amount locked;
+    if (key_size != 10 || petro__trade_contract_locked(value, value_size, &asset, &locked) !=
+                              PETRO_OK) {
+        return inv_fail(s, "trade contract record of %zu bytes does not decode", key_size);
+    }
+    uint8_t akey[PETRO__KEY_MAX];
+    size_t ks = petro__key_asset(akey, &asset);
+    char name[48];
+    asset_name(name, sizeof name, &asset);
+    inv_asset *ia = inv_find_asset(s, akey + 1, ks - 1);
+    if (ia == NULL) return inv_fail(s, "trade escrow in a missing asset %s", name);
+    if (petro_amount_add(&ia->sum, ia->sum, locked) != PETRO_OK) {
+        return inv_fail(s, "sum of balances and escrow of %s overflows", name);
+    }
+    return 0;
+}
+
 static int inv_line_visit(void *ctx, const uint8_t *key, size_t key_size, const uint8_t *value,
                           size_t value_size) {
     inv_scan *s = ctx;
@@ -670,6 +693,10 @@ petro_result petro_ledger_check_invariants(const petro_store *store, char *msg, 
     if (rc == PETRO_OK && s.rc == PETRO_OK) {
         rc = store->iter(store->ctx, &pacc, 1, inv_account_visit, &s);
     }
+    if (rc == PETRO_OK && s.rc == PETRO_OK) {
+        rc = store->iter(store->ctx, (const uint8_t *)PETRO__KEY_TRADE_CONTRACT_PREFIX, 2,
+                         inv_escrow_visit, &s);
+    }
     if (rc == PETRO_OK && s.rc == PETRO_OK && s.account_pos < s.account_count) {
         char other[17];
         petro_hex_encode(other, s.accounts[s.account_pos].id.bytes, 8);
@@ -686,7 +713,9 @@ petro_result petro_ledger_check_invariants(const petro_store *store, char *msg, 
             break;
         }
         if (outstanding != ia->sum) {
-            inv_fail(&s, "asset %s: balances sum to %lld but issued - redeemed - burned is %lld",
+            inv_fail(&s,
+                     "asset %s: balances + escrow sum to %lld but issued - redeemed - burned "
+                     "is %lld",
                      name, (long long)ia->sum, (long long)outstanding);
             break;
         }

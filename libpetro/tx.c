@@ -74,6 +74,22 @@ static petro_result check_op(const petro_op *op) {
     case PETRO_OP_REDEEM_RESERVE:
     case PETRO_OP_FULFILL_REDEMPTION:
         return petro__reserves_check_op(op);
+    case PETRO_OP_TRADE_CREATE:
+    case PETRO_OP_TRADE_FUND:
+    case PETRO_OP_TRADE_PRESENT:
+    case PETRO_OP_TRADE_APPROVE:
+    case PETRO_OP_TRADE_RELEASE:
+    case PETRO_OP_TRADE_REFUND:
+    case PETRO_OP_TRADE_DISPUTE:
+    case PETRO_OP_TRADE_RESOLVE:
+    case PETRO_OP_TRADE_AMEND:
+        return petro__trade_check_op(op);
+    case PETRO_OP_ZONE_CREATE:
+    case PETRO_OP_ZONE_POLICY:
+    case PETRO_OP_ZONE_ASSIGN:
+    case PETRO_OP_SET_KYC_TIER:
+    case PETRO_OP_TRADE_TARGET:
+        return petro__zones_check_op(op);
     default:
         return PETRO_ERR_UNKNOWN_OP;
     }
@@ -155,6 +171,24 @@ static void encode_op(petro__writer *w, const petro_op *op) {
     case PETRO_OP_REDEEM_RESERVE:
     case PETRO_OP_FULFILL_REDEMPTION:
         petro__reserves_encode_op(w, op);
+        break;
+    case PETRO_OP_TRADE_CREATE:
+    case PETRO_OP_TRADE_FUND:
+    case PETRO_OP_TRADE_PRESENT:
+    case PETRO_OP_TRADE_APPROVE:
+    case PETRO_OP_TRADE_RELEASE:
+    case PETRO_OP_TRADE_REFUND:
+    case PETRO_OP_TRADE_DISPUTE:
+    case PETRO_OP_TRADE_RESOLVE:
+    case PETRO_OP_TRADE_AMEND:
+        petro__trade_encode_op(w, op);
+        break;
+    case PETRO_OP_ZONE_CREATE:
+    case PETRO_OP_ZONE_POLICY:
+    case PETRO_OP_ZONE_ASSIGN:
+    case PETRO_OP_SET_KYC_TIER:
+    case PETRO_OP_TRADE_TARGET:
+        petro__zones_encode_op(w, op);
         break;
     default:
         /* petro_tx_check ran first: an unknown type cannot get here. */
@@ -271,6 +305,24 @@ static petro_result decode_op(petro__reader *r, petro_op *op) {
     case PETRO_OP_REDEEM_RESERVE:
     case PETRO_OP_FULFILL_REDEMPTION:
         petro__reserves_decode_op(r, op);
+        break;
+    case PETRO_OP_TRADE_CREATE:
+    case PETRO_OP_TRADE_FUND:
+    case PETRO_OP_TRADE_PRESENT:
+    case PETRO_OP_TRADE_APPROVE:
+    case PETRO_OP_TRADE_RELEASE:
+    case PETRO_OP_TRADE_REFUND:
+    case PETRO_OP_TRADE_DISPUTE:
+    case PETRO_OP_TRADE_RESOLVE:
+    case PETRO_OP_TRADE_AMEND:
+        petro__trade_decode_op(r, op);
+        break;
+    case PETRO_OP_ZONE_CREATE:
+    case PETRO_OP_ZONE_POLICY:
+    case PETRO_OP_ZONE_ASSIGN:
+    case PETRO_OP_SET_KYC_TIER:
+    case PETRO_OP_TRADE_TARGET:
+        petro__zones_decode_op(r, op);
         break;
     default:
         return PETRO_ERR_UNKNOWN_OP;

@@ -89,6 +89,26 @@ typedef struct petro_genesis_reserve {
 #define PETRO_GENESIS_ATTESTATIONS_MAX 8
 #define PETRO_ORACLES_MAX 8
 
+/** Zones (docs/protocol.md "Zones: genesis"): an economic zone in force at genesis, with its
+ *  policy (every asset allowed), and the zone and KYC tier of a genesis account. */
+typedef struct petro_genesis_zone {
+    uint32_t id; /* > 0, distinct */
+    char name[PETRO_TRADE_TEXT_MAX + 1];
+    char country[3];
+    petro_pubkey authority; /* one of zone_authorities */
+    uint16_t fee_bps;
+    petro_amount tx_limit; /* 0 = none */
+    uint8_t min_kyc_tier;
+} petro_genesis_zone;
+typedef struct petro_genesis_member {
+    petro_pubkey account; /* a genesis account, listed once */
+    uint32_t zone_id;     /* a genesis zone, or 0 */
+    uint8_t kyc_tier;
+} petro_genesis_member;
+#define PETRO_ZONE_AUTHORITIES_MAX 4
+#define PETRO_GENESIS_ZONES_MAX 8
+#define PETRO_GENESIS_MEMBERS_MAX 64
+
 typedef struct petro_genesis {
     char network_name[PETRO_NETWORK_NAME_SIZE_MAX + 1]; /* 1..32 printable ASCII */
     uint8_t net_kind;        /* petro_net_kind: address prefix ptr/tptr */
@@ -108,6 +128,14 @@ typedef struct petro_genesis {
     petro_genesis_reserve reserves[PETRO_GENESIS_RESERVES_MAX];
     uint32_t attestation_count;              /* attestations in force at genesis */
     petro_op_attest_reserve attestations[PETRO_GENESIS_ATTESTATIONS_MAX];
+    /* Zones: the accounts allowed to create zones (distinct genesis accounts), the zones in
+     * force at genesis and the genesis accounts' zones and KYC tiers. */
+    uint32_t zone_authority_count;
+    petro_pubkey zone_authorities[PETRO_ZONE_AUTHORITIES_MAX];
+    uint32_t zone_count;
+    petro_genesis_zone zones[PETRO_GENESIS_ZONES_MAX];
+    uint32_t member_count;
+    petro_genesis_member members[PETRO_GENESIS_MEMBERS_MAX];
 } petro_genesis;
 
 #define PETRO_GENESIS_SIZE_MAX 32768

@@ -11,6 +11,7 @@
 #include "reserves.h"
 #include "result.h"
 #include "store.h"
+#include "trade.h"
 #include "tx.h"
 #include "types.h"
 #endif

@@ -3,6 +3,7 @@
 #ifndef PETRO_TX_H
 #define PETRO_TX_H
 
+#include "trade_ops.h"
 #include "types.h"
 
 #ifdef __cplusplus
@@ -27,8 +28,22 @@ typedef enum {
     PETRO_OP_ISSUE_RESERVE = 12,      /* family reserves */
     PETRO_OP_REDEEM_RESERVE = 13,     /* family reserves */
     PETRO_OP_FULFILL_REDEMPTION = 14, /* family reserves */
+    PETRO_OP_TRADE_CREATE = 30,       /* family trade (trade_ops.h) */
+    PETRO_OP_TRADE_FUND = 31,
+    PETRO_OP_TRADE_PRESENT = 32,
+    PETRO_OP_TRADE_APPROVE = 33,
+    PETRO_OP_TRADE_RELEASE = 34,
+    PETRO_OP_TRADE_REFUND = 35,
+    PETRO_OP_TRADE_DISPUTE = 36,
+    PETRO_OP_TRADE_RESOLVE = 37,
+    PETRO_OP_TRADE_AMEND = 38,
+    PETRO_OP_ZONE_CREATE = 40,        /* family zones (trade_ops.h) */
+    PETRO_OP_ZONE_POLICY = 41,
+    PETRO_OP_ZONE_ASSIGN = 42,
+    PETRO_OP_SET_KYC_TIER = 43,
+    PETRO_OP_TRADE_TARGET = 44,
 } petro_op_type;
-#define PETRO_OP_TYPE_MAX 14
+#define PETRO_OP_TYPE_MAX 44
 
 /* Asset flags (petro_op_create_asset.flags). */
 #define PETRO_ASSET_FLAG_AUTH_REQUIRED 0x1u /* trust lines need the issuer's authorisation */
@@ -113,6 +128,19 @@ typedef struct petro_op {
         petro_op_issue_reserve issue_reserve;
         petro_op_redeem_reserve redeem_reserve;
         petro_op_fulfill_redemption fulfill_redemption;
+        petro_op_trade_create trade_create;
+        petro_op_trade_id trade_id; /* trade_fund, trade_refund */
+        petro_op_trade_present trade_present;
+        petro_op_trade_approve trade_approve;
+        petro_op_trade_release trade_release;
+        petro_op_trade_dispute trade_dispute;
+        petro_op_trade_resolve trade_resolve;
+        petro_op_trade_amend trade_amend;
+        petro_op_zone_create zone_create;
+        petro_op_zone_policy zone_policy;
+        petro_op_zone_assign zone_assign;
+        petro_op_set_kyc_tier set_kyc_tier;
+        petro_op_trade_target trade_target;
     } u;
 } petro_op;
 

@@ -111,5 +111,50 @@ void petro__reserves_genesis_encode(struct petro__writer *w, const petro_genesis
 void petro__reserves_genesis_decode(struct petro__reader *r, petro_genesis *g);
 /* Writes the reserve configuration and the genesis attestations (ctx: height 0). */
 petro_result petro__reserves_genesis_apply(petro__op_ctx *ctx, const petro_genesis *g);
+/* zones.c: ops, their codec, the genesis zones section, the receiving zone's policy (also
+ * applied by payment and trade releases) and text helpers shared with trade.c. */
+petro_result petro__op_zone_create(petro__op_ctx *ctx, const petro_op *op);
+petro_result petro__op_zone_policy(petro__op_ctx *ctx, const petro_op *op);
+petro_result petro__op_zone_assign(petro__op_ctx *ctx, const petro_op *op);
+petro_result petro__op_set_kyc_tier(petro__op_ctx *ctx, const petro_op *op);
+petro_result petro__op_trade_target(petro__op_ctx *ctx, const petro_op *op);
+petro_result petro__zones_check_op(const petro_op *op);
+void petro__zones_encode_op(struct petro__writer *w, const petro_op *op);
+void petro__zones_decode_op(struct petro__reader *r, petro_op *op);
+petro_result petro__zones_genesis_check(const petro_genesis *g);
+void petro__zones_genesis_encode(struct petro__writer *w, const petro_genesis *g);
+void petro__zones_genesis_decode(struct petro__reader *r, petro_genesis *g);
+petro_result petro__zones_genesis_apply(petro__op_ctx *ctx, const petro_genesis *g);
+/* The payee's zone policy for amount of asset paid by payer: PETRO_OK with *fee =
+ * floor(amount * fee_bps / 10000), or zone_asset_not_allowed / zone_limit_exceeded /
+ * zone_kyc_tier_low. No zone: PETRO_OK, fee 0. */
+petro_result petro__zones_inbound(petro__op_ctx *ctx, const petro_account *payer,
+                                  const petro_account *payee, const petro_asset *asset,
+                                  petro_amount amount, petro_amount *fee);
+petro_result petro__zones_fee(petro_amount amount, uint16_t fee_bps, petro_amount *fee);
+/* Destroys fee units already taken out of balances: adds them to the asset's burned. */
+petro_result petro__zones_burn(petro__op_ctx *ctx, const petro_asset *asset, petro_amount fee);
+bool petro__trade_text_ok(const char *s, size_t max);
+void petro__trade_w_text(struct petro__writer *w, const char *s, size_t max);
+void petro__trade_r_text(struct petro__reader *r, char *out, size_t max);
+bool petro__trade_country_ok(const char *c);
+void petro__trade_w_country(struct petro__writer *w, const char *c);
+void petro__trade_r_country(struct petro__reader *r, char *c);
+/* trade.c: ops, their codec, and the escrow of a stored contract record (invariants). */
+petro_result petro__op_trade_create(petro__op_ctx *ctx, const petro_op *op);
+petro_result petro__op_trade_fund(petro__op_ctx *ctx, const petro_op *op);
+petro_result petro__op_trade_present(petro__op_ctx *ctx, const petro_op *op);
+petro_result petro__op_trade_approve(petro__op_ctx *ctx, const petro_op *op);
+petro_result petro__op_trade_release(petro__op_ctx *ctx, const petro_op *op);
+petro_result petro__op_trade_refund(petro__op_ctx *ctx, const petro_op *op);
+petro_result petro__op_trade_dispute(petro__op_ctx *ctx, const petro_op *op);
+petro_result petro__op_trade_resolve(petro__op_ctx *ctx, const petro_op *op);
+petro_result petro__op_trade_amend(petro__op_ctx *ctx, const petro_op *op);
+petro_result petro__trade_check_op(const petro_op *op);
+void petro__trade_encode_op(struct petro__writer *w, const petro_op *op);
+void petro__trade_decode_op(struct petro__reader *r, petro_op *op);
+#define PETRO__KEY_TRADE_CONTRACT_PREFIX "Cc" /* 'C' 'c' id: contract records */
+petro_result petro__trade_contract_locked(const uint8_t *value, size_t size, petro_asset *asset,
+                                          petro_amount *locked);
 
 #endif

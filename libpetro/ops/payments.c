@@ -57,11 +57,23 @@ petro_result petro__op_payment(petro__op_ctx *ctx, const petro_op *op) {
     rc = petro_amount_add(&credited, dst.balance, o->amount);
     if (rc != PETRO_OK) return rc;
     if (credited > dst.limit) return PETRO_ERR_LINE_FULL;
+    /* The destination's zone policy (zones.c); its fee is destroyed. */
+    petro_amount zone_fee = 0;
+    if (dest.zone_id != 0) {
+        petro_account payer;
+        rc = petro__op_get_account(ctx, &payer, &ctx->source, &found);
+        if (rc != PETRO_OK) return rc;
+        if (!found) return PETRO_ERR_CORRUPT;
+        rc = petro__zones_inbound(ctx, &payer, &dest, &o->asset, o->amount, &zone_fee);
+        if (rc != PETRO_OK) return rc;
+        credited -= zone_fee;
+    }
     rc = petro_amount_sub(&src.balance, src.balance, o->amount);
     if (rc != PETRO_OK) return rc;
     dst.balance = credited;
 
     rc = petro__op_put_line(ctx, &ctx->source, &o->asset, &src);
     if (rc == PETRO_OK) rc = petro__op_put_line(ctx, &o->destination, &o->asset, &dst);
+    if (rc == PETRO_OK && zone_fee > 0) rc = petro__zones_burn(ctx, &o->asset, zone_fee);
     return rc;
 }

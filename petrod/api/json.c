@@ -178,6 +178,21 @@ static bool op_fields(json_t *o, const petro_op *op, petro_net_kind kind) {
     case PETRO_OP_REDEEM_RESERVE:
     case PETRO_OP_FULFILL_REDEMPTION:
         return apij_reserves_op_fields(o, op, kind); /* routes_reserves.c */
+    case PETRO_OP_TRADE_CREATE:
+    case PETRO_OP_TRADE_FUND:
+    case PETRO_OP_TRADE_PRESENT:
+    case PETRO_OP_TRADE_APPROVE:
+    case PETRO_OP_TRADE_RELEASE:
+    case PETRO_OP_TRADE_REFUND:
+    case PETRO_OP_TRADE_DISPUTE:
+    case PETRO_OP_TRADE_RESOLVE:
+    case PETRO_OP_TRADE_AMEND:
+    case PETRO_OP_ZONE_CREATE:
+    case PETRO_OP_ZONE_POLICY:
+    case PETRO_OP_ZONE_ASSIGN:
+    case PETRO_OP_SET_KYC_TIER:
+    case PETRO_OP_TRADE_TARGET:
+        return apij_trade_op_fields(o, op, kind); /* routes_trade.c */
     }
     /* A decoded transaction never holds another type; render it rather than fail. */
     ok = ok && apij_set(o, "type", json_string("unknown"));

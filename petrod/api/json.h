@@ -38,6 +38,8 @@ json_t *apij_code(petro_result code);
 
 /** The fields of a reserves-family op (type 10..19), added to o (routes_reserves.c). */
 bool apij_reserves_op_fields(json_t *o, const petro_op *op, petro_net_kind kind);
+/** The fields of a trade- or zones-family op (type 30..49), added to o (routes_trade.c). */
+bool apij_trade_op_fields(json_t *o, const petro_op *op, petro_net_kind kind);
 /** "oil", "gold" or "unknown". */
 const char *apij_commodity_name(uint8_t commodity);
 

@@ -63,6 +63,12 @@ typedef enum route_id {
     ROUTE_RESERVES,
     ROUTE_RESERVES_HISTORY,
     ROUTE_RESERVES_PROOF,
+    ROUTE_TRADE_CONTRACT,
+    ROUTE_TRADE_CONTRACTS,
+    ROUTE_TRADE_TARGETS,
+    ROUTE_ZONES,
+    ROUTE_ZONE,
+    ROUTE_STATS_TRADE,
     ROUTE_ADMIN_INVARIANTS,
 } route_id;
 
@@ -89,6 +95,12 @@ static const route ROUTES[] = {
     [ROUTE_RESERVES] = {false, API_BODY_SIZE_MAX, api_v1_reserves},
     [ROUTE_RESERVES_HISTORY] = {false, API_BODY_SIZE_MAX, api_v1_reserves_history},
     [ROUTE_RESERVES_PROOF] = {false, API_BODY_SIZE_MAX, api_v1_reserves_proof},
+    [ROUTE_TRADE_CONTRACT] = {false, API_BODY_SIZE_MAX, api_v1_trade_contract},
+    [ROUTE_TRADE_CONTRACTS] = {false, API_BODY_SIZE_MAX, api_v1_trade_contracts},
+    [ROUTE_TRADE_TARGETS] = {false, API_BODY_SIZE_MAX, api_v1_trade_targets},
+    [ROUTE_ZONES] = {false, API_BODY_SIZE_MAX, api_v1_zones},
+    [ROUTE_ZONE] = {false, API_BODY_SIZE_MAX, api_v1_zone},
+    [ROUTE_STATS_TRADE] = {false, API_BODY_SIZE_MAX, api_v1_stats_trade},
     [ROUTE_ADMIN_INVARIANTS] = {true, API_BODY_SIZE_MAX, api_admin_invariants},
 };
 
@@ -173,6 +185,45 @@ unsigned api_status_for(petro_result code) {
     case PETRO_ERR_REDEMPTION_DONE:
     case PETRO_ERR_BAD_TEXT:
     case PETRO_ERR_WRONG_QUOTE:
+    case PETRO_ERR_TRADE_NO_CONTRACT: /* 600..699: trade, zones */
+    case PETRO_ERR_TRADE_BAD_TERMS:
+    case PETRO_ERR_TRADE_NOT_IMPORTER:
+    case PETRO_ERR_TRADE_NOT_EXPORTER:
+    case PETRO_ERR_TRADE_NOT_APPROVER:
+    case PETRO_ERR_TRADE_NOT_PARTY:
+    case PETRO_ERR_TRADE_NOT_FUNDED:
+    case PETRO_ERR_TRADE_ALREADY_FUNDED:
+    case PETRO_ERR_TRADE_DOC_NOT_REQUIRED:
+    case PETRO_ERR_TRADE_DOC_PRESENTED:
+    case PETRO_ERR_TRADE_DOCS_MISSING:
+    case PETRO_ERR_TRADE_APPROVALS_LOW:
+    case PETRO_ERR_TRADE_ALREADY_VOTED:
+    case PETRO_ERR_TRADE_CLOSED:
+    case PETRO_ERR_TRADE_REFUNDED:
+    case PETRO_ERR_TRADE_NOT_EXPIRED:
+    case PETRO_ERR_TRADE_EXPIRED:
+    case PETRO_ERR_TRADE_DEADLINE_PASSED:
+    case PETRO_ERR_TRADE_DISPUTED:
+    case PETRO_ERR_TRADE_NOT_DISPUTED:
+    case PETRO_ERR_TRADE_PARTIAL_NOT_ALLOWED:
+    case PETRO_ERR_TRADE_EXCEEDS_ESCROW:
+    case PETRO_ERR_TRADE_BAD_COUNTER_SIG:
+    case PETRO_ERR_TRADE_AMEND_BELOW_RELEASED:
+    case PETRO_ERR_TRADE_SELF_DEALING:
+    case PETRO_ERR_TRADE_NO_EXPORTER:
+    case PETRO_ERR_TRADE_NO_APPROVER_ACCOUNT:
+    case PETRO_ERR_TRADE_BAD_REASON:
+    case PETRO_ERR_ZONE_NOT_AUTHORITY:
+    case PETRO_ERR_ZONE_EXISTS:
+    case PETRO_ERR_ZONE_MISSING:
+    case PETRO_ERR_ZONE_WRONG_AUTHORITY:
+    case PETRO_ERR_ZONE_BAD_POLICY:
+    case PETRO_ERR_ZONE_BAD_COUNTRY:
+    case PETRO_ERR_ZONE_LIMIT_EXCEEDED:
+    case PETRO_ERR_ZONE_ASSET_NOT_ALLOWED:
+    case PETRO_ERR_ZONE_KYC_TIER_LOW:
+    case PETRO_ERR_ZONE_BAD_TARGET:
+    case PETRO_ERR_ZONE_NO_ACCOUNT:
     case PETRO_ERR_BAD_ADDRESS:
     case PETRO_ERR_BAD_ADDRESS_CHECKSUM:
     case PETRO_ERR_WRONG_ADDRESS_PREFIX:
@@ -383,6 +434,18 @@ static route_id resolve(const char *path, const char **param, size_t *param_size
     if (strcmp(path, "/v1/reserves/history") == 0) {
         return ROUTE_RESERVES_HISTORY;
     }
+    if (strcmp(path, "/v1/trade/contracts") == 0) {
+        return ROUTE_TRADE_CONTRACTS;
+    }
+    if (strcmp(path, "/v1/trade/targets") == 0) {
+        return ROUTE_TRADE_TARGETS;
+    }
+    if (strcmp(path, "/v1/zones") == 0) {
+        return ROUTE_ZONES;
+    }
+    if (strcmp(path, "/v1/stats/trade") == 0) {
+        return ROUTE_STATS_TRADE;
+    }
     if (strcmp(path, "/v1/transactions") == 0) {
         return ROUTE_TX_SUBMIT;
     }
@@ -406,6 +469,12 @@ static route_id resolve(const char *path, const char **param, size_t *param_size
     } else if (has_prefix(path, "/v1/reserves/proof/", &n)) {
         seg = path + n;
         id = ROUTE_RESERVES_PROOF;
+    } else if (has_prefix(path, "/v1/trade/contracts/", &n)) {
+        seg = path + n;
+        id = ROUTE_TRADE_CONTRACT;
+    } else if (has_prefix(path, "/v1/zones/", &n)) {
+        seg = path + n;
+        id = ROUTE_ZONE;
     } else {
         return ROUTE_NONE;
     }

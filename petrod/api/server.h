@@ -112,6 +112,12 @@ enum MHD_Result api_v1_events(const api_request *req);   /* sse.c */
 enum MHD_Result api_v1_reserves(const api_request *req);         /* routes_reserves.c */
 enum MHD_Result api_v1_reserves_history(const api_request *req); /* routes_reserves.c */
 enum MHD_Result api_v1_reserves_proof(const api_request *req);   /* routes_reserves.c */
+enum MHD_Result api_v1_trade_contract(const api_request *req);  /* routes_trade.c */
+enum MHD_Result api_v1_trade_contracts(const api_request *req); /* routes_trade.c */
+enum MHD_Result api_v1_trade_targets(const api_request *req);   /* routes_trade.c */
+enum MHD_Result api_v1_zones(const api_request *req);           /* routes_trade.c */
+enum MHD_Result api_v1_zone(const api_request *req);            /* routes_trade.c */
+enum MHD_Result api_v1_stats_trade(const api_request *req);     /* routes_trade.c */
 enum MHD_Result api_metrics(const api_request *req);     /* metrics.c */
 /** Whether the request carries the admin bearer token (auth.c). */
 bool api_auth_ok(const api_request *req);
