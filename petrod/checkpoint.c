@@ -202,11 +202,12 @@ static void compute(node *n) {
                                  c->validator,  c->signature};
         history_add(&rec);
         history_append_file(&rec);
-        char asset[PETRO_ASSET_CODE_SIZE_MAX + 70];
-        asset_name(asset, sizeof asset, &c->asset);
-        log_info("checkpoint: height %" PRIu64 " %.16s holders %" PRIu64
-                 " total %" PRId64 " cap %" PRId64 "%s (%" PRIu64 " ms)",
-                 c->height, asset, c->leaf_count, c->total, c->cap,
+        char total[PETRO_AMOUNT_TEXT_SIZE], cap[PETRO_AMOUNT_TEXT_SIZE];
+        petro_amount_format(total, c->total);
+        petro_amount_format(cap, c->cap);
+        log_info("checkpoint: height %" PRIu64 " %.12s holders %" PRIu64 " total %s cap %s%s"
+                 " (%" PRIu64 " ms)",
+                 c->height, c->asset.code, c->leaf_count, total, cap,
                  c->total > c->cap ? " UNDER-COVERED" : "", ms_since(&t0));
     }
     pthread_mutex_unlock(&cps.lock);
