@@ -7,6 +7,8 @@ that does not verify must never be applied, whoever wrote it; and a validator wh
 differs must show up in every other validator's status and metrics. Runs 3 etcd members and
 3 petrods with retain_blocks = 16 (the minimum), and:
 
+0. checks that each compare of the fenced block write fails when it should (etcd's gateway
+   ignores unknown fields, so a misspelt compare would silently pass);
 1. SIGSTOPs a follower petrod while payments commit through the others until etcd pruned the
    blocks it needs, SIGCONTs it: it fetches them from a peer's GET /v1/blocks?from=H, checks
    them like any block and reaches the others' height and state hash;
@@ -105,6 +107,41 @@ def put_block_and_expect_refusal(c, height, block, reason):
         time.sleep(0.1)
 
 
+def check_fence(c):
+    """The compares of petrod's fenced block write, exactly as it sends them (field names and
+    enum values), against the real leader key: all true -> the put happens; each compare made
+    false on its own -> no put. The gateway ignores unknown fields, so a misspelt compare
+    would pass silently; this catches that."""
+    lkey = b"/petro/cluster/leader"
+    kv = etcd_post(c, "/v3/kv/range", {"key": b64(lkey)})["kvs"][0]
+    create_rev, lease = int(kv["create_revision"]), int(kv["lease"])
+    check(lease != 0, "the leader key has no lease")
+    taken = b"/petro/fence-test/taken"
+    etcd_post(c, "/v3/kv/put", {"key": b64(taken), "value": b64(b"x")})
+
+    def attempt(n, block_key_, rev, lease_):
+        target = b"/petro/fence-test/put-%d" % n
+        resp = etcd_post(c, "/v3/kv/txn", {
+            "compare": [
+                {"key": b64(block_key_), "target": "CREATE", "create_revision": "0",
+                 "result": "EQUAL"},
+                {"key": b64(lkey), "target": "CREATE", "create_revision": str(rev),
+                 "result": "EQUAL"},
+                {"key": b64(lkey), "target": "LEASE", "lease": str(lease_), "result": "EQUAL"}],
+            "success": [{"request_put": {"key": b64(target), "value": b64(b"block")}}]})
+        written = "kvs" in etcd_post(c, "/v3/kv/range", {"key": b64(target)})
+        return resp.get("succeeded") is True, written
+
+    free_key = b"/petro/fence-test/free"
+    check(attempt(1, free_key, create_rev, lease) == (True, True), "fence: all compares true")
+    check(attempt(2, taken, create_rev, lease) == (False, False), "fence: height already taken")
+    check(attempt(3, free_key, create_rev + 1, lease) == (False, False),
+          "fence: another leader's create_revision")
+    check(attempt(4, free_key, create_rev, lease + 1) == (False, False), "fence: another lease")
+    pfx = b"/petro/fence-test/"
+    etcd_post(c, "/v3/kv/deleterange", {"key": b64(pfx), "range_end": b64(pfx[:-1] + b"0")})
+
+
 def run():
     c = tc.Cluster("cluster-faults", retain_blocks=16)
     try:
@@ -112,6 +149,9 @@ def run():
         lead = c.leader()
         followers = [i for i in range(N) if i != lead]
         log("cluster up in %s; leader node%d" % (c.dir, lead + 1))
+        check_fence(c)
+        log("0. fenced write: succeeds with the leader's create_revision and lease on a free "
+            "height; fails on a taken height, another create_revision, another lease")
 
         # 1. SIGSTOP a follower until its blocks are pruned from etcd, then SIGCONT
         stopped = followers[0]
