@@ -82,6 +82,8 @@ struct ordering {
     uint64_t known_tip; /* highest block key seen in etcd */
     uint64_t refused_height;
     petro_result refused_why;
+    uint64_t last_refused_height; /* the last refused block: counted and logged once */
+    petro_hash last_refused;
     petro_hash recent_state[RECENT_MAX];
     petro_hash recent_block[RECENT_MAX];
     uint64_t recent_height[RECENT_MAX];
@@ -1068,7 +1070,21 @@ void ordering_applied(ordering *o, uint64_t height, const petro_hash *block_hash
 
 void ordering_refused(ordering *o, uint64_t height, petro_result why) {
     pthread_mutex_lock(&o->lock);
-    if (o->refused_height != height) {
+    const cached_block *b = NULL;
+    for (size_t i = 0; i < o->cache_count; i++) {
+        if (o->cache[i].height == height) b = &o->cache[i];
+    }
+    if (b == NULL) {
+        /* The block left etcd (and the cache) while the node was applying its copy. */
+        pthread_mutex_unlock(&o->lock);
+        return;
+    }
+    petro_hash digest;
+    petro_hash_bytes(&digest, b->bytes, b->size);
+    bool is_same = o->last_refused_height == height && petro_hash_equal(&o->last_refused, &digest);
+    o->last_refused_height = height;
+    o->last_refused = digest;
+    if (!is_same) {
         o->counters.blocks_refused_total++;
         log_error("cluster: REFUSED block %llu from etcd: %s; this node stops at height %llu",
                   (unsigned long long)height, petro_result_name(why),
