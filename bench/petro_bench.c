@@ -575,6 +575,11 @@ static uint64_t read_peak_rss_kib(uint64_t pid) {
     return kib;
 }
 
+static void sodium_memzero_fallback(void *p, size_t size) {
+    volatile uint8_t *b = p;
+    for (size_t i = 0; i < size; i++) b[i] = 0;
+}
+
 static int cmp_u32(const void *a, const void *b) {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return x < y ? -1 : x > y;
@@ -790,5 +795,21 @@ int main(int argc, char **argv) {
     }
     http_deinit(&h);
     curl_global_cleanup();
+    for (size_t c = 0; c < o->connections; c++) free(r->conn_list[c]);
+    free(r->conn_list);
+    free(r->conn_count);
+    free(r->table);
+    free(r->slots);
+    free(r->sizes);
+    free(r->ids);
+    free(r->src);
+    free((void *)r->submit_ns);
+    free(r->latency_us);
+    free((void *)r->state);
+    free(r->pks);
+    sodium_memzero_fallback(r->sks, n * sizeof *r->sks);
+    free(r->sks);
+    pthread_mutex_destroy(&r->lock);
+    free(r);
     return missing == 0 && rejected == 0 ? 0 : 3;
 }
