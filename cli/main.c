@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "cli.h"
+#include "cmd_trade.h"
 #include "http.h"
 #include "output.h"
 
@@ -165,6 +166,83 @@ static const opt_spec SET_THRESHOLDS_OPTS[] = {
 
 /* ------------------------------------------------------------------ command table */
 
+/* Trade, zone and statistics commands (cmd_trade.c). */
+static const opt_spec TRADE_CREATE_OPTS[] = {
+    {"exporter", "ADDRESS", false, true},      {"amount", "DECIMAL", false, true},
+    {"asset", "PTR|CODE:ISSUER", false, false}, {"hs", "HSCODE", false, true},
+    {"goods", "TEXT", false, true},            {"quantity", "DECIMAL", false, true},
+    {"unit", "TEXT", false, false},            {"incoterm", "TERM", false, false},
+    {"origin", "CC", false, true},             {"destination", "CC", false, true},
+    {"doc", "TYPE", true, true},               {"approver", "ADDRESS", true, true},
+    {"threshold", "N", false, false},          {"partial", NULL, false, false},
+    {"ship-days", "N", false, false},          {"deadline-ms", "MS", false, false},
+    {"expiry-days", "N", false, false},        {"expiry-ms", "MS", false, false},
+    {NULL, NULL, false, false},
+};
+static const opt_spec TRADE_ID_OPTS[] = {{"id", "ID", false, true}, {NULL, NULL, false, false}};
+static const opt_spec TRADE_PRESENT_OPTS[] = {
+    {"id", "ID", false, true},    {"doc", "TYPE", false, true}, {"file", "FILE", false, false},
+    {"hash", "HEX", false, false}, {"ref", "TEXT", false, false}, {NULL, NULL, false, false},
+};
+static const opt_spec TRADE_APPROVE_OPTS[] = {
+    {"id", "ID", false, true}, {"reject", NULL, false, false}, {"reason", "N", false, false},
+    {NULL, NULL, false, false},
+};
+static const opt_spec TRADE_RELEASE_OPTS[] = {
+    {"id", "ID", false, true}, {"amount", "DECIMAL", false, false}, {NULL, NULL, false, false},
+};
+static const opt_spec TRADE_DISPUTE_OPTS[] = {
+    {"id", "ID", false, true}, {"reason", "N", false, true}, {NULL, NULL, false, false},
+};
+static const opt_spec TRADE_RESOLVE_OPTS[] = {
+    {"id", "ID", false, true}, {"exporter-amount", "DECIMAL", false, true},
+    {NULL, NULL, false, false},
+};
+static const opt_spec TRADE_AMEND_SIGN_OPTS[] = {
+    {"id", "ID", false, true},          {"amount", "DECIMAL", false, true},
+    {"ship-days", "N", false, false},   {"deadline-ms", "MS", false, false},
+    {"expiry-days", "N", false, false}, {"expiry-ms", "MS", false, false},
+    {"wallet", "FILE", false, true},    {NULL, NULL, false, false},
+};
+static const opt_spec TRADE_AMEND_OPTS[] = {
+    {"id", "ID", false, true},          {"amount", "DECIMAL", false, true},
+    {"ship-days", "N", false, false},   {"deadline-ms", "MS", false, false},
+    {"expiry-days", "N", false, false}, {"expiry-ms", "MS", false, false},
+    {"counter-sig", "HEX", false, false}, {"counter-wallet", "FILE", false, false},
+    {NULL, NULL, false, false},
+};
+static const opt_spec TRADE_TARGET_OPTS[] = {
+    {"origin", "CC", false, true},       {"destination", "CC", false, true},
+    {"asset", "PTR|CODE:ISSUER", false, false}, {"base-year", "YYYY", false, true},
+    {"target-year", "YYYY", false, true}, {"growth-pct", "N", false, true},
+    {NULL, NULL, false, false},
+};
+static const opt_spec TRADE_LIST_OPTS[] = {
+    {"party", "ADDRESS", false, false}, {"state", "STATE", false, false},
+    {NULL, NULL, false, false},
+};
+static const opt_spec ZONE_CREATE_OPTS[] = {
+    {"id", "N", false, true}, {"name", "TEXT", false, true}, {"country", "CC", false, true},
+    {NULL, NULL, false, false},
+};
+static const opt_spec ZONE_POLICY_OPTS[] = {
+    {"id", "N", false, true},          {"fee-bps", "N", false, false},
+    {"limit", "DECIMAL", false, false}, {"min-tier", "N", false, false},
+    {"allow", "PTR|CODE:ISSUER", true, false}, {NULL, NULL, false, false},
+};
+static const opt_spec ZONE_ASSIGN_OPTS[] = {
+    {"account", "ADDRESS", false, true}, {"zone", "N", false, true}, {NULL, NULL, false, false},
+};
+static const opt_spec ZONE_KYC_OPTS[] = {
+    {"account", "ADDRESS", false, true}, {"tier", "N", false, true}, {NULL, NULL, false, false},
+};
+static const opt_spec STATS_TRADE_OPTS[] = {
+    {"group", "total|zone|country_pair|hs_chapter", false, false},
+    {"period", "month|year", false, false},
+    {"asset", "PTR|CODE:ISSUER", false, false},
+    {NULL, NULL, false, false},
+};
+
 static const command COMMANDS[] = {
     {"status", cmd_status, "", "show the node's network, height and latest block", NULL, 0, 0,
      NO_OPTS, false},
@@ -243,6 +321,73 @@ static const command COMMANDS[] = {
     {"set-thresholds", cmd_set_thresholds, "--master N --low N --medium N --high N",
      "set the master key weight and the low/medium/high thresholds", NULL, 0, 0,
      SET_THRESHOLDS_OPTS, true},
+    {"trade create", cmd_trade_create,
+     "--exporter ADDRESS --amount DECIMAL [--asset A] --hs HSCODE --goods TEXT --quantity "
+     "DECIMAL [--unit U] [--incoterm FOB] --origin CC --destination CC --doc TYPE... "
+     "--approver ADDRESS... [--threshold M] [--partial] [--ship-days N] [--expiry-days N]",
+     "propose a trade contract as the importer (docs/trade.md)",
+     "  TYPE: commercial_invoice, bill_of_lading, certificate_of_origin,\n"
+     "  inspection_certificate, packing_list, insurance_certificate,\n"
+     "  phytosanitary_certificate, air_waybill. M of the approvers must approve (default all).\n"
+     "  --deadline-ms / --expiry-ms give absolute times instead of days from now.\n",
+     0, 0, TRADE_CREATE_OPTS, true},
+    {"trade fund", cmd_trade_fund, "--id ID", "lock the contract amount in escrow (importer)",
+     NULL, 0, 0, TRADE_ID_OPTS, true},
+    {"trade present", cmd_trade_present,
+     "--id ID --doc TYPE --file FILE|--hash HEX [--ref TEXT]",
+     "present a document's hash for the current shipment (exporter)", NULL, 0, 0,
+     TRADE_PRESENT_OPTS, true},
+    {"trade approve", cmd_trade_approve, "--id ID [--reject --reason N]",
+     "approve (or reject) the presented documents (an approver)", NULL, 0, 0,
+     TRADE_APPROVE_OPTS, true},
+    {"trade release", cmd_trade_release, "--id ID [--amount DECIMAL]",
+     "pay the escrow (or part of it, if partial) to the exporter", NULL, 0, 0,
+     TRADE_RELEASE_OPTS, true},
+    {"trade refund", cmd_trade_refund, "--id ID",
+     "return the escrow to the importer after the expiry", NULL, 0, 0, TRADE_ID_OPTS, true},
+    {"trade dispute", cmd_trade_dispute, "--id ID --reason N",
+     "open a dispute (importer or exporter)", NULL, 0, 0, TRADE_DISPUTE_OPTS, true},
+    {"trade resolve", cmd_trade_resolve, "--id ID --exporter-amount DECIMAL",
+     "vote to settle a dispute: this much to the exporter, the rest back (an approver)", NULL,
+     0, 0, TRADE_RESOLVE_OPTS, true},
+    {"trade amend-sign", cmd_trade_amend_sign,
+     "--id ID --amount DECIMAL [--ship-days N] [--expiry-days N] --wallet FILE",
+     "countersign an amendment (the other party); prints the signature", NULL, 0, 0,
+     TRADE_AMEND_SIGN_OPTS, false},
+    {"trade amend", cmd_trade_amend,
+     "--id ID --amount DECIMAL [--ship-days N] [--expiry-days N] --counter-sig HEX|"
+     "--counter-wallet FILE",
+     "amend amount and dates with the other party's countersignature", NULL, 0, 0,
+     TRADE_AMEND_OPTS, true},
+    {"trade target", cmd_trade_target,
+     "--origin CC --destination CC [--asset A] --base-year YYYY --target-year YYYY "
+     "--growth-pct N",
+     "set a bilateral turnover target (a zone authority)", NULL, 0, 0, TRADE_TARGET_OPTS,
+     true},
+    {"trade show", cmd_trade_show, "ID", "show a trade contract and its documents", NULL, 1, 1,
+     NO_OPTS, false},
+    {"trade list", cmd_trade_list, "[--party ADDRESS] [--state STATE]", "list trade contracts",
+     NULL, 0, 0, TRADE_LIST_OPTS, false},
+    {"trade targets", cmd_trade_targets, "", "show turnover targets and progress", NULL, 0, 0,
+     NO_OPTS, false},
+    {"zone create", cmd_zone_create, "--id N --name TEXT --country CC",
+     "create an economic zone (a zone authority)", NULL, 0, 0, ZONE_CREATE_OPTS, true},
+    {"zone policy", cmd_zone_policy,
+     "--id N [--fee-bps N] [--limit DECIMAL] [--min-tier N] [--allow ASSET]...",
+     "set a zone's policy (its authority); no --allow = every asset", NULL, 0, 0,
+     ZONE_POLICY_OPTS, true},
+    {"zone assign", cmd_zone_assign, "--account ADDRESS --zone N",
+     "assign an account to your zone (0: remove it from its zone)", NULL, 0, 0,
+     ZONE_ASSIGN_OPTS, true},
+    {"zone kyc", cmd_zone_kyc, "--account ADDRESS --tier N",
+     "set an account's KYC tier 0..3 (a zone authority)", NULL, 0, 0, ZONE_KYC_OPTS, true},
+    {"zone show", cmd_zone_show, "ID", "show a zone and its policy", NULL, 1, 1, NO_OPTS,
+     false},
+    {"zone list", cmd_zone_list, "", "list the economic zones", NULL, 0, 0, NO_OPTS, false},
+    {"stats trade", cmd_stats_trade,
+     "[--group total|zone|country_pair|hs_chapter] [--period month|year] [--asset A]",
+     "trade turnover (count and value of releases) by group and period", NULL, 0, 0,
+     STATS_TRADE_OPTS, false},
 };
 #define COMMAND_COUNT (sizeof COMMANDS / sizeof COMMANDS[0])
 
@@ -287,6 +432,14 @@ static const command *find_command(const char *name) {
         if (strcmp(COMMANDS[i].name, name) == 0) return &COMMANDS[i];
     }
     return NULL;
+}
+
+/* A two-word command ("trade create"). */
+static const command *find_command2(const char *first, const char *second) {
+    char name[64];
+    int n = snprintf(name, sizeof name, "%s %s", first, second);
+    if (n < 0 || (size_t)n >= sizeof name) return NULL;
+    return find_command(name);
 }
 
 /* ------------------------------------------------------------------ options */
@@ -464,6 +617,7 @@ static int run_help(int argc, char **argv, int cmd_index) {
         return CLI_EXIT_OK;
     }
     const command *c = find_command(argv[cmd_index + 1]);
+    if (c == NULL && cmd_index + 2 < argc) c = find_command2(argv[cmd_index + 1], argv[cmd_index + 2]);
     if (c == NULL) {
         return cli_fail(CLI_EXIT_USAGE, "unknown command '%s' (see petro help)",
                         argv[cmd_index + 1]);
@@ -481,6 +635,10 @@ static int run(int argc, char **argv) {
     const char *name = argv[cmd_index];
     if (strcmp(name, "help") == 0) return run_help(argc, argv, cmd_index);
     const command *c = find_command(name);
+    if (c == NULL && cmd_index + 1 < argc) { /* two-word commands: "trade create" */
+        c = find_command2(name, argv[cmd_index + 1]);
+        if (c != NULL) cmd_index++;
+    }
     if (c == NULL) return cli_fail(CLI_EXIT_USAGE, "unknown command '%s' (see petro help)", name);
 
     cli_args args;

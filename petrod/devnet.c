@@ -48,6 +48,12 @@ typedef enum {
     DEVNET_ORACLE_1, /* price oracles */
     DEVNET_ORACLE_2,
     DEVNET_ORACLE_3,
+    DEVNET_ZONE_AUTHORITY, /* trade (docs/trade.md): creates and runs the zones */
+    DEVNET_IMPORTER,
+    DEVNET_EXPORTER,
+    DEVNET_INSPECTOR_1,
+    DEVNET_INSPECTOR_2,
+    DEVNET_TRADE_BANK,
     DEVNET_KEY_COUNT
 } devnet_key_index;
 
@@ -56,7 +62,9 @@ static const char *const devnet_names[DEVNET_KEY_COUNT] = {
     "treasury", "treasury-officer-1", "treasury-officer-2", "treasury-officer-3",
     "alice",    "bob",                "bank",               "validator",
     "auditors", "auditor-1",          "auditor-2",          "auditor-3",
-    "oracle-1", "oracle-2",           "oracle-3"};
+    "oracle-1", "oracle-2",           "oracle-3",
+    "zone-authority", "importer",     "exporter",           "inspector-1",
+    "inspector-2", "trade-bank"};
 
 static int path_join(char *out, size_t cap, const char *dir, const char *name) {
     int n = snprintf(out, cap, "%s/%s", dir, name);
@@ -262,6 +270,15 @@ static void build_genesis(petro_genesis *g, const devnet_keys *k) {
     for (size_t i = DEVNET_AUDITOR_1; i <= DEVNET_ORACLE_3; i++) {
         add_account(g, &k->keys[i].pk, DEVNET_SMALL_PTR);
     }
+    /* Trade: an importer with 50,000 PTR, an exporter, two inspectors and a bank that
+     * approve documents, and the zone authority. */
+    add_account(g, &k->keys[DEVNET_IMPORTER].pk, 50000);
+    add_account(g, &k->keys[DEVNET_EXPORTER].pk, 1000);
+    for (size_t i = DEVNET_ZONE_AUTHORITY; i < DEVNET_KEY_COUNT; i++) {
+        if (i != DEVNET_IMPORTER && i != DEVNET_EXPORTER) {
+            add_account(g, &k->keys[i].pk, DEVNET_SMALL_PTR);
+        }
+    }
     petro_amount supply = 0;
     for (uint32_t i = 0; i < g->account_count; i++) supply += g->accounts[i].balance;
     qsort(g->accounts, g->account_count, sizeof g->accounts[0], cmp_genesis_account);
@@ -312,6 +329,47 @@ static void build_genesis(petro_genesis *g, const devnet_keys *k) {
     petro_hash_bytes(&gold->document_hash, (const uint8_t *)"devnet gold certificate", 23);
     gold->valid_from_ms = g->timestamp_ms;
     gold->valid_until_ms = g->timestamp_ms + year_ms;
+
+    /* Zones (docs/trade.md): four economic zones run by the zone authority. The importer is
+     * in Paraguana (VE), the exporter in Manaus (BR), whose policy takes 0.25% of what
+     * enters it (destroyed), caps one payment at 100,000 and needs KYC tier 1 of the payer;
+     * Barranquilla takes 0.10%; Colon needs KYC tier 2. */
+    g->zone_authority_count = 1;
+    g->zone_authorities[0] = k->keys[DEVNET_ZONE_AUTHORITY].pk;
+    static const struct {
+        uint32_t id;
+        const char *name, *country;
+        uint16_t fee_bps;
+        int64_t limit_units;
+        uint8_t min_tier;
+    } zones[] = {
+        {1, "Zona Franca Industrial de Paraguana", "VE", 0, 0, 0},
+        {2, "Zona Franca de Manaus", "BR", 25, 100000, 1},
+        {3, "Zona Franca de Barranquilla", "CO", 10, 0, 0},
+        {4, "Zona Libre de Colon", "PA", 0, 0, 2},
+    };
+    g->zone_count = 4;
+    for (uint32_t i = 0; i < 4; i++) {
+        petro_genesis_zone *z = &g->zones[i];
+        z->id = zones[i].id;
+        snprintf(z->name, sizeof z->name, "%s", zones[i].name);
+        memcpy(z->country, zones[i].country, 3);
+        z->authority = k->keys[DEVNET_ZONE_AUTHORITY].pk;
+        z->fee_bps = zones[i].fee_bps;
+        z->tx_limit = zones[i].limit_units * PETRO_UNIT;
+        z->min_kyc_tier = zones[i].min_tier;
+    }
+    static const struct { devnet_key_index key; uint32_t zone; uint8_t tier; } members[] = {
+        {DEVNET_IMPORTER, 1, 2}, {DEVNET_EXPORTER, 2, 2},   {DEVNET_INSPECTOR_1, 0, 1},
+        {DEVNET_INSPECTOR_2, 0, 1}, {DEVNET_TRADE_BANK, 0, 2}, {DEVNET_ALICE, 0, 1},
+        {DEVNET_BOB, 0, 1},
+    };
+    g->member_count = sizeof members / sizeof members[0];
+    for (uint32_t i = 0; i < g->member_count; i++) {
+        g->members[i].account = k->keys[members[i].key].pk;
+        g->members[i].zone_id = members[i].zone;
+        g->members[i].kyc_tier = members[i].tier;
+    }
 }
 
 static petro_result write_file_durable(const char *path, const uint8_t *bytes, size_t size) {
