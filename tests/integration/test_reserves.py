@@ -4,7 +4,8 @@ Why: this is the walk a new user takes after `make run`: see coverage with `petr
 attest more oil as the devnet auditors (2 of 3: one auditor is refused), issue PTR up to the
 cap and not one base unit more, publish oracle prices (median), redeem for delivery and have
 the issuer fulfil it, then fetch their own proof of reserves and verify it offline, and see
-tampered proofs rejected with the check that failed named.
+tampered proofs rejected with the check that failed named; and when an attestation expires,
+see the under-coverage flagged loudly and issuance blocked, with no balance touched.
 """
 
 import json
@@ -12,6 +13,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import petro_harness as h  # noqa: E402
@@ -185,6 +187,33 @@ def walk(work):
         tampered("swapped", swap, ["root"])
         tampered("salt", salt, ["salt", "root"])
         tampered("total", total, ["sums", "signature"])
+
+        # Expiry: an attestation that ends in a few seconds; once the block time passes it,
+        # the supply exceeds the cap: flagged loudly, issuance blocked, nothing destroyed.
+        now_ms = int(time.time() * 1000)
+        short = ("attest", "--wallet", W("auditor-2"), "--wallet", W("auditor-3"), "--source",
+                 auditors, "--commodity", "oil", "--quantity", "1000", "--custodian",
+                 "short-lived", "--document-hash", "ab" * 32, "--valid-days", "1",
+                 "--valid-from-ms", str(now_ms - 86400000 + 3000), "--wait")
+        h.cli_ok(node, *short)
+        _, ptr = reserve(node)
+        check(ptr["headroom"] == "1010", "headroom with the short attestation: %r" % ptr)
+        h.cli_ok(node, *(iss + ("--amount", "1000")))
+        a1 = node.balance(alice)
+        time.sleep(3.5)
+        # A block after the expiry moves the ledger's time past it.
+        h.cli_ok(node, "pay", "--wallet", W("bob"), "--to", alice, "--amount", "1", "--wait")
+        rc, out, err = node.cli("reserves")
+        desc = describe_cli(("reserves",), rc, out, err)
+        check(rc == 0 and "WARNING" in err and "UNDER-COVERED" in err.upper(),
+              "petro reserves must warn loudly on stderr\n" + desc)
+        check("UNDER-COVERED" in out, "the table must flag PTR\n" + desc)
+        body, ptr = reserve(node)
+        check(body["under_covered"] and ptr["under_covered"] and body["warning"],
+              "API must flag under-coverage: %r" % body)
+        check(h.to_base(ptr["supply"]) > h.to_base(ptr["cap"]), "supply <= cap? %r" % ptr)
+        check(node.balance(alice) == a1 + h.BASE, "expiry must not touch balances")
+        expect_fail(node, iss + ("--amount", "0.00000001"), "reserve_cap_exceeded")
 
         node.check_no_sanitizer_report()
         rc = node.stop()
