@@ -294,11 +294,12 @@ static const command COMMANDS[] = {
      NULL, 0, 0, NO_OPTS, false},
     {"attest", cmd_attest,
      "--commodity oil|gold --quantity DECIMAL --custodian TEXT --document FILE|--document-hash "
-     "HEX [--valid-days N] [--supersedes ID]",
+     "HEX [--valid-days N] [--valid-from-ms MS] [--supersedes ID]",
      "attest reserves as the auditors (sign with m auditor wallets, --source AUDITORS)",
      "  The quantity is in barrels (oil) or troy ounces (gold). The certificate document is\n"
-     "  hashed (BLAKE2b-256) unless its hash is given. Valid from now for --valid-days\n"
-     "  (default 90). --supersedes replaces an attestation in force.\n",
+     "  hashed (BLAKE2b-256) unless its hash is given. Valid from now (or --valid-from-ms,\n"
+     "  unix ms) for --valid-days (default 90). --supersedes replaces an attestation in\n"
+     "  force.\n",
      0, 0, ATTEST_OPTS, true},
     {"oracle-price", cmd_oracle_price,
      "--commodity oil|gold --price DECIMAL [--quote USD] [--timestamp-ms MS]",
