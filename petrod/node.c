@@ -72,6 +72,10 @@ struct node {
     uint8_t *results_buf;
     size_t results_cap;
     bool is_commit_failing; /* log a failing commit once, not every interval */
+    /* Under lock: the last block commit failed (storage full or failing); submissions get
+     * PETRO_ERR_UNAVAILABLE until a block commits again, instead of queueing for a block that
+     * cannot be written. */
+    bool is_store_failing;
     size_t block_size;      /* encoded size of the block in block_buf after write_block */
 };
 
@@ -527,7 +531,8 @@ static petro_result admit(node *n, const petro_tx *tx, const petro_hash *id, uin
 static petro_result precheck(node *n, const petro_hash *id) {
     pthread_mutex_lock(&n->lock);
     petro_result r = PETRO_OK;
-    if (n->is_closing || (n->cfg.ordering != NULL && !ordering_is_writable(n->cfg.ordering))) {
+    if (n->is_closing || n->is_store_failing ||
+        (n->cfg.ordering != NULL && !ordering_is_writable(n->cfg.ordering))) {
         r = PETRO_ERR_UNAVAILABLE;
     } else if (mempool_find(n->mp, id) != NULL) {
         r = PETRO_ERR_DUPLICATE_TX;
@@ -815,6 +820,7 @@ static void complete_batch(node *n, size_t batch_count, uint64_t height, uint32_
                    (code == PETRO_OK ? 1u : 0u);
     }
     if (included > 0) {
+        n->is_store_failing = false; /* a block was written: storage works again */
         n->tip.height = h->height;
         petro_block_hash(&n->tip.block_hash, h);
         n->tip.state_hash = h->state_hash;
@@ -928,6 +934,15 @@ fail:
         log_error("producer: block %llu not committed (%s); its transactions stay pending",
                   (unsigned long long)height, petro_result_str(r));
     }
+    if (r == PETRO_ERR_STORE_FULL || r == PETRO_ERR_IO) {
+        pthread_mutex_lock(&n->lock);
+        if (!n->is_store_failing) {
+            log_error("storage cannot commit blocks: new submissions are refused (503 "
+                      "unavailable) until a block commits again");
+        }
+        n->is_store_failing = true;
+        pthread_mutex_unlock(&n->lock);
+    }
     n->is_commit_failing = true;
     return false;
 }
@@ -1022,6 +1037,7 @@ static petro_result apply_remote_block(node *n, const uint8_t *bytes, size_t siz
         if (e != NULL) mempool_complete(n->mp, e, PETRO_OK, claimed.height, i, false);
     }
     n->tip.height = claimed.height;
+    n->is_store_failing = false;
     petro_block_hash(&n->tip.block_hash, &claimed);
     n->tip.state_hash = claimed.state_hash;
     n->tip.timestamp_ms = claimed.timestamp_ms;

@@ -7,9 +7,14 @@ answering /healthz and committed reads, refuse the excess with the documented an
 RSS_BOUND_MB (plain build; x3 under ASan, whose shadow memory and quarantine cost more) for a
 node with --mempool-max 300 holding 300 envelopes and 400 open connections.
 
+Disk full: the data directory on a 2 MiB tmpfs (when this machine lets the test mount one; as
+root it can, and permissions alone would not stop root): the writes fail with ENOSPC, the node
+commits nothing partial, keeps serving, and resumes by itself when the file system is grown.
+
 Map full: a node started with a tiny --map-size-mb fills its map under load; it then commits
 nothing more (no partial block: `petrod verify` replays the stored chain and finds the stored
-state), logs the condition clearly, keeps serving reads, and after a restart with a larger map
+state), logs the condition clearly, refuses new submissions (503 unavailable), keeps serving
+reads, and after a restart with a larger map
 it commits again.
 """
 
@@ -18,6 +23,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -210,6 +216,7 @@ def map_full():
               "blocks still commit with a full map: %r -> %r" % (s1, s2))
         timed_get(node, "/healthz", 2 * h.SLOW)
         timed_get(node, "/v1/blocks/latest", 2 * h.SLOW)
+        refused_while_full(node, net, keys)
         out = verify(node)
         log("verify with a full map: %s" % out)
         rc = node.stop()
@@ -231,9 +238,98 @@ def map_full():
         node.check_no_sanitizer_report()
 
 
+def wait_for(cond, timeout_s, what):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if cond():
+            return
+        time.sleep(0.2)
+    check(False, "timed out waiting for " + what)
+
+
+def flood_until(node, keys, net, marker, what):
+    """Send chains of payments until marker appears in the node's log."""
+    deadline = time.monotonic() + 90 * h.SLOW
+    sent = 0
+    while time.monotonic() < deadline:
+        for n, k in keys.items():
+            acct = node.account(node.address(n))
+            chain = signed_chain(net, k, acct["next_sequence"], 40, os.urandom(32))
+            blob = b"".join(len(e).to_bytes(4, "little") + e for e in chain)
+            st, res = h.http_post(node.url, T + "/batch", blob, headers=BIN)
+            check(st == 200, "batch while filling %s: %d %r" % (what, st, res))
+            sent += res["accepted"]
+        time.sleep(0.3)
+        if marker in node.stderr_text():
+            return sent
+    check(False, "%s never filled (%d txs sent)\n%s" % (what, sent, node.describe()))
+
+
+def refused_while_full(node, net, keys):
+    """A new submission is refused with 503 unavailable while blocks cannot be written."""
+    k = keys["bob"]
+    acct = node.account(node.address("bob"))
+    e = signed_chain(net, k, acct["next_sequence"], 1, keys["alice"].pub)[0]
+    st, res = node.post(T, {"tx": e.hex()})
+    check(st == 503 and res.get("error") == "unavailable",
+          "a submission while storage is full: expected 503 unavailable, got %d %r" % (st, res))
+    check("storage cannot commit blocks" in node.stderr_text(),
+          "no clear storage message in the log")
+
+
+def disk_full():
+    mnt = tempfile.mkdtemp(prefix="petro-it-diskfull-%d-" % os.getpid())
+    p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mnt],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        log("disk full: SKIPPED (cannot mount a tmpfs here: %s)" % p.stderr.strip())
+        os.rmdir(mnt)
+        return
+    try:
+        with h.Node(name="diskfull", block_interval_ms=50, data_dir=os.path.join(mnt, "data"),
+                    extra_args=["--map-size-mb", "64"]) as node:
+            node.start()
+            net = bytes.fromhex(node.status()["network_id"])
+            keys = {n: ptx.Key.from_wallet(node.wallet(n)) for n in ("alice", "bob")}
+            sent = flood_until(node, keys, net, "storage cannot commit blocks", "the 2 MiB disk")
+            log("disk full after %d submitted transactions" % sent)
+            s1 = node.status()
+            time.sleep(1.0 * h.SLOW)
+            s2 = node.status()
+            check(s2["height"] == s1["height"] and s2["state_hash"] == s1["state_hash"],
+                  "blocks still commit on a full disk: %r -> %r" % (s1, s2))
+            check(s2["mempool_size"] > 0, "the pending transactions vanished on a full disk")
+            refused_while_full(node, net, keys)
+            timed_get(node, "/healthz", 2 * h.SLOW)
+            timed_get(node, "/v1/blocks/latest", 2 * h.SLOW)
+            log("verify with a full disk: %s" % verify(node))
+            # Space returns: the node resumes without a restart (the producer retries).
+            p = subprocess.run(["mount", "-o", "remount,size=64m", mnt], capture_output=True,
+                               text=True)
+            check(p.returncode == 0, "remount: %s" % p.stderr)
+            wait_for(lambda: node.status()["height"] > s2["height"], 30 * h.SLOW,
+                     "a block after space returned")
+            node.wait_mempool_empty()
+            k = keys["alice"]
+            acct = node.account(node.address("alice"))
+            e = signed_chain(net, k, acct["next_sequence"], 1, keys["bob"].pub)[0]
+            st, res = node.post(T + "?wait=commit", {"tx": e.hex()})
+            check(st == 200 and res.get("status") == "committed",
+                  "after space returned: %d %r" % (st, res))
+            log("disk space returned: resumed at height %d" % node.status()["height"])
+            rc = node.stop()
+            check(rc == 0, "stop: %d\n%s" % (rc, node.describe()))
+            log("verify after resuming: %s" % verify(node))
+            node.check_no_sanitizer_report()
+    finally:
+        subprocess.run(["umount", mnt], capture_output=True)
+        os.rmdir(mnt)
+
+
 def run():
     limits()
     map_full()
+    disk_full()
 
 
 if __name__ == "__main__":
