@@ -310,8 +310,9 @@ static void parse_leader(const json_t *kv, char *id, size_t id_cap, char *api, s
     char *sp = strchr(text, ' ');
     if (sp == NULL) return;
     *sp = '\0';
-    snprintf(id, id_cap, "%s", text);
-    snprintf(api, api_cap, "%s", sp + 1);
+    /* Truncation to the callers' buffers is intended (checked return: -Wformat-truncation). */
+    if (snprintf(id, id_cap, "%s", text) < 0) id[0] = '\0';
+    if (snprintf(api, api_cap, "%s", sp + 1) < 0) api[0] = '\0';
 }
 
 /* One campaign round: returns PETRO_OK (leader or follower decided), or an etcd failure. */
