@@ -199,16 +199,23 @@ int main(int argc, char **argv) {
         fprintf(stderr, "bench-apply: invariants broken: %s\n", msg);
         return 1;
     }
+    /* The final state hash: deterministic for given flags, so two builds can be compared. */
+    petro_ledger_tip tip;
+    r = petro_ledger_tip_get(&b.store, &tip);
+    if (r != PETRO_OK) die("tip", r);
+    char state_hex[65];
+    petro_hex_encode(state_hex, tip.state_hash.bytes, sizeof tip.state_hash.bytes);
     double per_sec = (double)payments * 1e9 / (double)elapsed;
     if (json) {
         printf("{\"accounts\":%llu,\"payments\":%llu,\"block\":%llu,\"seconds\":%.3f,"
-               "\"apply_payments_per_sec\":%.0f}\n",
+               "\"state_hash\":\"%s\",\"apply_payments_per_sec\":%.0f}\n",
                (unsigned long long)accounts, (unsigned long long)payments,
-               (unsigned long long)block, (double)elapsed / 1e9, per_sec);
+               (unsigned long long)block, (double)elapsed / 1e9, state_hex, per_sec);
     } else {
         printf("accounts %llu, payments %llu in blocks of %llu: %.3f s applying\n",
                (unsigned long long)accounts, (unsigned long long)payments,
                (unsigned long long)block, (double)elapsed / 1e9);
+        printf("state_hash: %s (height %llu)\n", state_hex, (unsigned long long)tip.height);
         printf("apply_payments_per_sec: %.0f payments/s\n", per_sec);
     }
     petro_ledger_destroy(b.l);

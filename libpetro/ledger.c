@@ -776,10 +776,51 @@ static int sorted_key_cmp(const void *a, const void *b) {
     return (int)x->key_size - (int)y->key_size;
 }
 
-/* Sort the block's write set (metadata keys excluded) into l->sorted. */
+/* Sort a[0..n) into sorted_key_cmp order, using tmp[0..n) as scratch: a stable LSD radix sort
+ * on the 8-byte prefix (a pass is skipped when every key has the same byte there), then an
+ * insertion sort inside each run of equal prefixes by the full comparison. Keys are distinct,
+ * so this is the one order qsort with sorted_key_cmp gives; it costs a few instructions per key
+ * and byte instead of ~log2(n) indirect comparisons (bench-apply: the sort was 15% of a block). */
+static void sort_keys(sorted_key *a, sorted_key *tmp, uint32_t n) {
+    uint32_t count[8][256];
+    memset(count, 0, sizeof count);
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t p = a[i].prefix;
+        for (unsigned b = 0; b < 8; b++) count[b][(p >> (8u * b)) & 0xffu]++;
+    }
+    sorted_key *src = a, *dst = tmp;
+    for (unsigned b = 0; b < 8; b++) {
+        uint32_t *c = count[b];
+        if (c[(src[0].prefix >> (8u * b)) & 0xffu] == n) continue;
+        uint32_t sum = 0;
+        for (unsigned d = 0; d < 256; d++) {
+            uint32_t k = c[d];
+            c[d] = sum;
+            sum += k;
+        }
+        for (uint32_t i = 0; i < n; i++) dst[c[(src[i].prefix >> (8u * b)) & 0xffu]++] = src[i];
+        sorted_key *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a) memcpy(a, src, (size_t)n * sizeof *a);
+    for (uint32_t i = 1; i < n; i++) {
+        if (a[i].prefix != a[i - 1].prefix) continue;
+        sorted_key x = a[i];
+        uint32_t j = i;
+        while (j > 0 && a[j - 1].prefix == x.prefix && sorted_key_cmp(&a[j - 1], &x) > 0) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = x;
+    }
+}
+
+/* Sort the block's write set (metadata keys excluded) into l->sorted (the second half of the
+ * allocation, sorted_cap more entries, is the sort's scratch). */
 static petro_result sort_write_set(petro_ledger *l) {
     if (l->block.count > l->sorted_cap) {
-        sorted_key *sorted = realloc(l->sorted, (size_t)l->block.count * sizeof *sorted);
+        sorted_key *sorted = realloc(l->sorted, 2 * (size_t)l->block.count * sizeof *sorted);
         if (sorted == NULL) return PETRO_ERR_NOMEM;
         l->sorted = sorted;
         l->sorted_cap = l->block.count;
@@ -799,7 +840,7 @@ static petro_result sort_write_set(petro_ledger *l) {
                                       .present = en->present};
     }
     /* Keys are distinct, so any correct sort yields this one order. */
-    if (n > 1) qsort(l->sorted, n, sizeof *l->sorted, sorted_key_cmp);
+    if (n > 1) sort_keys(l->sorted, l->sorted + l->sorted_cap, n);
     l->sorted_count = n;
     return PETRO_OK;
 }
