@@ -562,17 +562,25 @@ static void fund_accounts(run *r, http *h, const wallet_key *funder) {
 
 /* ------------------------------------------------------------------ main */
 
-static uint64_t read_peak_rss_kib(uint64_t pid) {
+/* From /proc/PID/status: peak RSS (VmHWM) and the current split of RSS into anonymous memory
+ * (heap: mempool, buffers) and file-backed pages (LMDB's memory map), all in KiB. */
+typedef struct node_mem {
+    uint64_t peak_kib, anon_kib, file_kib;
+} node_mem;
+
+static node_mem read_node_mem(uint64_t pid) {
+    node_mem m = {0, 0, 0};
     char path[64], line[256];
     snprintf(path, sizeof path, "/proc/%" PRIu64 "/status", pid);
     FILE *f = fopen(path, "r");
-    if (f == NULL) return 0;
-    uint64_t kib = 0;
+    if (f == NULL) return m;
     while (fgets(line, sizeof line, f) != NULL) {
-        if (strncmp(line, "VmHWM:", 6) == 0) kib = strtoull(line + 6, NULL, 10);
+        if (strncmp(line, "VmHWM:", 6) == 0) m.peak_kib = strtoull(line + 6, NULL, 10);
+        if (strncmp(line, "RssAnon:", 8) == 0) m.anon_kib = strtoull(line + 8, NULL, 10);
+        if (strncmp(line, "RssFile:", 8) == 0) m.file_kib = strtoull(line + 8, NULL, 10);
     }
     fclose(f);
-    return kib;
+    return m;
 }
 
 static void sodium_memzero_fallback(void *p, size_t size) {
@@ -767,17 +775,20 @@ int main(int argc, char **argv) {
     double p50 = percentile_ms(r->latency_us, r->latency_count, 0.50);
     double p99 = percentile_ms(r->latency_us, r->latency_count, 0.99);
     double p999 = percentile_ms(r->latency_us, r->latency_count, 0.999);
-    uint64_t rss_kib = o->node_pid ? read_peak_rss_kib(o->node_pid) : 0;
+    node_mem mem = o->node_pid ? read_node_mem(o->node_pid) : (node_mem){0, 0, 0};
+    uint64_t rss_kib = mem.peak_kib;
     if (o->json) {
         printf("{\"accounts\":%" PRIu64 ",\"txs\":%" PRIu64 ",\"connections\":%" PRIu64
                ",\"batch\":%" PRIu64 ",\"rate\":%" PRIu64 ",\"window\":%" PRIu64
                ",\"setup_seconds\":%.2f,\"sign_seconds\":%.2f,\"seconds\":%.3f,"
                "\"committed\":%" PRIu64 ",\"rejected\":%" PRIu64 ",\"missing\":%" PRIu64
                ",\"backpressure_resends\":%" PRIu64 ",\"latency_ms\":{\"p50\":%.1f,\"p99\":%.1f,"
-               "\"p999\":%.1f},\"node_peak_rss_mib\":%.1f,\"committed_tps\":%.0f}\n",
+               "\"p999\":%.1f},\"node_peak_rss_mib\":%.1f,\"node_rss_anon_mib\":%.1f,"
+               "\"node_rss_file_mib\":%.1f,\"committed_tps\":%.0f}\n",
                n, m, o->connections, o->batch, o->rate, o->window, fund_s, sign_s, elapsed,
                committed, rejected, missing, atomic_load(&r->retried), p50, p99, p999,
-               (double)rss_kib / 1024.0, tps);
+               (double)rss_kib / 1024.0, (double)mem.anon_kib / 1024.0,
+               (double)mem.file_kib / 1024.0, tps);
     } else {
         printf("accounts %" PRIu64 " (created and funded in %.1f s), payments %" PRIu64
                " (signed in %.1f s), connections %" PRIu64 ", batch %" PRIu64 ", rate %s\n",
@@ -790,7 +801,11 @@ int main(int argc, char **argv) {
         printf("backpressure_resends: %" PRIu64 "\n", atomic_load(&r->retried));
         printf("latency_p50: %.1f ms\nlatency_p99: %.1f ms\nlatency_p999: %.1f ms\n", p50, p99,
                p999);
-        if (rss_kib) printf("node_peak_rss: %.1f MiB\n", (double)rss_kib / 1024.0);
+        if (rss_kib) {
+            printf("node_rss_now: anon %.1f MiB, file-backed (LMDB map) %.1f MiB\n",
+                   (double)mem.anon_kib / 1024.0, (double)mem.file_kib / 1024.0);
+            printf("node_peak_rss: %.1f MiB\n", (double)rss_kib / 1024.0);
+        }
         printf("committed_tps: %.0f tx/s\n", tps);
     }
     http_deinit(&h);

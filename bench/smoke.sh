@@ -43,6 +43,7 @@ check_last "$TMP/bench.txt" committed_tps tx/s
 grep -q '^rejected: 0$' "$TMP/bench.txt"
 grep -q '^missing: 0 ' "$TMP/bench.txt"
 grep -q '^committed: 2000 ' "$TMP/bench.txt"
+grep -q '^node_peak_rss: [0-9.]* MiB$' "$TMP/bench.txt"
 # A fixed offered rate, JSON output.
 "$BIN/petro-bench" --node "$URL" --funder "$TMP/node/wallets/alice.json" --accounts 50 \
     --txs 500 --rate 2000 --batch 50 --json --timeout-s 30 > "$TMP/bench.json"
