@@ -359,16 +359,17 @@ static void build_genesis(petro_genesis *g, const devnet_keys *k) {
         z->tx_limit = zones[i].limit_units * PETRO_UNIT;
         z->min_kyc_tier = zones[i].min_tier;
     }
-    static const struct { devnet_key_index key; uint32_t zone; uint8_t tier; } members[] = {
-        {DEVNET_IMPORTER, 1, 2}, {DEVNET_EXPORTER, 2, 2},   {DEVNET_INSPECTOR_1, 0, 1},
-        {DEVNET_INSPECTOR_2, 0, 1}, {DEVNET_TRADE_BANK, 0, 2}, {DEVNET_ALICE, 0, 1},
-        {DEVNET_BOB, 0, 1},
-    };
-    g->member_count = sizeof members / sizeof members[0];
-    for (uint32_t i = 0; i < g->member_count; i++) {
-        g->members[i].account = k->keys[members[i].key].pk;
-        g->members[i].zone_id = members[i].zone;
-        g->members[i].kyc_tier = members[i].tier;
+    /* Every devnet account has KYC tier 1 (so any of them may pay into Manaus); the importer,
+     * the exporter and the trade bank tier 2. */
+    g->member_count = DEVNET_KEY_COUNT;
+    for (uint32_t i = 0; i < DEVNET_KEY_COUNT; i++) {
+        petro_genesis_member *m = &g->members[i];
+        m->account = k->keys[i].pk;
+        m->kyc_tier = 1;
+        if (i == DEVNET_IMPORTER || i == DEVNET_EXPORTER || i == DEVNET_TRADE_BANK) {
+            m->kyc_tier = 2;
+        }
+        m->zone_id = i == DEVNET_IMPORTER ? 1 : i == DEVNET_EXPORTER ? 2 : 0;
     }
 }
 

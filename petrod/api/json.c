@@ -364,6 +364,8 @@ petro_result apij_account(json_t **out, const petro_store *store, const petro_ac
     if (ok && w.truncated) {
         ok = apij_set(o, "balances_truncated", json_true());
     }
+    ok = ok && apij_set(o, "zone", acct->zone_id != 0 ? json_integer(acct->zone_id) : json_null());
+    ok = ok && apij_set(o, "kyc_tier", json_integer(acct->kyc_tier));
     ok = ok && apij_set(o, "created_height", apij_u64(acct->created_height));
     json_decref(th);
     json_decref(w.list);

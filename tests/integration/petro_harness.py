@@ -62,7 +62,8 @@ PETRO = os.path.join(PETRO_BIN, "petro")
 
 DEMO_WALLETS = ("alice", "bob", "bank", "treasury", "treasury-officer-1", "treasury-officer-2",
                 "treasury-officer-3", "validator", "auditors", "auditor-1", "auditor-2",
-                "auditor-3", "oracle-1", "oracle-2", "oracle-3")
+                "auditor-3", "oracle-1", "oracle-2", "oracle-3", "zone-authority", "importer",
+                "exporter", "inspector-1", "inspector-2", "trade-bank")
 
 BASE = 10 ** 8  # base units per unit of any asset
 
