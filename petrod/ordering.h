@@ -93,6 +93,13 @@ void ordering_forward(ordering *o, const uint8_t *tx, size_t size);
 /** The "cluster" object of GET /v1/status (role, leader, validators' attestations,
  *  divergences, refused blocks). New reference. */
 json_t *ordering_status_json(ordering *o);
+/** The attestations published for the block at height (etcd keys P atth/<height>/<id>),
+ *  each verified against its validator's key: [{"validator", "block_hash", "state_hash",
+ *  "agrees"}] where agrees compares with the given hashes (this node's block). NULL if etcd
+ *  does not answer. Blocks pruned from etcd have none. New reference. */
+json_t *ordering_block_attestations_json(ordering *o, uint64_t height, const char *block_hash_hex,
+                                         const char *state_hash_hex);
+
 /** Counters for /metrics. */
 typedef struct ordering_counters {
     bool is_leader;

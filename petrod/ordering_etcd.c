@@ -4,6 +4,7 @@
  *   P leader              "<id> <api address>", attached to the leader's lease
  *   P block/<%020 height> the encoded block (header + body)
  *   P att/<id>            the validator's latest attestation (JSON, attest.h)
+ *   P atth/<%020 height>/<id>  its attestation of that block (pruned with the blocks)
  *
  * Threads, each with its own etcd handle:
  *   elect:   grants a lease, campaigns with a txn (create_revision(leader) == 0), keeps the
@@ -37,6 +38,7 @@
 #define RECENT_MAX 4096u /* own state hashes remembered, to compare others' attestations */
 #define PRUNE_MARGIN 8u
 #define PRUNE_EVERY_MS 2000u
+#define ATT_QUEUE_MAX 64u /* attestations of applied blocks not yet published per height */
 
 typedef struct cached_block {
     uint64_t height;
@@ -90,6 +92,10 @@ struct ordering {
     attestation mine;
     bool has_mine;
     bool is_mine_published;
+    attestation att_queue[ATT_QUEUE_MAX]; /* oldest first */
+    size_t att_queue_count;
+    pthread_mutex_t api_lock; /* e_api, used by API threads (per-block attestations) */
+    etcd *e_api;
 
     peer_state peers[ORDERING_VALIDATOR_COUNT_MAX];
     ordering_counters counters;
@@ -625,29 +631,100 @@ static bool attestation_parse(attestation *a, const json_t *o) {
            petro_hex_decode(a->sig.bytes, 64, sig, strlen(sig)) == PETRO_OK;
 }
 
+/* A put of attestation a at key (a txn request_put). */
+static json_t *attestation_put(const char *key, const attestation *a) {
+    json_t *aj = attestation_json(a);
+    char *text = aj != NULL ? json_dumps(aj, JSON_COMPACT) : NULL;
+    json_decref(aj);
+    if (text == NULL) return NULL;
+    json_t *op = json_pack("{s:{s:o,s:o}}", "request_put", "key", b64s(key), "value", b64s(text));
+    free(text);
+    return op;
+}
+
+/* One txn: the latest attestation at att/<self>, and each queued one at atth/<height>/<self>. */
 static void publish_attestation(ordering *o, etcd *e) {
     pthread_mutex_lock(&o->lock);
     bool todo = o->has_mine && !o->is_mine_published;
     attestation a = o->mine;
+    size_t n = o->att_queue_count;
+    attestation queued[ATT_QUEUE_MAX];
+    memcpy(queued, o->att_queue, n * sizeof queued[0]);
     pthread_mutex_unlock(&o->lock);
-    if (!todo) return;
-    char key[256], sub[64];
+    if (!todo && n == 0) return;
+    json_t *ops = json_array();
+    char key[256], sub[96];
     snprintf(sub, sizeof sub, "att/%s", o->cfg.self);
     key_of(key, sizeof key, o, sub);
-    json_t *aj = attestation_json(&a);
-    char *text = aj != NULL ? json_dumps(aj, JSON_COMPACT) : NULL;
-    json_decref(aj);
-    if (text == NULL) return;
-    json_t *body = json_pack("{s:o,s:o}", "key", b64s(key), "value", b64s(text));
-    free(text);
+    if (ops != NULL) json_array_append_new(ops, attestation_put(key, &a));
+    for (size_t i = 0; ops != NULL && i < n; i++) {
+        snprintf(sub, sizeof sub, "atth/%020llu/%s", (unsigned long long)queued[i].height, o->cfg.self);
+        key_of(key, sizeof key, o, sub);
+        json_array_append_new(ops, attestation_put(key, &queued[i]));
+    }
+    json_t *body = ops != NULL ? json_pack("{s:o}", "success", ops) : NULL;
     json_t *resp = NULL;
-    if (body != NULL && etcd_post(e, "/v3/kv/put", body, &resp) == PETRO_OK) {
+    if (body != NULL && etcd_post(e, "/v3/kv/txn", body, &resp) == PETRO_OK) {
         pthread_mutex_lock(&o->lock);
         if (o->mine.height == a.height) o->is_mine_published = true;
+        size_t done = n <= o->att_queue_count ? n : o->att_queue_count;
+        memmove(o->att_queue, o->att_queue + done, (o->att_queue_count - done) * sizeof o->att_queue[0]);
+        o->att_queue_count -= done;
         pthread_mutex_unlock(&o->lock);
     }
     json_decref(body);
     json_decref(resp);
+}
+
+json_t *ordering_block_attestations_json(ordering *o, uint64_t height, const char *block_hash_hex,
+                                         const char *state_hash_hex) {
+    char pfx[256], sub[64];
+    snprintf(sub, sizeof sub, "atth/%020llu/", (unsigned long long)height);
+    key_of(pfx, sizeof pfx, o, sub);
+    json_t *body = json_pack("{s:o,s:o}", "key", b64s(pfx), "range_end", range_end_of(pfx));
+    json_t *resp = NULL;
+    pthread_mutex_lock(&o->api_lock);
+    if (o->e_api == NULL) o->e_api = etcd_new(o->cfg.etcd_endpoints, o->cfg.etcd_timeout_ms);
+    petro_result r = body != NULL && o->e_api != NULL ? etcd_post(o->e_api, "/v3/kv/range", body, &resp)
+                                                      : PETRO_ERR_NOMEM;
+    pthread_mutex_unlock(&o->api_lock);
+    json_decref(body);
+    if (r != PETRO_OK) return NULL;
+    json_t *out = json_array();
+    json_t *kvs = json_object_get(resp, "kvs");
+    size_t pfx_len = strlen(pfx);
+    for (size_t i = 0; out != NULL && i < json_array_size(kvs); i++) {
+        json_t *kv = json_array_get(kvs, i);
+        uint8_t *k = NULL, *v = NULL;
+        size_t ks, vs;
+        if (etcd_unb64(json_object_get(kv, "key"), &k, &ks) != PETRO_OK ||
+            etcd_unb64(json_object_get(kv, "value"), &v, &vs) != PETRO_OK) {
+            free(k);
+            continue;
+        }
+        size_t idx = SIZE_MAX;
+        for (size_t j = 0; j < o->cfg.validator_count; j++) {
+            const char *id = o->cfg.validators[j].id;
+            if (ks == pfx_len + strlen(id) && memcmp(k + pfx_len, id, strlen(id)) == 0) idx = j;
+        }
+        json_t *aj = json_loadb((const char *)v, vs, 0, NULL);
+        attestation a;
+        bool ok = idx != SIZE_MAX && aj != NULL && attestation_parse(&a, aj) && a.height == height &&
+                  attest_verify(&a, &o->network_id, &o->cfg.validators[idx].pubkey);
+        free(k);
+        free(v);
+        if (ok) {
+            const char *bh = json_string_value(json_object_get(aj, "block_hash"));
+            const char *sh = json_string_value(json_object_get(aj, "state_hash"));
+            bool agrees = strcmp(bh, block_hash_hex) == 0 && strcmp(sh, state_hash_hex) == 0;
+            json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:b}", "validator",
+                                                 o->cfg.validators[idx].id, "block_hash", bh,
+                                                 "state_hash", sh, "agrees", agrees));
+        }
+        json_decref(aj);
+    }
+    json_decref(resp);
+    return out;
 }
 
 /* Read every validator's attestation, verify it, compare with our own state at that height. */
@@ -721,7 +798,16 @@ static void prune(ordering *o, etcd *e) {
         below = tip - o->cfg.retain_blocks;
     }
     if (below <= 1) return;
-    char from[256], to[256];
+    char from[256], to[256], sub[64];
+    snprintf(sub, sizeof sub, "atth/%020llu/", 0ull);
+    key_of(from, sizeof from, o, sub);
+    snprintf(sub, sizeof sub, "atth/%020llu/", (unsigned long long)below);
+    key_of(to, sizeof to, o, sub);
+    json_t *abody = json_pack("{s:o,s:o}", "key", b64s(from), "range_end", b64s(to));
+    json_t *aresp = NULL;
+    if (abody != NULL) (void)etcd_post(e, "/v3/kv/deleterange", abody, &aresp);
+    json_decref(abody);
+    json_decref(aresp);
     block_key(from, sizeof from, o, 0);
     block_key(to, sizeof to, o, below);
     json_t *body = json_pack("{s:o,s:o}", "key", b64s(from), "range_end", b64s(to));
@@ -959,6 +1045,7 @@ petro_result ordering_open(ordering **out, const ordering_config *cfg, const pet
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_mutex_init(&o->lock, NULL);
+    pthread_mutex_init(&o->api_lock, NULL);
     pthread_cond_init(&o->cond, &attr);
     pthread_condattr_destroy(&attr);
     o->e_finalize = etcd_new(cfg->etcd_endpoints, cfg->etcd_timeout_ms);
@@ -989,6 +1076,8 @@ void ordering_close(ordering *o) {
     for (size_t i = 0; i < o->thread_count; i++) pthread_join(o->threads[i], NULL);
     cache_drop_upto(o, UINT64_MAX);
     etcd_free(o->e_finalize);
+    etcd_free(o->e_api);
+    pthread_mutex_destroy(&o->api_lock);
     free(o->fwd);
     pthread_cond_destroy(&o->cond);
     pthread_mutex_destroy(&o->lock);
@@ -1065,6 +1154,12 @@ void ordering_applied(ordering *o, uint64_t height, const petro_hash *block_hash
     attest_sign(&o->mine, &o->network_id, &o->sk);
     o->has_mine = true;
     o->is_mine_published = false;
+    if (o->att_queue_count == ATT_QUEUE_MAX) {
+        /* Far behind etcd: keep the newest; older heights go without a per-block entry. */
+        memmove(o->att_queue, o->att_queue + 1, (ATT_QUEUE_MAX - 1) * sizeof o->att_queue[0]);
+        o->att_queue_count--;
+    }
+    o->att_queue[o->att_queue_count++] = o->mine;
     pthread_cond_broadcast(&o->cond);
     pthread_mutex_unlock(&o->lock);
 }

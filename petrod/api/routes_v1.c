@@ -797,6 +797,18 @@ enum MHD_Result api_v1_block(const api_request *req) {
     if (rc != PETRO_OK) {
         return api_send_error(req, rc, NULL, NULL);
     }
+    struct ordering *ord = node_ordering(req->api->node);
+    if (ord != NULL) {
+        /* Cluster: which validators attested this block, with which state hash. */
+        json_t *atts = ordering_block_attestations_json(
+            ord, (uint64_t)json_integer_value(json_object_get(body, "height")),
+            json_string_value(json_object_get(body, "hash")),
+            json_string_value(json_object_get(body, "state_hash")));
+        if (atts != NULL && !apij_set(body, "attestations", atts)) {
+            json_decref(body);
+            return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
+        }
+    }
     return api_send_json(req, MHD_HTTP_OK, body);
 }
 

@@ -352,10 +352,16 @@ def run():
             time.sleep(0.1)
         check(all(not v["diverged"] for v in vals), "divergence reported: %s" % vals)
         for i in range(N):
+            st, body = h.http_get(c.url(i), "/v1/blocks/%d" % tip["height"])
+            atts = body.get("attestations") if st == 200 else None
+            check(atts is not None and sorted(a["validator"] for a in atts) == ["v1", "v2", "v3"]
+                  and all(a["agrees"] and a["state_hash"] == tip["state_hash"] for a in atts),
+                  "node%d: block %d attestations: %s %s" % (i + 1, tip["height"], st, body))
+        for i in range(N):
             st, body = h.http_get(c.url(i), "/v1/accounts/" + bob)
             check(st == 200, "node%d: bob unreadable" % (i + 1))
-        log("1. payments through each node: height %d, same state hash, 3 attestations agree"
-            % tip["height"])
+        log("1. payments through each node: height %d, same state hash, 3 attestations agree "
+            "(status and GET /v1/blocks/%d on every node)" % (tip["height"], tip["height"]))
 
         # 2. SIGKILL the leader petrod under load
         lead = c.leader()

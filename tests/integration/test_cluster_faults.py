@@ -246,8 +246,20 @@ def run():
         for i in watchers:
             check(metric(c, i, "petro_cluster_divergences_total") >= 1,
                   "node%d: divergence not counted in /metrics" % (i + 1))
-        log("3. node%d attests a wrong state hash: nodes %s report %s as diverged (status and "
-            "metrics)" % (bad + 1, [i + 1 for i in watchers], bad_id))
+        top = c.wait_same_tip(range(N))["height"]
+        deadline = time.monotonic() + 10 * h.SLOW
+        while True:
+            st, body = h.http_get(c.url(watchers[0]), "/v1/blocks/%d" % top)
+            atts = {a["validator"]: a["agrees"] for a in body.get("attestations", [])}
+            if len(atts) == N:
+                break
+            check(time.monotonic() < deadline, "block %d attestations: %s" % (top, body))
+            time.sleep(0.1)
+        check(atts[bad_id] is False and all(v for k, v in atts.items() if k != bad_id),
+              "per-block attestations of block %d: %s" % (top, atts))
+        log("3. node%d attests a wrong state hash: nodes %s report %s as diverged (status, "
+            "metrics, and its attestation of block %d disagrees in GET /v1/blocks/%d)"
+            % (bad + 1, [i + 1 for i in watchers], bad_id, top, top))
 
         # 4. etcd unreachable (all members stopped): reads still served, writes answered 503
         log_path = os.path.join(c.dir, "petrod%d.log" % (lead + 1))
