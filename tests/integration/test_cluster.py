@@ -11,7 +11,9 @@ then `petrod run --cluster`), and checks:
    takes over (the time from the kill to the next committed payment is printed, goal < 2 s);
    every payment answered "committed" is in the chain of both survivors; the killed node,
    restarted, catches up; every height has one block hash on all three;
-3. SIGKILL of the etcd leader member under load: the same, then the member is restarted.
+3. SIGKILL of the etcd leader member under load: the same, then the member is restarted;
+4. SIGSTOP of the leader petrod for 3 s under load, then SIGCONT: another node leads, the old
+   leader's writes are fenced off and it follows; same checks.
 
 Needs the etcd binary (Debian etcd-server, installed by scripts/install-deps).
 """
@@ -406,6 +408,27 @@ def run():
         check_one_block_per_height(c, range(N), tip["height"])
         log("   %d payments answered committed are in every node's chain; height %d; one block "
             "per height" % (n_ok, tip["height"]))
+
+        # 4. SIGSTOP the leader petrod under load (its lease expires while it is frozen), then
+        #    SIGCONT: it must find itself deposed (its fenced writes fail) and follow.
+        lead = c.leader()
+        followers = [i for i in range(N) if i != lead]
+
+        def freeze_leader():
+            c.petrod[lead].send_signal(signal.SIGSTOP)
+            time.sleep(3 * h.SLOW)
+            c.petrod[lead].send_signal(signal.SIGCONT)
+
+        payers, t_stop = run_load(c, lambda: [c.url(i) for i in range(N)], 1.0, freeze_leader, 3)
+        new_lead = c.leader()
+        check(new_lead is not None and new_lead != lead,
+              "the frozen leader node%d still leads:\n%s" % (lead + 1, c.describe()))
+        tip = c.wait_same_tip(range(N))
+        n_ok = check_committed(c, range(N), payers)
+        check_one_block_per_height(c, range(N), tip["height"])
+        log("4. froze leader node%d for 3 s under load: node%d took over, node%d follows after "
+            "SIGCONT; %d payments answered committed are in every chain; one block per height"
+            % (lead + 1, new_lead + 1, lead + 1, n_ok))
         c.shutdown_petrods()
     except Exception:
         log("cluster state:\n" + c.describe())
