@@ -153,9 +153,9 @@ petro_result mempool_pending_of(const mempool *mp, const petro_pubkey *account,
     petro_amount sum = a->fee_sum;
     /* Entries at or below after_sequence are committed already and only wait for the
      * producer to remove them: at most one block's worth, at the head of the chain. */
-    for (const mempool_entry *e = a->head; e != NULL && e->tx.sequence <= after_sequence;
+    for (const mempool_entry *e = a->head; e != NULL && e->sequence <= after_sequence;
          e = e->chain_next) {
-        petro_result r = petro_amount_sub(&sum, sum, e->tx.fee);
+        petro_result r = petro_amount_sub(&sum, sum, e->fee);
         if (r != PETRO_OK) return r;
         n--;
     }
@@ -168,7 +168,7 @@ void mempool_account_tail(const mempool *mp, const petro_pubkey *account, uint64
                           uint64_t *last_sequence) {
     const mempool_account *a = &mp->accounts[account_slot_find(mp, account)];
     *count = a->is_used ? a->count : 0;
-    *last_sequence = a->is_used ? a->tail->tx.sequence : 0;
+    *last_sequence = a->is_used ? a->tail->sequence : 0;
 }
 
 /* ------------------------------------------------------------ add / peek / complete */
@@ -180,7 +180,7 @@ petro_result mempool_add(mempool *mp, const petro_tx *tx, const petro_hash *id,
     if (mempool_is_full(mp)) return PETRO_ERR_MEMPOOL_FULL;
     size_t acct_slot = account_slot_find(mp, &tx->source);
     mempool_account *a = &mp->accounts[acct_slot];
-    if (a->is_used && tx->sequence != a->tail->tx.sequence + 1) return PETRO_ERR_BAD_SEQUENCE;
+    if (a->is_used && tx->sequence != a->tail->sequence + 1) return PETRO_ERR_BAD_SEQUENCE;
     if (bytes_size > PETRO_TX_SIZE_MAX) return PETRO_ERR_TX_TOO_LARGE;
     /* The ledger admits a fee only if the balance covers it plus the pending fees, so the sum
      * stays within the supply; checked anyway. */
@@ -193,7 +193,9 @@ petro_result mempool_add(mempool *mp, const petro_tx *tx, const petro_hash *id,
     memset(e, 0, sizeof *e);
     e->id = *id;
     e->sig_mask = sig_mask;
-    e->tx = *tx;
+    e->source = tx->source;
+    e->sequence = tx->sequence;
+    e->fee = tx->fee;
     e->bytes_size = bytes_size;
     memcpy(e->bytes, bytes, bytes_size);
 
@@ -261,7 +263,7 @@ static void remove_one(mempool *mp, mempool_entry *e, petro_result code, uint64_
     e->waiters = NULL;
     if (code != PETRO_OK) remember_drop(mp, &e->id, code);
 
-    size_t acct_slot = account_slot_find(mp, &e->tx.source);
+    size_t acct_slot = account_slot_find(mp, &e->source);
     mempool_account *a = &mp->accounts[acct_slot];
     if (e->chain_prev != NULL) {
         e->chain_prev->chain_next = e->chain_next;
@@ -274,7 +276,7 @@ static void remove_one(mempool *mp, mempool_entry *e, petro_result code, uint64_
         a->tail = e->chain_prev;
     }
     a->count--;
-    a->fee_sum -= e->tx.fee; /* a part of the sum built by checked adds: cannot overflow */
+    a->fee_sum -= e->fee; /* a part of the sum built by checked adds: cannot overflow */
     if (a->count == 0) account_slot_delete(mp, acct_slot);
 
     if (e->fifo_prev != NULL) {
@@ -297,11 +299,11 @@ size_t mempool_complete(mempool *mp, mempool_entry *entry, petro_result code, ui
     size_t removed = 0;
     if (code != PETRO_OK && drop_followers) {
         /* From the chain's tail back to entry: bounded by the chain length. */
-        const mempool_account *a = &mp->accounts[account_slot_find(mp, &entry->tx.source)];
+        const mempool_account *a = &mp->accounts[account_slot_find(mp, &entry->source)];
         while (a->tail != entry) {
             remove_one(mp, a->tail, PETRO_ERR_BAD_SEQUENCE, 0, 0);
             removed++;
-            a = &mp->accounts[account_slot_find(mp, &entry->tx.source)];
+            a = &mp->accounts[account_slot_find(mp, &entry->source)];
         }
     }
     remove_one(mp, entry, code, height, index);

@@ -1,7 +1,9 @@
 /* The mempool: admitted transactions waiting for a block.
  *
- * Holds, per transaction, the decoded tx, its id, its signature mask and its encoded
- * envelope. Indexes: by id (dedup), per source account a chain in ascending sequence order
+ * Holds, per transaction, its id, its signature mask, the few decoded fields the mempool needs
+ * (source, sequence, fee) and its encoded envelope; the producer decodes the envelope again
+ * when it builds a block. (A whole decoded petro_tx is ~7.7 KB for any transaction, which made a
+ * full default mempool ~770 MiB; an entry is now ~130 bytes plus the envelope.) Indexes: by id (dedup), per source account a chain in ascending sequence order
  * (so an account can queue sequence n+1, n+2, ...), and one FIFO list in admission order,
  * which is the order the producer takes them in. Bounded by tx_count_max; every table is
  * allocated at create, only the entries themselves are allocated on admission.
@@ -43,7 +45,9 @@ struct mempool_entry {
     mempool_entry *fifo_prev, *fifo_next; /* admission order */
     mempool_entry *chain_prev, *chain_next; /* same source, previous/next sequence */
     mempool_waiter *waiters;
-    petro_tx tx;
+    petro_pubkey source; /* of the transaction */
+    uint64_t sequence;
+    petro_amount fee;
     uint8_t bytes[]; /* the encoded signed envelope, bytes_size long */
 };
 
@@ -67,7 +71,8 @@ petro_result mempool_pending_of(const mempool *mp, const petro_pubkey *account,
 void mempool_account_tail(const mempool *mp, const petro_pubkey *account, uint64_t *count,
                           uint64_t *last_sequence);
 
-/** Add a checked transaction (copies tx and bytes). Returns PETRO_OK, PETRO_ERR_DUPLICATE_TX,
+/** Add a checked transaction (copies its source, sequence and fee, and bytes, which must be
+ *  the envelope tx was decoded from). Returns PETRO_OK, PETRO_ERR_DUPLICATE_TX,
  *  PETRO_ERR_MEMPOOL_FULL, PETRO_ERR_BAD_SEQUENCE (does not extend the account's chain),
  *  PETRO_ERR_AMOUNT_OVERFLOW (pending fees), PETRO_ERR_NOMEM. */
 petro_result mempool_add(mempool *mp, const petro_tx *tx, const petro_hash *id,

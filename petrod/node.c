@@ -67,6 +67,7 @@ struct node {
     petro_result *batch_codes;
     uint32_t *batch_index;
     petro_tx_result *results;
+    petro_tx *tx; /* one decoded mempool envelope at a time (entries keep only the bytes) */
     uint8_t *block_buf;
     size_t block_cap;
     uint8_t *results_buf;
@@ -274,12 +275,13 @@ static petro_result alloc_producer_buffers(node *n) {
     n->batch_codes = calloc(max, sizeof n->batch_codes[0]);
     n->batch_index = calloc(max, sizeof n->batch_index[0]);
     n->results = calloc(max, sizeof n->results[0]);
+    n->tx = malloc(sizeof *n->tx);
     n->block_cap = PETRO_BLOCK_HEADER_SIZE + max * (4 + PETRO_TX_SIZE_MAX);
     n->block_buf = malloc(n->block_cap);
     n->results_cap = max * (2 + PETRO_TX_RESULT_SIZE_MAX);
     n->results_buf = malloc(n->results_cap);
     if (n->batch == NULL || n->batch_codes == NULL || n->batch_index == NULL ||
-        n->results == NULL || n->block_buf == NULL || n->results_buf == NULL) {
+        n->results == NULL || n->tx == NULL || n->block_buf == NULL || n->results_buf == NULL) {
         return PETRO_ERR_NOMEM;
     }
     return PETRO_OK;
@@ -399,6 +401,7 @@ void node_close(node *n) {
     free(n->batch_codes);
     free(n->batch_index);
     free(n->results);
+    free(n->tx);
     free(n->block_buf);
     free(n->results_buf);
     free(n);
@@ -776,7 +779,10 @@ static petro_result write_block(node *n, const petro_block_header *h, size_t bat
         n->results_buf[results_size + 1] = (uint8_t)(rsize >> 8);
         results_size += 2 + rsize;
 
-        r = put_tx_indexes(n, &e->tx, &e->id, h->height, index);
+        /* Decoded at admission already: a failure here is memory corruption. */
+        r = petro_tx_decode(n->tx, e->bytes, e->bytes_size);
+        if (r != PETRO_OK) return PETRO_ERR_CORRUPT;
+        r = put_tx_indexes(n, n->tx, &e->id, h->height, index);
         if (r != PETRO_OK) return r;
         index++;
     }
@@ -867,7 +873,11 @@ static bool produce_block(node *n) {
     uint32_t included = 0;
     for (size_t i = 0; i < count; i++) {
         const mempool_entry *e = n->batch[i];
-        r = petro_ledger_apply_tx(n->ledger, &n->results[included], &e->tx, &e->id, e->sig_mask);
+        r = petro_tx_decode(n->tx, e->bytes, e->bytes_size);
+        if (r == PETRO_OK) {
+            r = petro_ledger_apply_tx(n->ledger, &n->results[included], n->tx, &e->id,
+                                      e->sig_mask);
+        }
         if (is_local_failure(r)) goto fail_block;
         if (r != PETRO_OK && !petro_result_is_ledger(r)) {
             /* Not a documented outcome of apply_tx: do not trust the open block. Drop only
@@ -1072,8 +1082,8 @@ static void drop_stale_pending(node *n) {
     for (size_t i = count; i-- > 0;) {
         mempool_entry *e = n->batch[i];
         petro_account acct;
-        if (petro_state_get_account(&t.store, &acct, &e->tx.source) == PETRO_OK &&
-            e->tx.sequence <= acct.sequence) {
+        if (petro_state_get_account(&t.store, &acct, &e->source) == PETRO_OK &&
+            e->sequence <= acct.sequence) {
             dropped += mempool_complete(n->mp, e, PETRO_ERR_BAD_SEQUENCE, 0, 0, false);
         }
     }
