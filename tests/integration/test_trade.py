@@ -67,7 +67,8 @@ def approve(node, W, cid, who):
 
 def recompute_stats(node, addr):
     """Replay every committed block: contract ids in order of successful trade_create, escrow
-    from fund/amend, and every successful trade_release (amount 0 = the whole escrow)."""
+    from fund/amend, every successful trade_release (amount 0 = the whole escrow), and the
+    exporter's share of a dispute once the threshold of approvers voted the same amount."""
     tip = node.status()["height"]
     contracts, next_id, totals = {}, 1, {}
     for height in range(1, tip + 1):
@@ -82,18 +83,34 @@ def recompute_stats(node, addr):
                 if t == "trade_create":
                     contracts[next_id] = {"amount": h.to_base(op["amount"]), "locked": 0,
                                           "pair": (op["origin"], op["destination"]),
-                                          "chapter": op["hs_code"] // 10000}
+                                          "chapter": op["hs_code"] // 10000,
+                                          "threshold": op["threshold"], "votes": set(),
+                                          "vote_amount": None}
                     next_id += 1
                 elif t == "trade_fund":
                     c = contracts[op["contract_id"]]
                     c["locked"] = c["amount"]
-                elif t == "trade_release":
+                elif t in ("trade_release", "trade_resolve"):
                     c = contracts[op["contract_id"]]
-                    amount = h.to_base(op["amount"]) or c["locked"]
+                    if t == "trade_release":
+                        amount = h.to_base(op["amount"]) or c["locked"]
+                    else:
+                        amount = h.to_base(op["exporter_amount"])
+                        if c["vote_amount"] != amount:
+                            c["votes"], c["vote_amount"] = set(), amount
+                        c["votes"].add(tx["source"])
+                        if len(c["votes"]) < c["threshold"]:
+                            continue
+                        c["locked"] = amount  # the rest went back to the importer
                     c["locked"] -= amount
+                    if amount == 0:
+                        continue
                     for key in (("total",), ("pair",) + c["pair"], ("hs", c["chapter"])):
                         cnt, val = totals.get((key, month), (0, 0))
                         totals[(key, month)] = (cnt + 1, val + amount)
+                elif t == "trade_dispute":
+                    c = contracts[op["contract_id"]]
+                    c["votes"], c["vote_amount"] = set(), None
                 elif t == "trade_amend":
                     c = contracts[op["contract_id"]]
                     if c["locked"] > 0:
@@ -296,17 +313,52 @@ def walk(work):
                             "refunded")["contracts"]
         check([c["id"] for c in listed] == [cid4], "list by party and state: %r" % listed)
 
+        # ---------------------------------------------------------- dispute and zones
+        log("dispute settled by the approvers; zone create, assign, kyc")
+        cid5 = create(node, W, addr, "1000")
+        h.cli_ok(node, "trade", "fund", "--wallet", W("importer"), "--id", cid5, "--wait")
+        h.cli_ok(node, "trade", "dispute", "--wallet", W("importer"), "--id", cid5, "--reason",
+                 "7", "--wait")
+        expect_fail(node, ("trade", "release", "--wallet", W("exporter"), "--id", cid5,
+                           "--wait"), "trade_disputed")
+        expect_fail(node, ("trade", "resolve", "--wallet", W("importer"), "--id", cid5,
+                           "--exporter-amount", "400", "--wait"), "trade_not_approver")
+        h.cli_ok(node, "trade", "resolve", "--wallet", W("inspector-1"), "--id", cid5,
+                 "--exporter-amount", "400", "--wait")
+        check(contract(node, cid5)["state"] == "disputed", "one vote of two must not settle")
+        imp = node.balance(addr["importer"])
+        h.cli_ok(node, "trade", "resolve", "--wallet", W("trade-bank"), "--id", cid5,
+                 "--exporter-amount", "400", "--wait")
+        c = contract(node, cid5)
+        check(c["state"] == "resolved" and c["released"] == "400" and c["refunded"] == "600" and
+              c["disputed_by"] == "importer" and c["dispute_reason"] == 7, "%r" % c)
+        check(node.balance(addr["importer"]) == imp + h.to_base("600"), "resolution refund")
+        expect_fail(node, ("zone", "create", "--wallet", W("alice"), "--id", "5", "--name",
+                           "Zona Franca de Iquique", "--country", "CL", "--wait"),
+                    "zone_not_authority")
+        h.cli_ok(node, "zone", "create", "--wallet", W("zone-authority"), "--id", "5", "--name",
+                 "Zona Franca de Iquique", "--country", "CL", "--wait")
+        h.cli_ok(node, "zone", "assign", "--wallet", W("zone-authority"), "--account",
+                 addr["alice"], "--zone", "5", "--wait")
+        h.cli_ok(node, "zone", "kyc", "--wallet", W("zone-authority"), "--account",
+                 addr["alice"], "--tier", "3", "--wait")
+        acct = node.account(addr["alice"])
+        check(acct["zone"] == 5 and acct["kyc_tier"] == 3, "alice: %r" % acct)
+        z = h.cli_json(node, "zone", "show", "5")
+        check(z["country"] == "CL" and z["authority"] == addr["zone-authority"], "%r" % z)
+
         # ---------------------------------------------------------- statistics and targets
         log("statistics equal the recomputation from the blocks")
         want = check_stats(node, addr)
         check(sum(v for (k, _), (_, v) in want.items() if k == ("total",)) ==
-              h.to_base("25600"), "turnover 20000 + 3600 + 2000: %r" % want)
+              h.to_base("26000"), "turnover 20000 + 3600 + 2000 + 400 (dispute): %r" % want)
+
         year = int(time.strftime("%Y", time.gmtime()))
         h.cli_ok(node, "trade", "target", "--wallet", W("zone-authority"), "--origin", "BR",
                  "--destination", "VE", "--base-year", year - 1, "--target-year", year,
                  "--growth-pct", "30", "--wait")
         t = h.cli_json(node, "trade", "targets")["targets"]
-        check(len(t) == 1 and t[0]["current_turnover"] == "25600" and
+        check(len(t) == 1 and t[0]["current_turnover"] == "26000" and
               t[0]["base_turnover"] == "0" and t[0]["progress_bps"] is None, "%r" % t)
         node.check_chain()
         check(node.running(), "node stopped (invariant failure?)\n" + node.describe())
