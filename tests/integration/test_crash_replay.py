@@ -14,6 +14,7 @@ a random moment (seeded: PETRO_TEST_SEED, printed) the node gets SIGKILL. Then:
 Rounds: PETRO_CRASH_ROUNDS (3 in CI, 50 in `make soak`).
 """
 
+import http.client
 import os
 import random
 import re
@@ -78,7 +79,7 @@ class Writer(threading.Thread):
                     seq = None  # a flooder tx of the same account may have taken it
                 else:
                     return
-        except OSError:
+        except (OSError, http.client.HTTPException):
             return  # the node died under the request: nothing was answered
         except Exception as e:  # surfaced by the main thread
             self.error = "writer %s crashed: %r" % (self.addr, e)
@@ -113,7 +114,7 @@ class Flooder(threading.Thread):
                 if st == 200:
                     self.accepted += res.get("accepted", 0)
                 time.sleep(0.02)
-        except OSError:
+        except (OSError, http.client.HTTPException):
             return
 
 
