@@ -342,6 +342,9 @@ def run():
                                      "--amount", "1", "--wait", "--json", node_url=c.url(i))
             check(rc == 0 and h.find_hash(out), "pay through node%d failed: %s %s" % (i + 1, out, err))
             first.committed.append(h.find_hash(out))
+            # The next payment goes through another node: let it apply this block first, or
+            # the CLI would sign against its older state (same sequence: duplicate_tx).
+            c.wait_same_tip(range(N))
         tip = c.wait_same_tip(range(N))
         check_committed(c, range(N), [first])
         deadline = time.monotonic() + 10 * h.SLOW
