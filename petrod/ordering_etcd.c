@@ -935,14 +935,57 @@ static void *reader_main(void *arg) {
 
 /* ------------------------------------------------------------ forwarder */
 
-static size_t discard_cb(char *ptr, size_t size, size_t nmemb, void *ctx) {
-    (void)ptr;
-    (void)ctx;
-    return size * nmemb;
+
+#define FORWARD_RETRY_ROUNDS 20u /* rounds of 200 ms for envelopes the leader could not take */
+
+/* Whether a rejection by the leader may go away by itself (retry the envelope). */
+static bool is_transient_reject(const char *error) {
+    return strcmp(error, "unavailable") == 0 || strcmp(error, "mempool_full") == 0 ||
+           strcmp(error, "bad_sequence") == 0; /* a predecessor that was refused as unavailable */
+}
+
+/* The envelopes of a forwarded batch to send again: all of them if the request failed, else
+ * those the leader rejected for a transient reason. Appended to *retry (u32 size + envelope). */
+static void collect_retry(const uint8_t *buf, size_t size, const peer_buf *answer, bool is_failed,
+                          uint8_t **retry, size_t *retry_size) {
+    json_t *rej = NULL;
+    json_t *doc = NULL;
+    if (!is_failed) {
+        doc = answer->data != NULL ? json_loadb((const char *)answer->data, answer->size, 0, NULL) : NULL;
+        rej = json_object_get(doc, "rejected");
+        if (json_array_size(rej) == 0) {
+            json_decref(doc);
+            return;
+        }
+    }
+    size_t off = 0, index = 0;
+    while (size - off >= 4) {
+        size_t n = (size_t)buf[off] | (size_t)buf[off + 1] << 8 | (size_t)buf[off + 2] << 16 |
+                   (size_t)buf[off + 3] << 24;
+        bool again = is_failed;
+        for (size_t k = 0; !again && k < json_array_size(rej); k++) {
+            json_t *e = json_array_get(rej, k);
+            const char *err = json_string_value(json_object_get(e, "error"));
+            again = json_integer_value(json_object_get(e, "index")) == (json_int_t)index &&
+                    err != NULL && is_transient_reject(err);
+        }
+        if (again) {
+            uint8_t *grown = realloc(*retry, *retry_size + 4 + n);
+            if (grown != NULL) {
+                memcpy(grown + *retry_size, buf + off, 4 + n);
+                *retry = grown;
+                *retry_size += 4 + n;
+            }
+        }
+        off += 4 + n;
+        index++;
+    }
+    json_decref(doc);
 }
 
 static void *forward_main(void *arg) {
     ordering *o = arg;
+    unsigned retry_round = 0;
     CURL *c = curl_easy_init();
     struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/octet-stream");
     pthread_mutex_lock(&o->lock);
@@ -964,14 +1007,18 @@ static void *forward_main(void *arg) {
         snprintf(url, sizeof url, "%s/v1/transactions/batch", o->leader_api);
         pthread_mutex_unlock(&o->lock);
         petro_result r = PETRO_ERR_UNAVAILABLE;
+        peer_buf answer = {0};
         for (int attempt = 0; attempt < 3 && r != PETRO_OK; attempt++) {
+            free(answer.data);
+            answer = (peer_buf){0};
             curl_easy_reset(c);
             curl_easy_setopt(c, CURLOPT_URL, url);
             curl_easy_setopt(c, CURLOPT_POST, 1L);
             curl_easy_setopt(c, CURLOPT_POSTFIELDS, buf);
             curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)size);
             curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
-            curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard_cb);
+            curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, peer_data);
+            curl_easy_setopt(c, CURLOPT_WRITEDATA, &answer);
             curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
             curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 500L);
             curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
@@ -981,12 +1028,33 @@ static void *forward_main(void *arg) {
                 if (status == 200) r = PETRO_OK;
             }
         }
-        if (r != PETRO_OK) {
-            log_warn("cluster: forwarding %zu bytes of submissions to the leader at %s failed; "
-                     "they stay pending here", size, url);
-        }
+        uint8_t *retry = NULL;
+        size_t retry_size = 0;
+        collect_retry(buf, size, &answer, r != PETRO_OK, &retry, &retry_size);
+        free(answer.data);
         free(buf);
         pthread_mutex_lock(&o->lock);
+        if (retry_size > 0 && retry_round < FORWARD_RETRY_ROUNDS &&
+            retry_size + o->fwd_size <= FORWARD_BYTES_MAX) {
+            /* Put them back in front, in order, and give the leader a moment. */
+            uint8_t *joined = realloc(retry, retry_size + o->fwd_size);
+            if (joined != NULL) {
+                if (o->fwd_size > 0) memcpy(joined + retry_size, o->fwd, o->fwd_size);
+                free(o->fwd);
+                o->fwd = joined;
+                o->fwd_size = o->fwd_cap = retry_size + o->fwd_size;
+                retry = NULL;
+            }
+            retry_round++;
+            if (!o->is_closing) wait_ms_locked(o, 200);
+        } else if (retry_size > 0) {
+            log_warn("cluster: the leader at %s did not take %zu bytes of forwarded submissions; "
+                     "they stay pending here until the leader changes", url, retry_size);
+            retry_round = 0;
+        } else {
+            retry_round = 0;
+        }
+        free(retry);
     }
     pthread_mutex_unlock(&o->lock);
     curl_slist_free_all(hdr);
