@@ -905,7 +905,10 @@ static bool produce_block(node *n) {
         complete_batch(n, count, height, 0, &h);
         return true;
     }
-    r = petro_ledger_finish(n->ledger, &h, &n->proposer);
+    /* In a cluster each leader names itself as proposer; alone, the node's validator key. */
+    petro_pubkey proposer = n->proposer;
+    if (n->cfg.ordering != NULL) ordering_self_key(n->cfg.ordering, &proposer);
+    r = petro_ledger_finish(n->ledger, &h, &proposer);
     if (r != PETRO_OK) goto fail_block;
     r = write_block(n, &h, count, included);
     if (r != PETRO_OK) goto fail_block;
@@ -977,6 +980,11 @@ static petro_result apply_remote_block(node *n, const uint8_t *bytes, size_t siz
     if (!petro_hash_equal(&claimed.prev_hash, &tip.block_hash)) return PETRO_ERR_BAD_PREV_HASH;
     if (claimed.timestamp_ms < tip.timestamp_ms) return PETRO_ERR_BAD_TIMESTAMP;
     if (claimed.tx_count > n->cfg.block_tx_count_max) return PETRO_ERR_BLOCK_TOO_LARGE;
+    if (!ordering_is_validator(n->cfg.ordering, &claimed.proposer)) {
+        log_error("block %llu names a proposer that is not a validator of this cluster",
+                  (unsigned long long)claimed.height);
+        return PETRO_ERR_MALFORMED;
+    }
     petro_tx *tx = malloc(sizeof *tx);
     petro_hash *ids = malloc(((size_t)claimed.tx_count + 1u) * sizeof *ids);
     petro_result r = PETRO_ERR_NOMEM;

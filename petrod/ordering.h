@@ -64,6 +64,11 @@ void ordering_set_wake(ordering *o, ordering_wake_fn fn, void *ctx);
 /** Whether this node may cut the block after applied_height: it holds the leadership and has
  *  applied every block the backend knows of. */
 bool ordering_may_propose(ordering *o, uint64_t applied_height);
+/** This validator's own key: the proposer field of the blocks it cuts. */
+void ordering_self_key(ordering *o, petro_pubkey *out);
+/** Whether pk is the key of one of the cluster's validators (a block's proposer must be). */
+bool ordering_is_validator(ordering *o, const petro_pubkey *pk);
+
 /** Whether submissions are accepted (etcd reachable and a leader known). */
 bool ordering_is_writable(ordering *o);
 

@@ -1160,6 +1160,17 @@ void ordering_set_wake(ordering *o, ordering_wake_fn fn, void *ctx) {
     pthread_mutex_unlock(&o->lock);
 }
 
+void ordering_self_key(ordering *o, petro_pubkey *out) {
+    *out = o->pk; /* set once in ordering_open, never changed */
+}
+
+bool ordering_is_validator(ordering *o, const petro_pubkey *pk) {
+    for (size_t i = 0; i < o->cfg.validator_count; i++) {
+        if (petro_pubkey_equal(&o->cfg.validators[i].pubkey, pk)) return true;
+    }
+    return false;
+}
+
 bool ordering_may_propose(ordering *o, uint64_t applied_height) {
     pthread_mutex_lock(&o->lock);
     bool may = o->is_leader && o->has_read_as_leader && applied_height >= o->known_tip &&

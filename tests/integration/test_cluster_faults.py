@@ -209,8 +209,12 @@ def run():
         # Control: the same envelope unbroken on the right previous hash gets past the
         # signature and the transaction rules and fails only on the (copied) roots.
         put_block_and_expect_refusal(c, t + 1, block_with(prev, tx), "bad_tx_root")
+        # A proposer that is not one of the validators is refused before anything is applied.
+        stranger = bytearray(block_with(prev, tx))
+        stranger[145:177] = bytes(32)
+        put_block_and_expect_refusal(c, t + 1, bytes(stranger), "malformed")
         after = [metric(c, i, "petro_cluster_blocks_refused_total") for i in range(N)]
-        check(all(a - b == 3 for a, b in zip(after, before)),
+        check(all(a - b == 4 for a, b in zip(after, before)),
               "refused-block metric: before %s after %s" % (before, after))
         rc, out, err = h.run_cli("pay", "--wallet", c.wallet("alice"), "--to", bob, "--amount",
                                  "1", "--wait", node_url=c.url(0))
