@@ -78,6 +78,11 @@ struct node {
      * cannot be written. */
     bool is_store_failing;
     size_t block_size;      /* encoded size of the block in block_buf after write_block */
+    /* Cluster follower: the oldest pending entry and since when (monotonic ms) it is the
+     * oldest; pending for NODE_REFORWARD_MS, the head of the mempool is forwarded again. */
+    bool has_oldest;
+    petro_hash oldest_id;
+    uint64_t oldest_since_ms;
 };
 
 struct node_read {
@@ -1113,9 +1118,43 @@ static void reforward_pending(node *n) {
     if (count > 0) log_info("cluster: forwarded %zu pending submissions to the new leader", count);
 }
 
+/* A forward can be lost without a leader change (the leader refused it as unavailable for
+ * longer than the forwarder retries, a request failed, the queue was full): while the oldest
+ * pending entry stays the same for NODE_REFORWARD_MS, send the head of the mempool (a block's
+ * worth) to the leader again. The leader answers duplicate_tx for those it holds already. */
+#define NODE_REFORWARD_MS 2000u
+static void reforward_stuck(node *n) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    uint64_t now = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+    bool is_leader = ordering_is_leader(n->cfg.ordering);
+    pthread_mutex_lock(&n->lock);
+    size_t count = is_leader ? 0 : mempool_peek(n->mp, n->batch, 1);
+    if (count == 0 || !n->has_oldest || !petro_hash_equal(&n->oldest_id, &n->batch[0]->id)) {
+        n->has_oldest = count > 0;
+        if (count > 0) n->oldest_id = n->batch[0]->id;
+        n->oldest_since_ms = now;
+        pthread_mutex_unlock(&n->lock);
+        return;
+    }
+    if (now - n->oldest_since_ms < NODE_REFORWARD_MS) {
+        pthread_mutex_unlock(&n->lock);
+        return;
+    }
+    n->oldest_since_ms = now;
+    count = mempool_peek(n->mp, n->batch, n->cfg.block_tx_count_max);
+    for (size_t i = 0; i < count; i++) {
+        ordering_forward(n->cfg.ordering, n->batch[i]->bytes, n->batch[i]->bytes_size);
+    }
+    pthread_mutex_unlock(&n->lock);
+    log_info("cluster: the oldest pending submission is still not in a block after %u ms; "
+             "forwarded %zu pending submissions to the leader again", NODE_REFORWARD_MS, count);
+}
+
 /* Apply every block the ordering backend has after the tip, in order. */
 static void follow_blocks(node *n) {
     if (ordering_take_leader_change(n->cfg.ordering)) reforward_pending(n);
+    reforward_stuck(n);
     for (;;) {
         pthread_mutex_lock(&n->lock);
         uint64_t next = n->tip.height + 1;

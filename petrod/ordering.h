@@ -91,6 +91,8 @@ void ordering_refused(ordering *o, uint64_t height, petro_result why);
 /** Whether another node became leader since the last call: the node then forwards its
  *  pending submissions again (the old leader may have died with them). */
 bool ordering_take_leader_change(ordering *o);
+/** Whether this node holds the leadership now. */
+bool ordering_is_leader(ordering *o);
 
 /** A submission admitted by this node: a follower forwards it to the leader. */
 void ordering_forward(ordering *o, const uint8_t *tx, size_t size);

@@ -104,6 +104,7 @@ struct ordering {
     uint8_t *fwd;
     size_t fwd_size;
     size_t fwd_cap;
+    bool is_fwd_full; /* the queue overflowed (logged once until it takes entries again) */
 
     etcd *e_finalize;
     pthread_t threads[3];
@@ -980,6 +981,20 @@ static void collect_retry(const uint8_t *buf, size_t size, const peer_buf *answe
         off += 4 + n;
         index++;
     }
+    /* Refusals that retrying will not change (duplicate_tx: the leader has it already). */
+    size_t refused = 0;
+    const char *first = NULL;
+    for (size_t k = 0; k < json_array_size(rej); k++) {
+        const char *err = json_string_value(json_object_get(json_array_get(rej, k), "error"));
+        if (err != NULL && !is_transient_reject(err) && strcmp(err, "duplicate_tx") != 0) {
+            if (refused++ == 0) first = err;
+        }
+    }
+    if (refused > 0) {
+        log_warn("cluster: the leader refused %zu forwarded submissions (first: %s); they stay "
+                 "pending here and are forwarded again while no block includes them",
+                 refused, first);
+    }
     json_decref(doc);
 }
 
@@ -1049,7 +1064,8 @@ static void *forward_main(void *arg) {
             if (!o->is_closing) wait_ms_locked(o, 200);
         } else if (retry_size > 0) {
             log_warn("cluster: the leader at %s did not take %zu bytes of forwarded submissions; "
-                     "they stay pending here until the leader changes", url, retry_size);
+                     "they stay pending here and are forwarded again while no block includes them",
+                     url, retry_size);
             retry_round = 0;
         } else {
             retry_round = 0;
@@ -1084,6 +1100,12 @@ void ordering_forward(ordering *o, const uint8_t *tx, size_t size) {
         p[3] = (uint8_t)(size >> 24);
         memcpy(p + 4, tx, size);
         o->fwd_size += 4 + size;
+        o->is_fwd_full = false;
+    } else if (!o->is_leader && !o->is_fwd_full) {
+        o->is_fwd_full = true;
+        log_warn("cluster: the queue of submissions to forward to the leader is full (%zu bytes); "
+                 "new ones stay pending here and are forwarded again while no block includes them",
+                 o->fwd_size);
     }
     pthread_mutex_unlock(&o->lock);
 }
@@ -1185,6 +1207,13 @@ bool ordering_take_leader_change(ordering *o) {
     o->is_leader_new = false;
     pthread_mutex_unlock(&o->lock);
     return changed;
+}
+
+bool ordering_is_leader(ordering *o) {
+    pthread_mutex_lock(&o->lock);
+    bool is_leader = o->is_leader;
+    pthread_mutex_unlock(&o->lock);
+    return is_leader;
 }
 
 bool ordering_is_writable(ordering *o) {

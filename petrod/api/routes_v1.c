@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../ordering.h"
 #include "json.h"
@@ -607,6 +608,12 @@ static json_t *rejects_json(batch_rejects *b) {
 
 enum MHD_Result api_v1_tx_batch(const api_request *req) {
     static const uint8_t EMPTY[1] = {0};
+    /* Tests only (test_cluster_faults): refuse whole batches, as a leader whose etcd is in
+     * turmoil does, while the file named by PETRO_TEST_FAULT_REFUSE_BATCH exists. */
+    const char *refuse = getenv("PETRO_TEST_FAULT_REFUSE_BATCH");
+    if (refuse != NULL && access(refuse, F_OK) == 0) {
+        return api_send_error(req, PETRO_ERR_UNAVAILABLE, NULL, NULL);
+    }
     batch_rejects *b = calloc(1, sizeof *b);
     if (b == NULL) {
         return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);

@@ -19,7 +19,10 @@ differs must show up in every other validator's status and metrics. Runs 3 etcd 
 3. restarts a follower with the test-only fault switch PETRO_TEST_FAULT_DIVERGE (it attests a
    wrong state hash): the two others report it as diverged, in status and in /metrics;
 4. SIGSTOPs every etcd member: nodes keep answering reads, refuse writes with 503 and log the
-   unreachable etcd; after SIGCONT payments commit again.
+   unreachable etcd; after SIGCONT payments commit again;
+5. makes every node refuse forwarded batches (test-only PETRO_TEST_FAULT_REFUSE_BATCH file)
+   for longer than the forwarder retries, with no leader change: a payment sent to a follower
+   stays pending there, the refusal is logged, and once batches are taken again it commits.
 """
 
 import base64
@@ -144,6 +147,9 @@ def check_fence(c):
 
 def run():
     c = tc.Cluster("cluster-faults", retain_blocks=16)
+    global REFUSE_FILE
+    REFUSE_FILE = os.path.join(c.dir, "refuse-batches")
+    os.environ["PETRO_TEST_FAULT_REFUSE_BATCH"] = REFUSE_FILE  # every petrod: see step 5
     try:
         c.start()
         lead = c.leader()
@@ -303,6 +309,49 @@ def run():
         c.wait_same_tip(range(N))
         log("4. with every etcd member stopped: status and account reads answered, payments "
             "refused as unavailable (503); after SIGCONT payments commit again")
+
+        # 5. the leader refuses forwarded batches longer than the forwarder retries (4 s), with
+        # no leader change: the follower's submission must still commit once the leader takes
+        # forwards again (followers forward entries pending for 2 s again).
+        lead = c.leader()
+        fol = [i for i in range(N) if i != lead and i != bad] or [i for i in range(N) if i != lead]
+        fol = fol[0]
+        fol_log = os.path.join(c.dir, "petrod%d.log" % (fol + 1))
+        fol_before = os.path.getsize(fol_log)
+        open(REFUSE_FILE, "w").close()
+        try:
+            rc, out, err = h.run_cli("pay", "--wallet", c.wallet("bob"), "--to", alice,
+                                     "--amount", "2", node_url=c.url(fol))
+            check(rc == 0, "payment to node%d: %s %s" % (fol + 1, out, err))
+            deadline = time.monotonic() + 20 * h.SLOW
+            while True:
+                with open(fol_log, errors="replace") as f:
+                    f.seek(fol_before)
+                    logged = f.read()
+                if "did not take" in logged:
+                    break
+                check(time.monotonic() < deadline,
+                      "node%d: no log line about the refused forward:\n%s" % (fol + 1, logged[-2000:]))
+                time.sleep(0.2)
+            check(c.status(fol)["mempool_size"] == 1 and c.status(lead)["mempool_size"] == 0,
+                  "while the leader refuses forwards: mempools %s"
+                  % [c.status(i)["mempool_size"] for i in range(N)])
+        finally:
+            os.unlink(REFUSE_FILE)
+        deadline = time.monotonic() + 20 * h.SLOW
+        while c.status(fol)["mempool_size"] != 0:
+            check(time.monotonic() < deadline, "node%d: the submission the leader refused stays "
+                  "pending: mempools %s" % (fol + 1, [c.status(i)["mempool_size"] for i in range(N)]))
+            time.sleep(0.2)
+        c.wait_same_tip(range(N))
+        with open(fol_log, errors="replace") as f:
+            f.seek(fol_before)
+            logged = f.read()
+        check("to the leader again" in logged, "node%d: no log line about forwarding again:\n%s"
+              % (fol + 1, logged[-2000:]))
+        log("5. the leader refused forwarded batches for longer than the forwarder retries: "
+            "node%d logged it, forwarded its pending submission again and it committed"
+            % (fol + 1))
         c.shutdown_petrods()
     except Exception:
         log("cluster state:\n" + c.describe())
