@@ -57,22 +57,6 @@ static int parse_text(char out[PETRO_RESERVE_TEXT_MAX + 1], const char *what, co
     return CLI_EXIT_OK;
 }
 
-/* BLAKE2b-256 of a file's bytes (the certificate document). */
-static int hash_file(petro_hash *out, const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) return cli_fail(CLI_EXIT_FAILED, "--document %s: %s", path, strerror(errno));
-    petro_hasher h;
-    petro_hasher_init(&h);
-    uint8_t buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) petro_hasher_update(&h, buf, n);
-    bool err = ferror(f) != 0;
-    fclose(f);
-    if (err) return cli_fail(CLI_EXIT_FAILED, "--document %s: read error", path);
-    petro_hasher_final(&h, out);
-    return CLI_EXIT_OK;
-}
-
 /* ------------------------------------------------------------------ transactions */
 
 int cmd_attest(const cli_config *cfg, const cli_args *args) {
@@ -89,7 +73,7 @@ int cmd_attest(const cli_config *cfg, const cli_args *args) {
         return cli_fail(CLI_EXIT_USAGE, "give exactly one of --document FILE and "
                                         "--document-hash HEX");
     }
-    rc = doc != NULL ? hash_file(&a->document_hash, doc)
+    rc = doc != NULL ? parse_file_hash(&a->document_hash, "--document", doc)
                      : parse_hash(&a->document_hash, "--document-hash", doc_hash);
     if (rc != CLI_EXIT_OK) return rc;
     uint64_t days = 90;

@@ -63,21 +63,6 @@ static int parse_id(uint64_t *id, const cli_args *args) {
     return parse_uint(id, "--id", args_get(args, "id"), 1, UINT64_MAX);
 }
 
-static int hash_file(petro_hash *out, const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) return cli_fail(CLI_EXIT_FAILED, "--file %s: %s", path, strerror(errno));
-    petro_hasher h;
-    petro_hasher_init(&h);
-    uint8_t buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) petro_hasher_update(&h, buf, n);
-    bool err = ferror(f) != 0;
-    fclose(f);
-    if (err) return cli_fail(CLI_EXIT_FAILED, "--file %s: read error", path);
-    petro_hasher_final(&h, out);
-    return CLI_EXIT_OK;
-}
-
 /* A time: --NAME-ms MS (absolute) or --NAME-days N from now; fallback days otherwise. */
 static int parse_when(uint64_t *out, const cli_args *args, const char *ms_opt,
                       const char *days_opt, uint64_t fallback_days) {
@@ -223,7 +208,7 @@ int cmd_trade_present(const cli_config *cfg, const cli_args *args) {
     if ((file == NULL) == (hash == NULL)) {
         return cli_fail(CLI_EXIT_USAGE, "give exactly one of --file FILE and --hash HEX");
     }
-    rc = file != NULL ? hash_file(&p->doc_hash, file) : parse_hash(&p->doc_hash, "--hash", hash);
+    rc = file != NULL ? parse_file_hash(&p->doc_hash, "--file", file) : parse_hash(&p->doc_hash, "--hash", hash);
     if (rc != CLI_EXIT_OK) return rc;
     return cli_tx_run_op(cfg, args, &op, 0, NULL, NULL);
 }

@@ -4,6 +4,7 @@
 #include "parse.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
@@ -141,5 +142,20 @@ int parse_hash(petro_hash *out, const char *what, const char *text) {
         petro_hex_decode(out->bytes, sizeof out->bytes, text, len) != PETRO_OK) {
         return cli_fail(CLI_EXIT_USAGE, "%s %s: a hash is 64 hexadecimal characters", what, text);
     }
+    return CLI_EXIT_OK;
+}
+
+int parse_file_hash(petro_hash *out, const char *what, const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) return cli_fail(CLI_EXIT_FAILED, "%s %s: %s", what, path, strerror(errno));
+    petro_hasher h;
+    petro_hasher_init(&h);
+    uint8_t buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) petro_hasher_update(&h, buf, n);
+    bool is_error = ferror(f) != 0;
+    fclose(f);
+    if (is_error) return cli_fail(CLI_EXIT_FAILED, "%s %s: read error", what, path);
+    petro_hasher_final(&h, out);
     return CLI_EXIT_OK;
 }

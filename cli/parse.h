@@ -28,6 +28,8 @@ int parse_code(char out[PETRO_ASSET_CODE_SIZE_MAX + 1], const char *what, const 
 int parse_uint(uint64_t *out, const char *what, const char *text, uint64_t min, uint64_t max);
 /* A 64-character hex hash. */
 int parse_hash(petro_hash *out, const char *what, const char *text);
+/* BLAKE2b-256 of the bytes of the file at path (a document bound by its hash). */
+int parse_file_hash(petro_hash *out, const char *what, const char *path);
 
 /* The human words for a network kind: "main" or "test". */
 const char *net_kind_name(petro_net_kind net);
