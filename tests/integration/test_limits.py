@@ -7,6 +7,7 @@ answering /healthz and committed reads, refuse the excess with the documented an
 RSS_BOUND_MB (plain build; x3 under ASan, whose shadow memory and quarantine cost more) for a
 node with --mempool-max 300 holding 300 envelopes and 400 open connections.
 
+Read-only: the data directory remounted read-only: petrod refuses to start, with the reason.
 Disk full: the data directory on a 2 MiB tmpfs (when this machine lets the test mount one; as
 root it can, and permissions alone would not stop root): the writes fail with ENOSPC, the node
 commits nothing partial, keeps serving, and resumes by itself when the file system is grown.
@@ -326,10 +327,60 @@ def disk_full():
         os.rmdir(mnt)
 
 
+def read_only():
+    """A read-only data directory: petrod refuses to start with a clear one-line reason and
+    changes nothing; once the directory is writable again it resumes with the same state."""
+    mnt = tempfile.mkdtemp(prefix="petro-it-readonly-%d-" % os.getpid())
+    p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", mnt],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        log("read-only: SKIPPED (cannot mount a tmpfs here: %s)" % p.stderr.strip())
+        os.rmdir(mnt)
+        return
+    try:
+        with h.Node(name="readonly", block_interval_ms=50,
+                    data_dir=os.path.join(mnt, "data")) as node:
+            node.start()
+            net = bytes.fromhex(node.status()["network_id"])
+            keys = {n: ptx.Key.from_wallet(node.wallet(n)) for n in ("alice", "bob")}
+            acct = node.account(node.address("alice"))
+            e = signed_chain(net, keys["alice"], acct["next_sequence"], 1, keys["bob"].pub)[0]
+            st, res = node.post(T + "?wait=commit", {"tx": e.hex()})
+            check(st == 200 and res.get("status") == "committed", "payment: %d %r" % (st, res))
+            before = node.status()
+            rc = node.stop()
+            check(rc == 0, "stop: %d\n%s" % (rc, node.describe()))
+            p = subprocess.run(["mount", "-o", "remount,ro", mnt], capture_output=True, text=True)
+            check(p.returncode == 0, "remount read-only: %s" % p.stderr)
+            run = subprocess.run([h.PETROD, "run", "--data", node.data_dir, "--http",
+                                  "127.0.0.1:0"], capture_output=True, text=True,
+                                 timeout=30 * h.SLOW)
+            check(run.returncode != 0, "petrod started on a read-only data directory")
+            last = run.stderr.strip().splitlines()[-1] if run.stderr.strip() else ""
+            check(last.startswith("petrod: ") and "Read-only file system" in run.stderr,
+                  "no clear reason for the read-only directory: %r" % run.stderr)
+            log("read-only directory refused: %s" % last)
+            p = subprocess.run(["mount", "-o", "remount,rw", mnt], capture_output=True, text=True)
+            check(p.returncode == 0, "remount read-write: %s" % p.stderr)
+            node.start()
+            after = node.status()
+            check(after["height"] == before["height"] and
+                  after["state_hash"] == before["state_hash"],
+                  "state changed across the read-only episode: %r -> %r" % (before, after))
+            log("verify after the read-only episode: %s" % verify(node))
+            rc = node.stop()
+            check(rc == 0, "stop: %d\n%s" % (rc, node.describe()))
+            node.check_no_sanitizer_report()
+    finally:
+        subprocess.run(["umount", mnt], capture_output=True)
+        os.rmdir(mnt)
+
+
 def run():
     limits()
     map_full()
     disk_full()
+    read_only()
 
 
 if __name__ == "__main__":
