@@ -174,7 +174,13 @@ def walk(work):
             p["path"][0]["sum"] = h.fmt_base(h.to_base(p["path"][0]["sum"]) - 1)
 
         def swap(p):
-            p["path"][0], p["path"][1] = p["path"][1], p["path"][0]
+            # Swap two neighbouring siblings that differ. (The last node of an odd level is
+            # paired with the constant empty node, so a leaf at the end of its level can have
+            # two equal siblings in a row, and swapping those changes nothing: still valid.)
+            path = p["path"]
+            i = next((i for i in range(len(path) - 1) if path[i] != path[i + 1]), None)
+            check(i is not None, "a proof path with two different neighbouring siblings: %r" % path)
+            path[i], path[i + 1] = path[i + 1], path[i]
 
         def salt(p):
             p["salt"] = ("0" if p["salt"][0] != "0" else "1") + p["salt"][1:]
