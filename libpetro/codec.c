@@ -160,3 +160,30 @@ void petro__r_asset(petro__reader *r, petro_asset *asset) {
 bool petro__r_done(const petro__reader *r) {
     return !r->is_error && r->offset == r->size;
 }
+
+bool petro__text_ok(const char *s, size_t max) {
+    size_t len = strnlen(s, max + 1);
+    if (len > max) return false;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < 0x20 || s[i] > 0x7e) return false;
+    }
+    return true;
+}
+
+void petro__w_text(petro__writer *w, const char *s, size_t max) {
+    size_t len = strnlen(s, max);
+    petro__w_u8(w, (uint8_t)len);
+    petro__w_bytes(w, s, len);
+}
+
+void petro__r_text(petro__reader *r, char *out, size_t max) {
+    memset(out, 0, max + 1);
+    uint8_t len = petro__r_u8(r);
+    if (r->is_error) return;
+    if (len > max) {
+        r->is_error = true;
+        return;
+    }
+    petro__r_bytes(r, out, len);
+    if (!r->is_error && strnlen(out, len) != len) r->is_error = true; /* NUL inside */
+}

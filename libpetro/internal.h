@@ -62,6 +62,12 @@ uint8_t petro__r_bool(petro__reader *r);
 void petro__r_code(petro__reader *r, char *out);
 /* Reads an asset; sets is_error on an unknown kind, bad code, or an issued "PTR". */
 void petro__r_asset(petro__reader *r, petro_asset *asset);
+/* Free text of printable ASCII (0x20..0x7e), at most max bytes: u8 length + bytes. */
+bool petro__text_ok(const char *s, size_t max);
+void petro__w_text(petro__writer *w, const char *s, size_t max);
+/* Reads into out (max + 1 bytes, NUL-terminated); sets is_error on a length over max or a NUL
+ * inside. The characters are checked by petro__text_ok afterwards. */
+void petro__r_text(petro__reader *r, char *out, size_t max);
 /* true iff no error and every byte consumed. */
 bool petro__r_done(const petro__reader *r);
 

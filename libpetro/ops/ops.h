@@ -134,9 +134,6 @@ petro_result petro__zones_inbound(petro__op_ctx *ctx, const petro_account *payer
 petro_result petro__zones_fee(petro_amount amount, uint16_t fee_bps, petro_amount *fee);
 /* Destroys fee units already taken out of balances: adds them to the asset's burned. */
 petro_result petro__zones_burn(petro__op_ctx *ctx, const petro_asset *asset, petro_amount fee);
-bool petro__trade_text_ok(const char *s, size_t max);
-void petro__trade_w_text(struct petro__writer *w, const char *s, size_t max);
-void petro__trade_r_text(struct petro__reader *r, char *out, size_t max);
 bool petro__trade_country_ok(const char *c);
 void petro__trade_w_country(struct petro__writer *w, const char *c);
 void petro__trade_r_country(struct petro__reader *r, char *c);

@@ -126,36 +126,6 @@ petro_amount petro_reserves_median(petro_amount *prices, uint32_t n) {
 
 /* ---------------------------------------------------------------- text and codec */
 
-static bool text_ok(const char *s) {
-    size_t len = strnlen(s, PETRO_RESERVE_TEXT_MAX + 1);
-    if (len > PETRO_RESERVE_TEXT_MAX) return false;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] < 0x20 || s[i] > 0x7e) return false;
-    }
-    return true;
-}
-
-static void w_text(petro__writer *w, const char *s) {
-    size_t len = strnlen(s, PETRO_RESERVE_TEXT_MAX);
-    petro__w_u8(w, (uint8_t)len);
-    petro__w_bytes(w, s, len);
-}
-
-/* Reads u8 length + bytes into out (PETRO_RESERVE_TEXT_MAX + 1); the characters are checked
- * by text_ok afterwards (petro_tx_check, record decoders). */
-static void r_text(petro__reader *r, char *out) {
-    memset(out, 0, PETRO_RESERVE_TEXT_MAX + 1);
-    uint8_t len = petro__r_u8(r);
-    if (r->is_error) return;
-    if (len > PETRO_RESERVE_TEXT_MAX) {
-        r->is_error = true;
-        return;
-    }
-    petro__r_bytes(r, out, len);
-    out[len] = '\0';
-    if (!r->is_error && strnlen(out, len) != len) r->is_error = true; /* NUL inside */
-}
-
 static petro_result check_positive(petro_amount a) {
     if (a < 0) return PETRO_ERR_AMOUNT_NEGATIVE;
     if (a == 0) return PETRO_ERR_AMOUNT_ZERO;
@@ -173,7 +143,7 @@ static petro_result check_attest(const petro_op_attest_reserve *o) {
     if (o->commodity < 1 || o->commodity > PETRO_COMMODITY_MAX) return PETRO_ERR_BAD_COMMODITY;
     petro_result rc = check_positive(o->quantity);
     if (rc != PETRO_OK) return rc;
-    if (!text_ok(o->custodian)) return PETRO_ERR_BAD_TEXT;
+    if (!petro__text_ok(o->custodian, PETRO_RESERVE_TEXT_MAX)) return PETRO_ERR_BAD_TEXT;
     if (o->valid_from_ms >= o->valid_until_ms) return PETRO_ERR_BAD_VALIDITY;
     return PETRO_OK;
 }
@@ -181,7 +151,7 @@ static petro_result check_attest(const petro_op_attest_reserve *o) {
 static void encode_attest(petro__writer *w, const petro_op_attest_reserve *o) {
     petro__w_u8(w, o->commodity);
     petro__w_i64(w, o->quantity);
-    w_text(w, o->custodian);
+    petro__w_text(w, o->custodian, PETRO_RESERVE_TEXT_MAX);
     petro__w_bytes(w, o->document_hash.bytes, 32);
     petro__w_u64(w, o->valid_from_ms);
     petro__w_u64(w, o->valid_until_ms);
@@ -191,7 +161,7 @@ static void encode_attest(petro__writer *w, const petro_op_attest_reserve *o) {
 static void decode_attest(petro__reader *r, petro_op_attest_reserve *o) {
     o->commodity = petro__r_u8(r);
     o->quantity = petro__r_i64(r);
-    r_text(r, o->custodian);
+    petro__r_text(r, o->custodian, PETRO_RESERVE_TEXT_MAX);
     petro__r_bytes(r, o->document_hash.bytes, 32);
     o->valid_from_ms = petro__r_u64(r);
     o->valid_until_ms = petro__r_u64(r);
@@ -220,7 +190,9 @@ petro_result petro__reserves_check_op(const petro_op *op) {
         if (rc != PETRO_OK) return rc;
         rc = check_positive(op->u.redeem_reserve.amount);
         if (rc != PETRO_OK) return rc;
-        return text_ok(op->u.redeem_reserve.delivery) ? PETRO_OK : PETRO_ERR_BAD_TEXT;
+        return petro__text_ok(op->u.redeem_reserve.delivery, PETRO_RESERVE_TEXT_MAX)
+                   ? PETRO_OK
+                   : PETRO_ERR_BAD_TEXT;
     case PETRO_OP_FULFILL_REDEMPTION:
         return op->u.fulfill_redemption.request_id == 0 ? PETRO_ERR_NO_REDEMPTION : PETRO_OK;
     default:
@@ -247,7 +219,7 @@ void petro__reserves_encode_op(petro__writer *w, const petro_op *op) {
     case PETRO_OP_REDEEM_RESERVE:
         petro__w_asset(w, &op->u.redeem_reserve.asset);
         petro__w_i64(w, op->u.redeem_reserve.amount);
-        w_text(w, op->u.redeem_reserve.delivery);
+        petro__w_text(w, op->u.redeem_reserve.delivery, PETRO_RESERVE_TEXT_MAX);
         break;
     case PETRO_OP_FULFILL_REDEMPTION:
         petro__w_u64(w, op->u.fulfill_redemption.request_id);
@@ -276,7 +248,7 @@ void petro__reserves_decode_op(petro__reader *r, petro_op *op) {
     case PETRO_OP_REDEEM_RESERVE:
         petro__r_asset(r, &op->u.redeem_reserve.asset);
         op->u.redeem_reserve.amount = petro__r_i64(r);
-        r_text(r, op->u.redeem_reserve.delivery);
+        petro__r_text(r, op->u.redeem_reserve.delivery, PETRO_RESERVE_TEXT_MAX);
         break;
     case PETRO_OP_FULFILL_REDEMPTION:
         op->u.fulfill_redemption.request_id = petro__r_u64(r);
@@ -350,7 +322,7 @@ static size_t attest_encode(uint8_t *out, const petro_attestation *a) {
     petro__w_u64(&w, a->id);
     petro__w_u8(&w, a->commodity);
     petro__w_i64(&w, a->quantity);
-    w_text(&w, a->custodian);
+    petro__w_text(&w, a->custodian, PETRO_RESERVE_TEXT_MAX);
     petro__w_bytes(&w, a->document_hash.bytes, 32);
     petro__w_u64(&w, a->valid_from_ms);
     petro__w_u64(&w, a->valid_until_ms);
@@ -367,7 +339,7 @@ static petro_result attest_decode(petro_attestation *a, const uint8_t *b, size_t
     a->id = petro__r_u64(&r);
     a->commodity = petro__r_u8(&r);
     a->quantity = petro__r_i64(&r);
-    r_text(&r, a->custodian);
+    petro__r_text(&r, a->custodian, PETRO_RESERVE_TEXT_MAX);
     petro__r_bytes(&r, a->document_hash.bytes, 32);
     a->valid_from_ms = petro__r_u64(&r);
     a->valid_until_ms = petro__r_u64(&r);
@@ -406,7 +378,7 @@ static size_t redemption_encode(uint8_t *out, const petro_redemption *q) {
     petro__w_asset(&w, &q->asset);
     petro__w_u8(&w, q->commodity);
     petro__w_i64(&w, q->amount);
-    w_text(&w, q->delivery);
+    petro__w_text(&w, q->delivery, PETRO_RESERVE_TEXT_MAX);
     petro__w_u64(&w, q->height);
     petro__w_u8(&w, q->status);
     petro__w_u64(&w, q->fulfilled_height);
@@ -423,7 +395,7 @@ static petro_result redemption_decode(petro_redemption *q, const uint8_t *b, siz
     petro__r_asset(&r, &q->asset);
     q->commodity = petro__r_u8(&r);
     q->amount = petro__r_i64(&r);
-    r_text(&r, q->delivery);
+    petro__r_text(&r, q->delivery, PETRO_RESERVE_TEXT_MAX);
     q->height = petro__r_u64(&r);
     q->status = petro__r_u8(&r);
     q->fulfilled_height = petro__r_u64(&r);

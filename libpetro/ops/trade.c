@@ -125,8 +125,8 @@ static petro_result check_create(const petro_op_trade_create *o) {
     petro_result rc = check_positive(o->amount);
     if (rc == PETRO_OK) rc = check_positive(o->quantity);
     if (rc != PETRO_OK) return rc;
-    if (!petro__trade_text_ok(o->description, PETRO_TRADE_TEXT_MAX) ||
-        !petro__trade_text_ok(o->unit, PETRO_TRADE_UNIT_MAX)) {
+    if (!petro__text_ok(o->description, PETRO_TRADE_TEXT_MAX) ||
+        !petro__text_ok(o->unit, PETRO_TRADE_UNIT_MAX)) {
         return PETRO_ERR_BAD_TEXT;
     }
     if (!petro__trade_country_ok(o->origin) || !petro__trade_country_ok(o->destination)) {
@@ -171,7 +171,7 @@ petro_result petro__trade_check_op(const petro_op *op) {
         if (o->doc_type == 0 || o->doc_type > PETRO_DOC_TYPE_MAX) {
             return PETRO_ERR_TRADE_DOC_NOT_REQUIRED;
         }
-        return petro__trade_text_ok(o->reference, PETRO_TRADE_TEXT_MAX) ? PETRO_OK
+        return petro__text_ok(o->reference, PETRO_TRADE_TEXT_MAX) ? PETRO_OK
                                                                         : PETRO_ERR_BAD_TEXT;
     }
     case PETRO_OP_TRADE_APPROVE: {
@@ -212,9 +212,9 @@ static void encode_create(petro__writer *w, const petro_op_trade_create *o) {
     petro__w_asset(w, &o->asset);
     petro__w_i64(w, o->amount);
     petro__w_u32(w, o->hs_code);
-    petro__trade_w_text(w, o->description, PETRO_TRADE_TEXT_MAX);
+    petro__w_text(w, o->description, PETRO_TRADE_TEXT_MAX);
     petro__w_i64(w, o->quantity);
-    petro__trade_w_text(w, o->unit, PETRO_TRADE_UNIT_MAX);
+    petro__w_text(w, o->unit, PETRO_TRADE_UNIT_MAX);
     petro__w_u8(w, o->incoterm);
     petro__trade_w_country(w, o->origin);
     petro__trade_w_country(w, o->destination);
@@ -237,9 +237,9 @@ static void decode_create(petro__reader *r, petro_op_trade_create *o) {
     petro__r_asset(r, &o->asset);
     o->amount = petro__r_i64(r);
     o->hs_code = petro__r_u32(r);
-    petro__trade_r_text(r, o->description, PETRO_TRADE_TEXT_MAX);
+    petro__r_text(r, o->description, PETRO_TRADE_TEXT_MAX);
     o->quantity = petro__r_i64(r);
-    petro__trade_r_text(r, o->unit, PETRO_TRADE_UNIT_MAX);
+    petro__r_text(r, o->unit, PETRO_TRADE_UNIT_MAX);
     o->incoterm = petro__r_u8(r);
     petro__trade_r_country(r, o->origin);
     petro__trade_r_country(r, o->destination);
@@ -274,7 +274,7 @@ void petro__trade_encode_op(petro__writer *w, const petro_op *op) {
         petro__w_u64(w, op->u.trade_present.contract_id);
         petro__w_u8(w, op->u.trade_present.doc_type);
         petro__w_bytes(w, op->u.trade_present.doc_hash.bytes, 32);
-        petro__trade_w_text(w, op->u.trade_present.reference, PETRO_TRADE_TEXT_MAX);
+        petro__w_text(w, op->u.trade_present.reference, PETRO_TRADE_TEXT_MAX);
         break;
     case PETRO_OP_TRADE_APPROVE:
         petro__w_u64(w, op->u.trade_approve.contract_id);
@@ -318,7 +318,7 @@ void petro__trade_decode_op(petro__reader *r, petro_op *op) {
         op->u.trade_present.contract_id = petro__r_u64(r);
         op->u.trade_present.doc_type = petro__r_u8(r);
         petro__r_bytes(r, op->u.trade_present.doc_hash.bytes, 32);
-        petro__trade_r_text(r, op->u.trade_present.reference, PETRO_TRADE_TEXT_MAX);
+        petro__r_text(r, op->u.trade_present.reference, PETRO_TRADE_TEXT_MAX);
         break;
     case PETRO_OP_TRADE_APPROVE:
         op->u.trade_approve.contract_id = petro__r_u64(r);
@@ -457,7 +457,7 @@ static size_t doc_encode(uint8_t *out, const petro_trade_document *d) {
     petro__writer w;
     petro__w_init(&w, out, DOC_RECORD_MAX);
     petro__w_bytes(&w, d->doc_hash.bytes, 32);
-    petro__trade_w_text(&w, d->reference, PETRO_TRADE_TEXT_MAX);
+    petro__w_text(&w, d->reference, PETRO_TRADE_TEXT_MAX);
     petro__w_bytes(&w, d->presenter.bytes, 32);
     petro__w_u64(&w, d->time_ms);
     petro__w_u64(&w, d->height);
@@ -475,7 +475,7 @@ static petro_result doc_decode(petro_trade_document *d, const uint8_t *key, size
     petro__reader r;
     petro__r_init(&r, b, size);
     petro__r_bytes(&r, d->doc_hash.bytes, 32);
-    petro__trade_r_text(&r, d->reference, PETRO_TRADE_TEXT_MAX);
+    petro__r_text(&r, d->reference, PETRO_TRADE_TEXT_MAX);
     petro__r_bytes(&r, d->presenter.bytes, 32);
     d->time_ms = petro__r_u64(&r);
     d->height = petro__r_u64(&r);

@@ -33,33 +33,6 @@ _Static_assert(ZONE_RECORD_MAX <= PETRO_STORE_VALUE_SIZE_MAX, "zone fits");
 
 /* ---------------------------------------------------------------- shared codec helpers */
 
-bool petro__trade_text_ok(const char *s, size_t max) {
-    size_t len = strnlen(s, max + 1);
-    if (len > max) return false;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] < 0x20 || s[i] > 0x7e) return false;
-    }
-    return true;
-}
-
-void petro__trade_w_text(petro__writer *w, const char *s, size_t max) {
-    size_t len = strnlen(s, max);
-    petro__w_u8(w, (uint8_t)len);
-    petro__w_bytes(w, s, len);
-}
-
-void petro__trade_r_text(petro__reader *r, char *out, size_t max) {
-    memset(out, 0, max + 1);
-    uint8_t len = petro__r_u8(r);
-    if (r->is_error) return;
-    if (len > max) {
-        r->is_error = true;
-        return;
-    }
-    petro__r_bytes(r, out, len);
-    if (!r->is_error && strnlen(out, len) != len) r->is_error = true; /* NUL inside */
-}
-
 bool petro__trade_country_ok(const char *c) {
     return c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z' && c[2] == '\0';
 }
@@ -97,7 +70,7 @@ petro_result petro__zones_check_op(const petro_op *op) {
     case PETRO_OP_ZONE_CREATE:
         if (op->u.zone_create.zone_id == 0) return PETRO_ERR_ZONE_MISSING;
         if (!petro__trade_country_ok(op->u.zone_create.country)) return PETRO_ERR_ZONE_BAD_COUNTRY;
-        if (!petro__trade_text_ok(op->u.zone_create.name, PETRO_TRADE_TEXT_MAX) ||
+        if (!petro__text_ok(op->u.zone_create.name, PETRO_TRADE_TEXT_MAX) ||
             op->u.zone_create.name[0] == '\0') {
             return PETRO_ERR_BAD_TEXT;
         }
@@ -132,7 +105,7 @@ void petro__zones_encode_op(petro__writer *w, const petro_op *op) {
     switch (op->type) {
     case PETRO_OP_ZONE_CREATE:
         petro__w_u32(w, op->u.zone_create.zone_id);
-        petro__trade_w_text(w, op->u.zone_create.name, PETRO_TRADE_TEXT_MAX);
+        petro__w_text(w, op->u.zone_create.name, PETRO_TRADE_TEXT_MAX);
         petro__trade_w_country(w, op->u.zone_create.country);
         break;
     case PETRO_OP_ZONE_POLICY: {
@@ -172,7 +145,7 @@ void petro__zones_decode_op(petro__reader *r, petro_op *op) {
     switch (op->type) {
     case PETRO_OP_ZONE_CREATE:
         op->u.zone_create.zone_id = petro__r_u32(r);
-        petro__trade_r_text(r, op->u.zone_create.name, PETRO_TRADE_TEXT_MAX);
+        petro__r_text(r, op->u.zone_create.name, PETRO_TRADE_TEXT_MAX);
         petro__trade_r_country(r, op->u.zone_create.country);
         break;
     case PETRO_OP_ZONE_POLICY: {
@@ -223,7 +196,7 @@ static size_t zone_encode(uint8_t *out, const petro_zone *z) {
     petro__writer w;
     petro__w_init(&w, out, ZONE_RECORD_MAX);
     petro__w_u32(&w, z->id);
-    petro__trade_w_text(&w, z->name, PETRO_TRADE_TEXT_MAX);
+    petro__w_text(&w, z->name, PETRO_TRADE_TEXT_MAX);
     petro__trade_w_country(&w, z->country);
     petro__w_bytes(&w, z->authority.bytes, 32);
     petro__w_u16(&w, z->fee_bps);
@@ -241,7 +214,7 @@ static petro_result zone_decode(petro_zone *z, const uint8_t *b, size_t size) {
     petro__reader r;
     petro__r_init(&r, b, size);
     z->id = petro__r_u32(&r);
-    petro__trade_r_text(&r, z->name, PETRO_TRADE_TEXT_MAX);
+    petro__r_text(&r, z->name, PETRO_TRADE_TEXT_MAX);
     petro__trade_r_country(&r, z->country);
     petro__r_bytes(&r, z->authority.bytes, 32);
     z->fee_bps = petro__r_u16(&r);
@@ -487,7 +460,7 @@ petro_result petro__zones_genesis_check(const petro_genesis *g) {
         const petro_genesis_zone *z = &g->zones[i];
         if (z->id == 0) return PETRO_ERR_ZONE_MISSING;
         if (!petro__trade_country_ok(z->country)) return PETRO_ERR_ZONE_BAD_COUNTRY;
-        if (!petro__trade_text_ok(z->name, PETRO_TRADE_TEXT_MAX) || z->name[0] == '\0') {
+        if (!petro__text_ok(z->name, PETRO_TRADE_TEXT_MAX) || z->name[0] == '\0') {
             return PETRO_ERR_BAD_TEXT;
         }
         if (z->fee_bps > PETRO_ZONE_FEE_BPS_MAX || z->tx_limit < 0 ||
@@ -528,7 +501,7 @@ void petro__zones_genesis_encode(petro__writer *w, const petro_genesis *g) {
     for (uint32_t i = 0; i < g->zone_count && i < PETRO_GENESIS_ZONES_MAX; i++) {
         const petro_genesis_zone *z = &g->zones[i];
         petro__w_u32(w, z->id);
-        petro__trade_w_text(w, z->name, PETRO_TRADE_TEXT_MAX);
+        petro__w_text(w, z->name, PETRO_TRADE_TEXT_MAX);
         petro__trade_w_country(w, z->country);
         petro__w_bytes(w, z->authority.bytes, 32);
         petro__w_u16(w, z->fee_bps);
@@ -554,7 +527,7 @@ void petro__zones_genesis_decode(petro__reader *r, petro_genesis *g) {
     for (uint32_t i = 0; i < g->zone_count; i++) {
         petro_genesis_zone *z = &g->zones[i];
         z->id = petro__r_u32(r);
-        petro__trade_r_text(r, z->name, PETRO_TRADE_TEXT_MAX);
+        petro__r_text(r, z->name, PETRO_TRADE_TEXT_MAX);
         petro__trade_r_country(r, z->country);
         petro__r_bytes(r, z->authority.bytes, 32);
         z->fee_bps = petro__r_u16(r);
