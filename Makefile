@@ -1,4 +1,5 @@
 # The two commands of the README: `make run` and `make test`. Everything else is CMake.
+MAKEFLAGS += --no-print-directory
 BUILD ?= build
 BUILD_ASAN ?= build-asan
 JOBS ?= $(shell nproc)
