@@ -34,9 +34,57 @@ static petro_result check_asset(const petro_asset *a) {
     return petro_asset_code_check(a->code);
 }
 
+/* The operation families outside this file: each owns its ops' field checks and codec
+ * (ops/reserves.c, ops/trade.c, ops/zones.c). One list, used by check, encode and decode. */
+typedef struct op_family {
+    petro_result (*check)(const petro_op *op);
+    void (*encode)(petro__writer *w, const petro_op *op);
+    void (*decode)(petro__reader *r, petro_op *op);
+} op_family;
+
+static const op_family reserves_family = {petro__reserves_check_op, petro__reserves_encode_op,
+                                          petro__reserves_decode_op};
+static const op_family trade_family = {petro__trade_check_op, petro__trade_encode_op,
+                                       petro__trade_decode_op};
+static const op_family zones_family = {petro__zones_check_op, petro__zones_encode_op,
+                                       petro__zones_decode_op};
+
+/* The family of an op type, or NULL for the core families handled in this file (and for
+ * unknown types). */
+static const op_family *op_family_of(uint8_t type) {
+    switch (type) {
+    case PETRO_OP_ATTEST_RESERVE:
+    case PETRO_OP_ORACLE_PRICE:
+    case PETRO_OP_ISSUE_RESERVE:
+    case PETRO_OP_REDEEM_RESERVE:
+    case PETRO_OP_FULFILL_REDEMPTION:
+        return &reserves_family;
+    case PETRO_OP_TRADE_CREATE:
+    case PETRO_OP_TRADE_FUND:
+    case PETRO_OP_TRADE_PRESENT:
+    case PETRO_OP_TRADE_APPROVE:
+    case PETRO_OP_TRADE_RELEASE:
+    case PETRO_OP_TRADE_REFUND:
+    case PETRO_OP_TRADE_DISPUTE:
+    case PETRO_OP_TRADE_RESOLVE:
+    case PETRO_OP_TRADE_AMEND:
+        return &trade_family;
+    case PETRO_OP_ZONE_CREATE:
+    case PETRO_OP_ZONE_POLICY:
+    case PETRO_OP_ZONE_ASSIGN:
+    case PETRO_OP_SET_KYC_TIER:
+    case PETRO_OP_TRADE_TARGET:
+        return &zones_family;
+    default:
+        return NULL;
+    }
+}
+
 /* Field checks of one operation, in field order. */
 static petro_result check_op(const petro_op *op) {
     petro_result rc;
+    const op_family *family = op_family_of(op->type);
+    if (family != NULL) return family->check(op);
     switch (op->type) {
     case PETRO_OP_CREATE_ACCOUNT:
         return check_positive(op->u.create_account.starting_balance);
@@ -68,28 +116,6 @@ static petro_result check_op(const petro_op *op) {
         rc = check_asset(&op->u.redeem.asset);
         if (rc != PETRO_OK) return rc;
         return check_positive(op->u.redeem.amount);
-    case PETRO_OP_ATTEST_RESERVE:
-    case PETRO_OP_ORACLE_PRICE:
-    case PETRO_OP_ISSUE_RESERVE:
-    case PETRO_OP_REDEEM_RESERVE:
-    case PETRO_OP_FULFILL_REDEMPTION:
-        return petro__reserves_check_op(op);
-    case PETRO_OP_TRADE_CREATE:
-    case PETRO_OP_TRADE_FUND:
-    case PETRO_OP_TRADE_PRESENT:
-    case PETRO_OP_TRADE_APPROVE:
-    case PETRO_OP_TRADE_RELEASE:
-    case PETRO_OP_TRADE_REFUND:
-    case PETRO_OP_TRADE_DISPUTE:
-    case PETRO_OP_TRADE_RESOLVE:
-    case PETRO_OP_TRADE_AMEND:
-        return petro__trade_check_op(op);
-    case PETRO_OP_ZONE_CREATE:
-    case PETRO_OP_ZONE_POLICY:
-    case PETRO_OP_ZONE_ASSIGN:
-    case PETRO_OP_SET_KYC_TIER:
-    case PETRO_OP_TRADE_TARGET:
-        return petro__zones_check_op(op);
     default:
         return PETRO_ERR_UNKNOWN_OP;
     }
@@ -123,6 +149,11 @@ static void w_key(petro__writer *w, const petro_pubkey *k) {
 
 static void encode_op(petro__writer *w, const petro_op *op) {
     petro__w_u8(w, op->type);
+    const op_family *family = op_family_of(op->type);
+    if (family != NULL) {
+        family->encode(w, op);
+        return;
+    }
     switch (op->type) {
     case PETRO_OP_CREATE_ACCOUNT:
         w_key(w, &op->u.create_account.destination);
@@ -164,31 +195,6 @@ static void encode_op(petro__writer *w, const petro_op *op) {
     case PETRO_OP_REDEEM:
         petro__w_asset(w, &op->u.redeem.asset);
         petro__w_i64(w, op->u.redeem.amount);
-        break;
-    case PETRO_OP_ATTEST_RESERVE:
-    case PETRO_OP_ORACLE_PRICE:
-    case PETRO_OP_ISSUE_RESERVE:
-    case PETRO_OP_REDEEM_RESERVE:
-    case PETRO_OP_FULFILL_REDEMPTION:
-        petro__reserves_encode_op(w, op);
-        break;
-    case PETRO_OP_TRADE_CREATE:
-    case PETRO_OP_TRADE_FUND:
-    case PETRO_OP_TRADE_PRESENT:
-    case PETRO_OP_TRADE_APPROVE:
-    case PETRO_OP_TRADE_RELEASE:
-    case PETRO_OP_TRADE_REFUND:
-    case PETRO_OP_TRADE_DISPUTE:
-    case PETRO_OP_TRADE_RESOLVE:
-    case PETRO_OP_TRADE_AMEND:
-        petro__trade_encode_op(w, op);
-        break;
-    case PETRO_OP_ZONE_CREATE:
-    case PETRO_OP_ZONE_POLICY:
-    case PETRO_OP_ZONE_ASSIGN:
-    case PETRO_OP_SET_KYC_TIER:
-    case PETRO_OP_TRADE_TARGET:
-        petro__zones_encode_op(w, op);
         break;
     default:
         /* petro_tx_check ran first: an unknown type cannot get here. */
@@ -257,6 +263,11 @@ static void r_key(petro__reader *r, petro_pubkey *k) {
 static petro_result decode_op(petro__reader *r, petro_op *op) {
     op->type = petro__r_u8(r);
     if (r->is_error) return PETRO_OK;
+    const op_family *family = op_family_of(op->type);
+    if (family != NULL) {
+        family->decode(r, op);
+        return PETRO_OK;
+    }
     switch (op->type) {
     case PETRO_OP_CREATE_ACCOUNT:
         r_key(r, &op->u.create_account.destination);
@@ -298,31 +309,6 @@ static petro_result decode_op(petro__reader *r, petro_op *op) {
     case PETRO_OP_REDEEM:
         petro__r_asset(r, &op->u.redeem.asset);
         op->u.redeem.amount = petro__r_i64(r);
-        break;
-    case PETRO_OP_ATTEST_RESERVE:
-    case PETRO_OP_ORACLE_PRICE:
-    case PETRO_OP_ISSUE_RESERVE:
-    case PETRO_OP_REDEEM_RESERVE:
-    case PETRO_OP_FULFILL_REDEMPTION:
-        petro__reserves_decode_op(r, op);
-        break;
-    case PETRO_OP_TRADE_CREATE:
-    case PETRO_OP_TRADE_FUND:
-    case PETRO_OP_TRADE_PRESENT:
-    case PETRO_OP_TRADE_APPROVE:
-    case PETRO_OP_TRADE_RELEASE:
-    case PETRO_OP_TRADE_REFUND:
-    case PETRO_OP_TRADE_DISPUTE:
-    case PETRO_OP_TRADE_RESOLVE:
-    case PETRO_OP_TRADE_AMEND:
-        petro__trade_decode_op(r, op);
-        break;
-    case PETRO_OP_ZONE_CREATE:
-    case PETRO_OP_ZONE_POLICY:
-    case PETRO_OP_ZONE_ASSIGN:
-    case PETRO_OP_SET_KYC_TIER:
-    case PETRO_OP_TRADE_TARGET:
-        petro__zones_decode_op(r, op);
         break;
     default:
         return PETRO_ERR_UNKNOWN_OP;
