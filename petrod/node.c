@@ -90,6 +90,12 @@ struct node_read {
     store_txn txn;
 };
 
+static uint64_t mono_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 static uint64_t now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -868,6 +874,7 @@ static bool produce_block(node *n) {
     }
 
     uint64_t height = tip.height + 1;
+    uint64_t t_start = mono_us();
     uint64_t timestamp = now_ms();
     if (timestamp < tip.timestamp_ms) timestamp = tip.timestamp_ms;
     petro_block_header h_unused;
@@ -913,6 +920,7 @@ static bool produce_block(node *n) {
     /* In a cluster each leader names itself as proposer; alone, the node's validator key. */
     petro_pubkey proposer = n->proposer;
     if (n->cfg.ordering != NULL) ordering_self_key(n->cfg.ordering, &proposer);
+    uint64_t t_applied = mono_us();
     r = petro_ledger_finish(n->ledger, &h, &proposer);
     if (r != PETRO_OK) goto fail_block;
     r = write_block(n, &h, count, included);
@@ -925,11 +933,13 @@ static bool produce_block(node *n) {
         store_txn_abort(&n->producer_txn);
         return true;
     }
+    uint64_t t_written = mono_us();
     r = store_txn_commit(&n->producer_txn); /* fsync: durable from here on */
     if (r != PETRO_OK) {
         petro_ledger_abort(n->ledger);
         goto fail;
     }
+    uint64_t t_committed = mono_us();
     if (n->is_commit_failing) log_info("producer: commits succeed again");
     n->is_commit_failing = false;
     complete_batch(n, count, height, included, &h);
@@ -938,7 +948,10 @@ static bool produce_block(node *n) {
         petro_block_hash(&block_hash, &h);
         ordering_applied(n->cfg.ordering, height, &block_hash, &h.state_hash);
     }
-    log_debug("block %llu: %u txs", (unsigned long long)height, included);
+    log_debug("block %llu: %u txs; apply %llu us, finish+write %llu us, commit %llu us",
+              (unsigned long long)height, included, (unsigned long long)(t_applied - t_start),
+              (unsigned long long)(t_written - t_applied),
+              (unsigned long long)(t_committed - t_written));
     if (n->cfg.check_invariants) check_invariants_or_die(n, height);
     checkpoint_after_block(n, height); /* proof of reserves every N blocks (checkpoint.c) */
     return true;
@@ -1224,13 +1237,19 @@ static void *producer_main(void *arg) {
             continue;
         }
         pthread_mutex_unlock(&n->lock);
+        /* The interval runs from the start of a block: under steady load a block is cut as
+         * soon as the previous one has committed if that took longer than the interval, so a
+         * transaction waits for at most one block in progress plus its own. */
+        last_block = now;
         is_failing = !produce_block(n);
         if (!is_failing) {
             wait_ms = n->cfg.block_interval_ms;
-        } else if (wait_ms < NODE_RETRY_MS_MAX) {
-            wait_ms = wait_ms > NODE_RETRY_MS_MAX / 2 ? NODE_RETRY_MS_MAX : wait_ms * 2;
+        } else {
+            if (wait_ms < NODE_RETRY_MS_MAX) {
+                wait_ms = wait_ms > NODE_RETRY_MS_MAX / 2 ? NODE_RETRY_MS_MAX : wait_ms * 2;
+            }
+            clock_gettime(CLOCK_MONOTONIC, &last_block); /* back off from the failure */
         }
-        clock_gettime(CLOCK_MONOTONIC, &last_block);
         pthread_mutex_lock(&n->lock);
     }
     pthread_mutex_unlock(&n->lock);
