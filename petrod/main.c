@@ -53,6 +53,8 @@ static void usage(FILE *out) {
             "  --block-interval-ms N     cut a block every N ms while transactions wait "
             "(default 200)\n"
             "  --block-max-txs N         transactions per block, 1..%u (default 5000)\n"
+            "  --block-max-ops N         operations per block (default 8000; a larger "
+            "transaction gets a block of its own)\n"
             "  --mempool-max N           pending transactions, 1..%u (default 100000)\n"
             "  --sig-threads N           signature workers, 0..%u (default: number of cores)\n"
             "  --map-size-mb N           LMDB map size in MiB (default 8192)\n"
@@ -161,7 +163,7 @@ static void parse_args(options *o, int argc, char **argv) {
             continue;
         }
         static const char *const with_value[] = {"--data",        "--http",
-                                                 "--block-interval-ms", "--block-max-txs",
+                                                 "--block-interval-ms", "--block-max-txs", "--block-max-ops",
                                                  "--mempool-max", "--sig-threads",
                                                  "--map-size-mb", "--log-level",
                                                  "--cluster"};
@@ -187,6 +189,8 @@ static void parse_args(options *o, int argc, char **argv) {
             o->cfg.block_interval_ms = (uint32_t)parse_u64(flag, value, 1, 3600000);
         } else if (strcmp(flag, "--block-max-txs") == 0) {
             o->cfg.block_tx_count_max = (uint32_t)parse_u64(flag, value, 1, PETRO_BLOCK_TX_COUNT_MAX);
+        } else if (strcmp(flag, "--block-max-ops") == 0) {
+            o->cfg.block_op_count_max = (uint32_t)parse_u64(flag, value, 1, UINT32_MAX);
         } else if (strcmp(flag, "--mempool-max") == 0) {
             o->cfg.mempool_tx_count_max = (uint32_t)parse_u64(flag, value, 1, MEMPOOL_TX_COUNT_MAX);
         } else if (strcmp(flag, "--sig-threads") == 0) {

@@ -73,6 +73,7 @@ struct node {
     uint8_t *results_buf;
     size_t results_cap;
     bool is_commit_failing; /* log a failing commit once, not every interval */
+    bool is_op_capped;      /* producer only: the last block was cut by block_op_count_max */
     /* Under lock: the last block commit failed (storage full or failing); submissions get
      * PETRO_ERR_UNAVAILABLE until a block commits again, instead of queueing for a block that
      * cannot be written. */
@@ -118,6 +119,7 @@ void node_config_default(node_config *cfg) {
     memset(cfg, 0, sizeof *cfg);
     cfg->block_interval_ms = 200;
     cfg->block_tx_count_max = 5000;
+    cfg->block_op_count_max = 8000;
     cfg->mempool_tx_count_max = 100000;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     cfg->sig_thread_count = cores > 0 && cores <= (long)SIGPOOL_THREAD_COUNT_MAX ? (uint32_t)cores : 1u;
@@ -272,7 +274,7 @@ static petro_result check_config(const node_config *cfg) {
     }
     if (cfg->block_interval_ms == 0 || cfg->block_interval_ms > NODE_BLOCK_INTERVAL_MS_MAX ||
         cfg->block_tx_count_max == 0 || cfg->block_tx_count_max > PETRO_BLOCK_TX_COUNT_MAX ||
-        cfg->mempool_tx_count_max == 0 || cfg->mempool_tx_count_max > MEMPOOL_TX_COUNT_MAX ||
+        cfg->block_op_count_max == 0 || cfg->mempool_tx_count_max == 0 || cfg->mempool_tx_count_max > MEMPOOL_TX_COUNT_MAX ||
         cfg->sig_thread_count > SIGPOOL_THREAD_COUNT_MAX || cfg->map_size < ((size_t)1 << 20)) {
         log_error("node: configuration out of range");
         return PETRO_ERR_BAD_REQUEST;
@@ -862,6 +864,7 @@ static bool produce_block(node *n) {
     size_t count = mempool_peek(n->mp, n->batch, n->cfg.block_tx_count_max);
     petro_ledger_tip tip = n->tip;
     pthread_mutex_unlock(&n->lock);
+    n->is_op_capped = false;
     if (count == 0) return true;
     if (n->cfg.ordering != NULL && !ordering_may_propose(n->cfg.ordering, tip.height)) return true;
     if (n->cfg.block_bytes_max != 0) {
@@ -883,10 +886,17 @@ static bool produce_block(node *n) {
     r = petro_ledger_begin(n->ledger, height, timestamp);
     if (r != PETRO_OK) goto fail_txn;
     uint32_t included = 0;
+    uint64_t op_total = 0;
     for (size_t i = 0; i < count; i++) {
         const mempool_entry *e = n->batch[i];
         r = petro_tx_decode(n->tx, e->bytes, e->bytes_size);
+        if (r == PETRO_OK && i > 0 && op_total + n->tx->op_count > n->cfg.block_op_count_max) {
+            count = i; /* the rest follows in the next block, in the same order */
+            n->is_op_capped = true;
+            break;
+        }
         if (r == PETRO_OK) {
+            op_total += n->tx->op_count;
             r = petro_ledger_apply_tx(n->ledger, &n->results[included], n->tx, &e->id,
                                       e->sig_mask);
         }
@@ -1226,7 +1236,9 @@ static void *producer_main(void *arg) {
         clock_gettime(CLOCK_MONOTONIC, &now);
         bool is_due = now.tv_sec > due.tv_sec || (now.tv_sec == due.tv_sec && now.tv_nsec >= due.tv_nsec);
         size_t pending = mempool_count(n->mp);
-        bool is_full = !is_failing && pending >= n->cfg.block_tx_count_max;
+        /* Full: a whole block is pending, or the last block was cut by its operation count
+         * and the rest is ready at once. */
+        bool is_full = !is_failing && (pending >= n->cfg.block_tx_count_max || n->is_op_capped);
         if (pending == 0 || (!is_due && !is_full)) {
             if (pending == 0 && is_due) {
                 /* Idle: wait one interval at a time (admission of a full block wakes us). */

@@ -20,6 +20,10 @@ typedef struct node_config {
     char data_dir[PATH_MAX];
     uint32_t block_interval_ms;    /* default 200 */
     uint32_t block_tx_count_max;   /* default 5000, <= PETRO_BLOCK_TX_COUNT_MAX */
+    /* Operations per block, default 8000: bounds a block's write set (and so LMDB's dirty
+     * pages, which it keeps allocated) when transactions carry many operations each. A
+     * transaction larger than the cap still gets a block of its own. */
+    uint32_t block_op_count_max;
     uint32_t mempool_tx_count_max; /* default 100000 */
     uint32_t sig_thread_count;     /* default: number of cores */
     size_t map_size;               /* LMDB map size in bytes; default 8 GiB */
