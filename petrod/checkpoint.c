@@ -3,6 +3,7 @@
  * trees and the history append take it. */
 #include "checkpoint.h"
 
+#include <sys/prctl.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -219,6 +220,7 @@ static void compute(node *n) {
 }
 
 static void *worker_main(void *arg) {
+    prctl(PR_SET_NAME, "checkpoint", 0, 0, 0); /* thread name, for top -H and perf */
     (void)arg;
     pthread_mutex_lock(&cps.lock);
     while (!cps.is_stopping) {

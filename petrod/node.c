@@ -16,6 +16,7 @@
  * only the pending entries above the snapshot's account sequence. */
 #include "node.h"
 
+#include <sys/prctl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -1211,6 +1212,7 @@ static void wake_producer(void *ctx) {
 
 static void *producer_main(void *arg) {
     node *n = arg;
+    prctl(PR_SET_NAME, "producer", 0, 0, 0); /* thread name, for top -H and perf */
     struct timespec last_block;
     clock_gettime(CLOCK_MONOTONIC, &last_block);
     /* After a failed block, wait even when a full block is pending, doubling the wait up to

@@ -7,6 +7,7 @@
  * its item count, which is when the caller may return and free it. */
 #include "sigpool.h"
 
+#include <sys/prctl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -64,6 +65,7 @@ static void finish_chunk(sigpool *p, sigpool_job *job, size_t n) {
 }
 
 static void *worker_main(void *arg) {
+    prctl(PR_SET_NAME, "sigverify", 0, 0, 0); /* thread name, for top -H and perf */
     sigpool *p = arg;
     pthread_mutex_lock(&p->lock);
     for (;;) {
