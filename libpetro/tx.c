@@ -198,7 +198,7 @@ static void encode_op(petro__writer *w, const petro_op *op) {
         break;
     default:
         /* petro_tx_check ran first: an unknown type cannot get here. */
-        PETRO_ASSERT(!"unknown op type after petro_tx_check");
+        PETRO_ASSERT(false && "unknown op type after petro_tx_check");
     }
 }
 

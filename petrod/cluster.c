@@ -85,7 +85,8 @@ static unsigned long arg_ul(const char *flag, const char *v, unsigned long min, 
 int cluster_init_main(int argc, char **argv) {
     unsigned long count = 3, api_base = 8431, etcd_base = 23790;
     const char *dir = NULL;
-    for (int i = 2; i < argc; i++) {
+    /* Every flag takes a value, so the loop steps over flag and value. */
+    for (int i = 2; i < argc; i += 2) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(argv[i], "--validators") == 0) {
             count = arg_ul(argv[i], v, 1, ORDERING_VALIDATOR_COUNT_MAX);
@@ -101,7 +102,6 @@ int cluster_init_main(int argc, char **argv) {
                             "[--etcd-base-port E])\n", argv[i]);
             return 2;
         }
-        i++;
     }
     if (dir == NULL) {
         fputs("petrod: cluster-init: --dir DIR is required\n", stderr);

@@ -225,7 +225,7 @@ void petro__reserves_encode_op(petro__writer *w, const petro_op *op) {
         petro__w_u64(w, op->u.fulfill_redemption.request_id);
         break;
     default:
-        PETRO_ASSERT(!"not a reserves op");
+        PETRO_ASSERT(false && "not a reserves op");
     }
 }
 
@@ -254,7 +254,7 @@ void petro__reserves_decode_op(petro__reader *r, petro_op *op) {
         op->u.fulfill_redemption.request_id = petro__r_u64(r);
         break;
     default:
-        PETRO_ASSERT(!"not a reserves op");
+        PETRO_ASSERT(false && "not a reserves op");
     }
 }
 

@@ -301,7 +301,7 @@ void petro__trade_encode_op(petro__writer *w, const petro_op *op) {
         petro__w_bytes(w, op->u.trade_amend.counter_sig.bytes, 64);
         break;
     default:
-        PETRO_ASSERT(!"not a trade op");
+        PETRO_ASSERT(false && "not a trade op");
     }
 }
 
@@ -345,7 +345,7 @@ void petro__trade_decode_op(petro__reader *r, petro_op *op) {
         petro__r_bytes(r, op->u.trade_amend.counter_sig.bytes, 64);
         break;
     default:
-        PETRO_ASSERT(!"not a trade op");
+        PETRO_ASSERT(false && "not a trade op");
     }
 }
 

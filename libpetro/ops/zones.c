@@ -137,7 +137,7 @@ void petro__zones_encode_op(petro__writer *w, const petro_op *op) {
         petro__w_u32(w, op->u.trade_target.growth_bps);
         break;
     default:
-        PETRO_ASSERT(!"not a zones op");
+        PETRO_ASSERT(false && "not a zones op");
     }
 }
 
@@ -179,7 +179,7 @@ void petro__zones_decode_op(petro__reader *r, petro_op *op) {
         op->u.trade_target.growth_bps = petro__r_u32(r);
         break;
     default:
-        PETRO_ASSERT(!"not a zones op");
+        PETRO_ASSERT(false && "not a zones op");
     }
 }
 

@@ -696,6 +696,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     }
 }
 
+/* fmt comes from libmicrohttpd; the attribute lets the compiler check it as a printf format
+ * (va_list form) instead of warning that it is not a literal. */
+__attribute__((format(printf, 2, 0)))
 static void on_log(void *cls, const char *fmt, va_list ap) {
     char line[512];
     int n = vsnprintf(line, sizeof line, fmt, ap);
