@@ -59,6 +59,39 @@ void fuzz_genesis(petro_genesis *g) {
     snprintf(g->assets[1].code, sizeof g->assets[1].code, "EUR");
     g->assets[1].issuer = FUZZ_KEYS[0].pk;
     g->assets[1].flags = PETRO_ASSET_FLAG_AUTH_REQUIRED | PETRO_ASSET_FLAG_REVOCABLE;
+    /* Reserves: the multisig key 3 is the auditors account, keys 1 and 2 are oracles, PTR is
+     * backed by oil (one barrel per PTR) attested for 30 days with 500 barrels of headroom. */
+    g->auditors = FUZZ_KEYS[3].pk;
+    g->oracle_count = 2;
+    g->oracles[0] = FUZZ_KEYS[1].pk;
+    g->oracles[1] = FUZZ_KEYS[2].pk;
+    g->oracle_max_age_ms = 3600000u;
+    g->reserve_count = 1;
+    g->reserves[0].asset = petro_asset_native();
+    g->reserves[0].commodity = PETRO_COMMODITY_OIL;
+    g->reserves[0].units_per_commodity = 1;
+    g->reserves[0].coverage_bps = 10000;
+    snprintf(g->reserves[0].quote, sizeof g->reserves[0].quote, "USD");
+    g->attestation_count = 1;
+    petro_op_attest_reserve *att = &g->attestations[0];
+    att->commodity = PETRO_COMMODITY_OIL;
+    att->quantity = (1000000 + 3 * 1000 + 500) * PETRO_UNIT;
+    snprintf(att->custodian, sizeof att->custodian, "fuzz tank farm");
+    petro_hash_bytes(&att->document_hash, (const uint8_t *)"fuzz certificate", 16);
+    att->valid_from_ms = FUZZ_GENESIS_TS;
+    att->valid_until_ms = FUZZ_GENESIS_TS + FUZZ_DAY_MS * 30u;
+    /* Zones: key 2 is the zone authority; zone 1 (VE) holds key 1 at KYC tier 2. */
+    g->zone_authority_count = 1;
+    g->zone_authorities[0] = FUZZ_KEYS[2].pk;
+    g->zone_count = 1;
+    g->zones[0].id = 1;
+    snprintf(g->zones[0].name, sizeof g->zones[0].name, "fuzz free zone");
+    memcpy(g->zones[0].country, "VE", 3);
+    g->zones[0].authority = FUZZ_KEYS[2].pk;
+    g->member_count = 1;
+    g->members[0].account = FUZZ_KEYS[1].pk;
+    g->members[0].zone_id = 1;
+    g->members[0].kyc_tier = 2;
 }
 
 void fuzz_network_id(petro_hash *id) {

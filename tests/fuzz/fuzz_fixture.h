@@ -1,6 +1,8 @@
 /* A small deterministic ledger for fuzz targets and the seed generator: FUZZ_KEY_COUNT keys
  * derived from fixed seeds, a genesis in which each has PTR (key 0 is the treasury and issues
- * USD and EUR), and helpers to sign and encode transactions and blocks. */
+ * USD and EUR; key 3, a 2-of-2 multisig with key 2, is the auditors account; keys 1 and 2 are
+ * oracles; PTR is backed by attested oil; key 2 is the zone authority of zone 1, which holds
+ * key 1), and helpers to sign and encode transactions and blocks. */
 #ifndef PETRO_FUZZ_FIXTURE_H
 #define PETRO_FUZZ_FIXTURE_H
 
@@ -13,6 +15,7 @@
 #define FUZZ_KEY_COUNT 6       /* keys 0..3 are genesis accounts; 4..5 are not (yet) */
 #define FUZZ_GENESIS_ACCOUNTS 4
 #define FUZZ_GENESIS_TS 1700000000000ull
+#define FUZZ_DAY_MS 86400000ull
 #define FUZZ_BLOCK_TXS_MAX 64
 
 typedef struct fuzz_key {

@@ -74,9 +74,197 @@ static size_t tx_finish(petro_tx *tx, uint8_t *out, const int *signers) {
 }
 
 #define SIGNERS(...) ((const int[]){__VA_ARGS__, -1})
-#define SEED_TXS 10
+#define SEED_TXS 22
+#define SEED_TX_FIRST_RESERVES 10 /* txs 10..13: reserves */
+#define SEED_TX_ZONES 14           /* tx 14: every zones op */
+#define SEED_TX_FIRST_TRADE 15     /* txs 15..21: trade */
 
-/* A small story over the fixture: new accounts, trust, issue, pay, multisig, thresholds. */
+/* The seed txs whose operation fails on purpose (the fee is still charged); every other one
+ * applies with PETRO_OK in make_block, which checks it. */
+static bool seed_op_fails(size_t i) { return i == 8 || i == 21; }
+
+/* Reserves (ops 10..14, txs 10..13 of the story) and zones (ops 40..44, tx 14). */
+static size_t make_reserves_txs(petro_tx *tx, uint8_t txs[SEED_TXS][PETRO_TX_SIZE_MAX],
+                                size_t sizes[SEED_TXS], size_t k) {
+    /* 10: the auditors (key 3, 2 of 2 with key 2) attest 200 more barrels of oil. */
+    tx_init(tx, 3, 2);
+    tx->op_count = 1;
+    tx->ops[0].type = PETRO_OP_ATTEST_RESERVE;
+    petro_op_attest_reserve *att = &tx->ops[0].u.attest_reserve;
+    att->commodity = PETRO_COMMODITY_OIL;
+    att->quantity = 200 * PETRO_UNIT;
+    snprintf(att->custodian, sizeof att->custodian, "Jose terminal, tank 12");
+    petro_hash_bytes(&att->document_hash, (const uint8_t *)"audit 2", 7);
+    att->valid_from_ms = FUZZ_GENESIS_TS;
+    att->valid_until_ms = FUZZ_GENESIS_TS + 60 * FUZZ_DAY_MS;
+    sizes[k] = tx_finish(tx, txs[k], SIGNERS(3, 2)); k++;
+    /* 11: the treasury issues reserve-backed PTR to key 1. */
+    tx_init(tx, 0, 3);
+    tx->op_count = 1;
+    tx->ops[0].type = PETRO_OP_ISSUE_RESERVE;
+    tx->ops[0].u.issue_reserve.asset = petro_asset_native();
+    tx->ops[0].u.issue_reserve.destination = FUZZ_KEYS[1].pk;
+    tx->ops[0].u.issue_reserve.amount = 100 * PETRO_UNIT;
+    sizes[k] = tx_finish(tx, txs[k], SIGNERS(0)); k++;
+    /* 12: key 1, an oracle, prices oil in USD, then redeems 5 PTR for delivery. */
+    tx_init(tx, 1, 5);
+    tx->op_count = 2;
+    tx->ops[0].type = PETRO_OP_ORACLE_PRICE;
+    tx->ops[0].u.oracle_price.commodity = PETRO_COMMODITY_OIL;
+    snprintf(tx->ops[0].u.oracle_price.quote, sizeof tx->ops[0].u.oracle_price.quote, "USD");
+    tx->ops[0].u.oracle_price.price = 75 * PETRO_UNIT;
+    tx->ops[0].u.oracle_price.timestamp_ms = FUZZ_GENESIS_TS + 500;
+    tx->ops[1].type = PETRO_OP_REDEEM_RESERVE;
+    tx->ops[1].u.redeem_reserve.asset = petro_asset_native();
+    tx->ops[1].u.redeem_reserve.amount = 5 * PETRO_UNIT;
+    snprintf(tx->ops[1].u.redeem_reserve.delivery, sizeof tx->ops[1].u.redeem_reserve.delivery,
+             "FOB Jose, berth 3");
+    sizes[k] = tx_finish(tx, txs[k], SIGNERS(1)); k++;
+    /* 13: the treasury marks redemption 1 delivered. */
+    tx_init(tx, 0, 4);
+    tx->op_count = 1;
+    tx->ops[0].type = PETRO_OP_FULFILL_REDEMPTION;
+    tx->ops[0].u.fulfill_redemption.request_id = 1;
+    sizes[k] = tx_finish(tx, txs[k], SIGNERS(0)); k++;
+    /* 14: the zone authority (key 2) creates zone 7 (CO), sets its policy, puts key 4 in it
+     * at KYC tier 1 and sets a VE -> CO turnover target. */
+    tx_init(tx, 2, 2);
+    tx->op_count = 5;
+    tx->ops[0].type = PETRO_OP_ZONE_CREATE;
+    tx->ops[0].u.zone_create.zone_id = 7;
+    snprintf(tx->ops[0].u.zone_create.name, sizeof tx->ops[0].u.zone_create.name,
+             "Barranquilla fuzz zone");
+    memcpy(tx->ops[0].u.zone_create.country, "CO", 3);
+    tx->ops[1].type = PETRO_OP_ZONE_POLICY;
+    petro_op_zone_policy *pol = &tx->ops[1].u.zone_policy;
+    pol->zone_id = 7;
+    pol->fee_bps = 25;
+    pol->tx_limit = 100000 * PETRO_UNIT;
+    pol->min_kyc_tier = 1;
+    pol->asset_count = 2;
+    pol->assets[0] = petro_asset_native();
+    pol->assets[1] = issued("USD");
+    tx->ops[2].type = PETRO_OP_ZONE_ASSIGN;
+    tx->ops[2].u.zone_assign.account = FUZZ_KEYS[4].pk;
+    tx->ops[2].u.zone_assign.zone_id = 7;
+    tx->ops[3].type = PETRO_OP_SET_KYC_TIER;
+    tx->ops[3].u.set_kyc_tier.account = FUZZ_KEYS[4].pk;
+    tx->ops[3].u.set_kyc_tier.tier = 1;
+    tx->ops[4].type = PETRO_OP_TRADE_TARGET;
+    petro_op_trade_target *tgt = &tx->ops[4].u.trade_target;
+    memcpy(tgt->origin, "VE", 3);
+    memcpy(tgt->destination, "CO", 3);
+    tgt->asset = issued("USD");
+    tgt->base_year = 2023;
+    tgt->target_year = 2024;
+    tgt->growth_bps = 1500;
+    sizes[k] = tx_finish(tx, txs[k], SIGNERS(2)); k++;
+    return k;
+}
+
+/* A USD contract from importer key 1 to exporter key 4 (zone 7), shipped within 10 days. */
+static void trade_terms(petro_op *op, petro_amount amount, uint8_t allow_partial,
+                        uint8_t doc_count, uint8_t approver_count, const int *approvers) {
+    op->type = PETRO_OP_TRADE_CREATE;
+    petro_op_trade_create *c = &op->u.trade_create;
+    c->exporter = FUZZ_KEYS[4].pk;
+    c->asset = issued("USD");
+    c->amount = amount;
+    c->hs_code = 270900;
+    snprintf(c->description, sizeof c->description, "crude oil, Merey 16");
+    c->quantity = 500 * PETRO_UNIT;
+    snprintf(c->unit, sizeof c->unit, "bbl");
+    c->incoterm = 4; /* FOB */
+    memcpy(c->origin, "VE", 3);
+    memcpy(c->destination, "CO", 3);
+    static const uint8_t docs[] = {PETRO_DOC_COMMERCIAL_INVOICE, PETRO_DOC_BILL_OF_LADING};
+    c->doc_count = doc_count;
+    memcpy(c->doc_types, docs, doc_count);
+    c->approver_count = approver_count;
+    for (uint8_t i = 0; i < approver_count; i++) c->approvers[i] = FUZZ_KEYS[approvers[i]].pk;
+    c->threshold = 1;
+    c->allow_partial = allow_partial;
+    c->shipment_deadline_ms = FUZZ_GENESIS_TS + 10 * FUZZ_DAY_MS;
+    c->expiry_ms = FUZZ_GENESIS_TS + 20 * FUZZ_DAY_MS;
+}
+
+static void trade_present(petro_op *op, uint64_t id, uint8_t doc_type, const char *ref) {
+    op->type = PETRO_OP_TRADE_PRESENT;
+    op->u.trade_present.contract_id = id;
+    op->u.trade_present.doc_type = doc_type;
+    petro_hash_bytes(&op->u.trade_present.doc_hash, (const uint8_t *)ref, strlen(ref));
+    snprintf(op->u.trade_present.reference, sizeof op->u.trade_present.reference, "%s", ref);
+}
+
+/* Trade (ops 30..38), txs 15..21 of the story: contract 1 is released in part, contract 2 is
+ * amended, disputed and resolved; the refund of contract 1 fails (not expired). */
+static size_t make_trade_txs(petro_tx *tx, uint8_t txs[SEED_TXS][PETRO_TX_SIZE_MAX],
+                             size_t sizes[SEED_TXS], size_t k) {
+    /* 15: key 1 creates and funds contracts 1 (partial, two documents, approver key 2) and
+     * 2 (whole, the invoice only, approvers keys 0 and 2; one approval is enough). */
+    tx_init(tx, 1, 6);
+    tx->op_count = 4;
+    trade_terms(&tx->ops[0], 40 * PETRO_UNIT, 1, 2, 1, (const int[]){2});
+    tx->ops[1].type = PETRO_OP_TRADE_FUND;
+    tx->ops[1].u.trade_id.contract_id = 1;
+    trade_terms(&tx->ops[2], 20 * PETRO_UNIT, 0, 1, 2, (const int[]){0, 2});
+    tx->ops[3].type = PETRO_OP_TRADE_FUND;
+    tx->ops[3].u.trade_id.contract_id = 2;
+    sizes[k] = tx_finish(tx, txs[k], SIGNERS(1)); k++;
+    /* 16: the exporter presents both documents of contract 1. */
+    tx_init(tx, 4, 3);
+    tx->op_count = 2;
+    trade_present(&tx->ops[0], 1, PETRO_DOC_COMMERCIAL_INVOICE, "INV-2023-0117");
+    trade_present(&tx->ops[1], 1, PETRO_DOC_BILL_OF_LADING, "BL MRY-77/3");
+    sizes[k] = tx_finish(tx, txs[k], SIGNERS(4)); k++;
+    /* 17: key 2 approves contract 1. */
+    tx_init(tx, 2, 3);
+    tx->op_count = 1;
+    tx->ops[0].type = PETRO_OP_TRADE_APPROVE;
+    tx->ops[0].u.trade_approve.contract_id = 1;
+    tx->ops[0].u.trade_approve.approve = 1;
+    sizes[k] = tx_finish(tx, txs[k], SIGNERS(2)); k++;
+    /* 18: the exporter releases 15 USD of contract 1 (zone 7 takes its fee). */
+    tx_init(tx, 4, 4);
+    tx->op_count = 1;
+    tx->ops[0].type = PETRO_OP_TRADE_RELEASE;
+    tx->ops[0].u.trade_release.contract_id = 1;
+    tx->ops[0].u.trade_release.amount = 15 * PETRO_UNIT;
+    sizes[k] = tx_finish(tx, txs[k], SIGNERS(4)); k++;
+    /* 19: key 1 raises contract 2 to 25 USD (countersigned by the exporter), then disputes. */
+    tx_init(tx, 1, 7);
+    tx->op_count = 2;
+    tx->ops[0].type = PETRO_OP_TRADE_AMEND;
+    petro_op_trade_amend *am = &tx->ops[0].u.trade_amend;
+    am->contract_id = 2;
+    am->amount = 25 * PETRO_UNIT;
+    am->shipment_deadline_ms = FUZZ_GENESIS_TS + 12 * FUZZ_DAY_MS;
+    am->expiry_ms = FUZZ_GENESIS_TS + 25 * FUZZ_DAY_MS;
+    petro_hash msg;
+    petro_trade_amend_message(&msg, 2, 0, am->amount, am->shipment_deadline_ms, am->expiry_ms);
+    petro_sign(&am->counter_sig, msg.bytes, sizeof msg.bytes, &FUZZ_KEYS[4].sk);
+    tx->ops[1].type = PETRO_OP_TRADE_DISPUTE;
+    tx->ops[1].u.trade_dispute.contract_id = 2;
+    tx->ops[1].u.trade_dispute.reason = 3;
+    sizes[k] = tx_finish(tx, txs[k], SIGNERS(1)); k++;
+    /* 20: approver key 0 settles contract 2: 10 USD to the exporter, the rest back. */
+    tx_init(tx, 0, 5);
+    tx->op_count = 1;
+    tx->ops[0].type = PETRO_OP_TRADE_RESOLVE;
+    tx->ops[0].u.trade_resolve.contract_id = 2;
+    tx->ops[0].u.trade_resolve.exporter_amount = 10 * PETRO_UNIT;
+    sizes[k] = tx_finish(tx, txs[k], SIGNERS(0)); k++;
+    /* 21: key 1 asks a refund of contract 1 before its expiry: the op fails. */
+    tx_init(tx, 1, 8);
+    tx->op_count = 1;
+    tx->ops[0].type = PETRO_OP_TRADE_REFUND;
+    tx->ops[0].u.trade_id.contract_id = 1;
+    sizes[k] = tx_finish(tx, txs[k], SIGNERS(1)); k++;
+    return k;
+}
+
+/* A small story over the fixture: new accounts, trust, issue, pay, multisig, thresholds, then
+ * (txs 10..21) reserves, zones and trade settlement. */
 static size_t make_txs(uint8_t txs[SEED_TXS][PETRO_TX_SIZE_MAX], size_t sizes[SEED_TXS]) {
     petro_tx *tx = malloc(sizeof *tx);
     if (tx == NULL) die("malloc");
@@ -181,6 +369,9 @@ static size_t make_txs(uint8_t txs[SEED_TXS][PETRO_TX_SIZE_MAX], size_t sizes[SE
     tx->ops[0].u.change_trust.asset = issued("EUR");
     tx->ops[0].u.change_trust.limit = 0;
     sizes[k] = tx_finish(tx, txs[k], SIGNERS(1)); k++;
+    k = make_reserves_txs(tx, txs, sizes, k);
+    k = make_trade_txs(tx, txs, sizes, k);
+    if (k != SEED_TXS) fuzz_fail("seed tx count", NULL);
     free(tx);
     return k;
 }
@@ -214,7 +405,15 @@ static size_t make_block(uint8_t *out, size_t cap, uint8_t txs[SEED_TXS][PETRO_T
             fuzz_fail("decode seed tx", NULL);
         }
         uint32_t mask = petro_tx_verify_sigs(tx, &id);
-        if (petro_ledger_apply_tx(l, &res, tx, &id, mask) != PETRO_OK) continue;
+        petro_result rc = petro_ledger_apply_tx(l, &res, tx, &id, mask);
+        if (rc != PETRO_OK) fuzz_fail("seed tx refused", petro_result_name(rc));
+        if (res.code != (seed_op_fails(i) ? PETRO_ERR_OP_FAILED : PETRO_OK)) {
+            char what[96];
+            snprintf(what, sizeof what, "seed tx %zu: op 0 %s, op 1 %s", i,
+                     petro_result_name((petro_result)res.op_codes[0]),
+                     petro_result_name((petro_result)res.op_codes[1]));
+            fuzz_fail("seed tx result", what);
+        }
         if (used + 4 + sizes[i] > cap) fuzz_fail("block cap", NULL);
         uint32_t n = (uint32_t)sizes[i];
         out[used] = (uint8_t)n;
@@ -269,10 +468,14 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < count; i++) emit("fuzz_tx_decode", txs[i], sizes[i]);
     emit("fuzz_tx_decode", txs[0], sizes[0] / 2);
 
-    /* fuzz_tx_body: bodies around one tx. */
+    /* fuzz_tx_body: bodies around one tx: the first three, then one of reserves, zones and
+     * trade each. */
     static char hex[2 * PETRO_TX_SIZE_MAX + 1];
     static char body[2 * PETRO_TX_SIZE_MAX + 64];
-    for (size_t i = 0; i < 3; i++) {
+    static const size_t body_txs[] = {0, 1, 2, SEED_TX_FIRST_RESERVES, SEED_TX_ZONES,
+                                      SEED_TX_FIRST_TRADE};
+    for (size_t j = 0; j < sizeof body_txs / sizeof body_txs[0]; j++) {
+        size_t i = body_txs[j];
         hex_of(hex, txs[i], sizes[i]);
         snprintf(body, sizeof body, "{\"tx\": \"%s\"}", hex);
         emit_text("fuzz_tx_body", body);
@@ -315,18 +518,22 @@ int main(int argc, char **argv) {
         emit("fuzz_block_decode", out, n + 1);
     }
 
-    /* fuzz_block_apply: records [flags][u16 size][envelope]; blocks of 1..4 txs. */
+    /* fuzz_block_apply: records [flags][u16 size][envelope]; blocks of 1..5 txs; the story up
+     * to tx 2, up to tx 9 and in full. */
     {
         static uint8_t rec[SEED_TXS * (3 + PETRO_TX_SIZE_MAX)];
         size_t used = 0;
-        static const uint8_t ends[SEED_TXS] = {0, 1, 0, 1, 1, 0, 1, 0, 1, 1};
+        static const uint8_t ends[SEED_TXS] = {0, 1, 0, 1, 1, 0, 1, 0, 1, 1, 0,
+                                               1, 0, 1, 0, 0, 1, 0, 1, 0, 0, 1};
         for (size_t i = 0; i < count; i++) {
             rec[used] = (uint8_t)(ends[i] ? 0x04u | ((i & 7u) << 3) : 0u);
             rec[used + 1] = (uint8_t)sizes[i];
             rec[used + 2] = (uint8_t)(sizes[i] >> 8);
             memcpy(rec + used + 3, txs[i], sizes[i]);
             used += 3 + sizes[i];
-            if (i == 2 || i == count - 1) emit("fuzz_block_apply", rec, used);
+            if (i == 2 || i == SEED_TX_FIRST_RESERVES - 1 || i == count - 1) {
+                emit("fuzz_block_apply", rec, used);
+            }
         }
         /* The same story with the re-sign flag: the fuzzer may then mutate bodies freely. */
         for (size_t off = 0; off < used;) {
