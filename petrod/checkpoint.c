@@ -1,6 +1,7 @@
 /* Proof-of-reserves checkpoints (checkpoint.h). The heavy work (collecting holders, hashing
- * the tree) runs without the module lock, on a read snapshot; only the swap of the finished
- * trees and the history append take it. */
+ * the tree) runs without the state lock (cs->lock), on a read snapshot; only the swap of the
+ * finished trees and the history append take it. The state belongs to the node (node_open
+ * creates it, node_close destroys it); nothing here is module-wide. */
 #include "checkpoint.h"
 
 #include <sys/prctl.h>
@@ -18,7 +19,7 @@
 #include "log.h"
 #include "wallet.h"
 
-typedef struct cp_state {
+struct checkpoints {
     pthread_mutex_t lock;
     bool enabled;
     uint32_t interval;
@@ -39,11 +40,7 @@ typedef struct cp_state {
     bool is_due;      /* a computation was asked for */
     bool is_stopping; /* the worker must exit */
     pthread_cond_t wake;
-} cp_state;
-
-static cp_state cps = {.lock = PTHREAD_MUTEX_INITIALIZER,
-                       .compute_lock = PTHREAD_MUTEX_INITIALIZER,
-                       .wake = PTHREAD_COND_INITIALIZER};
+};
 
 static uint64_t ms_since(const struct timespec *t0) {
     struct timespec t1;
@@ -52,21 +49,21 @@ static uint64_t ms_since(const struct timespec *t0) {
            (uint64_t)((t1.tv_nsec - t0->tv_nsec) / 1000000L);
 }
 
-/* Under cps.lock. */
-static void history_add(const checkpoint_record *r) {
-    if (cps.history_count == cps.history_cap) {
-        if (cps.history_cap >= CHECKPOINT_HISTORY_MAX) {
-            memmove(cps.history, cps.history + 1, (cps.history_count - 1) * sizeof *cps.history);
-            cps.history_count--;
+/* Under cs->lock. */
+static void history_add(checkpoints *cs, const checkpoint_record *r) {
+    if (cs->history_count == cs->history_cap) {
+        if (cs->history_cap >= CHECKPOINT_HISTORY_MAX) {
+            memmove(cs->history, cs->history + 1, (cs->history_count - 1) * sizeof *cs->history);
+            cs->history_count--;
         } else {
-            size_t cap = cps.history_cap == 0 ? 256 : cps.history_cap * 2;
-            checkpoint_record *grown = realloc(cps.history, cap * sizeof *grown);
+            size_t cap = cs->history_cap == 0 ? 256 : cs->history_cap * 2;
+            checkpoint_record *grown = realloc(cs->history, cap * sizeof *grown);
             if (grown == NULL) return;
-            cps.history = grown;
-            cps.history_cap = cap;
+            cs->history = grown;
+            cs->history_cap = cap;
         }
     }
-    cps.history[cps.history_count++] = *r;
+    cs->history[cs->history_count++] = *r;
 }
 
 static void asset_name(char *out, size_t cap, const petro_asset *a) {
@@ -95,16 +92,16 @@ static bool parse_asset_name(petro_asset *a, const char *s) {
 
 /* One history line: {"height","timestamp_ms","asset","supply","attested","cap","leaf_count",
  * "root"}; amounts in base units (integers), root in hex. */
-static void history_append_file(const checkpoint_record *r) {
+static void history_append_file(checkpoints *cs, const checkpoint_record *r) {
     char asset[PETRO_ASSET_CODE_SIZE_MAX + 70], root[65], block[65], validator[65], sig[129];
     asset_name(asset, sizeof asset, &r->asset);
     petro_hex_encode(root, r->root.bytes, 32);
     petro_hex_encode(block, r->block_hash.bytes, 32);
     petro_hex_encode(validator, r->validator.bytes, 32);
     petro_hex_encode(sig, r->signature.bytes, 64);
-    FILE *f = fopen(cps.history_path, "a");
+    FILE *f = fopen(cs->history_path, "a");
     if (f == NULL) {
-        log_warn("checkpoint: cannot append to %s: %s", cps.history_path, strerror(errno));
+        log_warn("checkpoint: cannot append to %s: %s", cs->history_path, strerror(errno));
         return;
     }
     fprintf(f,
@@ -114,11 +111,11 @@ static void history_append_file(const checkpoint_record *r) {
             "\"validator\":\"%s\",\"signature\":\"%s\"}\n",
             r->height, r->timestamp_ms, asset, r->supply, r->attested, r->cap, r->leaf_count,
             root, block, validator, sig);
-    if (fclose(f) != 0) log_warn("checkpoint: cannot write %s", cps.history_path);
+    if (fclose(f) != 0) log_warn("checkpoint: cannot write %s", cs->history_path);
 }
 
-static void history_load_file(void) {
-    FILE *f = fopen(cps.history_path, "r");
+static void history_load_file(checkpoints *cs) {
+    FILE *f = fopen(cs->history_path, "r");
     if (f == NULL) return; /* none yet */
     char line[1024];
     size_t bad = 0;
@@ -146,19 +143,19 @@ static void history_load_file(void) {
             r.attested = (petro_amount)json_integer_value(json_object_get(j, "attested"));
             r.cap = (petro_amount)json_integer_value(json_object_get(j, "cap"));
             r.leaf_count = (uint64_t)json_integer_value(json_object_get(j, "leaf_count"));
-            history_add(&r);
+            history_add(cs, &r);
         } else {
             bad++;
         }
         json_decref(j);
     }
     fclose(f);
-    if (bad > 0) log_warn("checkpoint: %zu unreadable lines in %s skipped", bad, cps.history_path);
+    if (bad > 0) log_warn("checkpoint: %zu unreadable lines in %s skipped", bad, cs->history_path);
 }
 
 /* Compute, sign and install the checkpoints at the current tip. */
-static void compute(node *n) {
-    pthread_mutex_lock(&cps.compute_lock);
+static void compute(checkpoints *cs, node *n) {
+    pthread_mutex_lock(&cs->compute_lock);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     node_read *rd = NULL;
@@ -175,7 +172,7 @@ static void compute(node *n) {
         }
         count = i + 1;
         r = petro_checkpoint_build(fresh[i], node_read_store(rd), &cfg.reserves[i].asset);
-        if (r == PETRO_OK) petro_checkpoint_sign(&fresh[i]->checkpoint, &cps.key.pk, cps.key.sk);
+        if (r == PETRO_OK) petro_checkpoint_sign(&fresh[i]->checkpoint, &cs->key.pk, cs->key.sk);
     }
     node_read_end(rd);
     if (r != PETRO_OK) {
@@ -184,25 +181,25 @@ static void compute(node *n) {
             if (fresh[i] != NULL) petro_checkpoint_tree_free(fresh[i]);
             free(fresh[i]);
         }
-        pthread_mutex_unlock(&cps.compute_lock);
+        pthread_mutex_unlock(&cs->compute_lock);
         return;
     }
     petro_checkpoint_tree *old[PETRO_GENESIS_RESERVES_MAX] = {0};
-    pthread_mutex_lock(&cps.lock);
-    uint32_t old_count = cps.tree_count;
-    memcpy(old, cps.trees, sizeof old);
-    memcpy(cps.trees, fresh, sizeof fresh);
-    cps.tree_count = count;
-    cps.has_latest = count > 0;
+    pthread_mutex_lock(&cs->lock);
+    uint32_t old_count = cs->tree_count;
+    memcpy(old, cs->trees, sizeof old);
+    memcpy(cs->trees, fresh, sizeof fresh);
+    cs->tree_count = count;
+    cs->has_latest = count > 0;
     for (uint32_t i = 0; i < count; i++) {
         const petro_checkpoint *c = &fresh[i]->checkpoint;
-        cps.latest_height = c->height;
+        cs->latest_height = c->height;
         checkpoint_record rec = {c->height,     c->timestamp_ms, c->asset,
                                  c->total,      c->attested,     c->cap,
                                  c->leaf_count, c->root,         c->block_hash,
                                  c->validator,  c->signature};
-        history_add(&rec);
-        history_append_file(&rec);
+        history_add(cs, &rec);
+        history_append_file(cs, &rec);
         char total[PETRO_AMOUNT_TEXT_SIZE], cap[PETRO_AMOUNT_TEXT_SIZE];
         petro_amount_format(total, c->total);
         petro_amount_format(cap, c->cap);
@@ -211,57 +208,63 @@ static void compute(node *n) {
                  c->height, c->asset.code, c->leaf_count, total, cap,
                  c->total > c->cap ? " UNDER-COVERED" : "", ms_since(&t0));
     }
-    pthread_mutex_unlock(&cps.lock);
+    pthread_mutex_unlock(&cs->lock);
     for (uint32_t i = 0; i < old_count; i++) {
         petro_checkpoint_tree_free(old[i]);
         free(old[i]);
     }
-    pthread_mutex_unlock(&cps.compute_lock);
+    pthread_mutex_unlock(&cs->compute_lock);
 }
 
 static void *worker_main(void *arg) {
     prctl(PR_SET_NAME, "checkpoint", 0, 0, 0); /* thread name, for top -H and perf */
-    (void)arg;
-    pthread_mutex_lock(&cps.lock);
-    while (!cps.is_stopping) {
-        if (!cps.is_due) {
-            pthread_cond_wait(&cps.wake, &cps.lock);
+    checkpoints *cs = arg;
+    pthread_mutex_lock(&cs->lock);
+    while (!cs->is_stopping) {
+        if (!cs->is_due) {
+            pthread_cond_wait(&cs->wake, &cs->lock);
             continue;
         }
-        cps.is_due = false;
-        node *n = cps.n;
-        pthread_mutex_unlock(&cps.lock);
-        compute(n); /* at the tip of its snapshot: the block that asked, or a later one */
-        pthread_mutex_lock(&cps.lock);
+        cs->is_due = false;
+        node *n = cs->n;
+        pthread_mutex_unlock(&cs->lock);
+        compute(cs, n); /* at the tip of its snapshot: the block that asked, or a later one */
+        pthread_mutex_lock(&cs->lock);
     }
-    pthread_mutex_unlock(&cps.lock);
+    pthread_mutex_unlock(&cs->lock);
     return NULL;
 }
 
-void checkpoint_start(node *n, const char *data_dir) {
+petro_result checkpoint_create(checkpoints **out) {
+    *out = NULL;
+    checkpoints *cs = calloc(1, sizeof *cs);
+    if (cs == NULL) return PETRO_ERR_NOMEM;
+    if (pthread_mutex_init(&cs->lock, NULL) != 0) goto fail_lock;
+    if (pthread_mutex_init(&cs->compute_lock, NULL) != 0) goto fail_compute_lock;
+    if (pthread_cond_init(&cs->wake, NULL) != 0) goto fail_wake;
+    *out = cs;
+    return PETRO_OK;
+fail_wake:
+    pthread_mutex_destroy(&cs->compute_lock);
+fail_compute_lock:
+    pthread_mutex_destroy(&cs->lock);
+fail_lock:
+    free(cs);
+    return PETRO_ERR_NOMEM;
+}
+
+void checkpoint_start(checkpoints *cs, node *n, const node_config *cfg) {
     node_status st;
     if (node_status_get(n, &st) != PETRO_OK) return;
-    uint32_t interval = CHECKPOINT_INTERVAL_DEFAULT;
-    const char *iv = getenv("PETRO_CHECKPOINT_INTERVAL");
-    if (iv != NULL) {
-        char *end = NULL;
-        unsigned long v = strtoul(iv, &end, 10);
-        if (end == iv || *end != '\0' || v < 1 || v > 1000000) {
-            log_warn("checkpoint: PETRO_CHECKPOINT_INTERVAL=%s is not 1..1000000; using %u", iv,
-                     interval);
-        } else {
-            interval = (uint32_t)v;
-        }
-    }
     char path[PATH_MAX + 64];
-    const char *wallet = getenv("PETRO_VALIDATOR_WALLET");
-    if (wallet == NULL) {
-        snprintf(path, sizeof path, "%s/wallets/validator.json", data_dir);
+    const char *wallet = cfg->validator_wallet;
+    if (wallet[0] == '\0') {
+        snprintf(path, sizeof path, "%s/wallets/validator.json", cfg->data_dir);
         wallet = path;
     }
     wallet_key key;
     memset(&key, 0, sizeof key);
-    petro_result r = wallet_read(&key, wallet, getenv("PETRO_VALIDATOR_PASSPHRASE"));
+    petro_result r = wallet_read(&key, wallet, cfg->validator_passphrase);
     if (r != PETRO_OK) {
         log_warn("checkpoint: no validator key (%s: %s); proof-of-reserves checkpoints are off",
                  wallet, petro_result_str(r));
@@ -272,99 +275,105 @@ void checkpoint_start(node *n, const char *data_dir) {
         wallet_key_deinit(&key);
         return;
     }
-    pthread_mutex_lock(&cps.lock);
-    cps.key = key;
-    cps.interval = interval;
-    cps.kind = st.tip.net_kind == PETRO_NET_MAIN ? PETRO_NET_MAIN : PETRO_NET_TEST;
-    snprintf(cps.history_path, sizeof cps.history_path, "%s/reserves-history.jsonl", data_dir);
-    history_load_file();
-    cps.enabled = true;
-    cps.n = n;
-    cps.is_stopping = false;
-    pthread_mutex_unlock(&cps.lock);
-    compute(n); /* the start-up checkpoint, before the API serves */
-    pthread_mutex_lock(&cps.lock);
-    int rc = pthread_create(&cps.worker, NULL, worker_main, NULL);
-    cps.has_worker = rc == 0;
+    pthread_mutex_lock(&cs->lock);
+    cs->key = key;
+    cs->interval = cfg->checkpoint_interval; /* 1..CHECKPOINT_INTERVAL_MAX: node_open checked */
+    cs->kind = st.tip.net_kind == PETRO_NET_MAIN ? PETRO_NET_MAIN : PETRO_NET_TEST;
+    snprintf(cs->history_path, sizeof cs->history_path, "%s/reserves-history.jsonl",
+             cfg->data_dir);
+    history_load_file(cs);
+    cs->enabled = true;
+    cs->n = n;
+    cs->is_stopping = false;
+    pthread_mutex_unlock(&cs->lock);
+    compute(cs, n); /* the start-up checkpoint, before petrod prints "ready" */
+    pthread_mutex_lock(&cs->lock);
+    int rc = pthread_create(&cs->worker, NULL, worker_main, cs);
+    cs->has_worker = rc == 0;
     if (rc != 0) log_warn("checkpoint: no worker thread (%s); computing on the producer", strerror(rc));
-    pthread_mutex_unlock(&cps.lock);
+    pthread_mutex_unlock(&cs->lock);
 }
 
-void checkpoint_after_block(node *n, uint64_t height) {
-    pthread_mutex_lock(&cps.lock);
-    bool due = cps.enabled && !cps.is_stopping &&
-               (!cps.has_latest || height >= cps.latest_height + cps.interval);
-    bool inline_compute = due && !cps.has_worker;
-    if (due && cps.has_worker) {
-        cps.is_due = true;
-        pthread_cond_signal(&cps.wake);
+void checkpoint_after_block(checkpoints *cs, node *n, uint64_t height) {
+    pthread_mutex_lock(&cs->lock);
+    bool due = cs->enabled && !cs->is_stopping &&
+               (!cs->has_latest || height >= cs->latest_height + cs->interval);
+    bool inline_compute = due && !cs->has_worker;
+    if (due && cs->has_worker) {
+        cs->is_due = true;
+        pthread_cond_signal(&cs->wake);
     }
-    pthread_mutex_unlock(&cps.lock);
-    if (inline_compute) compute(n);
+    pthread_mutex_unlock(&cs->lock);
+    if (inline_compute) compute(cs, n);
 }
 
-void checkpoint_stop(void) {
-    pthread_mutex_lock(&cps.lock);
-    cps.is_stopping = true;
-    bool join = cps.has_worker;
-    cps.has_worker = false;
-    pthread_cond_signal(&cps.wake);
-    pthread_mutex_unlock(&cps.lock);
-    if (join) pthread_join(cps.worker, NULL);
-    pthread_mutex_lock(&cps.lock);
-    for (uint32_t i = 0; i < cps.tree_count; i++) {
-        petro_checkpoint_tree_free(cps.trees[i]);
-        free(cps.trees[i]);
-        cps.trees[i] = NULL;
+void checkpoint_destroy(checkpoints *cs) {
+    if (cs == NULL) return;
+    pthread_mutex_lock(&cs->lock);
+    cs->is_stopping = true;
+    bool join = cs->has_worker;
+    cs->has_worker = false;
+    pthread_cond_signal(&cs->wake);
+    pthread_mutex_unlock(&cs->lock);
+    if (join) pthread_join(cs->worker, NULL);
+    pthread_mutex_lock(&cs->lock);
+    for (uint32_t i = 0; i < cs->tree_count; i++) {
+        petro_checkpoint_tree_free(cs->trees[i]);
+        free(cs->trees[i]);
+        cs->trees[i] = NULL;
     }
-    cps.tree_count = 0;
-    cps.has_latest = false;
-    cps.enabled = false;
-    wallet_key_deinit(&cps.key);
-    free(cps.history);
-    cps.history = NULL;
-    cps.history_count = cps.history_cap = 0;
-    pthread_mutex_unlock(&cps.lock);
+    cs->tree_count = 0;
+    cs->has_latest = false;
+    cs->enabled = false;
+    wallet_key_deinit(&cs->key);
+    free(cs->history);
+    cs->history = NULL;
+    cs->history_count = cs->history_cap = 0;
+    pthread_mutex_unlock(&cs->lock);
+    pthread_cond_destroy(&cs->wake);
+    pthread_mutex_destroy(&cs->compute_lock);
+    pthread_mutex_destroy(&cs->lock);
+    free(cs);
 }
 
-bool checkpoint_enabled(uint32_t *interval) {
-    pthread_mutex_lock(&cps.lock);
-    bool on = cps.enabled;
-    *interval = cps.interval;
-    pthread_mutex_unlock(&cps.lock);
+bool checkpoint_enabled(checkpoints *cs, uint32_t *interval) {
+    pthread_mutex_lock(&cs->lock);
+    bool on = cs->enabled;
+    *interval = cs->interval;
+    pthread_mutex_unlock(&cs->lock);
     return on;
 }
 
-static petro_checkpoint_tree *find_tree(const petro_asset *asset) {
-    for (uint32_t i = 0; i < cps.tree_count; i++) {
-        if (petro_asset_equal(&cps.trees[i]->checkpoint.asset, asset)) return cps.trees[i];
+static petro_checkpoint_tree *find_tree(checkpoints *cs, const petro_asset *asset) {
+    for (uint32_t i = 0; i < cs->tree_count; i++) {
+        if (petro_asset_equal(&cs->trees[i]->checkpoint.asset, asset)) return cs->trees[i];
     }
     return NULL;
 }
 
-petro_result checkpoint_latest(const petro_asset *asset, petro_checkpoint *out) {
-    pthread_mutex_lock(&cps.lock);
-    petro_checkpoint_tree *t = find_tree(asset);
+petro_result checkpoint_latest(checkpoints *cs, const petro_asset *asset, petro_checkpoint *out) {
+    pthread_mutex_lock(&cs->lock);
+    petro_checkpoint_tree *t = find_tree(cs, asset);
     if (t != NULL) *out = t->checkpoint;
-    pthread_mutex_unlock(&cps.lock);
+    pthread_mutex_unlock(&cs->lock);
     return t != NULL ? PETRO_OK : PETRO_ERR_NOT_FOUND;
 }
 
-petro_result checkpoint_proof(const petro_asset *asset, const petro_pubkey *account,
-                              petro_proof *out) {
-    pthread_mutex_lock(&cps.lock);
-    petro_checkpoint_tree *t = find_tree(asset);
+petro_result checkpoint_proof(checkpoints *cs, const petro_asset *asset,
+                              const petro_pubkey *account, petro_proof *out) {
+    pthread_mutex_lock(&cs->lock);
+    petro_checkpoint_tree *t = find_tree(cs, asset);
     petro_result r = t != NULL ? petro_checkpoint_tree_proof(t, account, out) : PETRO_ERR_NOT_FOUND;
-    pthread_mutex_unlock(&cps.lock);
+    pthread_mutex_unlock(&cs->lock);
     return r;
 }
 
-void checkpoint_history(size_t limit, int (*cb)(void *ctx, const checkpoint_record *r),
-                        void *ctx) {
-    pthread_mutex_lock(&cps.lock);
-    size_t start = limit != 0 && cps.history_count > limit ? cps.history_count - limit : 0;
-    for (size_t i = start; i < cps.history_count; i++) {
-        if (cb(ctx, &cps.history[i]) != 0) break;
+void checkpoint_history(checkpoints *cs, size_t limit,
+                        int (*cb)(void *ctx, const checkpoint_record *r), void *ctx) {
+    pthread_mutex_lock(&cs->lock);
+    size_t start = limit != 0 && cs->history_count > limit ? cs->history_count - limit : 0;
+    for (size_t i = start; i < cs->history_count; i++) {
+        if (cb(ctx, &cs->history[i]) != 0) break;
     }
-    pthread_mutex_unlock(&cps.lock);
+    pthread_mutex_unlock(&cs->lock);
 }

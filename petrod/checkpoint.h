@@ -7,12 +7,13 @@
  * with its validator key, keeps the latest tree in memory to serve inclusion proofs, and
  * appends a line to <data>/reserves-history.jsonl (coverage and supply over time).
  *
- * Configuration (environment, read once by checkpoint_start):
- *   PETRO_CHECKPOINT_INTERVAL   blocks between checkpoints, 1..1000000 (default 100)
- *   PETRO_VALIDATOR_WALLET      the validator's wallet (default <data>/wallets/validator.json)
- *   PETRO_VALIDATOR_PASSPHRASE  its passphrase, for an encrypted wallet
+ * Configuration (node_config, read once by checkpoint_start): checkpoint_interval,
+ * validator_wallet (empty: <data>/wallets/validator.json) and validator_passphrase.
  * Without a validator wallet matching the node's proposer key, checkpoints are off (logged).
- * One node per process: the state is module-wide. Thread-safe. */
+ *
+ * Ownership: the node creates its checkpoints in node_open (node_checkpoints returns them)
+ * and destroys them in node_close, after the producer has stopped. All functions taking a
+ * checkpoints are thread-safe. */
 #ifndef PETROD_CHECKPOINT_H
 #define PETROD_CHECKPOINT_H
 
@@ -22,28 +23,36 @@
 #include "node.h"
 
 #define CHECKPOINT_INTERVAL_DEFAULT 100u
+#define CHECKPOINT_INTERVAL_MAX 1000000u
 #define CHECKPOINT_HISTORY_MAX 100000u /* records kept in memory (oldest dropped) */
 
-/** Load the configuration and the validator key, read the history file, compute the
- *  checkpoint at the current tip, and start the worker thread that computes the next ones.
- *  Never fails the node: problems are logged. */
-void checkpoint_start(node *n, const char *data_dir);
+/** The proof-of-reserves state of one node: off, no trees, no history, no worker. */
+typedef struct checkpoints checkpoints;
+
+/** Allocate the state (node_open). Returns PETRO_OK, PETRO_ERR_NOMEM. */
+petro_result checkpoint_create(checkpoints **out);
+/** Stop and join the worker, then free everything; checkpoint_destroy(NULL) is a no-op. Called
+ *  by node_close after the producer has stopped and before the store closes (the worker reads
+ *  through the node). */
+void checkpoint_destroy(checkpoints *cs);
+
+/** Load the validator key named by cfg, read the history file, compute the checkpoint at the
+ *  current tip, and start the worker thread that computes the next ones. cfg is read during
+ *  the call only. Call once, after node_open. Never fails the node: problems are logged. */
+void checkpoint_start(checkpoints *cs, node *n, const node_config *cfg);
 /** Producer hook after a committed block at height: when a checkpoint is due, wake the
  *  worker (which computes at the tip of its read snapshot, so blocks keep coming meanwhile). */
-void checkpoint_after_block(node *n, uint64_t height);
-/** Stop and join the worker, then free everything. Call after node_stop and api_stop and
- *  before node_close (the worker reads through the node). */
-void checkpoint_stop(void);
+void checkpoint_after_block(checkpoints *cs, node *n, uint64_t height);
 
 /** Whether checkpoints are on, and the interval. */
-bool checkpoint_enabled(uint32_t *interval);
+bool checkpoint_enabled(checkpoints *cs, uint32_t *interval);
 
 /** The latest checkpoint of asset. PETRO_ERR_NOT_FOUND if none. */
-petro_result checkpoint_latest(const petro_asset *asset, petro_checkpoint *out);
+petro_result checkpoint_latest(checkpoints *cs, const petro_asset *asset, petro_checkpoint *out);
 /** The inclusion proof of account at the latest checkpoint of asset. PETRO_ERR_NOT_FOUND if
  *  there is no checkpoint or the account held no line of the asset then. */
-petro_result checkpoint_proof(const petro_asset *asset, const petro_pubkey *account,
-                              petro_proof *out);
+petro_result checkpoint_proof(checkpoints *cs, const petro_asset *asset,
+                              const petro_pubkey *account, petro_proof *out);
 
 typedef struct checkpoint_record {
     uint64_t height;
@@ -60,7 +69,7 @@ typedef struct checkpoint_record {
 } checkpoint_record;
 /** Visit the history, oldest first (at most limit newest records; 0 = all). cb returns 0 to
  *  continue. */
-void checkpoint_history(size_t limit, int (*cb)(void *ctx, const checkpoint_record *r),
-                        void *ctx);
+void checkpoint_history(checkpoints *cs, size_t limit,
+                        int (*cb)(void *ctx, const checkpoint_record *r), void *ctx);
 
 #endif

@@ -63,9 +63,16 @@ static void usage(FILE *out) {
             "  --log-level LEVEL         debug, info, warn or error (default info)\n"
             "  --cluster FILE            run as a validator of an etcd-ordered cluster "
             "(docs/operations.md)\n"
+            "  --checkpoint-interval N   blocks between proof-of-reserves checkpoints, 1..%u "
+            "(default %u)\n"
+            "  --validator-wallet FILE   wallet whose key signs the checkpoints (default "
+            "DIR/wallets/validator.json)\n"
+            "                            passphrase of an encrypted one: environment variable "
+            "PETRO_VALIDATOR_PASSPHRASE\n"
             "       petrod cluster-init --validators N --dir DIR   set up a local cluster\n",
             (unsigned)PETRO_BLOCK_TX_COUNT_MAX, (unsigned)MEMPOOL_TX_COUNT_MAX,
-            (unsigned)SIGPOOL_THREAD_COUNT_MAX);
+            (unsigned)SIGPOOL_THREAD_COUNT_MAX, (unsigned)CHECKPOINT_INTERVAL_MAX,
+            (unsigned)CHECKPOINT_INTERVAL_DEFAULT);
 }
 
 #if defined(__GNUC__)
@@ -166,7 +173,8 @@ static void parse_args(options *o, int argc, char **argv) {
                                                  "--block-interval-ms", "--block-max-txs", "--block-max-ops",
                                                  "--mempool-max", "--sig-threads",
                                                  "--map-size-mb", "--log-level",
-                                                 "--cluster"};
+                                                 "--cluster", "--checkpoint-interval",
+                                                 "--validator-wallet"};
         bool is_known = false;
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++) {
             if (strcmp(flag, with_value[k]) == 0) is_known = true;
@@ -204,6 +212,15 @@ static void parse_args(options *o, int argc, char **argv) {
                 usage_error("--cluster: bad path");
             }
             memcpy(o->cluster_file, value, strlen(value) + 1);
+        } else if (strcmp(flag, "--checkpoint-interval") == 0) {
+            o->cfg.checkpoint_interval =
+                (uint32_t)parse_u64(flag, value, 1, CHECKPOINT_INTERVAL_MAX);
+        } else if (strcmp(flag, "--validator-wallet") == 0) {
+            size_t len = strlen(value);
+            if (len == 0 || len >= sizeof o->cfg.validator_wallet) {
+                usage_error("--validator-wallet: bad path");
+            }
+            memcpy(o->cfg.validator_wallet, value, len + 1);
         } else if (strcmp(flag, "--log-level") == 0) {
             if (strcmp(value, "debug") == 0) log_set_level(LOG_LEVEL_DEBUG);
             else if (strcmp(value, "info") == 0) log_set_level(LOG_LEVEL_INFO);
@@ -213,6 +230,9 @@ static void parse_args(options *o, int argc, char **argv) {
         }
     }
     if (!has_data) usage_error("--data DIR is required");
+    /* Not a flag: argv is visible to every user of the machine (ps), the environment only to
+     * the same user and root. Same convention as the CLI's PETRO_PASSPHRASE. */
+    o->cfg.validator_passphrase = getenv("PETRO_VALIDATOR_PASSPHRASE");
 }
 
 /* One line on stderr: "petrod: <what><arg>: <reason>"; returns the exit status 1. */
@@ -301,7 +321,7 @@ int main(int argc, char **argv) {
     snprintf(url, sizeof url, "http://%s%s%s:%u", is_v6 ? "[" : "", o.host, is_v6 ? "]" : "",
              (unsigned)api_port(a));
     log_info("serving %s", url);
-    checkpoint_start(n, o.cfg.data_dir); /* proof-of-reserves checkpoint at the tip */
+    checkpoint_start(node_checkpoints(n), n, &o.cfg); /* proof-of-reserves checkpoint */
     devnet_print_banner(n, o.cfg.data_dir, url);
 
     int sig = 0;
@@ -312,8 +332,7 @@ int main(int argc, char **argv) {
     node_stop(n);
     api_stop(a);
     api_auth_clear();
-    checkpoint_stop(); /* joins its worker, which reads through the node */
-    node_close(n);
+    node_close(n); /* also stops the checkpoint worker, which reads through the node */
     ordering_close(ord);
     log_info("stopped");
     return 0;

@@ -44,6 +44,7 @@ struct node {
     store_lmdb *store;
     sigpool *sigs;
     mempool *mp;
+    checkpoints *cps; /* created before the producer starts, destroyed after it stops */
     char network_name[PETRO_NETWORK_NAME_SIZE_MAX + 1];
     petro_pubkey treasury;
     petro_pubkey proposer;
@@ -126,6 +127,9 @@ void node_config_default(node_config *cfg) {
     cfg->sig_thread_count = cores > 0 && cores <= (long)SIGPOOL_THREAD_COUNT_MAX ? (uint32_t)cores : 1u;
     cfg->map_size = (size_t)8 << 30;
     cfg->check_invariants = false;
+    cfg->checkpoint_interval = CHECKPOINT_INTERVAL_DEFAULT;
+    cfg->validator_wallet[0] = '\0';
+    cfg->validator_passphrase = NULL;
 }
 
 /* ------------------------------------------------------------ open: recovery */
@@ -276,7 +280,9 @@ static petro_result check_config(const node_config *cfg) {
     if (cfg->block_interval_ms == 0 || cfg->block_interval_ms > NODE_BLOCK_INTERVAL_MS_MAX ||
         cfg->block_tx_count_max == 0 || cfg->block_tx_count_max > PETRO_BLOCK_TX_COUNT_MAX ||
         cfg->block_op_count_max == 0 || cfg->mempool_tx_count_max == 0 || cfg->mempool_tx_count_max > MEMPOOL_TX_COUNT_MAX ||
-        cfg->sig_thread_count > SIGPOOL_THREAD_COUNT_MAX || cfg->map_size < ((size_t)1 << 20)) {
+        cfg->sig_thread_count > SIGPOOL_THREAD_COUNT_MAX || cfg->map_size < ((size_t)1 << 20) ||
+        cfg->checkpoint_interval == 0 || cfg->checkpoint_interval > CHECKPOINT_INTERVAL_MAX ||
+        memchr(cfg->validator_wallet, '\0', sizeof cfg->validator_wallet) == NULL) {
         log_error("node: configuration out of range");
         return PETRO_ERR_BAD_REQUEST;
     }
@@ -363,6 +369,8 @@ petro_result node_open(node **out, const node_config *cfg) {
     if (r != PETRO_OK) goto fail;
     r = sigpool_create(&n->sigs, cfg->sig_thread_count);
     if (r != PETRO_OK) goto fail;
+    r = checkpoint_create(&n->cps);
+    if (r != PETRO_OK) goto fail;
     if (cfg->ordering != NULL) {
         ordering_applied(cfg->ordering, n->tip.height, &n->tip.block_hash, &n->tip.state_hash);
         ordering_set_wake(cfg->ordering, wake_producer, n);
@@ -399,6 +407,7 @@ void node_close(node *n) {
         if (rc != 0) log_error("cannot join the producer: %s", strerror(rc));
     }
     if (n->cfg.ordering != NULL) ordering_set_wake(n->cfg.ordering, NULL, NULL);
+    checkpoint_destroy(n->cps); /* joins its worker, which reads through the store */
     sigpool_destroy(n->sigs);
     store_txn_abort(&n->admit_txn);
     store_txn_abort(&n->producer_txn);
@@ -422,6 +431,8 @@ void node_close(node *n) {
 }
 
 struct ordering *node_ordering(node *n) { return n->cfg.ordering; }
+
+checkpoints *node_checkpoints(node *n) { return n->cps; }
 
 bool node_is_closing(node *n) {
     pthread_mutex_lock(&n->lock);
@@ -964,7 +975,7 @@ static bool produce_block(node *n) {
               (unsigned long long)(t_written - t_applied),
               (unsigned long long)(t_committed - t_written));
     if (n->cfg.check_invariants) check_invariants_or_die(n, height);
-    checkpoint_after_block(n, height); /* proof of reserves every N blocks (checkpoint.c) */
+    checkpoint_after_block(n->cps, n, height); /* proof of reserves every N blocks (checkpoint.c) */
     return true;
 fail_block:
     petro_ledger_abort(n->ledger);

@@ -32,6 +32,12 @@ typedef struct node_config {
      * node. block_bytes_max (0 = no limit) also cuts blocks by encoded size. */
     struct ordering *ordering;
     uint32_t block_bytes_max;
+    /* Proof-of-reserves checkpoints (checkpoint.h), read once by checkpoint_start. */
+    uint32_t checkpoint_interval;     /* blocks between checkpoints, default 100, 1..1000000 */
+    char validator_wallet[PATH_MAX];  /* empty (default): <data_dir>/wallets/validator.json */
+    const char *validator_passphrase; /* NULL (default): an unencrypted wallet. Borrowed;
+                                         never logged, and never from argv (petrod takes it
+                                         from PETRO_VALIDATOR_PASSPHRASE) */
 } node_config;
 
 void node_config_default(node_config *cfg);
@@ -130,5 +136,9 @@ bool node_is_closing(node *n);
 
 /** The cluster ordering backend, or NULL on a single node (the devnet). */
 struct ordering *node_ordering(node *n);
+
+/** The node's proof-of-reserves checkpoints (checkpoint.h): created by node_open, destroyed
+ *  by node_close; borrowed until then. Never NULL. */
+struct checkpoints *node_checkpoints(node *n);
 
 #endif

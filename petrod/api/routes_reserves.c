@@ -148,8 +148,9 @@ static int add_attestation(void *c, const petro_attestation *a) {
     return l->ok ? 0 : 1;
 }
 
-static json_t *reserve_json(const petro_store *store, const petro_reserve_status *s,
-                            uint64_t now_ms, petro_net_kind kind, petro_result *rc) {
+static json_t *reserve_json(checkpoints *cs, const petro_store *store,
+                            const petro_reserve_status *s, uint64_t now_ms, petro_net_kind kind,
+                            petro_result *rc) {
     json_t *o = json_object();
     bool ok = o != NULL;
     const petro_genesis_reserve *r = &s->reserve;
@@ -176,7 +177,7 @@ static json_t *reserve_json(const petro_store *store, const petro_reserve_status
     ok = ok && apij_set(o, "valuation",
                         s->price_count > 0 ? apij_amount(s->valuation) : json_null());
     petro_checkpoint cp;
-    ok = ok && apij_set(o, "latest_checkpoint", checkpoint_latest(&r->asset, &cp) == PETRO_OK
+    ok = ok && apij_set(o, "latest_checkpoint", checkpoint_latest(cs, &r->asset, &cp) == PETRO_OK
                                                     ? checkpoint_to_json(&cp, kind)
                                                     : json_null());
     attest_list l = {json_array(), r->commodity, now_ms, true};
@@ -196,6 +197,7 @@ static json_t *reserve_json(const petro_store *store, const petro_reserve_status
 /* ------------------------------------------------------------ GET /v1/reserves */
 
 enum MHD_Result api_v1_reserves(const api_request *req) {
+    checkpoints *cs = node_checkpoints(req->api->node);
     node_read *rd = NULL;
     petro_result rc = node_read_begin(req->api->node, &rd);
     if (rc != PETRO_OK) return api_send_error(req, rc, NULL, NULL);
@@ -214,11 +216,11 @@ enum MHD_Result api_v1_reserves(const api_request *req) {
     bool under = false;
     for (uint32_t i = 0; ok && i < count && i < PETRO_GENESIS_RESERVES_MAX; i++) {
         under = under || st[i].under_covered;
-        ok = apij_append(arr, reserve_json(store, &st[i], tip.timestamp_ms, kind, &rc));
+        ok = apij_append(arr, reserve_json(cs, store, &st[i], tip.timestamp_ms, kind, &rc));
     }
     node_read_end(rd);
     uint32_t interval = 0;
-    bool on = checkpoint_enabled(&interval);
+    bool on = checkpoint_enabled(cs, &interval);
     ok = ok && apij_set(body, "height", apij_u64(tip.height));
     ok = ok && apij_set(body, "timestamp_ms", apij_u64(tip.timestamp_ms));
     ok = ok && apij_set(body, "under_covered", json_boolean(under));
@@ -320,10 +322,11 @@ enum MHD_Result api_v1_reserves_history(const api_request *req) {
     if (h.arr == NULL) return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
     /* Two passes over the history: count the matching records, then keep the newest limit.
      * A checkpoint made between the passes only adds at the end (it may be left out). */
-    checkpoint_history(0, add_record, &h);
+    checkpoints *cs = node_checkpoints(req->api->node);
+    checkpoint_history(cs, 0, add_record, &h);
     h.counting = false;
     h.skip = h.count > limit ? h.count - limit : 0;
-    checkpoint_history(0, add_record, &h);
+    checkpoint_history(cs, 0, add_record, &h);
     json_t *body = json_object();
     bool ok = h.ok && body != NULL && apij_set(body, "records", h.arr);
     if (!ok) {
@@ -351,11 +354,12 @@ enum MHD_Result api_v1_reserves_proof(const api_request *req) {
     }
     petro_proof *p = malloc(sizeof *p);
     if (p == NULL) return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
-    rc = checkpoint_proof(&asset, &pk, p);
+    checkpoints *cs = node_checkpoints(req->api->node);
+    rc = checkpoint_proof(cs, &asset, &pk, p);
     if (rc != PETRO_OK) {
         free(p);
         petro_checkpoint cp;
-        bool has = checkpoint_latest(&asset, &cp) == PETRO_OK;
+        bool has = checkpoint_latest(cs, &asset, &cp) == PETRO_OK;
         return api_send_error(req, rc,
                               has ? "the account held no balance of this asset at the latest "
                                     "checkpoint"

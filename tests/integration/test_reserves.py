@@ -38,7 +38,6 @@ def expect_fail(node, args, word):
 
 
 def run():
-    os.environ["PETRO_CHECKPOINT_INTERVAL"] = str(CHECKPOINT_INTERVAL)
     work = tempfile.mkdtemp(prefix="petro-it-reserves-")
     try:
         walk(work)
@@ -47,7 +46,8 @@ def run():
 
 
 def walk(work):
-    with h.Node(name="reserves") as node:
+    with h.Node(name="reserves",
+                extra_args=("--checkpoint-interval", str(CHECKPOINT_INTERVAL))) as node:
         node.start()
         W = node.wallet
         auditors = node.address("auditors")
@@ -57,6 +57,8 @@ def walk(work):
         # Genesis: PTR fully covered by the genesis attestation, checkpoint at height 0.
         body, ptr = reserve(node)
         check(not body["under_covered"] and body["warning"] is None, "genesis under-covered")
+        check(body["checkpoint_interval"] == CHECKPOINT_INTERVAL,
+              "--checkpoint-interval not applied: %r" % body)
         check(ptr["commodity"] == "oil" and ptr["asset_units_per_commodity_unit"] == "1",
               "PTR should be 1 barrel of oil: %r" % ptr)
         check(ptr["headroom"] == "0" and ptr["cap"] == ptr["outstanding"],
@@ -225,6 +227,40 @@ def walk(work):
         rc = node.stop()
         check(rc == 0, "petrod exited with %d on SIGTERM\n%s" % (rc, node.describe()))
         node.check_no_sanitizer_report()
+        validator_wallet_flag(node, work)
+
+
+def validator_wallet_flag(node, work):
+    """--validator-wallet picks the signing wallet; an encrypted one's passphrase comes from
+    PETRO_VALIDATOR_PASSPHRASE (never a flag). A key that is not the node's proposer key turns
+    checkpoints off, with the reason in the log."""
+    other = os.path.join(work, "not-the-validator.json")
+    h.cli_ok(node, "keygen", "--out", other, env={"PETRO_PASSPHRASE": "pw-7"})
+    node.extra_args = ["--validator-wallet", other]
+    os.environ["PETRO_VALIDATOR_PASSPHRASE"] = "pw-7"
+    try:
+        node.start()
+    finally:
+        del os.environ["PETRO_VALIDATOR_PASSPHRASE"]
+    body, ptr = reserve(node)
+    check(body["checkpoint_interval"] is None and ptr["latest_checkpoint"] is None,
+          "checkpoints must be off with a wallet that is not the validator's: %r" % body)
+    # Decrypted (so the passphrase arrived), then refused as not the proposer key.
+    check("is not this node's validator key" in node.stderr_text(),
+          "the log must say why checkpoints are off\n" + node.describe())
+    check(node.stop() == 0, "petrod exit on SIGTERM\n" + node.describe())
+    node.check_no_sanitizer_report()
+
+    moved = os.path.join(work, "validator-elsewhere.json")
+    shutil.copy(node.wallet("validator"), moved)  # keeps mode 0600
+    node.extra_args = ["--validator-wallet", moved, "--checkpoint-interval", "7"]
+    node.start()
+    body, ptr = reserve(node)
+    cp = ptr["latest_checkpoint"]
+    check(body["checkpoint_interval"] == 7 and cp is not None and cp["height"] == body["height"],
+          "start-up checkpoint with --validator-wallet elsewhere: %r" % body)
+    check(node.stop() == 0, "petrod exit on SIGTERM\n" + node.describe())
+    node.check_no_sanitizer_report()
 
 
 if __name__ == "__main__":
