@@ -549,7 +549,9 @@ petro_result petro__count_dec(uint32_t *count) {
 static uint32_t effective_threshold(uint8_t t) { return t == 0 ? 1u : t; }
 
 /* Checks 4..9 of "Applying a transaction" (1..3 are done by the callers, which read the
- * source account). expected_sequence and fee_needed are what the caller requires.
+ * source account; step 1 refused an envelope without signatures as no_signatures, so
+ * bad_auth here means signatures whose weight is too low). expected_sequence and fee_needed
+ * are what the caller requires.
  * On PETRO_OK, *weight is the summed weight of the signing keys. */
 static petro_result check_tx_account(const petro_tx *tx, const petro_account *acct,
                                      petro_amount ptr_balance, uint64_t now_ms,
@@ -582,7 +584,7 @@ petro_result petro_ledger_check_tx(const petro_store *store, const petro_tx *tx,
                                    uint32_t sig_valid_mask, uint64_t now_ms,
                                    uint64_t pending_count, petro_amount pending_fees) {
     PETRO_ASSERT(store != NULL && tx != NULL);
-    petro_result rc = petro_tx_check(tx);
+    petro_result rc = petro_tx_check_envelope(tx);
     if (rc != PETRO_OK) return rc;
     petro_ledger_tip tip;
     rc = petro_ledger_tip_get(store, &tip);
@@ -713,7 +715,7 @@ petro_result petro_ledger_apply_tx(petro_ledger *l, petro_tx_result *result, con
     petro_result rc = reserve_tx(l);
     if (rc != PETRO_OK) return fail(l, rc);
 
-    rc = petro_tx_check(tx);
+    rc = petro_tx_check_envelope(tx);
     if (rc != PETRO_OK) return rc;
     if (!petro_hash_equal(&tx->network_id, &l->tip.network_id)) return PETRO_ERR_WRONG_NETWORK;
     petro_account acct;

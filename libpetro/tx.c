@@ -2,8 +2,10 @@
  * strict decoder, ids, signing and signature verification, and transaction results.
  *
  * The encoder writes exactly what the decoder accepts: both walk the same field order, the
- * decoder runs petro_tx_check on what it read, and the encoder refuses anything that fails
- * petro_tx_check. So every accepted byte string has exactly one petro_tx, and back. */
+ * decoder runs petro_tx_check_envelope on what it read, and the envelope encoder refuses
+ * anything that fails petro_tx_check_envelope (the body encoder, used for ids and signing,
+ * petro_tx_check: a body is signed before it has signatures). So every accepted byte string
+ * has exactly one petro_tx, and back. */
 #include <string.h>
 
 #include "internal.h"
@@ -141,6 +143,15 @@ petro_result petro_tx_check(const petro_tx *tx) {
     return PETRO_OK;
 }
 
+/* Stateless, and a function of the envelope's bytes only, so every node gives the same code:
+ * an envelope without a signature is no_signatures, before any state is read. */
+petro_result petro_tx_check_envelope(const petro_tx *tx) {
+    petro_result rc = petro_tx_check(tx);
+    if (rc != PETRO_OK) return rc;
+    if (tx->sig_count == 0) return PETRO_ERR_NO_SIGNATURES;
+    return PETRO_OK;
+}
+
 /* ---------------------------------------------------------------- encoding */
 
 static void w_key(petro__writer *w, const petro_pubkey *k) {
@@ -227,7 +238,7 @@ static void encode_sigs(petro__writer *w, const petro_tx *tx) {
 static petro_result encode(uint8_t *out, size_t out_cap, size_t *out_size, const petro_tx *tx,
                            bool with_sigs) {
     *out_size = 0;
-    petro_result rc = petro_tx_check(tx);
+    petro_result rc = with_sigs ? petro_tx_check_envelope(tx) : petro_tx_check(tx);
     if (rc != PETRO_OK) return rc;
     /* Encode into a scratch buffer of the protocol maximum, so "too large" and "buffer too
      * small" are told apart whatever the caller's capacity. */
@@ -350,7 +361,7 @@ static petro_result decode(petro_tx *tx, petro__reader *r) {
         petro__r_bytes(r, tx->sigs[i].sig.bytes, sizeof tx->sigs[i].sig.bytes);
     }
     if (!petro__r_done(r)) return PETRO_ERR_MALFORMED;
-    return petro_tx_check(tx);
+    return petro_tx_check_envelope(tx);
 }
 
 petro_result petro_tx_decode(petro_tx *tx, const uint8_t *bytes, size_t bytes_size) {

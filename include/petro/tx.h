@@ -159,7 +159,8 @@ typedef struct petro_tx {
     uint8_t memo[PETRO_MEMO_SIZE_MAX];
     uint8_t op_count;         /* 1..PETRO_TX_OPS_MAX */
     petro_op ops[PETRO_TX_OPS_MAX];
-    uint8_t sig_count;        /* 0..PETRO_TX_SIGS_MAX; sorted by key, strictly ascending */
+    uint8_t sig_count;        /* 0..PETRO_TX_SIGS_MAX (0 only before signing); sorted by key,
+                                 strictly ascending */
     petro_tx_sig sigs[PETRO_TX_SIGS_MAX];
 } petro_tx;
 
@@ -169,16 +170,25 @@ typedef struct petro_tx {
  *  amount codes 200..299, PETRO_ERR_BAD_ASSET_CODE, PETRO_ERR_BAD_FLAGS) or PETRO_OK. */
 PETRO_API PETRO_MUST_USE petro_result petro_tx_check(const petro_tx *tx);
 
+/** Check a signed envelope without state: petro_tx_check, then at least one signature.
+ *  Returns PETRO_OK, the petro_tx_check error, or PETRO_ERR_NO_SIGNATURES (sig_count 0).
+ *  Depends on the transaction's fields only. The decoder, petro_tx_encode and the ledger's
+ *  check_tx / apply_tx run this; petro_tx_encode_body, petro_tx_id and petro_tx_sign run
+ *  petro_tx_check, so an unsigned body can be hashed and signed. */
+PETRO_API PETRO_MUST_USE petro_result petro_tx_check_envelope(const petro_tx *tx);
+
 /** Encode the unsigned body (everything before the signatures). Returns PETRO_OK with
  *  *out_size set, PETRO_ERR_BUFFER_TOO_SMALL, or the petro_tx_check error. */
 PETRO_API PETRO_MUST_USE petro_result petro_tx_encode_body(uint8_t *out, size_t out_cap,
                                                            size_t *out_size, const petro_tx *tx);
-/** Encode the signed envelope (body, then signatures). Same returns. */
+/** Encode the signed envelope (body, then signatures). Same returns, with the
+ *  petro_tx_check_envelope error (PETRO_ERR_NO_SIGNATURES for an unsigned transaction). */
 PETRO_API PETRO_MUST_USE petro_result petro_tx_encode(uint8_t *out, size_t out_cap,
                                                       size_t *out_size, const petro_tx *tx);
 /** Decode a signed envelope strictly. Returns PETRO_OK; PETRO_ERR_TX_TOO_LARGE;
  *  PETRO_ERR_MALFORMED (truncation, trailing bytes, non-canonical values); or the
- *  petro_tx_check error. Out: tx filled on PETRO_OK, zeroed otherwise. Pure. */
+ *  petro_tx_check_envelope error (PETRO_ERR_NO_SIGNATURES for sig_count 0).
+ *  Out: tx filled on PETRO_OK, zeroed otherwise. Pure. */
 PETRO_API PETRO_MUST_USE petro_result petro_tx_decode(petro_tx *tx, const uint8_t *bytes,
                                                       size_t bytes_size);
 

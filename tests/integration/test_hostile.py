@@ -150,8 +150,16 @@ def run():
             ("too_early", "too_late"))
 
         # ---------------------------------------------------------- signatures and authority
-        # No signature at all: weight 0 is below every threshold (protocol.md step 7).
-        row("no signatures", "POST", T, env(alice_body(), keys=()), 400, ("bad_auth",))
+        # No signature at all: no_signatures, the stateless check of protocol.md step 1, ahead
+        # of every check that reads state (unknown source, wrong network, bad sequence).
+        row("no signatures", "POST", T, env(alice_body(), keys=()), 400, ("no_signatures",))
+        row("no signatures, unknown source", "POST", T,
+            env(ptx.body(net, stranger.pub, 1, [pay]), keys=()), 400, ("no_signatures",))
+        row("no signatures, wrong network", "POST", T,
+            env(ptx.body(bytes(32), alice_k.pub, seq + 1, [pay]), keys=()), 400,
+            ("no_signatures",))
+        row("no signatures, stale sequence", "POST", T, env(alice_body(sequence=seq), keys=()),
+            400, ("no_signatures",))
         row("signature flipped", "POST", T,
             env(alice_body(), tamper=lambda i, s: bytes([s[0] ^ 1]) + s[1:]), 400,
             ("bad_signature",))
@@ -179,7 +187,7 @@ def run():
         row("multisig other officer only", "POST", T, env(tb, keys=(off2,)), 400, ("bad_auth",))
         row("multisig officer twice", "POST", T, env(tb, keys=(off1, off1)), 400,
             ("duplicate_signature",))
-        row("multisig no signatures", "POST", T, env(tb, keys=()), 400, ("bad_auth",))
+        row("multisig no signatures", "POST", T, env(tb, keys=()), 400, ("no_signatures",))
         row("multisig + stranger", "POST", T, env(tb, keys=(off1, off2, stranger)), 400,
             ("extra_signature",))
         row("multisig officer + bad sig", "POST", T,
@@ -277,7 +285,7 @@ def run():
                            len(gb) - 33, len(gb) - 2, len(gb) - 1]))
         for c in cuts:
             row("truncated to %d of %d bytes" % (c, len(gb)), "POST", T, {"tx": gb[:c].hex()},
-                400, ("malformed", "no_signatures"))
+                400, ("malformed",))
         row("empty envelope", "POST", T, {"tx": ""}, 400, ("malformed", "bad_hex"))
         row("envelope 4097 bytes", "POST", T, {"tx": "00" * 4097}, 400, ("tx_too_large",))
         row("envelope 1 MiB of hex", "POST", T, {"tx": "00" * 500000}, 400, ("tx_too_large",))
@@ -444,6 +452,15 @@ def run():
         check(not failures, "%d of %d hostile requests got the wrong answer:\n  %s"
               % (len(failures), len(rows), "\n  ".join(failures)))
         log("all %d hostile requests got their documented status and code" % len(rows))
+        # The batch route decodes the same way: an unsigned envelope is rejected on its own.
+        unsigned = ptx.envelope(alice_body(), [])
+        st, obj, _ = h.http_request(node.url, "POST", T + "/batch",
+                                    body=len(unsigned).to_bytes(4, "little") + unsigned,
+                                    headers=BIN)
+        check(st == 200 and isinstance(obj, dict) and obj.get("accepted") == 0 and
+              obj.get("rejected") == [{"index": 0, "error": "no_signatures"}],
+              "batch with an unsigned envelope: expected one no_signatures rejection, got %d %r"
+              % (st, obj))
 
         # ---------------------------------------------------------- nothing changed
         after = node.status()

@@ -593,8 +593,9 @@ static void test_tx_level_codes(void) {
     EXPECT_TX(&f, &tx, SIGNERS(K_ALICE, K_X), PETRO_ERR_EXTRA_SIGNATURE);
     tx = mk_tx(&f, K_ALICE, &pay, 1);
     EXPECT_TX(&f, &tx, SIGNERS(K_BOB), PETRO_ERR_EXTRA_SIGNATURE);
+    /* No signature at all is refused by step 1 (stateless), not by the weight check. */
     tx = mk_tx(&f, K_ALICE, &pay, 1);
-    EXPECT_TX(&f, &tx, NO_SIGNERS, PETRO_ERR_BAD_AUTH);
+    EXPECT_TX(&f, &tx, NO_SIGNERS, PETRO_ERR_NO_SIGNATURES);
     /* A bad signature takes precedence over an extra one. */
     tx = mk_tx(&f, K_ALICE, &pay, 1);
     sign(&tx, K_ALICE);
@@ -1291,19 +1292,123 @@ static void test_check_tx(void) {
     ASSERT_RESULT(petro_ledger_check_tx(&f.store, &tx, mask, f.ts, 2, 0),
                   PETRO_ERR_WRONG_NETWORK);
     tx = mk_tx(&f, K_X, &pay, 1);
+    sign(&tx, K_X);
     ASSERT_RESULT(petro_ledger_check_tx(&f.store, &tx, 0, f.ts, 0, 0),
                   PETRO_ERR_NO_SOURCE_ACCOUNT);
     /* check_tx reads committed state only and changes nothing. */
     size_t count = petro_store_mem_count(f.mem);
     tx = mk_tx(&f, K_ALICE, &pay, 1);
     tx.fee = 50;
-    ASSERT_RESULT(petro_ledger_check_tx(&f.store, &tx, 0, f.ts, 0, 0), PETRO_ERR_BAD_AUTH);
+    ASSERT_RESULT(petro_ledger_check_tx(&f.store, &tx, 0, f.ts, 0, 0), PETRO_ERR_NO_SIGNATURES);
     sign(&tx, K_ALICE);
     ASSERT_OK(petro_tx_id(&id, &tx));
     ASSERT_RESULT(petro_ledger_check_tx(&f.store, &tx, petro_tx_verify_sigs(&tx, &id), f.ts, 0, 0),
                   PETRO_ERR_FEE_TOO_LOW);
     ASSERT_EQ(petro_store_mem_count(f.mem), count);
     fx_free(&f);
+}
+
+/* Envelope = body || u8 sig_count 0: what a user who forgot to sign sends. */
+static size_t unsigned_envelope(uint8_t *out, size_t out_cap, const petro_tx *tx) {
+    size_t size = 0;
+    ASSERT_OK(petro_tx_encode_body(out, out_cap, &size, tx));
+    ASSERT_TRUE(size < out_cap);
+    out[size] = 0;
+    return size + 1;
+}
+
+/* A transaction without signatures is no_signatures (9) at the first, stateless check: in the
+ * decoder, in petro_tx_check_envelope, at admission (check_tx) and in a block (apply_tx), ahead
+ * of every check that reads state; a block holding one is rejected like any envelope failure. */
+static void test_no_signatures(void) {
+    petro_genesis g;
+    make_genesis(&g);
+    fx a;
+    fx_init_with(&a, &g, true);
+    petro_op pay = op_pay(K_BOB, native(), UNIT);
+    petro_tx tx = mk_tx(&a, K_ALICE, &pay, 1);
+    ASSERT_EQ(tx.sig_count, 0);
+    /* The body is fine (it can be hashed and signed); the envelope is not. */
+    ASSERT_OK(petro_tx_check(&tx));
+    ASSERT_RESULT(petro_tx_check_envelope(&tx), PETRO_ERR_NO_SIGNATURES);
+    petro_hash id;
+    ASSERT_OK(petro_tx_id(&id, &tx));
+    ASSERT_EQ(petro_tx_verify_sigs(&tx, &id), 0);
+    uint8_t env[PETRO_TX_SIZE_MAX];
+    size_t env_size = 0;
+    ASSERT_RESULT(petro_tx_encode(env, sizeof env, &env_size, &tx), PETRO_ERR_NO_SIGNATURES);
+    ASSERT_EQ(env_size, 0);
+    env_size = unsigned_envelope(env, sizeof env, &tx);
+    petro_tx back;
+    ASSERT_RESULT(petro_tx_decode(&back, env, env_size), PETRO_ERR_NO_SIGNATURES);
+
+    /* Admission: 9 whatever the state would say (unknown source, wrong network, bad sequence
+     * with a fee below the minimum, any signature mask), and nothing changes. */
+    size_t count = petro_store_mem_count(a.mem);
+    ASSERT_RESULT(petro_ledger_check_tx(&a.store, &tx, 0, a.ts, 0, 0), PETRO_ERR_NO_SIGNATURES);
+    ASSERT_RESULT(petro_ledger_check_tx(&a.store, &tx, UINT32_MAX, a.ts, 0, 0),
+                  PETRO_ERR_NO_SIGNATURES);
+    petro_tx other = mk_tx(&a, K_X, &pay, 1);
+    ASSERT_RESULT(petro_ledger_check_tx(&a.store, &other, 0, a.ts, 0, 0),
+                  PETRO_ERR_NO_SIGNATURES);
+    other = tx;
+    other.network_id.bytes[0] ^= 1;
+    ASSERT_RESULT(petro_ledger_check_tx(&a.store, &other, 0, a.ts, 0, 0),
+                  PETRO_ERR_NO_SIGNATURES);
+    other = tx;
+    other.sequence += 5;
+    other.fee = 1;
+    ASSERT_RESULT(petro_ledger_check_tx(&a.store, &other, 0, a.ts, 0, 0),
+                  PETRO_ERR_NO_SIGNATURES);
+    /* A failing op field still comes first: petro_tx_check runs before the signature count. */
+    other = tx;
+    other.ops[0].u.payment.amount = 0;
+    ASSERT_RESULT(petro_ledger_check_tx(&a.store, &other, 0, a.ts, 0, 0),
+                  PETRO_ERR_AMOUNT_ZERO);
+    ASSERT_EQ(petro_store_mem_count(a.mem), count);
+
+    /* In the open block: not includable, nothing recorded. */
+    EXPECT_TX(&a, &tx, NO_SIGNERS, PETRO_ERR_NO_SIGNATURES);
+    ASSERT_EQ(a.cur_size, PETRO_BLOCK_HEADER_SIZE);
+    /* Signed, the same transaction is included: block 1 holds exactly it. */
+    EXPECT_TX(&a, &tx, SIGNERS(K_ALICE), PETRO_OK);
+    fx_sync(&a);
+    ASSERT_EQ(a.block_count, 1);
+
+    /* A block carrying the unsigned envelope instead is rejected whole on a replica (the
+     * header is block 1's, so only the envelope differs), then the real block 1 applies. */
+    fx d;
+    fx_init_with(&d, &g, false);
+    petro_ledger_abort(d.l);
+    petro_tx unsigned_tx = tx;
+    unsigned_tx.sig_count = 0;
+    memset(unsigned_tx.sigs, 0, sizeof unsigned_tx.sigs);
+    env_size = unsigned_envelope(env, sizeof env, &unsigned_tx);
+    uint8_t *blk = malloc(PETRO_BLOCK_HEADER_SIZE + 4 + env_size);
+    ASSERT_TRUE(blk != NULL);
+    memcpy(blk, a.blocks[0], PETRO_BLOCK_HEADER_SIZE);
+    for (int i = 0; i < 4; i++) {
+        blk[PETRO_BLOCK_HEADER_SIZE + (size_t)i] = (uint8_t)(env_size >> (8 * i));
+    }
+    memcpy(blk + PETRO_BLOCK_HEADER_SIZE + 4, env, env_size);
+    petro_block_header h;
+    ASSERT_OK(petro_block_header_decode(&h, blk, PETRO_BLOCK_HEADER_SIZE));
+    ASSERT_EQ(h.tx_count, 1);
+    EXPECT_BLOCK_REJECTED(&d, blk, PETRO_BLOCK_HEADER_SIZE + 4 + env_size,
+                          PETRO_ERR_TX_REJECTED_IN_BLOCK);
+    /* The same, applied by hand: apply_tx names the reason, 9. */
+    ASSERT_OK(petro_ledger_begin(d.l, 1, h.timestamp_ms));
+    petro_tx_result res;
+    ASSERT_RESULT(petro_ledger_apply_tx(d.l, &res, &unsigned_tx, &id, 0), PETRO_ERR_NO_SIGNATURES);
+    ASSERT_EQ(res.code, 0);
+    ASSERT_EQ(res.fee_charged, 0);
+    petro_ledger_abort(d.l);
+    ASSERT_OK(petro_ledger_apply_block(d.l, a.blocks[0], a.block_sizes[0]));
+    ASSERT_OK(petro_ledger_commit(d.l));
+    store_equal(&a.store, &d.store);
+    free(blk);
+    fx_free(&d);
+    fx_free(&a);
 }
 
 static void test_sticky_and_misuse(void) {
@@ -1755,6 +1860,7 @@ int main(int argc, char **argv) {
     RUN_TEST(test_atomicity);
     RUN_TEST(test_determinism_and_replay);
     RUN_TEST(test_check_tx);
+    RUN_TEST(test_no_signatures);
     RUN_TEST(test_sticky_and_misuse);
     RUN_TEST(test_store_faults);
     RUN_TEST(test_invariants_detect);
