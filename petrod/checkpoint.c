@@ -15,8 +15,11 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
+#include "attest.h"
 #include "log.h"
+#include "ordering.h"
 #include "wallet.h"
 
 struct checkpoints {
@@ -26,18 +29,16 @@ struct checkpoints {
     wallet_key key;
     char history_path[PATH_MAX + 32];
     petro_net_kind kind;
-    bool has_latest;
-    uint64_t latest_height;
     uint32_t tree_count;
     petro_checkpoint_tree *trees[PETRO_GENESIS_RESERVES_MAX];
     checkpoint_record *history;
     size_t history_count, history_cap;
     pthread_mutex_t compute_lock; /* one computation at a time */
     /* The worker computes off the producer thread, so blocks keep coming meanwhile. */
-    node *n;
     pthread_t worker;
     bool has_worker;
-    bool is_due;      /* a computation was asked for */
+    node_read *pending; /* snapshot at the due height, taken by checkpoint_after_block */
+    uint64_t pending_height;
     bool is_stopping; /* the worker must exit */
     pthread_cond_t wake;
 };
@@ -153,13 +154,13 @@ static void history_load_file(checkpoints *cs) {
     if (bad > 0) log_warn("checkpoint: %zu unreadable lines in %s skipped", bad, cs->history_path);
 }
 
-/* Compute, sign and install the checkpoints at the current tip. */
-static void compute(checkpoints *cs, node *n) {
+/* Compute, sign and install the checkpoints at the tip of the snapshot rd, which this call
+ * ends (LMDB read transactions of this store may move between threads: MDB_NOTLS). */
+static void compute(checkpoints *cs, node_read *rd) {
     pthread_mutex_lock(&cs->compute_lock);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    node_read *rd = NULL;
-    petro_result r = node_read_begin(n, &rd);
+    petro_result r = PETRO_OK;
     petro_checkpoint_tree *fresh[PETRO_GENESIS_RESERVES_MAX] = {0};
     uint32_t count = 0;
     petro_reserve_config cfg;
@@ -190,10 +191,8 @@ static void compute(checkpoints *cs, node *n) {
     memcpy(old, cs->trees, sizeof old);
     memcpy(cs->trees, fresh, sizeof fresh);
     cs->tree_count = count;
-    cs->has_latest = count > 0;
     for (uint32_t i = 0; i < count; i++) {
         const petro_checkpoint *c = &fresh[i]->checkpoint;
-        cs->latest_height = c->height;
         checkpoint_record rec = {c->height,     c->timestamp_ms, c->asset,
                                  c->total,      c->attested,     c->cap,
                                  c->leaf_count, c->root,         c->block_hash,
@@ -221,14 +220,14 @@ static void *worker_main(void *arg) {
     checkpoints *cs = arg;
     pthread_mutex_lock(&cs->lock);
     while (!cs->is_stopping) {
-        if (!cs->is_due) {
+        if (cs->pending == NULL) {
             pthread_cond_wait(&cs->wake, &cs->lock);
             continue;
         }
-        cs->is_due = false;
-        node *n = cs->n;
+        node_read *rd = cs->pending;
+        cs->pending = NULL;
         pthread_mutex_unlock(&cs->lock);
-        compute(cs, n); /* at the tip of its snapshot: the block that asked, or a later one */
+        compute(cs, rd); /* at the height of the block that asked: its snapshot */
         pthread_mutex_lock(&cs->lock);
     }
     pthread_mutex_unlock(&cs->lock);
@@ -253,28 +252,54 @@ fail_lock:
     return PETRO_ERR_NOMEM;
 }
 
+/* The signing key. In a cluster: this validator's cluster key (the cluster file's key_file),
+ * which must be the key the file lists for it (the proposer of the blocks it cuts). Alone:
+ * the validator wallet, which must hold the ledger's proposer key. false (logged): none. */
+static bool load_key(wallet_key *key, node *n, const node_config *cfg) {
+    memset(key, 0, sizeof *key);
+    petro_pubkey expected;
+    petro_result r;
+    const char *source;
+    char path[PATH_MAX + 64];
+    if (cfg->ordering != NULL) {
+        if (cfg->validator_wallet[0] != '\0') {
+            log_warn("checkpoint: a cluster validator signs checkpoints with its key_file; "
+                     "--validator-wallet %s is not used", cfg->validator_wallet);
+        }
+        ordering_self_key(cfg->ordering, &expected);
+        source = cfg->cluster_key_file;
+        key->sk = sodium_malloc(sizeof *key->sk);
+        r = key->sk == NULL ? PETRO_ERR_NOMEM : attest_key_load(source, &key->pk, key->sk);
+    } else {
+        node_status st;
+        r = node_status_get(n, &st);
+        expected = st.proposer;
+        source = cfg->validator_wallet;
+        if (source[0] == '\0') {
+            snprintf(path, sizeof path, "%s/wallets/validator.json", cfg->data_dir);
+            source = path;
+        }
+        if (r == PETRO_OK) r = wallet_read(key, source, cfg->validator_passphrase);
+    }
+    if (r != PETRO_OK) {
+        log_warn("checkpoint: no validator key (%s: %s); proof-of-reserves checkpoints are off",
+                 source, petro_result_str(r));
+        wallet_key_deinit(key);
+        return false;
+    }
+    if (!petro_pubkey_equal(&key->pk, &expected)) {
+        log_warn("checkpoint: %s is not this node's validator key; checkpoints are off", source);
+        wallet_key_deinit(key);
+        return false;
+    }
+    return true;
+}
+
 void checkpoint_start(checkpoints *cs, node *n, const node_config *cfg) {
     node_status st;
     if (node_status_get(n, &st) != PETRO_OK) return;
-    char path[PATH_MAX + 64];
-    const char *wallet = cfg->validator_wallet;
-    if (wallet[0] == '\0') {
-        snprintf(path, sizeof path, "%s/wallets/validator.json", cfg->data_dir);
-        wallet = path;
-    }
     wallet_key key;
-    memset(&key, 0, sizeof key);
-    petro_result r = wallet_read(&key, wallet, cfg->validator_passphrase);
-    if (r != PETRO_OK) {
-        log_warn("checkpoint: no validator key (%s: %s); proof-of-reserves checkpoints are off",
-                 wallet, petro_result_str(r));
-        return;
-    }
-    if (!petro_pubkey_equal(&key.pk, &st.proposer)) {
-        log_warn("checkpoint: %s is not this node's validator key; checkpoints are off", wallet);
-        wallet_key_deinit(&key);
-        return;
-    }
+    if (!load_key(&key, n, cfg)) return;
     pthread_mutex_lock(&cs->lock);
     cs->key = key;
     cs->interval = cfg->checkpoint_interval; /* 1..CHECKPOINT_INTERVAL_MAX: node_open checked */
@@ -283,10 +308,15 @@ void checkpoint_start(checkpoints *cs, node *n, const node_config *cfg) {
              cfg->data_dir);
     history_load_file(cs);
     cs->enabled = true;
-    cs->n = n;
     cs->is_stopping = false;
     pthread_mutex_unlock(&cs->lock);
-    compute(cs, n); /* the start-up checkpoint, before petrod prints "ready" */
+    node_read *rd = NULL;
+    petro_result r = node_read_begin(n, &rd);
+    if (r == PETRO_OK) {
+        compute(cs, rd); /* the start-up checkpoint, before petrod prints "ready" */
+    } else {
+        log_error("checkpoint: no snapshot for the start-up checkpoint: %s", petro_result_str(r));
+    }
     pthread_mutex_lock(&cs->lock);
     int rc = pthread_create(&cs->worker, NULL, worker_main, cs);
     cs->has_worker = rc == 0;
@@ -296,15 +326,40 @@ void checkpoint_start(checkpoints *cs, node *n, const node_config *cfg) {
 
 void checkpoint_after_block(checkpoints *cs, node *n, uint64_t height) {
     pthread_mutex_lock(&cs->lock);
-    bool due = cs->enabled && !cs->is_stopping &&
-               (!cs->has_latest || height >= cs->latest_height + cs->interval);
-    bool inline_compute = due && !cs->has_worker;
-    if (due && cs->has_worker) {
-        cs->is_due = true;
+    bool due = cs->enabled && !cs->is_stopping && height % cs->interval == 0;
+    pthread_mutex_unlock(&cs->lock);
+    if (!due) return;
+    /* The caller is the thread that commits blocks and has just committed height, so this
+     * snapshot is exactly at height: every validator checkpoints the same heights. */
+    node_read *rd = NULL;
+    petro_result r = node_read_begin(n, &rd);
+    if (r != PETRO_OK) {
+        log_error("checkpoint: no snapshot at height %" PRIu64 ": %s", height, petro_result_str(r));
+        return;
+    }
+    node_read *dropped = NULL;
+    uint64_t dropped_height = 0;
+    pthread_mutex_lock(&cs->lock);
+    bool is_inline = !cs->has_worker && !cs->is_stopping;
+    if (cs->has_worker && !cs->is_stopping) {
+        dropped = cs->pending;
+        dropped_height = cs->pending_height;
+        cs->pending = rd;
+        cs->pending_height = height;
+        rd = NULL;
         pthread_cond_signal(&cs->wake);
     }
     pthread_mutex_unlock(&cs->lock);
-    if (inline_compute) compute(cs, n);
+    if (dropped != NULL) {
+        log_warn("checkpoint: height %" PRIu64 " skipped: the computation before it was still "
+                 "running when height %" PRIu64 " was due", dropped_height, height);
+        node_read_end(dropped);
+    }
+    if (is_inline) {
+        compute(cs, rd);
+    } else {
+        node_read_end(rd); /* NULL when the worker took it */
+    }
 }
 
 void checkpoint_destroy(checkpoints *cs) {
@@ -317,13 +372,14 @@ void checkpoint_destroy(checkpoints *cs) {
     pthread_mutex_unlock(&cs->lock);
     if (join) pthread_join(cs->worker, NULL);
     pthread_mutex_lock(&cs->lock);
+    node_read_end(cs->pending); /* a snapshot the worker did not take; the store is still open */
+    cs->pending = NULL;
     for (uint32_t i = 0; i < cs->tree_count; i++) {
         petro_checkpoint_tree_free(cs->trees[i]);
         free(cs->trees[i]);
         cs->trees[i] = NULL;
     }
     cs->tree_count = 0;
-    cs->has_latest = false;
     cs->enabled = false;
     wallet_key_deinit(&cs->key);
     free(cs->history);

@@ -1,15 +1,18 @@
 /* Proof-of-reserves checkpoints of the node (docs/operations.md "Proof of reserves").
  *
  * After the node starts (checkpoint_start: "at genesis" for a fresh devnet) and after every
- * committed block whose height is at least the last checkpoint's + interval
- * (checkpoint_after_block, called by the producer), the node computes for each reserve-backed
- * asset the Merkle sum tree over all holders (petro_checkpoint_build), signs the checkpoint
- * with its validator key, keeps the latest tree in memory to serve inclusion proofs, and
- * appends a line to <data>/reserves-history.jsonl (coverage and supply over time).
+ * committed block whose height is a multiple of the interval (checkpoint_after_block, called
+ * by the thread that commits blocks: the producer, or in a cluster also for every block
+ * applied from the leader), the node computes for each reserve-backed asset the Merkle sum
+ * tree over all holders (petro_checkpoint_build) on a snapshot at exactly that height, signs
+ * the checkpoint with its validator key, keeps the latest tree in memory to serve inclusion
+ * proofs, and appends a line to <data>/reserves-history.jsonl (coverage and supply over
+ * time). So every validator of a cluster checkpoints the same heights, with the same roots.
  *
  * Configuration (node_config, read once by checkpoint_start): checkpoint_interval,
- * validator_wallet (empty: <data>/wallets/validator.json) and validator_passphrase.
- * Without a validator wallet matching the node's proposer key, checkpoints are off (logged).
+ * validator_wallet (empty: <data>/wallets/validator.json) and validator_passphrase; in a
+ * cluster cluster_key_file instead of the wallet. Without a key matching the node's proposer
+ * key (in a cluster: its own key in the cluster file), checkpoints are off (logged).
  *
  * Ownership: the node creates its checkpoints in node_open (node_checkpoints returns them)
  * and destroys them in node_close, after the producer has stopped. All functions taking a
@@ -40,8 +43,10 @@ void checkpoint_destroy(checkpoints *cs);
  *  current tip, and start the worker thread that computes the next ones. cfg is read during
  *  the call only. Call once, after node_open. Never fails the node: problems are logged. */
 void checkpoint_start(checkpoints *cs, node *n, const node_config *cfg);
-/** Producer hook after a committed block at height: when a checkpoint is due, wake the
- *  worker (which computes at the tip of its read snapshot, so blocks keep coming meanwhile). */
+/** Hook after the block at height was committed, called by the thread that commits blocks
+ *  before it commits the next one: when height is a multiple of the interval, take a read
+ *  snapshot (at height) and hand it to the worker, so blocks keep coming meanwhile. If the
+ *  worker has not started on the previous snapshot yet, that one is dropped (logged). */
 void checkpoint_after_block(checkpoints *cs, node *n, uint64_t height);
 
 /** Whether checkpoints are on, and the interval. */

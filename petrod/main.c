@@ -292,6 +292,8 @@ int main(int argc, char **argv) {
         if (r != PETRO_OK) return fail("cannot start the cluster ordering from ", o.cluster_file, r);
         o.cfg.ordering = ord;
         o.cfg.block_bytes_max = ocfg.block_bytes_max;
+        _Static_assert(sizeof o.cfg.cluster_key_file == sizeof ocfg.key_file, "key_file size");
+        memcpy(o.cfg.cluster_key_file, ocfg.key_file, sizeof ocfg.key_file);
     }
 
     node *n = NULL;

@@ -1107,6 +1107,7 @@ static petro_result apply_remote_block(node *n, const uint8_t *bytes, size_t siz
     ordering_applied(n->cfg.ordering, claimed.height, &block_hash, &claimed.state_hash);
     log_debug("applied block %llu from the cluster: %u txs", (unsigned long long)claimed.height, count);
     if (n->cfg.check_invariants) check_invariants_or_die(n, claimed.height);
+    checkpoint_after_block(n->cps, n, claimed.height); /* the same heights as the leader's */
     goto done;
 fail_block:
     petro_ledger_abort(n->ledger);

@@ -38,6 +38,9 @@ typedef struct node_config {
     const char *validator_passphrase; /* NULL (default): an unencrypted wallet. Borrowed;
                                          never logged, and never from argv (petrod takes it
                                          from PETRO_VALIDATOR_PASSPHRASE) */
+    /* In a cluster (ordering != NULL) the checkpoints are signed with this validator's cluster
+     * key (the cluster file's key_file), not with validator_wallet. */
+    char cluster_key_file[PATH_MAX];
 } node_config;
 
 void node_config_default(node_config *cfg);
@@ -73,7 +76,8 @@ petro_result node_status_get(node *n, node_status *out);
 /* ------------------------------------------------------------ reads */
 
 /** A consistent read snapshot (an LMDB read transaction). Borrowed pointers returned by the
- *  node_read_* functions stay valid until node_read_end. One snapshot belongs to one thread. */
+ *  node_read_* functions stay valid until node_read_end. One snapshot is used by one thread at
+ *  a time; it may be handed to another thread (the store opens LMDB with MDB_NOTLS). */
 typedef struct node_read node_read;
 petro_result node_read_begin(node *n, node_read **out);
 void node_read_end(node_read *r);

@@ -13,7 +13,10 @@ then `petrod run --cluster`), and checks:
    restarted, catches up; every height has one block hash on all three;
 3. SIGKILL of the etcd leader member under load: the same, then the member is restarted;
 4. SIGSTOP of the leader petrod for 3 s under load, then SIGCONT: another node leads, the old
-   leader's writes are fenced off and it follows; same checks.
+   leader's writes are fenced off and it follows; same checks;
+5. proof-of-reserves checkpoints (every CHECKPOINT_INTERVAL blocks): every node, followers
+   included, has a checkpoint past its start-up height, at the same heights as the others,
+   with the same root, total and holder count, signed with its own cluster key.
 
 Needs the etcd binary (Debian etcd-server, installed by scripts/install-deps).
 """
@@ -36,6 +39,7 @@ from petro_harness import check, log  # noqa: E402
 
 ETCD = shutil.which("etcd") or "/usr/bin/etcd"
 N = 3
+CHECKPOINT_INTERVAL = 4
 
 
 def ports_free(ports):
@@ -119,7 +123,7 @@ class Cluster:
             [h.PETROD, "run", "--data", os.path.join(self.dir, "node%d" % (i + 1)),
              "--http", "127.0.0.1:%d" % (self.api_base + i),
              "--cluster", os.path.join(self.dir, "node%d" % (i + 1), "cluster.conf"),
-             "--block-interval-ms", "50"],
+             "--block-interval-ms", "50", "--checkpoint-interval", str(CHECKPOINT_INTERVAL)],
             stdout=log_f, stderr=subprocess.STDOUT, env=env, preexec_fn=h._child_setup)
 
     def start(self):
@@ -320,6 +324,66 @@ def check_one_block_per_height(c, nodes, height):
         check(len(hashes) == 1, "height %d has %d different blocks" % (hgt, len(hashes)))
 
 
+def validator_keys(c):
+    """The cluster key (hex) of every node, from node1's cluster file."""
+    keys = {}
+    for line in open(os.path.join(c.dir, "node1", "cluster.conf")):
+        parts = line.split()
+        if len(parts) == 5 and parts[0] == "validator":
+            keys[int(parts[2][1:]) - 1] = parts[3]
+    return [keys[i] for i in range(N)]
+
+
+def check_checkpoints(c, started_at):
+    """Every node (followers too) checkpoints every CHECKPOINT_INTERVAL blocks: its latest
+    checkpoint is past its start-up height, at the same height on all nodes, with the same
+    root, total and holders, signed with its own cluster key; and every height that two
+    nodes' histories share has the same root and total on both."""
+    tip = c.wait_same_tip(range(N))
+    due = tip["height"] - tip["height"] % CHECKPOINT_INTERVAL
+    keys = validator_keys(c)
+    deadline = time.monotonic() + 10 * h.SLOW
+    while True:
+        latest = []
+        for i in range(N):
+            st, body = h.http_get(c.url(i), "/v1/reserves")
+            check(st == 200 and body["checkpoint_interval"] == CHECKPOINT_INTERVAL,
+                  "node%d: checkpoints off: %s %s" % (i + 1, st, body))
+            latest.append([r["latest_checkpoint"] for r in body["reserves"]])
+        if all(cp is not None and cp["height"] == due for cps in latest for cp in cps):
+            break
+        check(time.monotonic() < deadline,
+              "not every node checkpointed height %d: %s\n%s"
+              % (due, [[cp and cp["height"] for cp in cps] for cps in latest], c.describe()))
+        time.sleep(0.1)
+    for i in range(N):
+        check(due > started_at[i], "node%d: checkpoint %d is not past its start-up height %d"
+              % (i + 1, due, started_at[i]))
+        for cp in latest[i]:
+            check(cp["validator_key"] == keys[i],
+                  "node%d signs checkpoints with %s, not its cluster key %s"
+                  % (i + 1, cp["validator_key"], keys[i]))
+    fields = ("height", "block_hash", "root", "total", "leaf_count", "attested", "cap")
+    for a in range(len(latest[0])):
+        views = {tuple(cps[a][f] for f in fields) for cps in latest}
+        check(len(views) == 1, "nodes disagree on the checkpoint at %d: %s" % (due, views))
+    by_height = {}
+    for i in range(N):
+        st, body = h.http_get(c.url(i), "/v1/reserves/history?asset=PTR&limit=100000")
+        check(st == 200, "node%d: no checkpoint history: %s %s" % (i + 1, st, body))
+        for r in body["records"]:
+            if r["height"] % CHECKPOINT_INTERVAL == 0:
+                by_height.setdefault(r["height"], {})[i] = (r["block_hash"], r["root"],
+                                                             r["supply"], r["holders"])
+    shared = [hgt for hgt, v in by_height.items() if len(v) == N]
+    for hgt in shared:
+        check(len(set(by_height[hgt].values())) == 1,
+              "nodes disagree on the PTR checkpoint at height %d: %s" % (hgt, by_height[hgt]))
+    check(len(shared) >= 2 and due in shared,
+          "too few checkpoint heights every node has: %s" % sorted(shared))
+    return due, len(shared)
+
+
 def first_commit_after(payers, t):
     """Seconds from t to the first "committed" answer of a payment submitted after t."""
     times = [end for p in payers for start, end in p.commit_times if start > t]
@@ -333,6 +397,7 @@ def run():
     try:
         c.start()
         log("cluster up in %s; leader node%d" % (c.dir, c.leader() + 1))
+        started_at = [0] * N
 
         # 1. payments through each node, all nodes agree
         bob = h.wallet_address(c.wallet("bob"))
@@ -387,6 +452,7 @@ def run():
         n_ok = check_committed(c, followers, payers)
         c.start_petrod(lead)
         c.wait_ready([lead])
+        started_at[lead] = c.status(lead)["height"]  # at least its start-up height
         tip = c.wait_same_tip(range(N))
         check_committed(c, [lead], payers)
         check_one_block_per_height(c, range(N), tip["height"])
@@ -432,6 +498,12 @@ def run():
         log("4. froze leader node%d for 3 s under load: node%d took over, node%d follows after "
             "SIGCONT; %d payments answered committed are in every chain; one block per height"
             % (lead + 1, new_lead + 1, lead + 1, n_ok))
+
+        # 5. every node checkpoints the same heights with the same content, followers too
+        due, n_shared = check_checkpoints(c, started_at)
+        log("5. checkpoints every %d blocks: all nodes at height %d (start-up heights %s), same "
+            "root and total; %d heights in every node's history agree; each signed with the "
+            "node's own key" % (CHECKPOINT_INTERVAL, due, started_at, n_shared))
         c.shutdown_petrods()
     except Exception:
         log("cluster state:\n" + c.describe())
