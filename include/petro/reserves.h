@@ -70,6 +70,8 @@ typedef struct petro_reserve_status {
     petro_genesis_reserve reserve;
     petro_amount attested;       /* commodity base units in attestations counting at now */
     uint32_t attestation_count;  /* how many count at now */
+    uint64_t attestations_expire_ms; /* earliest valid_until_ms of those (0 if none): when
+                                        attested next drops without a new attestation */
     petro_amount supply;         /* issued - redeemed - burned: what holders hold */
     petro_amount outstanding;    /* issued - redeemed: what issuance is checked with (fee
                                     burns do not make room for new units) */

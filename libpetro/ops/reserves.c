@@ -476,12 +476,14 @@ static bool counts_at(const petro_attestation *a, uint64_t t) {
     return a->superseded_by == 0 && a->valid_from_ms <= t && t < a->valid_until_ms;
 }
 
-/* Sum of the quantities counting at t. */
+/* Sum of the quantities counting at t, how many count, and the earliest end of validity among
+ * them (0 if none counts): the time at which the sum next drops. */
 static petro_result attested_at(const getter *g, uint8_t commodity, uint64_t t,
-                                petro_amount *sum, uint32_t *count) {
+                                petro_amount *sum, uint32_t *count, uint64_t *expires_ms) {
     book bk;
     *sum = 0;
     *count = 0;
+    *expires_ms = 0;
     petro_result rc = load_book(g, commodity, &bk);
     if (rc != PETRO_OK) return rc;
     for (uint32_t i = 0; i < bk.count; i++) {
@@ -495,6 +497,7 @@ static petro_result attested_at(const getter *g, uint8_t commodity, uint64_t t,
         if (petro_amount_add(sum, *sum, a.quantity) != PETRO_OK || *sum > PETRO_SUPPLY_MAX) {
             *sum = PETRO_SUPPLY_MAX;
         }
+        if (*count == 0 || a.valid_until_ms < *expires_ms) *expires_ms = a.valid_until_ms;
         (*count)++;
     }
     return PETRO_OK;
@@ -643,7 +646,8 @@ petro_result petro__reserves_check_cap(petro__op_ctx *ctx, const petro_asset *as
     if (res == NULL) return PETRO_OK; /* not reserve-backed: no cap */
     petro_amount attested;
     uint32_t count;
-    rc = attested_at(&g, res->commodity, ctx->timestamp_ms, &attested, &count);
+    uint64_t expires_ms;
+    rc = attested_at(&g, res->commodity, ctx->timestamp_ms, &attested, &count, &expires_ms);
     if (rc != PETRO_OK) return rc;
     petro_amount cap = petro_reserves_cap(attested, res->units_per_commodity, res->coverage_bps);
     return supply_after > cap ? PETRO_ERR_RESERVE_CAP_EXCEEDED : PETRO_OK;
@@ -1015,7 +1019,8 @@ petro_result petro_reserves_status(const petro_store *store, uint64_t now_ms,
         petro_reserve_status *s = &out[i];
         memset(s, 0, sizeof *s);
         s->reserve = cfg.reserves[i];
-        rc = attested_at(&g, s->reserve.commodity, now_ms, &s->attested, &s->attestation_count);
+        rc = attested_at(&g, s->reserve.commodity, now_ms, &s->attested, &s->attestation_count,
+                         &s->attestations_expire_ms);
         if (rc != PETRO_OK) return rc;
         petro_asset_info info;
         rc = petro_state_get_asset(store, &info, &s->reserve.asset);

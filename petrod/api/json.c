@@ -70,20 +70,28 @@ json_t *apij_address(const petro_pubkey *pk, petro_net_kind kind) {
     return json_string(text);
 }
 
-json_t *apij_asset(const petro_asset *asset, petro_net_kind kind) {
+size_t apij_asset_text(char text[APIJ_ASSET_TEXT_SIZE], const petro_asset *asset,
+                       petro_net_kind kind) {
     if (asset->kind == PETRO_ASSET_NATIVE) {
-        return json_string("PTR");
+        memcpy(text, "PTR", sizeof "PTR");
+        return 3;
     }
     char issuer[PETRO_ADDRESS_SIZE_MAX];
-    char text[PETRO_ASSET_CODE_SIZE_MAX + 1 + PETRO_ADDRESS_SIZE_MAX];
     petro_address_encode(issuer, &asset->issuer, kind);
     /* code is NUL-terminated within its array; bound the read anyway. */
-    int n = snprintf(text, sizeof text, "%.*s:%s", PETRO_ASSET_CODE_SIZE_MAX, asset->code,
-                     issuer);
-    if (n < 0 || (size_t)n >= sizeof text) {
-        return NULL;
+    int n = snprintf(text, APIJ_ASSET_TEXT_SIZE, "%.*s:%s", PETRO_ASSET_CODE_SIZE_MAX,
+                     asset->code, issuer);
+    if (n < 0 || (size_t)n >= APIJ_ASSET_TEXT_SIZE) {
+        text[0] = '\0';
+        return 0;
     }
-    return json_stringn(text, (size_t)n);
+    return (size_t)n;
+}
+
+json_t *apij_asset(const petro_asset *asset, petro_net_kind kind) {
+    char text[APIJ_ASSET_TEXT_SIZE];
+    size_t n = apij_asset_text(text, asset, kind);
+    return n == 0 ? NULL : json_stringn(text, n);
 }
 
 json_t *apij_u64(uint64_t v) {

@@ -29,6 +29,12 @@ json_t *apij_hex(const uint8_t *bytes, size_t bytes_size);
 json_t *apij_hash(const petro_hash *h);
 json_t *apij_amount(petro_amount a);
 json_t *apij_address(const petro_pubkey *pk, petro_net_kind kind);
+/* Size of an asset's text with its NUL: "CODE:ISSUER_ADDRESS" at the longest. */
+#define APIJ_ASSET_TEXT_SIZE (PETRO_ASSET_CODE_SIZE_MAX + 1 + PETRO_ADDRESS_SIZE_MAX)
+/** "PTR" or "CODE:ISSUER_ADDRESS" into text, NUL-terminated. Returns its length; 0 (and "")
+ *  if it does not fit, which a checked asset code never does. */
+size_t apij_asset_text(char text[APIJ_ASSET_TEXT_SIZE], const petro_asset *asset,
+                       petro_net_kind kind);
 /** "PTR" or "CODE:ISSUER_ADDRESS". */
 json_t *apij_asset(const petro_asset *asset, petro_net_kind kind);
 /** A u64 as a JSON integer; above INT64_MAX (jansson's range) as a decimal string. */

@@ -1,18 +1,23 @@
 /* GET /metrics: Prometheus text exposition format (version 0.0.4).
  *
- * Node figures come from node_status_get; HTTP figures from the API's own atomic counters.
- * The text is rendered into a fixed buffer: the set of metrics is fixed, so its size is
- * known, and a render that would not fit is a 500, never a truncated scrape. */
+ * Node figures come from node_status_get; HTTP figures from the API's own atomic counters;
+ * reserve figures from the same view of a read snapshot as GET /v1/reserves
+ * (api_reserves_view_read), one sample per reserve-backed asset. The text is rendered into a
+ * fixed buffer: the set of metrics is fixed and the reserves are at most
+ * PETRO_GENESIS_RESERVES_MAX, so its size is bounded, and a render that would not fit is a
+ * 500, never a truncated scrape. */
 #include "server.h"
 
 #include "../ordering.h"
+#include "checkpoint.h"
+#include "json.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#define METRICS_TEXT_SIZE_MAX 4096u
+#define METRICS_TEXT_SIZE_MAX 16384u
 
 typedef struct text_buf {
     char text[METRICS_TEXT_SIZE_MAX];
@@ -41,6 +46,123 @@ static void metric(text_buf *b, const char *name, const char *type, const char *
                    uint64_t value) {
     put(b, "# HELP %s %s\n# TYPE %s %s\n%s %" PRIu64 "\n", name, help, name, type, name, value);
 }
+
+/* ------------------------------------------------------------ reserves */
+
+/* One gauge family per figure of petro_reserve_status, one sample per reserve-backed asset,
+ * labelled asset="PTR" or asset="CODE:ISSUER_ADDRESS" as in GET /v1/reserves. */
+typedef enum reserve_gauge {
+    RESERVE_ATTESTED,
+    RESERVE_ATTESTATIONS,
+    RESERVE_EXPIRES,
+    RESERVE_SUPPLY,
+    RESERVE_OUTSTANDING,
+    RESERVE_CAP,
+    RESERVE_COVERAGE,
+    RESERVE_MIN_COVERAGE,
+    RESERVE_UNDER_COVERED,
+    RESERVE_GAUGE_COUNT
+} reserve_gauge;
+
+static const char *const reserve_gauge_name[RESERVE_GAUGE_COUNT] = {
+    [RESERVE_ATTESTED] = "petro_reserve_attested_base_units",
+    [RESERVE_ATTESTATIONS] = "petro_reserve_attestations",
+    [RESERVE_EXPIRES] = "petro_reserve_attestation_expires_ms",
+    [RESERVE_SUPPLY] = "petro_reserve_supply_base_units",
+    [RESERVE_OUTSTANDING] = "petro_reserve_outstanding_base_units",
+    [RESERVE_CAP] = "petro_reserve_cap_base_units",
+    [RESERVE_COVERAGE] = "petro_reserve_coverage_bps",
+    [RESERVE_MIN_COVERAGE] = "petro_reserve_min_coverage_bps",
+    [RESERVE_UNDER_COVERED] = "petro_reserve_under_covered",
+};
+
+static const char *const reserve_gauge_help[RESERVE_GAUGE_COUNT] = {
+    [RESERVE_ATTESTED] = "Commodity base units (1e-8 barrel or troy ounce) in the attestations "
+                         "in force at the latest block.",
+    [RESERVE_ATTESTATIONS] = "Attestations in force at the latest block.",
+    [RESERVE_EXPIRES] = "Earliest end of validity of the attestations in force, unix "
+                        "milliseconds; 0 if none is in force.",
+    [RESERVE_SUPPLY] = "Supply held by holders (issued - redeemed - burned), base units.",
+    [RESERVE_OUTSTANDING] = "Issued - redeemed, base units: what issuance is checked against.",
+    [RESERVE_CAP] = "Largest supply the attested reserves allow, base units.",
+    [RESERVE_COVERAGE] = "Attested backing over supply, basis points; +Inf while the supply is "
+                         "0.",
+    [RESERVE_MIN_COVERAGE] = "Minimum coverage of the genesis, basis points.",
+    [RESERVE_UNDER_COVERED] = "1 if the supply exceeds the cap (issuance blocked), else 0.",
+};
+
+/* One sample of gauge g for s, from integers only ("+Inf" coverage while the supply is 0). */
+static void put_reserve_sample(text_buf *b, reserve_gauge g, const char *asset,
+                               const petro_reserve_status *s) {
+    put(b, "%s{asset=\"%s\"} ", reserve_gauge_name[g], asset);
+    switch (g) {
+    case RESERVE_ATTESTED: put(b, "%" PRId64 "\n", s->attested); return;
+    case RESERVE_SUPPLY: put(b, "%" PRId64 "\n", s->supply); return;
+    case RESERVE_OUTSTANDING: put(b, "%" PRId64 "\n", s->outstanding); return;
+    case RESERVE_CAP: put(b, "%" PRId64 "\n", s->cap); return;
+    case RESERVE_ATTESTATIONS: put(b, "%" PRIu32 "\n", s->attestation_count); return;
+    case RESERVE_EXPIRES: put(b, "%" PRIu64 "\n", s->attestations_expire_ms); return;
+    case RESERVE_COVERAGE:
+        if (s->coverage_bps == UINT64_MAX) {
+            put(b, "+Inf\n");
+        } else {
+            put(b, "%" PRIu64 "\n", s->coverage_bps);
+        }
+        return;
+    case RESERVE_MIN_COVERAGE: put(b, "%" PRIu32 "\n", s->reserve.coverage_bps); return;
+    case RESERVE_UNDER_COVERED: put(b, "%u\n", s->under_covered ? 1u : 0u); return;
+    case RESERVE_GAUGE_COUNT:
+    default: break;
+    }
+    abort(); /* a bug: the callers loop g below RESERVE_GAUGE_COUNT */
+}
+
+/* The petro_reserve_* families; nothing when the genesis declared no reserve. The checkpoint
+ * heights are those /v1/reserves shows as latest_checkpoint (none while checkpoints are off). */
+static petro_result put_reserves(text_buf *b, node *n) {
+    node_read *rd = NULL;
+    petro_result rc = node_read_begin(n, &rd);
+    if (rc != PETRO_OK) return rc;
+    api_reserves_view v;
+    rc = api_reserves_view_read(&v, node_read_store(rd));
+    node_read_end(rd);
+    if (rc != PETRO_OK) return rc;
+    char asset[PETRO_GENESIS_RESERVES_MAX][APIJ_ASSET_TEXT_SIZE];
+    for (uint32_t i = 0; i < v.count; i++) {
+        if (apij_asset_text(asset[i], &v.status[i].reserve.asset, v.kind) == 0) {
+            return PETRO_ERR_CORRUPT;
+        }
+    }
+    for (unsigned g = 0; v.count > 0 && g < RESERVE_GAUGE_COUNT; g++) {
+        const char *name = reserve_gauge_name[g];
+        put(b, "# HELP %s %s\n# TYPE %s gauge\n", name, reserve_gauge_help[g], name);
+        for (uint32_t i = 0; i < v.count; i++) {
+            put_reserve_sample(b, (reserve_gauge)g, asset[i], &v.status[i]);
+        }
+    }
+    checkpoints *cs = node_checkpoints(n);
+    bool has[PETRO_GENESIS_RESERVES_MAX] = {false};
+    uint64_t height[PETRO_GENESIS_RESERVES_MAX] = {0};
+    bool any = false;
+    for (uint32_t i = 0; i < v.count; i++) {
+        petro_checkpoint cp;
+        has[i] = checkpoint_latest(cs, &v.status[i].reserve.asset, &cp) == PETRO_OK;
+        height[i] = has[i] ? cp.height : 0;
+        any = any || has[i];
+    }
+    if (!any) return PETRO_OK;
+    put(b, "# HELP petro_reserve_checkpoint_height Height of the latest signed "
+           "proof-of-reserves checkpoint.\n# TYPE petro_reserve_checkpoint_height gauge\n");
+    for (uint32_t i = 0; i < v.count; i++) {
+        if (has[i]) {
+            put(b, "petro_reserve_checkpoint_height{asset=\"%s\"} %" PRIu64 "\n", asset[i],
+                height[i]);
+        }
+    }
+    return PETRO_OK;
+}
+
+/* ------------------------------------------------------------ GET /metrics */
 
 enum MHD_Result api_metrics(const api_request *req) {
     node_status st;
@@ -96,8 +218,11 @@ enum MHD_Result api_metrics(const api_request *req) {
         metric(b, "petro_cluster_etcd_failures_total", "counter",
                "Failed etcd requests (unreachable, timeout, error answer).", oc.etcd_failures_total);
     }
+    rc = put_reserves(b, req->api->node);
     enum MHD_Result ret;
-    if (b->overflow) {
+    if (rc != PETRO_OK) {
+        ret = api_send_error(req, rc, NULL, NULL);
+    } else if (b->overflow) {
         ret = api_send_error(req, PETRO_ERR_BUFFER_TOO_SMALL, "metrics text does not fit", NULL);
     } else {
         ret = api_send_text(req, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8",

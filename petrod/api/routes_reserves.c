@@ -163,6 +163,9 @@ static json_t *reserve_json(checkpoints *cs, const petro_store *store,
     ok = ok && apij_set(o, "asset_units_per_commodity_unit", json_string(per_unit));
     ok = ok && apij_set(o, "attested", apij_amount(s->attested));
     ok = ok && apij_set(o, "attestation_count", json_integer(s->attestation_count));
+    ok = ok && apij_set(o, "attestations_expire_ms", s->attestation_count > 0
+                                                         ? apij_u64(s->attestations_expire_ms)
+                                                         : json_null());
     ok = ok && apij_set(o, "supply", apij_amount(s->supply));
     ok = ok && apij_set(o, "cap", apij_amount(s->cap));
     ok = ok && apij_set(o, "outstanding", apij_amount(s->outstanding));
@@ -196,27 +199,34 @@ static json_t *reserve_json(checkpoints *cs, const petro_store *store,
 
 /* ------------------------------------------------------------ GET /v1/reserves */
 
+petro_result api_reserves_view_read(api_reserves_view *v, const petro_store *store) {
+    memset(v, 0, sizeof *v);
+    petro_result rc = petro_ledger_tip_get(store, &v->tip);
+    if (rc != PETRO_OK) return rc;
+    v->kind = kind_of(v->tip.net_kind);
+    rc = petro_reserves_status(store, v->tip.timestamp_ms, v->status, PETRO_GENESIS_RESERVES_MAX,
+                               &v->count);
+    if (rc == PETRO_OK && v->count > PETRO_GENESIS_RESERVES_MAX) rc = PETRO_ERR_CORRUPT;
+    if (rc != PETRO_OK) v->count = 0;
+    return rc;
+}
+
 enum MHD_Result api_v1_reserves(const api_request *req) {
     checkpoints *cs = node_checkpoints(req->api->node);
     node_read *rd = NULL;
     petro_result rc = node_read_begin(req->api->node, &rd);
     if (rc != PETRO_OK) return api_send_error(req, rc, NULL, NULL);
     const petro_store *store = node_read_store(rd);
-    petro_ledger_tip tip;
-    rc = petro_ledger_tip_get(store, &tip);
-    petro_reserve_status st[PETRO_GENESIS_RESERVES_MAX];
-    uint32_t count = 0;
-    if (rc == PETRO_OK) {
-        rc = petro_reserves_status(store, tip.timestamp_ms, st, PETRO_GENESIS_RESERVES_MAX,
-                                   &count);
-    }
-    petro_net_kind kind = kind_of(tip.net_kind);
+    api_reserves_view v;
+    rc = api_reserves_view_read(&v, store);
+    const petro_ledger_tip tip = v.tip;
     json_t *body = json_object(), *arr = json_array();
     bool ok = rc == PETRO_OK && body != NULL && arr != NULL;
     bool under = false;
-    for (uint32_t i = 0; ok && i < count && i < PETRO_GENESIS_RESERVES_MAX; i++) {
-        under = under || st[i].under_covered;
-        ok = apij_append(arr, reserve_json(cs, store, &st[i], tip.timestamp_ms, kind, &rc));
+    for (uint32_t i = 0; ok && i < v.count; i++) {
+        under = under || v.status[i].under_covered;
+        ok = apij_append(arr, reserve_json(cs, store, &v.status[i], tip.timestamp_ms, v.kind,
+                                           &rc));
     }
     node_read_end(rd);
     uint32_t interval = 0;

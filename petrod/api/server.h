@@ -119,6 +119,19 @@ enum MHD_Result api_v1_zones(const api_request *req);           /* routes_trade.
 enum MHD_Result api_v1_zone(const api_request *req);            /* routes_trade.c */
 enum MHD_Result api_v1_stats_trade(const api_request *req);     /* routes_trade.c */
 enum MHD_Result api_metrics(const api_request *req);     /* metrics.c */
+
+/* The coverage of every reserve-backed asset at the tip of one read snapshot: what
+ * GET /v1/reserves and the petro_reserve_* gauges of /metrics report (routes_reserves.c).
+ * "now" for expiry and price freshness is the tip's block timestamp. */
+typedef struct api_reserves_view {
+    petro_ledger_tip tip;
+    petro_net_kind kind; /* the tip's network: how addresses and asset texts are written */
+    uint32_t count;      /* reserve-backed assets, in genesis order (0 if none) */
+    petro_reserve_status status[PETRO_GENESIS_RESERVES_MAX];
+} api_reserves_view;
+/** Fill v from store (a node_read snapshot's). PETRO_ERR_CORRUPT if the stored configuration
+ *  declares more reserves than PETRO_GENESIS_RESERVES_MAX. */
+petro_result api_reserves_view_read(api_reserves_view *v, const petro_store *store);
 /** Whether the request carries the admin bearer token (auth.c). */
 bool api_auth_ok(const api_request *req);
 enum MHD_Result api_admin_invariants(const api_request *req); /* auth.c; POST, admin */

@@ -5,11 +5,13 @@ attest more oil as the devnet auditors (2 of 3: one auditor is refused), issue P
 cap and not one base unit more, publish oracle prices (median), redeem for delivery and have
 the issuer fulfil it, then fetch their own proof of reserves and verify it offline, and see
 tampered proofs rejected with the check that failed named; and when an attestation expires,
-see the under-coverage flagged loudly and issuance blocked, with no balance touched.
+see the under-coverage flagged loudly and issuance blocked, with no balance touched. At each
+step the petro_reserve_* gauges of /metrics (what operators alert on) say what /v1/reserves says.
 """
 
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -28,6 +30,87 @@ def reserve(node, code="PTR"):
         if r["asset"].split(":")[0] == code:
             return body, r
     h.fail("no %s in petro reserves: %r" % (code, body))
+
+
+RESERVE_GAUGES = ("attested_base_units", "attestations", "attestation_expires_ms",
+                  "supply_base_units", "outstanding_base_units", "cap_base_units", "coverage_bps",
+                  "min_coverage_bps", "under_covered")
+
+
+def scrape_reserves(node):
+    """The petro_reserve_* samples of /metrics as {name: {asset: value text}}; every family
+    must be declared a gauge with a HELP line before its samples."""
+    st, text = node.get("/metrics")
+    check(st == 200 and isinstance(text, str), "/metrics: %d %r" % (st, text))
+    samples, declared = {}, set()
+    for line in text.splitlines():
+        m = re.fullmatch(r"# TYPE (petro_reserve_\w+) (\w+)", line)
+        if m:
+            check(m.group(2) == "gauge", "%s is not a gauge:\n%s" % (m.group(1), text))
+            check("# HELP %s " % m.group(1) in text, "%s has no HELP" % m.group(1))
+            declared.add(m.group(1))
+            continue
+        m = re.fullmatch(r'(petro_reserve_\w+)\{asset="([^"]+)"\} (\S+)', line)
+        if m:
+            check(m.group(1) in declared, "sample before its TYPE: %r" % line)
+            check(m.group(2) not in samples.get(m.group(1), {}), "duplicate sample %r" % line)
+            samples.setdefault(m.group(1), {})[m.group(2)] = m.group(3)
+        else:
+            check(not line.startswith("petro_reserve_"), "unparsed reserve line %r" % line)
+    return samples
+
+
+def bps(percent):
+    """"123.45%" (two decimals, from integers) -> 12345; None (no supply) -> "+Inf"."""
+    if percent is None:
+        return "+Inf"
+    m = re.fullmatch(r"(\d+)\.(\d\d)%", percent)
+    check(m is not None, "not a percentage with two decimals: %r" % percent)
+    return str(int(m.group(1)) * 100 + int(m.group(2)))
+
+
+def check_metrics(node):
+    """The reserve gauges of /metrics match /v1/reserves read just before and just after the
+    scrape at the same height, asset by asset. Returns the samples and that body."""
+    for _ in range(10):
+        body = h.get_ok(node.url, "/v1/reserves")
+        samples = scrape_reserves(node)
+        if h.get_ok(node.url, "/v1/reserves")["height"] == body["height"]:
+            break
+    else:
+        h.fail("blocks kept coming: no /metrics scrape between two equal /v1/reserves")
+    assets = [r["asset"] for r in body["reserves"]]
+    for g in RESERVE_GAUGES:
+        name = "petro_reserve_" + g
+        check(sorted(samples.get(name, {})) == sorted(assets),
+              "%s: assets %r, /v1/reserves has %r" % (name, samples.get(name), assets))
+    for r in body["reserves"]:
+        a = r["asset"]
+        in_force = [x["valid_until_ms"] for x in r["attestations"]]
+        want = {
+            "attested_base_units": str(h.to_base(r["attested"])),
+            "attestations": str(r["attestation_count"]),
+            "attestation_expires_ms": str(min(in_force) if in_force else 0),
+            "supply_base_units": str(h.to_base(r["supply"])),
+            "outstanding_base_units": str(h.to_base(r["outstanding"])),
+            "cap_base_units": str(h.to_base(r["cap"])),
+            "coverage_bps": bps(r["coverage"]),
+            "min_coverage_bps": bps(r["min_coverage"]),
+            "under_covered": "1" if r["under_covered"] else "0",
+        }
+        check(len(in_force) == r["attestation_count"] and
+              r["attestations_expire_ms"] == (min(in_force) if in_force else None),
+              "attestations_expire_ms is not the earliest end in force: %r" % r)
+        for g, value in want.items():
+            got = samples["petro_reserve_" + g][a]
+            check(got == value, "petro_reserve_%s{asset=%s} is %s, /v1/reserves says %s: %r"
+                  % (g, a, got, value, r))
+        cp = r["latest_checkpoint"]
+        got = samples.get("petro_reserve_checkpoint_height", {}).get(a)
+        check(got == (None if cp is None else str(cp["height"])),
+              "petro_reserve_checkpoint_height{asset=%s} is %s, latest_checkpoint %r"
+              % (a, got, cp))
+    return samples, body
 
 
 def expect_fail(node, args, word):
@@ -70,6 +153,11 @@ def walk(work):
         out = h.cli_ok(node, "reserves")
         check("PTR" in out and "covered" in out and "checkpoint" in out,
               "human table lacks coverage:\n" + out)
+        m, _ = check_metrics(node)
+        check(m["petro_reserve_under_covered"]["PTR"] == "0" and
+              m["petro_reserve_checkpoint_height"]["PTR"] == "0" and
+              m["petro_reserve_coverage_bps"]["PTR"] == "10000",
+              "genesis gauges: PTR exactly covered, checkpoint at 0: %r" % m)
 
         # Attestation: one auditor is not enough (2 of 3), two are.
         cert = os.path.join(work, "certificate.pdf")
@@ -98,6 +186,9 @@ def walk(work):
         _, ptr = reserve(node)
         check(ptr["headroom"] == "0" and ptr["cap"] == ptr["outstanding"],
               "at the cap: %r" % ptr)
+        m, _ = check_metrics(node)
+        check(m["petro_reserve_cap_base_units"]["PTR"] ==
+              m["petro_reserve_outstanding_base_units"]["PTR"], "gauges at the cap: %r" % m)
         expect_fail(node, iss + ("--amount", "0.00000001"), "reserve_cap_exceeded")
         expect_fail(node, ("issue-reserve", "--wallet", W("alice"), "--asset", "PTR", "--to",
                            alice, "--amount", "1", "--wait"), "not_issuer")
@@ -206,6 +297,9 @@ def walk(work):
         h.cli_ok(node, *short)
         _, ptr = reserve(node)
         check(ptr["headroom"] == "1010", "headroom with the short attestation: %r" % ptr)
+        m, _ = check_metrics(node)
+        check(m["petro_reserve_attestation_expires_ms"]["PTR"] == str(now_ms + 3000),
+              "the short attestation expires first: %r" % m["petro_reserve_attestation_expires_ms"])
         h.cli_ok(node, *(iss + ("--amount", "1000")))
         a1 = node.balance(alice)
         time.sleep(3.5)
@@ -220,6 +314,11 @@ def walk(work):
         check(body["under_covered"] and ptr["under_covered"] and body["warning"],
               "API must flag under-coverage: %r" % body)
         check(h.to_base(ptr["supply"]) > h.to_base(ptr["cap"]), "supply <= cap? %r" % ptr)
+        m, _ = check_metrics(node)
+        check(m["petro_reserve_under_covered"]["PTR"] == "1" and
+              int(m["petro_reserve_coverage_bps"]["PTR"]) < 10000 and
+              int(m["petro_reserve_attestation_expires_ms"]["PTR"]) > now_ms + 3000,
+              "after the expiry /metrics must flag PTR under-covered: %r" % m)
         check(node.balance(alice) == a1 + h.BASE, "expiry must not touch balances")
         expect_fail(node, iss + ("--amount", "0.00000001"), "reserve_cap_exceeded")
 
@@ -245,6 +344,8 @@ def validator_wallet_flag(node, work):
     body, ptr = reserve(node)
     check(body["checkpoint_interval"] is None and ptr["latest_checkpoint"] is None,
           "checkpoints must be off with a wallet that is not the validator's: %r" % body)
+    m, _ = check_metrics(node)
+    check("petro_reserve_checkpoint_height" not in m, "checkpoints off, yet a height: %r" % m)
     # Decrypted (so the passphrase arrived), then refused as not the proposer key.
     check("is not this node's validator key" in node.stderr_text(),
           "the log must say why checkpoints are off\n" + node.describe())

@@ -349,6 +349,7 @@ static void test_genesis(void) {
     ASSERT_EQ(st[0].attested, GENESIS_PTR + 500 * UNIT);
     ASSERT_EQ(st[0].cap, GENESIS_PTR + 500 * UNIT);
     ASSERT_EQ(st[0].attestation_count, 1);
+    ASSERT_EQ(st[0].attestations_expire_ms, T0 + 720 * HOUR);
     ASSERT_TRUE(!st[0].under_covered);
     ASSERT_EQ(st[1].supply, 0);
     ASSERT_EQ(st[1].cap, 1000 * UNIT);
@@ -469,6 +470,7 @@ static void test_expiry_and_supersession(void) {
     status(&f, st);
     ASSERT_TRUE(!st[0].under_covered);
     ASSERT_EQ(st[0].attestation_count, 2);
+    ASSERT_EQ(st[0].attestations_expire_ms, until); /* the earliest end of the two */
 
     /* Jump past valid_until: the attestation no longer counts. */
     f.expect_under = true;
@@ -477,6 +479,7 @@ static void test_expiry_and_supersession(void) {
     fx_begin(&f, 1000); /* block time == until: [from, until) excludes it */
     status(&f, st);     /* status at the committed tip but "now" = until */
     ASSERT_EQ(st[0].attestation_count, 1);
+    ASSERT_EQ(st[0].attestations_expire_ms, T0 + 720 * HOUR); /* the genesis one is left */
     ASSERT_TRUE(st[0].under_covered);
     ASSERT_TRUE(st[0].coverage_bps < 10000);
     /* Nothing is destroyed; issuance is blocked. */
