@@ -31,6 +31,7 @@
 #include "log.h"
 #include "mempool.h"
 #include "ordering.h"
+#include "petro/history.h"
 #include "sigpool.h"
 #include "store_lmdb.h"
 
@@ -758,23 +759,21 @@ static void put_u32_le(uint8_t *out, uint32_t v) {
     out[3] = (uint8_t)(v >> 24);
 }
 
-/* Index entries of one included transaction: location and every account it touches. */
+/* Index entries of one included transaction: its location, and one acct_txs entry per
+ * account it touches (petro_tx_accounts: the source, destinations, trustors, issuers,
+ * contract parties, redemption holders, zone members). Called after petro_ledger_commit of the
+ * block, by the producer (write_block) and by followers (put_block_indexes) alike, so the
+ * parties read from state (a released contract's exporter) come from the same committed
+ * state on every node. No allocation: the list lives on the stack (PETRO_TX_ACCOUNTS_MAX). */
 static petro_result put_tx_indexes(node *n, const petro_tx *tx, const petro_hash *id,
                                    uint64_t height, uint32_t index) {
     store_txn *t = &n->producer_txn;
-    petro_result r = store_put_tx_location(t, id, height, index);
-    if (r == PETRO_OK) r = store_put_account_tx(t, &tx->source, height, index, id);
-    for (uint8_t i = 0; r == PETRO_OK && i < tx->op_count; i++) {
-        const petro_op *op = &tx->ops[i];
-        const petro_pubkey *other = NULL;
-        switch (op->type) {
-        case PETRO_OP_CREATE_ACCOUNT: other = &op->u.create_account.destination; break;
-        case PETRO_OP_PAYMENT: other = &op->u.payment.destination; break;
-        case PETRO_OP_AUTHORIZE_TRUST: other = &op->u.authorize_trust.trustor; break;
-        case PETRO_OP_ISSUE: other = &op->u.issue.destination; break;
-        default: break;
-        }
-        if (other != NULL) r = store_put_account_tx(t, other, height, index, id);
+    petro_pubkey accounts[PETRO_TX_ACCOUNTS_MAX];
+    size_t count;
+    petro_result r = petro_tx_accounts(accounts, PETRO_TX_ACCOUNTS_MAX, &count, tx, &t->store);
+    if (r == PETRO_OK) r = store_put_tx_location(t, id, height, index);
+    for (size_t i = 0; r == PETRO_OK && i < count; i++) {
+        r = store_put_account_tx(t, &accounts[i], height, index, id);
     }
     return r;
 }
@@ -1002,6 +1001,25 @@ fail:
 
 /* ------------------------------------------------------------ cluster: blocks from others */
 
+/* Write the indexes of a block applied and committed into the open write txn (as the producer
+ * does in write_block: after petro_ledger_commit, through put_tx_indexes). The body was
+ * walked and every transaction decoded once already; ids holds their count ids. */
+static petro_result put_block_indexes(node *n, petro_tx *tx, const uint8_t *bytes, size_t size,
+                                      const petro_hash *ids, uint32_t count, uint64_t height) {
+    size_t offset = PETRO_BLOCK_HEADER_SIZE;
+    for (uint32_t i = 0; i < count; i++) {
+        const uint8_t *tx_bytes;
+        size_t tx_size;
+        if (petro_block_body_next(bytes, size, &offset, &tx_bytes, &tx_size) != PETRO_OK ||
+            petro_tx_decode(tx, tx_bytes, tx_size) != PETRO_OK) {
+            return PETRO_ERR_CORRUPT; /* it walked and decoded the first time */
+        }
+        petro_result r = put_tx_indexes(n, tx, &ids[i], height, i);
+        if (r != PETRO_OK) return r;
+    }
+    return PETRO_OK;
+}
+
 /* Verify and apply one block written by the leader: the header must chain on the tip, every
  * transaction must decode, verify and apply exactly as the leader did, and the rebuilt header
  * (roots, state hash, everything) must equal the claimed one byte for byte. Then the block,
@@ -1062,8 +1080,6 @@ static petro_result apply_remote_block(node *n, const uint8_t *bytes, size_t siz
         n->results_buf[results_size] = (uint8_t)rsize;
         n->results_buf[results_size + 1] = (uint8_t)(rsize >> 8);
         results_size += 2 + rsize;
-        r = put_tx_indexes(n, tx, &ids[count], claimed.height, count);
-        if (r != PETRO_OK) goto fail_block;
         count++;
     }
     if (count != claimed.tx_count) {
@@ -1081,6 +1097,7 @@ static petro_result apply_remote_block(node *n, const uint8_t *bytes, size_t siz
     if (r == PETRO_OK && memcmp(enc_built, bytes, PETRO_BLOCK_HEADER_SIZE) != 0) r = PETRO_ERR_MALFORMED;
     if (r != PETRO_OK) goto fail_block;
     r = petro_ledger_commit(n->ledger);
+    if (r == PETRO_OK) r = put_block_indexes(n, tx, bytes, size, ids, count, claimed.height);
     if (r == PETRO_OK) r = store_put_block(&n->producer_txn, claimed.height, bytes, size);
     if (r == PETRO_OK) r = store_put_results(&n->producer_txn, claimed.height, n->results_buf, results_size);
     if (r != PETRO_OK) goto fail_block;

@@ -5,6 +5,7 @@
 #include "amount.h"
 #include "block.h"
 #include "crypto.h"
+#include "history.h"
 #include "ledger.h"
 #include "limits.h"
 #include "proof.h"

@@ -526,6 +526,26 @@ class Node:
     def tx(self, hash_hex):
         return get_ok(self.url, "/v1/transactions/" + hash_hex)
 
+    def history(self, address):
+        """Hashes of the account's history (GET /v1/accounts/{address}/transactions), every
+        page, newest first."""
+        hashes, cursor = [], None
+        while True:
+            path = "/v1/accounts/%s/transactions?limit=200" % address
+            if cursor is not None:
+                path += "&cursor=%s" % cursor
+            body = get_ok(self.url, path)
+            hashes += [t["hash"] for t in body["transactions"]]
+            cursor = body["next_cursor"]
+            if cursor is None:
+                return hashes
+
+    def check_in_history(self, address, tx_hash, who):
+        """The account's history lists tx_hash exactly once."""
+        hashes = self.history(address)
+        check(hashes.count(tx_hash) == 1, "%s's history should list %s exactly once: %r"
+              % (who, tx_hash, hashes))
+
     def assets(self):
         obj = get_ok(self.url, "/v1/assets")
         check(isinstance(obj.get("assets"), list), "/v1/assets: no 'assets' list: %r" % obj)

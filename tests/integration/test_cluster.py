@@ -7,6 +7,7 @@ then `petrod run --cluster`), and checks:
 
 1. payments submitted through each node commit, and all nodes reach the same height and
    state hash (and attest it: every node's status shows the three attestations agreeing);
+   every node, followers included, lists them in the payee's history;
 2. SIGKILL of the leader petrod under load (payments through the two followers): a new leader
    takes over (the time from the kill to the next committed payment is printed, goal < 2 s);
    every payment answered "committed" is in the chain of both survivors; the killed node,
@@ -430,6 +431,12 @@ def run():
         for i in range(N):
             st, body = h.http_get(c.url(i), "/v1/accounts/" + bob)
             check(st == 200, "node%d: bob unreadable" % (i + 1))
+            # Followers index the blocks they apply as the producer does (put_tx_indexes).
+            st, body = h.http_get(c.url(i), "/v1/accounts/%s/transactions?limit=200" % bob)
+            got = [t["hash"] for t in body["transactions"]] if st == 200 else None
+            check(got is not None and sorted(got) == sorted(first.committed),
+                  "node%d: bob's history %s, expected the payments %s"
+                  % (i + 1, got, first.committed))
         log("1. payments through each node: height %d, same state hash, 3 attestations agree "
             "(status and GET /v1/blocks/%d on every node)" % (tip["height"], tip["height"]))
 

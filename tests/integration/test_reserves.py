@@ -7,6 +7,8 @@ the issuer fulfil it, then fetch their own proof of reserves and verify it offli
 tampered proofs rejected with the check that failed named; and when an attestation expires,
 see the under-coverage flagged loudly and issuance blocked, with no balance touched. At each
 step the petro_reserve_* gauges of /metrics (what operators alert on) say what /v1/reserves says.
+Each account an issuance credits, a redemption asks to deliver or a fulfilment completes sees
+that transaction in its history (GET /v1/accounts/{address}/transactions) exactly once.
 """
 
 import json
@@ -181,8 +183,12 @@ def walk(work):
                "--wait")
         a0 = node.balance(alice)
         expect_fail(node, iss + ("--amount", "500.00000001"), "reserve_cap_exceeded")
-        h.cli_ok(node, *(iss + ("--amount", "500")))
+        out = h.cli_ok(node, *(iss + ("--amount", "500")))
         check(node.balance(alice) == a0 + 500 * h.BASE, "alice did not receive 500 PTR")
+        issuance = h.find_hash(out)
+        check(issuance is not None, "no transaction hash printed:\n" + out)
+        node.check_in_history(alice, issuance, "alice (issue_reserve destination)")
+        node.check_in_history(treasury, issuance, "treasury (issuer)")
         _, ptr = reserve(node)
         check(ptr["headroom"] == "0" and ptr["cap"] == ptr["outstanding"],
               "at the cap: %r" % ptr)
@@ -207,8 +213,10 @@ def walk(work):
 
         # Redemption: supply drops at burn time; the issuer fulfils.
         s0 = h.to_base(ptr["supply"])
-        h.cli_ok(node, "redeem", "--wallet", W("alice"), "--asset", "PTR", "--amount", "10",
-                 "--delivery", "BOL 2026-117, Jose terminal", "--wait")
+        out = h.cli_ok(node, "redeem", "--wallet", W("alice"), "--asset", "PTR", "--amount",
+                       "10", "--delivery", "BOL 2026-117, Jose terminal", "--wait")
+        # The issuer (treasury) has to deliver: the request is in its history.
+        node.check_in_history(treasury, h.find_hash(out), "treasury (redemption request)")
         _, ptr = reserve(node)
         fee = 100
         check(h.to_base(ptr["supply"]) == s0 - 10 * h.BASE - fee,
@@ -216,8 +224,9 @@ def walk(work):
         check(ptr["headroom"] == "10", "redeeming frees headroom: %r" % ptr)
         expect_fail(node, ("fulfill", "--wallet", W("alice"), "--request", "1", "--wait"),
                     "not_issuer")
-        h.cli_ok(node, "fulfill", "--wallet", W("treasury-officer-2"), "--wallet",
-                 W("treasury-officer-3"), "--source", treasury, "--request", "1", "--wait")
+        out = h.cli_ok(node, "fulfill", "--wallet", W("treasury-officer-2"), "--wallet",
+                       W("treasury-officer-3"), "--source", treasury, "--request", "1", "--wait")
+        node.check_in_history(alice, h.find_hash(out), "alice (her request fulfilled)")
         expect_fail(node, ("fulfill", "--wallet", W("treasury-officer-2"), "--wallet",
                            W("treasury-officer-3"), "--source", treasury, "--request", "1",
                            "--wait"), "redemption_done")

@@ -10,6 +10,10 @@ approvals, release before approval, refund before expiry, double release, releas
 refund, amendment with one signature, zone limit exceeded, asset not allowed in zone. Partial
 shipments must sum exactly to the amount. The node runs with --check-invariants (escrow
 counted in every block), and the statistics must equal a recomputation from the blocks.
+Every account a trade or zone operation pays, refunds or changes sees that transaction in its
+history (GET /v1/accounts/{address}/transactions) exactly once, even when another account
+sent it: the exporter its releases, the importer its refund, both parties a resolution, an
+account its zone assignment and KYC tier.
 """
 
 import hashlib
@@ -32,6 +36,12 @@ def expect_fail(node, args, word):
     desc = describe_cli(args, rc, out, err)
     check(rc == 1, "expected exit 1\n" + desc)
     check(word in out + err, "output should name %s\n%s" % (word, desc))
+
+
+def sent_hash(out):
+    tx_hash = h.find_hash(out)
+    check(tx_hash is not None, "no transaction hash printed:\n" + out)
+    return tx_hash
 
 
 def contract(node, cid):
@@ -204,7 +214,11 @@ def walk(work):
         # Refund before expiry.
         expect_fail(node, ("trade", "refund", "--wallet", W("importer"), "--id", cid,
                            "--wait"), "trade_not_expired")
-        h.cli_ok(node, "trade", "release", "--wallet", W("exporter"), "--id", cid, "--wait")
+        out = h.cli_ok(node, "trade", "release", "--wallet", W("exporter"), "--id", cid,
+                       "--wait")
+        # Sent by the exporter; the importer, whose escrow it pays out, sees it too.
+        node.check_in_history(addr["importer"], sent_hash(out), "importer")
+        node.check_in_history(addr["exporter"], sent_hash(out), "exporter")
         c = contract(node, cid)
         check(c["state"] == "released" and c["released"] == "20000" and c["locked"] == "0",
               "%r" % c)
@@ -264,8 +278,10 @@ def walk(work):
                 expect_fail(node, ("trade", "release", "--wallet", W("importer"), "--id", cid2,
                                    "--amount", "1200.00000002", "--wait"),
                             "trade_exceeds_escrow")
-            h.cli_ok(node, "trade", "release", "--wallet", W("importer"), "--id", cid2,
-                     "--amount", part, "--wait")
+            out = h.cli_ok(node, "trade", "release", "--wallet", W("importer"), "--id", cid2,
+                           "--amount", part, "--wait")
+            # Sent by the importer: the exporter it pays must see it in its history.
+            node.check_in_history(addr["exporter"], sent_hash(out), "exporter")
         c = contract(node, cid2)
         check(c["state"] == "released" and c["released"] == "3600" and c["release_count"] == 3,
               "%r" % c)
@@ -305,7 +321,10 @@ def walk(work):
         h.cli_ok(node, "trade", "fund", "--wallet", W("importer"), "--id", cid4, "--wait")
         before = node.balance(addr["importer"])
         time.sleep(max(0.0, (now + 4500) / 1000.0 - time.time()))
-        h.cli_ok(node, "trade", "refund", "--wallet", W("importer"), "--id", cid4, "--wait")
+        out = h.cli_ok(node, "trade", "refund", "--wallet", W("importer"), "--id", cid4,
+                       "--wait")
+        node.check_in_history(addr["importer"], sent_hash(out), "importer")
+        node.check_in_history(addr["exporter"], sent_hash(out), "exporter")
         check(node.balance(addr["importer"]) == before + h.to_base("500") - FEE, "refund")
         expect_fail(node, ("trade", "release", "--wallet", W("exporter"), "--id", cid4,
                            "--wait"), "trade_refunded")
@@ -327,8 +346,11 @@ def walk(work):
                  "--exporter-amount", "400", "--wait")
         check(contract(node, cid5)["state"] == "disputed", "one vote of two must not settle")
         imp = node.balance(addr["importer"])
-        h.cli_ok(node, "trade", "resolve", "--wallet", W("trade-bank"), "--id", cid5,
-                 "--exporter-amount", "400", "--wait")
+        out = h.cli_ok(node, "trade", "resolve", "--wallet", W("trade-bank"), "--id", cid5,
+                       "--exporter-amount", "400", "--wait")
+        # Sent by an approver: it pays the exporter 400 and refunds the importer 600.
+        node.check_in_history(addr["exporter"], sent_hash(out), "exporter")
+        node.check_in_history(addr["importer"], sent_hash(out), "importer")
         c = contract(node, cid5)
         check(c["state"] == "resolved" and c["released"] == "400" and c["refunded"] == "600" and
               c["disputed_by"] == "importer" and c["dispute_reason"] == 7, "%r" % c)
@@ -338,10 +360,12 @@ def walk(work):
                     "zone_not_authority")
         h.cli_ok(node, "zone", "create", "--wallet", W("zone-authority"), "--id", "5", "--name",
                  "Zona Franca de Iquique", "--country", "CL", "--wait")
-        h.cli_ok(node, "zone", "assign", "--wallet", W("zone-authority"), "--account",
-                 addr["alice"], "--zone", "5", "--wait")
-        h.cli_ok(node, "zone", "kyc", "--wallet", W("zone-authority"), "--account",
-                 addr["alice"], "--tier", "3", "--wait")
+        out = h.cli_ok(node, "zone", "assign", "--wallet", W("zone-authority"), "--account",
+                       addr["alice"], "--zone", "5", "--wait")
+        node.check_in_history(addr["alice"], sent_hash(out), "alice (zone assignment)")
+        out = h.cli_ok(node, "zone", "kyc", "--wallet", W("zone-authority"), "--account",
+                       addr["alice"], "--tier", "3", "--wait")
+        node.check_in_history(addr["alice"], sent_hash(out), "alice (kyc tier)")
         acct = node.account(addr["alice"])
         check(acct["zone"] == 5 and acct["kyc_tier"] == 3, "alice: %r" % acct)
         z = h.cli_json(node, "zone", "show", "5")

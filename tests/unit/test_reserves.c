@@ -1,8 +1,9 @@
 /* Unit tests of the reserves family over the in-memory store: genesis reserve section, the
  * exact cap boundary (PTR and gold, issue_reserve and plain issue), m-of-n attestation,
  * expiry and under-coverage, supersession, the median of fresh oracle prices, the redemption
- * flow, and the invariants after every block (sum of balances == supply; supply within the
- * cap unless the status flags under-coverage). */
+ * flow (and the accounts its transactions list for history), and the invariants after every
+ * block (sum of balances == supply; supply within the cap unless the status flags
+ * under-coverage). */
 #include "test.h"
 
 #include "petro/petro.h"
@@ -628,6 +629,25 @@ static void test_redemption(void) {
     ASSERT_OK(petro_reserves_get_redemption(&f.store, 1, &r));
     ASSERT_EQ(r.status, PETRO_REDEMPTION_FULFILLED);
     ASSERT_EQ(r.fulfilled_height, 2);
+    /* History (petro_tx_accounts): the fulfilment lists the holder read from state, a PTR
+     * redemption the treasury of the reserve configuration. */
+    petro_tx htx;
+    memset(&htx, 0, sizeof htx);
+    htx.op_count = 1;
+    htx.source = K[K_TREAS].pk;
+    htx.ops[0] = op_fulfill(1);
+    petro_pubkey hist[PETRO_TX_ACCOUNTS_MAX];
+    size_t hist_count;
+    ASSERT_OK(petro_tx_accounts(hist, PETRO_TX_ACCOUNTS_MAX, &hist_count, &htx, &f.store));
+    ASSERT_EQ(hist_count, 2);
+    ASSERT_MEMEQ(hist[0].bytes, K[K_TREAS].pk.bytes, 32);
+    ASSERT_MEMEQ(hist[1].bytes, K[K_ALICE].pk.bytes, 32);
+    htx.source = K[K_ALICE].pk;
+    htx.ops[0] = op_redeem_reserve(ptr, UNIT, "x");
+    ASSERT_OK(petro_tx_accounts(hist, PETRO_TX_ACCOUNTS_MAX, &hist_count, &htx, &f.store));
+    ASSERT_EQ(hist_count, 2);
+    ASSERT_MEMEQ(hist[0].bytes, K[K_ALICE].pk.bytes, 32);
+    ASSERT_MEMEQ(hist[1].bytes, K[K_TREAS].pk.bytes, 32);
     /* Gold redemption by a holder. */
     EXPECT_OP(&f, K_BOB, op_trust(gold(), 100 * UNIT), PETRO_OK);
     EXPECT_OP(&f, K_TREAS, op_issue_reserve(gold(), K_BOB, 30 * UNIT), PETRO_OK);
