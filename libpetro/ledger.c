@@ -1085,7 +1085,7 @@ petro_result petro_genesis_encode(uint8_t *out, size_t out_cap, size_t *out_size
     if (rc != PETRO_OK) return rc;
     petro__writer w;
     petro__w_init(&w, out, out_cap);
-    petro__w_u8(&w, 1);
+    petro__w_u8(&w, (uint8_t)PETRO_GENESIS_VERSION);
     size_t name_len = strlen(g->network_name);
     petro__w_u8(&w, (uint8_t)name_len);
     petro__w_bytes(&w, g->network_name, name_len);
@@ -1128,7 +1128,7 @@ petro_result petro_genesis_decode(petro_genesis *g, const uint8_t *bytes, size_t
     petro__reader r;
     petro__r_init(&r, bytes, bytes_size);
     petro_result rc = PETRO_ERR_MALFORMED;
-    if (petro__r_u8(&r) != 1) {
+    if (petro__r_u8(&r) != PETRO_GENESIS_VERSION) {
         if (!r.is_error) rc = PETRO_ERR_BAD_VERSION;
         goto fail;
     }

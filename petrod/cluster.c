@@ -3,8 +3,9 @@
  *
  *   petrod cluster-init --validators N --dir DIR [--api-base-port P] [--etcd-base-port E]
  *
- * DIR/node1 is a devnet (devnet_ensure); node2..N get byte copies of its genesis.bin and
- * ledger, so every validator starts from the same state. DIR/wallets holds the demo wallets.
+ * DIR/node1 is a devnet (devnet_ensure) whose ledger is then marked a cluster validator's
+ * (meta "role"); node2..N get byte copies of its genesis.bin and ledger, so every validator
+ * starts from the same state. DIR/wallets holds the demo wallets.
  * Validator i gets DIR/node<i>/validator.key and DIR/node<i>/cluster.conf; its API is
  * http://127.0.0.1:(P+i-1) and its etcd member serves clients on 127.0.0.1:(E+i). */
 #include <errno.h>
@@ -22,6 +23,7 @@
 #include "devnet.h"
 #include "log.h"
 #include "ordering.h"
+#include "store_lmdb.h"
 
 /* snprintf for paths; paths are checked to be short enough up front (cluster_init_main). */
 #if defined(__GNUC__)
@@ -126,6 +128,9 @@ int cluster_init_main(int argc, char **argv) {
     pathf(node1, sizeof node1, "%s/node1", absdir);
     bool created;
     petro_result r = devnet_ensure(node1, (size_t)1 << 30, &created);
+    /* Before the copies: every node directory is a cluster validator's, which petrod devnet
+     * and petrod run without --cluster refuse (it would fork away from its cluster). */
+    if (r == PETRO_OK) r = datadir_set_role(node1, (size_t)1 << 30, STORE_ROLE_CLUSTER);
     if (r != PETRO_OK) {
         fprintf(stderr, "petrod: cannot create %s: %s\n", node1, petro_result_str(r));
         return 1;

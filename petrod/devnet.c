@@ -18,6 +18,8 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +146,284 @@ petro_result datadir_check(const char *dir) {
     return PETRO_OK;
 }
 
+/* ------------------------------------------------------------ start-up inspection */
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static void whyf(char *out, size_t cap, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out, cap, fmt, ap);
+    va_end(ap);
+    /* A message cut by a very long path still says what it can; mark the cut. */
+    if (n >= 0 && (size_t)n >= cap && cap > 4) memcpy(out + cap - 4, "...", 4);
+}
+
+/* What the user can do about a data directory that cannot be used, per use. */
+static const char *remedy(datadir_use use) {
+    return use == DATADIR_USE_DEVNET
+               ? "remove it or move it away, then run make run (petrod devnet) again to create "
+                 "a new devnet"
+               : "remove it or move it away, then create it again (petrod devnet, or petrod "
+                 "cluster-init for a cluster)";
+}
+
+/* Whether name is base + ".tmp-XXXXXX" (a devnet creation's temporary directory). */
+static bool is_tmp_name(const char *name, const char *base) {
+    size_t base_len = strlen(base);
+    return strlen(name) == base_len + strlen(DEVNET_TMP_SUFFIX) &&
+           strncmp(name, base, base_len) == 0 && strncmp(name + base_len, ".tmp-", 5) == 0;
+}
+
+/* The name of a DIR.tmp-XXXXXX next to dir, if any, into out. */
+static bool find_tmp_sibling(const char *dir, char *out, size_t cap) {
+    char parent[PATH_MAX];
+    if (parent_of(parent, sizeof parent, dir) != 0) return false;
+    const char *base = strrchr(dir, '/');
+    base = base == NULL ? dir : base + 1;
+    DIR *d = opendir(parent);
+    if (d == NULL) return false;
+    bool found = false;
+    struct dirent *ent;
+    while (!found && (ent = readdir(d)) != NULL) {
+        if (is_tmp_name(ent->d_name, base) && strlen(ent->d_name) < cap) {
+            memcpy(out, ent->d_name, strlen(ent->d_name) + 1);
+            found = true;
+        }
+    }
+    closedir(d);
+    return found;
+}
+
+static datadir_status inspect_missing(const char *dir, datadir_use use, bool exists, char *why,
+                                      size_t cap) {
+    char tmp[NAME_MAX + 1];
+    if (use == DATADIR_USE_DEVNET) {
+        whyf(why, cap, "%s %s: a new devnet is created there", dir,
+             exists ? "is empty" : "does not exist");
+    } else if (!exists && find_tmp_sibling(dir, tmp, sizeof tmp)) {
+        whyf(why, cap,
+             "%s does not exist; %s next to it is what a devnet creation left when it did not "
+             "finish: petrod devnet --data %s removes it and creates a new devnet",
+             dir, tmp, dir);
+    } else {
+        whyf(why, cap, "%s %s, so there is nothing to run: create a devnet there with petrod "
+                       "devnet --data %s, or pass the right --data directory",
+             dir, exists ? "is an empty directory" : "does not exist", dir);
+    }
+    return DATADIR_MISSING;
+}
+
+static bool has_entry(const char *dir, const char *name, bool is_dir) {
+    char path[PATH_MAX + 64];
+    if (path_join(path, sizeof path, dir, name) != 0) return false;
+    struct stat st;
+    if (stat(path, &st) != 0) return false;
+    return is_dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode);
+}
+
+/* Whether dir holds anything petrod writes into a data directory. */
+static bool has_petro_entries(const char *dir) {
+    static const char *const names[] = {"genesis.bin",  "ledger",
+                                        "wallets",      "petrod.lock",
+                                        "admin.token",  "reserves-history.jsonl",
+                                        "cluster.conf", "validator.key"};
+    char path[PATH_MAX + 64];
+    struct stat st;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (path_join(path, sizeof path, dir, names[i]) == 0 && lstat(path, &st) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* genesis.bin: its format byte against PETRO_GENESIS_VERSION, then a full decode. */
+static datadir_status inspect_genesis(const char *dir, datadir_use use, char *why, size_t cap) {
+    char path[PATH_MAX + 64];
+    if (path_join(path, sizeof path, dir, "genesis.bin") != 0) return DATADIR_UNUSABLE;
+    uint8_t *bytes = malloc(PETRO_GENESIS_SIZE_MAX + 1);
+    petro_genesis *g = malloc(sizeof *g);
+    datadir_status st = DATADIR_UNUSABLE;
+    FILE *f = bytes != NULL && g != NULL ? fopen(path, "rb") : NULL;
+    if (bytes == NULL || g == NULL) {
+        whyf(why, cap, "cannot check %s: out of memory", dir);
+        goto done;
+    }
+    if (f == NULL) {
+        whyf(why, cap, "cannot read %s: %s: check its permissions", path, strerror(errno));
+        goto done;
+    }
+    size_t size = fread(bytes, 1, PETRO_GENESIS_SIZE_MAX + 1, f);
+    bool is_error = ferror(f) != 0;
+    fclose(f);
+    if (is_error) {
+        whyf(why, cap, "cannot read %s: %s", path, strerror(errno));
+        goto done;
+    }
+    if (size == 0) {
+        whyf(why, cap, "%s is an incomplete data directory (genesis.bin is empty): %s", dir,
+             remedy(use));
+        goto done;
+    }
+    unsigned version = bytes[0];
+    petro_result r = size > PETRO_GENESIS_SIZE_MAX ? PETRO_ERR_MALFORMED
+                                                    : petro_genesis_decode(g, bytes, size);
+    if (r == PETRO_OK) {
+        st = DATADIR_OK;
+    } else if (version > PETRO_GENESIS_VERSION) {
+        whyf(why, cap,
+             "%s was created by a newer petrod (genesis format %u, this petrod reads %u): run "
+             "it with that petrod, or %s",
+             dir, version, (unsigned)PETRO_GENESIS_VERSION, remedy(use));
+    } else if (version < PETRO_GENESIS_VERSION) {
+        /* Format 1 had several layouts (sections were added under it); none of them is
+         * readable now, whichever it is. */
+        whyf(why, cap, "%s was created by an older petrod (genesis format %u, this petrod reads "
+                       "%u): %s",
+             dir, version, (unsigned)PETRO_GENESIS_VERSION, remedy(use));
+    } else {
+        whyf(why, cap, "%s is damaged (its genesis.bin has this petrod's format %u but does not "
+                       "decode: %s): restore it from a backup (docs/operations.md), or %s",
+             dir, version, petro_result_str(r), remedy(use));
+    }
+done:
+    free(g);
+    free(bytes);
+    return st;
+}
+
+/* ledger/: meta "format" against STORE_FORMAT_VERSION, then meta "role" against use. */
+static datadir_status inspect_ledger(const char *dir, datadir_use use, char *why, size_t cap) {
+    char ledger[PATH_MAX + 16];
+    if (path_join(ledger, sizeof ledger, dir, "ledger") != 0) return DATADIR_UNUSABLE;
+    uint8_t value[8];
+    size_t size = 0;
+    const char *lmdb_error = "";
+    petro_result r = store_lmdb_peek_meta(ledger, "format", value, sizeof value, &size,
+                                          &lmdb_error);
+    if (r == PETRO_ERR_CORRUPT) {
+        whyf(why, cap, "%s is damaged (ledger/data.mdb is not a ledger: %s): restore it from a "
+                       "backup (docs/operations.md), or %s",
+             dir, lmdb_error, remedy(use));
+        return DATADIR_UNUSABLE;
+    }
+    if (r != PETRO_OK && r != PETRO_ERR_NOT_FOUND && r != PETRO_ERR_BUFFER_TOO_SMALL) {
+        whyf(why, cap, "cannot read the ledger in %s: %s", ledger, lmdb_error);
+        return DATADIR_UNUSABLE;
+    }
+    if (r != PETRO_OK || size != 4) {
+        whyf(why, cap, "%s was created by an older petrod (its ledger has no format record, this "
+                       "petrod reads ledger format %u): %s",
+             dir, (unsigned)STORE_FORMAT_VERSION, remedy(use));
+        return DATADIR_UNUSABLE;
+    }
+    uint32_t format = (uint32_t)value[0] | (uint32_t)value[1] << 8 | (uint32_t)value[2] << 16 |
+                      (uint32_t)value[3] << 24;
+    if (format != STORE_FORMAT_VERSION) {
+        bool is_newer = format > STORE_FORMAT_VERSION;
+        whyf(why, cap, "%s was created by %s petrod (ledger format %" PRIu32 ", this petrod reads "
+                       "%u): %s%s",
+             dir, is_newer ? "a newer" : "an older", format, (unsigned)STORE_FORMAT_VERSION,
+             is_newer ? "run it with that petrod, or " : "", remedy(use));
+        return DATADIR_UNUSABLE;
+    }
+    r = store_lmdb_peek_meta(ledger, "role", value, sizeof value, &size, &lmdb_error);
+    if (r != PETRO_OK || size != 1 ||
+        (value[0] != STORE_ROLE_DEVNET && value[0] != STORE_ROLE_CLUSTER)) {
+        whyf(why, cap, "%s is damaged (its ledger has no valid role record): restore it from a "
+                       "backup (docs/operations.md), or %s",
+             dir, remedy(use));
+        return DATADIR_UNUSABLE;
+    }
+    if (value[0] == STORE_ROLE_CLUSTER && use != DATADIR_USE_CLUSTER) {
+        whyf(why, cap, "%s is a cluster validator's data directory (made by petrod cluster-init), "
+                       "%s: run it with petrod run --data %s --cluster FILE (its cluster.conf)%s",
+             dir,
+             use == DATADIR_USE_DEVNET ? "not a devnet"
+                                       : "and alone it would fork away from its cluster",
+             dir, use == DATADIR_USE_DEVNET ? ", or pass another --data directory for a devnet"
+                                            : "");
+        return DATADIR_UNUSABLE;
+    }
+    if (value[0] == STORE_ROLE_DEVNET && use == DATADIR_USE_CLUSTER) {
+        whyf(why, cap, "%s is a devnet's data directory (made by petrod devnet), not a cluster "
+                       "validator's: run it with petrod devnet --data %s, or pass --data the "
+                       "node directory petrod cluster-init made for this validator",
+             dir, dir);
+        return DATADIR_UNUSABLE;
+    }
+    return DATADIR_OK;
+}
+
+datadir_status datadir_inspect(const char *dir, datadir_use use, char *why, size_t why_cap) {
+    why[0] = '\0';
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        if (errno == ENOENT) return inspect_missing(dir, use, false, why, why_cap);
+        whyf(why, why_cap, "cannot access %s: %s: check the path and its permissions, or pass "
+                           "another --data directory",
+             dir, strerror(errno));
+        return DATADIR_UNUSABLE;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        whyf(why, why_cap, "%s is %s, not a directory: move it away or pass another --data "
+                           "directory",
+             dir, S_ISREG(st.st_mode) ? "a file" : "not a file either");
+        return DATADIR_UNUSABLE;
+    }
+    DIR *d = opendir(dir);
+    if (d == NULL) {
+        whyf(why, why_cap, "cannot read %s: %s: check its permissions", dir, strerror(errno));
+        return DATADIR_UNUSABLE;
+    }
+    closedir(d);
+    if (dir_is_empty(dir)) return inspect_missing(dir, use, true, why, why_cap);
+    if (!has_petro_entries(dir)) {
+        whyf(why, why_cap, "%s is not a petro data directory (it holds other files and no "
+                           "genesis.bin or ledger/): pass another --data directory",
+             dir);
+        return DATADIR_UNUSABLE;
+    }
+    static const struct {
+        const char *name;
+        bool is_dir;
+    } required[] = {{"genesis.bin", false}, {"ledger", true}, {"ledger/data.mdb", false}};
+    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
+        if (!has_entry(dir, required[i].name, required[i].is_dir)) {
+            whyf(why, why_cap, "%s is an incomplete data directory (%s%s is missing: its creation "
+                               "did not finish, or files were removed): %s",
+                 dir, required[i].name, required[i].is_dir ? "/" : "", remedy(use));
+            return DATADIR_UNUSABLE;
+        }
+    }
+    datadir_status status = inspect_genesis(dir, use, why, why_cap);
+    if (status != DATADIR_OK) return status;
+    return inspect_ledger(dir, use, why, why_cap);
+}
+
+petro_result datadir_set_role(const char *dir, size_t map_size, int role) {
+    char ledger[PATH_MAX + 16];
+    if (path_join(ledger, sizeof ledger, dir, "ledger") != 0) return PETRO_ERR_IO;
+    store_lmdb *s = NULL;
+    petro_result r = store_lmdb_open(&s, ledger, map_size, false);
+    if (r != PETRO_OK) return r;
+    store_txn t;
+    r = store_txn_begin(s, true, &t);
+    if (r == PETRO_OK) {
+        uint8_t value = (uint8_t)role;
+        r = store_put_meta(&t, "role", &value, 1);
+        if (r == PETRO_OK) {
+            r = store_txn_commit(&t);
+        } else {
+            store_txn_abort(&t);
+        }
+    }
+    store_lmdb_close(s);
+    return r;
+}
+
 /* ------------------------------------------------------------ leftovers */
 
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw) {
@@ -178,17 +458,12 @@ static void remove_leftovers(const char *dir) {
     if (parent_of(parent, sizeof parent, dir) != 0) return;
     const char *base = strrchr(dir, '/');
     base = base == NULL ? dir : base + 1;
-    size_t base_len = strlen(base);
-    size_t suffix_len = strlen(DEVNET_TMP_SUFFIX);
     DIR *d = opendir(parent);
     if (d == NULL) return;
     struct dirent *ent;
     while ((ent = readdir(d)) != NULL) {
         const char *name = ent->d_name;
-        if (strlen(name) != base_len + suffix_len || strncmp(name, base, base_len) != 0 ||
-            strncmp(name + base_len, ".tmp-", 5) != 0) {
-            continue;
-        }
+        if (!is_tmp_name(name, base)) continue;
         char path[PATH_MAX + 64];
         if (path_join(path, sizeof path, parent, name) != 0) continue;
         if (!is_creation_leftover(path)) continue;
@@ -423,9 +698,11 @@ static petro_result init_ledger(const char *ledger_dir, size_t map_size, const p
     uint8_t header[PETRO_BLOCK_HEADER_SIZE];
     petro_block_header_encode(header, &block0);
     uint8_t format[4] = {(uint8_t)STORE_FORMAT_VERSION, 0, 0, 0};
+    const uint8_t role = STORE_ROLE_DEVNET; /* cluster-init re-marks its node directories */
     r = store_put_block(&t, 0, header, sizeof header);
     if (r == PETRO_OK) r = store_put_results(&t, 0, NULL, 0);
     if (r == PETRO_OK) r = store_put_meta(&t, "format", format, sizeof format);
+    if (r == PETRO_OK) r = store_put_meta(&t, "role", &role, 1);
     if (r == PETRO_OK) r = store_put_meta(&t, "proposer", proposer->bytes, 32);
     if (r != PETRO_OK) goto destroy;
     petro_ledger_destroy(l);

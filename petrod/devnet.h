@@ -18,6 +18,35 @@
  *  PETRO_ERR_IO (with a logged reason) if dir exists but is not a data directory. */
 petro_result datadir_check(const char *dir);
 
+/** What a data directory is about to be used for (datadir_inspect). */
+typedef enum {
+    DATADIR_USE_DEVNET = 0, /* petrod devnet: creates DIR when it is missing or empty */
+    DATADIR_USE_RUN,        /* petrod run without --cluster: produces its own blocks */
+    DATADIR_USE_CLUSTER     /* petrod run --cluster: applies what its etcd cluster orders */
+} datadir_use;
+
+typedef enum {
+    DATADIR_OK = 0,   /* a data directory this petrod can run for that use */
+    DATADIR_MISSING,  /* does not exist, or is an empty directory */
+    DATADIR_UNUSABLE  /* exists but cannot be used as it is (why says why) */
+} datadir_status;
+
+/** The start-up check of a data directory, before anything in it is opened for writing.
+ *  Never creates, changes or removes anything (beyond LMDB's lock.mdb inside an existing
+ *  ledger/). Recognises: a file instead of a directory; a directory of other files; an
+ *  incomplete one (genesis.bin, ledger/ or ledger/data.mdb missing, genesis.bin empty); one
+ *  created by an older petrod (genesis format below PETRO_GENESIS_VERSION, including the
+ *  unversioned development layouts, or ledger format below STORE_FORMAT_VERSION) or a newer
+ *  one; a damaged one; one of the other role (a cluster validator's directory for a devnet,
+ *  or the other way round).
+ *  Out: why: on DATADIR_MISSING and DATADIR_UNUSABLE one line (no newline) that names dir,
+ *       says what is wrong and what to do; "" on DATADIR_OK. */
+datadir_status datadir_inspect(const char *dir, datadir_use use, char *why, size_t why_cap);
+
+/** Record which role the ledger in dir has (meta "role"; petrod cluster-init marks its node
+ *  directories STORE_ROLE_CLUSTER). Returns PETRO_OK or a store error (logged). */
+petro_result datadir_set_role(const char *dir, size_t map_size, int role);
+
 /** Create a devnet in dir unless one is there already (then keep it). *created tells which.
  *  map_size is the LMDB map size. Returns PETRO_OK, PETRO_ERR_IO, PETRO_ERR_NOMEM,
  *  PETRO_ERR_CRYPTO, or a genesis error. */

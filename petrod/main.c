@@ -8,7 +8,8 @@
  * SIGINT/SIGTERM are blocked in every thread and taken with sigwait here, so shutdown runs
  * on the main thread in a fixed order: node_stop (waiters return), api_stop (connections
  * end), node_close (producer finishes its block, LMDB closes). Exit 0 after a clean
- * shutdown, 1 on a runtime failure, 2 on a usage error. */
+ * shutdown, 1 on a runtime failure, 2 on a usage error, 3 when the data directory cannot be
+ * used as it is (datadir_inspect: one line on stderr saying why and what to do). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -30,6 +31,7 @@
 #include "verify.h"
 
 #define PETROD_VERSION "0.1.0"
+#define PETROD_EXIT_DATADIR 3
 #define HOST_SIZE_MAX 64
 
 typedef struct options {
@@ -261,19 +263,22 @@ int main(int argc, char **argv) {
     petro_result r = petro_crypto_init();
     if (r != PETRO_OK) return fail("cannot initialise libsodium", "", r);
 
+    /* Before anything is created or opened: an old, foreign, incomplete or damaged data
+     * directory, or one of the other role, is refused by name and left as it is. */
+    datadir_use use = o.is_devnet                ? DATADIR_USE_DEVNET
+                      : o.cluster_file[0] != '\0' ? DATADIR_USE_CLUSTER
+                                                  : DATADIR_USE_RUN;
+    char why[3 * PATH_MAX + 512];
+    datadir_status ds = datadir_inspect(o.cfg.data_dir, use, why, sizeof why);
+    if (ds == DATADIR_UNUSABLE || (ds == DATADIR_MISSING && !o.is_devnet)) {
+        fprintf(stderr, "petrod: %s\n", why);
+        return PETROD_EXIT_DATADIR;
+    }
     if (o.is_devnet) {
         bool created = false;
         r = devnet_ensure(o.cfg.data_dir, o.cfg.map_size, &created);
         if (r != PETRO_OK) return fail("cannot set up a devnet in ", o.cfg.data_dir, r);
         log_info("%s devnet in %s", created ? "created a new" : "resuming the", o.cfg.data_dir);
-    } else {
-        r = datadir_check(o.cfg.data_dir);
-        if (r == PETRO_ERR_NOT_FOUND) {
-            fprintf(stderr, "petrod: no data directory at %s (create one with petrod devnet)\n",
-                    o.cfg.data_dir);
-            return 1;
-        }
-        if (r != PETRO_OK) return fail("cannot use ", o.cfg.data_dir, r);
     }
     char resolved[PATH_MAX];
     if (realpath(o.cfg.data_dir, resolved) != NULL && strlen(resolved) < sizeof o.cfg.data_dir) {

@@ -6,6 +6,8 @@
 #include "store_lmdb.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -375,6 +377,53 @@ petro_result store_get_tx_location(store_txn *t, const petro_hash *id, uint64_t 
     *height = be_get_u64(v.mv_data);
     *index = be_get_u32((const uint8_t *)v.mv_data + 8);
     return PETRO_OK;
+}
+
+petro_result store_lmdb_peek_meta(const char *dir, const char *name, uint8_t *out,
+                                  size_t out_cap, size_t *out_size, const char **lmdb_error) {
+    *out_size = 0;
+    *lmdb_error = "";
+    MDB_env *env = NULL;
+    int rc = mdb_env_create(&env);
+    if (rc != MDB_SUCCESS) {
+        *lmdb_error = mdb_strerror(rc);
+        return PETRO_ERR_NOMEM;
+    }
+    MDB_txn *txn = NULL;
+    MDB_dbi dbi;
+    MDB_val k = {strlen(name), (void *)name}, v = {0, NULL};
+    rc = mdb_env_set_maxdbs(env, STORE_DBS_MAX);
+    /* MDB_RDONLY: no write transaction, the map file is never changed. Without a lock.mdb
+     * (a ledger copied without it) no petrod runs on it, and MDB_NOLOCK keeps LMDB from
+     * creating one; with one, this reader takes a slot like any other. */
+    char lock_path[PATH_MAX + 16];
+    struct stat st;
+    int n = snprintf(lock_path, sizeof lock_path, "%s/lock.mdb", dir);
+    bool has_lock = n > 0 && (size_t)n < sizeof lock_path && stat(lock_path, &st) == 0;
+    unsigned flags = MDB_RDONLY | MDB_NOTLS | (has_lock ? 0u : MDB_NOLOCK);
+    if (rc == MDB_SUCCESS) rc = mdb_env_open(env, dir, flags, 0600);
+    if (rc == MDB_SUCCESS) rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
+    if (rc == MDB_SUCCESS) rc = mdb_dbi_open(txn, "meta", 0, &dbi);
+    if (rc == MDB_SUCCESS) rc = mdb_get(txn, dbi, &k, &v);
+    petro_result r = PETRO_OK;
+    if (rc == MDB_SUCCESS) {
+        if (v.mv_size > out_cap) {
+            r = PETRO_ERR_BUFFER_TOO_SMALL;
+        } else {
+            memcpy(out, v.mv_data, v.mv_size);
+            *out_size = v.mv_size;
+        }
+    } else {
+        *lmdb_error = mdb_strerror(rc);
+        r = rc == MDB_NOTFOUND ? PETRO_ERR_NOT_FOUND
+            : rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH || rc == MDB_INCOMPATIBLE ||
+                    rc == MDB_CORRUPTED
+                ? PETRO_ERR_CORRUPT
+                : PETRO_ERR_IO;
+    }
+    if (txn != NULL) mdb_txn_abort(txn);
+    mdb_env_close(env);
+    return r;
 }
 
 petro_result store_get_meta_exact(store_txn *t, const char *name, uint8_t *out, size_t out_cap) {

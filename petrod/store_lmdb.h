@@ -26,7 +26,15 @@
 
 #include "petro/petro.h"
 
-#define STORE_FORMAT_VERSION 1u
+/* meta "format" (u32 LE), written at creation. Bump it whenever the layout of the databases
+ * or of the meta records changes, so that a ledger of an older petrod is refused by name at
+ * start-up (devnet.h, datadir_inspect) instead of failing somewhere inside. 2: meta "role". */
+#define STORE_FORMAT_VERSION 2u
+
+/* meta "role" (one byte), written at creation: who produces this ledger's blocks. A devnet
+ * (petrod devnet, or petrod run without --cluster) produces its own; a cluster validator
+ * applies what its etcd cluster orders (petrod cluster-init marks its node directories). */
+typedef enum { STORE_ROLE_DEVNET = 1, STORE_ROLE_CLUSTER = 2 } store_role;
 
 typedef struct store_lmdb store_lmdb;
 
@@ -64,6 +72,17 @@ void store_txn_abort(store_txn *t);
 /** For a long-lived read transaction: release its snapshot, then take a new one. */
 void store_txn_reset(store_txn *t);
 petro_result store_txn_renew(store_txn *t);
+
+/** Read the meta record name of the environment in dir into out (capacity out_cap) without
+ *  writing anything but LMDB's lock file and without logging: for start-up checks of a data
+ *  directory that may be old, foreign or damaged. dir must hold a data.mdb (check first: LMDB
+ *  would otherwise create lock.mdb in a directory that is not a ledger).
+ *  Returns PETRO_OK (*out_size set); PETRO_ERR_NOT_FOUND if there is no meta database or no
+ *  such record; PETRO_ERR_BUFFER_TOO_SMALL if the value is longer than out_cap;
+ *  PETRO_ERR_CORRUPT if data.mdb is not an LMDB environment this LMDB reads; PETRO_ERR_IO
+ *  otherwise. *lmdb_error: mdb_strerror of the failure, or "" on PETRO_OK (static text). */
+petro_result store_lmdb_peek_meta(const char *dir, const char *name, uint8_t *out,
+                                  size_t out_cap, size_t *out_size, const char **lmdb_error);
 
 /* ------------------------------------------------------------ block data (write txn) */
 

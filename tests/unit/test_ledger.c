@@ -443,9 +443,15 @@ static void test_genesis(void) {
     ASSERT_RESULT(petro_genesis_decode(&g2, buf, size - 1), PETRO_ERR_MALFORMED);
     buf[size] = 0;
     ASSERT_RESULT(petro_genesis_decode(&g2, buf, size + 1), PETRO_ERR_MALFORMED);
-    buf[0] = 2;
-    ASSERT_RESULT(petro_genesis_decode(&g2, buf, size), PETRO_ERR_BAD_VERSION);
+    ASSERT_EQ(buf[0], PETRO_GENESIS_VERSION);
+    /* Version 1 (the development layouts) and any later version are refused as such. */
     buf[0] = 1;
+    ASSERT_RESULT(petro_genesis_decode(&g2, buf, size), PETRO_ERR_BAD_VERSION);
+    buf[0] = PETRO_GENESIS_VERSION + 1;
+    ASSERT_RESULT(petro_genesis_decode(&g2, buf, size), PETRO_ERR_BAD_VERSION);
+    buf[0] = 0;
+    ASSERT_RESULT(petro_genesis_decode(&g2, buf, size), PETRO_ERR_BAD_VERSION);
+    buf[0] = PETRO_GENESIS_VERSION;
     ASSERT_RESULT(petro_genesis_encode(buf2, 10, &size2, &g), PETRO_ERR_BUFFER_TOO_SMALL);
 
     /* Network id depends on every byte. */
