@@ -98,7 +98,7 @@ bool ordering_is_leader(ordering *o);
 void ordering_forward(ordering *o, const uint8_t *tx, size_t size);
 
 /** The "cluster" object of GET /v1/status (role, leader, validators' attestations,
- *  divergences, refused blocks). New reference. */
+ *  divergences, refused blocks, refused peer chains). New reference. */
 json_t *ordering_status_json(ordering *o);
 /** The attestations published for the block at height (etcd keys P atth/<height>/<id>),
  *  each verified against its validator's key: [{"validator", "block_hash", "state_hash",
@@ -112,6 +112,7 @@ typedef struct ordering_counters {
     bool is_leader;
     uint64_t divergences_total;
     uint64_t blocks_refused_total;
+    uint64_t peer_blocks_refused_total; /* peer chains refused when catching up after pruning */
     uint64_t leader_changes_total;
     uint64_t etcd_failures_total;
 } ordering_counters;

@@ -39,12 +39,27 @@
 #define PRUNE_MARGIN 8u
 #define PRUNE_EVERY_MS 2000u
 #define ATT_QUEUE_MAX 64u /* attestations of applied blocks not yet published per height */
+#define PEER_BATCH_MAX 64u /* blocks per GET /v1/blocks request (the API's maximum) */
+#define PEER_MARK_EVERY 16u /* a verified block hash every this many heights of a catch-up */
+#define PEER_GAP_MAX ((uint64_t)1 << 22) /* heights one catch-up may span (marks: 8 MiB) */
+#define PEER_RETRY_MS 1000u /* after a catch-up from peers failed or was refused */
 
 typedef struct cached_block {
     uint64_t height;
     uint8_t *bytes;
     size_t size;
 } cached_block;
+
+/* A verified catch-up from peers (fetch_from_peers): the blocks base..anchor, where the block
+ * at anchor carries f+1 attestations and every block below hangs from it by the hash chain.
+ * marks[j] is the verified hash of the block at plan_mark_height(plan, j). Reader thread. */
+typedef struct catchup_plan {
+    uint64_t base; /* 0: no plan */
+    uint64_t anchor;
+    size_t peer; /* the validator whose chain was verified (asked first) */
+    petro_hash *marks;
+    size_t mark_count;
+} catchup_plan;
 
 typedef struct peer_state {
     bool has_attestation;
@@ -99,6 +114,16 @@ struct ordering {
 
     peer_state peers[ORDERING_VALIDATOR_COUNT_MAX];
     ordering_counters counters;
+
+    /* catch-up from peers after pruning (reader thread) */
+    catchup_plan plan;
+    uint64_t peer_retry_ms; /* no new plan before this (mono_ms) */
+    uint64_t logged_anchor; /* the anchor last logged as unusable (once per anchor) */
+    /* the last peer chain refused (under lock): logged and counted once */
+    bool has_peer_refused;
+    size_t peer_refused_index;
+    uint64_t peer_refused_height;
+    const char *peer_refused_reason;
 
     /* forwarding */
     uint8_t *fwd;
@@ -846,52 +871,298 @@ static size_t peer_data(char *ptr, size_t size, size_t nmemb, void *ctx) {
     return n;
 }
 
-/* Blocks from want on were pruned from etcd: fetch them from a peer's GET /v1/blocks?from=.
- * They are verified like any block when the node applies them (chain, signatures, state
- * hash). Returns how many were cached. */
-static size_t fetch_from_peers(ordering *o, uint64_t want) {
+/* Attestations needed to accept blocks from a peer: f+1, where f = (N-1)/3 is the number of
+ * faulty validators a cluster of N tolerates; f+1 attesters include at least one honest one.
+ * They come from validators other than this node and the serving peer (docs/protocol.md,
+ * "Catching up from a peer"). */
+static size_t peer_quorum(const ordering *o) { return (o->cfg.validator_count - 1) / 3 + 1; }
+
+/* The index of the validator whose id ends key (after pfx_len bytes), or SIZE_MAX. */
+static size_t validator_of_key(const ordering *o, const uint8_t *k, size_t ks, size_t pfx_len) {
+    for (size_t j = 0; j < o->cfg.validator_count; j++) {
+        const char *id = o->cfg.validators[j].id;
+        if (ks == pfx_len + strlen(id) && memcmp(k + pfx_len, id, strlen(id)) == 0) return j;
+    }
+    return SIZE_MAX;
+}
+
+/* The verified per-block attestations at height (P atth/<height>/<id>): has[i] and att[i]
+ * for validator i. Returns how many verified, or SIZE_MAX if etcd does not answer. */
+static size_t read_height_attestations(ordering *o, etcd *e, uint64_t height,
+                                       attestation att[ORDERING_VALIDATOR_COUNT_MAX],
+                                       bool has[ORDERING_VALIDATOR_COUNT_MAX]) {
+    memset(has, 0, ORDERING_VALIDATOR_COUNT_MAX * sizeof has[0]);
+    char pfx[256], sub[64];
+    snprintf(sub, sizeof sub, "atth/%020llu/", (unsigned long long)height);
+    key_of(pfx, sizeof pfx, o, sub);
+    json_t *body = json_pack("{s:o,s:o}", "key", b64s(pfx), "range_end", range_end_of(pfx));
+    json_t *resp = NULL;
+    petro_result r = body != NULL ? etcd_post(e, "/v3/kv/range", body, &resp) : PETRO_ERR_NOMEM;
+    json_decref(body);
+    if (r != PETRO_OK) return SIZE_MAX;
+    json_t *kvs = json_object_get(resp, "kvs");
+    size_t count = 0;
+    for (size_t i = 0; i < json_array_size(kvs); i++) {
+        json_t *kv = json_array_get(kvs, i);
+        uint8_t *k = NULL, *v = NULL;
+        size_t ks, vs;
+        if (etcd_unb64(json_object_get(kv, "key"), &k, &ks) != PETRO_OK ||
+            etcd_unb64(json_object_get(kv, "value"), &v, &vs) != PETRO_OK) {
+            free(k);
+            continue;
+        }
+        size_t idx = validator_of_key(o, k, ks, strlen(pfx));
+        json_t *aj = json_loadb((const char *)v, vs, 0, NULL);
+        attestation a;
+        bool ok = idx != SIZE_MAX && !has[idx] && aj != NULL && attestation_parse(&a, aj) &&
+                  a.height == height &&
+                  attest_verify(&a, &o->network_id, &o->cfg.validators[idx].pubkey);
+        json_decref(aj);
+        free(k);
+        free(v);
+        if (!ok) continue;
+        att[idx] = a;
+        has[idx] = true;
+        count++;
+    }
+    json_decref(resp);
+    return count;
+}
+
+/* GET <api>/v1/blocks?from=&limit= into *b (caller frees b->data). Whether it answered 200. */
+static bool peer_get(CURL *c, const char *api, uint64_t from, uint64_t limit, peer_buf *b) {
+    *b = (peer_buf){0};
+    char url[ORDERING_ADDR_SIZE_MAX + 64];
+    snprintf(url, sizeof url, "%s/v1/blocks?from=%llu&limit=%llu", api, (unsigned long long)from,
+             (unsigned long long)limit);
+    curl_easy_reset(c);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, peer_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 500L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+    long status = 0;
+    if (curl_easy_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    return status == 200;
+}
+
+/* The next framed block (u32 LE size + block) of a peer's answer at *off, with its decoded
+ * header and hash. False at the end or on bad framing or a bad header. */
+static bool peer_next(const peer_buf *b, size_t *off, const uint8_t **blk, size_t *size,
+                      petro_block_header *hdr, petro_hash *hash) {
+    if (b->size - *off < 4) return false;
+    const uint8_t *p = b->data + *off;
+    size_t n = (size_t)p[0] | (size_t)p[1] << 8 | (size_t)p[2] << 16 | (size_t)p[3] << 24;
+    if (n > b->size - *off - 4 || n < PETRO_BLOCK_HEADER_SIZE) return false;
+    if (petro_block_header_decode(hdr, p + 4, PETRO_BLOCK_HEADER_SIZE) != PETRO_OK) return false;
+    petro_block_hash(hash, hdr);
+    *blk = p + 4;
+    *size = n;
+    *off += 4 + n;
+    return true;
+}
+
+static uint64_t plan_mark_height(const catchup_plan *p, size_t j) {
+    uint64_t h = p->base + (uint64_t)j * PEER_MARK_EVERY + (PEER_MARK_EVERY - 1u);
+    return h < p->anchor ? h : p->anchor;
+}
+
+static void plan_clear(catchup_plan *p) {
+    free(p->marks);
+    *p = (catchup_plan){0};
+}
+
+/* Count and log a refused peer chain once (status "peer_refused", metric
+ * petro_cluster_peer_blocks_refused_total). */
+static void peer_refuse(ordering *o, size_t k, uint64_t base, uint64_t height, const char *reason,
+                        const char *detail) {
+    pthread_mutex_lock(&o->lock);
+    bool is_new = !o->has_peer_refused || o->peer_refused_index != k ||
+                  o->peer_refused_height != height || strcmp(o->peer_refused_reason, reason) != 0;
+    o->has_peer_refused = true;
+    o->peer_refused_index = k;
+    o->peer_refused_height = height;
+    o->peer_refused_reason = reason;
+    if (is_new) o->counters.peer_blocks_refused_total++;
+    pthread_mutex_unlock(&o->lock);
+    if (is_new) {
+        log_error("cluster: REFUSED the blocks from %llu served by peer %s (%s at height %llu: "
+                  "%s); none applied, asking the other validators",
+                  (unsigned long long)base, o->cfg.validators[k].id, reason,
+                  (unsigned long long)height, detail);
+    }
+}
+
+/* Verify peer k's chain base..anchor: exact heights, each block's prev_hash the hash of the one
+ * before, and the block at anchor attested (block and state hash) by peer_quorum validators
+ * other than this node and k. Fills plan (marks) on success. */
+static bool plan_verify(ordering *o, CURL *c, size_t k, const attestation *att, const bool *has,
+                        catchup_plan *plan) {
+    petro_hash prev = {{0}};
+    petro_block_header top = {0};
+    uint64_t h = plan->base;
+    size_t j = 0;
+    while (h <= plan->anchor) {
+        uint64_t left = plan->anchor - h + 1;
+        uint64_t limit = left < PEER_BATCH_MAX ? left : PEER_BATCH_MAX;
+        peer_buf b;
+        bool ok = peer_get(c, o->cfg.validators[k].api, h, limit, &b);
+        size_t off = 0, n;
+        const uint8_t *blk;
+        petro_block_header hdr;
+        petro_hash hash;
+        uint64_t start = h;
+        while (ok && h <= plan->anchor && peer_next(&b, &off, &blk, &n, &hdr, &hash)) {
+            if (hdr.height != h || (h > plan->base && !petro_hash_equal(&hdr.prev_hash, &prev))) {
+                free(b.data);
+                peer_refuse(o, k, plan->base, h, "broken_chain",
+                            "the height or previous hash does not follow the block before");
+                return false;
+            }
+            prev = hash;
+            if (h == plan_mark_height(plan, j)) plan->marks[j++] = hash;
+            if (h == plan->anchor) top = hdr;
+            h++;
+        }
+        free(b.data);
+        if (h == start) return false; /* unreachable, or it does not have the blocks */
+    }
+    if (j != plan->mark_count || top.height != plan->anchor) return false; /* cannot happen */
+    const petro_hash *hash = &plan->marks[plan->mark_count - 1];
+    size_t agree = 0, other = 0;
+    for (size_t i = 0; i < o->cfg.validator_count; i++) {
+        if (i == o->self_index || i == k || !has[i]) continue;
+        other++;
+        if (petro_hash_equal(&att[i].block_hash, hash) &&
+            petro_hash_equal(&att[i].state_hash, &top.state_hash)) {
+            agree++;
+        }
+    }
+    if (agree >= peer_quorum(o)) return true;
+    char detail[160];
+    snprintf(detail, sizeof detail, "%zu of the %zu other validators' attestations of that height "
+             "name its block and state hash; %zu needed", agree, other, peer_quorum(o));
+    if (other >= peer_quorum(o)) {
+        peer_refuse(o, k, plan->base, plan->anchor, "not_attested", detail);
+    }
+    return false;
+}
+
+/* Make a catch-up plan for want..first (first: the lowest block left in etcd): read the
+ * attestations of block first, then verify each peer's chain against them until one holds. */
+static bool plan_make(ordering *o, etcd *e, CURL *c, uint64_t want, uint64_t first) {
+    if (first - want > PEER_GAP_MAX) {
+        if (o->logged_anchor != first) {
+            log_error("cluster: this node is %llu blocks behind etcd's oldest block; too far to "
+                      "catch up from peers (restore a recent backup of the ledger)",
+                      (unsigned long long)(first - want));
+        }
+        o->logged_anchor = first;
+        return false;
+    }
+    attestation att[ORDERING_VALIDATOR_COUNT_MAX];
+    bool has[ORDERING_VALIDATOR_COUNT_MAX];
+    size_t count = read_height_attestations(o, e, first, att, has);
+    if (count == SIZE_MAX) return false;
+    catchup_plan plan = {.base = want, .anchor = first};
+    plan.mark_count = (size_t)((first - want) / PEER_MARK_EVERY) + 1u;
+    plan.marks = calloc(plan.mark_count, sizeof plan.marks[0]);
+    if (plan.marks == NULL) return false;
+    size_t others = count - (has[o->self_index] ? 1u : 0u);
+    if (others < peer_quorum(o)) {
+        if (o->logged_anchor != first) {
+            log_warn("cluster: blocks from %llu were pruned from etcd; waiting for %zu validators "
+                     "to attest block %llu before fetching them from a peer (%zu have)",
+                     (unsigned long long)want, peer_quorum(o), (unsigned long long)first, others);
+            o->logged_anchor = first;
+        }
+        plan_clear(&plan);
+        return false;
+    }
+    for (size_t k = 0; k < o->cfg.validator_count; k++) {
+        if (k == o->self_index) continue;
+        if (plan_verify(o, c, k, att, has, &plan)) {
+            plan.peer = k;
+            o->plan = plan;
+            log_info("cluster: blocks %llu..%llu were pruned from etcd; the chain of %s hangs "
+                     "from block %llu, attested by at least %zu validator(s) other than it and "
+                     "this node",
+                     (unsigned long long)want, (unsigned long long)first,
+                     o->cfg.validators[k].id, (unsigned long long)first, peer_quorum(o));
+            return true;
+        }
+    }
+    plan_clear(&plan);
+    return false;
+}
+
+/* Fetch want..(the next mark) from a peer and cache it if its hash chain ends on the mark's
+ * verified hash. Returns how many were cached. */
+static size_t fetch_planned(ordering *o, CURL *c, uint64_t want) {
+    const catchup_plan *p = &o->plan;
+    size_t j = (size_t)((want - p->base) / PEER_MARK_EVERY);
+    uint64_t mark = plan_mark_height(p, j);
+    size_t got = 0;
+    for (size_t t = 0; t < o->cfg.validator_count && got == 0; t++) {
+        size_t k = (p->peer + t) % o->cfg.validator_count;
+        if (k == o->self_index) continue;
+        peer_buf b;
+        bool is_answered = peer_get(c, o->cfg.validators[k].api, want, mark - want + 1, &b);
+        bool is_linked = true;
+        const uint8_t *blks[PEER_MARK_EVERY];
+        size_t sizes[PEER_MARK_EVERY];
+        petro_block_header hdr;
+        petro_hash hash, prev = {{0}};
+        size_t off = 0, n = 0;
+        uint64_t h = want;
+        while (is_answered && is_linked && h <= mark &&
+               peer_next(&b, &off, &blks[n], &sizes[n], &hdr, &hash)) {
+            is_linked = hdr.height == h && (h == want || petro_hash_equal(&hdr.prev_hash, &prev));
+            prev = hash;
+            n++;
+            h++;
+        }
+        bool is_whole = is_linked && h == mark + 1;
+        if (is_whole && petro_hash_equal(&prev, &p->marks[j])) {
+            pthread_mutex_lock(&o->lock);
+            for (size_t i = 0; i < n; i++) {
+                uint8_t *copy = malloc(sizes[i]);
+                if (copy == NULL) break;
+                memcpy(copy, blks[i], sizes[i]);
+                cache_put(o, want + i, copy, sizes[i]);
+                got++;
+            }
+            pthread_mutex_unlock(&o->lock);
+            log_info("cluster: blocks from %llu were pruned from etcd; fetched %zu from %s "
+                     "(hash chain to the attested block %llu)", (unsigned long long)want, got,
+                     o->cfg.validators[k].id, (unsigned long long)p->anchor);
+        } else if (!is_linked || is_whole) { /* not a short answer: another chain */
+            peer_refuse(o, k, want, h - 1, "broken_chain",
+                        "its blocks do not hash to the verified chain");
+        }
+        free(b.data);
+    }
+    return got;
+}
+
+/* Blocks from want on were pruned from etcd (first: the lowest height etcd still holds):
+ * fetch them from a peer's GET /v1/blocks?from=, but only along a chain whose block at first
+ * carries f+1 attestations of validators other than this node and the peer (plan_make).
+ * They are then verified like any block when the node applies them. Returns how many were
+ * cached. */
+static size_t fetch_from_peers(ordering *o, etcd *e, uint64_t want, uint64_t first) {
+    if (o->plan.base != 0 && (want < o->plan.base || want > o->plan.anchor)) plan_clear(&o->plan);
+    if (o->plan.base == 0 && mono_ms() < o->peer_retry_ms) return 0;
     CURL *c = curl_easy_init();
     if (c == NULL) return 0;
     size_t got = 0;
-    for (size_t k = 0; k < o->cfg.validator_count && got == 0; k++) {
-        if (k == o->self_index) continue;
-        char url[ORDERING_ADDR_SIZE_MAX + 64];
-        snprintf(url, sizeof url, "%s/v1/blocks?from=%llu&limit=%u", o->cfg.validators[k].api,
-                 (unsigned long long)want, (unsigned)CACHE_MAX);
-        peer_buf b = {0};
-        curl_easy_reset(c);
-        curl_easy_setopt(c, CURLOPT_URL, url);
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, peer_data);
-        curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 500L);
-        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
-        long status = 0;
-        if (curl_easy_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-        size_t off = 0;
-        pthread_mutex_lock(&o->lock);
-        while (status == 200 && b.size - off >= 4) {
-            size_t n = (size_t)b.data[off] | (size_t)b.data[off + 1] << 8 |
-                       (size_t)b.data[off + 2] << 16 | (size_t)b.data[off + 3] << 24;
-            if (n > b.size - off - 4 || n < 9) break;
-            const uint8_t *blk = b.data + off + 4;
-            uint64_t h = 0;
-            for (unsigned i = 0; i < 8; i++) h |= (uint64_t)blk[1 + i] << (8 * i);
-            uint8_t *copy = malloc(n);
-            if (copy == NULL) break;
-            memcpy(copy, blk, n);
-            cache_put(o, h, copy, n);
-            got++;
-            off += 4 + n;
-        }
-        pthread_mutex_unlock(&o->lock);
-        free(b.data);
-        if (got > 0) {
-            log_info("cluster: blocks from %llu were pruned from etcd; fetched %zu from %s",
-                     (unsigned long long)want, got, o->cfg.validators[k].id);
-        }
-    }
+    if (o->plan.base != 0 || plan_make(o, e, c, want, first)) got = fetch_planned(o, c, want);
     curl_easy_cleanup(c);
+    if (got == 0) {
+        plan_clear(&o->plan);
+        o->peer_retry_ms = mono_ms() + PEER_RETRY_MS;
+    }
     return got;
 }
 
@@ -903,6 +1174,7 @@ static void *reader_main(void *arg) {
     pthread_mutex_lock(&o->lock);
     while (e != NULL && !o->is_closing) {
         uint64_t want = o->applied_height + 1;
+        bool has_tip = o->has_mine; /* the node told its tip: want is real */
         bool has_want = false;
         for (size_t i = 0; i < o->cache_count; i++) {
             if (o->cache[i].height == want && want != o->refused_height) has_want = true;
@@ -913,7 +1185,7 @@ static void *reader_main(void *arg) {
         uint64_t first = 0;
         petro_result r = PETRO_OK;
         if (!has_want) r = read_blocks(o, e, want, &got, &first);
-        if (r == PETRO_OK && first > want) got += fetch_from_peers(o, want);
+        if (r == PETRO_OK && has_tip && first > want) got += fetch_from_peers(o, e, want, first);
         if (got > 0) do_wake(o);
         publish_attestation(o, e);
         uint64_t now = mono_ms();
@@ -930,6 +1202,7 @@ static void *reader_main(void *arg) {
         if (!o->is_closing && (got == 0 || has_want)) wait_ms_locked(o, READER_IDLE_MS);
     }
     pthread_mutex_unlock(&o->lock);
+    plan_clear(&o->plan);
     etcd_free(e);
     return NULL;
 }
@@ -1333,6 +1606,17 @@ json_t *ordering_status_json(ordering *o) {
     if (c != NULL && o->has_leader) {
         json_object_set_new(c, "leader", json_string(o->leader_id));
         json_object_set_new(c, "leader_api", json_string(o->leader_api));
+    }
+    if (c != NULL) {
+        json_object_set_new(c, "peer_blocks_refused_total",
+                            json_integer((json_int_t)o->counters.peer_blocks_refused_total));
+    }
+    if (c != NULL && o->has_peer_refused) {
+        json_object_set_new(c, "peer_refused",
+                            json_pack("{s:s,s:I,s:s}", "validator",
+                                      o->cfg.validators[o->peer_refused_index].id, "height",
+                                      (json_int_t)o->peer_refused_height, "reason",
+                                      o->peer_refused_reason));
     }
     if (c != NULL && o->refused_height != 0) {
         json_object_set_new(c, "refused_height", json_integer((json_int_t)o->refused_height));

@@ -213,6 +213,9 @@ enum MHD_Result api_metrics(const api_request *req) {
                oc.divergences_total);
         metric(b, "petro_cluster_blocks_refused_total", "counter",
                "Blocks from etcd that failed verification here.", oc.blocks_refused_total);
+        metric(b, "petro_cluster_peer_blocks_refused_total", "counter",
+               "Peer chains refused when catching up after pruning (not attested, or broken).",
+               oc.peer_blocks_refused_total);
         metric(b, "petro_cluster_leader_changes_total", "counter",
                "Leader changes seen by this node.", oc.leader_changes_total);
         metric(b, "petro_cluster_etcd_failures_total", "counter",

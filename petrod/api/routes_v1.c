@@ -695,6 +695,55 @@ static petro_result block_tx_ids(json_t **out, const uint8_t *block, size_t bloc
 #define BLOCKS_RAW_LIMIT_MAX 64u
 #define BLOCKS_RAW_BYTES_MAX ((size_t)8 << 20)
 
+/* Tests only (test_cluster_faults): with PETRO_TEST_FAULT_SERVE_FORK=F, the blocks from height
+ * F on are served as another chain that is internally valid: each header's timestamp is one
+ * millisecond later (a payment's state does not depend on it, so the roots and state hashes
+ * stay right) and its prev_hash is the hash of the block served before it. Only the other
+ * validators' attestations tell this chain from the real one. Rewrites buf (blocks from on). */
+static void fault_serve_fork(node_read *r, uint8_t *buf, size_t size, uint64_t from) {
+    const char *text = getenv("PETRO_TEST_FAULT_SERVE_FORK");
+    char *end = NULL;
+    unsigned long long fork = text != NULL ? strtoull(text, &end, 10) : 0;
+    if (text == NULL || end == text || *end != '\0' || fork == 0) {
+        return;
+    }
+    petro_hash prev = {{0}};
+    bool has_prev = false;
+    petro_block_header hdr;
+    for (uint64_t h = fork; h < from; h++) { /* the served hash of block from - 1 */
+        const uint8_t *block = NULL;
+        size_t block_size = 0;
+        if (node_read_block(r, h, &block, &block_size) != PETRO_OK ||
+            petro_block_header_decode(&hdr, block, PETRO_BLOCK_HEADER_SIZE) != PETRO_OK) {
+            return;
+        }
+        if (has_prev) {
+            hdr.prev_hash = prev;
+        }
+        hdr.timestamp_ms++;
+        petro_block_hash(&prev, &hdr);
+        has_prev = true;
+    }
+    size_t off = 0;
+    for (uint64_t h = from; size - off >= 4; h++) {
+        size_t n = (size_t)buf[off] | (size_t)buf[off + 1] << 8 | (size_t)buf[off + 2] << 16 |
+                   (size_t)buf[off + 3] << 24;
+        uint8_t *block = buf + off + 4;
+        off += 4 + n;
+        if (h < fork ||
+            petro_block_header_decode(&hdr, block, PETRO_BLOCK_HEADER_SIZE) != PETRO_OK) {
+            continue;
+        }
+        if (has_prev) {
+            hdr.prev_hash = prev;
+        }
+        hdr.timestamp_ms++;
+        petro_block_header_encode(block, &hdr);
+        petro_block_hash(&prev, &hdr);
+        has_prev = true;
+    }
+}
+
 enum MHD_Result api_v1_blocks_raw(const api_request *req) {
     const char *from_text = api_query(req, "from");
     const char *limit_text = api_query(req, "limit");
@@ -739,6 +788,9 @@ enum MHD_Result api_v1_blocks_raw(const api_request *req) {
         buf[size + 3] = (uint8_t)(block_size >> 24);
         memcpy(buf + size + 4, block, block_size);
         size += 4 + block_size;
+    }
+    if (buf != NULL) {
+        fault_serve_fork(r, buf, size, from);
     }
     node_read_end(r);
     enum MHD_Result ret = api_send_text(req, MHD_HTTP_OK, "application/octet-stream",

@@ -12,6 +12,12 @@ differs must show up in every other validator's status and metrics. Runs 3 etcd 
 1. SIGSTOPs a follower petrod while payments commit through the others until etcd pruned the
    blocks it needs, SIGCONTs it: it fetches them from a peer's GET /v1/blocks?from=H, checks
    them like any block and reaches the others' height and state hash;
+1b. does it again, but the peer it asks first serves another chain from the height it needs
+   (test-only PETRO_TEST_FAULT_SERVE_FORK: every header one millisecond later, relinked, so
+   hash chain, roots and state hashes all hold): the follower refuses that chain because no
+   other validator attested its block at etcd's oldest height (log, status "peer_refused",
+   metric petro_cluster_peer_blocks_refused_total), catches up from the honest peer instead,
+   and ends on the others' block hash;
 2. writes into etcd, at the next height, a block whose transaction has a broken signature,
    then one whose previous hash is wrong: every node refuses each (status "refused_height",
    "refused_reason", metric petro_cluster_blocks_refused_total) and stays at its height;
@@ -145,6 +151,69 @@ def check_fence(c):
     etcd_post(c, "/v3/kv/deleterange", {"key": b64(pfx), "range_end": b64(pfx[:-1] + b"0")})
 
 
+def catch_up_from_forking_peer(c, stopped):
+    """Step 1b: the first peer the stopped follower asks (the lowest other index) serves an
+    internally valid fork from the follower's next height; the follower must refuse it and
+    catch up from the other peer."""
+    forker = min(i for i in range(N) if i != stopped)
+    honest = [i for i in range(N) if i not in (stopped, forker)][0]
+    forker_id = "v%d" % (forker + 1)
+    h_stop = c.status(stopped)["height"]
+    c.petrod[stopped].send_signal(tc.signal.SIGSTOP)
+    c.petrod[forker].terminate()
+    c.petrod[forker].wait()
+    c.start_petrod(forker, {"PETRO_TEST_FAULT_SERVE_FORK": str(h_stop + 1)})
+    c.wait_ready([forker])
+    state = {}
+
+    def wait_pruned():
+        deadline = time.monotonic() + 40 * h.SLOW
+        while True:
+            low = lowest_block_in_etcd(c)
+            if low is not None and low > h_stop + 1:
+                state["low"] = low
+                return
+            check(time.monotonic() < deadline, "etcd never pruned past %d (lowest %s)"
+                  % (h_stop + 1, low))
+            time.sleep(0.2)
+
+    others = [forker, honest]
+    payers, _ = tc.run_load(c, lambda: [c.url(i) for i in others], 0.5, wait_pruned, 0.5)
+    # The forker's chain really is another one: same body and state hash, another block hash.
+    real, forged = raw_block(c, honest, h_stop + 2), raw_block(c, forker, h_stop + 2)
+    # Header: version 1, height 8, prev_hash 32, timestamp 8, tx_root, result_root, state_hash
+    # 32 each, proposer 32, tx_count 4, then the body.
+    check(real[9:49] != forged[9:49] and real[49:145] == forged[49:145] and
+          real[177:] == forged[177:], "the forking peer serves block %d unchanged or broken"
+          % (h_stop + 2))
+    c.petrod[stopped].send_signal(tc.signal.SIGCONT)
+    tip = c.wait_same_tip(range(N))
+    tc.check_committed(c, [stopped], payers)
+    check(c.status(stopped)["latest_block_hash"] == c.status(honest)["latest_block_hash"] and
+          raw_block(c, stopped, h_stop + 1) == raw_block(c, honest, h_stop + 1),
+          "node%d is not on the honest chain" % (stopped + 1))
+    log_text = open(os.path.join(c.dir, "petrod%d.log" % (stopped + 1))).read()
+    check("REFUSED the blocks from %d served by peer %s (not_attested" % (h_stop + 1, forker_id)
+          in log_text, "node%d did not refuse the fork of %s" % (stopped + 1, forker_id))
+    cl = c.status(stopped)["cluster"]
+    check(cl.get("peer_refused", {}).get("validator") == forker_id and
+          cl["peer_refused"]["reason"] == "not_attested" and cl["peer_blocks_refused_total"] >= 1,
+          "node%d status after refusing a peer chain: %s" % (stopped + 1, cl))
+    check(metric(c, stopped, "petro_cluster_peer_blocks_refused_total") >= 1,
+          "node%d: refused peer chain not counted in /metrics" % (stopped + 1))
+    check("fetched" in log_text.split("served by peer %s" % forker_id, 1)[1],
+          "node%d did not fetch from the honest peer after the refusal" % (stopped + 1))
+    c.petrod[forker].terminate()
+    c.petrod[forker].wait()
+    c.start_petrod(forker)
+    c.wait_ready([forker])
+    c.wait_same_tip(range(N))
+    log("1b. node%d stopped at %d; node%d served a relinked chain from %d (valid hash chain, "
+        "roots and state hashes): refused as not attested (log, status, metric); caught up from "
+        "node%d to %d with the others' block hash"
+        % (stopped + 1, h_stop, forker + 1, h_stop + 1, honest + 1, tip["height"]))
+
+
 def run():
     c = tc.Cluster("cluster-faults", retain_blocks=16)
     global REFUSE_FILE
@@ -187,6 +256,7 @@ def run():
         log("1. node%d stopped at %d; etcd pruned below %d; after SIGCONT it fetched the pruned "
             "blocks from a peer and reached height %d with the same state hash"
             % (stopped + 1, h_stop, state["low"], tip["height"]))
+        catch_up_from_forking_peer(c, stopped)
 
         # 2. bad blocks written straight into etcd are refused by every node
         tip = c.wait_same_tip(range(N))
