@@ -4,7 +4,6 @@
  * creates it, node_close destroys it); nothing here is module-wide. */
 #include "checkpoint.h"
 
-#include <sys/prctl.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -12,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 
 #include <jansson.h>

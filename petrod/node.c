@@ -16,7 +16,6 @@
  * only the pending entries above the snapshot's account sequence. */
 #include "node.h"
 
-#include <sys/prctl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -24,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -280,7 +280,8 @@ static petro_result check_config(const node_config *cfg) {
     }
     if (cfg->block_interval_ms == 0 || cfg->block_interval_ms > NODE_BLOCK_INTERVAL_MS_MAX ||
         cfg->block_tx_count_max == 0 || cfg->block_tx_count_max > PETRO_BLOCK_TX_COUNT_MAX ||
-        cfg->block_op_count_max == 0 || cfg->mempool_tx_count_max == 0 || cfg->mempool_tx_count_max > MEMPOOL_TX_COUNT_MAX ||
+        cfg->block_op_count_max == 0 || cfg->mempool_tx_count_max == 0 ||
+        cfg->mempool_tx_count_max > MEMPOOL_TX_COUNT_MAX ||
         cfg->sig_thread_count > SIGPOOL_THREAD_COUNT_MAX || cfg->map_size < ((size_t)1 << 20) ||
         cfg->checkpoint_interval == 0 || cfg->checkpoint_interval > CHECKPOINT_INTERVAL_MAX ||
         memchr(cfg->validator_wallet, '\0', sizeof cfg->validator_wallet) == NULL) {

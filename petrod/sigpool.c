@@ -7,11 +7,11 @@
  * its item count, which is when the caller may return and free it. */
 #include "sigpool.h"
 
-#include <sys/prctl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "log.h"
 
