@@ -702,68 +702,30 @@ static void publish_attestation(ordering *o, etcd *e) {
     json_decref(resp);
 }
 
-json_t *ordering_block_attestations_json(ordering *o, uint64_t height, const char *block_hash_hex,
-                                         const char *state_hash_hex) {
-    char pfx[256], sub[64];
-    snprintf(sub, sizeof sub, "atth/%020llu/", (unsigned long long)height);
-    key_of(pfx, sizeof pfx, o, sub);
-    json_t *body = json_pack("{s:o,s:o}", "key", b64s(pfx), "range_end", range_end_of(pfx));
-    json_t *resp = NULL;
-    pthread_mutex_lock(&o->api_lock);
-    if (o->e_api == NULL) o->e_api = etcd_new(o->cfg.etcd_endpoints, o->cfg.etcd_timeout_ms);
-    petro_result r = body != NULL && o->e_api != NULL ? etcd_post(o->e_api, "/v3/kv/range", body, &resp)
-                                                      : PETRO_ERR_NOMEM;
-    pthread_mutex_unlock(&o->api_lock);
-    json_decref(body);
-    if (r != PETRO_OK) return NULL;
-    json_t *out = json_array();
-    json_t *kvs = json_object_get(resp, "kvs");
-    size_t pfx_len = strlen(pfx);
-    for (size_t i = 0; out != NULL && i < json_array_size(kvs); i++) {
-        json_t *kv = json_array_get(kvs, i);
-        uint8_t *k = NULL, *v = NULL;
-        size_t ks, vs;
-        if (etcd_unb64(json_object_get(kv, "key"), &k, &ks) != PETRO_OK ||
-            etcd_unb64(json_object_get(kv, "value"), &v, &vs) != PETRO_OK) {
-            free(k);
-            continue;
-        }
-        size_t idx = SIZE_MAX;
-        for (size_t j = 0; j < o->cfg.validator_count; j++) {
-            const char *id = o->cfg.validators[j].id;
-            if (ks == pfx_len + strlen(id) && memcmp(k + pfx_len, id, strlen(id)) == 0) idx = j;
-        }
-        json_t *aj = json_loadb((const char *)v, vs, 0, NULL);
-        attestation a;
-        bool ok = idx != SIZE_MAX && aj != NULL && attestation_parse(&a, aj) && a.height == height &&
-                  attest_verify(&a, &o->network_id, &o->cfg.validators[idx].pubkey);
-        free(k);
-        free(v);
-        if (ok) {
-            const char *bh = json_string_value(json_object_get(aj, "block_hash"));
-            const char *sh = json_string_value(json_object_get(aj, "state_hash"));
-            bool agrees = strcmp(bh, block_hash_hex) == 0 && strcmp(sh, state_hash_hex) == 0;
-            json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:b}", "validator",
-                                                 o->cfg.validators[idx].id, "block_hash", bh,
-                                                 "state_hash", sh, "agrees", agrees));
-        }
-        json_decref(aj);
+/* The index of the validator whose id ends key (after pfx_len bytes), or SIZE_MAX. */
+static size_t validator_of_key(const ordering *o, const uint8_t *k, size_t ks, size_t pfx_len) {
+    for (size_t j = 0; j < o->cfg.validator_count; j++) {
+        const char *id = o->cfg.validators[j].id;
+        if (ks == pfx_len + strlen(id) && memcmp(k + pfx_len, id, strlen(id)) == 0) return j;
     }
-    json_decref(resp);
-    return out;
+    return SIZE_MAX;
 }
 
-/* Read every validator's attestation, verify it, compare with our own state at that height. */
-static void read_attestations(ordering *o, etcd *e) {
-    char pfx[256];
-    key_of(pfx, sizeof pfx, o, "att/");
+typedef void (*attestation_cb)(void *ctx, size_t idx, const attestation *a);
+
+/* Range over the etcd keys under pfx (P att/ or P atth/<height>/), each ending in a
+ * validator id, and call cb for every attestation that parses, is signed by that validator's
+ * key from the cluster file and, with is_exact_height, is at height. Others are skipped.
+ * Returns PETRO_OK, or the error of the range request. */
+static petro_result each_verified_attestation(ordering *o, etcd *e, const char *pfx,
+                                              bool is_exact_height, uint64_t height,
+                                              attestation_cb cb, void *ctx) {
     json_t *body = json_pack("{s:o,s:o}", "key", b64s(pfx), "range_end", range_end_of(pfx));
-    json_t *resp;
+    json_t *resp = NULL;
     petro_result r = body != NULL ? etcd_post(e, "/v3/kv/range", body, &resp) : PETRO_ERR_NOMEM;
     json_decref(body);
-    if (r != PETRO_OK) return;
+    if (r != PETRO_OK) return r;
     json_t *kvs = json_object_get(resp, "kvs");
-    size_t pfx_len = strlen(pfx);
     for (size_t i = 0; i < json_array_size(kvs); i++) {
         json_t *kv = json_array_get(kvs, i);
         uint8_t *k = NULL, *v = NULL;
@@ -773,39 +735,89 @@ static void read_attestations(ordering *o, etcd *e) {
             free(k);
             continue;
         }
-        size_t idx = SIZE_MAX;
-        for (size_t j = 0; j < o->cfg.validator_count; j++) {
-            const char *id = o->cfg.validators[j].id;
-            if (ks == pfx_len + strlen(id) && memcmp(k + pfx_len, id, strlen(id)) == 0) idx = j;
-        }
+        size_t idx = validator_of_key(o, k, ks, strlen(pfx));
         json_t *aj = json_loadb((const char *)v, vs, 0, NULL);
         attestation a;
         bool ok = idx != SIZE_MAX && aj != NULL && attestation_parse(&a, aj) &&
+                  (!is_exact_height || a.height == height) &&
                   attest_verify(&a, &o->network_id, &o->cfg.validators[idx].pubkey);
         json_decref(aj);
         free(k);
         free(v);
-        if (!ok) continue;
-        pthread_mutex_lock(&o->lock);
-        peer_state *p = &o->peers[idx];
-        p->has_attestation = true;
-        p->latest = a;
-        size_t slot = (size_t)(a.height % RECENT_MAX);
-        if (idx != o->self_index && o->recent_height[slot] == a.height && a.height > 0) {
-            bool same = petro_hash_equal(&o->recent_state[slot], &a.state_hash) &&
-                        petro_hash_equal(&o->recent_block[slot], &a.block_hash);
-            if (!same && (!p->is_diverged || p->diverged_height != a.height)) {
-                o->counters.divergences_total++;
-                log_error("cluster: DIVERGENCE: validator %s attests height %llu with another "
-                          "block or state hash than this node",
-                          o->cfg.validators[idx].id, (unsigned long long)a.height);
-                p->diverged_height = a.height;
-            }
-            p->is_diverged = !same;
-        }
-        pthread_mutex_unlock(&o->lock);
+        if (ok) cb(ctx, idx, &a);
     }
     json_decref(resp);
+    return PETRO_OK;
+}
+
+typedef struct attestations_json_ctx {
+    const ordering *o;
+    json_t *out;
+    const char *block_hash_hex;
+    const char *state_hash_hex;
+} attestations_json_ctx;
+
+static void attestation_to_json(void *ctx, size_t idx, const attestation *a) {
+    attestations_json_ctx *c = ctx;
+    char bh[65], sh[65];
+    petro_hex_encode(bh, a->block_hash.bytes, sizeof a->block_hash.bytes);
+    petro_hex_encode(sh, a->state_hash.bytes, sizeof a->state_hash.bytes);
+    bool agrees = strcmp(bh, c->block_hash_hex) == 0 && strcmp(sh, c->state_hash_hex) == 0;
+    json_array_append_new(c->out, json_pack("{s:s,s:s,s:s,s:b}", "validator",
+                                            c->o->cfg.validators[idx].id, "block_hash", bh,
+                                            "state_hash", sh, "agrees", agrees));
+}
+
+json_t *ordering_block_attestations_json(ordering *o, uint64_t height, const char *block_hash_hex,
+                                         const char *state_hash_hex) {
+    char pfx[256], sub[64];
+    snprintf(sub, sizeof sub, "atth/%020llu/", (unsigned long long)height);
+    key_of(pfx, sizeof pfx, o, sub);
+    attestations_json_ctx c = {o, json_array(), block_hash_hex, state_hash_hex};
+    if (c.out == NULL) return NULL;
+    pthread_mutex_lock(&o->api_lock);
+    if (o->e_api == NULL) o->e_api = etcd_new(o->cfg.etcd_endpoints, o->cfg.etcd_timeout_ms);
+    petro_result r = o->e_api != NULL ? each_verified_attestation(o, o->e_api, pfx, true, height,
+                                                                  attestation_to_json, &c)
+                                      : PETRO_ERR_NOMEM;
+    pthread_mutex_unlock(&o->api_lock);
+    if (r != PETRO_OK) {
+        json_decref(c.out);
+        return NULL;
+    }
+    return c.out;
+}
+
+/* A verified attestation of validator idx: record it as the peer's latest and compare it with
+ * our own state at that height. */
+static void attestation_note(void *ctx, size_t idx, const attestation *a) {
+    ordering *o = ctx;
+    pthread_mutex_lock(&o->lock);
+    peer_state *p = &o->peers[idx];
+    p->has_attestation = true;
+    p->latest = *a;
+    size_t slot = (size_t)(a->height % RECENT_MAX);
+    if (idx != o->self_index && o->recent_height[slot] == a->height && a->height > 0) {
+        bool same = petro_hash_equal(&o->recent_state[slot], &a->state_hash) &&
+                    petro_hash_equal(&o->recent_block[slot], &a->block_hash);
+        if (!same && (!p->is_diverged || p->diverged_height != a->height)) {
+            o->counters.divergences_total++;
+            log_error("cluster: DIVERGENCE: validator %s attests height %llu with another "
+                      "block or state hash than this node",
+                      o->cfg.validators[idx].id, (unsigned long long)a->height);
+            p->diverged_height = a->height;
+        }
+        p->is_diverged = !same;
+    }
+    pthread_mutex_unlock(&o->lock);
+}
+
+/* Read every validator's latest attestation (P att/<id>), verify it, compare with our own
+ * state at that height. */
+static void read_attestations(ordering *o, etcd *e) {
+    char pfx[256];
+    key_of(pfx, sizeof pfx, o, "att/");
+    (void)each_verified_attestation(o, e, pfx, false, 0, attestation_note, o);
 }
 
 /* Leader: delete the block keys every validator applied (or older than retain_blocks), then
@@ -877,13 +889,18 @@ static size_t peer_data(char *ptr, size_t size, size_t nmemb, void *ctx) {
  * "Catching up from a peer"). */
 static size_t peer_quorum(const ordering *o) { return (o->cfg.validator_count - 1) / 3 + 1; }
 
-/* The index of the validator whose id ends key (after pfx_len bytes), or SIZE_MAX. */
-static size_t validator_of_key(const ordering *o, const uint8_t *k, size_t ks, size_t pfx_len) {
-    for (size_t j = 0; j < o->cfg.validator_count; j++) {
-        const char *id = o->cfg.validators[j].id;
-        if (ks == pfx_len + strlen(id) && memcmp(k + pfx_len, id, strlen(id)) == 0) return j;
-    }
-    return SIZE_MAX;
+typedef struct height_attestations_ctx {
+    attestation *att;
+    bool *has;
+    size_t count;
+} height_attestations_ctx;
+
+static void attestation_collect(void *ctx, size_t idx, const attestation *a) {
+    height_attestations_ctx *c = ctx;
+    if (c->has[idx]) return; /* one per validator */
+    c->att[idx] = *a;
+    c->has[idx] = true;
+    c->count++;
 }
 
 /* The verified per-block attestations at height (P atth/<height>/<id>): has[i] and att[i]
@@ -895,38 +912,11 @@ static size_t read_height_attestations(ordering *o, etcd *e, uint64_t height,
     char pfx[256], sub[64];
     snprintf(sub, sizeof sub, "atth/%020llu/", (unsigned long long)height);
     key_of(pfx, sizeof pfx, o, sub);
-    json_t *body = json_pack("{s:o,s:o}", "key", b64s(pfx), "range_end", range_end_of(pfx));
-    json_t *resp = NULL;
-    petro_result r = body != NULL ? etcd_post(e, "/v3/kv/range", body, &resp) : PETRO_ERR_NOMEM;
-    json_decref(body);
-    if (r != PETRO_OK) return SIZE_MAX;
-    json_t *kvs = json_object_get(resp, "kvs");
-    size_t count = 0;
-    for (size_t i = 0; i < json_array_size(kvs); i++) {
-        json_t *kv = json_array_get(kvs, i);
-        uint8_t *k = NULL, *v = NULL;
-        size_t ks, vs;
-        if (etcd_unb64(json_object_get(kv, "key"), &k, &ks) != PETRO_OK ||
-            etcd_unb64(json_object_get(kv, "value"), &v, &vs) != PETRO_OK) {
-            free(k);
-            continue;
-        }
-        size_t idx = validator_of_key(o, k, ks, strlen(pfx));
-        json_t *aj = json_loadb((const char *)v, vs, 0, NULL);
-        attestation a;
-        bool ok = idx != SIZE_MAX && !has[idx] && aj != NULL && attestation_parse(&a, aj) &&
-                  a.height == height &&
-                  attest_verify(&a, &o->network_id, &o->cfg.validators[idx].pubkey);
-        json_decref(aj);
-        free(k);
-        free(v);
-        if (!ok) continue;
-        att[idx] = a;
-        has[idx] = true;
-        count++;
+    height_attestations_ctx c = {att, has, 0};
+    if (each_verified_attestation(o, e, pfx, true, height, attestation_collect, &c) != PETRO_OK) {
+        return SIZE_MAX;
     }
-    json_decref(resp);
-    return count;
+    return c.count;
 }
 
 /* GET <api>/v1/blocks?from=&limit= into *b (caller frees b->data). Whether it answered 200. */

@@ -70,6 +70,23 @@ def lowest_block_in_etcd(c):
     return int(base64.b64decode(kvs[0]["key"])[len(pfx):]) if kvs else None
 
 
+def pruned_past(c, height, state):
+    """A stop condition for tc.run_load: true once etcd's lowest block is above height (records
+    it in state["low"]); fails the test after 40 s (scaled)."""
+    deadline = time.monotonic() + 40 * h.SLOW
+
+    def done():
+        while True:
+            low = lowest_block_in_etcd(c)
+            if low is not None and low > height:
+                state["low"] = low
+                return
+            check(time.monotonic() < deadline, "etcd never pruned past %d (lowest %s)"
+                  % (height, low))
+            time.sleep(0.2)
+    return done
+
+
 def raw_block(c, node, height):
     with urllib.request.urlopen(c.url(node) + "/v1/blocks?from=%d&limit=1" % height,
                                 timeout=5) as r:
@@ -165,17 +182,7 @@ def catch_up_from_forking_peer(c, stopped):
     c.start_petrod(forker, {"PETRO_TEST_FAULT_SERVE_FORK": str(h_stop + 1)})
     c.wait_ready([forker])
     state = {}
-
-    def wait_pruned():
-        deadline = time.monotonic() + 40 * h.SLOW
-        while True:
-            low = lowest_block_in_etcd(c)
-            if low is not None and low > h_stop + 1:
-                state["low"] = low
-                return
-            check(time.monotonic() < deadline, "etcd never pruned past %d (lowest %s)"
-                  % (h_stop + 1, low))
-            time.sleep(0.2)
+    wait_pruned = pruned_past(c, h_stop + 1, state)
 
     others = [forker, honest]
     payers, _ = tc.run_load(c, lambda: [c.url(i) for i in others], 0.5, wait_pruned, 0.5)
@@ -234,17 +241,7 @@ def run():
         h_stop = c.status(stopped)["height"]
         c.petrod[stopped].send_signal(tc.signal.SIGSTOP)
         state = {}
-
-        def wait_pruned():
-            deadline = time.monotonic() + 40 * h.SLOW
-            while True:
-                low = lowest_block_in_etcd(c)
-                if low is not None and low > h_stop + 1:
-                    state["low"] = low
-                    return
-                check(time.monotonic() < deadline, "etcd never pruned past %d (lowest %s)"
-                      % (h_stop + 1, low))
-                time.sleep(0.2)
+        wait_pruned = pruned_past(c, h_stop + 1, state)
 
         payers, _ = tc.run_load(c, lambda: [c.url(i) for i in others], 0.5, wait_pruned, 0.5)
         c.petrod[stopped].send_signal(tc.signal.SIGCONT)
