@@ -35,13 +35,46 @@ bool apij_append(json_t *arr, json_t *value) {
     return json_array_append_new(arr, value) == 0;
 }
 
-/* Drop obj unless ok; returns obj or NULL. */
-static json_t *finish(json_t *obj, bool ok) {
+bool apij_set_if(bool ok, json_t *obj, const char *key, json_t *value) {
+    if (!ok) {
+        json_decref(value);
+        return false;
+    }
+    return apij_set(obj, key, value);
+}
+
+json_t *apij_finish(json_t *obj, bool ok) {
     if (!ok) {
         json_decref(obj);
         return NULL;
     }
     return obj;
+}
+
+petro_net_kind apij_net_kind(uint8_t net_kind) {
+    return net_kind == PETRO_NET_MAIN ? PETRO_NET_MAIN : PETRO_NET_TEST;
+}
+
+petro_result apij_asset_parse(petro_asset *asset, const char *text, petro_net_kind kind) {
+    memset(asset, 0, sizeof *asset);
+    if (text == NULL || strcmp(text, "PTR") == 0) {
+        *asset = petro_asset_native();
+        return PETRO_OK;
+    }
+    const char *colon = strchr(text, ':');
+    if (colon == NULL || colon == text || (size_t)(colon - text) > PETRO_ASSET_CODE_SIZE_MAX) {
+        return PETRO_ERR_BAD_ASSET_CODE;
+    }
+    asset->kind = PETRO_ASSET_ISSUED;
+    memcpy(asset->code, text, (size_t)(colon - text));
+    if (petro_asset_code_check(asset->code) != PETRO_OK) {
+        return PETRO_ERR_BAD_ASSET_CODE;
+    }
+    return petro_address_decode(&asset->issuer, colon + 1, strlen(colon + 1), kind);
+}
+
+json_t *apij_text(const char *text, size_t max) {
+    return json_stringn(text, strnlen(text, max));
 }
 
 json_t *apij_hex(const uint8_t *bytes, size_t bytes_size) {
@@ -112,7 +145,7 @@ json_t *apij_code(petro_result code) {
 
 /* An asset code field of an op (NUL-terminated within its array). */
 static json_t *code_string(const char code[PETRO_ASSET_CODE_SIZE_MAX + 1]) {
-    return json_stringn(code, strnlen(code, PETRO_ASSET_CODE_SIZE_MAX));
+    return apij_text(code, PETRO_ASSET_CODE_SIZE_MAX);
 }
 
 static json_t *asset_flags(uint32_t flags) {
@@ -121,7 +154,7 @@ static json_t *asset_flags(uint32_t flags) {
     ok = ok && apij_set(f, "auth_required",
                         json_boolean((flags & PETRO_ASSET_FLAG_AUTH_REQUIRED) != 0));
     ok = ok && apij_set(f, "revocable", json_boolean((flags & PETRO_ASSET_FLAG_REVOCABLE) != 0));
-    return finish(f, ok);
+    return apij_finish(f, ok);
 }
 
 /* The type-specific fields of op, added to obj. */
@@ -213,7 +246,7 @@ json_t *apij_op(const petro_op *op, petro_net_kind kind) {
     if (o == NULL) {
         return NULL;
     }
-    return finish(o, op_fields(o, op, kind));
+    return apij_finish(o, op_fields(o, op, kind));
 }
 
 static json_t *operations(const petro_tx *tx, petro_net_kind kind) {
@@ -223,7 +256,7 @@ static json_t *operations(const petro_tx *tx, petro_net_kind kind) {
     for (size_t i = 0; ok && i < count; i++) {
         ok = apij_append(arr, apij_op(&tx->ops[i], kind));
     }
-    return finish(arr, ok);
+    return apij_finish(arr, ok);
 }
 
 static json_t *signatures(const petro_tx *tx, petro_net_kind kind) {
@@ -236,9 +269,9 @@ static json_t *signatures(const petro_tx *tx, petro_net_kind kind) {
         sok = sok && apij_set(s, "key", apij_address(&tx->sigs[i].key, kind));
         sok = sok && apij_set(s, "sig",
                               apij_hex(tx->sigs[i].sig.bytes, sizeof tx->sigs[i].sig.bytes));
-        ok = apij_append(arr, finish(s, sok));
+        ok = apij_append(arr, apij_finish(s, sok));
     }
-    return finish(arr, ok);
+    return apij_finish(arr, ok);
 }
 
 json_t *apij_tx(const petro_tx *tx, petro_net_kind kind) {
@@ -253,7 +286,7 @@ json_t *apij_tx(const petro_tx *tx, petro_net_kind kind) {
     ok = ok && apij_set(o, "valid_until_ms", apij_u64(tx->valid_until_ms));
     ok = ok && apij_set(o, "operations", operations(tx, kind));
     ok = ok && apij_set(o, "signatures", signatures(tx, kind));
-    return finish(o, ok);
+    return apij_finish(o, ok);
 }
 
 json_t *apij_tx_result(const petro_tx_result *r) {
@@ -266,12 +299,8 @@ json_t *apij_tx_result(const petro_tx_result *r) {
     }
     ok = ok && apij_set(o, "code", apij_code((petro_result)r->code));
     ok = ok && apij_set(o, "fee_charged", apij_amount(r->fee_charged));
-    if (ok) {
-        ok = apij_set(o, "op_results", codes);
-    } else {
-        json_decref(codes);
-    }
-    return finish(o, ok);
+    ok = apij_set_if(ok, o, "op_results", codes);
+    return apij_finish(o, ok);
 }
 
 json_t *apij_block_header(const petro_block_header *h, petro_net_kind kind) {
@@ -288,7 +317,7 @@ json_t *apij_block_header(const petro_block_header *h, petro_net_kind kind) {
     ok = ok && apij_set(o, "state_hash", apij_hash(&h->state_hash));
     ok = ok && apij_set(o, "proposer", apij_address(&h->proposer, kind));
     ok = ok && apij_set(o, "tx_count", json_integer(h->tx_count));
-    return finish(o, ok);
+    return apij_finish(o, ok);
 }
 
 /* ------------------------------------------------------------ account */
@@ -316,7 +345,7 @@ static int balance_cb(void *cb_ctx, const petro_asset *asset, const petro_trust_
     ok = ok && apij_set(b, "limit", native ? json_null() : apij_amount(line->limit));
     ok = ok && apij_set(b, "authorized",
                         json_boolean((line->flags & PETRO_TRUST_FLAG_AUTHORIZED) != 0));
-    w->ok = apij_append(w->list, finish(b, ok));
+    w->ok = apij_append(w->list, apij_finish(b, ok));
     w->count++;
     return w->ok ? 0 : 1;
 }
@@ -330,9 +359,9 @@ static json_t *signers_list(const petro_account *acct, petro_net_kind kind) {
         bool sok = s != NULL;
         sok = sok && apij_set(s, "address", apij_address(&acct->signers[i].key, kind));
         sok = sok && apij_set(s, "weight", json_integer(acct->signers[i].weight));
-        ok = apij_append(arr, finish(s, sok));
+        ok = apij_append(arr, apij_finish(s, sok));
     }
-    return finish(arr, ok);
+    return apij_finish(arr, ok);
 }
 
 petro_result apij_account(json_t **out, const petro_store *store, const petro_account *acct,
@@ -352,7 +381,7 @@ petro_result apij_account(json_t **out, const petro_store *store, const petro_ac
     tok = tok && apij_set(th, "low", json_integer(acct->threshold_low));
     tok = tok && apij_set(th, "medium", json_integer(acct->threshold_medium));
     tok = tok && apij_set(th, "high", json_integer(acct->threshold_high));
-    th = finish(th, tok);
+    th = apij_finish(th, tok);
 
     json_t *o = json_object();
     bool ok = o != NULL && th != NULL;
@@ -360,24 +389,16 @@ petro_result apij_account(json_t **out, const petro_store *store, const petro_ac
     ok = ok && apij_set(o, "sequence", apij_u64(acct->sequence));
     ok = ok && apij_set(o, "frozen", json_boolean((acct->flags & PETRO_ACCOUNT_FLAG_FROZEN) != 0));
     ok = ok && apij_set(o, "master_weight", json_integer(acct->master_weight));
-    if (ok) {
-        ok = apij_set(o, "thresholds", th);
-        th = NULL;
-    }
+    ok = apij_set_if(ok, o, "thresholds", th);
     ok = ok && apij_set(o, "signers", signers_list(acct, kind));
-    if (ok) {
-        ok = apij_set(o, "balances", w.list);
-        w.list = NULL;
-    }
+    ok = apij_set_if(ok, o, "balances", w.list);
     if (ok && w.truncated) {
         ok = apij_set(o, "balances_truncated", json_true());
     }
     ok = ok && apij_set(o, "zone", acct->zone_id != 0 ? json_integer(acct->zone_id) : json_null());
     ok = ok && apij_set(o, "kyc_tier", json_integer(acct->kyc_tier));
     ok = ok && apij_set(o, "created_height", apij_u64(acct->created_height));
-    json_decref(th);
-    json_decref(w.list);
-    *out = finish(o, ok);
+    *out = apij_finish(o, ok);
     return *out != NULL ? PETRO_OK : PETRO_ERR_NOMEM;
 }
 
@@ -423,7 +444,7 @@ static int asset_cb(void *cb_ctx, const petro_asset_info *info) {
     ok = ok && apij_set(a, "supply", apij_amount(supply));
     ok = ok && apij_set(a, "holders", json_integer(info->holder_count));
     ok = ok && apij_set(a, "created_height", apij_u64(info->created_height));
-    if (!apij_append(w->list, finish(a, ok))) {
+    if (!apij_append(w->list, apij_finish(a, ok))) {
         w->rc = PETRO_ERR_NOMEM;
         return 1;
     }
@@ -447,15 +468,10 @@ petro_result apij_assets(json_t **out, const petro_store *store, const petro_pub
         return rc;
     }
     json_t *o = json_object();
-    bool ok = o != NULL;
-    if (ok) {
-        ok = apij_set(o, "assets", w.list);
-        w.list = NULL;
-    }
+    bool ok = apij_set_if(o != NULL, o, "assets", w.list);
     if (ok && w.truncated) {
         ok = apij_set(o, "truncated", json_true());
     }
-    json_decref(w.list);
-    *out = finish(o, ok);
+    *out = apij_finish(o, ok);
     return *out != NULL ? PETRO_OK : PETRO_ERR_NOMEM;
 }

@@ -24,7 +24,22 @@
 bool apij_set(json_t *obj, const char *key, json_t *value);
 /** Append value to arr, taking value; false as apij_set. */
 bool apij_append(json_t *arr, json_t *value);
+/** If ok, apij_set(obj, key, value); else release value. Takes value either way. For a list
+ *  built before its object is known to be whole: `ok = apij_set_if(ok, body, "items", list)`. */
+bool apij_set_if(bool ok, json_t *obj, const char *key, json_t *value);
+/** obj if ok; else releases obj and returns NULL. Ends an `ok = ok && ...` chain. */
+json_t *apij_finish(json_t *obj, bool ok);
 
+/** The network kind named by a stored tip's net_kind byte: main or (anything else) test. */
+petro_net_kind apij_net_kind(uint8_t net_kind);
+/** "PTR" (or NULL) as the native asset, "CODE:ISSUER_ADDRESS" as an issued one: the asset
+ *  query parameter of the routes. Returns PETRO_OK, PETRO_ERR_BAD_ASSET_CODE, or the
+ *  address decoder's error. */
+petro_result apij_asset_parse(petro_asset *asset, const char *text, petro_net_kind kind);
+
+/** A fixed-size text field of a core record (NUL-terminated within max + 1 bytes): at most
+ *  max bytes of it, up to its NUL. */
+json_t *apij_text(const char *text, size_t max);
 json_t *apij_hex(const uint8_t *bytes, size_t bytes_size);
 json_t *apij_hash(const petro_hash *h);
 json_t *apij_amount(petro_amount a);

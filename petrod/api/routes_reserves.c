@@ -14,13 +14,9 @@
 #include "petro/reserves.h"
 #include "proof_json.h"
 
-static json_t *text_string(const char *s) {
-    return json_stringn(s, strnlen(s, PETRO_RESERVE_TEXT_MAX));
-}
+static json_t *text_string(const char *s) { return apij_text(s, PETRO_RESERVE_TEXT_MAX); }
 
-static json_t *code_text(const char *s) {
-    return json_stringn(s, strnlen(s, PETRO_ASSET_CODE_SIZE_MAX));
-}
+static json_t *code_text(const char *s) { return apij_text(s, PETRO_ASSET_CODE_SIZE_MAX); }
 
 const char *apij_commodity_name(uint8_t commodity) {
     switch (commodity) {
@@ -100,27 +96,6 @@ static json_t *percent(uint64_t bps) {
     return json_string(text);
 }
 
-static petro_net_kind kind_of(uint8_t v) {
-    return v == PETRO_NET_MAIN ? PETRO_NET_MAIN : PETRO_NET_TEST;
-}
-
-/* "PTR" or "CODE:ISSUER_ADDRESS". */
-static petro_result parse_asset_param(petro_asset *a, const char *text, petro_net_kind kind) {
-    memset(a, 0, sizeof *a);
-    if (text == NULL || strcmp(text, "PTR") == 0) {
-        *a = petro_asset_native();
-        return PETRO_OK;
-    }
-    const char *colon = strchr(text, ':');
-    if (colon == NULL || colon == text || (size_t)(colon - text) > PETRO_ASSET_CODE_SIZE_MAX) {
-        return PETRO_ERR_BAD_ASSET_CODE;
-    }
-    a->kind = PETRO_ASSET_ISSUED;
-    memcpy(a->code, text, (size_t)(colon - text));
-    if (petro_asset_code_check(a->code) != PETRO_OK) return PETRO_ERR_BAD_ASSET_CODE;
-    return petro_address_decode(&a->issuer, colon + 1, strlen(colon + 1), kind);
-}
-
 typedef struct attest_list {
     json_t *arr;
     uint8_t commodity;
@@ -190,11 +165,7 @@ static json_t *reserve_json(checkpoints *cs, const petro_store *store,
         l.arr = NULL;
     }
     json_decref(l.arr);
-    if (!ok) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
+    return apij_finish(o, ok);
 }
 
 /* ------------------------------------------------------------ GET /v1/reserves */
@@ -203,7 +174,7 @@ petro_result api_reserves_view_read(api_reserves_view *v, const petro_store *sto
     memset(v, 0, sizeof *v);
     petro_result rc = petro_ledger_tip_get(store, &v->tip);
     if (rc != PETRO_OK) return rc;
-    v->kind = kind_of(v->tip.net_kind);
+    v->kind = apij_net_kind(v->tip.net_kind);
     rc = petro_reserves_status(store, v->tip.timestamp_ms, v->status, PETRO_GENESIS_RESERVES_MAX,
                                &v->count);
     if (rc == PETRO_OK && v->count > PETRO_GENESIS_RESERVES_MAX) rc = PETRO_ERR_CORRUPT;
@@ -241,11 +212,7 @@ enum MHD_Result api_v1_reserves(const api_request *req) {
                                             "reserves are attested")
                               : json_null());
     ok = ok && apij_set(body, "checkpoint_interval", on ? json_integer(interval) : json_null());
-    if (ok) {
-        ok = apij_set(body, "reserves", arr);
-        arr = NULL;
-    }
-    json_decref(arr);
+    ok = apij_set_if(ok, body, "reserves", arr);
     if (!ok) {
         json_decref(body);
         return api_send_error(req, rc != PETRO_OK ? rc : PETRO_ERR_NOMEM, NULL, NULL);
@@ -312,10 +279,10 @@ enum MHD_Result api_v1_reserves_history(const api_request *req) {
     node_status st;
     petro_result rc = node_status_get(req->api->node, &st);
     if (rc != PETRO_OK) return api_send_error(req, rc, NULL, NULL);
-    history_ctx h = {json_array(), false, {0}, kind_of(st.tip.net_kind), true, true, 0, 0};
+    history_ctx h = {json_array(), false, {0}, apij_net_kind(st.tip.net_kind), true, true, 0, 0};
     const char *asset = api_query(req, "asset");
     if (asset != NULL) {
-        rc = parse_asset_param(&h.asset, asset, h.kind);
+        rc = apij_asset_parse(&h.asset, asset, h.kind);
         if (rc != PETRO_OK) {
             json_decref(h.arr);
             return api_send_error(req, rc, "asset: PTR or CODE:ISSUER_ADDRESS", NULL);
@@ -353,12 +320,12 @@ enum MHD_Result api_v1_reserves_proof(const api_request *req) {
     node_status st;
     petro_result rc = node_status_get(req->api->node, &st);
     if (rc != PETRO_OK) return api_send_error(req, rc, NULL, NULL);
-    petro_net_kind kind = kind_of(st.tip.net_kind);
+    petro_net_kind kind = apij_net_kind(st.tip.net_kind);
     petro_pubkey pk;
     rc = petro_address_decode(&pk, req->param, req->param_size, kind);
     if (rc != PETRO_OK) return api_send_error(req, rc, NULL, NULL);
     petro_asset asset;
-    rc = parse_asset_param(&asset, api_query(req, "asset"), kind);
+    rc = apij_asset_parse(&asset, api_query(req, "asset"), kind);
     if (rc != PETRO_OK) {
         return api_send_error(req, rc, "asset: PTR or CODE:ISSUER_ADDRESS", NULL);
     }

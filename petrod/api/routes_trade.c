@@ -14,15 +14,20 @@
 #include "json.h"
 #include "petro/trade.h"
 
-static petro_net_kind kind_of(uint8_t v) {
-    return v == PETRO_NET_MAIN ? PETRO_NET_MAIN : PETRO_NET_TEST;
-}
-
-static json_t *text_json(const char *s, size_t max) { return json_stringn(s, strnlen(s, max)); }
-
 static json_t *doc_json_name(uint8_t t) {
     const char *n = petro_trade_doc_name(t);
     return json_string(n != NULL ? n : "unknown");
+}
+
+/* The fields of a trade target, as set (the op) and as listed (/v1/trade/targets). */
+static bool target_fields(json_t *o, const petro_op_trade_target *t, petro_net_kind kind) {
+    bool ok = apij_set(o, "origin", apij_text(t->origin, 2));
+    ok = ok && apij_set(o, "destination", apij_text(t->destination, 2));
+    ok = ok && apij_set(o, "asset", apij_asset(&t->asset, kind));
+    ok = ok && apij_set(o, "base_year", json_integer(t->base_year));
+    ok = ok && apij_set(o, "target_year", json_integer(t->target_year));
+    ok = ok && apij_set(o, "growth_bps", json_integer(t->growth_bps));
+    return ok;
 }
 
 bool apij_trade_op_fields(json_t *o, const petro_op *op, petro_net_kind kind) {
@@ -35,13 +40,13 @@ bool apij_trade_op_fields(json_t *o, const petro_op *op, petro_net_kind kind) {
         ok = ok && apij_set(o, "asset", apij_asset(&t->asset, kind));
         ok = ok && apij_set(o, "amount", apij_amount(t->amount));
         ok = ok && apij_set(o, "hs_code", json_integer(t->hs_code));
-        ok = ok && apij_set(o, "description", text_json(t->description, PETRO_TRADE_TEXT_MAX));
+        ok = ok && apij_set(o, "description", apij_text(t->description, PETRO_TRADE_TEXT_MAX));
         ok = ok && apij_set(o, "quantity", apij_amount(t->quantity));
-        ok = ok && apij_set(o, "unit", text_json(t->unit, PETRO_TRADE_UNIT_MAX));
+        ok = ok && apij_set(o, "unit", apij_text(t->unit, PETRO_TRADE_UNIT_MAX));
         const char *inc = petro_trade_incoterm_name(t->incoterm);
         ok = ok && apij_set(o, "incoterm", json_string(inc != NULL ? inc : "unknown"));
-        ok = ok && apij_set(o, "origin", text_json(t->origin, 2));
-        ok = ok && apij_set(o, "destination", text_json(t->destination, 2));
+        ok = ok && apij_set(o, "origin", apij_text(t->origin, 2));
+        ok = ok && apij_set(o, "destination", apij_text(t->destination, 2));
         json_t *docs = json_array(), *apps = json_array();
         for (uint8_t i = 0; docs != NULL && i < t->doc_count && i < PETRO_TRADE_DOCS_MAX; i++) {
             ok = ok && apij_append(docs, doc_json_name(t->doc_types[i]));
@@ -71,7 +76,7 @@ bool apij_trade_op_fields(json_t *o, const petro_op *op, petro_net_kind kind) {
         ok = ok && apij_set(o, "contract_id", apij_u64(p->contract_id));
         ok = ok && apij_set(o, "document", doc_json_name(p->doc_type));
         ok = ok && apij_set(o, "document_hash", apij_hash(&p->doc_hash));
-        ok = ok && apij_set(o, "reference", text_json(p->reference, PETRO_TRADE_TEXT_MAX));
+        ok = ok && apij_set(o, "reference", apij_text(p->reference, PETRO_TRADE_TEXT_MAX));
         return ok;
     }
     case PETRO_OP_TRADE_APPROVE:
@@ -108,8 +113,8 @@ bool apij_trade_op_fields(json_t *o, const petro_op *op, petro_net_kind kind) {
     case PETRO_OP_ZONE_CREATE:
         ok = ok && apij_set(o, "type", json_string("zone_create"));
         ok = ok && apij_set(o, "zone_id", json_integer(op->u.zone_create.zone_id));
-        ok = ok && apij_set(o, "name", text_json(op->u.zone_create.name, PETRO_TRADE_TEXT_MAX));
-        ok = ok && apij_set(o, "country", text_json(op->u.zone_create.country, 2));
+        ok = ok && apij_set(o, "name", apij_text(op->u.zone_create.name, PETRO_TRADE_TEXT_MAX));
+        ok = ok && apij_set(o, "country", apij_text(op->u.zone_create.country, 2));
         return ok;
     case PETRO_OP_ZONE_POLICY: {
         const petro_op_zone_policy *p = &op->u.zone_policy;
@@ -136,17 +141,9 @@ bool apij_trade_op_fields(json_t *o, const petro_op *op, petro_net_kind kind) {
         ok = ok && apij_set(o, "account", apij_address(&op->u.set_kyc_tier.account, kind));
         ok = ok && apij_set(o, "tier", json_integer(op->u.set_kyc_tier.tier));
         return ok;
-    case PETRO_OP_TRADE_TARGET: {
-        const petro_op_trade_target *t = &op->u.trade_target;
+    case PETRO_OP_TRADE_TARGET:
         ok = ok && apij_set(o, "type", json_string("trade_target"));
-        ok = ok && apij_set(o, "origin", text_json(t->origin, 2));
-        ok = ok && apij_set(o, "destination", text_json(t->destination, 2));
-        ok = ok && apij_set(o, "asset", apij_asset(&t->asset, kind));
-        ok = ok && apij_set(o, "base_year", json_integer(t->base_year));
-        ok = ok && apij_set(o, "target_year", json_integer(t->target_year));
-        ok = ok && apij_set(o, "growth_bps", json_integer(t->growth_bps));
-        return ok;
-    }
+        return ok && target_fields(o, &op->u.trade_target, kind);
     default:
         ok = ok && apij_set(o, "type", json_string("unknown"));
         return ok;
@@ -180,7 +177,7 @@ static int add_doc(void *v, const petro_trade_document *d) {
     ok = ok && apij_set(o, "shipment", json_integer(d->shipment));
     ok = ok && apij_set(o, "type", doc_json_name(d->doc_type));
     ok = ok && apij_set(o, "hash", apij_hash(&d->doc_hash));
-    ok = ok && apij_set(o, "reference", text_json(d->reference, PETRO_TRADE_TEXT_MAX));
+    ok = ok && apij_set(o, "reference", apij_text(d->reference, PETRO_TRADE_TEXT_MAX));
     ok = ok && apij_set(o, "presented_by", apij_address(&d->presenter, l->kind));
     ok = ok && apij_set(o, "time_ms", apij_u64(d->time_ms));
     ok = ok && apij_set(o, "height", apij_u64(d->height));
@@ -229,11 +226,7 @@ static json_t *contract_json(const petro_store *store, const petro_trade_contrac
         ok = ok && *rc == PETRO_OK && l.ok && apij_set(o, "presented", l.arr);
         if (!ok) json_decref(l.arr);
     }
-    if (!ok) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
+    return apij_finish(o, ok);
 }
 
 static bool parse_u64(const char *s, size_t n, uint64_t *out) {
@@ -261,7 +254,7 @@ static petro_result snap_begin(const api_request *req, snap *s) {
     if (rc != PETRO_OK) return rc;
     s->store = node_read_store(s->rd);
     rc = petro_ledger_tip_get(s->store, &s->tip);
-    s->kind = kind_of(s->tip.net_kind);
+    s->kind = apij_net_kind(s->tip.net_kind);
     if (rc != PETRO_OK) node_read_end(s->rd);
     return rc;
 }
@@ -275,6 +268,17 @@ static enum MHD_Result send_body(const api_request *req, snap *s, json_t *body, 
         return api_send_error(req, rc != PETRO_OK ? rc : PETRO_ERR_NOMEM, NULL, NULL);
     }
     return api_send_json(req, MHD_HTTP_OK, body);
+}
+
+/* Send {key: list, "height"} after a walk that built list; list_ok is false when the walk
+ * failed to add an item. Takes list. */
+static enum MHD_Result send_list(const api_request *req, snap *s, const char *key, json_t *list,
+                                 bool list_ok, petro_result rc) {
+    json_t *body = json_object();
+    bool ok = apij_set_if(body != NULL && list != NULL && list_ok && rc == PETRO_OK, body, key,
+                          list);
+    if (!ok && rc == PETRO_OK) rc = PETRO_ERR_NOMEM;
+    return send_body(req, s, body, rc);
 }
 
 enum MHD_Result api_v1_trade_contract(const api_request *req) {
@@ -351,15 +355,7 @@ enum MHD_Result api_v1_trade_contracts(const api_request *req) {
     }
     if (l.arr != NULL) rc = petro_trade_each(s.store, add_contract, &l);
     if (rc == PETRO_OK) rc = l.rc;
-    json_t *body = json_object();
-    bool ok = body != NULL && l.arr != NULL && l.ok && rc == PETRO_OK;
-    if (ok) {
-        ok = apij_set(body, "contracts", l.arr);
-        l.arr = NULL;
-    }
-    json_decref(l.arr);
-    if (!ok && rc == PETRO_OK) rc = PETRO_ERR_NOMEM;
-    return send_body(req, &s, body, rc);
+    return send_list(req, &s, "contracts", l.arr, l.ok, rc);
 }
 
 /* ------------------------------------------------------------ zones */
@@ -368,8 +364,8 @@ static json_t *zone_json(const petro_zone *z, petro_net_kind kind) {
     json_t *o = json_object();
     bool ok = o != NULL;
     ok = ok && apij_set(o, "id", json_integer(z->id));
-    ok = ok && apij_set(o, "name", text_json(z->name, PETRO_TRADE_TEXT_MAX));
-    ok = ok && apij_set(o, "country", text_json(z->country, 2));
+    ok = ok && apij_set(o, "name", apij_text(z->name, PETRO_TRADE_TEXT_MAX));
+    ok = ok && apij_set(o, "country", apij_text(z->country, 2));
     ok = ok && apij_set(o, "authority", apij_address(&z->authority, kind));
     ok = ok && apij_set(o, "fee_bps", json_integer(z->fee_bps));
     ok = ok && apij_set(o, "tx_limit", z->tx_limit > 0 ? apij_amount(z->tx_limit) : json_null());
@@ -380,11 +376,7 @@ static json_t *zone_json(const petro_zone *z, petro_net_kind kind) {
     }
     ok = ok && apij_set(o, "allowed_assets", assets);
     ok = ok && apij_set(o, "created_height", apij_u64(z->created_height));
-    if (!ok) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
+    return apij_finish(o, ok);
 }
 
 typedef struct zone_list {
@@ -405,15 +397,7 @@ enum MHD_Result api_v1_zones(const api_request *req) {
     if (rc != PETRO_OK) return api_send_error(req, rc, NULL, NULL);
     zone_list l = {json_array(), s.kind, true};
     if (l.arr != NULL) rc = petro_zone_each(s.store, add_zone, &l);
-    json_t *body = json_object();
-    bool ok = body != NULL && l.arr != NULL && l.ok && rc == PETRO_OK;
-    if (ok) {
-        ok = apij_set(body, "zones", l.arr);
-        l.arr = NULL;
-    }
-    json_decref(l.arr);
-    if (!ok && rc == PETRO_OK) rc = PETRO_ERR_NOMEM;
-    return send_body(req, &s, body, rc);
+    return send_list(req, &s, "zones", l.arr, l.ok, rc);
 }
 
 enum MHD_Result api_v1_zone(const api_request *req) {
@@ -487,22 +471,6 @@ static int agg_stat(void *v, const petro_trade_stat *s) {
     return 0;
 }
 
-static petro_result parse_asset_param(petro_asset *a, const char *text, petro_net_kind kind) {
-    memset(a, 0, sizeof *a);
-    if (strcmp(text, "PTR") == 0) {
-        *a = petro_asset_native();
-        return PETRO_OK;
-    }
-    const char *colon = strchr(text, ':');
-    if (colon == NULL || colon == text || (size_t)(colon - text) > PETRO_ASSET_CODE_SIZE_MAX) {
-        return PETRO_ERR_BAD_ASSET_CODE;
-    }
-    a->kind = PETRO_ASSET_ISSUED;
-    memcpy(a->code, text, (size_t)(colon - text));
-    if (petro_asset_code_check(a->code) != PETRO_OK) return PETRO_ERR_BAD_ASSET_CODE;
-    return petro_address_decode(&a->issuer, colon + 1, strlen(colon + 1), kind);
-}
-
 static json_t *period_json(uint32_t p, bool yearly) {
     char text[16];
     if (yearly) {
@@ -550,7 +518,7 @@ enum MHD_Result api_v1_stats_trade(const api_request *req) {
     const char *asset = api_query(req, "asset");
     if (asset != NULL) {
         a.has_asset = true;
-        rc = parse_asset_param(&a.asset, asset, s.kind);
+        rc = apij_asset_parse(&a.asset, asset, s.kind);
         if (rc != PETRO_OK) {
             node_read_end(s.rd);
             return api_send_error(req, rc, NULL, NULL);
@@ -570,8 +538,8 @@ enum MHD_Result api_v1_stats_trade(const api_request *req) {
                                                             : json_null());
             break;
         case PETRO_STATS_COUNTRY_PAIR:
-            ok = ok && apij_set(o, "origin", text_json(st->origin, 2));
-            ok = ok && apij_set(o, "destination", text_json(st->destination, 2));
+            ok = ok && apij_set(o, "origin", apij_text(st->origin, 2));
+            ok = ok && apij_set(o, "destination", apij_text(st->destination, 2));
             break;
         case PETRO_STATS_HS_CHAPTER:
             ok = ok && apij_set(o, "hs_chapter", json_integer(st->hs_chapter));
@@ -589,11 +557,7 @@ enum MHD_Result api_v1_stats_trade(const api_request *req) {
     free(a.rows);
     ok = ok && apij_set(body, "group", json_string(gname));
     ok = ok && apij_set(body, "period", json_string(yearly ? "year" : "month"));
-    if (ok) {
-        ok = apij_set(body, "rows", rows);
-        rows = NULL;
-    }
-    json_decref(rows);
+    ok = apij_set_if(ok, body, "rows", rows);
     if (!ok && rc == PETRO_OK) rc = PETRO_ERR_NOMEM;
     return send_body(req, &s, body, rc);
 }
@@ -646,13 +610,7 @@ static int add_target(void *v, const petro_trade_target *t) {
     }
     if (l->rc != PETRO_OK) return 1;
     json_t *o = json_object();
-    bool ok = o != NULL;
-    ok = ok && apij_set(o, "origin", text_json(t->t.origin, 2));
-    ok = ok && apij_set(o, "destination", text_json(t->t.destination, 2));
-    ok = ok && apij_set(o, "asset", apij_asset(&t->t.asset, l->kind));
-    ok = ok && apij_set(o, "base_year", json_integer(t->t.base_year));
-    ok = ok && apij_set(o, "target_year", json_integer(t->t.target_year));
-    ok = ok && apij_set(o, "growth_bps", json_integer(t->t.growth_bps));
+    bool ok = o != NULL && target_fields(o, &t->t, l->kind);
     ok = ok && apij_set(o, "base_turnover", apij_amount(p.base));
     ok = ok && apij_set(o, "target_turnover", apij_amount(target));
     ok = ok && apij_set(o, "current_turnover", apij_amount(p.current));
@@ -671,13 +629,5 @@ enum MHD_Result api_v1_trade_targets(const api_request *req) {
     target_list l = {json_array(), s.store, s.kind, true, PETRO_OK};
     if (l.arr != NULL) rc = petro_trade_each_target(s.store, add_target, &l);
     if (rc == PETRO_OK) rc = l.rc;
-    json_t *body = json_object();
-    bool ok = body != NULL && l.arr != NULL && l.ok && rc == PETRO_OK;
-    if (ok) {
-        ok = apij_set(body, "targets", l.arr);
-        l.arr = NULL;
-    }
-    json_decref(l.arr);
-    if (!ok && rc == PETRO_OK) rc = PETRO_ERR_NOMEM;
-    return send_body(req, &s, body, rc);
+    return send_list(req, &s, "targets", l.arr, l.ok, rc);
 }
