@@ -95,6 +95,9 @@ int cmd_set_thresholds(const cli_config *cfg, const cli_args *args);
  * network kind. */
 int cli_tx_run_op(const cli_config *cfg, const cli_args *args, const petro_op *op,
                   size_t addr_count, const char *const *whats, const char *const *texts);
+/* cli_tx_run_op with one address to check (what, text), or none when text is NULL. */
+int cli_tx_run_op_addr(const cli_config *cfg, const cli_args *args, const petro_op *op,
+                       const char *what, const char *text);
 
 /* Reserves commands (cmd_reserves.c). */
 int cmd_reserves(const cli_config *cfg, const cli_args *args);

@@ -11,22 +11,6 @@
 
 #define PATH_SIZE_MAX 256
 
-/* GET path; on success (2xx) returns CLI_EXIT_OK with *reply filled. On an error reply
- * prints "<not_found_text>" for 404 not_found, else "<context>: <sentence> (<code>)". */
-static int get_ok(const cli_config *cfg, const char *path, node_reply *reply,
-                  const char *context, const char *not_found_text) {
-    int rc = node_get(cfg, path, reply);
-    if (rc != CLI_EXIT_OK) return rc;
-    if (!reply->is_error) return CLI_EXIT_OK;
-    if (reply->error == PETRO_ERR_NOT_FOUND && not_found_text != NULL) {
-        rc = cli_fail(CLI_EXIT_FAILED, "%s (not_found)", not_found_text);
-    } else {
-        rc = node_fail(reply, context);
-    }
-    node_reply_deinit(reply);
-    return rc;
-}
-
 static void print_ll(const char *key, const json_t *obj, const char *member) {
     long long v = 0;
     if (jint(obj, member, &v)) {
@@ -39,13 +23,9 @@ static void print_ll(const char *key, const json_t *obj, const char *member) {
 int cmd_status(const cli_config *cfg, const cli_args *args) {
     (void)args;
     node_reply reply;
-    int rc = get_ok(cfg, "/v1/status", &reply, "cannot read the node's status", NULL);
+    int rc = node_get_ok(cfg, "/v1/status", "cannot read the node's status", NULL, &reply);
     if (rc != CLI_EXIT_OK) return rc;
-    if (cfg->json) {
-        rc = out_json(reply.body);
-        node_reply_deinit(&reply);
-        return rc;
-    }
+    if (cfg->json) return node_reply_out_json(&reply);
     const json_t *b = reply.body;
     long long ts = -1, mempool = -1;
     (void)jint(b, "timestamp_ms", &ts);
@@ -80,7 +60,7 @@ static int fetch_account(const cli_config *cfg, const char *address, node_reply 
     char not_found[PATH_SIZE_MAX];
     n = snprintf(not_found, sizeof not_found, "account %s does not exist", address);
     if (n < 0 || (size_t)n >= sizeof not_found) not_found[0] = '\0';
-    return get_ok(cfg, path, reply, "cannot read the account", not_found);
+    return node_get_ok(cfg, path, "cannot read the account", not_found, reply);
 }
 
 static void print_balances(const json_t *account) {
@@ -124,11 +104,7 @@ int cmd_account(const cli_config *cfg, const cli_args *args) {
     node_reply reply;
     int rc = fetch_account(cfg, args->positional[0], &reply);
     if (rc != CLI_EXIT_OK) return rc;
-    if (cfg->json) {
-        rc = out_json(reply.body);
-        node_reply_deinit(&reply);
-        return rc;
-    }
+    if (cfg->json) return node_reply_out_json(&reply);
     const json_t *b = reply.body;
     bool frozen = false;
     const json_t *th = json_object_get(b, "thresholds");
@@ -184,13 +160,9 @@ int cmd_tx(const cli_config *cfg, const cli_args *args) {
     (void)snprintf(path, sizeof path, "/v1/transactions/%s", text); /* 64 hex: fits */
     (void)snprintf(not_found, sizeof not_found, "transaction %s is unknown to the node", text);
     node_reply reply;
-    rc = get_ok(cfg, path, &reply, "cannot read the transaction", not_found);
+    rc = node_get_ok(cfg, path, "cannot read the transaction", not_found, &reply);
     if (rc != CLI_EXIT_OK) return rc;
-    if (cfg->json) {
-        rc = out_json(reply.body);
-        node_reply_deinit(&reply);
-        return rc;
-    }
+    if (cfg->json) return node_reply_out_json(&reply);
     const json_t *b = reply.body;
     const char *status = jstr_or(b, "status", "?");
     out_kv("hash", "%s", jstr_or(b, "hash", text));
@@ -247,13 +219,9 @@ int cmd_block(const cli_config *cfg, const cli_args *args) {
     (void)snprintf(path, sizeof path, "/v1/blocks/%s", which); /* <= 20 digits: fits */
     (void)snprintf(not_found, sizeof not_found, "there is no block %s yet", which);
     node_reply reply;
-    int rc = get_ok(cfg, path, &reply, "cannot read the block", not_found);
+    int rc = node_get_ok(cfg, path, "cannot read the block", not_found, &reply);
     if (rc != CLI_EXIT_OK) return rc;
-    if (cfg->json) {
-        rc = out_json(reply.body);
-        node_reply_deinit(&reply);
-        return rc;
-    }
+    if (cfg->json) return node_reply_out_json(&reply);
     const json_t *b = reply.body;
     long long ts = -1, count = -1;
     (void)jint(b, "timestamp_ms", &ts);
@@ -284,13 +252,9 @@ int cmd_block(const cli_config *cfg, const cli_args *args) {
 int cmd_assets(const cli_config *cfg, const cli_args *args) {
     (void)args;
     node_reply reply;
-    int rc = get_ok(cfg, "/v1/assets", &reply, "cannot list the assets", NULL);
+    int rc = node_get_ok(cfg, "/v1/assets", "cannot list the assets", NULL, &reply);
     if (rc != CLI_EXIT_OK) return rc;
-    if (cfg->json) {
-        rc = out_json(reply.body);
-        node_reply_deinit(&reply);
-        return rc;
-    }
+    if (cfg->json) return node_reply_out_json(&reply);
     const json_t *assets = json_object_get(reply.body, "assets");
     if (!json_is_array(assets) || json_array_size(assets) == 0) printf("(no assets)\n");
     for (size_t i = 0; json_is_array(assets) && i < json_array_size(assets); i++) {

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <sodium.h>
 
@@ -21,12 +20,6 @@
 
 #define DAY_MS UINT64_C(86400000)
 #define PROOF_FILE_SIZE_MAX (1u << 20)
-
-static uint64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static int parse_commodity(uint8_t *out, const char *text) {
     if (text != NULL && strcmp(text, "oil") == 0) {
@@ -68,32 +61,20 @@ int cmd_attest(const cli_config *cfg, const cli_args *args) {
     if (rc == CLI_EXIT_OK) rc = parse_amount(&a->quantity, "--quantity", args_get(args, "quantity"));
     if (rc == CLI_EXIT_OK) rc = parse_text(a->custodian, "--custodian", args_get(args, "custodian"));
     if (rc != CLI_EXIT_OK) return rc;
-    const char *doc = args_get(args, "document"), *doc_hash = args_get(args, "document-hash");
-    if ((doc == NULL) == (doc_hash == NULL)) {
-        return cli_fail(CLI_EXIT_USAGE, "give exactly one of --document FILE and "
-                                        "--document-hash HEX");
-    }
-    rc = doc != NULL ? parse_file_hash(&a->document_hash, "--document", doc)
-                     : parse_hash(&a->document_hash, "--document-hash", doc_hash);
+    rc = parse_file_or_hash(&a->document_hash, "--document", args_get(args, "document"),
+                            "--document-hash", args_get(args, "document-hash"));
     if (rc != CLI_EXIT_OK) return rc;
     uint64_t days = 90;
-    const char *d = args_get(args, "valid-days");
-    if (d != NULL) {
-        rc = parse_uint(&days, "--valid-days", d, 1, 3650);
-        if (rc != CLI_EXIT_OK) return rc;
-    }
-    a->valid_from_ms = now_ms();
-    const char *from = args_get(args, "valid-from-ms");
-    if (from != NULL) {
-        rc = parse_uint(&a->valid_from_ms, "--valid-from-ms", from, 0, UINT64_MAX / 2);
-        if (rc != CLI_EXIT_OK) return rc;
-    }
+    rc = parse_uint_opt(&days, "--valid-days", args_get(args, "valid-days"), 1, 3650);
+    if (rc != CLI_EXIT_OK) return rc;
+    a->valid_from_ms = cli_now_ms();
+    rc = parse_uint_opt(&a->valid_from_ms, "--valid-from-ms", args_get(args, "valid-from-ms"), 0,
+                        UINT64_MAX / 2);
+    if (rc != CLI_EXIT_OK) return rc;
     a->valid_until_ms = a->valid_from_ms + days * DAY_MS;
-    const char *sup = args_get(args, "supersedes");
-    if (sup != NULL) {
-        rc = parse_uint(&a->supersedes, "--supersedes", sup, 1, UINT64_MAX);
-        if (rc != CLI_EXIT_OK) return rc;
-    }
+    rc = parse_uint_opt(&a->supersedes, "--supersedes", args_get(args, "supersedes"), 1,
+                        UINT64_MAX);
+    if (rc != CLI_EXIT_OK) return rc;
     return cli_tx_run_op(cfg, args, &op, 0, NULL, NULL);
 }
 
@@ -107,12 +88,10 @@ int cmd_oracle_price(const cli_config *cfg, const cli_args *args) {
     const char *quote = args_get(args, "quote");
     if (rc == CLI_EXIT_OK) rc = parse_code(p->quote, "--quote", quote != NULL ? quote : "USD");
     if (rc != CLI_EXIT_OK) return rc;
-    p->timestamp_ms = now_ms();
-    const char *ts = args_get(args, "timestamp-ms");
-    if (ts != NULL) {
-        rc = parse_uint(&p->timestamp_ms, "--timestamp-ms", ts, 0, UINT64_MAX);
-        if (rc != CLI_EXIT_OK) return rc;
-    }
+    p->timestamp_ms = cli_now_ms();
+    rc = parse_uint_opt(&p->timestamp_ms, "--timestamp-ms", args_get(args, "timestamp-ms"), 0,
+                        UINT64_MAX);
+    if (rc != CLI_EXIT_OK) return rc;
     return cli_tx_run_op(cfg, args, &op, 0, NULL, NULL);
 }
 
@@ -144,10 +123,8 @@ int cmd_redeem_reserve(const cli_config *cfg, const cli_args *args) {
     if (rc == CLI_EXIT_OK) rc = parse_amount(&r->amount, "--amount", args_get(args, "amount"));
     if (rc == CLI_EXIT_OK) rc = parse_text(r->delivery, "--delivery", args_get(args, "delivery"));
     if (rc != CLI_EXIT_OK) return rc;
-    const char *whats[1] = {"--asset"};
-    const char *texts[1] = {asset};
-    return cli_tx_run_op(cfg, args, &op, r->asset.kind == PETRO_ASSET_ISSUED ? 1 : 0, whats,
-                         texts);
+    return cli_tx_run_op_addr(cfg, args, &op, "--asset",
+                              r->asset.kind == PETRO_ASSET_ISSUED ? asset : NULL);
 }
 
 int cmd_fulfill(const cli_config *cfg, const cli_args *args) {
@@ -178,24 +155,15 @@ static void asset_code(char *out, size_t cap, const char *asset) {
 int cmd_reserves(const cli_config *cfg, const cli_args *args) {
     (void)args;
     node_reply reply;
-    int rc = node_get(cfg, "/v1/reserves", &reply);
+    int rc = node_get_ok(cfg, "/v1/reserves", "cannot read the reserves", NULL, &reply);
     if (rc != CLI_EXIT_OK) return rc;
-    if (reply.is_error) {
-        rc = node_fail(&reply, "cannot read the reserves");
-        node_reply_deinit(&reply);
-        return rc;
-    }
     bool under = false;
     (void)jbool(reply.body, "under_covered", &under);
     if (under) {
         fprintf(stderr, "petro: WARNING: %s\n",
                 jstr_or(reply.body, "warning", "a reserve-backed asset is under-covered"));
     }
-    if (cfg->json) {
-        rc = out_json(reply.body);
-        node_reply_deinit(&reply);
-        return rc;
-    }
+    if (cfg->json) return node_reply_out_json(&reply);
     long long height = -1;
     (void)jint(reply.body, "height", &height);
     char when[64] = "?";
@@ -288,13 +256,8 @@ int cmd_proof(const cli_config *cfg, const cli_args *args) {
     int n = snprintf(path, sizeof path, "/v1/reserves/proof/%s?asset=%s", address, asset);
     if (n < 0 || (size_t)n >= sizeof path) return cli_fail(CLI_EXIT_USAGE, "arguments too long");
     node_reply reply;
-    rc = node_get(cfg, path, &reply);
+    rc = node_get_ok(cfg, path, "no proof", NULL, &reply);
     if (rc != CLI_EXIT_OK) return rc;
-    if (reply.is_error) {
-        rc = node_fail(&reply, "no proof");
-        node_reply_deinit(&reply);
-        return rc;
-    }
     /* Check it before saving: a proof that does not verify is reported at once. */
     petro_proof *p = malloc(sizeof *p);
     if (p == NULL) {

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 #include "cmd_trade.h"
@@ -21,12 +20,6 @@
 #include "parse.h"
 
 #define DAY_MS UINT64_C(86400000)
-
-static uint64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static int parse_text_max(char *out, size_t max, const char *what, const char *text) {
     size_t n = strlen(text);
@@ -76,7 +69,7 @@ static int parse_when(uint64_t *out, const cli_args *args, const char *ms_opt,
         int rc = parse_uint(&d, days_opt, days, 1, 3650);
         if (rc != CLI_EXIT_OK) return rc;
     }
-    *out = now_ms() + d * DAY_MS;
+    *out = cli_now_ms() + d * DAY_MS;
     return CLI_EXIT_OK;
 }
 
@@ -155,11 +148,8 @@ int cmd_trade_create(const cli_config *cfg, const cli_args *args) {
     }
     t->approver_count = (uint8_t)n;
     uint64_t threshold = n;
-    const char *th = args_get(args, "threshold");
-    if (th != NULL) {
-        rc = parse_uint(&threshold, "--threshold", th, 1, n);
-        if (rc != CLI_EXIT_OK) return rc;
-    }
+    rc = parse_uint_opt(&threshold, "--threshold", args_get(args, "threshold"), 1, n);
+    if (rc != CLI_EXIT_OK) return rc;
     t->threshold = (uint8_t)threshold;
     t->allow_partial = args_has(args, "partial") ? 1 : 0;
     rc = parse_when(&t->shipment_deadline_ms, args, "deadline-ms", "ship-days", 30);
@@ -168,9 +158,7 @@ int cmd_trade_create(const cli_config *cfg, const cli_args *args) {
     if (t->expiry_ms <= t->shipment_deadline_ms) {
         return cli_fail(CLI_EXIT_USAGE, "the expiry must come after the shipment deadline");
     }
-    const char *whats[1] = {"--exporter"};
-    const char *texts[1] = {exporter};
-    rc = cli_tx_run_op(cfg, args, &op, 1, whats, texts);
+    rc = cli_tx_run_op_addr(cfg, args, &op, "--exporter", exporter);
     if (rc == CLI_EXIT_OK && args_has(args, "wait")) print_new_contract(cfg, exporter);
     return rc;
 }
@@ -204,11 +192,8 @@ int cmd_trade_present(const cli_config *cfg, const cli_args *args) {
         rc = parse_text_max(p->reference, PETRO_TRADE_TEXT_MAX, "--ref", ref ? ref : "");
     }
     if (rc != CLI_EXIT_OK) return rc;
-    const char *file = args_get(args, "file"), *hash = args_get(args, "hash");
-    if ((file == NULL) == (hash == NULL)) {
-        return cli_fail(CLI_EXIT_USAGE, "give exactly one of --file FILE and --hash HEX");
-    }
-    rc = file != NULL ? parse_file_hash(&p->doc_hash, "--file", file) : parse_hash(&p->doc_hash, "--hash", hash);
+    rc = parse_file_or_hash(&p->doc_hash, "--file", args_get(args, "file"), "--hash",
+                            args_get(args, "hash"));
     if (rc != CLI_EXIT_OK) return rc;
     return cli_tx_run_op(cfg, args, &op, 0, NULL, NULL);
 }
@@ -284,13 +269,8 @@ static int amend_fields(const cli_config *cfg, const cli_args *args, petro_op_tr
     char path[64];
     snprintf(path, sizeof path, "/v1/trade/contracts/%llu", (unsigned long long)a->contract_id);
     node_reply reply;
-    rc = node_get(cfg, path, &reply);
+    rc = node_get_ok(cfg, path, "cannot read the contract", NULL, &reply);
     if (rc != CLI_EXIT_OK) return rc;
-    if (reply.is_error) {
-        rc = node_fail(&reply, "cannot read the contract");
-        node_reply_deinit(&reply);
-        return rc;
-    }
     long long count = 0;
     bool ok = jint(reply.body, "amend_count", &count) && count >= 0 && count <= UINT32_MAX;
     node_reply_deinit(&reply);
@@ -378,25 +358,11 @@ int cmd_trade_target(const cli_config *cfg, const cli_args *args) {
     t->base_year = (uint16_t)base;
     t->target_year = (uint16_t)target;
     t->growth_bps = (uint32_t)(growth * 100);
-    const char *whats[1] = {"--asset"};
-    const char *texts[1] = {t->asset.kind == PETRO_ASSET_ISSUED ? strchr(asset, ':') + 1 : NULL};
-    return cli_tx_run_op(cfg, args, &op, t->asset.kind == PETRO_ASSET_ISSUED ? 1 : 0, whats,
-                         texts);
+    bool issued = t->asset.kind == PETRO_ASSET_ISSUED;
+    return cli_tx_run_op_addr(cfg, args, &op, "--asset", issued ? strchr(asset, ':') + 1 : NULL);
 }
 
 /* ------------------------------------------------------------------ trade queries */
-
-static int get_json(const cli_config *cfg, const char *path, const char *context,
-                    node_reply *reply) {
-    int rc = node_get(cfg, path, reply);
-    if (rc != CLI_EXIT_OK) return rc;
-    if (reply->is_error) {
-        rc = node_fail(reply, context);
-        node_reply_deinit(reply);
-        return rc;
-    }
-    return CLI_EXIT_OK;
-}
 
 static void print_contract_line(const json_t *c) {
     long long id = 0;
@@ -415,13 +381,9 @@ int cmd_trade_show(const cli_config *cfg, const cli_args *args) {
     char path[64];
     snprintf(path, sizeof path, "/v1/trade/contracts/%llu", (unsigned long long)id);
     node_reply reply;
-    rc = get_json(cfg, path, "cannot read the contract", &reply);
+    rc = node_get_ok(cfg, path, "cannot read the contract", NULL, &reply);
     if (rc != CLI_EXIT_OK) return rc;
-    if (cfg->json) {
-        rc = out_json(reply.body);
-        node_reply_deinit(&reply);
-        return rc;
-    }
+    if (cfg->json) return node_reply_out_json(&reply);
     const json_t *c = reply.body;
     long long v = 0;
     out_kv("contract", "%llu (%s)", (unsigned long long)id, jstr_or(c, "state", "?"));
@@ -501,13 +463,9 @@ int cmd_trade_list(const cli_config *cfg, const cli_args *args) {
         snprintf(path + n, sizeof path - n, "%cstate=%s", sep, state);
     }
     node_reply reply;
-    int rc = get_json(cfg, path, "cannot list contracts", &reply);
+    int rc = node_get_ok(cfg, path, "cannot list contracts", NULL, &reply);
     if (rc != CLI_EXIT_OK) return rc;
-    if (cfg->json) {
-        rc = out_json(reply.body);
-        node_reply_deinit(&reply);
-        return rc;
-    }
+    if (cfg->json) return node_reply_out_json(&reply);
     const json_t *list = json_object_get(reply.body, "contracts");
     if (!json_is_array(list) || json_array_size(list) == 0) {
         printf("(no contracts)\n");
@@ -525,13 +483,9 @@ int cmd_trade_list(const cli_config *cfg, const cli_args *args) {
 int cmd_trade_targets(const cli_config *cfg, const cli_args *args) {
     (void)args;
     node_reply reply;
-    int rc = get_json(cfg, "/v1/trade/targets", "cannot read the targets", &reply);
+    int rc = node_get_ok(cfg, "/v1/trade/targets", "cannot read the targets", NULL, &reply);
     if (rc != CLI_EXIT_OK) return rc;
-    if (cfg->json) {
-        rc = out_json(reply.body);
-        node_reply_deinit(&reply);
-        return rc;
-    }
+    if (cfg->json) return node_reply_out_json(&reply);
     const json_t *list = json_object_get(reply.body, "targets");
     if (!json_is_array(list) || json_array_size(list) == 0) printf("(no targets)\n");
     for (size_t i = 0; json_is_array(list) && i < json_array_size(list); i++) {
@@ -579,11 +533,16 @@ int cmd_zone_policy(const cli_config *cfg, const cli_args *args) {
     petro_op_zone_policy *p = &op.u.zone_policy;
     uint64_t id, fee = 0, tier = 0;
     int rc = parse_uint(&id, "--id", args_get(args, "id"), 1, UINT32_MAX);
-    const char *f = args_get(args, "fee-bps"), *lim = args_get(args, "limit"),
-               *t = args_get(args, "min-tier");
-    if (rc == CLI_EXIT_OK && f != NULL) rc = parse_uint(&fee, "--fee-bps", f, 0, PETRO_ZONE_FEE_BPS_MAX);
+    const char *lim = args_get(args, "limit");
+    if (rc == CLI_EXIT_OK) {
+        rc = parse_uint_opt(&fee, "--fee-bps", args_get(args, "fee-bps"), 0,
+                            PETRO_ZONE_FEE_BPS_MAX);
+    }
     if (rc == CLI_EXIT_OK && lim != NULL) rc = parse_amount_nonneg(&p->tx_limit, "--limit", lim);
-    if (rc == CLI_EXIT_OK && t != NULL) rc = parse_uint(&tier, "--min-tier", t, 0, PETRO_KYC_TIER_MAX);
+    if (rc == CLI_EXIT_OK) {
+        rc = parse_uint_opt(&tier, "--min-tier", args_get(args, "min-tier"), 0,
+                            PETRO_KYC_TIER_MAX);
+    }
     if (rc != CLI_EXIT_OK) return rc;
     p->zone_id = (uint32_t)id;
     p->fee_bps = (uint16_t)fee;
@@ -619,9 +578,7 @@ int cmd_zone_assign(const cli_config *cfg, const cli_args *args) {
     if (rc == CLI_EXIT_OK) rc = parse_uint(&zone, "--zone", args_get(args, "zone"), 0, UINT32_MAX);
     if (rc != CLI_EXIT_OK) return rc;
     op.u.zone_assign.zone_id = (uint32_t)zone;
-    const char *whats[1] = {"--account"};
-    const char *texts[1] = {account};
-    return cli_tx_run_op(cfg, args, &op, 1, whats, texts);
+    return cli_tx_run_op_addr(cfg, args, &op, "--account", account);
 }
 
 int cmd_zone_kyc(const cli_config *cfg, const cli_args *args) {
@@ -635,9 +592,7 @@ int cmd_zone_kyc(const cli_config *cfg, const cli_args *args) {
     if (rc == CLI_EXIT_OK) rc = parse_uint(&tier, "--tier", args_get(args, "tier"), 0, PETRO_KYC_TIER_MAX);
     if (rc != CLI_EXIT_OK) return rc;
     op.u.set_kyc_tier.tier = (uint8_t)tier;
-    const char *whats[1] = {"--account"};
-    const char *texts[1] = {account};
-    return cli_tx_run_op(cfg, args, &op, 1, whats, texts);
+    return cli_tx_run_op_addr(cfg, args, &op, "--account", account);
 }
 
 static void print_zone(const json_t *z) {
@@ -664,13 +619,9 @@ static void print_zone(const json_t *z) {
 int cmd_zone_list(const cli_config *cfg, const cli_args *args) {
     (void)args;
     node_reply reply;
-    int rc = get_json(cfg, "/v1/zones", "cannot list zones", &reply);
+    int rc = node_get_ok(cfg, "/v1/zones", "cannot list zones", NULL, &reply);
     if (rc != CLI_EXIT_OK) return rc;
-    if (cfg->json) {
-        rc = out_json(reply.body);
-        node_reply_deinit(&reply);
-        return rc;
-    }
+    if (cfg->json) return node_reply_out_json(&reply);
     const json_t *list = json_object_get(reply.body, "zones");
     if (!json_is_array(list) || json_array_size(list) == 0) printf("(no zones)\n");
     for (size_t i = 0; json_is_array(list) && i < json_array_size(list); i++) {
@@ -687,7 +638,7 @@ int cmd_zone_show(const cli_config *cfg, const cli_args *args) {
     char path[64];
     snprintf(path, sizeof path, "/v1/zones/%llu", (unsigned long long)id);
     node_reply reply;
-    rc = get_json(cfg, path, "cannot read the zone", &reply);
+    rc = node_get_ok(cfg, path, "cannot read the zone", NULL, &reply);
     if (rc != CLI_EXIT_OK) return rc;
     if (cfg->json) {
         rc = out_json(reply.body);
@@ -713,13 +664,9 @@ int cmd_stats_trade(const cli_config *cfg, const cli_args *args) {
     snprintf(path, sizeof path, "/v1/stats/trade?group=%s&period=%s%s%s", group, period,
              asset != NULL ? "&asset=" : "", asset != NULL ? asset : "");
     node_reply reply;
-    int rc = get_json(cfg, path, "cannot read the trade statistics", &reply);
+    int rc = node_get_ok(cfg, path, "cannot read the trade statistics", NULL, &reply);
     if (rc != CLI_EXIT_OK) return rc;
-    if (cfg->json) {
-        rc = out_json(reply.body);
-        node_reply_deinit(&reply);
-        return rc;
-    }
+    if (cfg->json) return node_reply_out_json(&reply);
     const json_t *rows = json_object_get(reply.body, "rows");
     bool yearly = strcmp(period, "year") == 0;
     printf("trade turnover by %s and %s (releases out of escrow)\n", group, period);

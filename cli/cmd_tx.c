@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <sodium.h>
 
@@ -58,17 +57,22 @@ static void job_init(tx_job *job, const cli_config *cfg, const cli_args *args, u
     job->op.type = type;
 }
 
+/* Remember a parsed address argument for the network-kind check of step 2. */
+static void job_note_address(tx_job *job, const char *what, const char *text,
+                             petro_net_kind kind) {
+    if (job->addr_count >= TX_ADDRS_MAX) return;
+    job->addrs[job->addr_count].what = what;
+    job->addrs[job->addr_count].text = text;
+    job->addrs[job->addr_count].kind = kind;
+    job->addr_count++;
+}
+
 /* Parse an address argument now; its network kind is checked in step 2. */
 static int job_address(tx_job *job, petro_pubkey *pk, const char *what, const char *text) {
     petro_net_kind kind = PETRO_NET_TEST;
     int rc = parse_address_any(pk, &kind, what, text);
     if (rc != CLI_EXIT_OK) return rc;
-    if (job->addr_count < TX_ADDRS_MAX) {
-        job->addrs[job->addr_count].what = what;
-        job->addrs[job->addr_count].text = text;
-        job->addrs[job->addr_count].kind = kind;
-        job->addr_count++;
-    }
+    job_note_address(job, what, text, kind);
     return CLI_EXIT_OK;
 }
 
@@ -77,12 +81,7 @@ static int job_asset(tx_job *job, petro_asset *asset, const char *what, const ch
     petro_net_kind kind = PETRO_NET_TEST;
     int rc = parse_asset(asset, &kind, what, text);
     if (rc != CLI_EXIT_OK) return rc;
-    if (asset->kind == PETRO_ASSET_ISSUED && job->addr_count < TX_ADDRS_MAX) {
-        job->addrs[job->addr_count].what = what;
-        job->addrs[job->addr_count].text = text;
-        job->addrs[job->addr_count].kind = kind;
-        job->addr_count++;
-    }
+    if (asset->kind == PETRO_ASSET_ISSUED) job_note_address(job, what, text, kind);
     return CLI_EXIT_OK;
 }
 
@@ -123,14 +122,12 @@ static int parse_options(tx_options *o, const cli_args *args) {
         if (rc != CLI_EXIT_OK) return rc;
         o->has_fee = true;
     }
-    const char *valid_for = args_get(args, "valid-for");
-    if (valid_for != NULL) {
-        int rc = parse_uint(&o->valid_for_s, "--valid-for", valid_for, 1, TX_VALID_FOR_MAX_S);
-        if (rc != CLI_EXIT_OK) return rc;
-    }
+    int rc = parse_uint_opt(&o->valid_for_s, "--valid-for", args_get(args, "valid-for"), 1,
+                            TX_VALID_FOR_MAX_S);
+    if (rc != CLI_EXIT_OK) return rc;
     const char *sequence = args_get(args, "sequence");
     if (sequence != NULL) {
-        int rc = parse_uint(&o->sequence, "--sequence", sequence, 1, UINT64_MAX);
+        rc = parse_uint(&o->sequence, "--sequence", sequence, 1, UINT64_MAX);
         if (rc != CLI_EXIT_OK) return rc;
         o->has_sequence = true;
     }
@@ -212,12 +209,6 @@ static int next_sequence(const tx_job *job, const char *source_addr, uint64_t *s
 
 /* ------------------------------------------------------------------ step 5 */
 
-static uint64_t now_ms(void) {
-    struct timespec ts;
-    if (clock_gettime(CLOCK_REALTIME, &ts) != 0 || ts.tv_sec < 0) return 0;
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 /* Build, sign and encode. hex receives the envelope, id_hex the transaction id. */
 static int build_and_sign(tx_job *job, const tx_options *o, uint64_t sequence, char *hex,
                           size_t hex_cap, char id_hex[65]) {
@@ -231,7 +222,7 @@ static int build_and_sign(tx_job *job, const tx_options *o, uint64_t sequence, c
     tx.ops[0] = job->op;
     tx.fee = o->has_fee ? o->fee : PETRO_BASE_FEE * (petro_amount)tx.op_count;
     if (o->valid_for_s > 0) {
-        uint64_t now = now_ms();
+        uint64_t now = cli_now_ms();
         if (now == 0) return cli_fail(CLI_EXIT_FAILED, "cannot read the clock for --valid-for");
         tx.valid_until_ms = now + o->valid_for_s * 1000u;
     }
@@ -478,6 +469,13 @@ int cli_tx_run_op(const cli_config *cfg, const cli_args *args, const petro_op *o
         rc = job_address(&job, &unused, whats[i], texts[i]);
     }
     return rc == CLI_EXIT_OK ? tx_run(&job) : rc;
+}
+
+int cli_tx_run_op_addr(const cli_config *cfg, const cli_args *args, const petro_op *op,
+                       const char *what, const char *text) {
+    const char *whats[1] = {what};
+    const char *texts[1] = {text};
+    return cli_tx_run_op(cfg, args, op, text != NULL ? 1 : 0, whats, texts);
 }
 
 /* ------------------------------------------------------------------ commands */

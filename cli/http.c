@@ -202,17 +202,32 @@ int node_fail(const node_reply *reply, const char *context) {
     return cli_fail(status, "%s: %s", context, sentence);
 }
 
+int node_get_ok(const cli_config *cfg, const char *path, const char *context,
+                const char *not_found_text, node_reply *reply) {
+    int rc = node_get(cfg, path, reply);
+    if (rc != CLI_EXIT_OK) return rc;
+    if (!reply->is_error) return CLI_EXIT_OK;
+    if (reply->error == PETRO_ERR_NOT_FOUND && not_found_text != NULL) {
+        rc = cli_fail(CLI_EXIT_FAILED, "%s (not_found)", not_found_text);
+    } else {
+        rc = node_fail(reply, context);
+    }
+    node_reply_deinit(reply);
+    return rc;
+}
+
+int node_reply_out_json(node_reply *reply) {
+    int rc = out_json(reply->body);
+    node_reply_deinit(reply);
+    return rc;
+}
+
 int node_status(const cli_config *cfg, petro_net_kind *net, petro_hash *network_id,
                 json_t **status_body) {
     if (status_body != NULL) *status_body = NULL;
     node_reply reply;
-    int rc = node_get(cfg, "/v1/status", &reply);
+    int rc = node_get_ok(cfg, "/v1/status", "cannot read the node's status", NULL, &reply);
     if (rc != CLI_EXIT_OK) return rc;
-    if (reply.is_error) {
-        rc = node_fail(&reply, "cannot read the node's status");
-        node_reply_deinit(&reply);
-        return rc;
-    }
     const char *kind = jstr(reply.body, "net_kind");
     const char *id_hex = jstr(reply.body, "network_id");
     if (kind == NULL || (strcmp(kind, "main") != 0 && strcmp(kind, "test") != 0)) {

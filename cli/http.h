@@ -37,6 +37,15 @@ void node_reply_deinit(node_reply *reply);
 /* Print "petro: <context>: <sentence> (<code>)" for an error reply; returns CLI_EXIT_FAILED. */
 int node_fail(const node_reply *reply, const char *context);
 
+/* node_get for a caller that needs a success: an error reply is reported and released, as
+ * "petro: <not_found_text> (not_found)" for 404 not_found when not_found_text is not NULL,
+ * else as node_fail(reply, context). On CLI_EXIT_OK the reply is a 2xx answer to deinit. */
+int node_get_ok(const cli_config *cfg, const char *path, const char *context,
+                const char *not_found_text, node_reply *reply);
+
+/* Print the reply's body with out_json, release the reply, and return out_json's status. */
+int node_reply_out_json(node_reply *reply);
+
 /* GET /v1/status and extract what transactions need. On success *status_body is owned by the
  * caller (json_decref) when status_body is not NULL. */
 int node_status(const cli_config *cfg, petro_net_kind *net, petro_hash *network_id,

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "output.h"
@@ -136,6 +137,11 @@ int parse_uint(uint64_t *out, const char *what, const char *text, uint64_t min, 
     return CLI_EXIT_OK;
 }
 
+int parse_uint_opt(uint64_t *out, const char *what, const char *text, uint64_t min,
+                   uint64_t max) {
+    return text != NULL ? parse_uint(out, what, text, min, max) : CLI_EXIT_OK;
+}
+
 int parse_hash(petro_hash *out, const char *what, const char *text) {
     size_t len = strlen(text);
     if (len != 2 * sizeof out->bytes ||
@@ -158,4 +164,20 @@ int parse_file_hash(petro_hash *out, const char *what, const char *path) {
     if (is_error) return cli_fail(CLI_EXIT_FAILED, "%s %s: read error", what, path);
     petro_hasher_final(&h, out);
     return CLI_EXIT_OK;
+}
+
+int parse_file_or_hash(petro_hash *out, const char *file_what, const char *file_text,
+                       const char *hash_what, const char *hash_text) {
+    if ((file_text == NULL) == (hash_text == NULL)) {
+        return cli_fail(CLI_EXIT_USAGE, "give exactly one of %s FILE and %s HEX", file_what,
+                        hash_what);
+    }
+    return file_text != NULL ? parse_file_hash(out, file_what, file_text)
+                             : parse_hash(out, hash_what, hash_text);
+}
+
+uint64_t cli_now_ms(void) {
+    struct timespec ts;
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0 || ts.tv_sec < 0) return 0;
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }

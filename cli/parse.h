@@ -26,10 +26,21 @@ int parse_asset(petro_asset *out, petro_net_kind *issuer_kind, const char *what,
 int parse_code(char out[PETRO_ASSET_CODE_SIZE_MAX + 1], const char *what, const char *text);
 /* A decimal integer in [min, max]: digits only, no sign, no spaces. */
 int parse_uint(uint64_t *out, const char *what, const char *text, uint64_t min, uint64_t max);
+/* parse_uint for an optional argument: text NULL leaves *out as it is (the default). */
+int parse_uint_opt(uint64_t *out, const char *what, const char *text, uint64_t min,
+                   uint64_t max);
 /* A 64-character hex hash. */
 int parse_hash(petro_hash *out, const char *what, const char *text);
 /* BLAKE2b-256 of the bytes of the file at path (a document bound by its hash). */
 int parse_file_hash(petro_hash *out, const char *what, const char *path);
+/* A document hash given by exactly one of two options: a file to hash (file_what, file_text)
+ * or the hash itself in hex (hash_what, hash_text); NULL texts are the options not given. */
+int parse_file_or_hash(petro_hash *out, const char *file_what, const char *file_text,
+                       const char *hash_what, const char *hash_text);
+
+/* The current unix time in milliseconds (0 if the clock cannot be read): the base of the
+ * relative time options (--ship-days, --valid-days) and of default timestamps. */
+uint64_t cli_now_ms(void);
 
 /* The human words for a network kind: "main" or "test". */
 const char *net_kind_name(petro_net_kind net);
