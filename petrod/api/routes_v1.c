@@ -22,10 +22,6 @@
 #define ACCOUNT_TXS_LIMIT_MAX 200u
 #define BATCH_REJECTS_LISTED_MAX 1000u /* rejections listed one by one in a batch answer */
 
-static petro_net_kind net_kind_of(uint8_t v) {
-    return v == PETRO_NET_MAIN ? PETRO_NET_MAIN : PETRO_NET_TEST;
-}
-
 static const char *net_kind_name(petro_net_kind kind) {
     return kind == PETRO_NET_MAIN ? "main" : "test";
 }
@@ -35,13 +31,20 @@ static petro_result request_net_kind(const api_request *req, petro_net_kind *kin
     node_status st;
     petro_result rc = node_status_get(req->api->node, &st);
     if (rc == PETRO_OK) {
-        *kind = net_kind_of(st.tip.net_kind);
+        *kind = apij_net_kind(st.tip.net_kind);
     }
     return rc;
 }
 
-static enum MHD_Result send_address_error(const api_request *req, petro_result rc) {
-    return api_send_error(req, rc, NULL, NULL);
+/* The account address of the path (/v1/accounts/{address}...) and the network kind it was
+ * decoded for. Returns PETRO_OK, the node's status error, or the address decoder's error. */
+static petro_result request_address(const api_request *req, petro_pubkey *pk,
+                                    petro_net_kind *kind) {
+    petro_result rc = request_net_kind(req, kind);
+    if (rc == PETRO_OK) {
+        rc = petro_address_decode(pk, req->param, req->param_size, *kind);
+    }
+    return rc;
 }
 
 /* A JSON object {"hash": hex(id)} for error answers that name a transaction. */
@@ -52,6 +55,17 @@ static json_t *hash_extra(const petro_hash *id) {
         return NULL;
     }
     return o;
+}
+
+/* Answer {"hash": hex(id), "status": "pending"} with the given HTTP status. */
+static enum MHD_Result send_pending(const api_request *req, const petro_hash *id,
+                                    unsigned int http_status) {
+    json_t *o = hash_extra(id);
+    if (o == NULL || !apij_set(o, "status", json_string("pending"))) {
+        json_decref(o);
+        return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
+    }
+    return api_send_json(req, http_status, o);
 }
 
 static uint64_t monotonic_ms(void) {
@@ -70,7 +84,7 @@ enum MHD_Result api_v1_status(const api_request *req) {
     if (rc != PETRO_OK) {
         return api_send_error(req, rc, NULL, NULL);
     }
-    petro_net_kind kind = net_kind_of(st.tip.net_kind);
+    petro_net_kind kind = apij_net_kind(st.tip.net_kind);
     json_t *o = json_object();
     bool ok = o != NULL;
     ok = ok && apij_set(o, "network", json_string(st.network_name));
@@ -120,14 +134,10 @@ static petro_result add_pending(const api_request *req, json_t *body, const petr
 
 enum MHD_Result api_v1_account(const api_request *req) {
     petro_net_kind kind;
-    petro_result rc = request_net_kind(req, &kind);
+    petro_pubkey pk;
+    petro_result rc = request_address(req, &pk, &kind);
     if (rc != PETRO_OK) {
         return api_send_error(req, rc, NULL, NULL);
-    }
-    petro_pubkey pk;
-    rc = petro_address_decode(&pk, req->param, req->param_size, kind);
-    if (rc != PETRO_OK) {
-        return send_address_error(req, rc);
     }
     node_read *r = NULL;
     rc = node_read_begin(req->api->node, &r);
@@ -177,15 +187,13 @@ static petro_result committed_tx_json(json_t **out, node_read *r, const petro_ha
     *out = NULL;
     const uint8_t *block = NULL;
     size_t block_size = 0;
-    petro_result rc = node_read_block(r, height, &block, &block_size);
-    if (rc != PETRO_OK) {
-        return rc == PETRO_ERR_NOT_FOUND ? PETRO_ERR_CORRUPT : rc;
-    }
     petro_block_header header;
-    if (block_size < PETRO_BLOCK_HEADER_SIZE ||
-        petro_block_header_decode(&header, block, PETRO_BLOCK_HEADER_SIZE) != PETRO_OK ||
-        index >= header.tx_count) {
-        return PETRO_ERR_CORRUPT;
+    petro_result rc = api_read_block(r, height, &header, &block, &block_size);
+    if (rc == PETRO_ERR_NOT_FOUND || (rc == PETRO_OK && index >= header.tx_count)) {
+        rc = PETRO_ERR_CORRUPT; /* the index named a block and a slot in it */
+    }
+    if (rc != PETRO_OK) {
+        return rc;
     }
     const uint8_t *tx_bytes = NULL;
     size_t tx_size = 0;
@@ -289,14 +297,10 @@ enum MHD_Result api_v1_account_txs(const api_request *req) {
         return api_send_error(req, PETRO_ERR_BAD_REQUEST, why, NULL);
     }
     petro_net_kind kind;
-    petro_result rc = request_net_kind(req, &kind);
+    petro_pubkey pk;
+    petro_result rc = request_address(req, &pk, &kind);
     if (rc != PETRO_OK) {
         return api_send_error(req, rc, NULL, NULL);
-    }
-    petro_pubkey pk;
-    rc = petro_address_decode(&pk, req->param, req->param_size, kind);
-    if (rc != PETRO_OK) {
-        return send_address_error(req, rc);
     }
     petro_hash ids[ACCOUNT_TXS_LIMIT_MAX];
     size_t count = 0;
@@ -375,15 +379,7 @@ enum MHD_Result api_v1_tx_get(const api_request *req) {
     if (rc == PETRO_ERR_NOT_FOUND) {
         if (node_tx_is_pending(req->api->node, &id)) {
             free(tx);
-            json_t *o = json_object();
-            bool ok = o != NULL;
-            ok = ok && apij_set(o, "hash", apij_hash(&id));
-            ok = ok && apij_set(o, "status", json_string("pending"));
-            if (!ok) {
-                json_decref(o);
-                return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
-            }
-            return api_send_json(req, MHD_HTTP_OK, o);
+            return send_pending(req, &id, MHD_HTTP_OK);
         }
         /* It may have left the mempool by being committed after the first look. */
         rc = lookup_committed(req, &id, kind, tx, &body);
@@ -504,15 +500,7 @@ enum MHD_Result api_v1_tx_submit(const api_request *req) {
     if (wait_commit_requested) {
         return wait_commit(req, &id);
     }
-    json_t *o = json_object();
-    bool ok = o != NULL;
-    ok = ok && apij_set(o, "hash", apij_hash(&id));
-    ok = ok && apij_set(o, "status", json_string("pending"));
-    if (!ok) {
-        json_decref(o);
-        return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
-    }
-    return api_send_json(req, MHD_HTTP_ACCEPTED, o);
+    return send_pending(req, &id, MHD_HTTP_ACCEPTED);
 }
 
 /* ------------------------------------------------------------ transactions: batch */
@@ -812,21 +800,17 @@ static petro_result block_json(json_t **out, node_read *r, bool latest, uint64_t
     }
     const uint8_t *block = NULL;
     size_t block_size = 0;
-    rc = node_read_block(r, height, &block, &block_size);
+    petro_block_header header;
+    rc = api_read_block(r, height, &header, &block, &block_size);
     if (rc != PETRO_OK) {
         return rc;
-    }
-    petro_block_header header;
-    if (block_size < PETRO_BLOCK_HEADER_SIZE ||
-        petro_block_header_decode(&header, block, PETRO_BLOCK_HEADER_SIZE) != PETRO_OK) {
-        return PETRO_ERR_CORRUPT;
     }
     json_t *ids = NULL;
     rc = block_tx_ids(&ids, block, block_size, header.tx_count);
     if (rc != PETRO_OK) {
         return rc;
     }
-    json_t *o = apij_block_header(&header, net_kind_of(tip.net_kind));
+    json_t *o = apij_block_header(&header, apij_net_kind(tip.net_kind));
     if (o == NULL || !apij_set(o, "transactions", ids)) {
         json_decref(o);
         return PETRO_ERR_NOMEM;
@@ -885,7 +869,7 @@ enum MHD_Result api_v1_assets(const api_request *req) {
         return api_send_error(req, rc, NULL, NULL);
     }
     json_t *body = NULL;
-    rc = apij_assets(&body, node_read_store(r), &st.treasury, net_kind_of(st.tip.net_kind));
+    rc = apij_assets(&body, node_read_store(r), &st.treasury, apij_net_kind(st.tip.net_kind));
     node_read_end(r);
     if (rc != PETRO_OK) {
         return api_send_error(req, rc, NULL, NULL);

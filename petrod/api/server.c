@@ -397,6 +397,19 @@ bool api_parse_u64(uint64_t *out, const char *text, size_t text_size) {
     return true;
 }
 
+petro_result api_read_block(node_read *r, uint64_t height, petro_block_header *header,
+                            const uint8_t **block, size_t *block_size) {
+    petro_result rc = node_read_block(r, height, block, block_size);
+    if (rc != PETRO_OK) {
+        return rc;
+    }
+    if (*block_size < PETRO_BLOCK_HEADER_SIZE ||
+        petro_block_header_decode(header, *block, PETRO_BLOCK_HEADER_SIZE) != PETRO_OK) {
+        return PETRO_ERR_CORRUPT;
+    }
+    return PETRO_OK;
+}
+
 /* ------------------------------------------------------------ routing */
 
 static bool has_prefix(const char *s, const char *prefix, size_t *prefix_size) {

@@ -72,6 +72,12 @@ const char *api_query(const api_request *req, const char *name);
  *  Returns false on anything else or on overflow. */
 bool api_parse_u64(uint64_t *out, const char *text, size_t text_size);
 
+/** The block at height from snapshot r (*block, *block_size: borrowed from r) and its decoded
+ *  header. Returns PETRO_OK, node_read_block's error (PETRO_ERR_NOT_FOUND past the tip), or
+ *  PETRO_ERR_CORRUPT when the stored block has no valid header. */
+petro_result api_read_block(node_read *r, uint64_t height, petro_block_header *header,
+                            const uint8_t **block, size_t *block_size);
+
 /* ------------------------------------------------------------ responses */
 
 /** The HTTP status for a result code: the one mapping of petro_result to HTTP. */

@@ -70,14 +70,10 @@ static petro_result append_block_event(sse_stream *s, node_read *r, uint64_t hei
                                        petro_net_kind kind) {
     const uint8_t *block = NULL;
     size_t block_size = 0;
-    petro_result rc = node_read_block(r, height, &block, &block_size);
+    petro_block_header header;
+    petro_result rc = api_read_block(r, height, &header, &block, &block_size);
     if (rc != PETRO_OK) {
         return rc;
-    }
-    petro_block_header header;
-    if (block_size < PETRO_BLOCK_HEADER_SIZE ||
-        petro_block_header_decode(&header, block, PETRO_BLOCK_HEADER_SIZE) != PETRO_OK) {
-        return PETRO_ERR_CORRUPT;
     }
     json_t *o = apij_block_header(&header, kind);
     char *data = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
