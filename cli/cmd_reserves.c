@@ -107,9 +107,8 @@ int cmd_issue_reserve(const cli_config *cfg, const cli_args *args) {
     if (rc == CLI_EXIT_OK) rc = parse_amount(&is->amount, "--amount", args_get(args, "amount"));
     if (rc != CLI_EXIT_OK) return rc;
     const char *whats[2] = {"--to", "--asset"};
-    const char *texts[2] = {args_get(args, "to"), asset};
-    return cli_tx_run_op(cfg, args, &op, is->asset.kind == PETRO_ASSET_ISSUED ? 2 : 1, whats,
-                         texts);
+    const char *texts[2] = {args_get(args, "to"), asset_issuer_text(&is->asset, asset)};
+    return cli_tx_run_op(cfg, args, &op, texts[1] != NULL ? 2 : 1, whats, texts);
 }
 
 int cmd_redeem_reserve(const cli_config *cfg, const cli_args *args) {
@@ -123,8 +122,7 @@ int cmd_redeem_reserve(const cli_config *cfg, const cli_args *args) {
     if (rc == CLI_EXIT_OK) rc = parse_amount(&r->amount, "--amount", args_get(args, "amount"));
     if (rc == CLI_EXIT_OK) rc = parse_text(r->delivery, "--delivery", args_get(args, "delivery"));
     if (rc != CLI_EXIT_OK) return rc;
-    return cli_tx_run_op_addr(cfg, args, &op, "--asset",
-                              r->asset.kind == PETRO_ASSET_ISSUED ? asset : NULL);
+    return cli_tx_run_op_addr(cfg, args, &op, "--asset", asset_issuer_text(&r->asset, asset));
 }
 
 int cmd_fulfill(const cli_config *cfg, const cli_args *args) {

@@ -358,8 +358,8 @@ int cmd_trade_target(const cli_config *cfg, const cli_args *args) {
     t->base_year = (uint16_t)base;
     t->target_year = (uint16_t)target;
     t->growth_bps = (uint32_t)(growth * 100);
-    bool issued = t->asset.kind == PETRO_ASSET_ISSUED;
-    return cli_tx_run_op_addr(cfg, args, &op, "--asset", issued ? strchr(asset, ':') + 1 : NULL);
+    return cli_tx_run_op_addr(cfg, args, &op, "--asset",
+                              asset_issuer_text(&t->asset, asset ? asset : "PTR"));
 }
 
 /* ------------------------------------------------------------------ trade queries */
@@ -558,9 +558,10 @@ int cmd_zone_policy(const cli_config *cfg, const cli_args *args) {
     for (size_t i = 0; i < n; i++) {
         rc = parse_asset(&p->assets[i], &kind, "--allow", assets[i]);
         if (rc != CLI_EXIT_OK) return rc;
-        if (p->assets[i].kind == PETRO_ASSET_ISSUED) {
+        const char *issuer = asset_issuer_text(&p->assets[i], assets[i]);
+        if (issuer != NULL) {
             whats[addr] = "--allow";
-            texts[addr++] = strchr(assets[i], ':') + 1; /* the issuer's address */
+            texts[addr++] = issuer;
         }
     }
     p->asset_count = (uint8_t)n;

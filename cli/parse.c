@@ -86,6 +86,12 @@ int parse_code(char out[PETRO_ASSET_CODE_SIZE_MAX + 1], const char *what, const 
     return CLI_EXIT_OK;
 }
 
+const char *asset_issuer_text(const petro_asset *asset, const char *text) {
+    if (asset->kind != PETRO_ASSET_ISSUED) return NULL;
+    const char *colon = strchr(text, ':');
+    return colon != NULL ? colon + 1 : NULL;
+}
+
 int parse_asset(petro_asset *out, petro_net_kind *issuer_kind, const char *what,
                 const char *text) {
     if (strcmp(text, "PTR") == 0) {

@@ -22,6 +22,9 @@ int parse_amount_nonneg(petro_amount *out, const char *what, const char *text);
  * (left untouched for PTR). */
 int parse_asset(petro_asset *out, petro_net_kind *issuer_kind, const char *what,
                 const char *text);
+/* The issuer address inside an asset argument that parse_asset accepted as asset: the text
+ * after "CODE:" for an issued asset, NULL for PTR. For the network check of addresses. */
+const char *asset_issuer_text(const petro_asset *asset, const char *text);
 /* An issued asset code (1..12 of A-Z0-9, not PTR). */
 int parse_code(char out[PETRO_ASSET_CODE_SIZE_MAX + 1], const char *what, const char *text);
 /* A decimal integer in [min, max]: digits only, no sign, no spaces. */

@@ -231,6 +231,26 @@ def walk(work):
                            W("treasury-officer-3"), "--source", treasury, "--request", "1",
                            "--wait"), "redemption_done")
 
+        # A reserve-backed issued asset (XAU by the treasury) through the CLI: issue-reserve and
+        # redeem take CODE:ISSUER (both once refused the issued form as a bad address).
+        xau_asset = "XAU:" + treasury
+        h.cli_ok(node, "trust", "--wallet", W("alice"), "--asset", xau_asset, "--wait")
+        _, xau = reserve(node, "XAU")
+        x0 = h.to_base(xau["outstanding"])
+        out = h.cli_ok(node, "issue-reserve", "--wallet", W("treasury-officer-1"), "--wallet",
+                       W("treasury-officer-2"), "--source", treasury, "--asset", xau_asset,
+                       "--to", alice, "--amount", "5", "--wait")
+        node.check_in_history(alice, h.find_hash(out), "alice (XAU issue_reserve destination)")
+        check(node.balance(alice, xau_asset) == 5 * h.BASE, "alice did not receive 5 XAU: %r"
+              % node.account(alice).get("balances"))
+        h.cli_ok(node, "redeem", "--wallet", W("alice"), "--asset", xau_asset, "--amount", "2",
+                 "--delivery", "vault pickup, Caracas", "--wait")
+        check(node.balance(alice, xau_asset) == 3 * h.BASE, "alice should hold 3 XAU after "
+              "redeeming 2: %r" % node.account(alice).get("balances"))
+        _, xau = reserve(node, "XAU")
+        check(h.to_base(xau["outstanding"]) == x0 + 3 * h.BASE,
+              "XAU outstanding should grow by 5 issued - 2 redeemed: %r" % xau)
+
         # Checkpoints every 3 blocks; the proof of every devnet account verifies offline.
         body, ptr = reserve(node)
         cp = ptr["latest_checkpoint"]
