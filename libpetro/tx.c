@@ -51,16 +51,24 @@ static const op_family trade_family = {petro__trade_check_op, petro__trade_encod
 static const op_family zones_family = {petro__zones_check_op, petro__zones_encode_op,
                                        petro__zones_decode_op};
 
-/* The family of an op type, or NULL for the core families handled in this file (and for
- * unknown types). */
-static const op_family *op_family_of(uint8_t type) {
-    switch (type) {
+petro_op_family petro_op_family_of(uint8_t type) {
+    switch ((petro_op_type)type) {
+    case PETRO_OP_CREATE_ACCOUNT:
+    case PETRO_OP_SET_SIGNER:
+    case PETRO_OP_SET_THRESHOLDS:
+    case PETRO_OP_PAYMENT:
+    case PETRO_OP_CREATE_ASSET:
+    case PETRO_OP_CHANGE_TRUST:
+    case PETRO_OP_AUTHORIZE_TRUST:
+    case PETRO_OP_ISSUE:
+    case PETRO_OP_REDEEM:
+        return PETRO_OP_FAMILY_CORE;
     case PETRO_OP_ATTEST_RESERVE:
     case PETRO_OP_ORACLE_PRICE:
     case PETRO_OP_ISSUE_RESERVE:
     case PETRO_OP_REDEEM_RESERVE:
     case PETRO_OP_FULFILL_REDEMPTION:
-        return &reserves_family;
+        return PETRO_OP_FAMILY_RESERVES;
     case PETRO_OP_TRADE_CREATE:
     case PETRO_OP_TRADE_FUND:
     case PETRO_OP_TRADE_PRESENT:
@@ -70,16 +78,28 @@ static const op_family *op_family_of(uint8_t type) {
     case PETRO_OP_TRADE_DISPUTE:
     case PETRO_OP_TRADE_RESOLVE:
     case PETRO_OP_TRADE_AMEND:
-        return &trade_family;
+        return PETRO_OP_FAMILY_TRADE;
     case PETRO_OP_ZONE_CREATE:
     case PETRO_OP_ZONE_POLICY:
     case PETRO_OP_ZONE_ASSIGN:
     case PETRO_OP_SET_KYC_TIER:
     case PETRO_OP_TRADE_TARGET:
-        return &zones_family;
-    default:
-        return NULL;
+        return PETRO_OP_FAMILY_ZONES;
     }
+    return PETRO_OP_FAMILY_NONE;
+}
+
+/* The codec of an op type's family, or NULL for the core families handled in this file (and
+ * for unknown types). */
+static const op_family *op_family_of(uint8_t type) {
+    switch (petro_op_family_of(type)) {
+    case PETRO_OP_FAMILY_RESERVES: return &reserves_family;
+    case PETRO_OP_FAMILY_TRADE: return &trade_family;
+    case PETRO_OP_FAMILY_ZONES: return &zones_family;
+    case PETRO_OP_FAMILY_CORE:
+    case PETRO_OP_FAMILY_NONE: break;
+    }
+    return NULL;
 }
 
 /* Field checks of one operation, in field order. */

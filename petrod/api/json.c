@@ -159,6 +159,15 @@ static json_t *asset_flags(uint32_t flags) {
 
 /* The type-specific fields of op, added to obj. */
 static bool op_fields(json_t *o, const petro_op *op, petro_net_kind kind) {
+    switch (petro_op_family_of(op->type)) {
+    case PETRO_OP_FAMILY_RESERVES:
+        return apij_reserves_op_fields(o, op, kind); /* routes_reserves.c */
+    case PETRO_OP_FAMILY_TRADE:
+    case PETRO_OP_FAMILY_ZONES:
+        return apij_trade_op_fields(o, op, kind); /* routes_trade.c */
+    case PETRO_OP_FAMILY_CORE:
+    case PETRO_OP_FAMILY_NONE: break;
+    }
     bool ok = true;
     switch ((petro_op_type)op->type) {
     case PETRO_OP_CREATE_ACCOUNT:
@@ -213,27 +222,8 @@ static bool op_fields(json_t *o, const petro_op *op, petro_net_kind kind) {
         ok = ok && apij_set(o, "asset", apij_asset(&op->u.redeem.asset, kind));
         ok = ok && apij_set(o, "amount", apij_amount(op->u.redeem.amount));
         return ok;
-    case PETRO_OP_ATTEST_RESERVE:
-    case PETRO_OP_ORACLE_PRICE:
-    case PETRO_OP_ISSUE_RESERVE:
-    case PETRO_OP_REDEEM_RESERVE:
-    case PETRO_OP_FULFILL_REDEMPTION:
-        return apij_reserves_op_fields(o, op, kind); /* routes_reserves.c */
-    case PETRO_OP_TRADE_CREATE:
-    case PETRO_OP_TRADE_FUND:
-    case PETRO_OP_TRADE_PRESENT:
-    case PETRO_OP_TRADE_APPROVE:
-    case PETRO_OP_TRADE_RELEASE:
-    case PETRO_OP_TRADE_REFUND:
-    case PETRO_OP_TRADE_DISPUTE:
-    case PETRO_OP_TRADE_RESOLVE:
-    case PETRO_OP_TRADE_AMEND:
-    case PETRO_OP_ZONE_CREATE:
-    case PETRO_OP_ZONE_POLICY:
-    case PETRO_OP_ZONE_ASSIGN:
-    case PETRO_OP_SET_KYC_TIER:
-    case PETRO_OP_TRADE_TARGET:
-        return apij_trade_op_fields(o, op, kind); /* routes_trade.c */
+    default:
+        break; /* the other families are rendered above */
     }
     /* A decoded transaction never holds another type; render it rather than fail. */
     ok = ok && apij_set(o, "type", json_string("unknown"));
