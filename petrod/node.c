@@ -71,6 +71,7 @@ struct node {
     uint32_t *batch_index;
     petro_tx_result *results;
     petro_tx *tx; /* one decoded mempool envelope at a time (entries keep only the bytes) */
+    store_links links; /* the history links of the block being written */
     uint8_t *block_buf;
     size_t block_cap;
     uint8_t *results_buf;
@@ -429,6 +430,7 @@ void node_close(node *n) {
     free(n->tx);
     free(n->block_buf);
     free(n->results_buf);
+    store_links_free(&n->links);
     free(n);
 }
 
@@ -760,22 +762,20 @@ static void put_u32_le(uint8_t *out, uint32_t v) {
     out[3] = (uint8_t)(v >> 24);
 }
 
-/* Index entries of one included transaction: its location, and one acct_txs entry per
+/* Index entries of one included transaction: its location, and a history link for each
  * account it touches (petro_tx_accounts: the source, destinations, trustors, issuers,
- * contract parties, redemption holders, zone members). Called after petro_ledger_commit of the
- * block, by the producer (write_block) and by followers (put_block_indexes) alike, so the
- * parties read from state (a released contract's exporter) come from the same committed
- * state on every node. No allocation: the list lives on the stack (PETRO_TX_ACCOUNTS_MAX). */
+ * contract parties, redemption holders, zone members; store_index_tx). Called after
+ * petro_ledger_commit of the block, by the producer (write_block) and by followers
+ * (put_block_indexes) alike, so the parties read from state (a released contract's
+ * exporter) come from the same committed state on every node. No allocation: the list lives
+ * on the stack (PETRO_TX_ACCOUNTS_MAX). */
 static petro_result put_tx_indexes(node *n, const petro_tx *tx, const petro_hash *id,
                                    uint64_t height, uint32_t index) {
     store_txn *t = &n->producer_txn;
     petro_pubkey accounts[PETRO_TX_ACCOUNTS_MAX];
     size_t count;
     petro_result r = petro_tx_accounts(accounts, PETRO_TX_ACCOUNTS_MAX, &count, tx, &t->store);
-    if (r == PETRO_OK) r = store_put_tx_location(t, id, height, index);
-    for (size_t i = 0; r == PETRO_OK && i < count; i++) {
-        r = store_put_account_tx(t, &accounts[i], height, index, id);
-    }
+    if (r == PETRO_OK) r = store_index_tx(t, &n->links, id, height, index, accounts, count);
     return r;
 }
 
@@ -785,6 +785,7 @@ static petro_result write_block(node *n, const petro_block_header *h, size_t bat
     petro_result r = petro_ledger_commit(n->ledger);
     if (r != PETRO_OK) return r;
 
+    store_links_clear(&n->links); /* what a failed block may have left */
     petro_block_header_encode(n->block_buf, h);
     size_t block_size = PETRO_BLOCK_HEADER_SIZE;
     size_t results_size = 0;
@@ -811,6 +812,8 @@ static petro_result write_block(node *n, const petro_block_header *h, size_t bat
         if (r != PETRO_OK) return r;
         index++;
     }
+    r = store_put_account_links(&n->producer_txn, &n->links, h->height);
+    if (r != PETRO_OK) return r;
     if (index != included || h->tx_count != included) {
         log_error("producer: block %llu holds %u transactions, expected %u",
                   (unsigned long long)h->height, h->tx_count, included);
@@ -1008,6 +1011,7 @@ fail:
 static petro_result put_block_indexes(node *n, petro_tx *tx, const uint8_t *bytes, size_t size,
                                       const petro_hash *ids, uint32_t count, uint64_t height) {
     size_t offset = PETRO_BLOCK_HEADER_SIZE;
+    store_links_clear(&n->links); /* what a failed block may have left */
     for (uint32_t i = 0; i < count; i++) {
         const uint8_t *tx_bytes;
         size_t tx_size;
@@ -1018,7 +1022,7 @@ static petro_result put_block_indexes(node *n, petro_tx *tx, const uint8_t *byte
         petro_result r = put_tx_indexes(n, tx, &ids[i], height, i);
         if (r != PETRO_OK) return r;
     }
-    return PETRO_OK;
+    return store_put_account_links(&n->producer_txn, &n->links, height);
 }
 
 /* Verify and apply one block written by the leader: the header must chain on the tip, every

@@ -26,7 +26,8 @@ struct store_lmdb {
     MDB_dbi dbi_blocks;
     MDB_dbi dbi_results;
     MDB_dbi dbi_txindex;
-    MDB_dbi dbi_acct_txs;
+    MDB_dbi dbi_acct_last;
+    MDB_dbi dbi_acct_links;
     MDB_dbi dbi_meta;
 };
 
@@ -63,6 +64,12 @@ static void be_u32(uint8_t out[4], uint32_t v) {
         v >>= 8;
     }
 }
+static void put_le_u32(uint8_t out[4], uint32_t v) {
+    for (int i = 0; i < 4; i++) out[i] = (uint8_t)(v >> (8 * i));
+}
+static uint32_t get_le_u32(const uint8_t in[4]) {
+    return (uint32_t)in[0] | (uint32_t)in[1] << 8 | (uint32_t)in[2] << 16 | (uint32_t)in[3] << 24;
+}
 static uint64_t be_get_u64(const uint8_t in[8]) {
     uint64_t v = 0;
     for (int i = 0; i < 8; i++) v = (v << 8) | in[i];
@@ -86,7 +93,8 @@ static petro_result store_open_dbis(store_lmdb *s, bool create) {
         MDB_dbi *dbi;
     } dbs[] = {{"state", &s->dbi_state},       {"blocks", &s->dbi_blocks},
                {"results", &s->dbi_results},   {"txindex", &s->dbi_txindex},
-               {"acct_txs", &s->dbi_acct_txs}, {"meta", &s->dbi_meta}};
+               {"acct_last", &s->dbi_acct_last}, {"acct_links", &s->dbi_acct_links},
+               {"meta", &s->dbi_meta}};
     for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
         rc = mdb_dbi_open(txn, dbs[i].name, flags, dbs[i].dbi);
         if (rc != MDB_SUCCESS) {
@@ -300,14 +308,98 @@ petro_result store_put_tx_location(store_txn *t, const petro_hash *id, uint64_t 
                      "put txindex");
 }
 
-petro_result store_put_account_tx(store_txn *t, const petro_pubkey *account, uint64_t height,
-                                  uint32_t index, const petro_hash *id) {
-    uint8_t key[32 + 8 + 4];
-    memcpy(key, account->bytes, 32);
-    be_u64(key + 32, height);
-    be_u32(key + 40, index);
-    return store_put(t, t->s->dbi_acct_txs, key, sizeof key, id->bytes, sizeof id->bytes,
-                     "put acct_txs");
+static uint64_t position_of(uint64_t height, uint32_t index) {
+    return (height << STORE_POSITION_INDEX_BITS) | index;
+}
+
+#define LINK_SIZE (32u + 8u)           /* pubkey, u64 BE previous position */
+#define LINK_RECORD_HEAD (32u + 1u)    /* tx id, u8 account count */
+
+void store_links_clear(store_links *l) {
+    l->size = 0;
+    l->count = 0;
+}
+
+void store_links_free(store_links *l) {
+    free(l->records);
+    free(l->offsets);
+    memset(l, 0, sizeof *l);
+}
+
+static petro_result links_reserve(store_links *l, size_t more) {
+    if (l->count == l->offsets_cap) {
+        uint32_t cap = l->offsets_cap < 256 ? 256 : l->offsets_cap * 2;
+        uint32_t *o = realloc(l->offsets, (size_t)cap * sizeof *o);
+        if (o == NULL) return PETRO_ERR_NOMEM;
+        l->offsets = o;
+        l->offsets_cap = cap;
+    }
+    if (l->size + more > l->cap) {
+        size_t cap = l->cap < 65536 ? 65536 : l->cap;
+        while (cap < l->size + more) cap *= 2;
+        uint8_t *b = realloc(l->records, cap);
+        if (b == NULL) return PETRO_ERR_NOMEM;
+        l->records = b;
+        l->cap = cap;
+    }
+    return PETRO_OK;
+}
+
+petro_result store_index_tx(store_txn *t, store_links *l, const petro_hash *id, uint64_t height,
+                            uint32_t index, const petro_pubkey *accounts, size_t account_count) {
+    if (account_count > UINT8_MAX) return PETRO_ERR_CORRUPT; /* PETRO_TX_ACCOUNTS_MAX is 81 */
+    petro_result r = store_put_tx_location(t, id, height, index);
+    if (r == PETRO_OK) r = links_reserve(l, LINK_RECORD_HEAD + account_count * LINK_SIZE);
+    if (r != PETRO_OK) return r;
+    if (l->size > UINT32_MAX) return PETRO_ERR_NOMEM;
+    uint8_t *rec = l->records + l->size;
+    memcpy(rec, id->bytes, 32);
+    rec[32] = (uint8_t)account_count;
+    uint8_t pos[8];
+    be_u64(pos, position_of(height, index));
+    for (size_t i = 0; i < account_count; i++) {
+        uint8_t *link = rec + LINK_RECORD_HEAD + i * LINK_SIZE;
+        memcpy(link, accounts[i].bytes, 32);
+        /* The head so far (this block's earlier transactions included: same write txn). */
+        MDB_val k = {32, (void *)accounts[i].bytes}, v;
+        int rc = mdb_get(t->txn, t->s->dbi_acct_last, &k, &v);
+        if (rc == MDB_SUCCESS && v.mv_size == 8) {
+            memcpy(link + 32, v.mv_data, 8);
+        } else if (rc == MDB_NOTFOUND) {
+            memset(link + 32, 0, 8);
+        } else {
+            if (rc == MDB_SUCCESS) log_error("acct_last entry has %zu bytes, not 8", v.mv_size);
+            return rc == MDB_SUCCESS ? PETRO_ERR_CORRUPT : store_lmdb_result(rc, "get acct_last");
+        }
+        r = store_put(t, t->s->dbi_acct_last, accounts[i].bytes, 32, pos, sizeof pos,
+                      "put acct_last");
+        if (r != PETRO_OK) return r;
+    }
+    l->offsets[l->count++] = (uint32_t)l->size;
+    l->size += LINK_RECORD_HEAD + account_count * LINK_SIZE;
+    return PETRO_OK;
+}
+
+petro_result store_put_account_links(store_txn *t, store_links *l, uint64_t height) {
+    petro_result r = PETRO_OK;
+    if (l->count > 0) {
+        /* u32 LE count, u32 LE offsets (into the records), the records. */
+        size_t head = 4 + 4 * (size_t)l->count;
+        r = links_reserve(l, head);
+        if (r == PETRO_OK) {
+            memmove(l->records + head, l->records, l->size);
+            put_le_u32(l->records, l->count);
+            for (uint32_t i = 0; i < l->count; i++) {
+                put_le_u32(l->records + 4 + 4 * i, l->offsets[i]);
+            }
+            uint8_t key[8];
+            be_u64(key, height);
+            r = store_put(t, t->s->dbi_acct_links, key, sizeof key, l->records, head + l->size,
+                          "put acct_links");
+        }
+    }
+    store_links_clear(l);
+    return r;
 }
 
 petro_result store_put_meta(store_txn *t, const char *name, const uint8_t *bytes, size_t size) {
@@ -438,8 +530,41 @@ petro_result store_get_meta_exact(store_txn *t, const char *name, uint8_t *out, 
     return PETRO_OK;
 }
 
-static uint64_t position_of(uint64_t height, uint32_t index) {
-    return (height << STORE_POSITION_INDEX_BITS) | index;
+/* In the links of the block at pos's height: the id of the transaction at pos and account's
+ * previous position (0: none). PETRO_ERR_NOT_FOUND if that transaction does not touch account
+ * (or there is none at pos); PETRO_ERR_CORRUPT if the links do not parse. */
+static petro_result link_at(store_txn *t, const petro_pubkey *account, uint64_t pos,
+                            petro_hash *id, uint64_t *prev) {
+    uint8_t key[8];
+    be_u64(key, pos >> STORE_POSITION_INDEX_BITS);
+    uint32_t index = (uint32_t)(pos & ((1u << STORE_POSITION_INDEX_BITS) - 1u));
+    MDB_val k = {sizeof key, key}, v;
+    int rc = mdb_get(t->txn, t->s->dbi_acct_links, &k, &v);
+    if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "get acct_links");
+    const uint8_t *p = v.mv_data;
+    if (v.mv_size < 4) goto corrupt;
+    uint32_t count = get_le_u32(p);
+    if (count > (v.mv_size - 4) / 4) goto corrupt;
+    if (index >= count) return PETRO_ERR_NOT_FOUND;
+    size_t head = 4 + 4 * (size_t)count;
+    size_t off = head + get_le_u32(p + 4 + 4 * (size_t)index);
+    if (off > v.mv_size || v.mv_size - off < LINK_RECORD_HEAD) goto corrupt;
+    size_t n = p[off + 32];
+    if ((v.mv_size - off - LINK_RECORD_HEAD) / LINK_SIZE < n) goto corrupt;
+    /* Bounded by the transaction's account count (<= 255). */
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *link = p + off + LINK_RECORD_HEAD + i * LINK_SIZE;
+        if (memcmp(link, account->bytes, 32) != 0) continue;
+        memcpy(id->bytes, p + off, 32);
+        *prev = be_get_u64(link + 32);
+        if (*prev >= pos) goto corrupt; /* links point strictly back: the walk ends */
+        return PETRO_OK;
+    }
+    return PETRO_ERR_NOT_FOUND;
+corrupt:
+    log_error("acct_links of block %llu are damaged",
+              (unsigned long long)(pos >> STORE_POSITION_INDEX_BITS));
+    return PETRO_ERR_CORRUPT;
 }
 
 petro_result store_account_txs(store_txn *t, const petro_pubkey *account, uint64_t cursor,
@@ -448,51 +573,41 @@ petro_result store_account_txs(store_txn *t, const petro_pubkey *account, uint64
     *count = 0;
     *next_cursor = 0;
     if (limit == 0) return PETRO_OK;
-    MDB_cursor *cur = NULL;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi_acct_txs, &cur);
-    if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "cursor open");
-
-    /* Seek to the first key at or after (account, cursor position); the entries we want
-     * are strictly before it. With cursor 0 seek past every entry of the account. */
-    uint8_t seek[32 + 8 + 4];
-    memcpy(seek, account->bytes, 32);
+    uint64_t pos = 0;
+    petro_result r;
     if (cursor == 0) {
-        memset(seek + 32, 0xFF, 12);
+        MDB_val k = {32, (void *)account->bytes}, v;
+        int rc = mdb_get(t->txn, t->s->dbi_acct_last, &k, &v);
+        if (rc == MDB_NOTFOUND) return PETRO_OK;
+        if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "get acct_last");
+        if (v.mv_size != 8) {
+            log_error("acct_last entry has %zu bytes, expected 8", v.mv_size);
+            return PETRO_ERR_CORRUPT;
+        }
+        pos = be_get_u64(v.mv_data);
     } else {
-        be_u64(seek + 32, cursor >> STORE_POSITION_INDEX_BITS);
-        be_u32(seek + 40, (uint32_t)(cursor & ((1u << STORE_POSITION_INDEX_BITS) - 1u)));
+        petro_hash unused;
+        r = link_at(t, account, cursor, &unused, &pos);
+        if (r == PETRO_ERR_NOT_FOUND) return PETRO_ERR_BAD_REQUEST; /* not from this history */
+        if (r != PETRO_OK) return r;
     }
-    MDB_val k = {sizeof seek, seek}, v;
-    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    if (rc == MDB_NOTFOUND) {
-        rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
-    } else if (rc == MDB_SUCCESS) {
-        rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
-    }
-    petro_result r = PETRO_OK;
-    uint64_t last_position = 0;
-    /* Bounded by limit + 1: one extra entry tells whether a next page exists. */
-    while (rc == MDB_SUCCESS) {
-        if (k.mv_size != sizeof seek || memcmp(k.mv_data, account->bytes, 32) != 0) break;
-        if (*count == limit) {
-            *next_cursor = last_position;
-            break;
-        }
-        if (v.mv_size != sizeof ids[0].bytes) {
-            log_error("acct_txs entry has %zu bytes, expected 32", v.mv_size);
+    uint64_t last = 0;
+    /* Bounded by limit: one link per entry. */
+    while (pos != 0 && *count < limit) {
+        uint64_t prev;
+        r = link_at(t, account, pos, &ids[*count], &prev);
+        if (r == PETRO_ERR_NOT_FOUND) {
+            log_error("acct_links do not list an account at a position its history names");
             r = PETRO_ERR_CORRUPT;
-            break;
         }
-        const uint8_t *kb = k.mv_data;
-        memcpy(ids[*count].bytes, v.mv_data, sizeof ids[0].bytes);
+        if (r != PETRO_OK) {
+            *count = 0;
+            return r;
+        }
         (*count)++;
-        last_position = position_of(be_get_u64(kb + 32), be_get_u32(kb + 40));
-        rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
+        last = pos;
+        pos = prev;
     }
-    if (r == PETRO_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
-        r = store_lmdb_result(rc, "cursor prev");
-    }
-    mdb_cursor_close(cur);
-    if (r != PETRO_OK) *count = 0;
-    return r;
+    if (pos != 0) *next_cursor = last;
+    return PETRO_OK;
 }

@@ -5,7 +5,9 @@
  *   blocks    u64 BE height -> encoded block (header + body)
  *   results   u64 BE height -> per transaction: u16 LE size + encoded petro_tx_result
  *   txindex   tx id -> u64 BE height + u32 BE index
- *   acct_txs  pubkey + u64 BE height + u32 BE index -> tx id (per-account history)
+ *   acct_last pubkey -> u64 BE position of the account's newest transaction (history head)
+ *   acct_links u64 BE height -> per transaction of the block: its id and, for each account it
+ *             touches, that account's previous position (the history as linked lists)
  *   meta      short ASCII names -> node metadata (format version, proposer key)
  *
  * Durability: the environment is opened without MDB_NOSYNC/MDB_NOMETASYNC, so a successful
@@ -28,8 +30,10 @@
 
 /* meta "format" (u32 LE), written at creation. Bump it whenever the layout of the databases
  * or of the meta records changes, so that a ledger of an older petrod is refused by name at
- * start-up (devnet.h, datadir_inspect) instead of failing somewhere inside. 2: meta "role". */
-#define STORE_FORMAT_VERSION 2u
+ * start-up (devnet.h, datadir_inspect) instead of failing somewhere inside. 2: meta "role".
+ * 3: account history as acct_last + acct_links (was acct_txs, one entry per account and
+ * transaction, which cost a random page write each). */
+#define STORE_FORMAT_VERSION 3u
 
 /* meta "role" (one byte), written at creation: who produces this ledger's blocks. A devnet
  * (petrod devnet, or petrod run without --cluster) produces its own; a cluster validator
@@ -91,8 +95,26 @@ petro_result store_put_block(store_txn *t, uint64_t height, const uint8_t *bytes
 petro_result store_put_results(store_txn *t, uint64_t height, const uint8_t *bytes, size_t size);
 petro_result store_put_tx_location(store_txn *t, const petro_hash *id, uint64_t height,
                                    uint32_t index);
-petro_result store_put_account_tx(store_txn *t, const petro_pubkey *account, uint64_t height,
-                                  uint32_t index, const petro_hash *id);
+
+/** The account links of one block, built transaction by transaction (store_index_tx) and
+ *  written by store_put_account_links. Zero-initialise; free with store_links_free. */
+typedef struct store_links {
+    uint8_t *records; /* per transaction: id, u8 count, count x (pubkey, u64 BE previous) */
+    size_t size, cap;
+    uint32_t *offsets; /* of each transaction's record */
+    uint32_t count, offsets_cap;
+} store_links;
+/** Forget what l holds (a block that was not written), keeping its buffers. */
+void store_links_clear(store_links *l);
+void store_links_free(store_links *l);
+
+/** Index one included transaction: txindex (id -> height, index) and, for each of the
+ *  accounts it touches, a link to that account's previous position in l and the account's
+ *  new head in acct_last. Transactions of a block in order; then store_put_account_links. */
+petro_result store_index_tx(store_txn *t, store_links *l, const petro_hash *id, uint64_t height,
+                            uint32_t index, const petro_pubkey *accounts, size_t account_count);
+/** Write the links of the block at height (possibly none) and empty l. */
+petro_result store_put_account_links(store_txn *t, store_links *l, uint64_t height);
 petro_result store_put_meta(store_txn *t, const char *name, const uint8_t *bytes, size_t size);
 
 /* ------------------------------------------------------------ reads (any txn) */
@@ -107,9 +129,11 @@ petro_result store_get_tx_location(store_txn *t, const petro_hash *id, uint64_t 
  *  PETRO_ERR_CORRUPT if its size is not exactly out_cap. */
 petro_result store_get_meta_exact(store_txn *t, const char *name, uint8_t *out, size_t out_cap);
 
-/** Account history, newest first, positions strictly below cursor (0 = from the newest).
+/** Account history, newest first: from the newest (cursor 0) or from the entry after the one
+ *  at position cursor, which must be in this account's history (else PETRO_ERR_BAD_REQUEST).
  *  A position is (height << 24) | index. *next_cursor is the position of the last returned
- *  entry when more entries follow, else 0. */
+ *  entry when more entries follow, else 0. Each entry is one lookup: a page of limit entries
+ *  costs limit lookups whatever the length of the history. */
 petro_result store_account_txs(store_txn *t, const petro_pubkey *account, uint64_t cursor,
                                size_t limit, petro_hash *ids, size_t *count,
                                uint64_t *next_cursor);
