@@ -54,7 +54,7 @@ static void usage(FILE *out) {
             " IPv6 as [::1]:8420; port 0 picks one)\n"
             "  --block-interval-ms N     cut a block every N ms while transactions wait "
             "(default 200)\n"
-            "  --block-max-txs N         transactions per block, 1..%u (default 5000)\n"
+            "  --block-max-txs N         transactions per block, 1..%u (default 8000)\n"
             "  --block-max-ops N         operations per block (default 8000; a larger "
             "transaction gets a block of its own)\n"
             "  --mempool-max N           pending transactions, 1..%u (default 100000)\n"

@@ -122,7 +122,7 @@ static struct timespec deadline_after_ms(uint32_t ms) {
 void node_config_default(node_config *cfg) {
     memset(cfg, 0, sizeof *cfg);
     cfg->block_interval_ms = 200;
-    cfg->block_tx_count_max = 5000;
+    cfg->block_tx_count_max = 8000;
     cfg->block_op_count_max = 8000;
     cfg->mempool_tx_count_max = 100000;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);

@@ -19,7 +19,7 @@ typedef struct node node;
 typedef struct node_config {
     char data_dir[PATH_MAX];
     uint32_t block_interval_ms;    /* default 200 */
-    uint32_t block_tx_count_max;   /* default 5000, <= PETRO_BLOCK_TX_COUNT_MAX */
+    uint32_t block_tx_count_max;   /* default 8000, <= PETRO_BLOCK_TX_COUNT_MAX */
     /* Operations per block, default 8000: bounds a block's write set (and so LMDB's dirty
      * pages, which it keeps allocated) when transactions carry many operations each. A
      * transaction larger than the cap still gets a block of its own. */
