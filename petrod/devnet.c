@@ -208,9 +208,10 @@ static datadir_status inspect_missing(const char *dir, datadir_use use, bool exi
              "finish: petrod devnet --data %s removes it and creates a new devnet",
              dir, tmp, dir);
     } else {
-        whyf(why, cap, "%s %s, so there is nothing to run: create a devnet there with petrod "
+        whyf(why, cap, "%s %s, so there is nothing to %s: create a devnet there with petrod "
                        "devnet --data %s, or pass the right --data directory",
-             dir, exists ? "is an empty directory" : "does not exist", dir);
+             dir, exists ? "is an empty directory" : "does not exist",
+             use == DATADIR_USE_VERIFY ? "verify" : "run", dir);
     }
     return DATADIR_MISSING;
 }
@@ -337,7 +338,8 @@ static datadir_status inspect_ledger(const char *dir, datadir_use use, char *why
              dir, remedy(use));
         return DATADIR_UNUSABLE;
     }
-    if (value[0] == STORE_ROLE_CLUSTER && use != DATADIR_USE_CLUSTER) {
+    if (value[0] == STORE_ROLE_CLUSTER && use != DATADIR_USE_CLUSTER &&
+        use != DATADIR_USE_VERIFY) {
         whyf(why, cap, "%s is a cluster validator's data directory (made by petrod cluster-init), "
                        "%s: run it with petrod run --data %s --cluster FILE (its cluster.conf)%s",
              dir,

@@ -22,7 +22,8 @@ petro_result datadir_check(const char *dir);
 typedef enum {
     DATADIR_USE_DEVNET = 0, /* petrod devnet: creates DIR when it is missing or empty */
     DATADIR_USE_RUN,        /* petrod run without --cluster: produces its own blocks */
-    DATADIR_USE_CLUSTER     /* petrod run --cluster: applies what its etcd cluster orders */
+    DATADIR_USE_CLUSTER,    /* petrod run --cluster: applies what its etcd cluster orders */
+    DATADIR_USE_VERIFY      /* petrod verify: reads either role's directory, changes nothing */
 } datadir_use;
 
 typedef enum {
@@ -38,7 +39,7 @@ typedef enum {
  *  created by an older petrod (genesis format below PETRO_GENESIS_VERSION, including the
  *  unversioned development layouts, or ledger format below STORE_FORMAT_VERSION) or a newer
  *  one; a damaged one; one of the other role (a cluster validator's directory for a devnet,
- *  or the other way round).
+ *  or the other way round; DATADIR_USE_VERIFY accepts either role).
  *  Out: why: on DATADIR_MISSING and DATADIR_UNUSABLE one line (no newline) that names dir,
  *       says what is wrong and what to do; "" on DATADIR_OK. */
 datadir_status datadir_inspect(const char *dir, datadir_use use, char *why, size_t why_cap);

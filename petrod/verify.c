@@ -8,8 +8,15 @@
  * invariant scan on the LMDB state. Reads only: one LMDB read transaction, so it may run
  * beside a live node (it checks the snapshot it sees).
  *
- * Output: one line "verified: height H, N blocks replayed, state hash X, K state records
- * identical, invariants hold" and exit 0; or "petrod verify: <what>" on stderr and exit 1. */
+ * First, the start-up check petrod run makes (datadir_inspect, DATADIR_USE_VERIFY: a devnet's
+ * or a cluster validator's directory): an old, newer, foreign, incomplete or damaged data
+ * directory is refused with the reason petrod prints at start-up, before anything is opened.
+ *
+ * Output and exit status: one line "verified: height H, N blocks replayed, state hash X, K
+ * state records identical, invariants hold" on stdout and 0; "petrod verify: <what>" on stderr
+ * and 1 when verification fails (a mismatch, or a failure to read); 2 on a usage error; 3 when
+ * the data directory cannot be used as it is ("petrod verify: <reason>", the reason petrod
+ * run prints). It never changes the directory (beyond LMDB's reader table ledger/lock.mdb). */
 #include "verify.h"
 
 #include <errno.h>
@@ -20,10 +27,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "devnet.h"
 #include "log.h"
 #include "store_lmdb.h"
 
 #define VERIFY_MAP_SIZE_DEFAULT ((size_t)8 << 30)
+#define VERIFY_EXIT_DATADIR 3 /* as petrod's exit status for a refused data directory */
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2)))
@@ -219,6 +228,11 @@ int verify_main(int argc, char **argv) {
         return 2;
     }
     if (petro_crypto_init() != PETRO_OK) return verify_fail("cannot initialise libsodium");
+    char why[3 * PATH_MAX + 512];
+    if (datadir_inspect(dir, DATADIR_USE_VERIFY, why, sizeof why) != DATADIR_OK) {
+        fprintf(stderr, "petrod verify: %s\n", why);
+        return VERIFY_EXIT_DATADIR;
+    }
     verify_ctx v;
     memset(&v, 0, sizeof v);
     v.g = malloc(sizeof *v.g);

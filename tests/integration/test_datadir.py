@@ -20,6 +20,10 @@ directory, says what is wrong and what to do, without touching the directory:
   or to petrod run without --cluster, and a devnet's directory given to petrod run --cluster.
 
 A healthy directory still restarts, on the same network.
+
+`petrod verify --data DIR` makes the same check first: a refused directory gives exit status 3
+and one stderr line "petrod verify: <the reason petrod run gives>", and DIR is left as it is;
+a healthy devnet's directory and a cluster validator's directory (either role) verify, exit 0.
 """
 
 import ctypes
@@ -57,9 +61,10 @@ def petrod(*args):
     return p.returncode, p.stdout, p.stderr
 
 
-def tree_digest(path):
+def tree_digest(path, lock_name=True):
     """Names, kinds and contents below path (LMDB's reader table ledger/lock.mdb: name only,
-    as any reader writes its slot there)."""
+    as any reader writes its slot there; not even that without lock_name, as an LMDB reader
+    such as petrod verify creates it when it is missing)."""
     d = hashlib.sha256()
     if not os.path.isdir(path):
         with open(path, "rb") as f:
@@ -68,6 +73,8 @@ def tree_digest(path):
         dirs.sort()
         for name in sorted(files):
             full = os.path.join(root, name)
+            if name == "lock.mdb" and not lock_name:
+                continue
             d.update(os.path.relpath(full, path).encode() + b"\0")
             if name != "lock.mdb":
                 with open(full, "rb") as f:
@@ -96,6 +103,42 @@ def refused(mode, data, *needles, extra=()):
     check(before == after, "petrod changed %s while refusing it" % data)
     log("refused (%s): %s" % (mode, line))
     return line
+
+
+def verify_refused(data, *needles, start_line=None):
+    """petrod verify --data DATA must exit 3 with one stderr line "petrod verify: DATA ..."
+    holding every needle (given start_line, petrod's own start-up line "petrod: REASON", the
+    same REASON), print nothing on stdout and leave DATA exactly as it was."""
+    before = tree_digest(data) if os.path.exists(data) else None
+    rc, out, err = petrod("verify", "--data", data)
+    lines = err.strip("\n").split("\n") if err.strip() else []
+    what = "petrod verify --data %s:\n  rc=%d\n  stdout=%r\n  stderr=%r" % (data, rc, out, err)
+    check(rc == EXIT_DATADIR, "expected exit %d; %s" % (EXIT_DATADIR, what))
+    check(len(lines) == 1, "expected exactly one stderr line; %s" % what)
+    line = lines[0]
+    prefix = "petrod verify: "
+    check(line.startswith(prefix + data + " "), "the line does not start with the dir; %s" % what)
+    for n in needles:
+        check(n in line, "%r missing from the line; %s" % (n, what))
+    if start_line is not None:
+        check(line[len(prefix):] == start_line[len("petrod: "):],
+              "verify gives another reason than start-up:\n  %s\n  %s" % (line, start_line))
+    check(out == "", "petrod verify printed on stdout; %s" % what)
+    after = tree_digest(data) if os.path.exists(data) else None
+    check(before == after, "petrod verify changed %s while refusing it" % data)
+    log("refused (verify): %s" % line)
+    return line
+
+
+def verified(data):
+    """petrod verify --data DATA on a good directory: exit 0, the "verified:" line, DATA as it
+    was (but for LMDB's reader table, which it opens like any reader)."""
+    before = tree_digest(data, lock_name=False)
+    rc, out, err = petrod("verify", "--data", data)
+    check(rc == 0 and out.startswith("verified: height ") and err == "",
+          "petrod verify --data %s: rc=%d\n  stdout=%r\n  stderr=%r" % (data, rc, out, err))
+    check(tree_digest(data, lock_name=False) == before, "petrod verify changed %s" % data)
+    log("verified: %s: %s" % (data, out.strip()))
 
 
 def patch_byte(path, offset, value):
@@ -160,7 +203,9 @@ def genesis_cases(healthy, work):
                    "(genesis format 1, this petrod reads %d)" % GENESIS_FORMAT, DEVNET_FIX)
     check("malformed" not in line and "canonical" not in line,
           "the old-genesis line leaks a decoder error: %s" % line)
-    refused("run", d, "was created by an older petrod", RUN_FIX)
+    line = refused("run", d, "was created by an older petrod", RUN_FIX)
+    verify_refused(d, "was created by an older petrod", "genesis format 1", RUN_FIX,
+                   start_line=line)
 
     # An older layout that does not decode at all (cut short), with the old format byte.
     d = copy_of(healthy, work, "old-layout")
@@ -175,12 +220,15 @@ def genesis_cases(healthy, work):
     refused("devnet", d, "was created by a newer petrod",
             "(genesis format %d, this petrod reads %d)" % (GENESIS_FORMAT + 1, GENESIS_FORMAT),
             "run it with that petrod")
+    verify_refused(d, "was created by a newer petrod", "run it with that petrod")
 
     d = copy_of(healthy, work, "damaged-genesis")
     g = os.path.join(d, "genesis.bin")
     with open(g, "r+b") as f:
         f.truncate(os.path.getsize(g) - 1)
     refused("devnet", d, "is damaged", "genesis.bin", "restore it from a backup", DEVNET_FIX)
+    line = verify_refused(d, "is damaged", "genesis.bin", "restore it from a backup", RUN_FIX)
+    check("does not decode" in line, "the damaged-genesis verify line: %s" % line)
 
     d = copy_of(healthy, work, "empty-genesis")
     open(os.path.join(d, "genesis.bin"), "wb").close()
@@ -195,12 +243,15 @@ def ledger_cases(healthy, work):
 
     d = copy_of(healthy, work, "unversioned-ledger")
     set_meta(os.path.join(d, "ledger"), "format", None)
-    refused("run", d, "was created by an older petrod", "no format record", RUN_FIX)
+    line = refused("run", d, "was created by an older petrod", "no format record", RUN_FIX)
+    verify_refused(d, start_line=line)
 
     d = copy_of(healthy, work, "new-ledger")
     set_meta(os.path.join(d, "ledger"), "format", (LEDGER_FORMAT + 1).to_bytes(4, "little"))
     refused("devnet", d, "was created by a newer petrod",
             "(ledger format %d, this petrod reads %d)" % (LEDGER_FORMAT + 1, LEDGER_FORMAT))
+    verify_refused(d, "was created by a newer petrod",
+                   "(ledger format %d, this petrod reads %d)" % (LEDGER_FORMAT + 1, LEDGER_FORMAT))
 
     d = copy_of(healthy, work, "no-role")
     set_meta(os.path.join(d, "ledger"), "role", None)
@@ -210,6 +261,7 @@ def ledger_cases(healthy, work):
     with open(os.path.join(d, "ledger", "data.mdb"), "r+b") as f:
         f.write(b"\xa5" * 8192)
     refused("devnet", d, "is damaged", "ledger/data.mdb is not a ledger", DEVNET_FIX)
+    verify_refused(d, "is damaged", "ledger/data.mdb is not a ledger", RUN_FIX)
 
 
 def incomplete_cases(healthy, work):
@@ -223,7 +275,8 @@ def incomplete_cases(healthy, work):
 
     d = copy_of(healthy, work, "no-genesis")
     os.remove(os.path.join(d, "genesis.bin"))
-    refused("run", d, "(genesis.bin is missing", RUN_FIX)
+    line = refused("run", d, "(genesis.bin is missing", RUN_FIX)
+    verify_refused(d, start_line=line)
 
     # A creation that stopped before its rename: DIR.tmp-XXXXXX holding what creation writes.
     d = os.path.join(work, "interrupted")
@@ -248,18 +301,21 @@ def path_cases(work):
     with open(f, "w") as fh:
         fh.write("not a data directory\n")
     refused("devnet", f, "is a file, not a directory", "pass another --data directory")
+    verify_refused(f, "is a file, not a directory", "pass another --data directory")
 
     d = os.path.join(work, "photos")
     os.makedirs(d)
     with open(os.path.join(d, "holiday.jpg"), "wb") as fh:
         fh.write(b"\xff\xd8\xff")
     refused("devnet", d, "is not a petro data directory", "pass another --data directory")
+    verify_refused(d, "is not a petro data directory", "pass another --data directory")
 
     d = os.path.join(work, "empty")
     os.makedirs(d)
     refused("run", d, "is an empty directory", "petrod devnet --data %s" % d)
     refused("run", os.path.join(work, "absent"), "does not exist",
             "petrod devnet --data %s" % os.path.join(work, "absent"))
+    verify_refused(os.path.join(work, "absent"), "does not exist, so there is nothing to verify")
     # petrod devnet creates a devnet in an empty directory.
     node = h.Node(data_dir=d, name="emptydir")
     try:
@@ -283,6 +339,7 @@ def role_cases(healthy, work):
                 "--cluster")
         refused("run", node_dir, "is a cluster validator's data directory",
                 "fork away from its cluster")
+        verified(node_dir)  # verify reads either role's directory
     d = copy_of(healthy, work, "devnet-for-cluster")
     refused("run", d, "is a devnet's data directory", "not a cluster validator's",
             extra=("--cluster", os.path.join(c, "node1", "cluster.conf")))
@@ -310,6 +367,7 @@ def run():
         check(rc == 2, "a usage error is still exit 2 (got %d: %s)" % (rc, err))
 
         healthy = node.data_dir
+        verified(healthy)
         genesis_cases(healthy, work)
         ledger_cases(healthy, work)
         incomplete_cases(healthy, work)
