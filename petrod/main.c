@@ -71,6 +71,8 @@ static void usage(FILE *out) {
             "DIR/wallets/validator.json)\n"
             "                            passphrase of an encrypted one: environment variable "
             "PETRO_VALIDATOR_PASSPHRASE\n"
+            "                            with --cluster it is ignored: the cluster file's key_file "
+            "signs them\n"
             "       petrod cluster-init --validators N --dir DIR   set up a local cluster\n",
             (unsigned)PETRO_BLOCK_TX_COUNT_MAX, (unsigned)MEMPOOL_TX_COUNT_MAX,
             (unsigned)SIGPOOL_THREAD_COUNT_MAX, (unsigned)CHECKPOINT_INTERVAL_MAX,
