@@ -281,14 +281,27 @@ static bool load_key(wallet_key *key, node *n, const node_config *cfg) {
         }
         if (r == PETRO_OK) r = wallet_read(key, source, cfg->validator_passphrase);
     }
+    /* Logged as errors, so --log-level error still shows that nothing is signed. */
+    if (r == PETRO_ERR_BAD_PASSPHRASE && cfg->ordering == NULL) {
+        if (cfg->validator_passphrase == NULL) {
+            log_error("checkpoint: validator wallet %s is encrypted and PETRO_VALIDATOR_PASSPHRASE "
+                      "is not set; proof-of-reserves checkpoints are off (not signed)", source);
+        } else {
+            log_error("checkpoint: PETRO_VALIDATOR_PASSPHRASE does not open validator wallet %s "
+                      "(wrong passphrase, or a damaged wallet); proof-of-reserves checkpoints "
+                      "are off (not signed)", source);
+        }
+        wallet_key_deinit(key);
+        return false;
+    }
     if (r != PETRO_OK) {
-        log_warn("checkpoint: no validator key (%s: %s); proof-of-reserves checkpoints are off",
-                 source, petro_result_str(r));
+        log_error("checkpoint: no validator key (%s: %s); proof-of-reserves checkpoints are off",
+                  source, petro_result_str(r));
         wallet_key_deinit(key);
         return false;
     }
     if (!petro_pubkey_equal(&key->pk, &expected)) {
-        log_warn("checkpoint: %s is not this node's validator key; checkpoints are off", source);
+        log_error("checkpoint: %s is not this node's validator key; checkpoints are off", source);
         wallet_key_deinit(key);
         return false;
     }

@@ -12,7 +12,8 @@
  * Configuration (node_config, read once by checkpoint_start): checkpoint_interval,
  * validator_wallet (empty: <data>/wallets/validator.json) and validator_passphrase; in a
  * cluster cluster_key_file instead of the wallet. Without a key matching the node's proposer
- * key (in a cluster: its own key in the cluster file), checkpoints are off (logged).
+ * key (in a cluster: its own key in the cluster file), checkpoints are off (logged as an
+ * error naming the key file and, for an encrypted wallet, PETRO_VALIDATOR_PASSPHRASE).
  *
  * Ownership: the node creates its checkpoints in node_open (node_checkpoints returns them)
  * and destroys them in node_close, after the producer has stopped. All functions taking a

@@ -303,16 +303,19 @@ class Node:
     """One `petrod devnet` process on a fresh (or given) data directory.
 
     start() blocks until the node printed "ready" and answers /healthz. The data directory
-    survives stop()/kill9() so that restart() reuses it; close() removes everything."""
+    survives stop()/kill9() so that restart() reuses it; close() removes everything. env: extra
+    environment variables of petrod (name -> value; None removes one), like extra_args read at
+    every start."""
 
     def __init__(self, block_interval_ms=None, check_invariants=True, extra_args=(),
-                 data_dir=None, name="node"):
+                 data_dir=None, name="node", env=None):
         self.name = name
         self.tmp = tempfile.mkdtemp(prefix="petro-it-%s-%d-" % (name, os.getpid()))
         self.data_dir = data_dir or os.path.join(self.tmp, "data")
         self.block_interval_ms = block_interval_ms
         self.check_invariants = check_invariants
         self.extra_args = list(extra_args)
+        self.env = dict(env or {})
         self.proc = None
         self.port = None
         self.url = None
@@ -352,6 +355,11 @@ class Node:
             self.stdout_lines = []
             self._ready = threading.Event()
             env = dict(os.environ)
+            for k, v in self.env.items():
+                if v is None:
+                    env.pop(k, None)
+                else:
+                    env[k] = v
             if SANITIZE:
                 env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
                 env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")

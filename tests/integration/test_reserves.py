@@ -365,11 +365,9 @@ def validator_wallet_flag(node, work):
     other = os.path.join(work, "not-the-validator.json")
     h.cli_ok(node, "keygen", "--out", other, env={"PETRO_PASSPHRASE": "pw-7"})
     node.extra_args = ["--validator-wallet", other]
-    os.environ["PETRO_VALIDATOR_PASSPHRASE"] = "pw-7"
-    try:
-        node.start()
-    finally:
-        del os.environ["PETRO_VALIDATOR_PASSPHRASE"]
+    node.env = {"PETRO_VALIDATOR_PASSPHRASE": "pw-7"}
+    node.start()
+    node.env = {}
     body, ptr = reserve(node)
     check(body["checkpoint_interval"] is None and ptr["latest_checkpoint"] is None,
           "checkpoints must be off with a wallet that is not the validator's: %r" % body)
@@ -380,6 +378,7 @@ def validator_wallet_flag(node, work):
           "the log must say why checkpoints are off\n" + node.describe())
     check(node.stop() == 0, "petrod exit on SIGTERM\n" + node.describe())
     node.check_no_sanitizer_report()
+    validator_passphrase_wrong_or_missing(node, other)
 
     moved = os.path.join(work, "validator-elsewhere.json")
     shutil.copy(node.wallet("validator"), moved)  # keeps mode 0600
@@ -391,6 +390,45 @@ def validator_wallet_flag(node, work):
           "start-up checkpoint with --validator-wallet elsewhere: %r" % body)
     check(node.stop() == 0, "petrod exit on SIGTERM\n" + node.describe())
     node.check_no_sanitizer_report()
+
+
+def validator_passphrase_wrong_or_missing(node, wallet):
+    """An encrypted validator wallet with a wrong or a missing PETRO_VALIDATOR_PASSPHRASE: petrod
+    starts (it does not crash), checkpoints are off (nothing is signed), and it logs that as an
+    error (still shown with --log-level error) naming the wallet and the variable, and whether
+    the passphrase is wrong or missing. The passphrase appears in neither its output nor its
+    argv."""
+    wrong = "wrong-pw-9f3c1e"
+    cases = (
+        ("wrong", {"PETRO_VALIDATOR_PASSPHRASE": wrong},
+         "checkpoint: PETRO_VALIDATOR_PASSPHRASE does not open validator wallet %s" % wallet),
+        ("missing", {"PETRO_VALIDATOR_PASSPHRASE": None},
+         "checkpoint: validator wallet %s is encrypted and PETRO_VALIDATOR_PASSPHRASE is not "
+         "set" % wallet),
+    )
+    for what, env, expected in cases:
+        node.extra_args = ["--validator-wallet", wallet, "--log-level", "error"]
+        node.env = env
+        node.start()
+        node.env = {}
+        with open("/proc/%d/cmdline" % node.proc.pid, "rb") as f:
+            argv = f.read().decode("utf-8", "replace")
+        body, ptr = reserve(node)
+        check(body["checkpoint_interval"] is None and ptr["latest_checkpoint"] is None,
+              "checkpoints must be off with a %s passphrase: %r" % (what, body))
+        err = node.stderr_text()
+        lines = [ln for ln in err.splitlines() if "PETRO_VALIDATOR_PASSPHRASE" in ln]
+        check(len(lines) == 1 and " error: " in lines[0] and expected in lines[0] and
+              "proof-of-reserves checkpoints are off (not signed)" in lines[0],
+              "%s passphrase: expected one error line %r\n%s" % (what, expected, node.describe()))
+        check("is not this node's validator key" not in err,
+              "%s passphrase: the wallet must not have opened\n%s" % (what, node.describe()))
+        out = "\n".join(node.stdout_lines)
+        check(wrong not in err and wrong not in out and wrong not in argv,
+              "the passphrase leaked into petrod's output or argv\n" + node.describe())
+        check(node.stop() == 0, "petrod exit on SIGTERM\n" + node.describe())
+        node.check_no_sanitizer_report()
+        log("%s validator passphrase: %s" % (what, lines[0]))
 
 
 if __name__ == "__main__":
