@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "api/api.h"
 #include "checkpoint.h"
 #include "devnet.h"
@@ -331,6 +333,12 @@ int main(int argc, char **argv) {
              (unsigned)api_port(a));
     log_info("serving %s", url);
     checkpoint_start(node_checkpoints(n), n, &o.cfg); /* proof-of-reserves checkpoint */
+    /* The key is loaded: wipe the passphrase from the environment block, which the same user
+     * and root can read in /proc/PID/environ for the life of the process. */
+    if (o.cfg.validator_passphrase != NULL) {
+        sodium_memzero((char *)o.cfg.validator_passphrase, strlen(o.cfg.validator_passphrase));
+        o.cfg.validator_passphrase = NULL;
+    }
     devnet_print_banner(n, o.cfg.data_dir, url);
 
     int sig = 0;

@@ -397,7 +397,7 @@ def validator_passphrase_wrong_or_missing(node, wallet):
     starts (it does not crash), checkpoints are off (nothing is signed), and it logs that as an
     error (still shown with --log-level error) naming the wallet and the variable, and whether
     the passphrase is wrong or missing. The passphrase appears in neither its output nor its
-    argv."""
+    argv, and petrod wipes it from its environment once the key is loaded (/proc/PID/environ)."""
     wrong = "wrong-pw-9f3c1e"
     cases = (
         ("wrong", {"PETRO_VALIDATOR_PASSPHRASE": wrong},
@@ -413,6 +413,10 @@ def validator_passphrase_wrong_or_missing(node, wallet):
         node.env = {}
         with open("/proc/%d/cmdline" % node.proc.pid, "rb") as f:
             argv = f.read().decode("utf-8", "replace")
+        with open("/proc/%d/environ" % node.proc.pid, "rb") as f:
+            environ = f.read().decode("utf-8", "replace")
+        check(wrong not in environ,
+              "%s passphrase: still readable in /proc/PID/environ after start-up" % what)
         body, ptr = reserve(node)
         check(body["checkpoint_interval"] is None and ptr["latest_checkpoint"] is None,
               "checkpoints must be off with a %s passphrase: %r" % (what, body))
