@@ -112,7 +112,26 @@ static petro_result store_open_dbis(store_lmdb *s, bool create) {
     return PETRO_OK;
 }
 
+static bool has_lock_file(const char *dir) {
+    char lock_path[PATH_MAX + 16];
+    struct stat st;
+    int n = snprintf(lock_path, sizeof lock_path, "%s/lock.mdb", dir);
+    return n > 0 && (size_t)n < sizeof lock_path && stat(lock_path, &st) == 0;
+}
+
+static petro_result open_env(store_lmdb **out, const char *dir, size_t map_size, bool create,
+                             bool is_read_only);
+
 petro_result store_lmdb_open(store_lmdb **out, const char *dir, size_t map_size, bool create) {
+    return open_env(out, dir, map_size, create, false);
+}
+
+petro_result store_lmdb_open_readonly(store_lmdb **out, const char *dir, size_t map_size) {
+    return open_env(out, dir, map_size, false, true);
+}
+
+static petro_result open_env(store_lmdb **out, const char *dir, size_t map_size, bool create,
+                             bool is_read_only) {
     *out = NULL;
     if (create && mkdir(dir, 0700) != 0 && errno != EEXIST) {
         log_error("cannot create %s: %s", dir, strerror(errno));
@@ -134,7 +153,9 @@ petro_result store_lmdb_open(store_lmdb **out, const char *dir, size_t map_size,
     }
     /* No MDB_NOSYNC / MDB_NOMETASYNC: a commit is durable when it returns. MDB_NOTLS: read
      * transactions are not tied to a thread. */
-    rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0600);
+    unsigned flags = MDB_NOTLS;
+    if (is_read_only) flags |= MDB_RDONLY | (has_lock_file(dir) ? 0u : MDB_NOLOCK);
+    rc = mdb_env_open(s->env, dir, flags, 0600);
     if (rc != MDB_SUCCESS) {
         if (rc == ENOENT) {
             log_error("no ledger in %s", dir);
@@ -488,11 +509,7 @@ petro_result store_lmdb_peek_meta(const char *dir, const char *name, uint8_t *ou
     /* MDB_RDONLY: no write transaction, the map file is never changed. Without a lock.mdb
      * (a ledger copied without it) no petrod runs on it, and MDB_NOLOCK keeps LMDB from
      * creating one; with one, this reader takes a slot like any other. */
-    char lock_path[PATH_MAX + 16];
-    struct stat st;
-    int n = snprintf(lock_path, sizeof lock_path, "%s/lock.mdb", dir);
-    bool has_lock = n > 0 && (size_t)n < sizeof lock_path && stat(lock_path, &st) == 0;
-    unsigned flags = MDB_RDONLY | MDB_NOTLS | (has_lock ? 0u : MDB_NOLOCK);
+    unsigned flags = MDB_RDONLY | MDB_NOTLS | (has_lock_file(dir) ? 0u : MDB_NOLOCK);
     if (rc == MDB_SUCCESS) rc = mdb_env_open(env, dir, flags, 0600);
     if (rc == MDB_SUCCESS) rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
     if (rc == MDB_SUCCESS) rc = mdb_dbi_open(txn, "meta", 0, &dbi);

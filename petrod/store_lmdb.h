@@ -59,6 +59,10 @@ petro_result store_lmdb_result(int rc, const char *what);
 /** Open (creating if create is set) the environment in directory dir, with map_size bytes.
  *  Opens or creates every named database. Returns PETRO_OK, PETRO_ERR_IO, PETRO_ERR_NOMEM. */
 petro_result store_lmdb_open(store_lmdb **out, const char *dir, size_t map_size, bool create);
+/** Open the environment in dir for reading only (petrod verify): MDB_RDONLY, and without a
+ *  lock.mdb (no petrod runs there then) MDB_NOLOCK, so that nothing is created or written
+ *  but a reader slot in an existing lock.mdb. Write transactions fail. */
+petro_result store_lmdb_open_readonly(store_lmdb **out, const char *dir, size_t map_size);
 /** Close the environment. Every transaction must have ended. NULL is a no-op. */
 void store_lmdb_close(store_lmdb *s);
 

@@ -16,7 +16,8 @@
  * state records identical, invariants hold" on stdout and 0; "petrod verify: <what>" on stderr
  * and 1 when verification fails (a mismatch, or a failure to read); 2 on a usage error; 3 when
  * the data directory cannot be used as it is ("petrod verify: <reason>", the reason petrod
- * run prints). It never changes the directory (beyond LMDB's reader table ledger/lock.mdb). */
+ * run prints). It never changes the directory: LMDB is opened read-only (a reader slot in an existing
+ * ledger/lock.mdb is all it writes; it creates none). */
 #include "verify.h"
 
 #include <errno.h>
@@ -118,7 +119,7 @@ static int run(verify_ctx *v, const char *dir, size_t map_size) {
     char ledger_dir[PATH_MAX + 32];
     int len = snprintf(ledger_dir, sizeof ledger_dir, "%s/ledger", dir);
     if (len < 0 || (size_t)len >= sizeof ledger_dir) return verify_fail("path too long");
-    r = store_lmdb_open(&v->lmdb, ledger_dir, map_size, false);
+    r = store_lmdb_open_readonly(&v->lmdb, ledger_dir, map_size);
     if (r != PETRO_OK) return verify_fail("cannot open %s: %s", ledger_dir, petro_result_str(r));
     r = store_txn_begin(v->lmdb, false, &v->t);
     if (r != PETRO_OK) return verify_fail("cannot read the ledger: %s", petro_result_str(r));
