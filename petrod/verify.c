@@ -16,8 +16,8 @@
  * state records identical, invariants hold" on stdout and 0; "petrod verify: <what>" on stderr
  * and 1 when verification fails (a mismatch, or a failure to read); 2 on a usage error; 3 when
  * the data directory cannot be used as it is ("petrod verify: <reason>", the reason petrod
- * run prints). It never changes the directory: LMDB is opened read-only (a reader slot in an existing
- * ledger/lock.mdb is all it writes; it creates none). */
+ * run prints). It never changes the directory: LMDB is opened read-only (a reader slot in an
+ * existing ledger/lock.mdb is all it writes; it creates none). */
 #include "verify.h"
 
 #include <errno.h>
