@@ -293,7 +293,9 @@ static petro_result check_config(const node_config *cfg) {
 }
 
 static petro_result alloc_producer_buffers(node *n) {
-    size_t max = n->cfg.block_tx_count_max;
+    /* A cluster validator applies the blocks of other leaders, which may cut them bigger than
+     * its own --block-max-txs: room for the protocol's maximum (untouched pages cost nothing). */
+    size_t max = n->cfg.ordering != NULL ? PETRO_BLOCK_TX_COUNT_MAX : n->cfg.block_tx_count_max;
     n->batch = calloc(max, sizeof n->batch[0]);
     n->batch_codes = calloc(max, sizeof n->batch_codes[0]);
     n->batch_index = calloc(max, sizeof n->batch_index[0]);
@@ -1042,7 +1044,8 @@ static petro_result apply_remote_block(node *n, const uint8_t *bytes, size_t siz
     if (claimed.height != tip.height + 1) return PETRO_ERR_BAD_HEIGHT;
     if (!petro_hash_equal(&claimed.prev_hash, &tip.block_hash)) return PETRO_ERR_BAD_PREV_HASH;
     if (claimed.timestamp_ms < tip.timestamp_ms) return PETRO_ERR_BAD_TIMESTAMP;
-    if (claimed.tx_count > n->cfg.block_tx_count_max) return PETRO_ERR_BLOCK_TOO_LARGE;
+    /* --block-max-txs is how this node cuts its own blocks, not a validity rule. */
+    if (claimed.tx_count > PETRO_BLOCK_TX_COUNT_MAX) return PETRO_ERR_BLOCK_TOO_LARGE;
     if (!ordering_is_validator(n->cfg.ordering, &claimed.proposer)) {
         log_error("block %llu names a proposer that is not a validator of this cluster",
                   (unsigned long long)claimed.height);

@@ -36,6 +36,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import petro_harness as h  # noqa: E402
+import petro_tx as ptx  # noqa: E402
 from petro_harness import check, log  # noqa: E402
 
 ETCD = shutil.which("etcd") or "/usr/bin/etcd"
@@ -112,7 +113,7 @@ class Cluster:
              "--snapshot-count", "500", "--max-request-bytes", "2097152"],
             stdout=log_f, stderr=subprocess.STDOUT, preexec_fn=h._child_setup)
 
-    def start_petrod(self, i, env_extra=None):
+    def start_petrod(self, i, env_extra=None, args=()):
         env = dict(os.environ)
         if self.env3 is not None and i == 2:
             env.update(self.env3)
@@ -124,7 +125,8 @@ class Cluster:
             [h.PETROD, "run", "--data", os.path.join(self.dir, "node%d" % (i + 1)),
              "--http", "127.0.0.1:%d" % (self.api_base + i),
              "--cluster", os.path.join(self.dir, "node%d" % (i + 1), "cluster.conf"),
-             "--block-interval-ms", "50", "--checkpoint-interval", str(CHECKPOINT_INTERVAL)],
+             "--block-interval-ms", "50", "--checkpoint-interval", str(CHECKPOINT_INTERVAL)]
+            + list(args),
             stdout=log_f, stderr=subprocess.STDOUT, env=env, preexec_fn=h._child_setup)
 
     def start(self):
@@ -439,6 +441,43 @@ def run():
                   % (i + 1, got, first.committed))
         log("1. payments through each node: height %d, same state hash, 3 attestations agree "
             "(status and GET /v1/blocks/%d on every node)" % (tip["height"], tip["height"]))
+
+        # 1b. A follower that cuts its own blocks at 2 transactions applies a leader's block of 4:
+        # --block-max-txs is how a node cuts blocks, not a validity rule.
+        lead = c.leader()
+        f = next(i for i in range(N) if i != lead)
+        c.petrod[f].terminate()
+        check(c.petrod[f].wait(30 * h.SLOW) == 0, "node%d did not stop cleanly" % (f + 1))
+        c.start_petrod(f, args=("--block-max-txs", "2"))
+        c.wait_ready([f])
+        st = c.status(lead)
+        net = bytes.fromhex(st["network_id"])
+        alice_k = ptx.Key.from_wallet(c.wallet("alice"))
+        _, acct = h.http_get(c.url(lead), "/v1/accounts/" + h.wallet_address(c.wallet("alice")))
+        seq = acct["sequence"]
+        bodies = [ptx.body(net, alice_k.pub, seq + 1 + k, [ptx.op_payment(
+            ptx.Key.from_wallet(c.wallet("bob")).pub, 7 + k)]) for k in range(4)]
+        envs = [ptx.envelope(b, [alice_k]) for b in bodies]
+        batch = b"".join(len(e).to_bytes(4, "little") + e for e in envs)
+        code, res, _ = h.http_request(c.url(lead), "POST", "/v1/transactions/batch", batch,
+                                      {"Content-Type": "application/octet-stream"})
+        check(code == 200, "batch of 4 through the leader node%d: %d %r" % (lead + 1, code, res))
+        ids = [ptx.tx_id(b).hex() for b in bodies]
+        deadline = time.monotonic() + 20 * h.SLOW
+        while True:
+            got = [h.http_get(c.url(f), "/v1/transactions/" + x)[1] for x in ids]
+            if all(t.get("status") == "committed" for t in got):
+                break
+            check(time.monotonic() < deadline, "node%d did not apply the batch: %r" % (f + 1, got))
+            time.sleep(0.1)
+        heights = {t["height"] for t in got}
+        _, blk = h.http_get(c.url(f), "/v1/blocks/%d" % min(heights))
+        check(len(blk.get("transactions", [])) > 2,
+              "the leader should have cut one block of more than 2 transactions: heights %r, %r"
+              % (sorted(heights), blk))
+        tip = c.wait_same_tip(range(N))
+        log("1b. node%d (--block-max-txs 2) applied node%d's block %d of %d transactions"
+            % (f + 1, lead + 1, min(heights), len(blk["transactions"])))
 
         # 2. SIGKILL the leader petrod under load
         lead = c.leader()
