@@ -17,7 +17,7 @@
 /* Maximum concurrent read transactions: API connection threads, the admission snapshot,
  * the producer's invariant check. LMDB's default of 126 is too small for a busy API. */
 #define STORE_READERS_MAX 1024u
-#define STORE_DBS_MAX 8u
+#define STORE_DBS_MAX 12u
 
 struct store_lmdb {
     MDB_env *env;
@@ -26,6 +26,7 @@ struct store_lmdb {
     MDB_dbi dbi_blocks;
     MDB_dbi dbi_results;
     MDB_dbi dbi_txindex;
+    MDB_dbi dbi_txrecent;
     MDB_dbi dbi_acct_last;
     MDB_dbi dbi_acct_links;
     MDB_dbi dbi_meta;
@@ -93,6 +94,7 @@ static petro_result store_open_dbis(store_lmdb *s, bool create) {
         MDB_dbi *dbi;
     } dbs[] = {{"state", &s->dbi_state},       {"blocks", &s->dbi_blocks},
                {"results", &s->dbi_results},   {"txindex", &s->dbi_txindex},
+               {"txrecent", &s->dbi_txrecent},
                {"acct_last", &s->dbi_acct_last}, {"acct_links", &s->dbi_acct_links},
                {"meta", &s->dbi_meta}};
     for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
@@ -325,8 +327,8 @@ petro_result store_put_tx_location(store_txn *t, const petro_hash *id, uint64_t 
     uint8_t value[12];
     be_u64(value, height);
     be_u32(value + 8, index);
-    return store_put(t, t->s->dbi_txindex, id->bytes, sizeof id->bytes, value, sizeof value,
-                     "put txindex");
+    return store_put(t, t->s->dbi_txrecent, id->bytes, sizeof id->bytes, value, sizeof value,
+                     "put txrecent");
 }
 
 static uint64_t position_of(uint64_t height, uint32_t index) {
@@ -481,7 +483,8 @@ petro_result store_get_tx_location(store_txn *t, const petro_hash *id, uint64_t 
     *height = 0;
     *index = 0;
     MDB_val k = {sizeof id->bytes, (void *)id->bytes}, v;
-    int rc = mdb_get(t->txn, t->s->dbi_txindex, &k, &v);
+    int rc = mdb_get(t->txn, t->s->dbi_txrecent, &k, &v);
+    if (rc == MDB_NOTFOUND) rc = mdb_get(t->txn, t->s->dbi_txindex, &k, &v);
     if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "get txindex");
     if (v.mv_size != 12) {
         log_error("txindex entry has %zu bytes, expected 12", v.mv_size);
@@ -490,6 +493,48 @@ petro_result store_get_tx_location(store_txn *t, const petro_hash *id, uint64_t 
     *height = be_get_u64(v.mv_data);
     *index = be_get_u32((const uint8_t *)v.mv_data + 8);
     return PETRO_OK;
+}
+
+petro_result store_merge_tx_slice(store_txn *t, uint64_t height) {
+    unsigned slice = (unsigned)(height % STORE_TX_SLICES);
+    uint8_t start = (uint8_t)(slice * (256u / STORE_TX_SLICES));
+    unsigned end = (slice + 1u) * (256u / STORE_TX_SLICES); /* first key byte past the slice */
+    MDB_cursor *cur = NULL;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi_txrecent, &cur);
+    if (rc != MDB_SUCCESS) return store_write_result(t->s, rc, "cursor open txrecent");
+    petro_result r = PETRO_OK;
+    /* Bounded by the entries of the slice; in key order, so each page of txindex is written
+     * once per merge. Each round seeks the slice's first remaining entry again: after a
+     * delete LMDB's cursor position is not usable (an emptied tree leaves it uninitialised). */
+    for (;;) {
+        MDB_val k = {1, &start}, v;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+        if (rc != MDB_SUCCESS || ((const uint8_t *)k.mv_data)[0] >= end) break;
+        if (k.mv_size != 32 || v.mv_size != 12) {
+            log_error("txrecent entry has a %zu-byte key and %zu-byte value", k.mv_size,
+                      v.mv_size);
+            r = PETRO_ERR_CORRUPT;
+            break;
+        }
+        /* Copies: a put may spill the dirty page the cursor's data points into. */
+        uint8_t key[32], value[12];
+        memcpy(key, k.mv_data, sizeof key);
+        memcpy(value, v.mv_data, sizeof value);
+        MDB_val kc = {sizeof key, key}, vc = {sizeof value, value};
+        r = store_write_result(t->s, mdb_put(t->txn, t->s->dbi_txindex, &kc, &vc, 0),
+                               "put txindex");
+        if (r != PETRO_OK) break;
+        rc = mdb_cursor_del(cur, 0);
+        if (rc != MDB_SUCCESS) {
+            r = store_write_result(t->s, rc, "del txrecent");
+            break;
+        }
+    }
+    if (r == PETRO_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
+        r = store_write_result(t->s, rc, "cursor txrecent");
+    }
+    mdb_cursor_close(cur);
+    return r;
 }
 
 petro_result store_lmdb_peek_meta(const char *dir, const char *name, uint8_t *out,

@@ -4,7 +4,9 @@
  *   state     the ledger state (petro_store adapter; keys and values as docs/protocol.md)
  *   blocks    u64 BE height -> encoded block (header + body)
  *   results   u64 BE height -> per transaction: u16 LE size + encoded petro_tx_result
- *   txindex   tx id -> u64 BE height + u32 BE index
+ *   txindex   tx id -> u64 BE height + u32 BE index (merged from txrecent)
+ *   txrecent  the same for the latest blocks: new entries land here, a small tree, and each
+ *             block moves one slice of the id space into txindex (store_merge_tx_slice)
  *   acct_last pubkey -> u64 BE position of the account's newest transaction (history head)
  *   acct_links u64 BE height -> per transaction of the block: its id and, for each account it
  *             touches, that account's previous position (the history as linked lists)
@@ -32,8 +34,8 @@
  * or of the meta records changes, so that a ledger of an older petrod is refused by name at
  * start-up (devnet.h, datadir_inspect) instead of failing somewhere inside. 2: meta "role".
  * 3: account history as acct_last + acct_links (was acct_txs, one entry per account and
- * transaction, which cost a random page write each). */
-#define STORE_FORMAT_VERSION 3u
+ * transaction, which cost a random page write each). 4: txrecent. */
+#define STORE_FORMAT_VERSION 4u
 
 /* meta "role" (one byte), written at creation: who produces this ledger's blocks. A devnet
  * (petrod devnet, or petrod run without --cluster) produces its own; a cluster validator
@@ -120,6 +122,15 @@ petro_result store_index_tx(store_txn *t, store_links *l, const petro_hash *id, 
 /** Write the links of the block at height (possibly none) and empty l. */
 petro_result store_put_account_links(store_txn *t, store_links *l, uint64_t height);
 petro_result store_put_meta(store_txn *t, const char *name, const uint8_t *bytes, size_t size);
+
+/** Slices of the tx id space (by the first byte) that store_merge_tx_slice cycles through. */
+#define STORE_TX_SLICES 16u
+/** In the write txn of the block at height: move the txrecent entries of slice height % 16
+ *  into txindex. A transaction's location is in txrecent for at most 16 blocks, so txrecent
+ *  stays about 16 blocks large and each block inserts into it, a tree that stays in a few
+ *  thousand pages, instead of into txindex, which grows with the whole history; the merge
+ *  writes txindex in key order, a slice at a time. */
+petro_result store_merge_tx_slice(store_txn *t, uint64_t height);
 
 /* ------------------------------------------------------------ reads (any txn) */
 
