@@ -322,8 +322,9 @@ petro_result store_put_results(store_txn *t, uint64_t height, const uint8_t *byt
     return store_put(t, t->s->dbi_results, key, sizeof key, bytes, size, "put results");
 }
 
-petro_result store_put_tx_location(store_txn *t, const petro_hash *id, uint64_t height,
-                                   uint32_t index) {
+/* A transaction's location, into txrecent (store_merge_tx_slice moves it on). */
+static petro_result put_tx_location(store_txn *t, const petro_hash *id, uint64_t height,
+                                    uint32_t index) {
     uint8_t value[12];
     be_u64(value, height);
     be_u32(value + 8, index);
@@ -371,7 +372,7 @@ static petro_result links_reserve(store_links *l, size_t more) {
 petro_result store_index_tx(store_txn *t, store_links *l, const petro_hash *id, uint64_t height,
                             uint32_t index, const petro_pubkey *accounts, size_t account_count) {
     if (account_count > UINT8_MAX) return PETRO_ERR_CORRUPT; /* PETRO_TX_ACCOUNTS_MAX is 81 */
-    petro_result r = store_put_tx_location(t, id, height, index);
+    petro_result r = put_tx_location(t, id, height, index);
     if (r == PETRO_OK) r = links_reserve(l, LINK_RECORD_HEAD + account_count * LINK_SIZE);
     if (r != PETRO_OK) return r;
     if (l->size > UINT32_MAX) return PETRO_ERR_NOMEM;

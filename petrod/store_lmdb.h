@@ -99,8 +99,6 @@ petro_result store_lmdb_peek_meta(const char *dir, const char *name, uint8_t *ou
 petro_result store_put_block(store_txn *t, uint64_t height, const uint8_t *bytes, size_t size);
 /** results: the concatenation of u16 LE size + encoded result, one per transaction. */
 petro_result store_put_results(store_txn *t, uint64_t height, const uint8_t *bytes, size_t size);
-petro_result store_put_tx_location(store_txn *t, const petro_hash *id, uint64_t height,
-                                   uint32_t index);
 
 /** The account links of one block, built transaction by transaction (store_index_tx) and
  *  written by store_put_account_links. Zero-initialise; free with store_links_free. */
