@@ -814,8 +814,7 @@ static petro_result write_block(node *n, const petro_block_header *h, size_t bat
         if (r != PETRO_OK) return r;
         index++;
     }
-    r = store_put_account_links(&n->producer_txn, &n->links, h->height);
-    if (r == PETRO_OK) r = store_merge_tx_slice(&n->producer_txn, h->height);
+    r = store_put_block_indexes(&n->producer_txn, &n->links, h->height);
     if (r != PETRO_OK) return r;
     if (index != included || h->tx_count != included) {
         log_error("producer: block %llu holds %u transactions, expected %u",
@@ -1025,8 +1024,7 @@ static petro_result put_block_indexes(node *n, petro_tx *tx, const uint8_t *byte
         petro_result r = put_tx_indexes(n, tx, &ids[i], height, i);
         if (r != PETRO_OK) return r;
     }
-    petro_result r = store_put_account_links(&n->producer_txn, &n->links, height);
-    return r == PETRO_OK ? store_merge_tx_slice(&n->producer_txn, height) : r;
+    return store_put_block_indexes(&n->producer_txn, &n->links, height);
 }
 
 /* Verify and apply one block written by the leader: the header must chain on the tip, every

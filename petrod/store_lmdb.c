@@ -322,7 +322,7 @@ petro_result store_put_results(store_txn *t, uint64_t height, const uint8_t *byt
     return store_put(t, t->s->dbi_results, key, sizeof key, bytes, size, "put results");
 }
 
-/* A transaction's location, into txrecent (store_merge_tx_slice moves it on). */
+/* A transaction's location, into txrecent (merge_tx_slice moves it on). */
 static petro_result put_tx_location(store_txn *t, const petro_hash *id, uint64_t height,
                                     uint32_t index) {
     uint8_t value[12];
@@ -404,7 +404,9 @@ petro_result store_index_tx(store_txn *t, store_links *l, const petro_hash *id, 
     return PETRO_OK;
 }
 
-petro_result store_put_account_links(store_txn *t, store_links *l, uint64_t height) {
+static petro_result merge_tx_slice(store_txn *t, uint64_t height);
+
+petro_result store_put_block_indexes(store_txn *t, store_links *l, uint64_t height) {
     petro_result r = PETRO_OK;
     if (l->count > 0) {
         /* u32 LE count, u32 LE offsets (into the records), the records. */
@@ -423,7 +425,7 @@ petro_result store_put_account_links(store_txn *t, store_links *l, uint64_t heig
         }
     }
     store_links_clear(l);
-    return r;
+    return r == PETRO_OK ? merge_tx_slice(t, height) : r;
 }
 
 petro_result store_put_meta(store_txn *t, const char *name, const uint8_t *bytes, size_t size) {
@@ -496,7 +498,8 @@ petro_result store_get_tx_location(store_txn *t, const petro_hash *id, uint64_t 
     return PETRO_OK;
 }
 
-petro_result store_merge_tx_slice(store_txn *t, uint64_t height) {
+/* Move the txrecent entries of slice height % STORE_TX_SLICES into txindex. */
+static petro_result merge_tx_slice(store_txn *t, uint64_t height) {
     unsigned slice = (unsigned)(height % STORE_TX_SLICES);
     uint8_t start = (uint8_t)(slice * (256u / STORE_TX_SLICES));
     unsigned end = (slice + 1u) * (256u / STORE_TX_SLICES); /* first key byte past the slice */

@@ -6,7 +6,7 @@
  *   results   u64 BE height -> per transaction: u16 LE size + encoded petro_tx_result
  *   txindex   tx id -> u64 BE height + u32 BE index (merged from txrecent)
  *   txrecent  the same for the latest blocks: new entries land here, a small tree, and each
- *             block moves one slice of the id space into txindex (store_merge_tx_slice)
+ *             block moves one slice of the id space into txindex (store_put_block_indexes)
  *   acct_last pubkey -> u64 BE position of the account's newest transaction (history head)
  *   acct_links u64 BE height -> per transaction of the block: its id and, for each account it
  *             touches, that account's previous position (the history as linked lists)
@@ -101,7 +101,7 @@ petro_result store_put_block(store_txn *t, uint64_t height, const uint8_t *bytes
 petro_result store_put_results(store_txn *t, uint64_t height, const uint8_t *bytes, size_t size);
 
 /** The account links of one block, built transaction by transaction (store_index_tx) and
- *  written by store_put_account_links. Zero-initialise; free with store_links_free. */
+ *  written by store_put_block_indexes. Zero-initialise; free with store_links_free. */
 typedef struct store_links {
     uint8_t *records; /* per transaction: id, u8 count, count x (pubkey, u64 BE previous) */
     size_t size, cap;
@@ -114,21 +114,21 @@ void store_links_free(store_links *l);
 
 /** Index one included transaction: txindex (id -> height, index) and, for each of the
  *  accounts it touches, a link to that account's previous position in l and the account's
- *  new head in acct_last. Transactions of a block in order; then store_put_account_links. */
+ *  new head in acct_last. Transactions of a block in order; then store_put_block_indexes. */
 petro_result store_index_tx(store_txn *t, store_links *l, const petro_hash *id, uint64_t height,
                             uint32_t index, const petro_pubkey *accounts, size_t account_count);
-/** Write the links of the block at height (possibly none) and empty l. */
-petro_result store_put_account_links(store_txn *t, store_links *l, uint64_t height);
+/** After the block's last store_index_tx: write its links (possibly none), empty l, and move
+ *  one txrecent slice into txindex (see STORE_TX_SLICES). */
+petro_result store_put_block_indexes(store_txn *t, store_links *l, uint64_t height);
 petro_result store_put_meta(store_txn *t, const char *name, const uint8_t *bytes, size_t size);
 
-/** Slices of the tx id space (by the first byte) that store_merge_tx_slice cycles through. */
+/** Slices of the tx id space (by the first byte): the block at height moves the txrecent
+ *  entries of slice height % 16 into txindex (store_put_block_indexes). A transaction's
+ *  location is in txrecent for at most 16 blocks, so txrecent stays about 16 blocks large and
+ *  each block inserts into it, a tree that stays in a few thousand pages, instead of into
+ *  txindex, which grows with the whole history; the merge writes txindex in key order, a slice
+ *  at a time. */
 #define STORE_TX_SLICES 16u
-/** In the write txn of the block at height: move the txrecent entries of slice height % 16
- *  into txindex. A transaction's location is in txrecent for at most 16 blocks, so txrecent
- *  stays about 16 blocks large and each block inserts into it, a tree that stays in a few
- *  thousand pages, instead of into txindex, which grows with the whole history; the merge
- *  writes txindex in key order, a slice at a time. */
-petro_result store_merge_tx_slice(store_txn *t, uint64_t height);
 
 /* ------------------------------------------------------------ reads (any txn) */
 
