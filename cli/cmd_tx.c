@@ -308,8 +308,9 @@ static int op_fail(const tx_job *job, const char *code) {
                             dest, code);
         }
         if (strcmp(code, "line_full") == 0) {
-            return cli_fail(CLI_EXIT_FAILED, "the payment would exceed %s's trust line limit for %s (%s)",
-                            dest, asset, code);
+            return cli_fail(CLI_EXIT_FAILED,
+                            "the payment would exceed %s's trust line limit for %s (%s)", dest,
+                            asset, code);
         }
     } else if (op->type == PETRO_OP_ISSUE) {
         petro_address_encode(dest, &op->u.issue.destination, job->net);

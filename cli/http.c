@@ -102,7 +102,8 @@ static int parse_reply(const cli_config *cfg, long status, const reply_buf *buf,
             return cli_fail(CLI_EXIT_FAILED, "node at %s answered HTTP %ld%s%.*s", cfg->node_url,
                             status, len > 0 ? ": " : "", (int)len, text);
         }
-        return cli_fail(CLI_EXIT_FAILED, "node at %s answered HTTP %ld with a body that is not JSON",
+        return cli_fail(CLI_EXIT_FAILED,
+                        "node at %s answered HTTP %ld with a body that is not JSON",
                         cfg->node_url, status);
     }
     reply->status = status;

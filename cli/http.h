@@ -23,7 +23,8 @@ typedef struct node_reply {
     bool is_error;          /* status >= 400 */
     const char *error_name; /* the "error" member (borrowed from body), or NULL */
     const char *message;    /* the "message" member (borrowed from body), or NULL */
-    petro_result error;     /* error_name mapped through result.h; PETRO_ERR_BAD_REQUEST if unknown */
+    petro_result error;     /* error_name mapped through result.h; PETRO_ERR_BAD_REQUEST if
+                               unknown */
 } node_reply;
 
 /* Call once at start-up and once at exit. */

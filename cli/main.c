@@ -496,8 +496,9 @@ static int parse_command_args(cli_args *args, const command *c, int argc, char *
                 continue;
             }
             if (args->positional_count >= c->positional_max) {
-                return cli_fail(CLI_EXIT_USAGE, "%s: unexpected argument '%s' (see petro %s --help)",
-                                c->name, arg, c->name);
+                return cli_fail(CLI_EXIT_USAGE,
+                                "%s: unexpected argument '%s' (see petro %s --help)", c->name,
+                                arg, c->name);
             }
             args->positional[args->positional_count++] = arg;
             continue;
@@ -618,7 +619,8 @@ static int run_help(int argc, char **argv, int cmd_index) {
         return CLI_EXIT_OK;
     }
     const command *c = find_command(argv[cmd_index + 1]);
-    if (c == NULL && cmd_index + 2 < argc) c = find_command2(argv[cmd_index + 1], argv[cmd_index + 2]);
+    if (c == NULL && cmd_index + 2 < argc) c = find_command2(argv[cmd_index + 1],
+                                                             argv[cmd_index + 2]);
     if (c == NULL) {
         return cli_fail(CLI_EXIT_USAGE, "unknown command '%s' (see petro help)",
                         argv[cmd_index + 1]);

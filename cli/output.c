@@ -126,7 +126,8 @@ void describe_op(char *out, size_t out_size, const json_t *op) {
             phrase(out, out_size, "set signer %s weight %lld", jstr_or(op, "signer", "?"), w);
         }
     } else if (strcmp(type, "set_thresholds") == 0) {
-        phrase(out, out_size, "set thresholds: master weight %lld, low %lld, medium %lld, high %lld",
+        phrase(out, out_size,
+               "set thresholds: master weight %lld, low %lld, medium %lld, high %lld",
                jint_or(op, "master_weight", -1), jint_or(op, "low", -1),
                jint_or(op, "medium", -1), jint_or(op, "high", -1));
     } else if (strcmp(type, "create_asset") == 0) {

@@ -494,8 +494,9 @@ petro_result wallet_read(wallet_key *key, const char *path, const char *passphra
     petro_pubkey stored_pk;
     const json_t *name = json_object_get(root, "name");
     r = classify(root, &is_devnet);
-    if (r == PETRO_OK && (!json_is_string(name) || name_check(json_string_value(name)) != PETRO_OK ||
-                          strlen(json_string_value(name)) != json_string_length(name))) {
+    if (r == PETRO_OK &&
+        (!json_is_string(name) || name_check(json_string_value(name)) != PETRO_OK ||
+         strlen(json_string_value(name)) != json_string_length(name))) {
         r = PETRO_ERR_BAD_REQUEST;
     }
     if (r == PETRO_OK) r = get_hex(stored_pk.bytes, sizeof stored_pk.bytes, root, "public_key");
