@@ -365,7 +365,8 @@ uint32_t petro_proof_verify(const petro_proof *p) {
     uint32_t failed = 0;
     const petro_checkpoint *c = &p->checkpoint;
     if (c->asset.kind != PETRO_ASSET_NATIVE &&
-        (c->asset.kind != PETRO_ASSET_ISSUED || petro_asset_code_check(c->asset.code) != PETRO_OK)) {
+        (c->asset.kind != PETRO_ASSET_ISSUED ||
+         petro_asset_code_check(c->asset.code) != PETRO_OK)) {
         return PETRO_PROOF_CHECK_ALL; /* nothing below can be evaluated */
     }
     if (p->depth > PETRO_PROOF_DEPTH_MAX || c->leaf_count == 0 || p->index >= c->leaf_count ||

@@ -110,44 +110,71 @@ extern "C" {
       "price is not in the quote unit declared for this commodity")                              \
     /* 600..649: trade */ \
     X(PETRO_ERR_TRADE_NO_CONTRACT, 600, "trade_no_contract", "no such trade contract") \
-    X(PETRO_ERR_TRADE_BAD_TERMS, 601, "trade_bad_terms", "contract terms are invalid (documents, approvers, threshold, dates, HS code, countries)") \
-    X(PETRO_ERR_TRADE_NOT_IMPORTER, 602, "trade_not_importer", "only the contract importer may do this") \
-    X(PETRO_ERR_TRADE_NOT_EXPORTER, 603, "trade_not_exporter", "only the contract exporter may do this") \
-    X(PETRO_ERR_TRADE_NOT_APPROVER, 604, "trade_not_approver", "source is not an approver of the contract") \
-    X(PETRO_ERR_TRADE_NOT_PARTY, 605, "trade_not_party", "only the importer or the exporter may do this") \
+    X(PETRO_ERR_TRADE_BAD_TERMS, 601, "trade_bad_terms",                                       \
+      "contract terms are invalid (documents, approvers, threshold, dates, "                   \
+      "HS code, countries)")                                                                   \
+    X(PETRO_ERR_TRADE_NOT_IMPORTER, 602, "trade_not_importer",                                 \
+      "only the contract importer may do this")                                                \
+    X(PETRO_ERR_TRADE_NOT_EXPORTER, 603, "trade_not_exporter",                                 \
+      "only the contract exporter may do this")                                                \
+    X(PETRO_ERR_TRADE_NOT_APPROVER, 604, "trade_not_approver",                                 \
+      "source is not an approver of the contract")                                             \
+    X(PETRO_ERR_TRADE_NOT_PARTY, 605, "trade_not_party",                                       \
+      "only the importer or the exporter may do this")                                         \
     X(PETRO_ERR_TRADE_NOT_FUNDED, 606, "trade_not_funded", "contract is not funded") \
     X(PETRO_ERR_TRADE_ALREADY_FUNDED, 607, "trade_already_funded", "contract is already funded") \
-    X(PETRO_ERR_TRADE_DOC_NOT_REQUIRED, 608, "trade_doc_not_required", "document type is not required by the contract") \
-    X(PETRO_ERR_TRADE_DOC_PRESENTED, 609, "trade_doc_presented", "document of this type already presented for this shipment") \
-    X(PETRO_ERR_TRADE_DOCS_MISSING, 610, "trade_docs_missing", "a required document has not been presented") \
-    X(PETRO_ERR_TRADE_APPROVALS_LOW, 611, "trade_approvals_low", "approvals are below the contract threshold") \
-    X(PETRO_ERR_TRADE_ALREADY_VOTED, 612, "trade_already_voted", "approver already approved this shipment") \
+    X(PETRO_ERR_TRADE_DOC_NOT_REQUIRED, 608, "trade_doc_not_required",                         \
+      "document type is not required by the contract")                                         \
+    X(PETRO_ERR_TRADE_DOC_PRESENTED, 609, "trade_doc_presented",                               \
+      "document of this type already presented for this shipment")                             \
+    X(PETRO_ERR_TRADE_DOCS_MISSING, 610, "trade_docs_missing",                                 \
+      "a required document has not been presented")                                            \
+    X(PETRO_ERR_TRADE_APPROVALS_LOW, 611, "trade_approvals_low",                               \
+      "approvals are below the contract threshold")                                            \
+    X(PETRO_ERR_TRADE_ALREADY_VOTED, 612, "trade_already_voted",                               \
+      "approver already approved this shipment")                                               \
     X(PETRO_ERR_TRADE_CLOSED, 613, "trade_closed", "contract is fully released or resolved") \
     X(PETRO_ERR_TRADE_REFUNDED, 614, "trade_refunded", "contract was refunded") \
     X(PETRO_ERR_TRADE_NOT_EXPIRED, 615, "trade_not_expired", "contract has not expired yet") \
     X(PETRO_ERR_TRADE_EXPIRED, 616, "trade_expired", "contract has expired") \
-    X(PETRO_ERR_TRADE_DEADLINE_PASSED, 617, "trade_deadline_passed", "shipment deadline has passed") \
+    X(PETRO_ERR_TRADE_DEADLINE_PASSED, 617, "trade_deadline_passed",                           \
+      "shipment deadline has passed")                                                          \
     X(PETRO_ERR_TRADE_DISPUTED, 618, "trade_disputed", "contract is in dispute") \
     X(PETRO_ERR_TRADE_NOT_DISPUTED, 619, "trade_not_disputed", "contract is not in dispute") \
-    X(PETRO_ERR_TRADE_PARTIAL_NOT_ALLOWED, 620, "trade_partial_not_allowed", "contract does not allow partial releases") \
-    X(PETRO_ERR_TRADE_EXCEEDS_ESCROW, 621, "trade_exceeds_escrow", "amount exceeds the funds held in escrow") \
-    X(PETRO_ERR_TRADE_BAD_COUNTER_SIG, 622, "trade_bad_counter_sig", "amendment lacks a valid signature of the other party") \
-    X(PETRO_ERR_TRADE_AMEND_BELOW_RELEASED, 623, "trade_amend_below_released", "amended amount is below the amount already released") \
-    X(PETRO_ERR_TRADE_SELF_DEALING, 624, "trade_self_dealing", "importer, exporter and approvers must be distinct accounts") \
+    X(PETRO_ERR_TRADE_PARTIAL_NOT_ALLOWED, 620, "trade_partial_not_allowed",                   \
+      "contract does not allow partial releases")                                              \
+    X(PETRO_ERR_TRADE_EXCEEDS_ESCROW, 621, "trade_exceeds_escrow",                             \
+      "amount exceeds the funds held in escrow")                                               \
+    X(PETRO_ERR_TRADE_BAD_COUNTER_SIG, 622, "trade_bad_counter_sig",                           \
+      "amendment lacks a valid signature of the other party")                                  \
+    X(PETRO_ERR_TRADE_AMEND_BELOW_RELEASED, 623, "trade_amend_below_released",                 \
+      "amended amount is below the amount already released")                                   \
+    X(PETRO_ERR_TRADE_SELF_DEALING, 624, "trade_self_dealing",                                 \
+      "importer, exporter and approvers must be distinct accounts")                            \
     X(PETRO_ERR_TRADE_NO_EXPORTER, 625, "trade_no_exporter", "exporter account does not exist") \
-    X(PETRO_ERR_TRADE_NO_APPROVER_ACCOUNT, 626, "trade_no_approver_account", "an approver account does not exist") \
-    X(PETRO_ERR_TRADE_BAD_REASON, 627, "trade_bad_reason", "a rejection or dispute needs a reason code > 0") \
+    X(PETRO_ERR_TRADE_NO_APPROVER_ACCOUNT, 626, "trade_no_approver_account",                   \
+      "an approver account does not exist")                                                    \
+    X(PETRO_ERR_TRADE_BAD_REASON, 627, "trade_bad_reason",                                     \
+      "a rejection or dispute needs a reason code > 0")                                        \
     /* 650..699: zones */ \
-    X(PETRO_ERR_ZONE_NOT_AUTHORITY, 650, "zone_not_authority", "source is not a zone authority named in genesis") \
+    X(PETRO_ERR_ZONE_NOT_AUTHORITY, 650, "zone_not_authority",                                 \
+      "source is not a zone authority named in genesis")                                       \
     X(PETRO_ERR_ZONE_EXISTS, 651, "zone_exists", "zone already exists") \
     X(PETRO_ERR_ZONE_MISSING, 652, "zone_missing", "no such zone") \
-    X(PETRO_ERR_ZONE_WRONG_AUTHORITY, 653, "zone_wrong_authority", "source is not the authority of this zone") \
-    X(PETRO_ERR_ZONE_BAD_POLICY, 654, "zone_bad_policy", "zone policy is invalid (fee, limit, tier or assets)") \
-    X(PETRO_ERR_ZONE_BAD_COUNTRY, 655, "zone_bad_country", "country must be two capital letters (ISO 3166-1 alpha-2)") \
-    X(PETRO_ERR_ZONE_LIMIT_EXCEEDED, 656, "zone_limit_exceeded", "amount exceeds the receiving zone's per-transaction limit") \
-    X(PETRO_ERR_ZONE_ASSET_NOT_ALLOWED, 657, "zone_asset_not_allowed", "asset is not allowed in the receiving zone") \
-    X(PETRO_ERR_ZONE_KYC_TIER_LOW, 658, "zone_kyc_tier_low", "payer's KYC tier is below the receiving zone's minimum") \
-    X(PETRO_ERR_ZONE_BAD_TARGET, 659, "zone_bad_target", "turnover target years or growth are invalid") \
+    X(PETRO_ERR_ZONE_WRONG_AUTHORITY, 653, "zone_wrong_authority",                             \
+      "source is not the authority of this zone")                                              \
+    X(PETRO_ERR_ZONE_BAD_POLICY, 654, "zone_bad_policy",                                       \
+      "zone policy is invalid (fee, limit, tier or assets)")                                   \
+    X(PETRO_ERR_ZONE_BAD_COUNTRY, 655, "zone_bad_country",                                     \
+      "country must be two capital letters (ISO 3166-1 alpha-2)")                              \
+    X(PETRO_ERR_ZONE_LIMIT_EXCEEDED, 656, "zone_limit_exceeded",                               \
+      "amount exceeds the receiving zone's per-transaction limit")                             \
+    X(PETRO_ERR_ZONE_ASSET_NOT_ALLOWED, 657, "zone_asset_not_allowed",                         \
+      "asset is not allowed in the receiving zone")                                            \
+    X(PETRO_ERR_ZONE_KYC_TIER_LOW, 658, "zone_kyc_tier_low",                                   \
+      "payer's KYC tier is below the receiving zone's minimum")                                \
+    X(PETRO_ERR_ZONE_BAD_TARGET, 659, "zone_bad_target",                                       \
+      "turnover target years or growth are invalid")                                           \
     X(PETRO_ERR_ZONE_NO_ACCOUNT, 660, "zone_no_account", "account does not exist") \
     /* 550..599 exchange, 600..649 trade, 650..699 zones,             */ \
     /* 700..749 compliance, 750..799 governance, 800..849 sale, 850..899 swap            */ \

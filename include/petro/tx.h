@@ -68,7 +68,11 @@ typedef struct { petro_pubkey signer; uint8_t weight; } petro_op_set_signer;
 typedef struct {
     uint8_t master_weight, low, medium, high;
 } petro_op_set_thresholds;
-typedef struct { petro_pubkey destination; petro_asset asset; petro_amount amount; } petro_op_payment;
+typedef struct {
+    petro_pubkey destination;
+    petro_asset asset;
+    petro_amount amount;
+} petro_op_payment;
 typedef struct { char code[PETRO_ASSET_CODE_SIZE_MAX + 1]; uint32_t flags; } petro_op_create_asset;
 /** limit 0 removes the trust line (its balance must be 0). asset must be issued. */
 typedef struct { petro_asset asset; petro_amount limit; } petro_op_change_trust;

@@ -53,7 +53,9 @@ static const char *const incoterm_names[PETRO_INCOTERM_MAX + 1] = {
 static const char *const state_names[PETRO_TRADE_STATE_MAX + 1] = {
     NULL, "created", "funded", "disputed", "released", "refunded", "resolved"};
 
-const char *petro_trade_doc_name(uint8_t t) { return t <= PETRO_DOC_TYPE_MAX ? doc_names[t] : NULL; }
+const char *petro_trade_doc_name(uint8_t t) {
+    return t <= PETRO_DOC_TYPE_MAX ? doc_names[t] : NULL;
+}
 const char *petro_trade_incoterm_name(uint8_t t) {
     return t <= PETRO_INCOTERM_MAX ? incoterm_names[t] : NULL;
 }

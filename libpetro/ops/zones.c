@@ -87,7 +87,8 @@ petro_result petro__zones_check_op(const petro_op *op) {
         if (!petro__trade_country_ok(t->origin) || !petro__trade_country_ok(t->destination)) {
             return PETRO_ERR_ZONE_BAD_COUNTRY;
         }
-        if (t->asset.kind == PETRO_ASSET_ISSUED && petro_asset_code_check(t->asset.code) != PETRO_OK) {
+        if (t->asset.kind == PETRO_ASSET_ISSUED &&
+            petro_asset_code_check(t->asset.code) != PETRO_OK) {
             return PETRO_ERR_BAD_ASSET_CODE;
         }
         if (t->base_year < 1970 || t->base_year >= t->target_year || t->target_year > 9999 ||
@@ -587,7 +588,8 @@ petro_result petro_zone_get(const petro_store *store, petro_zone *z, uint32_t id
     uint8_t key[6], buf[ZONE_RECORD_MAX];
     size_t size;
     bool found;
-    petro_result rc = petro__store_get(store, key, key_zone(key, id), buf, sizeof buf, &size, &found);
+    petro_result rc =
+        petro__store_get(store, key, key_zone(key, id), buf, sizeof buf, &size, &found);
     if (rc != PETRO_OK) return rc;
     if (!found) return PETRO_ERR_NOT_FOUND;
     return zone_decode(z, buf, size);
