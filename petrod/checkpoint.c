@@ -84,7 +84,8 @@ static bool parse_asset_name(petro_asset *a, const char *s) {
         return true;
     }
     const char *colon = strchr(s, ':');
-    if (colon == NULL || colon == s || (size_t)(colon - s) > PETRO_ASSET_CODE_SIZE_MAX) return false;
+    if (colon == NULL || colon == s || (size_t)(colon - s) > PETRO_ASSET_CODE_SIZE_MAX)
+        return false;
     a->kind = PETRO_ASSET_ISSUED;
     memcpy(a->code, s, (size_t)(colon - s));
     return petro_asset_code_check(a->code) == PETRO_OK &&
@@ -333,7 +334,8 @@ void checkpoint_start(checkpoints *cs, node *n, const node_config *cfg) {
     pthread_mutex_lock(&cs->lock);
     int rc = pthread_create(&cs->worker, NULL, worker_main, cs);
     cs->has_worker = rc == 0;
-    if (rc != 0) log_warn("checkpoint: no worker thread (%s); computing on the producer", strerror(rc));
+    if (rc != 0) log_warn("checkpoint: no worker thread (%s); computing on the producer",
+                          strerror(rc));
     pthread_mutex_unlock(&cs->lock);
 }
 

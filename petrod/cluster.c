@@ -60,7 +60,8 @@ static int copy_file(const char *from, const char *to) {
     return rc;
 }
 
-static int copy_dir_files(const char *from, const char *to, const char *const *names, size_t count) {
+static int copy_dir_files(const char *from, const char *to, const char *const *names,
+                          size_t count) {
     if (mkdir(to, 0700) != 0 && errno != EEXIST) return -1;
     for (size_t i = 0; i < count; i++) {
         char a[PATH_MAX], b[PATH_MAX];
@@ -158,7 +159,8 @@ int cluster_init_main(int argc, char **argv) {
         if (i > 1) {
             pathf(from, sizeof from, "%s/ledger", node1);
             pathf(to, sizeof to, "%s/ledger", nd);
-            if (copy_dir_files(node1, nd, genesis, 1) != 0 || copy_dir_files(from, to, ledger, 1) != 0) {
+            if (copy_dir_files(node1, nd, genesis, 1) != 0 ||
+                copy_dir_files(from, to, ledger, 1) != 0) {
                 return 1;
             }
         }
@@ -173,8 +175,8 @@ int cluster_init_main(int argc, char **argv) {
         endpoints[0] = '\0';
         for (unsigned long k = 0; k < count; k++) {
             unsigned long m = (i - 1 + k) % count + 1;
-            len += (size_t)snprintf(endpoints + len, sizeof endpoints - len, "%shttp://127.0.0.1:%lu",
-                                    k > 0 ? "," : "", etcd_base + m);
+            len += (size_t)snprintf(endpoints + len, sizeof endpoints - len,
+                                    "%shttp://127.0.0.1:%lu", k > 0 ? "," : "", etcd_base + m);
         }
         pathf(path, sizeof path, "%s/node%lu/cluster.conf", absdir, i);
         FILE *f = fopen(path, "w");

@@ -56,7 +56,8 @@ etcd *etcd_new(const char *endpoints, uint32_t timeout_ms) {
     while (*p != '\0') {
         const char *comma = strchr(p, ',');
         size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
-        if (len == 0 || len >= ETCD_ENDPOINT_SIZE_MAX || e->endpoint_count == ETCD_ENDPOINT_COUNT_MAX) {
+        if (len == 0 || len >= ETCD_ENDPOINT_SIZE_MAX ||
+            e->endpoint_count == ETCD_ENDPOINT_COUNT_MAX) {
             free(e);
             return NULL;
         }
@@ -104,7 +105,8 @@ petro_result etcd_post(etcd *e, const char *path, json_t *body, json_t **out) {
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(e->timeout_ms < 1000 ? e->timeout_ms : 1000));
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                     (long)(e->timeout_ms < 1000 ? e->timeout_ms : 1000));
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)e->timeout_ms);
     CURLcode cc = curl_easy_perform(c);
     long status = 0;
@@ -126,7 +128,8 @@ petro_result etcd_post(etcd *e, const char *path, json_t *body, json_t **out) {
         if (*out == NULL) {
             log_warn("etcd %s: answer is not JSON", path);
             r = PETRO_ERR_MALFORMED;
-        } else if (json_object_get(*out, "error") != NULL || json_object_get(*out, "code") != NULL) {
+        } else if (json_object_get(*out, "error") != NULL ||
+                   json_object_get(*out, "code") != NULL) {
             log_warn("etcd %s: error answer %.200s", path, b.data);
             json_decref(*out);
             *out = NULL;

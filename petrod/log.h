@@ -6,7 +6,12 @@
 #ifndef PETROD_LOG_H
 #define PETROD_LOG_H
 
-typedef enum { LOG_LEVEL_DEBUG = 0, LOG_LEVEL_INFO = 1, LOG_LEVEL_WARN = 2, LOG_LEVEL_ERROR = 3 } log_level;
+typedef enum {
+    LOG_LEVEL_DEBUG = 0,
+    LOG_LEVEL_INFO = 1,
+    LOG_LEVEL_WARN = 2,
+    LOG_LEVEL_ERROR = 3
+} log_level;
 
 /** Lines below level are not written. Default LOG_LEVEL_INFO. Call before threads start. */
 void log_set_level(log_level level);

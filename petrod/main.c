@@ -176,7 +176,8 @@ static void parse_args(options *o, int argc, char **argv) {
             continue;
         }
         static const char *const with_value[] = {"--data",        "--http",
-                                                 "--block-interval-ms", "--block-max-txs", "--block-max-ops",
+                                                 "--block-interval-ms", "--block-max-txs",
+                                                 "--block-max-ops",
                                                  "--mempool-max", "--sig-threads",
                                                  "--map-size-mb", "--log-level",
                                                  "--cluster", "--checkpoint-interval",
@@ -202,7 +203,8 @@ static void parse_args(options *o, int argc, char **argv) {
         } else if (strcmp(flag, "--block-interval-ms") == 0) {
             o->cfg.block_interval_ms = (uint32_t)parse_u64(flag, value, 1, 3600000);
         } else if (strcmp(flag, "--block-max-txs") == 0) {
-            o->cfg.block_tx_count_max = (uint32_t)parse_u64(flag, value, 1, PETRO_BLOCK_TX_COUNT_MAX);
+            o->cfg.block_tx_count_max =
+                (uint32_t)parse_u64(flag, value, 1, PETRO_BLOCK_TX_COUNT_MAX);
         } else if (strcmp(flag, "--block-max-ops") == 0) {
             o->cfg.block_op_count_max = (uint32_t)parse_u64(flag, value, 1, UINT32_MAX);
         } else if (strcmp(flag, "--mempool-max") == 0) {
@@ -298,7 +300,8 @@ int main(int argc, char **argv) {
         petro_hash network_id;
         r = cluster_network_id(o.cfg.data_dir, &network_id);
         if (r == PETRO_OK) r = ordering_open(&ord, &ocfg, &network_id);
-        if (r != PETRO_OK) return fail("cannot start the cluster ordering from ", o.cluster_file, r);
+        if (r != PETRO_OK) return fail("cannot start the cluster ordering from ", o.cluster_file,
+                                       r);
         o.cfg.ordering = ord;
         o.cfg.block_bytes_max = ocfg.block_bytes_max;
         _Static_assert(sizeof o.cfg.cluster_key_file == sizeof ocfg.key_file, "key_file size");

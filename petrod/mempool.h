@@ -3,10 +3,11 @@
  * Holds, per transaction, its id, its signature mask, the few decoded fields the mempool needs
  * (source, sequence, fee) and its encoded envelope; the producer decodes the envelope again
  * when it builds a block. (A whole decoded petro_tx is ~7.7 KB for any transaction, which made a
- * full default mempool ~770 MiB; an entry is now ~130 bytes plus the envelope.) Indexes: by id (dedup), per source account a chain in ascending sequence order
- * (so an account can queue sequence n+1, n+2, ...), and one FIFO list in admission order,
- * which is the order the producer takes them in. Bounded by tx_count_max; every table is
- * allocated at create, only the entries themselves are allocated on admission.
+ * full default mempool ~770 MiB; an entry is now ~130 bytes plus the envelope.) Indexes: by id
+ * (dedup), per source account a chain in ascending sequence order (so an account can queue
+ * sequence n+1, n+2, ...), and one FIFO list in admission order, which is the order the producer
+ * takes them in. Bounded by tx_count_max; every table is allocated at create, only the entries
+ * themselves are allocated on admission.
  *
  * Not thread-safe: the node serialises every call under its mempool lock. Only the producer
  * removes entries, so the entries it peeked stay valid until it completes them.

@@ -126,7 +126,8 @@ void node_config_default(node_config *cfg) {
     cfg->block_op_count_max = 8000;
     cfg->mempool_tx_count_max = 100000;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    cfg->sig_thread_count = cores > 0 && cores <= (long)SIGPOOL_THREAD_COUNT_MAX ? (uint32_t)cores : 1u;
+    cfg->sig_thread_count =
+        cores > 0 && cores <= (long)SIGPOOL_THREAD_COUNT_MAX ? (uint32_t)cores : 1u;
     cfg->map_size = (size_t)8 << 30;
     cfg->check_invariants = false;
     cfg->checkpoint_interval = CHECKPOINT_INTERVAL_DEFAULT;
@@ -243,8 +244,9 @@ static petro_result recover_tip(node *n, const petro_hash *genesis_id) {
     }
     uint8_t format[4];
     r = store_get_meta_exact(&t, "format", format, sizeof format);
-    if (r == PETRO_OK && (format[0] | format[1] << 8 | format[2] << 16 | (uint32_t)format[3] << 24) !=
-                             STORE_FORMAT_VERSION) {
+    if (r == PETRO_OK &&
+        (format[0] | format[1] << 8 | format[2] << 16 | (uint32_t)format[3] << 24) !=
+            STORE_FORMAT_VERSION) {
         log_error("the ledger has an unknown storage format");
         r = PETRO_ERR_CORRUPT;
     }
@@ -543,7 +545,8 @@ static petro_result admit_locked(node *n, const petro_tx *tx, const petro_hash *
                               pending_fees);
     if (r != PETRO_OK) goto done;
     r = mempool_add(n->mp, tx, id, sig_mask, bytes, bytes_size);
-    if (r == PETRO_OK && n->cfg.ordering != NULL) ordering_forward(n->cfg.ordering, bytes, bytes_size);
+    if (r == PETRO_OK && n->cfg.ordering != NULL) ordering_forward(n->cfg.ordering, bytes,
+                                                                   bytes_size);
     if (r == PETRO_OK && mempool_count(n->mp) >= n->cfg.block_tx_count_max) {
         pthread_cond_signal(&n->producer_wake);
     }
@@ -823,7 +826,8 @@ static petro_result write_block(node *n, const petro_block_header *h, size_t bat
     }
     n->block_size = block_size;
     r = store_put_block(&n->producer_txn, h->height, n->block_buf, block_size);
-    if (r == PETRO_OK) r = store_put_results(&n->producer_txn, h->height, n->results_buf, results_size);
+    if (r == PETRO_OK) r = store_put_results(&n->producer_txn, h->height, n->results_buf,
+                                             results_size);
     return r;
 }
 
@@ -1098,16 +1102,20 @@ static petro_result apply_remote_block(node *n, const uint8_t *bytes, size_t siz
     r = petro_ledger_finish(n->ledger, &built, &claimed.proposer);
     if (r != PETRO_OK) goto fail_block;
     if (!petro_hash_equal(&built.tx_root, &claimed.tx_root)) r = PETRO_ERR_BAD_TX_ROOT;
-    else if (!petro_hash_equal(&built.result_root, &claimed.result_root)) r = PETRO_ERR_BAD_RESULT_ROOT;
-    else if (!petro_hash_equal(&built.state_hash, &claimed.state_hash)) r = PETRO_ERR_BAD_STATE_HASH;
+    else if (!petro_hash_equal(&built.result_root, &claimed.result_root))
+        r = PETRO_ERR_BAD_RESULT_ROOT;
+    else if (!petro_hash_equal(&built.state_hash, &claimed.state_hash))
+        r = PETRO_ERR_BAD_STATE_HASH;
     uint8_t enc_built[PETRO_BLOCK_HEADER_SIZE];
     petro_block_header_encode(enc_built, &built);
-    if (r == PETRO_OK && memcmp(enc_built, bytes, PETRO_BLOCK_HEADER_SIZE) != 0) r = PETRO_ERR_MALFORMED;
+    if (r == PETRO_OK && memcmp(enc_built, bytes, PETRO_BLOCK_HEADER_SIZE) != 0)
+        r = PETRO_ERR_MALFORMED;
     if (r != PETRO_OK) goto fail_block;
     r = petro_ledger_commit(n->ledger);
     if (r == PETRO_OK) r = put_block_indexes(n, tx, bytes, size, ids, count, claimed.height);
     if (r == PETRO_OK) r = store_put_block(&n->producer_txn, claimed.height, bytes, size);
-    if (r == PETRO_OK) r = store_put_results(&n->producer_txn, claimed.height, n->results_buf, results_size);
+    if (r == PETRO_OK) r = store_put_results(&n->producer_txn, claimed.height, n->results_buf,
+                                             results_size);
     if (r != PETRO_OK) goto fail_block;
     r = store_txn_commit(&n->producer_txn);
     if (r != PETRO_OK) {
@@ -1130,7 +1138,8 @@ static petro_result apply_remote_block(node *n, const uint8_t *bytes, size_t siz
     pthread_cond_broadcast(&n->changed);
     pthread_mutex_unlock(&n->lock);
     ordering_applied(n->cfg.ordering, claimed.height, &block_hash, &claimed.state_hash);
-    log_debug("applied block %llu from the cluster: %u txs", (unsigned long long)claimed.height, count);
+    log_debug("applied block %llu from the cluster: %u txs", (unsigned long long)claimed.height,
+              count);
     if (n->cfg.check_invariants) check_invariants_or_die(n, claimed.height);
     checkpoint_after_block(n->cps, n, claimed.height); /* the same heights as the leader's */
     goto done;
@@ -1223,7 +1232,8 @@ static void follow_blocks(node *n) {
         pthread_mutex_unlock(&n->lock);
         uint8_t *bytes;
         size_t size;
-        if (is_closing || ordering_next_block(n->cfg.ordering, next, &bytes, &size) != PETRO_OK) return;
+        if (is_closing || ordering_next_block(n->cfg.ordering, next, &bytes, &size) != PETRO_OK)
+            return;
         petro_result r = apply_remote_block(n, bytes, size);
         free(bytes);
         if (r == PETRO_OK) {
@@ -1273,7 +1283,8 @@ static void *producer_main(void *arg) {
         }
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
-        bool is_due = now.tv_sec > due.tv_sec || (now.tv_sec == due.tv_sec && now.tv_nsec >= due.tv_nsec);
+        bool is_due = now.tv_sec > due.tv_sec ||
+                      (now.tv_sec == due.tv_sec && now.tv_nsec >= due.tv_nsec);
         size_t pending = mempool_count(n->mp);
         /* Full: a whole block is pending, or the last block was cut by its operation count
          * and the rest is ready at once. */

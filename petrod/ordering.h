@@ -54,7 +54,8 @@ petro_result ordering_config_load(ordering_config *cfg, const char *path);
 
 /** Start the etcd backend: election, block reader, forwarder, attestations. network_id is
  *  the genesis network id (attestations are bound to it). */
-petro_result ordering_open(ordering **out, const ordering_config *cfg, const petro_hash *network_id);
+petro_result ordering_open(ordering **out, const ordering_config *cfg,
+                           const petro_hash *network_id);
 void ordering_close(ordering *o);
 
 /** Called by the backend (from its own threads) when a block or leadership arrived. */

@@ -185,7 +185,8 @@ static json_t *range_end_of(const char *prefix) {
 
 static void trim(char *s) {
     size_t len = strlen(s);
-    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\n' || s[len - 1] == '\r' || s[len - 1] == '\t')) {
+    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\n' || s[len - 1] == '\r' ||
+                       s[len - 1] == '\t')) {
         s[--len] = '\0';
     }
     size_t start = 0;
@@ -451,7 +452,8 @@ static void *elect_main(void *arg) {
         /* Hand the leadership over at once on a clean stop. */
         json_t *body = json_pack("{s:o}", "ID", etcd_u64_json(lease));
         json_t *resp = NULL;
-        if (body != NULL && etcd_post(e, "/v3/lease/revoke", body, &resp) == PETRO_OK && was_leader) {
+        if (body != NULL && etcd_post(e, "/v3/lease/revoke", body, &resp) == PETRO_OK &&
+            was_leader) {
             log_info("cluster: released the leadership");
         }
         json_decref(body);
@@ -493,8 +495,10 @@ petro_result ordering_finalize(ordering *o, uint64_t height, const uint8_t *bloc
     json_t *body = json_pack(
         "{s:[{s:o,s:s,s:o,s:s},{s:o,s:s,s:o,s:s},{s:o,s:s,s:o,s:s}],s:[{s:{s:o,s:o}}]}",
         "compare",
-        "key", b64s(key), "target", "CREATE", "create_revision", etcd_u64_json(0), "result", "EQUAL",
-        "key", b64s(lkey), "target", "CREATE", "create_revision", etcd_u64_json(create_rev), "result", "EQUAL",
+        "key", b64s(key), "target", "CREATE", "create_revision", etcd_u64_json(0),
+        "result", "EQUAL",
+        "key", b64s(lkey), "target", "CREATE", "create_revision", etcd_u64_json(create_rev),
+        "result", "EQUAL",
         "key", b64s(lkey), "target", "LEASE", "lease", etcd_u64_json(lease), "result", "EQUAL",
         "success", "request_put", "key", b64s(key), "value", etcd_b64(block, size));
     if (body == NULL) return PETRO_ERR_NOMEM;
@@ -531,7 +535,8 @@ petro_result ordering_finalize(ordering *o, uint64_t height, const uint8_t *bloc
             break;
         }
         if (mono_ms() >= deadline) {
-            log_warn("cluster: block %llu not written to etcd (unreachable)", (unsigned long long)height);
+            log_warn("cluster: block %llu not written to etcd (unreachable)",
+                     (unsigned long long)height);
             break;
         }
         pthread_mutex_lock(&o->lock);
@@ -684,7 +689,8 @@ static void publish_attestation(ordering *o, etcd *e) {
     key_of(key, sizeof key, o, sub);
     if (ops != NULL) json_array_append_new(ops, attestation_put(key, &a));
     for (size_t i = 0; ops != NULL && i < n; i++) {
-        snprintf(sub, sizeof sub, "atth/%020llu/%s", (unsigned long long)queued[i].height, o->cfg.self);
+        snprintf(sub, sizeof sub, "atth/%020llu/%s", (unsigned long long)queued[i].height,
+                 o->cfg.self);
         key_of(key, sizeof key, o, sub);
         json_array_append_new(ops, attestation_put(key, &queued[i]));
     }
@@ -694,7 +700,8 @@ static void publish_attestation(ordering *o, etcd *e) {
         pthread_mutex_lock(&o->lock);
         if (o->mine.height == a.height) o->is_mine_published = true;
         size_t done = n <= o->att_queue_count ? n : o->att_queue_count;
-        memmove(o->att_queue, o->att_queue + done, (o->att_queue_count - done) * sizeof o->att_queue[0]);
+        memmove(o->att_queue, o->att_queue + done,
+                (o->att_queue_count - done) * sizeof o->att_queue[0]);
         o->att_queue_count -= done;
         pthread_mutex_unlock(&o->lock);
     }
@@ -850,7 +857,8 @@ static void prune(ordering *o, etcd *e) {
     block_key(to, sizeof to, o, below);
     json_t *body = json_pack("{s:o,s:o}", "key", b64s(from), "range_end", b64s(to));
     json_t *resp;
-    petro_result r = body != NULL ? etcd_post(e, "/v3/kv/deleterange", body, &resp) : PETRO_ERR_NOMEM;
+    petro_result r =
+        body != NULL ? etcd_post(e, "/v3/kv/deleterange", body, &resp) : PETRO_ERR_NOMEM;
     json_decref(body);
     if (r != PETRO_OK) return;
     uint64_t deleted = etcd_u64(resp, "deleted");
@@ -1215,7 +1223,8 @@ static void collect_retry(const uint8_t *buf, size_t size, const peer_buf *answe
     json_t *rej = NULL;
     json_t *doc = NULL;
     if (!is_failed) {
-        doc = answer->data != NULL ? json_loadb((const char *)answer->data, answer->size, 0, NULL) : NULL;
+        doc = answer->data != NULL ? json_loadb((const char *)answer->data, answer->size, 0, NULL)
+                                   : NULL;
         rej = json_object_get(doc, "rejected");
         if (json_array_size(rej) == 0) {
             json_decref(doc);
@@ -1375,7 +1384,8 @@ void ordering_forward(ordering *o, const uint8_t *tx, size_t size) {
 
 /* ------------------------------------------------------------ node side */
 
-petro_result ordering_open(ordering **out, const ordering_config *cfg, const petro_hash *network_id) {
+petro_result ordering_open(ordering **out, const ordering_config *cfg,
+                           const petro_hash *network_id) {
     *out = NULL;
     ordering *o = calloc(1, sizeof *o);
     if (o == NULL) return PETRO_ERR_NOMEM;
@@ -1415,7 +1425,8 @@ petro_result ordering_open(ordering **out, const ordering_config *cfg, const pet
         }
         o->thread_count++;
     }
-    log_info("cluster: validator %s, etcd %s, prefix %s", cfg->self, cfg->etcd_endpoints, cfg->prefix);
+    log_info("cluster: validator %s, etcd %s, prefix %s", cfg->self, cfg->etcd_endpoints,
+             cfg->prefix);
     *out = o;
     return PETRO_OK;
 }

@@ -36,7 +36,8 @@ struct sigpool {
 };
 
 static void verify_range(sigpool_item *items, size_t begin, size_t end) {
-    for (size_t i = begin; i < end; i++) items[i].mask = petro_tx_verify_sigs(items[i].tx, items[i].id);
+    for (size_t i = begin; i < end; i++)
+        items[i].mask = petro_tx_verify_sigs(items[i].tx, items[i].id);
 }
 
 /* Under the lock: claim the next chunk of job; take it off the queue when fully claimed. */

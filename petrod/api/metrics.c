@@ -219,7 +219,8 @@ enum MHD_Result api_metrics(const api_request *req) {
         metric(b, "petro_cluster_leader_changes_total", "counter",
                "Leader changes seen by this node.", oc.leader_changes_total);
         metric(b, "petro_cluster_etcd_failures_total", "counter",
-               "Failed etcd requests (unreachable, timeout, error answer).", oc.etcd_failures_total);
+               "Failed etcd requests (unreachable, timeout, error answer).",
+               oc.etcd_failures_total);
     }
     rc = put_reserves(b, req->api->node);
     enum MHD_Result ret;

@@ -572,7 +572,8 @@ typedef struct pair_sum {
 
 static int sum_pair(void *v, const petro_trade_stat *s) {
     pair_sum *p = v;
-    if (strcmp(s->origin, p->t->t.origin) != 0 || strcmp(s->destination, p->t->t.destination) != 0 ||
+    if (strcmp(s->origin, p->t->t.origin) != 0 ||
+        strcmp(s->destination, p->t->t.destination) != 0 ||
         !petro_asset_equal(&s->asset, &p->t->t.asset)) {
         return 0;
     }
