@@ -376,7 +376,9 @@ static size_t make_txs(uint8_t txs[SEED_TXS][PETRO_TX_SIZE_MAX], size_t sizes[SE
     return k;
 }
 
-static void hex_of(char *out, const uint8_t *bytes, size_t size) { petro_hex_encode(out, bytes, size); }
+static void hex_of(char *out, const uint8_t *bytes, size_t size) {
+    petro_hex_encode(out, bytes, size);
+}
 
 /* ---------------------------------------------------------------- blocks */
 
@@ -390,7 +392,8 @@ static size_t make_block(uint8_t *out, size_t cap, uint8_t txs[SEED_TXS][PETRO_T
     petro_ledger *l = NULL;
     petro_block_header h;
     if (petro_store_mem_create(&mem, &store) != PETRO_OK ||
-        petro_ledger_create(&l, &store) != PETRO_OK || petro_ledger_genesis(l, &h, &g) != PETRO_OK ||
+        petro_ledger_create(&l, &store) != PETRO_OK ||
+        petro_ledger_genesis(l, &h, &g) != PETRO_OK ||
         petro_ledger_commit(l) != PETRO_OK ||
         petro_ledger_begin(l, 1, FUZZ_GENESIS_TS + 1000) != PETRO_OK) {
         fuzz_fail("block fixture", NULL);

@@ -48,8 +48,10 @@ static void test_bip_vectors(void) {
         "abcdef1l7aum6echk45nj3s0wdvt2fg8x9yrzpqzd3ryx",
         "split1checkupstagehandshakeupstreamerranterredcaperredlc445v",
         "?1v759aa",
-        "11llllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllludsr8",
-        "an83characterlonghumanreadablepartthatcontainsthetheexcludedcharactersbioandnumber11sg7hg6",
+        "11lllllllllllllllllllllllllllllllllllllllllll"
+        "lllllllllllllllllllllllllllllllllllllllludsr8",
+        "an83characterlonghumanreadablepartthatcontain"
+        "sthetheexcludedcharactersbioandnumber11sg7hg6",
     };
     static const char *bech32[] = {
         "A12UEL5L",

@@ -82,7 +82,8 @@ static void test_mul_div(void) {
     ASSERT_EQ(r, INT64_MAX);
     ASSERT_RESULT(petro_amount_mul_div_ceil(&r, INT64_C(6148914691236517205), 3, 2),
                   PETRO_ERR_AMOUNT_OVERFLOW);
-    ASSERT_RESULT(petro_amount_mul_div_ceil(&r, INT64_MAX / 2 + 1, 2, 1), PETRO_ERR_AMOUNT_OVERFLOW);
+    ASSERT_RESULT(petro_amount_mul_div_ceil(&r, INT64_MAX / 2 + 1, 2, 1),
+                  PETRO_ERR_AMOUNT_OVERFLOW);
     ASSERT_RESULT(petro_amount_mul_div_floor(&r, -1, 1, 1), PETRO_ERR_AMOUNT_NEGATIVE);
     ASSERT_RESULT(petro_amount_mul_div_floor(&r, 1, -1, 1), PETRO_ERR_AMOUNT_NEGATIVE);
     ASSERT_RESULT(petro_amount_mul_div_ceil(&r, 1, 1, -1), PETRO_ERR_AMOUNT_NEGATIVE);

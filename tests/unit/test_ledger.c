@@ -252,7 +252,8 @@ static petro_result apply_raw(fx *f, const petro_tx *tx, petro_tx_result *res) {
             size_t size;
             ASSERT_OK(petro_tx_encode(buf, sizeof buf, &size, tx));
             ASSERT_TRUE(f->cur_size + 4 + size <= BLOCK_BYTES_MAX);
-            for (int i = 0; i < 4; i++) f->cur[f->cur_size + (size_t)i] = (uint8_t)(size >> (8 * i));
+            for (int i = 0; i < 4; i++)
+                f->cur[f->cur_size + (size_t)i] = (uint8_t)(size >> (8 * i));
             memcpy(f->cur + f->cur_size + 4, buf, size);
             f->cur_size += 4 + size;
         }
@@ -725,7 +726,8 @@ static void test_accounts_ops(void) {
 
     /* set_signer (high threshold) */
     EXPECT_OP(&f, K_DAVE, op_signer(K_DAVE, 1), PETRO_ERR_BAD_SIGNER);
-    for (int i = 0; i < PETRO_SIGNERS_MAX; i++) EXPECT_OP(&f, K_DAVE, op_signer(K_E0 + i, 1), PETRO_OK);
+    for (int i = 0; i < PETRO_SIGNERS_MAX; i++)
+        EXPECT_OP(&f, K_DAVE, op_signer(K_E0 + i, 1), PETRO_OK);
     EXPECT_OP(&f, K_DAVE, op_signer(K_E0 + PETRO_SIGNERS_MAX, 1), PETRO_ERR_TOO_MANY_SIGNERS);
     EXPECT_OP(&f, K_DAVE, op_signer(K_E0, 5), PETRO_OK); /* update at the maximum */
     EXPECT_OP(&f, K_DAVE, op_signer(K_E0 + PETRO_SIGNERS_MAX, 0), PETRO_OK); /* absent: no-op */
@@ -735,7 +737,8 @@ static void test_accounts_ops(void) {
     for (int i = 1; i < dave.signer_count; i++) {
         ASSERT_TRUE(petro_pubkey_cmp(&dave.signers[i - 1].key, &dave.signers[i].key) < 0);
     }
-    for (int i = 0; i < PETRO_SIGNERS_MAX; i++) EXPECT_OP(&f, K_DAVE, op_signer(K_E0 + i, 0), PETRO_OK);
+    for (int i = 0; i < PETRO_SIGNERS_MAX; i++)
+        EXPECT_OP(&f, K_DAVE, op_signer(K_E0 + i, 0), PETRO_OK);
     fx_sync(&f);
     ASSERT_EQ(acct_of(&f, K_DAVE).signer_count, 0);
 

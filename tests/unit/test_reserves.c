@@ -375,7 +375,8 @@ static void test_cap_boundary(void) {
     petro_amount room = st[0].headroom;
     /* One base unit more than the headroom fails; the fee burned by the issuing transaction
      * itself does not make room (the cap is checked against issued - redeemed). */
-    EXPECT_OP(&f, K_TREAS, op_issue_reserve(ptr, K_ALICE, room + 1), PETRO_ERR_RESERVE_CAP_EXCEEDED);
+    EXPECT_OP(&f, K_TREAS, op_issue_reserve(ptr, K_ALICE, room + 1),
+              PETRO_ERR_RESERVE_CAP_EXCEEDED);
     petro_amount before = balance(&f, K_ALICE, ptr);
     EXPECT_OP(&f, K_TREAS, op_issue_reserve(ptr, K_ALICE, room), PETRO_OK);
     fx_sync(&f, 1000);

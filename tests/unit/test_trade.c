@@ -370,7 +370,8 @@ static void test_failure_paths(void) {
     EXPECT_OP(&f, K_IMP, op_create(terms(1000 * UNIT, 2, 0)), PETRO_OK);
     fx_sync(&f, 1000);
     const uint64_t id = 1;
-    EXPECT_OP(&f, K_EXP, op_present(id, PETRO_DOC_BILL_OF_LADING, "BL"), PETRO_ERR_TRADE_NOT_FUNDED);
+    EXPECT_OP(&f, K_EXP, op_present(id, PETRO_DOC_BILL_OF_LADING, "BL"),
+              PETRO_ERR_TRADE_NOT_FUNDED);
     EXPECT_OP(&f, K_EXP, op_release(id, 0), PETRO_ERR_TRADE_NOT_FUNDED);
     EXPECT_OP(&f, K_EXP, op_id(PETRO_OP_TRADE_FUND, id), PETRO_ERR_TRADE_NOT_IMPORTER);
     EXPECT_OP(&f, K_IMP, op_id(PETRO_OP_TRADE_REFUND, id), PETRO_ERR_TRADE_NOT_FUNDED);
@@ -379,7 +380,8 @@ static void test_failure_paths(void) {
     fx_sync(&f, 1000);
 
     /* Documents. */
-    EXPECT_OP(&f, K_IMP, op_present(id, PETRO_DOC_BILL_OF_LADING, "BL"), PETRO_ERR_TRADE_NOT_EXPORTER);
+    EXPECT_OP(&f, K_IMP, op_present(id, PETRO_DOC_BILL_OF_LADING, "BL"),
+              PETRO_ERR_TRADE_NOT_EXPORTER);
     EXPECT_OP(&f, K_EXP, op_present(id, PETRO_DOC_CERTIFICATE_OF_ORIGIN, "CO"),
               PETRO_ERR_TRADE_DOC_NOT_REQUIRED); /* wrong document type */
     EXPECT_OP(&f, K_EXP, op_present(id, PETRO_DOC_BILL_OF_LADING, "BL-1"), PETRO_OK);

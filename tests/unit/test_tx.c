@@ -961,7 +961,8 @@ static void test_sign_verify(void) {
 
     /* A corrupted signature clears exactly its bit. */
     tx.sigs[5].sig.bytes[10] ^= 0x40;
-    ASSERT_EQ(petro_tx_verify_sigs(&tx, &id), ((UINT32_C(1) << PETRO_TX_SIGS_MAX) - 1) & ~(1u << 5));
+    ASSERT_EQ(petro_tx_verify_sigs(&tx, &id),
+              ((UINT32_C(1) << PETRO_TX_SIGS_MAX) - 1) & ~(1u << 5));
     tx.sigs[5].sig.bytes[10] ^= 0x40;
 
     /* Changing any body field changes the id, and the old signatures fail. */

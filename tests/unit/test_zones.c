@@ -174,7 +174,8 @@ static void test_authority(void) {
     tx.ops[0] = op_target("VE", "BR", 2026, 2026, 3000);
     ASSERT_RESULT(petro_tx_check(&tx), PETRO_ERR_ZONE_BAD_TARGET);
     petro_op ops[] = {op_zone_create(9, "Zona Franca de Colon", "PA"),
-                      op_policy(9, 10, 7 * UNIT, 1, 2, (petro_asset[]){usd(), petro_asset_native()}),
+                      op_policy(9, 10, 7 * UNIT, 1, 2,
+                                (petro_asset[]){usd(), petro_asset_native()}),
                       op_assign(K_OTHER, 9), op_kyc(K_OTHER, 2),
                       op_target("BR", "VE", 2025, 2026, 3000)};
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) roundtrip(&ops[i]);
