@@ -116,7 +116,8 @@ int main(int argc, char **argv) {
                 keypair(&holder, &holder_sk, created);
                 op->type = PETRO_OP_CREATE_ACCOUNT;
                 op->u.create_account.destination = holder;
-                op->u.create_account.starting_balance = (petro_amount)(1 + created % 1000) * UNIT + (petro_amount)created;
+                op->u.create_account.starting_balance =
+                    (petro_amount)(1 + created % 1000) * UNIT + (petro_amount)created;
                 created++;
             }
             tx.fee = PETRO_BASE_FEE * tx.op_count;
@@ -125,7 +126,8 @@ int main(int argc, char **argv) {
             if ((rc = petro_tx_id(&id, &tx)) != PETRO_OK) die("id", rc);
             petro_tx_result res;
             rc = petro_ledger_apply_tx(l, &res, &tx, &id, petro_tx_verify_sigs(&tx, &id));
-            if (rc != PETRO_OK || res.code != PETRO_OK) die("apply", rc != PETRO_OK ? rc : res.code);
+            if (rc != PETRO_OK || res.code != PETRO_OK)
+                die("apply", rc != PETRO_OK ? rc : res.code);
         }
         if ((rc = petro_ledger_finish(l, &h, &validator)) != PETRO_OK) die("finish", rc);
         if ((rc = petro_ledger_commit(l)) != PETRO_OK) die("commit", rc);
@@ -167,7 +169,8 @@ int main(int argc, char **argv) {
            (unsigned long long)cp.checkpoint.leaf_count, cp.tree.depth,
            (long long)cp.checkpoint.total);
     printf("checkpoint memory (leaves + tree, heap): %.1f MiB\n", mib);
-    printf("process peak RSS (store + ledger + checkpoint): %.1f MiB\n", (double)ru.ru_maxrss / 1024.0);
+    printf("process peak RSS (store + ledger + checkpoint): %.1f MiB\n",
+           (double)ru.ru_maxrss / 1024.0);
     printf("proof generate+verify: %.1f us each (1000 random holders)\n",
            (double)(tv1 - tv0) / 1000.0 / 1000.0);
     printf("checkpoint_time: %.0f ms\n", (double)(t1 - t0) / 1e6);

@@ -631,15 +631,19 @@ int main(int argc, char **argv) {
         i++;
         if (strcmp(a, "--node") == 0) o->node = v;
         else if (strcmp(a, "--funder") == 0) o->funder = v;
-        else if (strcmp(a, "--accounts") == 0) o->accounts = bench_parse_u64(PROG, a, v, 2, 10000000);
+        else if (strcmp(a, "--accounts") == 0)
+            o->accounts = bench_parse_u64(PROG, a, v, 2, 10000000);
         else if (strcmp(a, "--txs") == 0) o->txs = bench_parse_u64(PROG, a, v, 1, 100000000);
-        else if (strcmp(a, "--connections") == 0) o->connections = bench_parse_u64(PROG, a, v, 1, 256);
+        else if (strcmp(a, "--connections") == 0)
+            o->connections = bench_parse_u64(PROG, a, v, 1, 256);
         else if (strcmp(a, "--batch") == 0) o->batch = bench_parse_u64(PROG, a, v, 1, 1000);
         else if (strcmp(a, "--rate") == 0) o->rate = bench_parse_u64(PROG, a, v, 0, 100000000);
         else if (strcmp(a, "--window") == 0) o->window = bench_parse_u64(PROG, a, v, 1, 100000000);
-        else if (strcmp(a, "--node-pid") == 0) o->node_pid = bench_parse_u64(PROG, a, v, 1, UINT32_MAX);
+        else if (strcmp(a, "--node-pid") == 0)
+            o->node_pid = bench_parse_u64(PROG, a, v, 1, UINT32_MAX);
         else if (strcmp(a, "--seed") == 0) o->seed = bench_parse_u64(PROG, a, v, 0, UINT64_MAX);
-        else if (strcmp(a, "--timeout-s") == 0) o->timeout_s = bench_parse_u64(PROG, a, v, 1, 86400);
+        else if (strcmp(a, "--timeout-s") == 0)
+            o->timeout_s = bench_parse_u64(PROG, a, v, 1, 86400);
         else usage();
     }
     if (o->node == NULL || o->funder == NULL) usage();
@@ -674,7 +678,8 @@ int main(int argc, char **argv) {
     r->sks = calloc(n, sizeof *r->sks);
     if (r->pks == NULL || r->sks == NULL) fail("%s", "out of memory");
     keygen_job *kj = calloc(cores, sizeof *kj);
-    for (unsigned c = 0; c < cores; c++) kj[c] = (keygen_job){r, n * c / cores, n * (c + 1) / cores};
+    for (unsigned c = 0; c < cores; c++)
+        kj[c] = (keygen_job){r, n * c / cores, n * (c + 1) / cores};
     run_parallel(keygen_main, kj, sizeof *kj, cores);
     free(kj);
     fund_accounts(r, &h, &funder);
