@@ -520,15 +520,6 @@ static petro_result admit_locked(node *n, const petro_tx *tx, const petro_hash *
                                               : store_txn_renew(&n->admit_txn);
     if (r != PETRO_OK) return r == PETRO_ERR_NOT_FOUND ? PETRO_ERR_IO : r;
 
-    uint64_t height;
-    uint32_t index;
-    r = store_get_tx_location(&n->admit_txn, id, &height, &index);
-    if (r == PETRO_OK) {
-        r = PETRO_ERR_DUPLICATE_TX;
-        goto done;
-    }
-    if (r != PETRO_ERR_NOT_FOUND) goto done;
-
     petro_account acct;
     uint64_t committed_sequence = 0;
     r = petro_state_get_account(&n->admit_txn.store, &acct, &tx->source);
@@ -543,6 +534,17 @@ static petro_result admit_locked(node *n, const petro_tx *tx, const petro_hash *
     if (r != PETRO_OK) goto done;
     r = petro_ledger_check_tx(&n->admit_txn.store, tx, sig_mask, now_ms(), pending_count,
                               pending_fees);
+    if (r != PETRO_OK && petro_result_is_ledger(r)) {
+        /* Already committed? Looked up only now: a committed transaction cannot pass
+         * check_tx (its sequence is at or below its account's, sequences only grow and
+         * accounts are never removed), so the lookup in the transaction index, a tree as large
+         * as the history, stays off the path of every valid submission. */
+        uint64_t height;
+        uint32_t index;
+        petro_result where = store_get_tx_location(&n->admit_txn, id, &height, &index);
+        if (where == PETRO_OK) r = PETRO_ERR_DUPLICATE_TX;
+        else if (where != PETRO_ERR_NOT_FOUND) r = where;
+    }
     if (r != PETRO_OK) goto done;
     r = mempool_add(n->mp, tx, id, sig_mask, bytes, bytes_size);
     if (r == PETRO_OK && n->cfg.ordering != NULL) ordering_forward(n->cfg.ordering, bytes,
