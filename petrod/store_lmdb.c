@@ -372,33 +372,45 @@ static petro_result links_reserve(store_links *l, size_t more) {
 petro_result store_index_tx(store_txn *t, store_links *l, const petro_hash *id, uint64_t height,
                             uint32_t index, const petro_pubkey *accounts, size_t account_count) {
     if (account_count > UINT8_MAX) return PETRO_ERR_CORRUPT; /* PETRO_TX_ACCOUNTS_MAX is 81 */
-    petro_result r = put_tx_location(t, id, height, index);
+    petro_result r = put_tx_location(t, id, height, index); /* fails outside a write txn */
     if (r == PETRO_OK) r = links_reserve(l, LINK_RECORD_HEAD + account_count * LINK_SIZE);
     if (r != PETRO_OK) return r;
     if (l->size > UINT32_MAX) return PETRO_ERR_NOMEM;
+    /* One cursor for the heads: an account's head is read and replaced where the read left
+     * the cursor (MDB_CURRENT), one descent of acct_last instead of two. */
+    MDB_cursor *cur = NULL;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi_acct_last, &cur);
+    if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "cursor open (acct_last)");
     uint8_t *rec = l->records + l->size;
     memcpy(rec, id->bytes, 32);
     rec[32] = (uint8_t)account_count;
     uint8_t pos[8];
     be_u64(pos, position_of(height, index));
-    for (size_t i = 0; i < account_count; i++) {
+    for (size_t i = 0; i < account_count && r == PETRO_OK; i++) {
         uint8_t *link = rec + LINK_RECORD_HEAD + i * LINK_SIZE;
         memcpy(link, accounts[i].bytes, 32);
         /* The head so far (this block's earlier transactions included: same write txn). */
         MDB_val k = {32, (void *)accounts[i].bytes}, v;
-        int rc = mdb_get(t->txn, t->s->dbi_acct_last, &k, &v);
-        if (rc == MDB_SUCCESS && v.mv_size == 8) {
-            memcpy(link + 32, v.mv_data, 8);
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
+        if (rc == MDB_SUCCESS && v.mv_size != 8) {
+            log_error("acct_last entry has %zu bytes, not 8", v.mv_size);
+            r = PETRO_ERR_CORRUPT;
+            break;
+        }
+        if (rc == MDB_SUCCESS) {
+            memcpy(link + 32, v.mv_data, 8); /* copied before the put below replaces it */
         } else if (rc == MDB_NOTFOUND) {
             memset(link + 32, 0, 8);
         } else {
-            if (rc == MDB_SUCCESS) log_error("acct_last entry has %zu bytes, not 8", v.mv_size);
-            return rc == MDB_SUCCESS ? PETRO_ERR_CORRUPT : store_lmdb_result(rc, "get acct_last");
+            r = store_lmdb_result(rc, "get acct_last");
+            break;
         }
-        r = store_put(t, t->s->dbi_acct_last, accounts[i].bytes, 32, pos, sizeof pos,
-                      "put acct_last");
-        if (r != PETRO_OK) return r;
+        MDB_val nk = {32, (void *)accounts[i].bytes}, nv = {sizeof pos, pos};
+        rc = mdb_cursor_put(cur, &nk, &nv, rc == MDB_SUCCESS ? MDB_CURRENT : 0);
+        r = store_write_result(t->s, rc, "put acct_last");
     }
+    mdb_cursor_close(cur);
+    if (r != PETRO_OK) return r;
     l->offsets[l->count++] = (uint32_t)l->size;
     l->size += LINK_RECORD_HEAD + account_count * LINK_SIZE;
     return PETRO_OK;
