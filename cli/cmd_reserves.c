@@ -42,8 +42,7 @@ static int parse_text(char out[PETRO_RESERVE_TEXT_MAX + 1], const char *what, co
     }
     for (size_t i = 0; i < n; i++) {
         if (text[i] < 0x20 || text[i] > 0x7e) {
-            return cli_fail(CLI_EXIT_USAGE, "%s: only printable ASCII characters (bad_text)",
-                            what);
+            return cli_fail(CLI_EXIT_USAGE, "%s: only printable ASCII characters (bad_text)", what);
         }
     }
     memcpy(out, text, n + 1);
@@ -58,10 +57,12 @@ int cmd_attest(const cli_config *cfg, const cli_args *args) {
     op.type = PETRO_OP_ATTEST_RESERVE;
     petro_op_attest_reserve *a = &op.u.attest_reserve;
     int rc = parse_commodity(&a->commodity, args_get(args, "commodity"));
-    if (rc == CLI_EXIT_OK) rc = parse_amount(&a->quantity, "--quantity",
-                                             args_get(args, "quantity"));
-    if (rc == CLI_EXIT_OK) rc = parse_text(a->custodian, "--custodian",
-                                           args_get(args, "custodian"));
+    if (rc == CLI_EXIT_OK) {
+        rc = parse_amount(&a->quantity, "--quantity", args_get(args, "quantity"));
+    }
+    if (rc == CLI_EXIT_OK) {
+        rc = parse_text(a->custodian, "--custodian", args_get(args, "custodian"));
+    }
     if (rc != CLI_EXIT_OK) return rc;
     rc = parse_file_or_hash(&a->document_hash, "--document", args_get(args, "document"),
                             "--document-hash", args_get(args, "document-hash"));
@@ -105,8 +106,9 @@ int cmd_issue_reserve(const cli_config *cfg, const cli_args *args) {
     petro_net_kind kind = PETRO_NET_TEST;
     const char *asset = args_get(args, "asset");
     int rc = parse_asset(&is->asset, &kind, "--asset", asset);
-    if (rc == CLI_EXIT_OK) rc = parse_address_any(&is->destination, &kind, "--to",
-                                                  args_get(args, "to"));
+    if (rc == CLI_EXIT_OK) {
+        rc = parse_address_any(&is->destination, &kind, "--to", args_get(args, "to"));
+    }
     if (rc == CLI_EXIT_OK) rc = parse_amount(&is->amount, "--amount", args_get(args, "amount"));
     if (rc != CLI_EXIT_OK) return rc;
     const char *whats[2] = {"--to", "--asset"};
@@ -292,8 +294,9 @@ int cmd_proof(const cli_config *cfg, const cli_args *args) {
     }
     free(p);
     node_reply_deinit(&reply);
-    if (pr != PETRO_OK) return cli_fail(CLI_EXIT_FAILED, "the node sent a malformed proof (%s)",
-                                        why);
+    if (pr != PETRO_OK) {
+        return cli_fail(CLI_EXIT_FAILED, "the node sent a malformed proof (%s)", why);
+    }
     if (failed != 0) return cli_fail(CLI_EXIT_FAILED, "the node's proof does not verify");
     return rc;
 }

@@ -238,8 +238,9 @@ int cmd_trade_dispute(const cli_config *cfg, const cli_args *args) {
     op.type = PETRO_OP_TRADE_DISPUTE;
     uint64_t reason = 0;
     int rc = parse_id(&op.u.trade_dispute.contract_id, args);
-    if (rc == CLI_EXIT_OK) rc = parse_uint(&reason, "--reason", args_get(args, "reason"), 1,
-                                           UINT16_MAX);
+    if (rc == CLI_EXIT_OK) {
+        rc = parse_uint(&reason, "--reason", args_get(args, "reason"), 1, UINT16_MAX);
+    }
     if (rc != CLI_EXIT_OK) return rc;
     op.u.trade_dispute.reason = (uint16_t)reason;
     return cli_tx_run_op(cfg, args, &op, 0, NULL, NULL);
@@ -264,8 +265,9 @@ static int amend_fields(const cli_config *cfg, const cli_args *args, petro_op_tr
                         petro_hash *msg) {
     int rc = parse_id(&a->contract_id, args);
     if (rc == CLI_EXIT_OK) rc = parse_amount(&a->amount, "--amount", args_get(args, "amount"));
-    if (rc == CLI_EXIT_OK) rc = parse_when(&a->shipment_deadline_ms, args, "deadline-ms",
-                                           "ship-days", 30);
+    if (rc == CLI_EXIT_OK) {
+        rc = parse_when(&a->shipment_deadline_ms, args, "deadline-ms", "ship-days", 30);
+    }
     if (rc == CLI_EXIT_OK) rc = parse_when(&a->expiry_ms, args, "expiry-ms", "expiry-days", 60);
     if (rc != CLI_EXIT_OK) return rc;
     char path[64];
@@ -352,15 +354,19 @@ int cmd_trade_target(const cli_config *cfg, const cli_args *args) {
     const char *asset = args_get(args, "asset");
     uint64_t base, target, growth;
     int rc = parse_country(t->origin, "--origin", args_get(args, "origin"));
-    if (rc == CLI_EXIT_OK) rc = parse_country(t->destination, "--destination",
-                                              args_get(args, "destination"));
+    if (rc == CLI_EXIT_OK) {
+        rc = parse_country(t->destination, "--destination", args_get(args, "destination"));
+    }
     if (rc == CLI_EXIT_OK) rc = parse_asset(&t->asset, &kind, "--asset", asset ? asset : "PTR");
-    if (rc == CLI_EXIT_OK) rc = parse_uint(&base, "--base-year", args_get(args, "base-year"),
-                                           1970, 9998);
-    if (rc == CLI_EXIT_OK) rc = parse_uint(&target, "--target-year",
-                                           args_get(args, "target-year"), base + 1, 9999);
-    if (rc == CLI_EXIT_OK) rc = parse_uint(&growth, "--growth-pct", args_get(args, "growth-pct"),
-                                           0, 10000);
+    if (rc == CLI_EXIT_OK) {
+        rc = parse_uint(&base, "--base-year", args_get(args, "base-year"), 1970, 9998);
+    }
+    if (rc == CLI_EXIT_OK) {
+        rc = parse_uint(&target, "--target-year", args_get(args, "target-year"), base + 1, 9999);
+    }
+    if (rc == CLI_EXIT_OK) {
+        rc = parse_uint(&growth, "--growth-pct", args_get(args, "growth-pct"), 0, 10000);
+    }
     if (rc != CLI_EXIT_OK) return rc;
     t->base_year = (uint16_t)base;
     t->target_year = (uint16_t)target;
@@ -527,8 +533,9 @@ int cmd_zone_create(const cli_config *cfg, const cli_args *args) {
         rc = parse_text_max(op.u.zone_create.name, PETRO_TRADE_TEXT_MAX, "--name",
                             args_get(args, "name"));
     }
-    if (rc == CLI_EXIT_OK) rc = parse_country(op.u.zone_create.country, "--country",
-                                              args_get(args, "country"));
+    if (rc == CLI_EXIT_OK) {
+        rc = parse_country(op.u.zone_create.country, "--country", args_get(args, "country"));
+    }
     if (rc != CLI_EXIT_OK) return rc;
     op.u.zone_create.zone_id = (uint32_t)id;
     return cli_tx_run_op(cfg, args, &op, 0, NULL, NULL);
@@ -548,8 +555,7 @@ int cmd_zone_policy(const cli_config *cfg, const cli_args *args) {
     }
     if (rc == CLI_EXIT_OK && lim != NULL) rc = parse_amount_nonneg(&p->tx_limit, "--limit", lim);
     if (rc == CLI_EXIT_OK) {
-        rc = parse_uint_opt(&tier, "--min-tier", args_get(args, "min-tier"), 0,
-                            PETRO_KYC_TIER_MAX);
+        rc = parse_uint_opt(&tier, "--min-tier", args_get(args, "min-tier"), 0, PETRO_KYC_TIER_MAX);
     }
     if (rc != CLI_EXIT_OK) return rc;
     p->zone_id = (uint32_t)id;
@@ -598,8 +604,9 @@ int cmd_zone_kyc(const cli_config *cfg, const cli_args *args) {
     uint64_t tier;
     const char *account = args_get(args, "account");
     int rc = parse_address_any(&op.u.set_kyc_tier.account, &kind, "--account", account);
-    if (rc == CLI_EXIT_OK) rc = parse_uint(&tier, "--tier", args_get(args, "tier"), 0,
-                                           PETRO_KYC_TIER_MAX);
+    if (rc == CLI_EXIT_OK) {
+        rc = parse_uint(&tier, "--tier", args_get(args, "tier"), 0, PETRO_KYC_TIER_MAX);
+    }
     if (rc != CLI_EXIT_OK) return rc;
     op.u.set_kyc_tier.tier = (uint8_t)tier;
     return cli_tx_run_op_addr(cfg, args, &op, "--account", account);

@@ -52,8 +52,9 @@ static int read_line(int fd, char *buf, size_t cap) {
         ssize_t n = read(fd, &c, 1);
         if (n < 0 && errno == EINTR && !g_interrupted) continue;
         if (n < 0 && g_interrupted) return cli_fail(CLI_EXIT_FAILED, "interrupted");
-        if (n < 0) return cli_fail(CLI_EXIT_FAILED, "cannot read the passphrase: %s",
-                                   strerror(errno));
+        if (n < 0) {
+            return cli_fail(CLI_EXIT_FAILED, "cannot read the passphrase: %s", strerror(errno));
+        }
         if (n == 0 || c == '\n' || c == '\r') break;
         if (len + 1 >= cap) {
             return cli_fail(CLI_EXIT_USAGE, "passphrase longer than %d bytes",

@@ -619,8 +619,9 @@ static int run_help(int argc, char **argv, int cmd_index) {
         return CLI_EXIT_OK;
     }
     const command *c = find_command(argv[cmd_index + 1]);
-    if (c == NULL && cmd_index + 2 < argc) c = find_command2(argv[cmd_index + 1],
-                                                             argv[cmd_index + 2]);
+    if (c == NULL && cmd_index + 2 < argc) {
+        c = find_command2(argv[cmd_index + 1], argv[cmd_index + 2]);
+    }
     if (c == NULL) {
         return cli_fail(CLI_EXIT_USAGE, "unknown command '%s' (see petro help)",
                         argv[cmd_index + 1]);

@@ -334,8 +334,9 @@ void checkpoint_start(checkpoints *cs, node *n, const node_config *cfg) {
     pthread_mutex_lock(&cs->lock);
     int rc = pthread_create(&cs->worker, NULL, worker_main, cs);
     cs->has_worker = rc == 0;
-    if (rc != 0) log_warn("checkpoint: no worker thread (%s); computing on the producer",
-                          strerror(rc));
+    if (rc != 0) {
+        log_warn("checkpoint: no worker thread (%s); computing on the producer", strerror(rc));
+    }
     pthread_mutex_unlock(&cs->lock);
 }
 

@@ -300,8 +300,9 @@ int main(int argc, char **argv) {
         petro_hash network_id;
         r = cluster_network_id(o.cfg.data_dir, &network_id);
         if (r == PETRO_OK) r = ordering_open(&ord, &ocfg, &network_id);
-        if (r != PETRO_OK) return fail("cannot start the cluster ordering from ", o.cluster_file,
-                                       r);
+        if (r != PETRO_OK) {
+            return fail("cannot start the cluster ordering from ", o.cluster_file, r);
+        }
         o.cfg.ordering = ord;
         o.cfg.block_bytes_max = ocfg.block_bytes_max;
         _Static_assert(sizeof o.cfg.cluster_key_file == sizeof ocfg.key_file, "key_file size");

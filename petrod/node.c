@@ -547,8 +547,9 @@ static petro_result admit_locked(node *n, const petro_tx *tx, const petro_hash *
     }
     if (r != PETRO_OK) goto done;
     r = mempool_add(n->mp, tx, id, sig_mask, bytes, bytes_size);
-    if (r == PETRO_OK && n->cfg.ordering != NULL) ordering_forward(n->cfg.ordering, bytes,
-                                                                   bytes_size);
+    if (r == PETRO_OK && n->cfg.ordering != NULL) {
+        ordering_forward(n->cfg.ordering, bytes, bytes_size);
+    }
     if (r == PETRO_OK && mempool_count(n->mp) >= n->cfg.block_tx_count_max) {
         pthread_cond_signal(&n->producer_wake);
     }
@@ -828,8 +829,9 @@ static petro_result write_block(node *n, const petro_block_header *h, size_t bat
     }
     n->block_size = block_size;
     r = store_put_block(&n->producer_txn, h->height, n->block_buf, block_size);
-    if (r == PETRO_OK) r = store_put_results(&n->producer_txn, h->height, n->results_buf,
-                                             results_size);
+    if (r == PETRO_OK) {
+        r = store_put_results(&n->producer_txn, h->height, n->results_buf, results_size);
+    }
     return r;
 }
 
@@ -1116,8 +1118,9 @@ static petro_result apply_remote_block(node *n, const uint8_t *bytes, size_t siz
     r = petro_ledger_commit(n->ledger);
     if (r == PETRO_OK) r = put_block_indexes(n, tx, bytes, size, ids, count, claimed.height);
     if (r == PETRO_OK) r = store_put_block(&n->producer_txn, claimed.height, bytes, size);
-    if (r == PETRO_OK) r = store_put_results(&n->producer_txn, claimed.height, n->results_buf,
-                                             results_size);
+    if (r == PETRO_OK) {
+        r = store_put_results(&n->producer_txn, claimed.height, n->results_buf, results_size);
+    }
     if (r != PETRO_OK) goto fail_block;
     r = store_txn_commit(&n->producer_txn);
     if (r != PETRO_OK) {

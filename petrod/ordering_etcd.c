@@ -525,8 +525,10 @@ petro_result ordering_finalize(ordering *o, uint64_t height, const uint8_t *bloc
             bool same = have_size == size && memcmp(have, block, size) == 0;
             free(have);
             result = same ? PETRO_OK : PETRO_ERR_UNAVAILABLE;
-            if (!same) log_warn("cluster: height %llu holds another block; dropping ours",
-                                (unsigned long long)height);
+            if (!same) {
+                log_warn("cluster: height %llu holds another block; dropping ours",
+                         (unsigned long long)height);
+            }
             break;
         }
         if (r == PETRO_OK && rr == PETRO_ERR_NOT_FOUND) {

@@ -800,8 +800,9 @@ petro_result petro__op_redeem_reserve(petro__op_ctx *ctx, const petro_op *op) {
     size_t size = redemption_encode(buf, &q);
     rc = petro__op_put_line(ctx, &ctx->source, &o->asset, &line);
     if (rc == PETRO_OK) rc = petro__op_put_asset(ctx, &info);
-    if (rc == PETRO_OK) rc = petro__op_put_raw(ctx, key, key_id(key, SUB_REDEMPTION, q.id), buf,
-                                               size);
+    if (rc == PETRO_OK) {
+        rc = petro__op_put_raw(ctx, key, key_id(key, SUB_REDEMPTION, q.id), buf, size);
+    }
     if (rc == PETRO_OK) rc = put_counters(ctx, &cnt);
     return rc;
 }
