@@ -4,7 +4,7 @@
 //   node erc20-bench.mjs [--accounts N] [--txs M] [--connections C] [--batch B]
 //                        [--port P] [--timeout-s T] [--json]
 //
-// It starts `hardhat node` on 127.0.0.1 (hardhat.config.cjs: a block every second from the
+// It starts `hardhat node` on 127.0.0.1 (on port P, or a free one without --port; hardhat.config.cjs: a block every second from the
 // mempool), compiles Token.sol with solc, deploys it, gives N fresh accounts gas money
 // (hardhat_setBalance) and tokens, pre-signs M transfers between random accounts before the
 // clock starts, sends them with eth_sendRawTransaction in JSON-RPC batches over C connections,
@@ -16,6 +16,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
+import { createServer } from "node:net";
 import { Wallet, Interface, ContractFactory, JsonRpcProvider, randomBytes, hexlify } from "ethers";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -35,7 +36,6 @@ function parseArgs(argv) {
   }
   if (o.accounts < 2) usage("--accounts: at least 2");
   if (o.txs < 1 || o.connections < 1 || o.batch < 1) usage("--txs, --connections, --batch: at least 1");
-  if (o.port === 0) o.port = 20000 + Math.floor(Math.random() * 20000);
   return o;
 }
 
@@ -43,6 +43,19 @@ function usage(msg) {
   process.stderr.write(`erc20-bench: ${msg}\nusage: node erc20-bench.mjs [--accounts N] [--txs M] ` +
     `[--connections C] [--batch B] [--port P] [--timeout-s T] [--json]\n`);
   process.exit(2);
+}
+
+// A free loopback port for hardhat node (which cannot report one it picked itself): bind port
+// 0, read the port, release it.
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 function compile() {
@@ -117,6 +130,7 @@ async function main() {
   const log = (m) => process.stderr.write(`erc20-bench: ${m}\n`);
   const { abi, bytecode, version } = compile();
   log(`compiled Token.sol with solc ${version}`);
+  if (o.port === 0) o.port = await freePort();
   const hh = startHardhat(o.port);
   const stop = () => { try { hh.child.kill("SIGTERM"); } catch (e) { /* gone */ } };
   process.on("exit", stop);
