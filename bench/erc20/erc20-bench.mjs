@@ -4,8 +4,8 @@
 //   node erc20-bench.mjs [--accounts N] [--txs M] [--connections C] [--batch B]
 //                        [--port P] [--timeout-s T] [--json]
 //
-// It starts `hardhat node` on 127.0.0.1 (on port P, or a free one without --port; hardhat.config.cjs: a block every second from the
-// mempool), compiles Token.sol with solc, deploys it, gives N fresh accounts gas money
+// It starts `hardhat node` on 127.0.0.1 (port P, or a free one without --port;
+// hardhat.config.cjs: a block every second from the mempool), compiles Token.sol with solc, deploys it, gives N fresh accounts gas money
 // (hardhat_setBalance) and tokens, pre-signs M transfers between random accounts before the
 // clock starts, sends them with eth_sendRawTransaction in JSON-RPC batches over C connections,
 // and counts transfers mined in blocks (receipts with status 1), not submissions.
@@ -23,25 +23,45 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 
 function parseArgs(argv) {
-  const o = { accounts: 1000, txs: 20000, connections: 4, batch: 200, port: 0, timeoutS: 120, json: false };
-  const names = { "--accounts": "accounts", "--txs": "txs", "--connections": "connections",
-    "--batch": "batch", "--port": "port", "--timeout-s": "timeoutS" };
+  const o = {
+    accounts: 1000,
+    txs: 20000,
+    connections: 4,
+    batch: 200,
+    port: 0,
+    timeoutS: 120,
+    json: false,
+  };
+  const names = {
+    "--accounts": "accounts",
+    "--txs": "txs",
+    "--connections": "connections",
+    "--batch": "batch",
+    "--port": "port",
+    "--timeout-s": "timeoutS",
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === "--json") { o.json = true; continue; }
+    if (a === "--json") {
+      o.json = true;
+      continue;
+    }
     if (!(a in names) || i + 1 >= argv.length) usage(`unknown or incomplete argument '${a}'`);
     const v = Number(argv[++i]);
     if (!Number.isInteger(v) || v < 0) usage(`${a}: not a non-negative integer`);
     o[names[a]] = v;
   }
   if (o.accounts < 2) usage("--accounts: at least 2");
-  if (o.txs < 1 || o.connections < 1 || o.batch < 1) usage("--txs, --connections, --batch: at least 1");
+  if (o.txs < 1 || o.connections < 1 || o.batch < 1)
+    usage("--txs, --connections, --batch: at least 1");
   return o;
 }
 
 function usage(msg) {
-  process.stderr.write(`erc20-bench: ${msg}\nusage: node erc20-bench.mjs [--accounts N] [--txs M] ` +
-    `[--connections C] [--batch B] [--port P] [--timeout-s T] [--json]\n`);
+  process.stderr.write(
+    `erc20-bench: ${msg}\nusage: node erc20-bench.mjs [--accounts N] [--txs M] ` +
+      `[--connections C] [--batch B] [--port P] [--timeout-s T] [--json]\n`,
+  );
   process.exit(2);
 }
 
@@ -63,33 +83,64 @@ function compile() {
   const input = {
     language: "Solidity",
     sources: { "Token.sol": { content: readFileSync(join(HERE, "Token.sol"), "utf8") } },
-    settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "paris",
-      outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } } },
+    settings: {
+      optimizer: { enabled: true, runs: 200 },
+      evmVersion: "paris",
+      outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } },
+    },
   };
   const out = JSON.parse(solc.compile(JSON.stringify(input)));
   const errors = (out.errors || []).filter((e) => e.severity === "error");
-  if (errors.length > 0) throw new Error("solc: " + errors.map((e) => e.formattedMessage).join("\n"));
+  if (errors.length > 0)
+    throw new Error("solc: " + errors.map((e) => e.formattedMessage).join("\n"));
   const c = out.contracts["Token.sol"].BenchToken;
   return { abi: c.abi, bytecode: "0x" + c.evm.bytecode.object, version: solc.version() };
 }
 
 function startHardhat(port) {
   const bin = join(HERE, "node_modules", ".bin", "hardhat");
-  const child = spawn(bin, ["--config", join(HERE, "hardhat.config.cjs"), "node",
-    "--hostname", "127.0.0.1", "--port", String(port)], { cwd: HERE, stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" } });
+  const child = spawn(
+    bin,
+    [
+      "--config",
+      join(HERE, "hardhat.config.cjs"),
+      "node",
+      "--hostname",
+      "127.0.0.1",
+      "--port",
+      String(port),
+    ],
+    {
+      cwd: HERE,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
+    },
+  );
   let log = "";
-  const keep = (d) => { hardhatLog.text = (hardhatLog.text + d.toString()).slice(-4000); };
+  const keep = (d) => {
+    hardhatLog.text = (hardhatLog.text + d.toString()).slice(-4000);
+  };
   child.stderr.on("data", keep);
   const ready = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("hardhat node did not start in 60 s:\n" + log)), 60000);
+    const timer = setTimeout(
+      () => reject(new Error("hardhat node did not start in 60 s:\n" + log)),
+      60000,
+    );
     const onData = (d) => {
       log += d.toString();
-      if (log.includes("Started HTTP")) { clearTimeout(timer); resolve(); }
+      if (log.includes("Started HTTP")) {
+        clearTimeout(timer);
+        resolve();
+      }
     };
     child.stdout.on("data", onData);
-    child.stderr.on("data", (d) => { log += d.toString(); });
-    child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`hardhat node exited (${code}):\n${log}`)); });
+    child.stderr.on("data", (d) => {
+      log += d.toString();
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`hardhat node exited (${code}):\n${log}`));
+    });
   });
   // Keep draining its output (it logs every transaction) so that it never blocks on a pipe.
   child.stdout.on("data", keep);
@@ -100,8 +151,11 @@ const hardhatLog = { text: "" };
 let rpcId = 1;
 async function rpc(url, calls) {
   const body = calls.map(([method, params]) => ({ jsonrpc: "2.0", id: rpcId++, method, params }));
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" },
-    body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`rpc: HTTP ${res.status}`);
   const out = await res.json();
   return out.sort((a, b) => a.id - b.id);
@@ -120,9 +174,17 @@ async function rpc1(url, method, params) {
   return r.result;
 }
 
-function rng(seed) { // xorshift32: a reproducible choice of senders and receivers
+function rng(seed) {
+  // xorshift32: a reproducible choice of senders and receivers
   let s = seed >>> 0 || 1;
-  return () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s; };
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s;
+  };
 }
 
 async function main() {
@@ -132,7 +194,13 @@ async function main() {
   log(`compiled Token.sol with solc ${version}`);
   if (o.port === 0) o.port = await freePort();
   const hh = startHardhat(o.port);
-  const stop = () => { try { hh.child.kill("SIGTERM"); } catch (e) { /* gone */ } };
+  const stop = () => {
+    try {
+      hh.child.kill("SIGTERM");
+    } catch (e) {
+      /* gone */
+    }
+  };
   process.on("exit", stop);
   await hh.ready;
   const url = `http://127.0.0.1:${o.port}`;
@@ -152,20 +220,35 @@ async function main() {
   const wallets = [];
   for (let i = 0; i < o.accounts; i++) wallets.push(new Wallet(hexlify(randomBytes(32))));
   for (let i = 0; i < wallets.length; i += 500) {
-    await rpc(url, wallets.slice(i, i + 500).map((w) => ["hardhat_setBalance", [w.address, rich]]));
+    await rpc(
+      url,
+      wallets.slice(i, i + 500).map((w) => ["hardhat_setBalance", [w.address, rich]]),
+    );
   }
   const iface = new Interface(abi);
   const perAccount = supply / BigInt(o.accounts * 2);
   let nonce = await provider.getTransactionCount(deployer.address);
   const fund = [];
   for (const w of wallets) {
-    fund.push(await deployer.signTransaction({ type: 2, chainId: 31337, nonce: nonce++, to: tokenAddress,
-      data: iface.encodeFunctionData("transfer", [w.address, perAccount]), gasLimit: 100000,
-      maxFeePerGas: 10n ** 12n, maxPriorityFeePerGas: 0 }));
+    fund.push(
+      await deployer.signTransaction({
+        type: 2,
+        chainId: 31337,
+        nonce: nonce++,
+        to: tokenAddress,
+        data: iface.encodeFunctionData("transfer", [w.address, perAccount]),
+        gasLimit: 100000,
+        maxFeePerGas: 10n ** 12n,
+        maxPriorityFeePerGas: 0,
+      }),
+    );
   }
   await rpc1(url, "evm_setAutomine", [false]);
   for (let i = 0; i < fund.length; i += 500) {
-    await rpc(url, fund.slice(i, i + 500).map((t) => ["eth_sendRawTransaction", [t]]));
+    await rpc(
+      url,
+      fund.slice(i, i + 500).map((t) => ["eth_sendRawTransaction", [t]]),
+    );
   }
   await rpc1(url, "evm_mine", []);
   const firstBlock = Number(await rpc1(url, "eth_blockNumber", [])) + 1;
@@ -180,21 +263,34 @@ async function main() {
     const i = next() % o.accounts;
     let j = next() % o.accounts;
     if (j === i) j = (j + 1) % o.accounts;
-    txs.push(await wallets[i].signTransaction({ type: 2, chainId: 31337, nonce: nonces[i]++,
-      to: tokenAddress, data: iface.encodeFunctionData("transfer", [wallets[j].address, 1n]),
-      gasLimit: 100000, maxFeePerGas: 10n ** 12n, maxPriorityFeePerGas: 0 }));
+    txs.push(
+      await wallets[i].signTransaction({
+        type: 2,
+        chainId: 31337,
+        nonce: nonces[i]++,
+        to: tokenAddress,
+        data: iface.encodeFunctionData("transfer", [wallets[j].address, 1n]),
+        gasLimit: 100000,
+        maxFeePerGas: 10n ** 12n,
+        maxPriorityFeePerGas: 0,
+      }),
+    );
   }
   log(`pre-signed ${o.txs} transfers in ${((Date.now() - t_sign) / 1000).toFixed(1)} s`);
 
   await rpc1(url, "eth_blockNumber", []); // after the idle signing time: a fresh connection
   // Timed: submit over C connections, in batches, while blocks are mined every second.
   const t0 = process.hrtime.bigint();
-  let cursor = 0, rejected = 0;
+  let cursor = 0,
+    rejected = 0;
   const sender = async () => {
     while (cursor < txs.length) {
       const part = txs.slice(cursor, cursor + o.batch);
       cursor += part.length;
-      const res = await rpc(url, part.map((t) => ["eth_sendRawTransaction", [t]]));
+      const res = await rpc(
+        url,
+        part.map((t) => ["eth_sendRawTransaction", [t]]),
+      );
       for (const r of res) if (r.error) rejected++;
     }
   };
@@ -202,18 +298,29 @@ async function main() {
   const t_submitted = process.hrtime.bigint();
 
   // Count what is mined: receipts of every block since the clock started.
-  let mined = 0, failed = 0, block = firstBlock, t_last = t0;
+  let mined = 0,
+    failed = 0,
+    block = firstBlock,
+    t_last = t0;
   const deadline = Date.now() + o.timeoutS * 1000;
   while (mined + failed < o.txs - rejected && Date.now() < deadline) {
     const head = Number(await rpc1(url, "eth_blockNumber", []));
-    if (head < block) { await new Promise((r) => setTimeout(r, 50)); continue; }
+    if (head < block) {
+      await new Promise((r) => setTimeout(r, 50));
+      continue;
+    }
     for (; block <= head; block++) {
       const b = await rpc1(url, "eth_getBlockByNumber", ["0x" + block.toString(16), false]);
       if (b.transactions.length === 0) continue;
       t_last = process.hrtime.bigint();
       for (let i = 0; i < b.transactions.length; i += 500) {
-        const rs = await rpc(url, b.transactions.slice(i, i + 500).map((h) => ["eth_getTransactionReceipt", [h]]));
-        for (const r of rs) if (r.result && r.result.status === "0x1") mined++; else failed++;
+        const rs = await rpc(
+          url,
+          b.transactions.slice(i, i + 500).map((h) => ["eth_getTransactionReceipt", [h]]),
+        );
+        for (const r of rs)
+          if (r.result && r.result.status === "0x1") mined++;
+          else failed++;
       }
     }
   }
@@ -221,23 +328,40 @@ async function main() {
   const seconds = Number(t_last - t0) / 1e9;
   const tps = seconds > 0 ? Math.round(mined / seconds) : 0;
   const missing = o.txs - rejected - mined - failed;
-  const result = { hardhat: hhVersion, solc: version, accounts: o.accounts, txs: o.txs, mined,
-    failed, rejected, missing, submit_seconds: Number(t_submitted - t0) / 1e9, seconds, erc20_tps: tps,
-    durable: false };
+  const result = {
+    hardhat: hhVersion,
+    solc: version,
+    accounts: o.accounts,
+    txs: o.txs,
+    mined,
+    failed,
+    rejected,
+    missing,
+    submit_seconds: Number(t_submitted - t0) / 1e9,
+    seconds,
+    erc20_tps: tps,
+    durable: false,
+  };
   if (o.json) {
     process.stdout.write(JSON.stringify(result) + "\n");
   } else {
-    process.stdout.write(`node: ${hhVersion} (in memory, no fsync: not durable), solc ${version}\n` +
-      `accounts ${o.accounts}, transfers ${o.txs}: mined ${mined}, reverted ${failed}, rejected ${rejected}, ` +
-      `missing ${missing}\n` +
-      `submitted in ${result.submit_seconds.toFixed(2)} s, last one mined after ${seconds.toFixed(2)} s\n` +
-      `erc20_tps: ${tps} tx/s\n`);
+    process.stdout.write(
+      `node: ${hhVersion} (in memory, no fsync: not durable), solc ${version}\n` +
+        `accounts ${o.accounts}, transfers ${o.txs}: mined ${mined}, reverted ${failed}, ` +
+        `rejected ${rejected}, missing ${missing}\n` +
+        `submitted in ${result.submit_seconds.toFixed(2)} s, ` +
+        `last one mined after ${seconds.toFixed(2)} s\n` +
+        `erc20_tps: ${tps} tx/s\n`,
+    );
   }
   process.exit(mined + failed + rejected === o.txs && failed === 0 && rejected === 0 ? 0 : 1);
 }
 
 main().catch((e) => {
-  process.stderr.write(`erc20-bench: ${e.message}${e.cause ? ` (${e.cause.message || e.cause})` : ""}\n`);
-  if (hardhatLog.text) process.stderr.write(`hardhat node said:\n${hardhatLog.text.slice(-2000)}\n`);
+  process.stderr.write(
+    `erc20-bench: ${e.message}${e.cause ? ` (${e.cause.message || e.cause})` : ""}\n`,
+  );
+  if (hardhatLog.text)
+    process.stderr.write(`hardhat node said:\n${hardhatLog.text.slice(-2000)}\n`);
   process.exit(1);
 });
