@@ -5,10 +5,11 @@
 //                        [--port P] [--timeout-s T] [--json]
 //
 // It starts `hardhat node` on 127.0.0.1 (port P, or a free one without --port;
-// hardhat.config.cjs: a block every second from the mempool), compiles Token.sol with solc, deploys it, gives N fresh accounts gas money
-// (hardhat_setBalance) and tokens, pre-signs M transfers between random accounts before the
-// clock starts, sends them with eth_sendRawTransaction in JSON-RPC batches over C connections,
-// and counts transfers mined in blocks (receipts with status 1), not submissions.
+// hardhat.config.cjs: a block every second from the mempool), compiles Token.sol with solc,
+// deploys it, gives N fresh accounts gas money (hardhat_setBalance) and tokens, pre-signs M
+// transfers between random accounts before the clock starts, sends them with
+// eth_sendRawTransaction in JSON-RPC batches over C connections, and counts transfers mined in
+// blocks (receipts with status 1), not submissions.
 // Not durable: Hardhat keeps its chain in memory and never fsyncs; say so next to the figure.
 // Last line: `erc20_tps: <n> tx/s`.
 import { spawn } from "node:child_process";
