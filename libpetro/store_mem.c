@@ -1,9 +1,13 @@
 /* The in-memory state store (include/petro/store.h), for tests, tools and benchmarks.
  *
- * Design: every key/value pair is a node in a pool (its key and value in one heap block that a
- * replaced value reuses when it fits). Point operations go through a hash index (open
- * addressing, linear probing, load <= 1/2), so get/put/del cost O(1) whatever the size; this
- * is what keeps block apply and commit fast with millions of accounts. Ordered iteration uses
+ * Design: every key/value pair is a node in a pool; its key and value live in one heap block,
+ * a record (sizes, then key, then value), that a replaced value reuses when it fits. Point
+ * operations go through a hash index (open addressing, linear probing, load <= 1/2), so
+ * get/put/del cost O(1) whatever the size; this is what keeps block apply and commit fast with
+ * millions of accounts. An index slot holds the key's hash, the node id and the record's
+ * address, so a lookup touches the slot and the record and never the node: with a state far
+ * larger than the CPU caches each of those is a cache miss, and a get or put is two of them,
+ * not three. Ordered iteration uses
  * a sorted dynamic array of node ids (ascending memcmp order, shorter key first on a common
  * prefix) searched by binary search. New keys are appended to a pending list and deleted
  * nodes are only marked; both are folded into the sorted array (sort the pending ids, merge,
@@ -23,23 +27,36 @@
 
 enum { NODE_FREE = 0, NODE_LIVE = 1, NODE_DEAD = 2 };
 
-typedef struct mem_node {
-    uint8_t *data;    /* key bytes, then value bytes; capacity data_cap */
-    size_t data_cap;
-    uint64_t prefix;  /* first 8 key bytes big-endian, zero-padded: a fast first comparison */
-    uint32_t hash;
+/* One key/value pair: bytes[0..key_size) is the key, then value_size bytes of value; cap is
+ * the room after the header. */
+typedef struct mem_rec {
     uint32_t key_size;
     uint32_t value_size;
+    uint32_t cap;
+    uint32_t reserved;
+    uint8_t bytes[];
+} mem_rec;
+
+typedef struct mem_node {
+    mem_rec *rec;      /* NULL when NODE_FREE */
+    uint64_t prefix;   /* first 8 key bytes big-endian, zero-padded: a fast first comparison */
     uint32_t next_free; /* free list link (node id + 1), when NODE_FREE */
     uint8_t state;
 } mem_node;
+
+/* An index slot: id1 = node id + 1 (0 = empty), the key's hash, the node's record. */
+typedef struct mem_slot {
+    uint32_t hash;
+    uint32_t id1;
+    mem_rec *rec;
+} mem_slot;
 
 struct petro_store_mem {
     mem_node *nodes;
     uint32_t node_count; /* ids in use or on the free list: [0, node_count) */
     uint32_t node_cap;
     uint32_t free_head;  /* node id + 1; 0 = empty */
-    uint64_t *index;     /* slot: node id + 1 (0 = empty) low, key hash high */
+    mem_slot *index;
     uint32_t index_cap;  /* power of two */
     uint32_t *sorted;    /* node ids by key (may hold dead nodes) */
     uint32_t *merge;     /* fold output buffer; same capacity as sorted */
@@ -77,7 +94,7 @@ static int key_cmp(const uint8_t *a, size_t a_size, const uint8_t *b, size_t b_s
 static int node_cmp(const struct petro_store_mem *m, uint32_t x, uint32_t y) {
     const mem_node *a = &m->nodes[x], *b = &m->nodes[y];
     if (a->prefix != b->prefix) return a->prefix < b->prefix ? -1 : 1;
-    return key_cmp(a->data, a->key_size, b->data, b->key_size);
+    return key_cmp(a->rec->bytes, a->rec->key_size, b->rec->bytes, b->rec->key_size);
 }
 
 /* Bottom-up merge sort of ids (stable, no recursion), using tmp of the same length. */
@@ -104,7 +121,7 @@ static void sort_ids(const struct petro_store_mem *m, uint32_t *ids, uint32_t *t
 static void node_release(struct petro_store_mem *m, uint32_t id) {
     mem_node *nd = &m->nodes[id];
     PETRO_ASSERT(nd->state == NODE_DEAD);
-    free(nd->data);
+    free(nd->rec);
     memset(nd, 0, sizeof *nd);
     nd->state = NODE_FREE;
     nd->next_free = m->free_head;
@@ -149,23 +166,17 @@ static void fold(struct petro_store_mem *m) {
 
 /* ---------------------------------------------------------------- hash index */
 
-#define SLOT(hash, id1) (((uint64_t)(hash) << 32) | (uint64_t)(id1))
-#define SLOT_ID1(s) ((uint32_t)((s) & 0xFFFFFFFFu))
-#define SLOT_HASH(s) ((uint32_t)((s) >> 32))
-
 /* The slot holding key, or the empty slot where it would go. The hash kept in the slot lets
- * most mismatching probes skip the node. */
-static uint64_t *index_find(const struct petro_store_mem *m, const uint8_t *key, size_t key_size,
+ * most mismatching probes skip the record. */
+static mem_slot *index_find(const struct petro_store_mem *m, const uint8_t *key, size_t key_size,
                             uint32_t hash) {
     uint32_t mask = m->index_cap - 1, slot = hash & mask;
     for (uint32_t probes = 0; probes < m->index_cap; probes++) {
-        uint64_t s = m->index[slot];
-        if (SLOT_ID1(s) == 0) return &m->index[slot];
-        if (SLOT_HASH(s) == hash) {
-            const mem_node *nd = &m->nodes[SLOT_ID1(s) - 1];
-            if (nd->key_size == key_size && memcmp(nd->data, key, key_size) == 0) {
-                return &m->index[slot];
-            }
+        mem_slot *s = &m->index[slot];
+        if (s->id1 == 0) return s;
+        if (s->hash == hash && s->rec->key_size == key_size &&
+            memcmp(s->rec->bytes, key, key_size) == 0) {
+            return s;
         }
         slot = (slot + 1) & mask;
     }
@@ -176,18 +187,18 @@ static uint64_t *index_find(const struct petro_store_mem *m, const uint8_t *key,
 /* Remove the entry at slot, shifting later entries of the probe run back. */
 static void index_remove(struct petro_store_mem *m, uint32_t slot) {
     uint32_t mask = m->index_cap - 1;
-    m->index[slot] = 0;
+    memset(&m->index[slot], 0, sizeof m->index[slot]);
     uint32_t hole = slot, j = slot;
     for (uint32_t probes = 0; probes < m->index_cap; probes++) {
         j = (j + 1) & mask;
-        uint64_t e = m->index[j];
-        if (SLOT_ID1(e) == 0) return;
-        uint32_t home = SLOT_HASH(e) & mask;
+        mem_slot e = m->index[j];
+        if (e.id1 == 0) return;
+        uint32_t home = e.hash & mask;
         /* Move e into the hole unless its home lies cyclically in (hole, j]. */
         bool stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
         if (!stays) {
             m->index[hole] = e;
-            m->index[j] = 0;
+            memset(&m->index[j], 0, sizeof m->index[j]);
             hole = j;
         }
     }
@@ -196,19 +207,30 @@ static void index_remove(struct petro_store_mem *m, uint32_t slot) {
 static petro_result index_grow(struct petro_store_mem *m) {
     if (m->index_cap > UINT32_MAX / 4) return PETRO_ERR_NOMEM;
     uint32_t cap = m->index_cap * 2;
-    uint64_t *index = calloc(cap, sizeof *index);
+    mem_slot *index = calloc(cap, sizeof *index);
     if (index == NULL) return PETRO_ERR_NOMEM;
     for (uint32_t s = 0; s < m->index_cap; s++) {
-        uint64_t e = m->index[s];
-        if (SLOT_ID1(e) == 0) continue;
-        uint32_t slot = SLOT_HASH(e) & (cap - 1);
-        while (index[slot] != 0) slot = (slot + 1) & (cap - 1);
+        mem_slot e = m->index[s];
+        if (e.id1 == 0) continue;
+        uint32_t slot = e.hash & (cap - 1);
+        while (index[slot].id1 != 0) slot = (slot + 1) & (cap - 1);
         index[slot] = e;
     }
     free(m->index);
     m->index = index;
     m->index_cap = cap;
     return PETRO_OK;
+}
+
+static mem_rec *rec_new(const uint8_t *key, size_t key_size, size_t value_cap) {
+    mem_rec *rec = malloc(sizeof *rec + key_size + value_cap);
+    if (rec == NULL) return NULL;
+    rec->key_size = (uint32_t)key_size;
+    rec->value_size = 0;
+    rec->cap = (uint32_t)(key_size + value_cap);
+    rec->reserved = 0;
+    memcpy(rec->bytes, key, key_size);
+    return rec;
 }
 
 /* ---------------------------------------------------------------- capacity */
@@ -262,12 +284,12 @@ static petro_result mem_get(void *ctx, const uint8_t *key, size_t key_size, uint
     *value_size = 0;
     *found = false;
     if (key_size == 0 || key_size > PETRO_STORE_KEY_SIZE_MAX) return PETRO_OK;
-    uint32_t e = SLOT_ID1(*index_find(m, key, key_size, petro__key_hash(key, key_size)));
-    if (e == 0) return PETRO_OK;
-    const mem_node *nd = &m->nodes[e - 1];
-    if (nd->value_size > value_cap) return PETRO_ERR_BUFFER_TOO_SMALL;
-    if (nd->value_size > 0) memcpy(value, nd->data + nd->key_size, nd->value_size);
-    *value_size = nd->value_size;
+    const mem_slot *s = index_find(m, key, key_size, petro__key_hash(key, key_size));
+    if (s->id1 == 0) return PETRO_OK;
+    const mem_rec *rec = s->rec;
+    if (rec->value_size > value_cap) return PETRO_ERR_BUFFER_TOO_SMALL;
+    if (rec->value_size > 0) memcpy(value, rec->bytes + rec->key_size, rec->value_size);
+    *value_size = rec->value_size;
     *found = true;
     return PETRO_OK;
 }
@@ -280,28 +302,27 @@ static petro_result mem_put(void *ctx, const uint8_t *key, size_t key_size, cons
     PETRO_ASSERT(key_size > 0 && key_size <= PETRO_STORE_KEY_SIZE_MAX);
     PETRO_ASSERT(value_size <= PETRO_STORE_VALUE_SIZE_MAX);
     uint32_t hash = petro__key_hash(key, key_size);
-    size_t need = key_size + value_size;
-    uint64_t *slot = index_find(m, key, key_size, hash);
-    if (SLOT_ID1(*slot) != 0) {
-        mem_node *nd = &m->nodes[SLOT_ID1(*slot) - 1];
-        if (need > nd->data_cap) {
-            uint8_t *data = malloc(need);
-            if (data == NULL) return PETRO_ERR_NOMEM;
-            memcpy(data, key, key_size);
-            free(nd->data);
-            nd->data = data;
-            nd->data_cap = need;
+    mem_slot *slot = index_find(m, key, key_size, hash);
+    if (slot->id1 != 0) {
+        mem_rec *rec = slot->rec;
+        if (key_size + value_size > rec->cap) {
+            mem_rec *grown = rec_new(key, key_size, value_size);
+            if (grown == NULL) return PETRO_ERR_NOMEM;
+            m->nodes[slot->id1 - 1].rec = grown;
+            slot->rec = grown;
+            free(rec);
+            rec = grown;
         }
-        if (value_size > 0) memcpy(nd->data + key_size, value, value_size);
-        nd->value_size = (uint32_t)value_size;
+        if (value_size > 0) memcpy(rec->bytes + key_size, value, value_size);
+        rec->value_size = (uint32_t)value_size;
         return PETRO_OK;
     }
     petro_result rc = reserve_one(m);
     if (rc != PETRO_OK) return rc;
-    uint8_t *data = malloc(need);
-    if (data == NULL) return PETRO_ERR_NOMEM;
-    memcpy(data, key, key_size);
-    if (value_size > 0) memcpy(data + key_size, value, value_size);
+    mem_rec *rec = rec_new(key, key_size, value_size);
+    if (rec == NULL) return PETRO_ERR_NOMEM;
+    if (value_size > 0) memcpy(rec->bytes + key_size, value, value_size);
+    rec->value_size = (uint32_t)value_size;
     uint32_t id;
     if (m->free_head != 0) {
         id = m->free_head - 1;
@@ -311,15 +332,11 @@ static petro_result mem_put(void *ctx, const uint8_t *key, size_t key_size, cons
     }
     mem_node *nd = &m->nodes[id];
     memset(nd, 0, sizeof *nd);
-    nd->data = data;
-    nd->data_cap = need;
+    nd->rec = rec;
     nd->prefix = key_prefix(key, key_size);
-    nd->hash = hash;
-    nd->key_size = (uint32_t)key_size;
-    nd->value_size = (uint32_t)value_size;
     nd->state = NODE_LIVE;
     /* The index may have grown: find the free slot again. */
-    *index_find(m, key, key_size, hash) = SLOT(hash, id + 1);
+    *index_find(m, key, key_size, hash) = (mem_slot){.hash = hash, .id1 = id + 1, .rec = rec};
     m->pending[m->pending_count++] = id;
     m->live_count++;
     if (m->pending_count > FOLD_MIN && m->pending_count > m->sorted_count) fold(m);
@@ -330,9 +347,9 @@ static petro_result mem_del(void *ctx, const uint8_t *key, size_t key_size) {
     struct petro_store_mem *m = ctx;
     PETRO_ASSERT(m != NULL);
     if (key_size == 0 || key_size > PETRO_STORE_KEY_SIZE_MAX) return PETRO_OK;
-    uint64_t *slot = index_find(m, key, key_size, petro__key_hash(key, key_size));
-    if (SLOT_ID1(*slot) == 0) return PETRO_OK;
-    uint32_t id = SLOT_ID1(*slot) - 1;
+    mem_slot *slot = index_find(m, key, key_size, petro__key_hash(key, key_size));
+    if (slot->id1 == 0) return PETRO_OK;
+    uint32_t id = slot->id1 - 1;
     index_remove(m, (uint32_t)(slot - m->index));
     mem_node *nd = &m->nodes[id];
     nd->state = NODE_DEAD; /* released at the next fold, which removes its id from the order */
@@ -353,18 +370,19 @@ static petro_result mem_iter(void *ctx, const uint8_t *prefix, size_t prefix_siz
     uint32_t lo = 0, hi = m->sorted_count;
     while (prefix_size > 0 && lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        const mem_node *nd = &m->nodes[m->sorted[mid]];
-        if (key_cmp(nd->data, nd->key_size, prefix, prefix_size) < 0) {
+        const mem_rec *rec = m->nodes[m->sorted[mid]].rec;
+        if (key_cmp(rec->bytes, rec->key_size, prefix, prefix_size) < 0) {
             lo = mid + 1;
         } else {
             hi = mid;
         }
     }
     for (uint32_t i = lo; i < m->sorted_count; i++) {
-        const mem_node *nd = &m->nodes[m->sorted[i]];
-        if (nd->key_size < prefix_size) break;
-        if (prefix_size > 0 && memcmp(nd->data, prefix, prefix_size) != 0) break;
-        if (cb(cb_ctx, nd->data, nd->key_size, nd->data + nd->key_size, nd->value_size) != 0) {
+        const mem_rec *rec = m->nodes[m->sorted[i]].rec;
+        if (rec->key_size < prefix_size) break;
+        if (prefix_size > 0 && memcmp(rec->bytes, prefix, prefix_size) != 0) break;
+        if (cb(cb_ctx, rec->bytes, rec->key_size, rec->bytes + rec->key_size, rec->value_size) !=
+            0) {
             break;
         }
     }
@@ -397,7 +415,7 @@ petro_result petro_store_mem_create(petro_store_mem **out, petro_store *store) {
 
 void petro_store_mem_destroy(petro_store_mem *m) {
     if (m == NULL) return;
-    for (uint32_t i = 0; i < m->node_count; i++) free(m->nodes[i].data);
+    for (uint32_t i = 0; i < m->node_count; i++) free(m->nodes[i].rec);
     free(m->nodes);
     free(m->index);
     free(m->sorted);
