@@ -25,6 +25,14 @@ check_last "$TMP/verify.txt" verify_all_cores verify/s
 "$BIN/bench-apply" --accounts 200 --payments 3000 --block 500 > "$TMP/apply.txt"
 cat "$TMP/apply.txt"
 check_last "$TMP/apply.txt" apply_payments_per_sec payments/s
+grep -Eq '^hash_floor_payments_per_sec: [0-9]+ payments/s' "$TMP/apply.txt" ||
+    { echo "bench-apply printed no hashing floor" >&2; exit 1; }
+# Deterministic: the same flags give the same state hash, text or JSON.
+"$BIN/bench-apply" --accounts 200 --payments 3000 --block 500 --json > "$TMP/apply.json"
+grep -q '"hash_floor_payments_per_sec":' "$TMP/apply.json"
+h1=$(sed -n 's/^state_hash: \([0-9a-f]*\).*/\1/p' "$TMP/apply.txt")
+h2=$(sed -n 's/.*"state_hash":"\([0-9a-f]*\)".*/\1/p' "$TMP/apply.json")
+[ -n "$h1" ] && [ "$h1" = "$h2" ] || { echo "bench-apply state hash differs: $h1 $h2" >&2; exit 1; }
 
 "$BIN/petrod" devnet --data "$TMP/node" --http 127.0.0.1:0 --block-interval-ms 50 \
     > "$TMP/petrod.out" 2> "$TMP/petrod.err" &
