@@ -94,50 +94,92 @@ void petro_sum_tree_free(petro_sum_tree *t) {
     memset(t, 0, sizeof *t);
 }
 
+/* Node c of level t->base, computed from its 2^base leaves (fewer in the last chunk) in
+ * scratch (2^base nodes). At every level the chunk's nodes are the level's nodes
+ * [c * 2^(base-d), ...), so a node is unpaired here exactly when it is the last of an odd
+ * level, and is padded with the empty node as the protocol says. If sibling_of is not NULL,
+ * the sibling on the path of leaf *sibling_of (inside this chunk) at each level below base is
+ * written to siblings[d]. */
+static petro_result chunk_node(petro_sum_node *out, const petro_sum_tree *t,
+                               const petro_sum_leaf *leaves, uint64_t c, petro_sum_node *scratch,
+                               const uint64_t *sibling_of, petro_sum_node *siblings) {
+    uint64_t lo = c << t->base;
+    uint64_t n = t->leaf_count - lo < ((uint64_t)1 << t->base) ? t->leaf_count - lo
+                                                                 : (uint64_t)1 << t->base;
+    for (uint64_t i = 0; i < n; i++) {
+        petro_proof_leaf(&scratch[i], &t->salt, &leaves[lo + i].account, leaves[lo + i].balance);
+    }
+    petro_sum_node empty;
+    petro_proof_empty(&empty);
+    uint64_t pos = sibling_of != NULL ? *sibling_of - lo : 0;
+    for (uint32_t d = 0; d < t->base; d++) {
+        if (sibling_of != NULL) {
+            siblings[d] = (pos ^ 1u) < n ? scratch[pos ^ 1u] : empty;
+            pos >>= 1;
+        }
+        uint64_t up = (n + 1) / 2;
+        for (uint64_t i = 0; i < up; i++) {
+            const petro_sum_node *right = 2 * i + 1 < n ? &scratch[2 * i + 1] : &empty;
+            petro_sum_node parent;
+            petro_result rc = petro_proof_parent(&parent, &scratch[2 * i], right);
+            if (rc != PETRO_OK) return rc;
+            scratch[i] = parent;
+        }
+        n = up;
+    }
+    PETRO_ASSERT(n == 1);
+    *out = scratch[0];
+    return PETRO_OK;
+}
+
 petro_result petro_sum_tree_build(petro_sum_tree *t, const petro_hash *salt,
                                   const petro_sum_leaf *leaves, uint64_t count) {
     PETRO_ASSERT(t != NULL && salt != NULL && (leaves != NULL || count == 0));
     memset(t, 0, sizeof *t);
     uint32_t depth = depth_for(count);
     if (depth > PETRO_PROOF_DEPTH_MAX) return PETRO_ERR_MALFORMED;
-    if (count > SIZE_MAX / sizeof(petro_sum_node)) return PETRO_ERR_NOMEM;
     t->leaf_count = count;
     t->depth = depth;
-    uint64_t size = count == 0 ? 1 : count;
-    t->levels[0] = malloc((size_t)size * sizeof(petro_sum_node));
-    if (t->levels[0] == NULL) return PETRO_ERR_NOMEM;
-    t->level_size[0] = size;
-    petro_result rc = PETRO_OK;
-    if (count == 0) petro_proof_empty(&t->levels[0][0]);
+    t->salt = *salt;
+    t->base = depth < PETRO_SUM_TREE_BASE ? depth : PETRO_SUM_TREE_BASE;
     petro_amount total = 0;
     for (uint64_t i = 0; i < count; i++) {
         if (i > 0 && petro_pubkey_cmp(&leaves[i - 1].account, &leaves[i].account) >= 0) {
-            rc = PETRO_ERR_MALFORMED;
-            break;
+            return PETRO_ERR_MALFORMED;
         }
-        rc = sum_ok(leaves[i].balance);
-        if (rc != PETRO_OK) break;
+        petro_result rc = sum_ok(leaves[i].balance);
+        if (rc != PETRO_OK) return rc;
         if (petro_amount_add(&total, total, leaves[i].balance) != PETRO_OK) {
-            rc = PETRO_ERR_AMOUNT_TOO_LARGE;
-            break;
+            return PETRO_ERR_AMOUNT_TOO_LARGE;
         }
         rc = sum_ok(total);
-        if (rc != PETRO_OK) break;
-        petro_proof_leaf(&t->levels[0][i], salt, &leaves[i].account, leaves[i].balance);
+        if (rc != PETRO_OK) return rc;
     }
+    t->level_size[0] = count == 0 ? 1 : count;
+    for (uint32_t d = 1; d <= depth; d++) t->level_size[d] = (t->level_size[d - 1] + 1) / 2;
+    /* The lowest kept level: from the leaves in chunks of 2^base (the empty node alone for no
+     * leaves). */
+    uint64_t n = t->level_size[t->base];
+    if (n > SIZE_MAX / sizeof(petro_sum_node)) return PETRO_ERR_NOMEM;
+    t->levels[t->base] = malloc((size_t)n * sizeof(petro_sum_node));
+    petro_sum_node *scratch = malloc(((size_t)1 << t->base) * sizeof *scratch);
+    petro_result rc = t->levels[t->base] == NULL || scratch == NULL ? PETRO_ERR_NOMEM : PETRO_OK;
+    if (rc == PETRO_OK && count == 0) petro_proof_empty(&t->levels[0][0]);
+    for (uint64_t c = 0; rc == PETRO_OK && count > 0 && c < n; c++) {
+        rc = chunk_node(&t->levels[t->base][c], t, leaves, c, scratch, NULL, NULL);
+    }
+    free(scratch);
     petro_sum_node empty;
     petro_proof_empty(&empty);
-    for (uint32_t d = 1; rc == PETRO_OK && d <= depth; d++) {
+    for (uint32_t d = t->base + 1; rc == PETRO_OK && d <= depth; d++) {
         uint64_t below = t->level_size[d - 1];
-        uint64_t n = (below + 1) / 2;
-        t->levels[d] = malloc((size_t)n * sizeof(petro_sum_node));
+        t->levels[d] = malloc((size_t)t->level_size[d] * sizeof(petro_sum_node));
         if (t->levels[d] == NULL) {
             rc = PETRO_ERR_NOMEM;
             break;
         }
-        t->level_size[d] = n;
         const petro_sum_node *src = t->levels[d - 1];
-        for (uint64_t i = 0; rc == PETRO_OK && i < n; i++) {
+        for (uint64_t i = 0; rc == PETRO_OK && i < t->level_size[d]; i++) {
             const petro_sum_node *right = 2 * i + 1 < below ? &src[2 * i + 1] : &empty;
             rc = petro_proof_parent(&t->levels[d][i], &src[2 * i], right);
         }
@@ -177,10 +219,15 @@ petro_result petro_sum_tree_proof(const petro_sum_tree *t, const petro_sum_leaf 
     p->balance = leaves[index].balance;
     p->index = index;
     p->depth = t->depth;
+    /* Below the kept levels: recompute the leaf's chunk, keeping its path's siblings. */
+    petro_sum_node scratch[1u << PETRO_SUM_TREE_BASE], chunk_root;
+    petro_result rc = chunk_node(&chunk_root, t, leaves, index >> t->base, scratch, &index,
+                                 p->siblings);
+    if (rc != PETRO_OK) return rc;
     petro_sum_node empty;
     petro_proof_empty(&empty);
-    uint64_t pos = index;
-    for (uint32_t d = 0; d < t->depth; d++) {
+    uint64_t pos = index >> t->base;
+    for (uint32_t d = t->base; d < t->depth; d++) {
         uint64_t sib = pos ^ 1u;
         p->siblings[d] = sib < t->level_size[d] ? t->levels[d][sib] : empty;
         pos >>= 1;

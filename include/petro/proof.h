@@ -43,10 +43,18 @@ PETRO_API PETRO_MUST_USE petro_result petro_proof_parent(petro_sum_node *out,
                                                          const petro_sum_node *left,
                                                          const petro_sum_node *right);
 
-/** A built tree: levels[0] are the leaves, levels[depth] has the root alone. */
+/** Levels below this are not kept: a proof recomputes its leaf's chunk of 2^6 leaves (127
+ *  hashes) instead, so a tree costs ~1.3 bytes per holder on top of the leaves, not 80. */
+#define PETRO_SUM_TREE_BASE 6
+
+/** A built tree: level 0 would be the leaf nodes and levels[depth] holds the root alone;
+ *  levels[base..depth] are kept (base = min(depth, PETRO_SUM_TREE_BASE)), the ones below are
+ *  NULL and recomputed from the leaves and the salt when a proof needs them. */
 typedef struct petro_sum_tree {
     uint64_t leaf_count;
     uint32_t depth; /* ceil(log2(leaf_count)); 0 for 0 or 1 leaf */
+    uint32_t base;
+    petro_hash salt;
     petro_sum_node *levels[PETRO_PROOF_DEPTH_MAX + 1];
     uint64_t level_size[PETRO_PROOF_DEPTH_MAX + 1];
 } petro_sum_tree;
@@ -112,7 +120,8 @@ typedef struct petro_proof {
     petro_sum_node siblings[PETRO_PROOF_DEPTH_MAX]; /* from the leaf's sibling upwards */
 } petro_proof;
 
-/** Fill p's path for leaf index (account and balance from leaves[index]). */
+/** Fill p's path for leaf index (account and balance from leaves[index], which must be the
+ *  leaves the tree was built from). PETRO_ERR_NOT_FOUND if index is out of range. */
 PETRO_API PETRO_MUST_USE petro_result petro_sum_tree_proof(const petro_sum_tree *t,
                                                            const petro_sum_leaf *leaves,
                                                            uint64_t index, petro_proof *p);

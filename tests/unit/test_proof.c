@@ -334,6 +334,66 @@ static void test_checkpoint_every_holder(void) {
     chain_free(&c);
 }
 
+/* The root by the protocol's rule, level by level over every node (the way the tree was
+ * first built), independent of how petro_sum_tree keeps its levels. */
+static petro_sum_node reference_root(const petro_hash *salt, const petro_sum_leaf *l, uint64_t n) {
+    petro_sum_node empty;
+    petro_proof_empty(&empty);
+    if (n == 0) return empty;
+    petro_sum_node *level = calloc(n, sizeof *level);
+    ASSERT_TRUE(level != NULL);
+    for (uint64_t i = 0; i < n; i++) petro_proof_leaf(&level[i], salt, &l[i].account, l[i].balance);
+    while (n > 1) {
+        uint64_t up = (n + 1) / 2;
+        for (uint64_t i = 0; i < up; i++) {
+            petro_sum_node parent;
+            ASSERT_OK(petro_proof_parent(&parent, &level[2 * i],
+                                         2 * i + 1 < n ? &level[2 * i + 1] : &empty));
+            level[i] = parent;
+        }
+        n = up;
+    }
+    petro_sum_node root = level[0];
+    free(level);
+    return root;
+}
+
+/* Trees larger than one recomputed chunk (PETRO_SUM_TREE_BASE): sizes on both sides of chunk
+ * and power-of-two boundaries give the reference root, and proofs for leaves in the first,
+ * a middle, and the last (partial) chunk verify. */
+static void test_tree_chunks(void) {
+    petro_hash bh, salt;
+    petro_hash_bytes(&bh, (const uint8_t *)"chunks", 6);
+    petro_asset ptr = petro_asset_native();
+    petro_proof_salt(&salt, &bh, &ptr);
+    const uint64_t chunk = (uint64_t)1 << PETRO_SUM_TREE_BASE;
+    const uint64_t sizes[] = {chunk - 1, chunk, chunk + 1, 2 * chunk - 1, 2 * chunk,
+                              2 * chunk + 1, 3 * chunk + 5, 1000, 4095, 4096, 4097};
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        uint64_t n = sizes[s];
+        petro_sum_leaf *l = sorted_leaves(n);
+        petro_sum_tree t;
+        ASSERT_OK(petro_sum_tree_build(&t, &salt, l, n));
+        petro_sum_node want = reference_root(&salt, l, n), root = petro_sum_tree_root(&t);
+        ASSERT_MEMEQ(root.hash.bytes, want.hash.bytes, 32);
+        ASSERT_EQ(root.sum, want.sum);
+        const uint64_t picks[] = {0, 1, chunk - 1, n / 2, n - chunk / 2, n - 2, n - 1};
+        for (size_t k = 0; k < sizeof picks / sizeof picks[0]; k++) {
+            if (picks[k] >= n) continue;
+            petro_proof p;
+            proof_for(&p, &t, l, &bh, picks[k]);
+            ASSERT_EQ(petro_proof_verify(&p), 0);
+            /* A proof for another leaf's balance must not verify. */
+            p.balance += 1;
+            ASSERT_TRUE(petro_proof_verify(&p) != 0);
+        }
+        petro_proof p;
+        ASSERT_RESULT(petro_sum_tree_proof(&t, l, n, &p), PETRO_ERR_NOT_FOUND);
+        petro_sum_tree_free(&t);
+        free(l);
+    }
+}
+
 int main(int argc, char **argv) {
     test_init(argc, argv);
     ASSERT_OK(petro_crypto_init());
@@ -342,6 +402,7 @@ int main(int argc, char **argv) {
     keypair_init(&validator, 1000003);
     for (uint32_t i = 0; i < HOLDERS; i++) keypair_init(&holders[i], i);
     RUN_TEST(test_tree_shapes);
+    RUN_TEST(test_tree_chunks);
     RUN_TEST(test_checkpoint_every_holder);
     return 0;
 }
