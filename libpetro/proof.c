@@ -224,6 +224,11 @@ petro_result petro_sum_tree_proof(const petro_sum_tree *t, const petro_sum_leaf 
     petro_result rc = chunk_node(&chunk_root, t, leaves, index >> t->base, scratch, &index,
                                  p->siblings);
     if (rc != PETRO_OK) return rc;
+    /* Leaves other than the tree's would give a path to a different root. */
+    const petro_sum_node *kept = &t->levels[t->base][index >> t->base];
+    if (!petro_hash_equal(&chunk_root.hash, &kept->hash) || chunk_root.sum != kept->sum) {
+        return PETRO_ERR_CORRUPT;
+    }
     petro_sum_node empty;
     petro_proof_empty(&empty);
     uint64_t pos = index >> t->base;

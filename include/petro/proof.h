@@ -121,7 +121,8 @@ typedef struct petro_proof {
 } petro_proof;
 
 /** Fill p's path for leaf index (account and balance from leaves[index], which must be the
- *  leaves the tree was built from). PETRO_ERR_NOT_FOUND if index is out of range. */
+ *  leaves the tree was built from). PETRO_ERR_NOT_FOUND if index is out of range,
+ *  PETRO_ERR_CORRUPT if the leaves around index are not the ones the tree was built from. */
 PETRO_API PETRO_MUST_USE petro_result petro_sum_tree_proof(const petro_sum_tree *t,
                                                            const petro_sum_leaf *leaves,
                                                            uint64_t index, petro_proof *p);

@@ -389,6 +389,10 @@ static void test_tree_chunks(void) {
         }
         petro_proof p;
         ASSERT_RESULT(petro_sum_tree_proof(&t, l, n, &p), PETRO_ERR_NOT_FOUND);
+        /* Leaves changed after the build: refused, not a path to another root. */
+        l[n - 1].balance += 1;
+        ASSERT_RESULT(petro_sum_tree_proof(&t, l, n - 1, &p), PETRO_ERR_CORRUPT);
+        l[n - 1].balance -= 1;
         petro_sum_tree_free(&t);
         free(l);
     }
