@@ -70,16 +70,29 @@ static void rec_append(recorder *r, const uint8_t *key, size_t key_size, const u
                        size_t value_size, bool present) {
     if (key_size > 0 && key[0] == (uint8_t)'M') return;
     size_t need = 2 + key_size + 1 + (present ? 4 + value_size : 0);
-    if (r->size + need > r->cap || r->count == r->ends_cap) {
-        size_t cap = r->cap * 2 + need, ends_cap = r->ends_cap * 2 + 1;
+    if (r->failed || r->size + need > UINT32_MAX) { /* offsets are u32; checked per block */
+        r->failed = true;
+        return;
+    }
+    if (r->size + need > r->cap) {
+        size_t cap = r->cap * 2 + need;
         uint8_t *bytes = realloc(r->bytes, cap);
-        if (bytes != NULL) r->bytes = bytes, r->cap = cap;
-        uint32_t *ends = realloc(r->ends, ends_cap * sizeof *ends);
-        if (ends != NULL) r->ends = ends, r->ends_cap = ends_cap;
-        if (bytes == NULL || ends == NULL || cap > UINT32_MAX) {
+        if (bytes == NULL) {
             r->failed = true;
             return;
         }
+        r->bytes = bytes;
+        r->cap = cap;
+    }
+    if (r->count == r->ends_cap) {
+        size_t ends_cap = r->ends_cap * 2 + 64;
+        uint32_t *ends = realloc(r->ends, ends_cap * sizeof *ends);
+        if (ends == NULL) {
+            r->failed = true;
+            return;
+        }
+        r->ends = ends;
+        r->ends_cap = ends_cap;
     }
     uint8_t *p = r->bytes + r->size;
     p[0] = (uint8_t)key_size;

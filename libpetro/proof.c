@@ -94,6 +94,22 @@ void petro_sum_tree_free(petro_sum_tree *t) {
     memset(t, 0, sizeof *t);
 }
 
+/* The level above src[0..n): parent i of src[2i] and src[2i + 1], the empty node standing in
+ * for a missing right child. dst may be src: parent i is written after both of its children
+ * were read, and i <= 2i. */
+static petro_result level_up(petro_sum_node *dst, const petro_sum_node *src, uint64_t n) {
+    petro_sum_node empty;
+    petro_proof_empty(&empty);
+    for (uint64_t i = 0; i < (n + 1) / 2; i++) {
+        petro_sum_node parent;
+        petro_result rc = petro_proof_parent(&parent, &src[2 * i],
+                                             2 * i + 1 < n ? &src[2 * i + 1] : &empty);
+        if (rc != PETRO_OK) return rc;
+        dst[i] = parent;
+    }
+    return PETRO_OK;
+}
+
 /* Node c of level t->base, computed from its 2^base leaves (fewer in the last chunk) in
  * scratch (2^base nodes). At every level the chunk's nodes are the level's nodes
  * [c * 2^(base-d), ...), so a node is unpaired here exactly when it is the last of an odd
@@ -117,15 +133,9 @@ static petro_result chunk_node(petro_sum_node *out, const petro_sum_tree *t,
             siblings[d] = (pos ^ 1u) < n ? scratch[pos ^ 1u] : empty;
             pos >>= 1;
         }
-        uint64_t up = (n + 1) / 2;
-        for (uint64_t i = 0; i < up; i++) {
-            const petro_sum_node *right = 2 * i + 1 < n ? &scratch[2 * i + 1] : &empty;
-            petro_sum_node parent;
-            petro_result rc = petro_proof_parent(&parent, &scratch[2 * i], right);
-            if (rc != PETRO_OK) return rc;
-            scratch[i] = parent;
-        }
-        n = up;
+        petro_result rc = level_up(scratch, scratch, n);
+        if (rc != PETRO_OK) return rc;
+        n = (n + 1) / 2;
     }
     PETRO_ASSERT(n == 1);
     *out = scratch[0];
@@ -169,20 +179,10 @@ petro_result petro_sum_tree_build(petro_sum_tree *t, const petro_hash *salt,
         rc = chunk_node(&t->levels[t->base][c], t, leaves, c, scratch, NULL, NULL);
     }
     free(scratch);
-    petro_sum_node empty;
-    petro_proof_empty(&empty);
     for (uint32_t d = t->base + 1; rc == PETRO_OK && d <= depth; d++) {
-        uint64_t below = t->level_size[d - 1];
         t->levels[d] = malloc((size_t)t->level_size[d] * sizeof(petro_sum_node));
-        if (t->levels[d] == NULL) {
-            rc = PETRO_ERR_NOMEM;
-            break;
-        }
-        const petro_sum_node *src = t->levels[d - 1];
-        for (uint64_t i = 0; rc == PETRO_OK && i < t->level_size[d]; i++) {
-            const petro_sum_node *right = 2 * i + 1 < below ? &src[2 * i + 1] : &empty;
-            rc = petro_proof_parent(&t->levels[d][i], &src[2 * i], right);
-        }
+        rc = t->levels[d] == NULL ? PETRO_ERR_NOMEM
+                                  : level_up(t->levels[d], t->levels[d - 1], t->level_size[d - 1]);
     }
     if (rc != PETRO_OK) petro_sum_tree_free(t);
     return rc;
