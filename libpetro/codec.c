@@ -187,3 +187,16 @@ void petro__r_text(petro__reader *r, char *out, size_t max) {
     petro__r_bytes(r, out, len);
     if (!r->is_error && strnlen(out, len) != len) r->is_error = true; /* NUL inside */
 }
+
+/* ---------------------------------------------------------------- countries */
+
+bool petro__country_ok(const char *c) {
+    return c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z' && c[2] == '\0';
+}
+
+void petro__w_country(petro__writer *w, const char *c) { petro__w_bytes(w, c, 2); }
+
+void petro__r_country(petro__reader *r, char *c) {
+    petro__r_bytes(r, c, 2);
+    c[2] = '\0';
+}

@@ -68,6 +68,16 @@ void petro__w_text(petro__writer *w, const char *s, size_t max);
 /* Reads into out (max + 1 bytes, NUL-terminated); sets is_error on a length over max or a NUL
  * inside. The characters are checked by petro__text_ok afterwards. */
 void petro__r_text(petro__reader *r, char *out, size_t max);
+/* ISO 3166-1 alpha-2 code: two of A-Z and a NUL (char[3]); 2 bytes on the wire, checked by
+ * petro__country_ok after reading. */
+bool petro__country_ok(const char *c);
+void petro__w_country(petro__writer *w, const char *c);
+void petro__r_country(petro__reader *r, char *c);
+/* The fields of an operation in schema order (tx.c's op codec without the type byte); also
+ * the layout of records that store an operation's terms (a trade contract). */
+struct petro_op_schema;
+void petro__fields_encode(petro__writer *w, const struct petro_op_schema *s, const void *base);
+void petro__fields_decode(petro__reader *r, const struct petro_op_schema *s, void *base);
 /* true iff no error and every byte consumed. */
 bool petro__r_done(const petro__reader *r);
 

@@ -31,39 +31,6 @@
 #include "ops/ops.h"
 #include "state.h"
 
-/* ---------------------------------------------------------------- operation table */
-
-/* One line per operation type: {threshold level, apply}. New families add lines here. */
-static const petro__op_def op_table[PETRO_OP_TYPE_MAX + 1] = {
-    [PETRO_OP_CREATE_ACCOUNT] = {PETRO__THRESHOLD_MEDIUM, petro__op_create_account},
-    [PETRO_OP_SET_SIGNER] = {PETRO__THRESHOLD_HIGH, petro__op_set_signer},
-    [PETRO_OP_SET_THRESHOLDS] = {PETRO__THRESHOLD_HIGH, petro__op_set_thresholds},
-    [PETRO_OP_PAYMENT] = {PETRO__THRESHOLD_MEDIUM, petro__op_payment},
-    [PETRO_OP_CREATE_ASSET] = {PETRO__THRESHOLD_MEDIUM, petro__op_create_asset},
-    [PETRO_OP_CHANGE_TRUST] = {PETRO__THRESHOLD_MEDIUM, petro__op_change_trust},
-    [PETRO_OP_AUTHORIZE_TRUST] = {PETRO__THRESHOLD_LOW, petro__op_authorize_trust},
-    [PETRO_OP_ISSUE] = {PETRO__THRESHOLD_MEDIUM, petro__op_issue},
-    [PETRO_OP_REDEEM] = {PETRO__THRESHOLD_MEDIUM, petro__op_redeem},
-    [PETRO_OP_ATTEST_RESERVE] = {PETRO__THRESHOLD_MEDIUM, petro__op_attest_reserve},
-    [PETRO_OP_ORACLE_PRICE] = {PETRO__THRESHOLD_MEDIUM, petro__op_oracle_price},
-    [PETRO_OP_ISSUE_RESERVE] = {PETRO__THRESHOLD_MEDIUM, petro__op_issue_reserve},
-    [PETRO_OP_REDEEM_RESERVE] = {PETRO__THRESHOLD_MEDIUM, petro__op_redeem_reserve},
-    [PETRO_OP_FULFILL_REDEMPTION] = {PETRO__THRESHOLD_MEDIUM, petro__op_fulfill_redemption},
-    [PETRO_OP_TRADE_CREATE] = {PETRO__THRESHOLD_MEDIUM, petro__op_trade_create},
-    [PETRO_OP_TRADE_FUND] = {PETRO__THRESHOLD_MEDIUM, petro__op_trade_fund},
-    [PETRO_OP_TRADE_PRESENT] = {PETRO__THRESHOLD_MEDIUM, petro__op_trade_present},
-    [PETRO_OP_TRADE_APPROVE] = {PETRO__THRESHOLD_MEDIUM, petro__op_trade_approve},
-    [PETRO_OP_TRADE_RELEASE] = {PETRO__THRESHOLD_MEDIUM, petro__op_trade_release},
-    [PETRO_OP_TRADE_REFUND] = {PETRO__THRESHOLD_MEDIUM, petro__op_trade_refund},
-    [PETRO_OP_TRADE_DISPUTE] = {PETRO__THRESHOLD_MEDIUM, petro__op_trade_dispute},
-    [PETRO_OP_TRADE_RESOLVE] = {PETRO__THRESHOLD_MEDIUM, petro__op_trade_resolve},
-    [PETRO_OP_TRADE_AMEND] = {PETRO__THRESHOLD_MEDIUM, petro__op_trade_amend},
-    [PETRO_OP_ZONE_CREATE] = {PETRO__THRESHOLD_MEDIUM, petro__op_zone_create},
-    [PETRO_OP_ZONE_POLICY] = {PETRO__THRESHOLD_MEDIUM, petro__op_zone_policy},
-    [PETRO_OP_ZONE_ASSIGN] = {PETRO__THRESHOLD_MEDIUM, petro__op_zone_assign},
-    [PETRO_OP_SET_KYC_TIER] = {PETRO__THRESHOLD_MEDIUM, petro__op_set_kyc_tier},
-    [PETRO_OP_TRADE_TARGET] = {PETRO__THRESHOLD_MEDIUM, petro__op_trade_target},
-};
 
 /* ---------------------------------------------------------------- overlay */
 
@@ -667,11 +634,11 @@ static petro_result apply_ops(petro_ledger *l, petro_tx_result *result, const pe
     for (uint8_t i = 0; i < tx->op_count && i < PETRO_TX_OPS_MAX; i++) {
         const petro_op *op = &tx->ops[i];
         ctx.op_index = i;
-        const petro__op_def *def = op->type <= PETRO_OP_TYPE_MAX ? &op_table[op->type] : NULL;
+        const petro__op_def *def = petro__op_def_of(op->type);
         petro_result rc;
         if (def == NULL || def->apply == NULL) {
             rc = PETRO_ERR_UNKNOWN_OP;
-        } else if (weight < thresholds[def->threshold]) {
+        } else if (weight < thresholds[def->schema.threshold]) {
             rc = PETRO_ERR_BAD_AUTH;
         } else {
             rc = def->apply(&ctx, op);
@@ -1072,8 +1039,14 @@ static petro_result genesis_check(const petro_genesis *g) {
             }
         }
     }
-    petro_result rrc = petro__reserves_genesis_check(g);
-    return rrc != PETRO_OK ? rrc : petro__zones_genesis_check(g);
+    /* The families' sections, in registry order. */
+    for (size_t i = 0; i < petro__family_count(); i++) {
+        const petro__family *f = petro__family_get(i);
+        if (f->genesis_check == NULL) continue;
+        petro_result rc = f->genesis_check(g);
+        if (rc != PETRO_OK) return rc;
+    }
+    return PETRO_OK;
 }
 
 petro_result petro_genesis_encode(uint8_t *out, size_t out_cap, size_t *out_size,
@@ -1113,8 +1086,10 @@ petro_result petro_genesis_encode(uint8_t *out, size_t out_cap, size_t *out_size
         petro__w_bytes(&w, g->assets[i].issuer.bytes, 32);
         petro__w_u32(&w, g->assets[i].flags);
     }
-    petro__reserves_genesis_encode(&w, g);
-    petro__zones_genesis_encode(&w, g);
+    for (size_t i = 0; i < petro__family_count(); i++) {
+        const petro__family *f = petro__family_get(i);
+        if (f->genesis_encode != NULL) f->genesis_encode(&w, g);
+    }
     if (w.is_overflow) return PETRO_ERR_BUFFER_TOO_SMALL;
     *out_size = w.size;
     return PETRO_OK;
@@ -1164,8 +1139,10 @@ petro_result petro_genesis_decode(petro_genesis *g, const uint8_t *bytes, size_t
         petro__r_bytes(&r, g->assets[i].issuer.bytes, 32);
         g->assets[i].flags = petro__r_u32(&r);
     }
-    petro__reserves_genesis_decode(&r, g);
-    petro__zones_genesis_decode(&r, g);
+    for (size_t i = 0; i < petro__family_count(); i++) {
+        const petro__family *f = petro__family_get(i);
+        if (f->genesis_decode != NULL) f->genesis_decode(&r, g);
+    }
     if (!petro__r_done(&r)) goto fail;
     rc = genesis_check(g);
     if (rc != PETRO_OK) goto fail;
@@ -1257,8 +1234,10 @@ petro_result petro_ledger_genesis(petro_ledger *l, petro_block_header *block0,
     if (rc == PETRO_OK) {
         petro__op_ctx rctx = {.ledger = l, .source = g->treasury, .height = 0,
                               .timestamp_ms = g->timestamp_ms, .op_index = 0};
-        rc = petro__reserves_genesis_apply(&rctx, g);
-        if (rc == PETRO_OK) rc = petro__zones_genesis_apply(&rctx, g);
+        for (size_t i = 0; rc == PETRO_OK && i < petro__family_count(); i++) {
+            const petro__family *f = petro__family_get(i);
+            if (f->genesis_apply != NULL) rc = f->genesis_apply(&rctx, g);
+        }
     }
     const petro_pubkey no_proposer = {{0}};
     if (rc == PETRO_OK) rc = petro_ledger_finish(l, block0, &no_proposer);

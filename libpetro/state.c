@@ -567,24 +567,17 @@ static inv_asset *inv_find_asset(inv_scan *s, const uint8_t *enc, size_t enc_siz
     return NULL;
 }
 
-/* Trade escrow (ops/trade.c): a contract's locked amount is still part of its asset's supply. */
-static int inv_escrow_visit(void *ctx, const uint8_t *key, size_t key_size, const uint8_t *value,
-                            size_t value_size) {
+/* Locks (escrow, and later offers, sales, swaps): their units are still in the supply. */
+static int inv_lock_visit(void *ctx, const petro_lock *lock) {
     inv_scan *s = ctx;
-    petro_asset asset;
-    petro_amount locked;
-    if (key_size != 10 || petro__trade_contract_locked(value, value_size, &asset, &locked) !=
-                              PETRO_OK) {
-        return inv_fail(s, "trade contract record of %zu bytes does not decode", key_size);
-    }
     uint8_t akey[PETRO__KEY_MAX];
-    size_t ks = petro__key_asset(akey, &asset);
+    size_t ks = petro__key_asset(akey, &lock->asset);
     char name[48];
-    asset_name(name, sizeof name, &asset);
+    asset_name(name, sizeof name, &lock->asset);
     inv_asset *ia = inv_find_asset(s, akey + 1, ks - 1);
-    if (ia == NULL) return inv_fail(s, "trade escrow in a missing asset %s", name);
-    if (petro_amount_add(&ia->sum, ia->sum, locked) != PETRO_OK) {
-        return inv_fail(s, "sum of balances and escrow of %s overflows", name);
+    if (ia == NULL) return inv_fail(s, "%s lock in a missing asset %s", lock->family, name);
+    if (petro_amount_add(&ia->sum, ia->sum, lock->amount) != PETRO_OK) {
+        return inv_fail(s, "sum of balances and locks of %s overflows", name);
     }
     return 0;
 }
@@ -694,8 +687,11 @@ petro_result petro_ledger_check_invariants(const petro_store *store, char *msg, 
         rc = store->iter(store->ctx, &pacc, 1, inv_account_visit, &s);
     }
     if (rc == PETRO_OK && s.rc == PETRO_OK) {
-        rc = store->iter(store->ctx, (const uint8_t *)PETRO__KEY_TRADE_CONTRACT_PREFIX, 2,
-                         inv_escrow_visit, &s);
+        rc = petro_state_each_lock(store, inv_lock_visit, &s);
+        if (rc == PETRO_ERR_CORRUPT && s.rc == PETRO_OK) {
+            inv_fail(&s, "a lock record does not decode");
+            rc = PETRO_OK;
+        }
     }
     if (rc == PETRO_OK && s.rc == PETRO_OK && s.account_pos < s.account_count) {
         char other[17];

@@ -9,17 +9,9 @@
 #include <string.h>
 
 #include "internal.h"
-#include "ops/ops.h"
+#include "petro/schema.h"
 
 /* ---------------------------------------------------------------- static checks */
-
-/* An amount that must be > 0 and <= PETRO_SUPPLY_MAX. */
-static petro_result check_positive(petro_amount a) {
-    if (a < 0) return PETRO_ERR_AMOUNT_NEGATIVE;
-    if (a == 0) return PETRO_ERR_AMOUNT_ZERO;
-    if (a > PETRO_SUPPLY_MAX) return PETRO_ERR_AMOUNT_TOO_LARGE;
-    return PETRO_OK;
-}
 
 /* An amount that must be >= 0 and <= PETRO_SUPPLY_MAX (fees, trust limits). */
 static petro_result check_non_negative(petro_amount a) {
@@ -28,120 +20,8 @@ static petro_result check_non_negative(petro_amount a) {
     return PETRO_OK;
 }
 
-/* The native asset carries no fields on the wire, so its code and issuer in memory are
- * ignored (petro_asset_equal ignores them too). */
-static petro_result check_asset(const petro_asset *a) {
-    if (a->kind == PETRO_ASSET_NATIVE) return PETRO_OK;
-    if (a->kind != PETRO_ASSET_ISSUED) return PETRO_ERR_MALFORMED;
-    return petro_asset_code_check(a->code);
-}
-
-/* The operation families outside this file: each owns its ops' field checks and codec
- * (ops/reserves.c, ops/trade.c, ops/zones.c). One list, used by check, encode and decode. */
-typedef struct op_family {
-    petro_result (*check)(const petro_op *op);
-    void (*encode)(petro__writer *w, const petro_op *op);
-    void (*decode)(petro__reader *r, petro_op *op);
-} op_family;
-
-static const op_family reserves_family = {petro__reserves_check_op, petro__reserves_encode_op,
-                                          petro__reserves_decode_op};
-static const op_family trade_family = {petro__trade_check_op, petro__trade_encode_op,
-                                       petro__trade_decode_op};
-static const op_family zones_family = {petro__zones_check_op, petro__zones_encode_op,
-                                       petro__zones_decode_op};
-
-petro_op_family petro_op_family_of(uint8_t type) {
-    switch ((petro_op_type)type) {
-    case PETRO_OP_CREATE_ACCOUNT:
-    case PETRO_OP_SET_SIGNER:
-    case PETRO_OP_SET_THRESHOLDS:
-    case PETRO_OP_PAYMENT:
-    case PETRO_OP_CREATE_ASSET:
-    case PETRO_OP_CHANGE_TRUST:
-    case PETRO_OP_AUTHORIZE_TRUST:
-    case PETRO_OP_ISSUE:
-    case PETRO_OP_REDEEM:
-        return PETRO_OP_FAMILY_CORE;
-    case PETRO_OP_ATTEST_RESERVE:
-    case PETRO_OP_ORACLE_PRICE:
-    case PETRO_OP_ISSUE_RESERVE:
-    case PETRO_OP_REDEEM_RESERVE:
-    case PETRO_OP_FULFILL_REDEMPTION:
-        return PETRO_OP_FAMILY_RESERVES;
-    case PETRO_OP_TRADE_CREATE:
-    case PETRO_OP_TRADE_FUND:
-    case PETRO_OP_TRADE_PRESENT:
-    case PETRO_OP_TRADE_APPROVE:
-    case PETRO_OP_TRADE_RELEASE:
-    case PETRO_OP_TRADE_REFUND:
-    case PETRO_OP_TRADE_DISPUTE:
-    case PETRO_OP_TRADE_RESOLVE:
-    case PETRO_OP_TRADE_AMEND:
-        return PETRO_OP_FAMILY_TRADE;
-    case PETRO_OP_ZONE_CREATE:
-    case PETRO_OP_ZONE_POLICY:
-    case PETRO_OP_ZONE_ASSIGN:
-    case PETRO_OP_SET_KYC_TIER:
-    case PETRO_OP_TRADE_TARGET:
-        return PETRO_OP_FAMILY_ZONES;
-    }
-    return PETRO_OP_FAMILY_NONE;
-}
-
-/* The codec of an op type's family, or NULL for the core families handled in this file (and
- * for unknown types). */
-static const op_family *op_family_of(uint8_t type) {
-    switch (petro_op_family_of(type)) {
-    case PETRO_OP_FAMILY_RESERVES: return &reserves_family;
-    case PETRO_OP_FAMILY_TRADE: return &trade_family;
-    case PETRO_OP_FAMILY_ZONES: return &zones_family;
-    case PETRO_OP_FAMILY_CORE:
-    case PETRO_OP_FAMILY_NONE: break;
-    }
-    return NULL;
-}
-
-/* Field checks of one operation, in field order. */
-static petro_result check_op(const petro_op *op) {
-    petro_result rc;
-    const op_family *family = op_family_of(op->type);
-    if (family != NULL) return family->check(op);
-    switch (op->type) {
-    case PETRO_OP_CREATE_ACCOUNT:
-        return check_positive(op->u.create_account.starting_balance);
-    case PETRO_OP_SET_SIGNER:
-    case PETRO_OP_SET_THRESHOLDS:
-        return PETRO_OK; /* any u8 weight or threshold; the ledger checks their relations */
-    case PETRO_OP_PAYMENT:
-        rc = check_asset(&op->u.payment.asset);
-        if (rc != PETRO_OK) return rc;
-        return check_positive(op->u.payment.amount);
-    case PETRO_OP_CREATE_ASSET:
-        rc = petro_asset_code_check(op->u.create_asset.code);
-        if (rc != PETRO_OK) return rc;
-        if ((op->u.create_asset.flags & ~PETRO_ASSET_FLAGS_ALL) != 0) return PETRO_ERR_BAD_FLAGS;
-        return PETRO_OK;
-    case PETRO_OP_CHANGE_TRUST:
-        rc = check_asset(&op->u.change_trust.asset);
-        if (rc != PETRO_OK) return rc;
-        return check_non_negative(op->u.change_trust.limit);
-    case PETRO_OP_AUTHORIZE_TRUST:
-        rc = petro_asset_code_check(op->u.authorize_trust.code);
-        if (rc != PETRO_OK) return rc;
-        return op->u.authorize_trust.authorize <= 1 ? PETRO_OK : PETRO_ERR_MALFORMED;
-    case PETRO_OP_ISSUE:
-        rc = petro_asset_code_check(op->u.issue.code);
-        if (rc != PETRO_OK) return rc;
-        return check_positive(op->u.issue.amount);
-    case PETRO_OP_REDEEM:
-        rc = check_asset(&op->u.redeem.asset);
-        if (rc != PETRO_OK) return rc;
-        return check_positive(op->u.redeem.amount);
-    default:
-        return PETRO_ERR_UNKNOWN_OP;
-    }
-}
+/* Field checks of one operation: its family's static check (petro_op_check). */
+static petro_result check_op(const petro_op *op) { return petro_op_check(op); }
 
 petro_result petro_tx_check(const petro_tx *tx) {
     if (tx->version != PETRO_TX_VERSION) return PETRO_ERR_BAD_VERSION;
@@ -178,59 +58,50 @@ static void w_key(petro__writer *w, const petro_pubkey *k) {
     petro__w_bytes(w, k->bytes, sizeof k->bytes);
 }
 
+/* One value of a field's kind at p (docs/protocol.md, "Primitives"). */
+static void encode_value(petro__writer *w, const petro_field *f, const uint8_t *p) {
+    switch ((petro_field_kind)f->kind) {
+    case PETRO_FIELD_PUBKEY: petro__w_bytes(w, p, 32); return;
+    case PETRO_FIELD_HASH: petro__w_bytes(w, p, 32); return;
+    case PETRO_FIELD_SIG: petro__w_bytes(w, p, 64); return;
+    case PETRO_FIELD_ASSET: petro__w_asset(w, (const petro_asset *)(const void *)p); return;
+    case PETRO_FIELD_CODE: petro__w_code(w, (const char *)p); return;
+    case PETRO_FIELD_AMOUNT: petro__w_i64(w, *(const int64_t *)(const void *)p); return;
+    case PETRO_FIELD_U8:
+    case PETRO_FIELD_BOOL: petro__w_u8(w, *p); return;
+    case PETRO_FIELD_U16: petro__w_u16(w, *(const uint16_t *)(const void *)p); return;
+    case PETRO_FIELD_U32: petro__w_u32(w, *(const uint32_t *)(const void *)p); return;
+    case PETRO_FIELD_U64: petro__w_u64(w, *(const uint64_t *)(const void *)p); return;
+    case PETRO_FIELD_TEXT: petro__w_text(w, (const char *)p, f->text_max); return;
+    case PETRO_FIELD_COUNTRY: petro__w_country(w, (const char *)p); return;
+    }
+    PETRO_ASSERT(false && "field kind outside the schema");
+}
+
+/* Fields in schema order (a list: u8 count, then its values). */
+void petro__fields_encode(petro__writer *w, const petro_op_schema *s, const void *fields) {
+    const uint8_t *base = fields;
+    for (uint8_t i = 0; i < s->field_count; i++) {
+        const petro_field *f = &s->fields[i];
+        if (f->list_max == 0) {
+            encode_value(w, f, base + f->offset);
+            continue;
+        }
+        uint8_t count = base[f->count_offset];
+        petro__w_u8(w, count);
+        for (uint8_t j = 0; j < count && j < f->list_max; j++) {
+            encode_value(w, f, base + f->offset + (size_t)j * f->elem_size);
+        }
+    }
+}
+
+/* An operation: its type, then its fields. */
 static void encode_op(petro__writer *w, const petro_op *op) {
+    const petro_op_schema *s = petro_op_schema_of(op->type);
+    /* petro_tx_check ran first: an unknown type cannot get here. */
+    PETRO_ASSERT(s != NULL);
     petro__w_u8(w, op->type);
-    const op_family *family = op_family_of(op->type);
-    if (family != NULL) {
-        family->encode(w, op);
-        return;
-    }
-    switch (op->type) {
-    case PETRO_OP_CREATE_ACCOUNT:
-        w_key(w, &op->u.create_account.destination);
-        petro__w_i64(w, op->u.create_account.starting_balance);
-        break;
-    case PETRO_OP_SET_SIGNER:
-        w_key(w, &op->u.set_signer.signer);
-        petro__w_u8(w, op->u.set_signer.weight);
-        break;
-    case PETRO_OP_SET_THRESHOLDS:
-        petro__w_u8(w, op->u.set_thresholds.master_weight);
-        petro__w_u8(w, op->u.set_thresholds.low);
-        petro__w_u8(w, op->u.set_thresholds.medium);
-        petro__w_u8(w, op->u.set_thresholds.high);
-        break;
-    case PETRO_OP_PAYMENT:
-        w_key(w, &op->u.payment.destination);
-        petro__w_asset(w, &op->u.payment.asset);
-        petro__w_i64(w, op->u.payment.amount);
-        break;
-    case PETRO_OP_CREATE_ASSET:
-        petro__w_code(w, op->u.create_asset.code);
-        petro__w_u32(w, op->u.create_asset.flags);
-        break;
-    case PETRO_OP_CHANGE_TRUST:
-        petro__w_asset(w, &op->u.change_trust.asset);
-        petro__w_i64(w, op->u.change_trust.limit);
-        break;
-    case PETRO_OP_AUTHORIZE_TRUST:
-        w_key(w, &op->u.authorize_trust.trustor);
-        petro__w_code(w, op->u.authorize_trust.code);
-        petro__w_u8(w, op->u.authorize_trust.authorize);
-        break;
-    case PETRO_OP_ISSUE:
-        w_key(w, &op->u.issue.destination);
-        petro__w_code(w, op->u.issue.code);
-        petro__w_i64(w, op->u.issue.amount);
-        break;
-    case PETRO_OP_REDEEM:
-        petro__w_asset(w, &op->u.redeem.asset);
-        petro__w_i64(w, op->u.redeem.amount);
-        break;
-    default:
-        /* petro_tx_check ran first: an unknown type cannot get here. */
-        PETRO_ASSERT(false && "unknown op type after petro_tx_check");
-    }
+    petro__fields_encode(w, s, petro_op_fields_const(op));
 }
 
 static void encode_body(petro__writer *w, const petro_tx *tx) {
@@ -289,61 +160,56 @@ static void r_key(petro__reader *r, petro_pubkey *k) {
     petro__r_bytes(r, k->bytes, sizeof k->bytes);
 }
 
-/* Reads one operation. Returns PETRO_ERR_UNKNOWN_OP for a type it does not know (the rest of
- * the bytes cannot be parsed then); structural errors are left in r->is_error. */
+/* One value of a field's kind into p; structural errors are left in r->is_error. */
+static void decode_value(petro__reader *r, const petro_field *f, uint8_t *p) {
+    switch ((petro_field_kind)f->kind) {
+    case PETRO_FIELD_PUBKEY: petro__r_bytes(r, p, 32); return;
+    case PETRO_FIELD_HASH: petro__r_bytes(r, p, 32); return;
+    case PETRO_FIELD_SIG: petro__r_bytes(r, p, 64); return;
+    case PETRO_FIELD_ASSET: petro__r_asset(r, (petro_asset *)(void *)p); return;
+    case PETRO_FIELD_CODE: petro__r_code(r, (char *)p); return;
+    case PETRO_FIELD_AMOUNT: *(int64_t *)(void *)p = petro__r_i64(r); return;
+    case PETRO_FIELD_U8: *p = petro__r_u8(r); return;
+    case PETRO_FIELD_BOOL: *p = petro__r_bool(r); return;
+    case PETRO_FIELD_U16: *(uint16_t *)(void *)p = petro__r_u16(r); return;
+    case PETRO_FIELD_U32: *(uint32_t *)(void *)p = petro__r_u32(r); return;
+    case PETRO_FIELD_U64: *(uint64_t *)(void *)p = petro__r_u64(r); return;
+    case PETRO_FIELD_TEXT: petro__r_text(r, (char *)p, f->text_max); return;
+    case PETRO_FIELD_COUNTRY: petro__r_country(r, (char *)p); return;
+    }
+    PETRO_ASSERT(false && "field kind outside the schema");
+}
+
+/* Fields in schema order; structural errors, including a list count over its maximum, are
+ * left in r->is_error (and the rest is not read). */
+void petro__fields_decode(petro__reader *r, const petro_op_schema *s, void *fields) {
+    uint8_t *base = fields;
+    for (uint8_t i = 0; i < s->field_count && !r->is_error; i++) {
+        const petro_field *f = &s->fields[i];
+        if (f->list_max == 0) {
+            decode_value(r, f, base + f->offset);
+            continue;
+        }
+        uint8_t count = petro__r_u8(r);
+        if (count > f->list_max) {
+            r->is_error = true;
+            break;
+        }
+        base[f->count_offset] = count;
+        for (uint8_t j = 0; j < count; j++) {
+            decode_value(r, f, base + f->offset + (size_t)j * f->elem_size);
+        }
+    }
+}
+
+/* Reads one operation. Returns PETRO_ERR_UNKNOWN_OP for a type no family registers (the rest
+ * of the bytes cannot be parsed then); structural errors are left in r->is_error. */
 static petro_result decode_op(petro__reader *r, petro_op *op) {
     op->type = petro__r_u8(r);
     if (r->is_error) return PETRO_OK;
-    const op_family *family = op_family_of(op->type);
-    if (family != NULL) {
-        family->decode(r, op);
-        return PETRO_OK;
-    }
-    switch (op->type) {
-    case PETRO_OP_CREATE_ACCOUNT:
-        r_key(r, &op->u.create_account.destination);
-        op->u.create_account.starting_balance = petro__r_i64(r);
-        break;
-    case PETRO_OP_SET_SIGNER:
-        r_key(r, &op->u.set_signer.signer);
-        op->u.set_signer.weight = petro__r_u8(r);
-        break;
-    case PETRO_OP_SET_THRESHOLDS:
-        op->u.set_thresholds.master_weight = petro__r_u8(r);
-        op->u.set_thresholds.low = petro__r_u8(r);
-        op->u.set_thresholds.medium = petro__r_u8(r);
-        op->u.set_thresholds.high = petro__r_u8(r);
-        break;
-    case PETRO_OP_PAYMENT:
-        r_key(r, &op->u.payment.destination);
-        petro__r_asset(r, &op->u.payment.asset);
-        op->u.payment.amount = petro__r_i64(r);
-        break;
-    case PETRO_OP_CREATE_ASSET:
-        petro__r_code(r, op->u.create_asset.code);
-        op->u.create_asset.flags = petro__r_u32(r);
-        break;
-    case PETRO_OP_CHANGE_TRUST:
-        petro__r_asset(r, &op->u.change_trust.asset);
-        op->u.change_trust.limit = petro__r_i64(r);
-        break;
-    case PETRO_OP_AUTHORIZE_TRUST:
-        r_key(r, &op->u.authorize_trust.trustor);
-        petro__r_code(r, op->u.authorize_trust.code);
-        op->u.authorize_trust.authorize = petro__r_bool(r);
-        break;
-    case PETRO_OP_ISSUE:
-        r_key(r, &op->u.issue.destination);
-        petro__r_code(r, op->u.issue.code);
-        op->u.issue.amount = petro__r_i64(r);
-        break;
-    case PETRO_OP_REDEEM:
-        petro__r_asset(r, &op->u.redeem.asset);
-        op->u.redeem.amount = petro__r_i64(r);
-        break;
-    default:
-        return PETRO_ERR_UNKNOWN_OP;
-    }
+    const petro_op_schema *s = petro_op_schema_of(op->type);
+    if (s == NULL) return PETRO_ERR_UNKNOWN_OP;
+    petro__fields_decode(r, s, petro_op_fields(op));
     return PETRO_OK;
 }
 

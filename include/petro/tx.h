@@ -45,17 +45,7 @@ typedef enum {
 } petro_op_type;
 #define PETRO_OP_TYPE_MAX 44
 
-/* The family that owns an operation type: its field checks, codec and ledger rules. */
-typedef enum {
-    PETRO_OP_FAMILY_NONE = 0, /* not an operation type */
-    PETRO_OP_FAMILY_CORE,     /* accounts, payments, assets: 1..9 (tx.c, ops/accounts.c...) */
-    PETRO_OP_FAMILY_RESERVES, /* 10..14, ops/reserves.c */
-    PETRO_OP_FAMILY_TRADE,    /* 30..38, ops/trade.c */
-    PETRO_OP_FAMILY_ZONES,    /* 40..44, ops/zones.c */
-} petro_op_family;
-
-/** The family of an operation type; PETRO_OP_FAMILY_NONE for a number that is no type. */
-PETRO_API petro_op_family petro_op_family_of(uint8_t type);
+/* The family that owns an operation type, its name and its fields: petro/schema.h. */
 
 /* Asset flags (petro_op_create_asset.flags). */
 #define PETRO_ASSET_FLAG_AUTH_REQUIRED 0x1u /* trust lines need the issuer's authorisation */

@@ -19,7 +19,7 @@ static petro_result load_source(petro__op_ctx *ctx, petro_account *acct) {
     return found ? PETRO_OK : PETRO_ERR_CORRUPT;
 }
 
-petro_result petro__op_create_account(petro__op_ctx *ctx, const petro_op *op) {
+static petro_result op_create_account(petro__op_ctx *ctx, const petro_op *op) {
     PETRO_ASSERT(op->type == PETRO_OP_CREATE_ACCOUNT);
     const petro_op_create_account *o = &op->u.create_account;
     if (o->starting_balance <= 0) return PETRO_ERR_AMOUNT_ZERO; /* static check, re-asserted */
@@ -62,7 +62,7 @@ petro_result petro__op_create_account(petro__op_ctx *ctx, const petro_op *op) {
 /* Effective threshold: 0 counts as 1, so an account always needs some weight. */
 static uint32_t effective(uint8_t threshold) { return threshold == 0 ? 1u : threshold; }
 
-petro_result petro__op_set_signer(petro__op_ctx *ctx, const petro_op *op) {
+static petro_result op_set_signer(petro__op_ctx *ctx, const petro_op *op) {
     PETRO_ASSERT(op->type == PETRO_OP_SET_SIGNER);
     const petro_op_set_signer *o = &op->u.set_signer;
     petro_account acct;
@@ -101,7 +101,7 @@ petro_result petro__op_set_signer(petro__op_ctx *ctx, const petro_op *op) {
     return petro__op_put_account(ctx, &acct);
 }
 
-petro_result petro__op_set_thresholds(petro__op_ctx *ctx, const petro_op *op) {
+static petro_result op_set_thresholds(petro__op_ctx *ctx, const petro_op *op) {
     PETRO_ASSERT(op->type == PETRO_OP_SET_THRESHOLDS);
     const petro_op_set_thresholds *o = &op->u.set_thresholds;
     petro_account acct;
@@ -115,3 +115,58 @@ petro_result petro__op_set_thresholds(petro__op_ctx *ctx, const petro_op *op) {
     acct.threshold_high = o->high;
     return petro__op_put_account(ctx, &acct);
 }
+
+/* ---------------------------------------------------------------- family */
+
+static petro_result check_create_account(const petro_op *op) {
+    return petro__check_positive(op->u.create_account.starting_balance);
+}
+
+static const petro_field create_account_fields[] = {
+    PETRO__F(petro_op_create_account, destination, "destination", PETRO_FIELD_PUBKEY,
+             .flags = PETRO_FIELD_F_PARTY, .doc = "the new account's public key"),
+    PETRO__F(petro_op_create_account, starting_balance, "starting_balance", PETRO_FIELD_AMOUNT,
+             .min = 1, .max = PETRO_SUPPLY_MAX, .doc = "PTR moved from the source, > 0"),
+};
+static const petro_field set_signer_fields[] = {
+    PETRO__F(petro_op_set_signer, signer, "signer", PETRO_FIELD_PUBKEY,
+             .doc = "a key other than the account's own"),
+    PETRO__F(petro_op_set_signer, weight, "weight", PETRO_FIELD_U8, .max = 255,
+             .doc = "its weight; 0 removes the signer"),
+};
+static const petro_field set_thresholds_fields[] = {
+    PETRO__F(petro_op_set_thresholds, master_weight, "master_weight", PETRO_FIELD_U8,
+             .max = 255, .doc = "weight of the account's own key"),
+    PETRO__F(petro_op_set_thresholds, low, "low", PETRO_FIELD_U8, .max = 255,
+             .doc = "weight needed for low-threshold operations"),
+    PETRO__F(petro_op_set_thresholds, medium, "medium", PETRO_FIELD_U8, .max = 255,
+             .doc = "weight needed for medium-threshold operations"),
+    PETRO__F(petro_op_set_thresholds, high, "high", PETRO_FIELD_U8, .max = 255,
+             .doc = "weight needed for high-threshold operations"),
+};
+
+static const petro__op_def ops[] = {
+    {.schema = {.type = PETRO_OP_CREATE_ACCOUNT, .name = "create_account", .family = "accounts",
+                .threshold = PETRO_THRESHOLD_MEDIUM, .size = sizeof(petro_op_create_account),
+                .summary = "create an account funded with PTR from the source",
+                .fields = create_account_fields,
+                .field_count = PETRO__COUNT(create_account_fields)},
+     .check = check_create_account, .apply = op_create_account},
+    {.schema = {.type = PETRO_OP_SET_SIGNER, .name = "set_signer", .family = "accounts",
+                .threshold = PETRO_THRESHOLD_HIGH, .size = sizeof(petro_op_set_signer),
+                .summary = "add, change or remove (weight 0) a signer of the source account",
+                .fields = set_signer_fields, .field_count = PETRO__COUNT(set_signer_fields)},
+     .apply = op_set_signer}, /* any u8 weight; the ledger checks the relations */
+    {.schema = {.type = PETRO_OP_SET_THRESHOLDS, .name = "set_thresholds", .family = "accounts",
+                .threshold = PETRO_THRESHOLD_HIGH, .size = sizeof(petro_op_set_thresholds),
+                .summary = "set the source's master weight and low/medium/high thresholds",
+                .fields = set_thresholds_fields,
+                .field_count = PETRO__COUNT(set_thresholds_fields)},
+     .apply = op_set_thresholds},
+};
+
+const petro__family petro__family_accounts = {
+    .info = {.name = "accounts", .summary = "accounts, their signers and thresholds",
+             .op_count = PETRO__COUNT(ops)},
+    .ops = ops,
+};

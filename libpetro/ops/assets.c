@@ -21,7 +21,7 @@ static petro_asset issued_asset(const char *code, const petro_pubkey *issuer) {
     return a;
 }
 
-petro_result petro__op_create_asset(petro__op_ctx *ctx, const petro_op *op) {
+static petro_result op_create_asset(petro__op_ctx *ctx, const petro_op *op) {
     PETRO_ASSERT(op->type == PETRO_OP_CREATE_ASSET);
     const petro_op_create_asset *o = &op->u.create_asset;
     if (petro_asset_code_check(o->code) != PETRO_OK) return PETRO_ERR_BAD_ASSET_CODE;
@@ -39,7 +39,7 @@ petro_result petro__op_create_asset(petro__op_ctx *ctx, const petro_op *op) {
     return petro__op_put_asset(ctx, &info);
 }
 
-petro_result petro__op_change_trust(petro__op_ctx *ctx, const petro_op *op) {
+static petro_result op_change_trust(petro__op_ctx *ctx, const petro_op *op) {
     PETRO_ASSERT(op->type == PETRO_OP_CHANGE_TRUST);
     const petro_op_change_trust *o = &op->u.change_trust;
     if (o->asset.kind != PETRO_ASSET_ISSUED) return PETRO_ERR_NOT_SUPPORTED;
@@ -89,7 +89,7 @@ petro_result petro__op_change_trust(petro__op_ctx *ctx, const petro_op *op) {
     return rc;
 }
 
-petro_result petro__op_authorize_trust(petro__op_ctx *ctx, const petro_op *op) {
+static petro_result op_authorize_trust(petro__op_ctx *ctx, const petro_op *op) {
     PETRO_ASSERT(op->type == PETRO_OP_AUTHORIZE_TRUST);
     const petro_op_authorize_trust *o = &op->u.authorize_trust;
     if (petro_asset_code_check(o->code) != PETRO_OK) return PETRO_ERR_BAD_ASSET_CODE;
@@ -115,7 +115,7 @@ petro_result petro__op_authorize_trust(petro__op_ctx *ctx, const petro_op *op) {
     return petro__op_put_line(ctx, &o->trustor, &asset, &line);
 }
 
-petro_result petro__op_issue(petro__op_ctx *ctx, const petro_op *op) {
+static petro_result op_issue(petro__op_ctx *ctx, const petro_op *op) {
     PETRO_ASSERT(op->type == PETRO_OP_ISSUE);
     const petro_op_issue *o = &op->u.issue;
     if (petro_asset_code_check(o->code) != PETRO_OK) return PETRO_ERR_BAD_ASSET_CODE;
@@ -144,7 +144,7 @@ petro_result petro__op_issue(petro__op_ctx *ctx, const petro_op *op) {
         after > PETRO_SUPPLY_MAX) {
         return PETRO_ERR_SUPPLY_EXCEEDED;
     }
-    rc = petro__reserves_check_cap(ctx, &asset, after); /* reserve-backed assets: coverage */
+    rc = petro__issue_hooks(ctx, &asset, after); /* e.g. reserves: coverage caps the supply */
     if (rc != PETRO_OK) return rc;
     petro_amount credited;
     rc = petro_amount_add(&credited, line.balance, o->amount);
@@ -160,7 +160,7 @@ petro_result petro__op_issue(petro__op_ctx *ctx, const petro_op *op) {
     return rc;
 }
 
-petro_result petro__op_redeem(petro__op_ctx *ctx, const petro_op *op) {
+static petro_result op_redeem(petro__op_ctx *ctx, const petro_op *op) {
     PETRO_ASSERT(op->type == PETRO_OP_REDEEM);
     const petro_op_redeem *o = &op->u.redeem;
     if (o->asset.kind != PETRO_ASSET_ISSUED) return PETRO_ERR_NOT_SUPPORTED;
@@ -182,3 +182,110 @@ petro_result petro__op_redeem(petro__op_ctx *ctx, const petro_op *op) {
     if (rc == PETRO_OK) rc = petro__op_put_asset(ctx, &info);
     return rc;
 }
+
+/* ---------------------------------------------------------------- family */
+
+static petro_result check_create_asset(const petro_op *op) {
+    petro_result rc = petro_asset_code_check(op->u.create_asset.code);
+    if (rc != PETRO_OK) return rc;
+    if ((op->u.create_asset.flags & ~PETRO_ASSET_FLAGS_ALL) != 0) return PETRO_ERR_BAD_FLAGS;
+    return PETRO_OK;
+}
+
+static petro_result check_change_trust(const petro_op *op) {
+    petro_result rc = petro__check_asset(&op->u.change_trust.asset);
+    if (rc != PETRO_OK) return rc;
+    return petro__check_non_negative(op->u.change_trust.limit);
+}
+
+static petro_result check_authorize_trust(const petro_op *op) {
+    petro_result rc = petro_asset_code_check(op->u.authorize_trust.code);
+    if (rc != PETRO_OK) return rc;
+    return op->u.authorize_trust.authorize <= 1 ? PETRO_OK : PETRO_ERR_MALFORMED;
+}
+
+static petro_result check_issue(const petro_op *op) {
+    petro_result rc = petro_asset_code_check(op->u.issue.code);
+    if (rc != PETRO_OK) return rc;
+    return petro__check_positive(op->u.issue.amount);
+}
+
+static petro_result check_redeem(const petro_op *op) {
+    petro_result rc = petro__check_asset(&op->u.redeem.asset);
+    if (rc != PETRO_OK) return rc;
+    return petro__check_positive(op->u.redeem.amount);
+}
+
+/* The issuer a redemption goes to: an issued asset's issuer, or PTR's treasury. */
+static petro_result redeem_accounts(petro__account_list *l, const petro_store *state,
+                                    const petro_op *op) {
+    return petro__add_issuer(l, state, &op->u.redeem.asset);
+}
+
+static const char *const asset_flag_names[] = {"auth_required", "revocable"};
+
+static const petro_field create_asset_fields[] = {
+    PETRO__F(petro_op_create_asset, code, "code", PETRO_FIELD_CODE,
+             .doc = "1..12 of A-Z 0-9, not PTR; the issuer is the source"),
+    PETRO__F(petro_op_create_asset, flags, "flags", PETRO_FIELD_U32,
+             .flags = PETRO_FIELD_F_FLAGS | PETRO_FIELD_F_OPTIONAL, .max = PETRO_ASSET_FLAGS_ALL,
+             .names = asset_flag_names, .name_count = 2,
+             .doc = "bit 0 auth_required (lines need authorising), bit 1 revocable"),
+};
+static const petro_field change_trust_fields[] = {
+    PETRO__F(petro_op_change_trust, asset, "asset", PETRO_FIELD_ASSET,
+             .doc = "CODE:ISSUER of an existing asset"),
+    PETRO__F(petro_op_change_trust, limit, "limit", PETRO_FIELD_AMOUNT, .min = 0,
+             .max = PETRO_SUPPLY_MAX, .doc = "most the line may hold; 0 removes the line"),
+};
+static const petro_field authorize_trust_fields[] = {
+    PETRO__F(petro_op_authorize_trust, trustor, "trustor", PETRO_FIELD_PUBKEY,
+             .flags = PETRO_FIELD_F_PARTY, .doc = "the holder of the trust line"),
+    PETRO__F(petro_op_authorize_trust, code, "code", PETRO_FIELD_CODE,
+             .doc = "the source's asset code"),
+    PETRO__F(petro_op_authorize_trust, authorize, "authorize", PETRO_FIELD_BOOL,
+             .doc = "true authorises, false revokes"),
+};
+static const petro_field issue_fields[] = {
+    PETRO__F(petro_op_issue, destination, "destination", PETRO_FIELD_PUBKEY,
+             .flags = PETRO_FIELD_F_PARTY, .doc = "the receiving holder"),
+    PETRO__F(petro_op_issue, code, "code", PETRO_FIELD_CODE, .doc = "the source's asset code"),
+    PETRO__F(petro_op_issue, amount, "amount", PETRO_FIELD_AMOUNT, .min = 1,
+             .max = PETRO_SUPPLY_MAX, .doc = "new units created, > 0"),
+};
+static const petro_field redeem_fields[] = {
+    PETRO__F(petro_op_redeem, asset, "asset", PETRO_FIELD_ASSET,
+             .doc = "CODE:ISSUER of an issued asset"),
+    PETRO__F(petro_op_redeem, amount, "amount", PETRO_FIELD_AMOUNT, .min = 1,
+             .max = PETRO_SUPPLY_MAX, .doc = "units returned to the issuer and destroyed"),
+};
+
+#define OP(t, nm, th, st, fl, sum)                                                           \
+    .schema = {.type = (t), .name = (nm), .family = "assets", .threshold = (th),              \
+               .size = sizeof(st), .summary = (sum), .fields = (fl),                          \
+               .field_count = PETRO__COUNT(fl)}
+
+static const petro__op_def ops[] = {
+    {OP(PETRO_OP_CREATE_ASSET, "create_asset", PETRO_THRESHOLD_MEDIUM, petro_op_create_asset,
+        create_asset_fields, "create an asset issued by the source"),
+     .check = check_create_asset, .apply = op_create_asset},
+    {OP(PETRO_OP_CHANGE_TRUST, "change_trust", PETRO_THRESHOLD_MEDIUM, petro_op_change_trust,
+        change_trust_fields, "open, change or close (limit 0) a trust line"),
+     .check = check_change_trust, .apply = op_change_trust},
+    {OP(PETRO_OP_AUTHORIZE_TRUST, "authorize_trust", PETRO_THRESHOLD_LOW,
+        petro_op_authorize_trust, authorize_trust_fields,
+        "the issuer authorises or revokes a holder's trust line"),
+     .check = check_authorize_trust, .apply = op_authorize_trust},
+    {OP(PETRO_OP_ISSUE, "issue", PETRO_THRESHOLD_MEDIUM, petro_op_issue, issue_fields,
+        "the issuer creates new units at a holder"),
+     .check = check_issue, .apply = op_issue},
+    {OP(PETRO_OP_REDEEM, "redeem", PETRO_THRESHOLD_MEDIUM, petro_op_redeem, redeem_fields,
+        "a holder returns units to their issuer, which destroys them"),
+     .check = check_redeem, .apply = op_redeem, .accounts = redeem_accounts},
+};
+
+const petro__family petro__family_assets = {
+    .info = {.name = "assets", .summary = "issued assets, trust lines, issue and redeem",
+             .op_count = PETRO__COUNT(ops)},
+    .ops = ops,
+};

@@ -21,12 +21,7 @@
 #include <stdint.h>
 
 #include "petro/petro.h"
-
-typedef enum {
-    PETRO__THRESHOLD_LOW = 0,
-    PETRO__THRESHOLD_MEDIUM = 1,
-    PETRO__THRESHOLD_HIGH = 2,
-} petro__threshold_level;
+#include "petro/schema.h"
 
 typedef struct petro__op_ctx {
     struct petro_ledger *ledger; /* private to the helpers */
@@ -38,10 +33,105 @@ typedef struct petro__op_ctx {
 
 typedef petro_result (*petro__op_apply_fn)(petro__op_ctx *ctx, const petro_op *op);
 
+/* ---------------------------------------------------------------- the registry */
+
+/* The accounts a transaction touches (history.c): families add the parties an operation
+ * refers to without naming them in a PARTY field (a contract's parties, from state). */
+typedef struct petro__account_list {
+    petro_pubkey *out;
+    size_t cap;
+    size_t count;
+} petro__account_list;
+/* Adds k once (no duplicates). PETRO_OK or PETRO_ERR_BUFFER_TOO_SMALL. */
+petro_result petro__account_list_add(petro__account_list *l, const petro_pubkey *k);
+
+/* One operation type: its public schema (first, so the registry hands out &def->schema), its
+ * static check (NULL: every value of every field is acceptable), its apply, and the parties
+ * it touches beyond its PARTY fields (NULL: none; state may be NULL: add what needs none). */
 typedef struct petro__op_def {
-    uint8_t threshold;        /* petro__threshold_level */
-    petro__op_apply_fn apply; /* NULL: unknown type */
+    petro_op_schema schema;
+    petro_result (*check)(const petro_op *op);
+    petro__op_apply_fn apply;
+    petro_result (*accounts)(petro__account_list *l, const petro_store *state,
+                             const petro_op *op);
 } petro__op_def;
+
+/* A lock (petro_lock, petro/schema.h): value a family sets aside. */
+typedef petro_lock petro__lock;
+
+/* One movement of value through the core transfer path (petro__transfer): amount of asset
+ * from `from` to `to`. Policy hooks read it and may add to fee (units the receiver does not
+ * get; the path burns them). The caller has loaded the receiver's account record, and may
+ * pass the two trust lines it already holds (NULL: the path loads them). */
+typedef struct petro__transfer {
+    petro_pubkey from;         /* the payer */
+    const petro_account *to;   /* the receiver's account record */
+    petro_asset asset;
+    petro_amount amount;       /* gross, > 0 */
+    petro_amount fee;          /* set by hooks; 0 on entry */
+    bool from_lock;            /* the units come out of a lock: nothing is debited from `from` */
+    petro_trust_line *from_line; /* NULL, or the payer's line as the caller read it */
+    petro_trust_line *to_line;   /* NULL, or the receiver's line as the caller read it */
+} petro__transfer;
+
+/* A family: its public info (first), its operations (ascending types), its genesis section
+ * (all NULL: none; encode/decode run in registry order, after the core fields), the state
+ * key prefix it owns (2 bytes, documented in docs/protocol.md), a reader of the locks a record
+ * under that prefix holds (NULL: it holds none), and its transfer policy hook (NULL: none). */
+typedef struct petro__family {
+    petro_family_info info;
+    const petro__op_def *ops;
+    petro_result (*genesis_check)(const petro_genesis *g);
+    void (*genesis_encode)(struct petro__writer *w, const petro_genesis *g);
+    void (*genesis_decode)(struct petro__reader *r, petro_genesis *g);
+    petro_result (*genesis_apply)(petro__op_ctx *ctx, const petro_genesis *g);
+    const char *lock_prefix; /* NULL: no lock records */
+    /* PETRO_OK with *count 0 or 1 (lock filled); PETRO_ERR_CORRUPT on a damaged record. */
+    petro_result (*lock_of)(const uint8_t *key, size_t key_size, const uint8_t *value,
+                            size_t value_size, petro__lock *lock, size_t *count);
+    /* Runs for every transfer, in registry order; an operation result refuses it. */
+    petro_result (*on_transfer)(petro__op_ctx *ctx, petro__transfer *t);
+    /* Runs before new units of asset are created (issue), in registry order, with the supply
+     * the asset would have; an operation result refuses the issue. */
+    petro_result (*on_issue)(petro__op_ctx *ctx, const petro_asset *asset,
+                             petro_amount supply_after);
+    /* The account holding a single-account role (petro_role) if this family keeps it:
+     * *found false when it does not. PETRO_OK or a local error. */
+    petro_result (*role_of)(const petro_store *state, uint8_t role, petro_pubkey *out,
+                            bool *found);
+} petro__family;
+
+/* The issuer a redemption of asset goes to: an issued asset's issuer, or for PTR the treasury
+ * role (nothing if state is NULL or names no treasury). history.c: the accounts touched. */
+petro_result petro__add_issuer(petro__account_list *l, const petro_store *state,
+                               const petro_asset *asset);
+/* Runs every family's on_issue hook, in registry order (assets' issue). */
+petro_result petro__issue_hooks(petro__op_ctx *ctx, const petro_asset *asset,
+                                petro_amount supply_after);
+
+/* The registry (registry.c, built from families.def). */
+const petro__op_def *petro__op_def_of(uint8_t type);
+size_t petro__family_count(void);
+const petro__family *petro__family_get(size_t i);
+
+/* Field declarations for the families' tables: offsets into the operation's struct. */
+#define PETRO__F(st, member, nm, knd, ...) \
+    {.name = (nm), .kind = (knd), .offset = (uint16_t)offsetof(st, member), __VA_ARGS__}
+#define PETRO__LIST(st, member, count_member, nm, knd, maxn, ...)                               \
+    {.name = (nm), .kind = (knd), .offset = (uint16_t)offsetof(st, member),                     \
+     .count_offset = (uint16_t)offsetof(st, count_member), .list_max = (maxn),                  \
+     .elem_size = (uint16_t)sizeof(((st *)0)->member[0]), __VA_ARGS__}
+#define PETRO__COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The core transfer path (transfer.c): every movement of value into an account goes through
+ * it. In order: the families' on_transfer hooks in registry order (zones: allowed assets,
+ * limit, KYC tier, fee; compliance next), then the debit of `from` (unless from_lock), the
+ * credit of amount - fee to `to`, and the burn of the fee. Operation results: the hooks'
+ * codes, PETRO_ERR_NO_TRUST, PETRO_ERR_NOT_AUTHORIZED, PETRO_ERR_BALANCE_LOW,
+ * PETRO_ERR_LINE_FULL; local errors as usual. */
+petro_result petro__transfer_run(petro__op_ctx *ctx, petro__transfer *t);
+/* Destroys units already taken out of balances: adds them to the asset's burned. */
+petro_result petro__burn(petro__op_ctx *ctx, const petro_asset *asset, petro_amount amount);
 
 /* ---------------------------------------------------------------- state helpers */
 
@@ -72,86 +162,17 @@ petro_result petro__op_put_raw(petro__op_ctx *ctx, const uint8_t *key, size_t ke
                                const uint8_t *value, size_t value_size);
 petro_result petro__op_del_raw(petro__op_ctx *ctx, const uint8_t *key, size_t key_size);
 
+/* Static checks shared by the families: an amount > 0 and <= PETRO_SUPPLY_MAX (negative,
+ * zero, too_large, in that order); >= 0 and <= PETRO_SUPPLY_MAX; an asset of a known kind
+ * with a valid code (PETRO_ERR_MALFORMED, PETRO_ERR_BAD_ASSET_CODE). */
+petro_result petro__check_positive(petro_amount a);
+petro_result petro__check_non_negative(petro_amount a);
+petro_result petro__check_asset(const petro_asset *a);
+
 /* Counter helpers for holder_count / trust_line_count: PETRO_ERR_AMOUNT_OVERFLOW at the ends. */
 petro_result petro__count_inc(uint32_t *count);
 petro_result petro__count_dec(uint32_t *count);
 
-/* ---------------------------------------------------------------- families */
-
-/* accounts.c */
-petro_result petro__op_create_account(petro__op_ctx *ctx, const petro_op *op);
-petro_result petro__op_set_signer(petro__op_ctx *ctx, const petro_op *op);
-petro_result petro__op_set_thresholds(petro__op_ctx *ctx, const petro_op *op);
-/* payments.c */
-petro_result petro__op_payment(petro__op_ctx *ctx, const petro_op *op);
-/* assets.c */
-petro_result petro__op_create_asset(petro__op_ctx *ctx, const petro_op *op);
-petro_result petro__op_change_trust(petro__op_ctx *ctx, const petro_op *op);
-petro_result petro__op_authorize_trust(petro__op_ctx *ctx, const petro_op *op);
-petro_result petro__op_issue(petro__op_ctx *ctx, const petro_op *op);
-petro_result petro__op_redeem(petro__op_ctx *ctx, const petro_op *op);
-/* reserves.c: ops, the reserve cap (also consulted by issue), the tx codec of its ops
- * (called from tx.c) and the genesis reserve section (called from ledger.c). */
-petro_result petro__op_attest_reserve(petro__op_ctx *ctx, const petro_op *op);
-petro_result petro__op_oracle_price(petro__op_ctx *ctx, const petro_op *op);
-petro_result petro__op_issue_reserve(petro__op_ctx *ctx, const petro_op *op);
-petro_result petro__op_redeem_reserve(petro__op_ctx *ctx, const petro_op *op);
-petro_result petro__op_fulfill_redemption(petro__op_ctx *ctx, const petro_op *op);
-/* PETRO_OK if asset is not reserve-backed or supply_after is within its cap at the block's
- * time; else PETRO_ERR_RESERVE_CAP_EXCEEDED. */
-petro_result petro__reserves_check_cap(petro__op_ctx *ctx, const petro_asset *asset,
-                                       petro_amount supply_after);
-struct petro__writer;
-struct petro__reader;
-petro_result petro__reserves_check_op(const petro_op *op);
-void petro__reserves_encode_op(struct petro__writer *w, const petro_op *op);
-void petro__reserves_decode_op(struct petro__reader *r, petro_op *op);
-petro_result petro__reserves_genesis_check(const petro_genesis *g);
-void petro__reserves_genesis_encode(struct petro__writer *w, const petro_genesis *g);
-void petro__reserves_genesis_decode(struct petro__reader *r, petro_genesis *g);
-/* Writes the reserve configuration and the genesis attestations (ctx: height 0). */
-petro_result petro__reserves_genesis_apply(petro__op_ctx *ctx, const petro_genesis *g);
-/* zones.c: ops, their codec, the genesis zones section, the receiving zone's policy (also
- * applied by payment and trade releases) and text helpers shared with trade.c. */
-petro_result petro__op_zone_create(petro__op_ctx *ctx, const petro_op *op);
-petro_result petro__op_zone_policy(petro__op_ctx *ctx, const petro_op *op);
-petro_result petro__op_zone_assign(petro__op_ctx *ctx, const petro_op *op);
-petro_result petro__op_set_kyc_tier(petro__op_ctx *ctx, const petro_op *op);
-petro_result petro__op_trade_target(petro__op_ctx *ctx, const petro_op *op);
-petro_result petro__zones_check_op(const petro_op *op);
-void petro__zones_encode_op(struct petro__writer *w, const petro_op *op);
-void petro__zones_decode_op(struct petro__reader *r, petro_op *op);
-petro_result petro__zones_genesis_check(const petro_genesis *g);
-void petro__zones_genesis_encode(struct petro__writer *w, const petro_genesis *g);
-void petro__zones_genesis_decode(struct petro__reader *r, petro_genesis *g);
-petro_result petro__zones_genesis_apply(petro__op_ctx *ctx, const petro_genesis *g);
-/* The payee's zone policy for amount of asset paid by payer: PETRO_OK with *fee =
- * floor(amount * fee_bps / 10000), or zone_asset_not_allowed / zone_limit_exceeded /
- * zone_kyc_tier_low. No zone: PETRO_OK, fee 0. */
-petro_result petro__zones_inbound(petro__op_ctx *ctx, const petro_account *payer,
-                                  const petro_account *payee, const petro_asset *asset,
-                                  petro_amount amount, petro_amount *fee);
-petro_result petro__zones_fee(petro_amount amount, uint16_t fee_bps, petro_amount *fee);
-/* Destroys fee units already taken out of balances: adds them to the asset's burned. */
-petro_result petro__zones_burn(petro__op_ctx *ctx, const petro_asset *asset, petro_amount fee);
-bool petro__trade_country_ok(const char *c);
-void petro__trade_w_country(struct petro__writer *w, const char *c);
-void petro__trade_r_country(struct petro__reader *r, char *c);
-/* trade.c: ops, their codec, and the escrow of a stored contract record (invariants). */
-petro_result petro__op_trade_create(petro__op_ctx *ctx, const petro_op *op);
-petro_result petro__op_trade_fund(petro__op_ctx *ctx, const petro_op *op);
-petro_result petro__op_trade_present(petro__op_ctx *ctx, const petro_op *op);
-petro_result petro__op_trade_approve(petro__op_ctx *ctx, const petro_op *op);
-petro_result petro__op_trade_release(petro__op_ctx *ctx, const petro_op *op);
-petro_result petro__op_trade_refund(petro__op_ctx *ctx, const petro_op *op);
-petro_result petro__op_trade_dispute(petro__op_ctx *ctx, const petro_op *op);
-petro_result petro__op_trade_resolve(petro__op_ctx *ctx, const petro_op *op);
-petro_result petro__op_trade_amend(petro__op_ctx *ctx, const petro_op *op);
-petro_result petro__trade_check_op(const petro_op *op);
-void petro__trade_encode_op(struct petro__writer *w, const petro_op *op);
-void petro__trade_decode_op(struct petro__reader *r, petro_op *op);
 #define PETRO__KEY_TRADE_CONTRACT_PREFIX "Cc" /* 'C' 'c' id: contract records */
-petro_result petro__trade_contract_locked(const uint8_t *value, size_t size, petro_asset *asset,
-                                          petro_amount *locked);
 
 #endif

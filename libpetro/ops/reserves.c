@@ -126,22 +126,9 @@ petro_amount petro_reserves_median(petro_amount *prices, uint32_t n) {
 
 /* ---------------------------------------------------------------- text and codec */
 
-static petro_result check_positive(petro_amount a) {
-    if (a < 0) return PETRO_ERR_AMOUNT_NEGATIVE;
-    if (a == 0) return PETRO_ERR_AMOUNT_ZERO;
-    if (a > PETRO_SUPPLY_MAX) return PETRO_ERR_AMOUNT_TOO_LARGE;
-    return PETRO_OK;
-}
-
-static petro_result check_asset(const petro_asset *a) {
-    if (a->kind == PETRO_ASSET_NATIVE) return PETRO_OK;
-    if (a->kind != PETRO_ASSET_ISSUED) return PETRO_ERR_MALFORMED;
-    return petro_asset_code_check(a->code);
-}
-
 static petro_result check_attest(const petro_op_attest_reserve *o) {
     if (o->commodity < 1 || o->commodity > PETRO_COMMODITY_MAX) return PETRO_ERR_BAD_COMMODITY;
-    petro_result rc = check_positive(o->quantity);
+    petro_result rc = petro__check_positive(o->quantity);
     if (rc != PETRO_OK) return rc;
     if (!petro__text_ok(o->custodian, PETRO_RESERVE_TEXT_MAX)) return PETRO_ERR_BAD_TEXT;
     if (o->valid_from_ms >= o->valid_until_ms) return PETRO_ERR_BAD_VALIDITY;
@@ -166,96 +153,6 @@ static void decode_attest(petro__reader *r, petro_op_attest_reserve *o) {
     o->valid_from_ms = petro__r_u64(r);
     o->valid_until_ms = petro__r_u64(r);
     o->supersedes = petro__r_u64(r);
-}
-
-petro_result petro__reserves_check_op(const petro_op *op) {
-    petro_result rc;
-    switch (op->type) {
-    case PETRO_OP_ATTEST_RESERVE:
-        return check_attest(&op->u.attest_reserve);
-    case PETRO_OP_ORACLE_PRICE: {
-        const petro_op_oracle_price *o = &op->u.oracle_price;
-        if (o->commodity < 1 || o->commodity > PETRO_COMMODITY_MAX) {
-            return PETRO_ERR_BAD_COMMODITY;
-        }
-        if (petro_asset_code_check(o->quote) != PETRO_OK) return PETRO_ERR_WRONG_QUOTE;
-        return check_positive(o->price);
-    }
-    case PETRO_OP_ISSUE_RESERVE:
-        rc = check_asset(&op->u.issue_reserve.asset);
-        if (rc != PETRO_OK) return rc;
-        return check_positive(op->u.issue_reserve.amount);
-    case PETRO_OP_REDEEM_RESERVE:
-        rc = check_asset(&op->u.redeem_reserve.asset);
-        if (rc != PETRO_OK) return rc;
-        rc = check_positive(op->u.redeem_reserve.amount);
-        if (rc != PETRO_OK) return rc;
-        return petro__text_ok(op->u.redeem_reserve.delivery, PETRO_RESERVE_TEXT_MAX)
-                   ? PETRO_OK
-                   : PETRO_ERR_BAD_TEXT;
-    case PETRO_OP_FULFILL_REDEMPTION:
-        return op->u.fulfill_redemption.request_id == 0 ? PETRO_ERR_NO_REDEMPTION : PETRO_OK;
-    default:
-        return PETRO_ERR_UNKNOWN_OP;
-    }
-}
-
-void petro__reserves_encode_op(petro__writer *w, const petro_op *op) {
-    switch (op->type) {
-    case PETRO_OP_ATTEST_RESERVE:
-        encode_attest(w, &op->u.attest_reserve);
-        break;
-    case PETRO_OP_ORACLE_PRICE:
-        petro__w_u8(w, op->u.oracle_price.commodity);
-        petro__w_code(w, op->u.oracle_price.quote);
-        petro__w_i64(w, op->u.oracle_price.price);
-        petro__w_u64(w, op->u.oracle_price.timestamp_ms);
-        break;
-    case PETRO_OP_ISSUE_RESERVE:
-        petro__w_asset(w, &op->u.issue_reserve.asset);
-        petro__w_bytes(w, op->u.issue_reserve.destination.bytes, 32);
-        petro__w_i64(w, op->u.issue_reserve.amount);
-        break;
-    case PETRO_OP_REDEEM_RESERVE:
-        petro__w_asset(w, &op->u.redeem_reserve.asset);
-        petro__w_i64(w, op->u.redeem_reserve.amount);
-        petro__w_text(w, op->u.redeem_reserve.delivery, PETRO_RESERVE_TEXT_MAX);
-        break;
-    case PETRO_OP_FULFILL_REDEMPTION:
-        petro__w_u64(w, op->u.fulfill_redemption.request_id);
-        break;
-    default:
-        PETRO_ASSERT(false && "not a reserves op");
-    }
-}
-
-void petro__reserves_decode_op(petro__reader *r, petro_op *op) {
-    switch (op->type) {
-    case PETRO_OP_ATTEST_RESERVE:
-        decode_attest(r, &op->u.attest_reserve);
-        break;
-    case PETRO_OP_ORACLE_PRICE:
-        op->u.oracle_price.commodity = petro__r_u8(r);
-        petro__r_code(r, op->u.oracle_price.quote);
-        op->u.oracle_price.price = petro__r_i64(r);
-        op->u.oracle_price.timestamp_ms = petro__r_u64(r);
-        break;
-    case PETRO_OP_ISSUE_RESERVE:
-        petro__r_asset(r, &op->u.issue_reserve.asset);
-        petro__r_bytes(r, op->u.issue_reserve.destination.bytes, 32);
-        op->u.issue_reserve.amount = petro__r_i64(r);
-        break;
-    case PETRO_OP_REDEEM_RESERVE:
-        petro__r_asset(r, &op->u.redeem_reserve.asset);
-        op->u.redeem_reserve.amount = petro__r_i64(r);
-        petro__r_text(r, op->u.redeem_reserve.delivery, PETRO_RESERVE_TEXT_MAX);
-        break;
-    case PETRO_OP_FULFILL_REDEMPTION:
-        op->u.fulfill_redemption.request_id = petro__r_u64(r);
-        break;
-    default:
-        PETRO_ASSERT(false && "not a reserves op");
-    }
 }
 
 /* ---------------------------------------------------------------- records */
@@ -635,8 +532,9 @@ static petro_result need_config(petro__op_ctx *ctx, petro_reserve_config *cfg,
     return found ? PETRO_OK : code;
 }
 
-petro_result petro__reserves_check_cap(petro__op_ctx *ctx, const petro_asset *asset,
-                                       petro_amount supply_after) {
+/* The on_issue hook: the coverage cap of a reserve-backed asset. */
+static petro_result check_cap(petro__op_ctx *ctx, const petro_asset *asset,
+                             petro_amount supply_after) {
     petro_reserve_config cfg;
     getter g = {ctx, NULL};
     bool found;
@@ -655,7 +553,7 @@ petro_result petro__reserves_check_cap(petro__op_ctx *ctx, const petro_asset *as
 
 /* ---------------------------------------------------------------- apply */
 
-petro_result petro__op_attest_reserve(petro__op_ctx *ctx, const petro_op *op) {
+static petro_result op_attest_reserve(petro__op_ctx *ctx, const petro_op *op) {
     PETRO_ASSERT(op->type == PETRO_OP_ATTEST_RESERVE);
     const petro_op_attest_reserve *o = &op->u.attest_reserve;
     petro_reserve_config cfg;
@@ -669,7 +567,7 @@ petro_result petro__op_attest_reserve(petro__op_ctx *ctx, const petro_op *op) {
     return record_attestation(ctx, o);
 }
 
-petro_result petro__op_oracle_price(petro__op_ctx *ctx, const petro_op *op) {
+static petro_result op_oracle_price(petro__op_ctx *ctx, const petro_op *op) {
     PETRO_ASSERT(op->type == PETRO_OP_ORACLE_PRICE);
     const petro_op_oracle_price *o = &op->u.oracle_price;
     petro_reserve_config cfg;
@@ -709,7 +607,7 @@ petro_result petro__op_oracle_price(petro__op_ctx *ctx, const petro_op *op) {
     return petro__op_put_raw(ctx, key, 4, buf, size);
 }
 
-petro_result petro__op_issue_reserve(petro__op_ctx *ctx, const petro_op *op) {
+static petro_result op_issue_reserve(petro__op_ctx *ctx, const petro_op *op) {
     PETRO_ASSERT(op->type == PETRO_OP_ISSUE_RESERVE);
     const petro_op_issue_reserve *o = &op->u.issue_reserve;
     if (o->amount <= 0) return PETRO_ERR_AMOUNT_ZERO; /* static check, re-asserted */
@@ -744,7 +642,7 @@ petro_result petro__op_issue_reserve(petro__op_ctx *ctx, const petro_op *op) {
         after > PETRO_SUPPLY_MAX) {
         return PETRO_ERR_SUPPLY_EXCEEDED;
     }
-    rc = petro__reserves_check_cap(ctx, &o->asset, after);
+    rc = check_cap(ctx, &o->asset, after);
     if (rc != PETRO_OK) return rc;
     petro_amount credited;
     rc = petro_amount_add(&credited, line.balance, o->amount);
@@ -758,7 +656,7 @@ petro_result petro__op_issue_reserve(petro__op_ctx *ctx, const petro_op *op) {
     return rc;
 }
 
-petro_result petro__op_redeem_reserve(petro__op_ctx *ctx, const petro_op *op) {
+static petro_result op_redeem_reserve(petro__op_ctx *ctx, const petro_op *op) {
     PETRO_ASSERT(op->type == PETRO_OP_REDEEM_RESERVE);
     const petro_op_redeem_reserve *o = &op->u.redeem_reserve;
     if (o->amount <= 0) return PETRO_ERR_AMOUNT_ZERO; /* static check, re-asserted */
@@ -807,7 +705,7 @@ petro_result petro__op_redeem_reserve(petro__op_ctx *ctx, const petro_op *op) {
     return rc;
 }
 
-petro_result petro__op_fulfill_redemption(petro__op_ctx *ctx, const petro_op *op) {
+static petro_result op_fulfill_redemption(petro__op_ctx *ctx, const petro_op *op) {
     PETRO_ASSERT(op->type == PETRO_OP_FULFILL_REDEMPTION);
     uint64_t id = op->u.fulfill_redemption.request_id;
     petro_reserve_config cfg;
@@ -839,7 +737,7 @@ static bool key_is_zero(const petro_pubkey *k) {
     return acc == 0;
 }
 
-petro_result petro__reserves_genesis_check(const petro_genesis *g) {
+static petro_result genesis_check(const petro_genesis *g) {
     bool has_auditors = !key_is_zero(&g->auditors);
     if (g->oracle_count > PETRO_ORACLES_MAX || g->reserve_count > PETRO_GENESIS_RESERVES_MAX ||
         g->attestation_count > PETRO_GENESIS_ATTESTATIONS_MAX) {
@@ -897,7 +795,7 @@ petro_result petro__reserves_genesis_check(const petro_genesis *g) {
     return PETRO_OK;
 }
 
-void petro__reserves_genesis_encode(petro__writer *w, const petro_genesis *g) {
+static void genesis_encode(petro__writer *w, const petro_genesis *g) {
     petro__w_bytes(w, g->auditors.bytes, 32);
     petro__w_u32(w, g->oracle_count);
     for (uint32_t i = 0; i < g->oracle_count; i++) petro__w_bytes(w, g->oracles[i].bytes, 32);
@@ -915,7 +813,7 @@ void petro__reserves_genesis_encode(petro__writer *w, const petro_genesis *g) {
     for (uint32_t i = 0; i < g->attestation_count; i++) encode_attest(w, &g->attestations[i]);
 }
 
-void petro__reserves_genesis_decode(petro__reader *r, petro_genesis *g) {
+static void genesis_decode(petro__reader *r, petro_genesis *g) {
     petro__r_bytes(r, g->auditors.bytes, 32);
     g->oracle_count = petro__r_u32(r);
     if (r->is_error || g->oracle_count > PETRO_ORACLES_MAX) goto bad;
@@ -939,7 +837,7 @@ bad:
     r->is_error = true;
 }
 
-petro_result petro__reserves_genesis_apply(petro__op_ctx *ctx, const petro_genesis *g) {
+static petro_result genesis_apply(petro__op_ctx *ctx, const petro_genesis *g) {
     if (g->reserve_count == 0 && g->oracle_count == 0 &&
         key_is_zero(&g->auditors)) {
         return PETRO_OK; /* no reserve section: no records */
@@ -1163,3 +1061,154 @@ petro_result petro_reserves_each_redemption(const petro_store *store, petro_rede
     petro_result rc = store->iter(store->ctx, prefix, 2, each_redemption, &e);
     return rc != PETRO_OK ? rc : e.rc;
 }
+
+/* ---------------------------------------------------------------- family */
+
+static petro_result check_attest_op(const petro_op *op) { return check_attest(&op->u.attest_reserve); }
+
+static petro_result check_oracle_price(const petro_op *op) {
+    const petro_op_oracle_price *o = &op->u.oracle_price;
+    if (o->commodity < 1 || o->commodity > PETRO_COMMODITY_MAX) return PETRO_ERR_BAD_COMMODITY;
+    if (petro_asset_code_check(o->quote) != PETRO_OK) return PETRO_ERR_WRONG_QUOTE;
+    return petro__check_positive(o->price);
+}
+
+static petro_result check_issue_reserve(const petro_op *op) {
+    petro_result rc = petro__check_asset(&op->u.issue_reserve.asset);
+    if (rc != PETRO_OK) return rc;
+    return petro__check_positive(op->u.issue_reserve.amount);
+}
+
+static petro_result check_redeem_reserve(const petro_op *op) {
+    const petro_op_redeem_reserve *o = &op->u.redeem_reserve;
+    petro_result rc = petro__check_asset(&o->asset);
+    if (rc != PETRO_OK) return rc;
+    rc = petro__check_positive(o->amount);
+    if (rc != PETRO_OK) return rc;
+    return petro__text_ok(o->delivery, PETRO_RESERVE_TEXT_MAX) ? PETRO_OK : PETRO_ERR_BAD_TEXT;
+}
+
+static petro_result check_fulfill(const petro_op *op) {
+    return op->u.fulfill_redemption.request_id == 0 ? PETRO_ERR_NO_REDEMPTION : PETRO_OK;
+}
+
+static petro_result redeem_reserve_accounts(petro__account_list *l, const petro_store *state,
+                                            const petro_op *op) {
+    return petro__add_issuer(l, state, &op->u.redeem_reserve.asset);
+}
+
+/* The holder of the redemption request (from state; nothing without it). */
+static petro_result fulfill_accounts(petro__account_list *l, const petro_store *state,
+                                     const petro_op *op) {
+    if (state == NULL) return PETRO_OK;
+    petro_redemption q;
+    petro_result rc =
+        petro_reserves_get_redemption(state, op->u.fulfill_redemption.request_id, &q);
+    if (rc == PETRO_ERR_NOT_FOUND) return PETRO_OK;
+    if (rc != PETRO_OK) return rc;
+    return petro__account_list_add(l, &q.holder);
+}
+
+/* PETRO_ROLE_TREASURY and PETRO_ROLE_AUDITORS, from the configuration record. */
+static petro_result role_of(const petro_store *state, uint8_t role, petro_pubkey *out,
+                            bool *found) {
+    *found = false;
+    if (role != PETRO_ROLE_TREASURY && role != PETRO_ROLE_AUDITORS) return PETRO_OK;
+    petro_reserve_config cfg;
+    petro_result rc = petro_reserves_config(state, &cfg);
+    if (rc == PETRO_ERR_NOT_FOUND) return PETRO_OK;
+    if (rc != PETRO_OK) return rc;
+    *out = role == PETRO_ROLE_TREASURY ? cfg.treasury : cfg.auditors;
+    *found = true;
+    return PETRO_OK;
+}
+
+static const char *const commodity_names[] = {NULL, "oil", "gold"};
+
+#define T PETRO_FIELD_F_ENUM
+static const petro_field attest_fields[] = {
+    PETRO__F(petro_op_attest_reserve, commodity, "commodity", PETRO_FIELD_U8, .flags = T,
+             .min = 1, .max = PETRO_COMMODITY_MAX, .names = commodity_names, .name_count = 3,
+             .doc = "oil or gold"),
+    PETRO__F(petro_op_attest_reserve, quantity, "quantity", PETRO_FIELD_AMOUNT, .min = 1,
+             .max = PETRO_SUPPLY_MAX, .doc = "barrels or troy ounces, 8 decimals"),
+    PETRO__F(petro_op_attest_reserve, custodian, "custodian", PETRO_FIELD_TEXT,
+             .text_max = PETRO_RESERVE_TEXT_MAX, .doc = "who holds the reserve"),
+    PETRO__F(petro_op_attest_reserve, document_hash, "document_hash", PETRO_FIELD_HASH,
+             .doc = "hash of the signed certificate"),
+    PETRO__F(petro_op_attest_reserve, valid_from_ms, "valid_from_ms", PETRO_FIELD_U64,
+             .doc = "start of validity, unix ms"),
+    PETRO__F(petro_op_attest_reserve, valid_until_ms, "valid_until_ms", PETRO_FIELD_U64,
+             .doc = "end of validity, unix ms, > valid_from_ms"),
+    PETRO__F(petro_op_attest_reserve, supersedes, "supersedes", PETRO_FIELD_U64,
+             .flags = PETRO_FIELD_F_OPTIONAL, .doc = "id of the attestation it replaces; 0 none"),
+};
+static const petro_field oracle_price_fields[] = {
+    PETRO__F(petro_op_oracle_price, commodity, "commodity", PETRO_FIELD_U8, .flags = T,
+             .min = 1, .max = PETRO_COMMODITY_MAX, .names = commodity_names, .name_count = 3,
+             .doc = "oil or gold"),
+    PETRO__F(petro_op_oracle_price, quote, "quote", PETRO_FIELD_CODE,
+             .doc = "the quote currency's code, e.g. USD"),
+    PETRO__F(petro_op_oracle_price, price, "price", PETRO_FIELD_AMOUNT, .min = 1,
+             .max = PETRO_SUPPLY_MAX, .doc = "price of one commodity unit, > 0"),
+    PETRO__F(petro_op_oracle_price, timestamp_ms, "timestamp_ms", PETRO_FIELD_U64,
+             .doc = "observation time, unix ms"),
+};
+#undef T
+static const petro_field issue_reserve_fields[] = {
+    PETRO__F(petro_op_issue_reserve, asset, "asset", PETRO_FIELD_ASSET,
+             .doc = "a reserve-backed asset"),
+    PETRO__F(petro_op_issue_reserve, destination, "destination", PETRO_FIELD_PUBKEY,
+             .flags = PETRO_FIELD_F_PARTY, .doc = "the receiving account"),
+    PETRO__F(petro_op_issue_reserve, amount, "amount", PETRO_FIELD_AMOUNT, .min = 1,
+             .max = PETRO_SUPPLY_MAX, .doc = "new units, within the coverage cap"),
+};
+static const petro_field redeem_reserve_fields[] = {
+    PETRO__F(petro_op_redeem_reserve, asset, "asset", PETRO_FIELD_ASSET,
+             .doc = "a reserve-backed asset"),
+    PETRO__F(petro_op_redeem_reserve, amount, "amount", PETRO_FIELD_AMOUNT, .min = 1,
+             .max = PETRO_SUPPLY_MAX, .doc = "units burned"),
+    PETRO__F(petro_op_redeem_reserve, delivery, "delivery", PETRO_FIELD_TEXT,
+             .text_max = PETRO_RESERVE_TEXT_MAX, .doc = "delivery reference"),
+};
+static const petro_field fulfill_fields[] = {
+    PETRO__F(petro_op_fulfill_redemption, request_id, "request_id", PETRO_FIELD_U64, .min = 1,
+             .doc = "the redemption request"),
+};
+
+#define OP(t, nm, st, fl, sum)                                                               \
+    .schema = {.type = (t), .name = (nm), .family = "reserves",                               \
+               .threshold = PETRO_THRESHOLD_MEDIUM, .size = sizeof(st), .summary = (sum),     \
+               .fields = (fl), .field_count = PETRO__COUNT(fl)}
+
+static const petro__op_def ops[] = {
+    {OP(PETRO_OP_ATTEST_RESERVE, "attest_reserve", petro_op_attest_reserve, attest_fields,
+        "the auditors attest a reserve certificate"),
+     .check = check_attest_op, .apply = op_attest_reserve},
+    {OP(PETRO_OP_ORACLE_PRICE, "oracle_price", petro_op_oracle_price, oracle_price_fields,
+        "an oracle publishes a commodity price"),
+     .check = check_oracle_price, .apply = op_oracle_price},
+    {OP(PETRO_OP_ISSUE_RESERVE, "issue_reserve", petro_op_issue_reserve, issue_reserve_fields,
+        "the issuer creates reserve-backed units, capped by coverage"),
+     .check = check_issue_reserve, .apply = op_issue_reserve},
+    {OP(PETRO_OP_REDEEM_RESERVE, "redeem_reserve", petro_op_redeem_reserve,
+        redeem_reserve_fields, "a holder burns reserve-backed units and asks for delivery"),
+     .check = check_redeem_reserve, .apply = op_redeem_reserve,
+     .accounts = redeem_reserve_accounts},
+    {OP(PETRO_OP_FULFILL_REDEMPTION, "fulfill_redemption", petro_op_fulfill_redemption,
+        fulfill_fields, "the issuer marks a redemption request delivered"),
+     .check = check_fulfill, .apply = op_fulfill_redemption, .accounts = fulfill_accounts},
+};
+
+const petro__family petro__family_reserves = {
+    .info = {.name = "reserves",
+             .summary = "reserve attestations, oracle prices, reserve-backed issue and redemption",
+             .op_count = PETRO__COUNT(ops)},
+    .ops = ops,
+    .genesis_check = genesis_check,
+    .genesis_encode = genesis_encode,
+    .genesis_decode = genesis_decode,
+    .genesis_apply = genesis_apply,
+    .on_issue = check_cap,
+    .role_of = role_of,
+};

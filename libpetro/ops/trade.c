@@ -113,25 +113,18 @@ void petro_trade_amend_message(petro_hash *out, uint64_t contract_id, uint32_t a
 
 /* ---------------------------------------------------------------- op codec */
 
-static petro_result check_positive(petro_amount a) {
-    if (a < 0) return PETRO_ERR_AMOUNT_NEGATIVE;
-    if (a == 0) return PETRO_ERR_AMOUNT_ZERO;
-    if (a > PETRO_SUPPLY_MAX) return PETRO_ERR_AMOUNT_TOO_LARGE;
-    return PETRO_OK;
-}
-
 static petro_result check_create(const petro_op_trade_create *o) {
     if (o->asset.kind == PETRO_ASSET_ISSUED && petro_asset_code_check(o->asset.code) != PETRO_OK) {
         return PETRO_ERR_BAD_ASSET_CODE;
     }
-    petro_result rc = check_positive(o->amount);
-    if (rc == PETRO_OK) rc = check_positive(o->quantity);
+    petro_result rc = petro__check_positive(o->amount);
+    if (rc == PETRO_OK) rc = petro__check_positive(o->quantity);
     if (rc != PETRO_OK) return rc;
     if (!petro__text_ok(o->description, PETRO_TRADE_TEXT_MAX) ||
         !petro__text_ok(o->unit, PETRO_TRADE_UNIT_MAX)) {
         return PETRO_ERR_BAD_TEXT;
     }
-    if (!petro__trade_country_ok(o->origin) || !petro__trade_country_ok(o->destination)) {
+    if (!petro__country_ok(o->origin) || !petro__country_ok(o->destination)) {
         return PETRO_ERR_ZONE_BAD_COUNTRY;
     }
     if (o->hs_code < 10000u || o->hs_code > 979999u || o->incoterm == 0 ||
@@ -160,195 +153,17 @@ static petro_result check_create(const petro_op_trade_create *o) {
     return PETRO_OK;
 }
 
-petro_result petro__trade_check_op(const petro_op *op) {
-    switch (op->type) {
-    case PETRO_OP_TRADE_CREATE:
-        return check_create(&op->u.trade_create);
-    case PETRO_OP_TRADE_FUND:
-    case PETRO_OP_TRADE_REFUND:
-        return op->u.trade_id.contract_id == 0 ? PETRO_ERR_TRADE_NO_CONTRACT : PETRO_OK;
-    case PETRO_OP_TRADE_PRESENT: {
-        const petro_op_trade_present *o = &op->u.trade_present;
-        if (o->contract_id == 0) return PETRO_ERR_TRADE_NO_CONTRACT;
-        if (o->doc_type == 0 || o->doc_type > PETRO_DOC_TYPE_MAX) {
-            return PETRO_ERR_TRADE_DOC_NOT_REQUIRED;
-        }
-        return petro__text_ok(o->reference, PETRO_TRADE_TEXT_MAX) ? PETRO_OK
-                                                                        : PETRO_ERR_BAD_TEXT;
-    }
-    case PETRO_OP_TRADE_APPROVE: {
-        const petro_op_trade_approve *o = &op->u.trade_approve;
-        if (o->contract_id == 0) return PETRO_ERR_TRADE_NO_CONTRACT;
-        if (o->approve > 1) return PETRO_ERR_MALFORMED;
-        if (o->approve == 0 && o->reason == 0) return PETRO_ERR_TRADE_BAD_REASON;
-        return PETRO_OK;
-    }
-    case PETRO_OP_TRADE_RELEASE:
-        if (op->u.trade_release.contract_id == 0) return PETRO_ERR_TRADE_NO_CONTRACT;
-        if (op->u.trade_release.amount == 0) return PETRO_OK; /* the whole escrow */
-        return check_positive(op->u.trade_release.amount);
-    case PETRO_OP_TRADE_DISPUTE:
-        if (op->u.trade_dispute.contract_id == 0) return PETRO_ERR_TRADE_NO_CONTRACT;
-        return op->u.trade_dispute.reason == 0 ? PETRO_ERR_TRADE_BAD_REASON : PETRO_OK;
-    case PETRO_OP_TRADE_RESOLVE:
-        if (op->u.trade_resolve.contract_id == 0) return PETRO_ERR_TRADE_NO_CONTRACT;
-        if (op->u.trade_resolve.exporter_amount < 0) return PETRO_ERR_AMOUNT_NEGATIVE;
-        if (op->u.trade_resolve.exporter_amount > PETRO_SUPPLY_MAX) {
-            return PETRO_ERR_AMOUNT_TOO_LARGE;
-        }
-        return PETRO_OK;
-    case PETRO_OP_TRADE_AMEND: {
-        const petro_op_trade_amend *o = &op->u.trade_amend;
-        if (o->contract_id == 0) return PETRO_ERR_TRADE_NO_CONTRACT;
-        petro_result rc = check_positive(o->amount);
-        if (rc != PETRO_OK) return rc;
-        return o->shipment_deadline_ms < o->expiry_ms ? PETRO_OK : PETRO_ERR_TRADE_BAD_TERMS;
-    }
-    default:
-        return PETRO_ERR_UNKNOWN_OP;
-    }
-}
-
+/* A contract record stores its terms as the trade_create operation's fields. */
 static void encode_create(petro__writer *w, const petro_op_trade_create *o) {
-    petro__w_bytes(w, o->exporter.bytes, 32);
-    petro__w_asset(w, &o->asset);
-    petro__w_i64(w, o->amount);
-    petro__w_u32(w, o->hs_code);
-    petro__w_text(w, o->description, PETRO_TRADE_TEXT_MAX);
-    petro__w_i64(w, o->quantity);
-    petro__w_text(w, o->unit, PETRO_TRADE_UNIT_MAX);
-    petro__w_u8(w, o->incoterm);
-    petro__trade_w_country(w, o->origin);
-    petro__trade_w_country(w, o->destination);
-    petro__w_u8(w, o->doc_count);
-    for (uint8_t i = 0; i < o->doc_count && i < PETRO_TRADE_DOCS_MAX; i++) {
-        petro__w_u8(w, o->doc_types[i]);
-    }
-    petro__w_u8(w, o->approver_count);
-    for (uint8_t i = 0; i < o->approver_count && i < PETRO_TRADE_APPROVERS_MAX; i++) {
-        petro__w_bytes(w, o->approvers[i].bytes, 32);
-    }
-    petro__w_u8(w, o->threshold);
-    petro__w_u8(w, o->allow_partial);
-    petro__w_u64(w, o->shipment_deadline_ms);
-    petro__w_u64(w, o->expiry_ms);
+    const petro_op_schema *schema = petro_op_schema_of(PETRO_OP_TRADE_CREATE);
+    PETRO_ASSERT(schema != NULL);
+    petro__fields_encode(w, schema, o);
 }
 
 static void decode_create(petro__reader *r, petro_op_trade_create *o) {
-    petro__r_bytes(r, o->exporter.bytes, 32);
-    petro__r_asset(r, &o->asset);
-    o->amount = petro__r_i64(r);
-    o->hs_code = petro__r_u32(r);
-    petro__r_text(r, o->description, PETRO_TRADE_TEXT_MAX);
-    o->quantity = petro__r_i64(r);
-    petro__r_text(r, o->unit, PETRO_TRADE_UNIT_MAX);
-    o->incoterm = petro__r_u8(r);
-    petro__trade_r_country(r, o->origin);
-    petro__trade_r_country(r, o->destination);
-    o->doc_count = petro__r_u8(r);
-    if (o->doc_count > PETRO_TRADE_DOCS_MAX) {
-        r->is_error = true;
-        return;
-    }
-    for (uint8_t i = 0; i < o->doc_count; i++) o->doc_types[i] = petro__r_u8(r);
-    o->approver_count = petro__r_u8(r);
-    if (o->approver_count > PETRO_TRADE_APPROVERS_MAX) {
-        r->is_error = true;
-        return;
-    }
-    for (uint8_t i = 0; i < o->approver_count; i++) petro__r_bytes(r, o->approvers[i].bytes, 32);
-    o->threshold = petro__r_u8(r);
-    o->allow_partial = petro__r_u8(r);
-    o->shipment_deadline_ms = petro__r_u64(r);
-    o->expiry_ms = petro__r_u64(r);
-}
-
-void petro__trade_encode_op(petro__writer *w, const petro_op *op) {
-    switch (op->type) {
-    case PETRO_OP_TRADE_CREATE:
-        encode_create(w, &op->u.trade_create);
-        break;
-    case PETRO_OP_TRADE_FUND:
-    case PETRO_OP_TRADE_REFUND:
-        petro__w_u64(w, op->u.trade_id.contract_id);
-        break;
-    case PETRO_OP_TRADE_PRESENT:
-        petro__w_u64(w, op->u.trade_present.contract_id);
-        petro__w_u8(w, op->u.trade_present.doc_type);
-        petro__w_bytes(w, op->u.trade_present.doc_hash.bytes, 32);
-        petro__w_text(w, op->u.trade_present.reference, PETRO_TRADE_TEXT_MAX);
-        break;
-    case PETRO_OP_TRADE_APPROVE:
-        petro__w_u64(w, op->u.trade_approve.contract_id);
-        petro__w_u8(w, op->u.trade_approve.approve);
-        petro__w_u16(w, op->u.trade_approve.reason);
-        break;
-    case PETRO_OP_TRADE_RELEASE:
-        petro__w_u64(w, op->u.trade_release.contract_id);
-        petro__w_i64(w, op->u.trade_release.amount);
-        break;
-    case PETRO_OP_TRADE_DISPUTE:
-        petro__w_u64(w, op->u.trade_dispute.contract_id);
-        petro__w_u16(w, op->u.trade_dispute.reason);
-        break;
-    case PETRO_OP_TRADE_RESOLVE:
-        petro__w_u64(w, op->u.trade_resolve.contract_id);
-        petro__w_i64(w, op->u.trade_resolve.exporter_amount);
-        break;
-    case PETRO_OP_TRADE_AMEND:
-        petro__w_u64(w, op->u.trade_amend.contract_id);
-        petro__w_i64(w, op->u.trade_amend.amount);
-        petro__w_u64(w, op->u.trade_amend.shipment_deadline_ms);
-        petro__w_u64(w, op->u.trade_amend.expiry_ms);
-        petro__w_bytes(w, op->u.trade_amend.counter_sig.bytes, 64);
-        break;
-    default:
-        PETRO_ASSERT(false && "not a trade op");
-    }
-}
-
-void petro__trade_decode_op(petro__reader *r, petro_op *op) {
-    switch (op->type) {
-    case PETRO_OP_TRADE_CREATE:
-        decode_create(r, &op->u.trade_create);
-        break;
-    case PETRO_OP_TRADE_FUND:
-    case PETRO_OP_TRADE_REFUND:
-        op->u.trade_id.contract_id = petro__r_u64(r);
-        break;
-    case PETRO_OP_TRADE_PRESENT:
-        op->u.trade_present.contract_id = petro__r_u64(r);
-        op->u.trade_present.doc_type = petro__r_u8(r);
-        petro__r_bytes(r, op->u.trade_present.doc_hash.bytes, 32);
-        petro__r_text(r, op->u.trade_present.reference, PETRO_TRADE_TEXT_MAX);
-        break;
-    case PETRO_OP_TRADE_APPROVE:
-        op->u.trade_approve.contract_id = petro__r_u64(r);
-        op->u.trade_approve.approve = petro__r_bool(r);
-        op->u.trade_approve.reason = petro__r_u16(r);
-        break;
-    case PETRO_OP_TRADE_RELEASE:
-        op->u.trade_release.contract_id = petro__r_u64(r);
-        op->u.trade_release.amount = petro__r_i64(r);
-        break;
-    case PETRO_OP_TRADE_DISPUTE:
-        op->u.trade_dispute.contract_id = petro__r_u64(r);
-        op->u.trade_dispute.reason = petro__r_u16(r);
-        break;
-    case PETRO_OP_TRADE_RESOLVE:
-        op->u.trade_resolve.contract_id = petro__r_u64(r);
-        op->u.trade_resolve.exporter_amount = petro__r_i64(r);
-        break;
-    case PETRO_OP_TRADE_AMEND:
-        op->u.trade_amend.contract_id = petro__r_u64(r);
-        op->u.trade_amend.amount = petro__r_i64(r);
-        op->u.trade_amend.shipment_deadline_ms = petro__r_u64(r);
-        op->u.trade_amend.expiry_ms = petro__r_u64(r);
-        petro__r_bytes(r, op->u.trade_amend.counter_sig.bytes, 64);
-        break;
-    default:
-        PETRO_ASSERT(false && "not a trade op");
-    }
+    const petro_op_schema *schema = petro_op_schema_of(PETRO_OP_TRADE_CREATE);
+    PETRO_ASSERT(schema != NULL);
+    petro__fields_decode(r, schema, o);
 }
 
 /* ---------------------------------------------------------------- records */
@@ -445,13 +260,22 @@ static petro_result contract_decode(petro_trade_contract *c, const uint8_t *b, s
     return PETRO_OK;
 }
 
-petro_result petro__trade_contract_locked(const uint8_t *value, size_t size, petro_asset *asset,
-                                          petro_amount *locked) {
+/* The lock a contract record holds: its escrow, while locked > 0. */
+static petro_result lock_of(const uint8_t *key, size_t key_size, const uint8_t *value,
+                            size_t value_size, petro__lock *lock, size_t *count) {
+    *count = 0;
+    memset(lock, 0, sizeof *lock);
     petro_trade_contract c;
-    petro_result rc = contract_decode(&c, value, size);
+    if (key_size != 10) return PETRO_ERR_CORRUPT;
+    petro_result rc = contract_decode(&c, value, value_size);
     if (rc != PETRO_OK) return rc;
-    *asset = c.terms.asset;
-    *locked = c.locked;
+    if (c.locked == 0) return PETRO_OK;
+    lock->family = "trade";
+    lock->id = c.id;
+    lock->owner = c.importer;
+    lock->asset = c.terms.asset;
+    lock->amount = c.locked;
+    *count = 1;
     return PETRO_OK;
 }
 
@@ -647,32 +471,28 @@ static petro_result record_turnover(petro__op_ctx *ctx, const petro_trade_contra
     return rc;
 }
 
-/* Pay gross out of escrow to the exporter under the exporter zone's policy (the importer is
- * the payer); the fee is destroyed; the turnover is recorded. */
+/* Pay gross out of escrow to the exporter through the core transfer path, the importer as the
+ * payer (so the exporter zone's policy applies and its fee is burned); the turnover is
+ * recorded. */
 static petro_result pay_exporter(petro__op_ctx *ctx, const petro_trade_contract *c,
                                  petro_amount gross) {
     if (gross == 0) return PETRO_OK;
-    petro_account importer, exporter;
+    petro_account exporter;
     bool found;
-    petro_result rc = petro__op_get_account(ctx, &importer, &c->importer, &found);
-    if (rc != PETRO_OK) return rc;
-    if (!found) return PETRO_ERR_CORRUPT;
-    rc = petro__op_get_account(ctx, &exporter, &c->terms.exporter, &found);
+    petro_result rc = petro__op_get_account(ctx, &exporter, &c->terms.exporter, &found);
     if (rc != PETRO_OK) return rc;
     if (!found) return PETRO_ERR_CORRUPT;
     if ((exporter.flags & PETRO_ACCOUNT_FLAG_FROZEN) != 0) return PETRO_ERR_DEST_FROZEN;
-    petro_amount fee;
-    rc = petro__zones_inbound(ctx, &importer, &exporter, &c->terms.asset, gross, &fee);
-    if (rc != PETRO_OK) return rc;
-    rc = credit(ctx, &c->terms.exporter, &c->terms.asset, gross - fee);
-    if (rc == PETRO_OK) rc = petro__zones_burn(ctx, &c->terms.asset, fee);
+    petro__transfer t = {.from = c->importer, .to = &exporter, .asset = c->terms.asset,
+                         .amount = gross, .from_lock = true};
+    rc = petro__transfer_run(ctx, &t);
     if (rc == PETRO_OK) rc = record_turnover(ctx, c, exporter.zone_id, gross);
     return rc;
 }
 
 /* ---------------------------------------------------------------- operations */
 
-petro_result petro__op_trade_create(petro__op_ctx *ctx, const petro_op *op) {
+static petro_result op_trade_create(petro__op_ctx *ctx, const petro_op *op) {
     const petro_op_trade_create *o = &op->u.trade_create;
     if (petro_pubkey_equal(&o->exporter, &ctx->source)) return PETRO_ERR_TRADE_SELF_DEALING;
     for (uint8_t i = 0; i < o->approver_count; i++) {
@@ -728,7 +548,7 @@ petro_result petro__op_trade_create(petro__op_ctx *ctx, const petro_op *op) {
     return put_contract(ctx, &c);
 }
 
-petro_result petro__op_trade_fund(petro__op_ctx *ctx, const petro_op *op) {
+static petro_result op_trade_fund(petro__op_ctx *ctx, const petro_op *op) {
     petro_trade_contract c;
     petro_result rc = load_contract(ctx, op->u.trade_id.contract_id, &c);
     if (rc != PETRO_OK) return rc;
@@ -746,7 +566,7 @@ petro_result petro__op_trade_fund(petro__op_ctx *ctx, const petro_op *op) {
     return put_contract(ctx, &c);
 }
 
-petro_result petro__op_trade_present(petro__op_ctx *ctx, const petro_op *op) {
+static petro_result op_trade_present(petro__op_ctx *ctx, const petro_op *op) {
     const petro_op_trade_present *o = &op->u.trade_present;
     petro_trade_contract c;
     petro_result rc = load_contract(ctx, o->contract_id, &c);
@@ -778,7 +598,7 @@ petro_result petro__op_trade_present(petro__op_ctx *ctx, const petro_op *op) {
     return put_contract(ctx, &c);
 }
 
-petro_result petro__op_trade_approve(petro__op_ctx *ctx, const petro_op *op) {
+static petro_result op_trade_approve(petro__op_ctx *ctx, const petro_op *op) {
     const petro_op_trade_approve *o = &op->u.trade_approve;
     petro_trade_contract c;
     petro_result rc = load_contract(ctx, o->contract_id, &c);
@@ -807,7 +627,7 @@ static bool is_party_or_approver(const petro_trade_contract *c, const petro_pubk
            approver_index(c, k) >= 0;
 }
 
-petro_result petro__op_trade_release(petro__op_ctx *ctx, const petro_op *op) {
+static petro_result op_trade_release(petro__op_ctx *ctx, const petro_op *op) {
     const petro_op_trade_release *o = &op->u.trade_release;
     petro_trade_contract c;
     petro_result rc = load_contract(ctx, o->contract_id, &c);
@@ -836,7 +656,7 @@ petro_result petro__op_trade_release(petro__op_ctx *ctx, const petro_op *op) {
     return put_contract(ctx, &c);
 }
 
-petro_result petro__op_trade_refund(petro__op_ctx *ctx, const petro_op *op) {
+static petro_result op_trade_refund(petro__op_ctx *ctx, const petro_op *op) {
     petro_trade_contract c;
     petro_result rc = load_contract(ctx, op->u.trade_id.contract_id, &c);
     if (rc != PETRO_OK) return rc;
@@ -852,7 +672,7 @@ petro_result petro__op_trade_refund(petro__op_ctx *ctx, const petro_op *op) {
     return put_contract(ctx, &c);
 }
 
-petro_result petro__op_trade_dispute(petro__op_ctx *ctx, const petro_op *op) {
+static petro_result op_trade_dispute(petro__op_ctx *ctx, const petro_op *op) {
     const petro_op_trade_dispute *o = &op->u.trade_dispute;
     petro_trade_contract c;
     petro_result rc = load_contract(ctx, o->contract_id, &c);
@@ -871,7 +691,7 @@ petro_result petro__op_trade_dispute(petro__op_ctx *ctx, const petro_op *op) {
     return put_contract(ctx, &c);
 }
 
-petro_result petro__op_trade_resolve(petro__op_ctx *ctx, const petro_op *op) {
+static petro_result op_trade_resolve(petro__op_ctx *ctx, const petro_op *op) {
     const petro_op_trade_resolve *o = &op->u.trade_resolve;
     petro_trade_contract c;
     petro_result rc = load_contract(ctx, o->contract_id, &c);
@@ -906,7 +726,7 @@ petro_result petro__op_trade_resolve(petro__op_ctx *ctx, const petro_op *op) {
     return put_contract(ctx, &c);
 }
 
-petro_result petro__op_trade_amend(petro__op_ctx *ctx, const petro_op *op) {
+static petro_result op_trade_amend(petro__op_ctx *ctx, const petro_op *op) {
     const petro_op_trade_amend *o = &op->u.trade_amend;
     petro_trade_contract c;
     petro_result rc = load_contract(ctx, o->contract_id, &c);
@@ -1021,8 +841,8 @@ static int each_stat(void *v, const uint8_t *key, size_t key_size, const uint8_t
         s.zone_id = r_be32(g);
         break;
     case PETRO_STATS_COUNTRY_PAIR:
-        petro__trade_r_country(&r, s.origin);
-        petro__trade_r_country(&r, s.destination);
+        petro__r_country(&r, s.origin);
+        petro__r_country(&r, s.destination);
         break;
     case PETRO_STATS_HS_CHAPTER:
         s.hs_chapter = petro__r_u8(&r);
@@ -1051,3 +871,202 @@ petro_result petro_trade_each_stat(const petro_store *store, uint8_t group,
     petro_result rc = store->iter(store->ctx, prefix, 3, each_stat, &e);
     return rc != PETRO_OK ? rc : e.rc;
 }
+
+/* ---------------------------------------------------------------- family */
+
+static petro_result check_create_op(const petro_op *op) { return check_create(&op->u.trade_create); }
+
+static petro_result check_id(const petro_op *op) {
+    return op->u.trade_id.contract_id == 0 ? PETRO_ERR_TRADE_NO_CONTRACT : PETRO_OK;
+}
+
+static petro_result check_present(const petro_op *op) {
+    const petro_op_trade_present *o = &op->u.trade_present;
+    if (o->contract_id == 0) return PETRO_ERR_TRADE_NO_CONTRACT;
+    if (o->doc_type == 0 || o->doc_type > PETRO_DOC_TYPE_MAX) {
+        return PETRO_ERR_TRADE_DOC_NOT_REQUIRED;
+    }
+    return petro__text_ok(o->reference, PETRO_TRADE_TEXT_MAX) ? PETRO_OK : PETRO_ERR_BAD_TEXT;
+}
+
+static petro_result check_approve(const petro_op *op) {
+    const petro_op_trade_approve *o = &op->u.trade_approve;
+    if (o->contract_id == 0) return PETRO_ERR_TRADE_NO_CONTRACT;
+    if (o->approve > 1) return PETRO_ERR_MALFORMED;
+    if (o->approve == 0 && o->reason == 0) return PETRO_ERR_TRADE_BAD_REASON;
+    return PETRO_OK;
+}
+
+static petro_result check_release(const petro_op *op) {
+    if (op->u.trade_release.contract_id == 0) return PETRO_ERR_TRADE_NO_CONTRACT;
+    if (op->u.trade_release.amount == 0) return PETRO_OK; /* the whole escrow */
+    return petro__check_positive(op->u.trade_release.amount);
+}
+
+static petro_result check_dispute(const petro_op *op) {
+    if (op->u.trade_dispute.contract_id == 0) return PETRO_ERR_TRADE_NO_CONTRACT;
+    return op->u.trade_dispute.reason == 0 ? PETRO_ERR_TRADE_BAD_REASON : PETRO_OK;
+}
+
+static petro_result check_resolve(const petro_op *op) {
+    if (op->u.trade_resolve.contract_id == 0) return PETRO_ERR_TRADE_NO_CONTRACT;
+    return petro__check_non_negative(op->u.trade_resolve.exporter_amount);
+}
+
+static petro_result check_amend(const petro_op *op) {
+    const petro_op_trade_amend *o = &op->u.trade_amend;
+    if (o->contract_id == 0) return PETRO_ERR_TRADE_NO_CONTRACT;
+    petro_result rc = petro__check_positive(o->amount);
+    if (rc != PETRO_OK) return rc;
+    return o->shipment_deadline_ms < o->expiry_ms ? PETRO_OK : PETRO_ERR_TRADE_BAD_TERMS;
+}
+
+/* Every operation but create names a contract by its first field (contract_id, u64): its
+ * importer and exporter are parties, read from state (nothing without it). */
+static petro_result contract_accounts(petro__account_list *l, const petro_store *state,
+                                      const petro_op *op) {
+    if (state == NULL) return PETRO_OK;
+    uint64_t id;
+    memcpy(&id, petro_op_fields_const(op), sizeof id);
+    petro_trade_contract c;
+    petro_result rc = petro_trade_get(state, &c, id);
+    if (rc == PETRO_ERR_NOT_FOUND) return PETRO_OK;
+    if (rc != PETRO_OK) return rc;
+    rc = petro__account_list_add(l, &c.importer);
+    if (rc == PETRO_OK) rc = petro__account_list_add(l, &c.terms.exporter);
+    return rc;
+}
+
+#define ENUM PETRO_FIELD_F_ENUM
+#define ID(st) PETRO__F(st, contract_id, "contract_id", PETRO_FIELD_U64, .min = 1, \
+                        .doc = "the contract")
+static const petro_field create_fields[] = {
+    PETRO__F(petro_op_trade_create, exporter, "exporter", PETRO_FIELD_PUBKEY,
+             .flags = PETRO_FIELD_F_PARTY, .doc = "the seller; paid out of escrow"),
+    PETRO__F(petro_op_trade_create, asset, "asset", PETRO_FIELD_ASSET, .doc = "settlement asset"),
+    PETRO__F(petro_op_trade_create, amount, "amount", PETRO_FIELD_AMOUNT, .min = 1,
+             .max = PETRO_SUPPLY_MAX, .doc = "contract value, > 0"),
+    PETRO__F(petro_op_trade_create, hs_code, "hs_code", PETRO_FIELD_U32, .min = 10000,
+             .max = 979999, .doc = "6-digit HS code of the goods"),
+    PETRO__F(petro_op_trade_create, description, "description", PETRO_FIELD_TEXT,
+             .text_max = PETRO_TRADE_TEXT_MAX, .doc = "the goods"),
+    PETRO__F(petro_op_trade_create, quantity, "quantity", PETRO_FIELD_AMOUNT, .min = 1,
+             .max = PETRO_SUPPLY_MAX, .doc = "quantity, 8 decimals"),
+    PETRO__F(petro_op_trade_create, unit, "unit", PETRO_FIELD_TEXT,
+             .text_max = PETRO_TRADE_UNIT_MAX, .doc = "unit of the quantity (t, kg, pcs)"),
+    PETRO__F(petro_op_trade_create, incoterm, "incoterm", PETRO_FIELD_U8, .flags = ENUM,
+             .min = 1, .max = PETRO_INCOTERM_MAX, .names = incoterm_names,
+             .name_count = PETRO_INCOTERM_MAX + 1, .doc = "Incoterms 2020 rule"),
+    PETRO__F(petro_op_trade_create, origin, "origin", PETRO_FIELD_COUNTRY,
+             .doc = "exporting country"),
+    PETRO__F(petro_op_trade_create, destination, "destination", PETRO_FIELD_COUNTRY,
+             .doc = "importing country"),
+    PETRO__LIST(petro_op_trade_create, doc_types, doc_count, "documents", PETRO_FIELD_U8,
+                PETRO_TRADE_DOCS_MAX, .flags = ENUM, .min = 1, .max = PETRO_DOC_TYPE_MAX,
+                .names = doc_names, .name_count = PETRO_DOC_TYPE_MAX + 1,
+                .doc = "required document types, distinct"),
+    PETRO__LIST(petro_op_trade_create, approvers, approver_count, "approvers",
+                PETRO_FIELD_PUBKEY, PETRO_TRADE_APPROVERS_MAX, .flags = PETRO_FIELD_F_PARTY,
+                .doc = "inspector accounts, distinct"),
+    PETRO__F(petro_op_trade_create, threshold, "threshold", PETRO_FIELD_U8, .min = 1,
+             .max = PETRO_TRADE_APPROVERS_MAX, .doc = "approvals needed, <= approvers"),
+    PETRO__F(petro_op_trade_create, allow_partial, "allow_partial", PETRO_FIELD_U8,
+             .flags = PETRO_FIELD_F_BOOLEAN | PETRO_FIELD_F_OPTIONAL, .max = 1,
+             .doc = "partial shipments and releases"),
+    PETRO__F(petro_op_trade_create, shipment_deadline_ms, "shipment_deadline_ms",
+             PETRO_FIELD_U64, .doc = "documents due by, unix ms"),
+    PETRO__F(petro_op_trade_create, expiry_ms, "expiry_ms", PETRO_FIELD_U64,
+             .doc = "refund possible after, unix ms, > the deadline"),
+};
+static const petro_field id_fields[] = {ID(petro_op_trade_id)};
+static const petro_field present_fields[] = {
+    ID(petro_op_trade_present),
+    PETRO__F(petro_op_trade_present, doc_type, "document", PETRO_FIELD_U8, .flags = ENUM,
+             .min = 1, .max = PETRO_DOC_TYPE_MAX, .names = doc_names,
+             .name_count = PETRO_DOC_TYPE_MAX + 1, .doc = "document type"),
+    PETRO__F(petro_op_trade_present, doc_hash, "document_hash", PETRO_FIELD_HASH,
+             .doc = "hash of the document"),
+    PETRO__F(petro_op_trade_present, reference, "reference", PETRO_FIELD_TEXT,
+             .text_max = PETRO_TRADE_TEXT_MAX, .flags = PETRO_FIELD_F_OPTIONAL,
+             .doc = "the document's number"),
+};
+static const petro_field approve_fields[] = {
+    ID(petro_op_trade_approve),
+    PETRO__F(petro_op_trade_approve, approve, "approve", PETRO_FIELD_BOOL,
+             .doc = "true approves, false rejects"),
+    PETRO__F(petro_op_trade_approve, reason, "reason", PETRO_FIELD_U16,
+             .flags = PETRO_FIELD_F_OPTIONAL, .max = 65535,
+             .doc = "rejection reason code, > 0 when rejecting"),
+};
+static const petro_field release_fields[] = {
+    ID(petro_op_trade_release),
+    PETRO__F(petro_op_trade_release, amount, "amount", PETRO_FIELD_AMOUNT,
+             .flags = PETRO_FIELD_F_OPTIONAL, .min = 0, .max = PETRO_SUPPLY_MAX,
+             .doc = "amount released; 0 = the whole escrow"),
+};
+static const petro_field dispute_fields[] = {
+    ID(petro_op_trade_dispute),
+    PETRO__F(petro_op_trade_dispute, reason, "reason", PETRO_FIELD_U16, .min = 1, .max = 65535,
+             .doc = "dispute reason code, > 0"),
+};
+static const petro_field resolve_fields[] = {
+    ID(petro_op_trade_resolve),
+    PETRO__F(petro_op_trade_resolve, exporter_amount, "exporter_amount", PETRO_FIELD_AMOUNT,
+             .min = 0, .max = PETRO_SUPPLY_MAX, .doc = "the exporter's share; the rest refunds"),
+};
+static const petro_field amend_fields[] = {
+    ID(petro_op_trade_amend),
+    PETRO__F(petro_op_trade_amend, amount, "amount", PETRO_FIELD_AMOUNT, .min = 1,
+             .max = PETRO_SUPPLY_MAX, .doc = "new contract value"),
+    PETRO__F(petro_op_trade_amend, shipment_deadline_ms, "shipment_deadline_ms",
+             PETRO_FIELD_U64, .doc = "new document deadline, unix ms"),
+    PETRO__F(petro_op_trade_amend, expiry_ms, "expiry_ms", PETRO_FIELD_U64,
+             .doc = "new expiry, unix ms"),
+    PETRO__F(petro_op_trade_amend, counter_sig, "counter_sig", PETRO_FIELD_SIG,
+             .doc = "the other party's signature over the amendment"),
+};
+#undef ID
+#undef ENUM
+
+#define OP(t, nm, st, fl, sum)                                                               \
+    .schema = {.type = (t), .name = (nm), .family = "trade",                                  \
+               .threshold = PETRO_THRESHOLD_MEDIUM, .size = sizeof(st), .summary = (sum),     \
+               .fields = (fl), .field_count = PETRO__COUNT(fl)}
+
+static const petro__op_def ops[] = {
+    {OP(PETRO_OP_TRADE_CREATE, "trade_create", petro_op_trade_create, create_fields,
+        "the importer proposes a contract"),
+     .check = check_create_op, .apply = op_trade_create},
+    {OP(PETRO_OP_TRADE_FUND, "trade_fund", petro_op_trade_id, id_fields,
+        "the importer moves the contract value into escrow"),
+     .check = check_id, .apply = op_trade_fund, .accounts = contract_accounts},
+    {OP(PETRO_OP_TRADE_PRESENT, "trade_present", petro_op_trade_present, present_fields,
+        "the exporter presents a document of the shipment"),
+     .check = check_present, .apply = op_trade_present, .accounts = contract_accounts},
+    {OP(PETRO_OP_TRADE_APPROVE, "trade_approve", petro_op_trade_approve, approve_fields,
+        "an approver approves or rejects the documents"),
+     .check = check_approve, .apply = op_trade_approve, .accounts = contract_accounts},
+    {OP(PETRO_OP_TRADE_RELEASE, "trade_release", petro_op_trade_release, release_fields,
+        "pays escrow to the exporter once the documents are approved"),
+     .check = check_release, .apply = op_trade_release, .accounts = contract_accounts},
+    {OP(PETRO_OP_TRADE_REFUND, "trade_refund", petro_op_trade_id, id_fields,
+        "returns the escrow to the importer after expiry"),
+     .check = check_id, .apply = op_trade_refund, .accounts = contract_accounts},
+    {OP(PETRO_OP_TRADE_DISPUTE, "trade_dispute", petro_op_trade_dispute, dispute_fields,
+        "a party opens a dispute"),
+     .check = check_dispute, .apply = op_trade_dispute, .accounts = contract_accounts},
+    {OP(PETRO_OP_TRADE_RESOLVE, "trade_resolve", petro_op_trade_resolve, resolve_fields,
+        "an approver votes to split a disputed escrow"),
+     .check = check_resolve, .apply = op_trade_resolve, .accounts = contract_accounts},
+    {OP(PETRO_OP_TRADE_AMEND, "trade_amend", petro_op_trade_amend, amend_fields,
+        "the parties amend amount and dates"),
+     .check = check_amend, .apply = op_trade_amend, .accounts = contract_accounts},
+};
+
+const petro__family petro__family_trade = {
+    .info = {.name = "trade", .summary = "trade contracts with document-bound escrow",
+             .op_count = PETRO__COUNT(ops)},
+    .ops = ops,
+    .lock_prefix = PETRO__KEY_TRADE_CONTRACT_PREFIX,
+    .lock_of = lock_of,
+};

@@ -31,19 +31,6 @@
 #define TARGET_KEY_MAX (2 + 4 + PETRO__ASSET_ENCODING_MAX)
 _Static_assert(ZONE_RECORD_MAX <= PETRO_STORE_VALUE_SIZE_MAX, "zone fits");
 
-/* ---------------------------------------------------------------- shared codec helpers */
-
-bool petro__trade_country_ok(const char *c) {
-    return c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z' && c[2] == '\0';
-}
-
-void petro__trade_w_country(petro__writer *w, const char *c) { petro__w_bytes(w, c, 2); }
-
-void petro__trade_r_country(petro__reader *r, char *c) {
-    petro__r_bytes(r, c, 2);
-    c[2] = '\0';
-}
-
 /* ---------------------------------------------------------------- op codec */
 
 static petro_result check_policy(const petro_op_zone_policy *o) {
@@ -65,125 +52,6 @@ static petro_result check_policy(const petro_op_zone_policy *o) {
     return PETRO_OK;
 }
 
-petro_result petro__zones_check_op(const petro_op *op) {
-    switch (op->type) {
-    case PETRO_OP_ZONE_CREATE:
-        if (op->u.zone_create.zone_id == 0) return PETRO_ERR_ZONE_MISSING;
-        if (!petro__trade_country_ok(op->u.zone_create.country)) return PETRO_ERR_ZONE_BAD_COUNTRY;
-        if (!petro__text_ok(op->u.zone_create.name, PETRO_TRADE_TEXT_MAX) ||
-            op->u.zone_create.name[0] == '\0') {
-            return PETRO_ERR_BAD_TEXT;
-        }
-        return PETRO_OK;
-    case PETRO_OP_ZONE_POLICY:
-        return check_policy(&op->u.zone_policy);
-    case PETRO_OP_ZONE_ASSIGN:
-        return PETRO_OK;
-    case PETRO_OP_SET_KYC_TIER:
-        return op->u.set_kyc_tier.tier <= PETRO_KYC_TIER_MAX ? PETRO_OK
-                                                              : PETRO_ERR_ZONE_BAD_POLICY;
-    case PETRO_OP_TRADE_TARGET: {
-        const petro_op_trade_target *t = &op->u.trade_target;
-        if (!petro__trade_country_ok(t->origin) || !petro__trade_country_ok(t->destination)) {
-            return PETRO_ERR_ZONE_BAD_COUNTRY;
-        }
-        if (t->asset.kind == PETRO_ASSET_ISSUED &&
-            petro_asset_code_check(t->asset.code) != PETRO_OK) {
-            return PETRO_ERR_BAD_ASSET_CODE;
-        }
-        if (t->base_year < 1970 || t->base_year >= t->target_year || t->target_year > 9999 ||
-            t->growth_bps > 1000000u) {
-            return PETRO_ERR_ZONE_BAD_TARGET;
-        }
-        return PETRO_OK;
-    }
-    default:
-        return PETRO_ERR_UNKNOWN_OP;
-    }
-}
-
-void petro__zones_encode_op(petro__writer *w, const petro_op *op) {
-    switch (op->type) {
-    case PETRO_OP_ZONE_CREATE:
-        petro__w_u32(w, op->u.zone_create.zone_id);
-        petro__w_text(w, op->u.zone_create.name, PETRO_TRADE_TEXT_MAX);
-        petro__trade_w_country(w, op->u.zone_create.country);
-        break;
-    case PETRO_OP_ZONE_POLICY: {
-        const petro_op_zone_policy *o = &op->u.zone_policy;
-        petro__w_u32(w, o->zone_id);
-        petro__w_u16(w, o->fee_bps);
-        petro__w_i64(w, o->tx_limit);
-        petro__w_u8(w, o->min_kyc_tier);
-        petro__w_u8(w, o->asset_count);
-        for (uint8_t i = 0; i < o->asset_count && i < PETRO_ZONE_ASSETS_MAX; i++) {
-            petro__w_asset(w, &o->assets[i]);
-        }
-        break;
-    }
-    case PETRO_OP_ZONE_ASSIGN:
-        petro__w_bytes(w, op->u.zone_assign.account.bytes, 32);
-        petro__w_u32(w, op->u.zone_assign.zone_id);
-        break;
-    case PETRO_OP_SET_KYC_TIER:
-        petro__w_bytes(w, op->u.set_kyc_tier.account.bytes, 32);
-        petro__w_u8(w, op->u.set_kyc_tier.tier);
-        break;
-    case PETRO_OP_TRADE_TARGET:
-        petro__trade_w_country(w, op->u.trade_target.origin);
-        petro__trade_w_country(w, op->u.trade_target.destination);
-        petro__w_asset(w, &op->u.trade_target.asset);
-        petro__w_u16(w, op->u.trade_target.base_year);
-        petro__w_u16(w, op->u.trade_target.target_year);
-        petro__w_u32(w, op->u.trade_target.growth_bps);
-        break;
-    default:
-        PETRO_ASSERT(false && "not a zones op");
-    }
-}
-
-void petro__zones_decode_op(petro__reader *r, petro_op *op) {
-    switch (op->type) {
-    case PETRO_OP_ZONE_CREATE:
-        op->u.zone_create.zone_id = petro__r_u32(r);
-        petro__r_text(r, op->u.zone_create.name, PETRO_TRADE_TEXT_MAX);
-        petro__trade_r_country(r, op->u.zone_create.country);
-        break;
-    case PETRO_OP_ZONE_POLICY: {
-        petro_op_zone_policy *o = &op->u.zone_policy;
-        o->zone_id = petro__r_u32(r);
-        o->fee_bps = petro__r_u16(r);
-        o->tx_limit = petro__r_i64(r);
-        o->min_kyc_tier = petro__r_u8(r);
-        o->asset_count = petro__r_u8(r);
-        if (o->asset_count > PETRO_ZONE_ASSETS_MAX) {
-            r->is_error = true;
-            return;
-        }
-        for (uint8_t i = 0; i < o->asset_count; i++) petro__r_asset(r, &o->assets[i]);
-        break;
-    }
-    case PETRO_OP_ZONE_ASSIGN:
-        petro__r_bytes(r, op->u.zone_assign.account.bytes, 32);
-        op->u.zone_assign.zone_id = petro__r_u32(r);
-        break;
-    case PETRO_OP_SET_KYC_TIER:
-        petro__r_bytes(r, op->u.set_kyc_tier.account.bytes, 32);
-        op->u.set_kyc_tier.tier = petro__r_u8(r);
-        break;
-    case PETRO_OP_TRADE_TARGET:
-        petro__trade_r_country(r, op->u.trade_target.origin);
-        petro__trade_r_country(r, op->u.trade_target.destination);
-        petro__r_asset(r, &op->u.trade_target.asset);
-        op->u.trade_target.base_year = petro__r_u16(r);
-        op->u.trade_target.target_year = petro__r_u16(r);
-        op->u.trade_target.growth_bps = petro__r_u32(r);
-        break;
-    default:
-        PETRO_ASSERT(false && "not a zones op");
-    }
-}
-
 /* ---------------------------------------------------------------- records */
 
 static size_t key_zone(uint8_t *k, uint32_t id) {
@@ -198,7 +66,7 @@ static size_t zone_encode(uint8_t *out, const petro_zone *z) {
     petro__w_init(&w, out, ZONE_RECORD_MAX);
     petro__w_u32(&w, z->id);
     petro__w_text(&w, z->name, PETRO_TRADE_TEXT_MAX);
-    petro__trade_w_country(&w, z->country);
+    petro__w_country(&w, z->country);
     petro__w_bytes(&w, z->authority.bytes, 32);
     petro__w_u16(&w, z->fee_bps);
     petro__w_i64(&w, z->tx_limit);
@@ -216,7 +84,7 @@ static petro_result zone_decode(petro_zone *z, const uint8_t *b, size_t size) {
     petro__r_init(&r, b, size);
     z->id = petro__r_u32(&r);
     petro__r_text(&r, z->name, PETRO_TRADE_TEXT_MAX);
-    petro__trade_r_country(&r, z->country);
+    petro__r_country(&r, z->country);
     petro__r_bytes(&r, z->authority.bytes, 32);
     z->fee_bps = petro__r_u16(&r);
     z->tx_limit = petro__r_i64(&r);
@@ -262,6 +130,8 @@ static petro_result is_authority(petro__op_ctx *ctx, const petro_pubkey *who, bo
 
 /* ---------------------------------------------------------------- policy on transfers */
 
+/* floor(amount * fee_bps / 10000); not static: tests/unit/test_zones.c checks its ends. */
+petro_result petro__zones_fee(petro_amount amount, uint16_t fee_bps, petro_amount *fee);
 petro_result petro__zones_fee(petro_amount amount, uint16_t fee_bps, petro_amount *fee) {
     /* floor(amount * bps / 10000) without overflow: amount = q * 10000 + r. */
     petro_amount q = amount / 10000, r = amount % 10000;
@@ -269,43 +139,38 @@ petro_result petro__zones_fee(petro_amount amount, uint16_t fee_bps, petro_amoun
     return PETRO_OK;
 }
 
-petro_result petro__zones_inbound(petro__op_ctx *ctx, const petro_account *payer,
-                                  const petro_account *payee, const petro_asset *asset,
-                                  petro_amount amount, petro_amount *fee) {
-    *fee = 0;
-    if (payee->zone_id == 0) return PETRO_OK;
-    petro_zone z;
+/* The transfer hook: the receiving account's zone policy (allowed assets, per-transfer limit,
+ * the payer's minimum KYC tier) and its fee, floor(amount * fee_bps / 10000), which the
+ * transfer path burns. No zone: nothing. */
+static petro_result on_transfer(petro__op_ctx *ctx, petro__transfer *t) {
+    if (t->to->zone_id == 0) return PETRO_OK;
+    petro_account payer;
     bool found;
-    petro_result rc = load_zone(ctx, payee->zone_id, &z, &found);
+    petro_result rc = petro__op_get_account(ctx, &payer, &t->from, &found);
+    if (rc != PETRO_OK) return rc;
+    if (!found) return PETRO_ERR_CORRUPT;
+    petro_zone z;
+    rc = load_zone(ctx, t->to->zone_id, &z, &found);
     if (rc != PETRO_OK) return rc;
     if (!found) return PETRO_ERR_CORRUPT; /* assignment checks the zone exists */
     if (z.asset_count > 0) {
         bool allowed = false;
         for (uint8_t i = 0; i < z.asset_count; i++) {
-            if (petro_asset_equal(&z.assets[i], asset)) allowed = true;
+            if (petro_asset_equal(&z.assets[i], &t->asset)) allowed = true;
         }
         if (!allowed) return PETRO_ERR_ZONE_ASSET_NOT_ALLOWED;
     }
-    if (z.tx_limit > 0 && amount > z.tx_limit) return PETRO_ERR_ZONE_LIMIT_EXCEEDED;
-    if (payer->kyc_tier < z.min_kyc_tier) return PETRO_ERR_ZONE_KYC_TIER_LOW;
-    return petro__zones_fee(amount, z.fee_bps, fee);
-}
-
-petro_result petro__zones_burn(petro__op_ctx *ctx, const petro_asset *asset, petro_amount fee) {
-    if (fee == 0) return PETRO_OK;
-    petro_asset_info info;
-    bool found;
-    petro_result rc = petro__op_get_asset(ctx, &info, asset, &found);
+    if (z.tx_limit > 0 && t->amount > z.tx_limit) return PETRO_ERR_ZONE_LIMIT_EXCEEDED;
+    if (payer.kyc_tier < z.min_kyc_tier) return PETRO_ERR_ZONE_KYC_TIER_LOW;
+    petro_amount fee;
+    rc = petro__zones_fee(t->amount, z.fee_bps, &fee);
     if (rc != PETRO_OK) return rc;
-    if (!found) return PETRO_ERR_CORRUPT;
-    rc = petro_amount_add(&info.burned, info.burned, fee);
-    if (rc != PETRO_OK) return rc;
-    return petro__op_put_asset(ctx, &info);
+    return petro_amount_add(&t->fee, t->fee, fee);
 }
 
 /* ---------------------------------------------------------------- operations */
 
-petro_result petro__op_zone_create(petro__op_ctx *ctx, const petro_op *op) {
+static petro_result op_zone_create(petro__op_ctx *ctx, const petro_op *op) {
     const petro_op_zone_create *o = &op->u.zone_create;
     bool yes;
     petro_result rc = is_authority(ctx, &ctx->source, &yes);
@@ -334,7 +199,7 @@ static petro_result own_zone(petro__op_ctx *ctx, uint32_t id, petro_zone *z) {
     return PETRO_OK;
 }
 
-petro_result petro__op_zone_policy(petro__op_ctx *ctx, const petro_op *op) {
+static petro_result op_zone_policy(petro__op_ctx *ctx, const petro_op *op) {
     const petro_op_zone_policy *o = &op->u.zone_policy;
     petro_zone z;
     petro_result rc = own_zone(ctx, o->zone_id, &z);
@@ -358,7 +223,7 @@ petro_result petro__op_zone_policy(petro__op_ctx *ctx, const petro_op *op) {
     return put_zone(ctx, &z);
 }
 
-petro_result petro__op_zone_assign(petro__op_ctx *ctx, const petro_op *op) {
+static petro_result op_zone_assign(petro__op_ctx *ctx, const petro_op *op) {
     const petro_op_zone_assign *o = &op->u.zone_assign;
     petro_account acct;
     bool found;
@@ -380,7 +245,7 @@ petro_result petro__op_zone_assign(petro__op_ctx *ctx, const petro_op *op) {
     return petro__op_put_account(ctx, &acct);
 }
 
-petro_result petro__op_set_kyc_tier(petro__op_ctx *ctx, const petro_op *op) {
+static petro_result op_set_kyc_tier(petro__op_ctx *ctx, const petro_op *op) {
     const petro_op_set_kyc_tier *o = &op->u.set_kyc_tier;
     bool yes;
     petro_result rc = is_authority(ctx, &ctx->source, &yes);
@@ -401,14 +266,14 @@ static size_t key_target(uint8_t *k, const char *origin, const char *dest,
     petro__w_init(&w, k, TARGET_KEY_MAX);
     petro__w_u8(&w, KEY_ZONES);
     petro__w_u8(&w, SUB_TARGET);
-    petro__trade_w_country(&w, origin);
-    petro__trade_w_country(&w, dest);
+    petro__w_country(&w, origin);
+    petro__w_country(&w, dest);
     petro__w_asset(&w, asset);
     PETRO_ASSERT(!w.is_overflow);
     return w.size;
 }
 
-petro_result petro__op_trade_target(petro__op_ctx *ctx, const petro_op *op) {
+static petro_result op_trade_target(petro__op_ctx *ctx, const petro_op *op) {
     const petro_op_trade_target *o = &op->u.trade_target;
     bool yes;
     petro_result rc = is_authority(ctx, &ctx->source, &yes);
@@ -444,7 +309,7 @@ static bool is_genesis_account(const petro_genesis *g, const petro_pubkey *k) {
     return false;
 }
 
-petro_result petro__zones_genesis_check(const petro_genesis *g) {
+static petro_result genesis_check(const petro_genesis *g) {
     if (g->zone_authority_count > PETRO_ZONE_AUTHORITIES_MAX ||
         g->zone_count > PETRO_GENESIS_ZONES_MAX || g->member_count > PETRO_GENESIS_MEMBERS_MAX) {
         return PETRO_ERR_MALFORMED;
@@ -460,7 +325,7 @@ petro_result petro__zones_genesis_check(const petro_genesis *g) {
     for (uint32_t i = 0; i < g->zone_count; i++) {
         const petro_genesis_zone *z = &g->zones[i];
         if (z->id == 0) return PETRO_ERR_ZONE_MISSING;
-        if (!petro__trade_country_ok(z->country)) return PETRO_ERR_ZONE_BAD_COUNTRY;
+        if (!petro__country_ok(z->country)) return PETRO_ERR_ZONE_BAD_COUNTRY;
         if (!petro__text_ok(z->name, PETRO_TRADE_TEXT_MAX) || z->name[0] == '\0') {
             return PETRO_ERR_BAD_TEXT;
         }
@@ -493,7 +358,7 @@ petro_result petro__zones_genesis_check(const petro_genesis *g) {
     return PETRO_OK;
 }
 
-void petro__zones_genesis_encode(petro__writer *w, const petro_genesis *g) {
+static void genesis_encode(petro__writer *w, const petro_genesis *g) {
     petro__w_u32(w, g->zone_authority_count);
     for (uint32_t i = 0; i < g->zone_authority_count && i < PETRO_ZONE_AUTHORITIES_MAX; i++) {
         petro__w_bytes(w, g->zone_authorities[i].bytes, 32);
@@ -503,7 +368,7 @@ void petro__zones_genesis_encode(petro__writer *w, const petro_genesis *g) {
         const petro_genesis_zone *z = &g->zones[i];
         petro__w_u32(w, z->id);
         petro__w_text(w, z->name, PETRO_TRADE_TEXT_MAX);
-        petro__trade_w_country(w, z->country);
+        petro__w_country(w, z->country);
         petro__w_bytes(w, z->authority.bytes, 32);
         petro__w_u16(w, z->fee_bps);
         petro__w_i64(w, z->tx_limit);
@@ -517,7 +382,7 @@ void petro__zones_genesis_encode(petro__writer *w, const petro_genesis *g) {
     }
 }
 
-void petro__zones_genesis_decode(petro__reader *r, petro_genesis *g) {
+static void genesis_decode(petro__reader *r, petro_genesis *g) {
     g->zone_authority_count = petro__r_u32(r);
     if (r->is_error || g->zone_authority_count > PETRO_ZONE_AUTHORITIES_MAX) goto bad;
     for (uint32_t i = 0; i < g->zone_authority_count; i++) {
@@ -529,7 +394,7 @@ void petro__zones_genesis_decode(petro__reader *r, petro_genesis *g) {
         petro_genesis_zone *z = &g->zones[i];
         z->id = petro__r_u32(r);
         petro__r_text(r, z->name, PETRO_TRADE_TEXT_MAX);
-        petro__trade_r_country(r, z->country);
+        petro__r_country(r, z->country);
         petro__r_bytes(r, z->authority.bytes, 32);
         z->fee_bps = petro__r_u16(r);
         z->tx_limit = petro__r_i64(r);
@@ -547,7 +412,7 @@ bad:
     r->is_error = true;
 }
 
-petro_result petro__zones_genesis_apply(petro__op_ctx *ctx, const petro_genesis *g) {
+static petro_result genesis_apply(petro__op_ctx *ctx, const petro_genesis *g) {
     if (g->zone_authority_count == 0) return PETRO_OK; /* no zones section: no records */
     uint8_t buf[AUTH_RECORD_MAX];
     buf[0] = (uint8_t)g->zone_authority_count;
@@ -627,8 +492,8 @@ static int each_target(void *c, const uint8_t *key, size_t key_size, const uint8
     memset(&t, 0, sizeof t);
     petro__reader r;
     petro__r_init(&r, key + 2, key_size - 2);
-    petro__trade_r_country(&r, t.t.origin);
-    petro__trade_r_country(&r, t.t.destination);
+    petro__r_country(&r, t.t.origin);
+    petro__r_country(&r, t.t.destination);
     petro__r_asset(&r, &t.t.asset);
     bool ok = petro__r_done(&r);
     petro__r_init(&r, value, value_size);
@@ -651,3 +516,121 @@ petro_result petro_trade_each_target(const petro_store *store, petro_trade_targe
     petro_result rc = store->iter(store->ctx, prefix, 2, each_target, &e);
     return rc != PETRO_OK ? rc : e.rc;
 }
+
+/* ---------------------------------------------------------------- family */
+
+static petro_result check_zone_create(const petro_op *op) {
+    const petro_op_zone_create *o = &op->u.zone_create;
+    if (o->zone_id == 0) return PETRO_ERR_ZONE_MISSING;
+    if (!petro__country_ok(o->country)) return PETRO_ERR_ZONE_BAD_COUNTRY;
+    if (!petro__text_ok(o->name, PETRO_TRADE_TEXT_MAX) || o->name[0] == '\0') {
+        return PETRO_ERR_BAD_TEXT;
+    }
+    return PETRO_OK;
+}
+
+static petro_result check_zone_policy(const petro_op *op) { return check_policy(&op->u.zone_policy); }
+
+static petro_result check_kyc_tier(const petro_op *op) {
+    return op->u.set_kyc_tier.tier <= PETRO_KYC_TIER_MAX ? PETRO_OK : PETRO_ERR_ZONE_BAD_POLICY;
+}
+
+static petro_result check_target(const petro_op *op) {
+    const petro_op_trade_target *t = &op->u.trade_target;
+    if (!petro__country_ok(t->origin) || !petro__country_ok(t->destination)) {
+        return PETRO_ERR_ZONE_BAD_COUNTRY;
+    }
+    if (t->asset.kind == PETRO_ASSET_ISSUED && petro_asset_code_check(t->asset.code) != PETRO_OK) {
+        return PETRO_ERR_BAD_ASSET_CODE;
+    }
+    if (t->base_year < 1970 || t->base_year >= t->target_year || t->target_year > 9999 ||
+        t->growth_bps > 1000000u) {
+        return PETRO_ERR_ZONE_BAD_TARGET;
+    }
+    return PETRO_OK;
+}
+
+static const petro_field zone_create_fields[] = {
+    PETRO__F(petro_op_zone_create, zone_id, "zone_id", PETRO_FIELD_U32, .min = 1,
+             .max = UINT32_MAX, .doc = "the new zone's number, > 0"),
+    PETRO__F(petro_op_zone_create, name, "name", PETRO_FIELD_TEXT,
+             .text_max = PETRO_TRADE_TEXT_MAX, .doc = "its name, not empty"),
+    PETRO__F(petro_op_zone_create, country, "country", PETRO_FIELD_COUNTRY,
+             .doc = "ISO 3166-1 alpha-2"),
+};
+static const petro_field zone_policy_fields[] = {
+    PETRO__F(petro_op_zone_policy, zone_id, "zone_id", PETRO_FIELD_U32, .min = 1,
+             .max = UINT32_MAX, .doc = "the zone"),
+    PETRO__F(petro_op_zone_policy, fee_bps, "fee_bps", PETRO_FIELD_U16,
+             .flags = PETRO_FIELD_F_OPTIONAL, .max = PETRO_ZONE_FEE_BPS_MAX,
+             .doc = "fee on incoming transfers, basis points (burned)"),
+    PETRO__F(petro_op_zone_policy, tx_limit, "tx_limit", PETRO_FIELD_AMOUNT,
+             .flags = PETRO_FIELD_F_OPTIONAL, .min = 0, .max = PETRO_SUPPLY_MAX,
+             .doc = "largest incoming transfer; 0 = no limit"),
+    PETRO__F(petro_op_zone_policy, min_kyc_tier, "min_kyc_tier", PETRO_FIELD_U8,
+             .flags = PETRO_FIELD_F_OPTIONAL, .max = PETRO_KYC_TIER_MAX,
+             .doc = "payer's minimum KYC tier"),
+    PETRO__LIST(petro_op_zone_policy, assets, asset_count, "assets", PETRO_FIELD_ASSET,
+                PETRO_ZONE_ASSETS_MAX, .flags = PETRO_FIELD_F_OPTIONAL,
+                .doc = "allowed assets, distinct; none = every asset"),
+};
+static const petro_field zone_assign_fields[] = {
+    PETRO__F(petro_op_zone_assign, account, "account", PETRO_FIELD_PUBKEY,
+             .flags = PETRO_FIELD_F_PARTY, .doc = "the account"),
+    PETRO__F(petro_op_zone_assign, zone_id, "zone_id", PETRO_FIELD_U32, .max = UINT32_MAX,
+             .doc = "the source's zone; 0 removes it from its zone"),
+};
+static const petro_field set_kyc_tier_fields[] = {
+    PETRO__F(petro_op_set_kyc_tier, account, "account", PETRO_FIELD_PUBKEY,
+             .flags = PETRO_FIELD_F_PARTY, .doc = "the account"),
+    PETRO__F(petro_op_set_kyc_tier, tier, "tier", PETRO_FIELD_U8, .max = PETRO_KYC_TIER_MAX,
+             .doc = "KYC tier 0..3"),
+};
+static const petro_field trade_target_fields[] = {
+    PETRO__F(petro_op_trade_target, origin, "origin", PETRO_FIELD_COUNTRY,
+             .doc = "exporting country"),
+    PETRO__F(petro_op_trade_target, destination, "destination", PETRO_FIELD_COUNTRY,
+             .doc = "importing country"),
+    PETRO__F(petro_op_trade_target, asset, "asset", PETRO_FIELD_ASSET,
+             .doc = "settlement asset"),
+    PETRO__F(petro_op_trade_target, base_year, "base_year", PETRO_FIELD_U16, .min = 1970,
+             .max = 9998, .doc = "the reference year"),
+    PETRO__F(petro_op_trade_target, target_year, "target_year", PETRO_FIELD_U16, .min = 1971,
+             .max = 9999, .doc = "the year of the target, > base_year"),
+    PETRO__F(petro_op_trade_target, growth_bps, "growth_bps", PETRO_FIELD_U32, .max = 1000000,
+             .doc = "growth over the base year, basis points"),
+};
+
+#define OP(t, nm, st, fl, sum)                                                               \
+    .schema = {.type = (t), .name = (nm), .family = "zones",                                  \
+               .threshold = PETRO_THRESHOLD_MEDIUM, .size = sizeof(st), .summary = (sum),     \
+               .fields = (fl), .field_count = PETRO__COUNT(fl)}
+
+static const petro__op_def ops[] = {
+    {OP(PETRO_OP_ZONE_CREATE, "zone_create", petro_op_zone_create, zone_create_fields,
+        "a zone authority creates a zone"),
+     .check = check_zone_create, .apply = op_zone_create},
+    {OP(PETRO_OP_ZONE_POLICY, "zone_policy", petro_op_zone_policy, zone_policy_fields,
+        "the zone's authority sets its policy"),
+     .check = check_zone_policy, .apply = op_zone_policy},
+    {OP(PETRO_OP_ZONE_ASSIGN, "zone_assign", petro_op_zone_assign, zone_assign_fields,
+        "the zone's authority assigns an account to its zone"),
+     .apply = op_zone_assign},
+    {OP(PETRO_OP_SET_KYC_TIER, "set_kyc_tier", petro_op_set_kyc_tier, set_kyc_tier_fields,
+        "a zone authority sets an account's KYC tier"),
+     .check = check_kyc_tier, .apply = op_set_kyc_tier},
+    {OP(PETRO_OP_TRADE_TARGET, "trade_target", petro_op_trade_target, trade_target_fields,
+        "a zone authority sets a bilateral turnover target"),
+     .check = check_target, .apply = op_trade_target},
+};
+
+const petro__family petro__family_zones = {
+    .info = {.name = "zones", .summary = "economic zones, their policies, members and targets",
+             .op_count = PETRO__COUNT(ops)},
+    .ops = ops,
+    .genesis_check = genesis_check,
+    .genesis_encode = genesis_encode,
+    .genesis_decode = genesis_decode,
+    .genesis_apply = genesis_apply,
+    .on_transfer = on_transfer,
+};

@@ -2,6 +2,7 @@
  * decode rejection, petro_tx_check precedence, ids, signing and verification, results. */
 #include "internal.h"
 #include "petro/petro.h"
+#include "petro/schema.h"
 #include "test.h"
 
 /* ---------------------------------------------------------------- random values */
@@ -175,8 +176,9 @@ static bool type_known(int type) {
 static void rand_op(petro_op *op, uint8_t type) {
     memset(op, 0, sizeof *op);
     op->type = type;
-    petro_op_family family = petro_op_family_of(type);
-    if (family == PETRO_OP_FAMILY_TRADE || family == PETRO_OP_FAMILY_ZONES) {
+    const petro_op_schema *schema = petro_op_schema_of(type);
+    ASSERT_TRUE(schema != NULL);
+    if (strcmp(schema->family, "trade") == 0 || strcmp(schema->family, "zones") == 0) {
         rand_trade_op(op);
         return;
     }
@@ -299,8 +301,9 @@ static void assert_asset_eq(const petro_asset *a, const petro_asset *b) {
 
 static void assert_op_eq(const petro_op *a, const petro_op *b) {
     ASSERT_EQ(a->type, b->type);
-    petro_op_family family = petro_op_family_of(a->type);
-    if (family == PETRO_OP_FAMILY_TRADE || family == PETRO_OP_FAMILY_ZONES) {
+    const petro_op_schema *schema = petro_op_schema_of(a->type);
+    ASSERT_TRUE(schema != NULL);
+    if (strcmp(schema->family, "trade") == 0 || strcmp(schema->family, "zones") == 0) {
         /* Both sides start zeroed (rand_tx, petro_tx_decode): every byte must match. */
         ASSERT_MEMEQ(&a->u, &b->u, sizeof a->u);
         return;
@@ -488,13 +491,17 @@ static void round_trip(const petro_tx *in) {
 /* The family map agrees with the documented ranges and with what the codec accepts. */
 static void test_op_family_of(void) {
     for (int type = 0; type <= 255; type++) {
-        petro_op_family want = PETRO_OP_FAMILY_NONE;
-        if (type >= 1 && type <= 9) want = PETRO_OP_FAMILY_CORE;
-        if (type >= 10 && type <= 14) want = PETRO_OP_FAMILY_RESERVES;
-        if (type >= 30 && type <= 38) want = PETRO_OP_FAMILY_TRADE;
-        if (type >= 40 && type <= 44) want = PETRO_OP_FAMILY_ZONES;
-        ASSERT_EQ(petro_op_family_of((uint8_t)type), want);
-        ASSERT_EQ(type_known(type), want != PETRO_OP_FAMILY_NONE);
+        const char *want = NULL;
+        if (type >= 1 && type <= 3) want = "accounts";
+        if (type == 4) want = "payments";
+        if (type >= 5 && type <= 9) want = "assets";
+        if (type >= 10 && type <= 14) want = "reserves";
+        if (type >= 30 && type <= 38) want = "trade";
+        if (type >= 40 && type <= 44) want = "zones";
+        const petro_op_schema *s = petro_op_schema_of((uint8_t)type);
+        ASSERT_EQ(s != NULL, want != NULL);
+        if (s != NULL) ASSERT_STREQ(s->family, want);
+        ASSERT_EQ(type_known(type), want != NULL);
     }
 }
 
