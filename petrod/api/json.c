@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "opjson.h"
+
 _Static_assert(sizeof(json_int_t) >= sizeof(int64_t), "JSON integers hold any int64");
 
 bool apij_set(json_t *obj, const char *key, json_t *value) {
@@ -56,21 +58,7 @@ petro_net_kind apij_net_kind(uint8_t net_kind) {
 }
 
 petro_result apij_asset_parse(petro_asset *asset, const char *text, petro_net_kind kind) {
-    memset(asset, 0, sizeof *asset);
-    if (text == NULL || strcmp(text, "PTR") == 0) {
-        *asset = petro_asset_native();
-        return PETRO_OK;
-    }
-    const char *colon = strchr(text, ':');
-    if (colon == NULL || colon == text || (size_t)(colon - text) > PETRO_ASSET_CODE_SIZE_MAX) {
-        return PETRO_ERR_BAD_ASSET_CODE;
-    }
-    asset->kind = PETRO_ASSET_ISSUED;
-    memcpy(asset->code, text, (size_t)(colon - text));
-    if (petro_asset_code_check(asset->code) != PETRO_OK) {
-        return PETRO_ERR_BAD_ASSET_CODE;
-    }
-    return petro_address_decode(&asset->issuer, colon + 1, strlen(colon + 1), kind);
+    return opjson_asset_parse_net(asset, text, kind);
 }
 
 json_t *apij_text(const char *text, size_t max) {
@@ -105,20 +93,7 @@ json_t *apij_address(const petro_pubkey *pk, petro_net_kind kind) {
 
 size_t apij_asset_text(char text[APIJ_ASSET_TEXT_SIZE], const petro_asset *asset,
                        petro_net_kind kind) {
-    if (asset->kind == PETRO_ASSET_NATIVE) {
-        memcpy(text, "PTR", sizeof "PTR");
-        return 3;
-    }
-    char issuer[PETRO_ADDRESS_SIZE_MAX];
-    petro_address_encode(issuer, &asset->issuer, kind);
-    /* code is NUL-terminated within its array; bound the read anyway. */
-    int n = snprintf(text, APIJ_ASSET_TEXT_SIZE, "%.*s:%s", PETRO_ASSET_CODE_SIZE_MAX,
-                     asset->code, issuer);
-    if (n < 0 || (size_t)n >= APIJ_ASSET_TEXT_SIZE) {
-        text[0] = '\0';
-        return 0;
-    }
-    return (size_t)n;
+    return opjson_asset_text(text, asset, kind);
 }
 
 json_t *apij_asset(const petro_asset *asset, petro_net_kind kind) {
@@ -143,101 +118,13 @@ json_t *apij_code(petro_result code) {
     return json_string(petro_result_name(code));
 }
 
-/* An asset code field of an op (NUL-terminated within its array). */
+/* An asset code field (NUL-terminated within its array). */
 static json_t *code_string(const char code[PETRO_ASSET_CODE_SIZE_MAX + 1]) {
     return apij_text(code, PETRO_ASSET_CODE_SIZE_MAX);
 }
 
-static json_t *asset_flags(uint32_t flags) {
-    json_t *f = json_object();
-    bool ok = f != NULL;
-    ok = ok && apij_set(f, "auth_required",
-                        json_boolean((flags & PETRO_ASSET_FLAG_AUTH_REQUIRED) != 0));
-    ok = ok && apij_set(f, "revocable", json_boolean((flags & PETRO_ASSET_FLAG_REVOCABLE) != 0));
-    return apij_finish(f, ok);
-}
-
-/* The type-specific fields of op, added to obj. */
-static bool op_fields(json_t *o, const petro_op *op, petro_net_kind kind) {
-    switch (petro_op_family_of(op->type)) {
-    case PETRO_OP_FAMILY_RESERVES:
-        return apij_reserves_op_fields(o, op, kind); /* routes_reserves.c */
-    case PETRO_OP_FAMILY_TRADE:
-    case PETRO_OP_FAMILY_ZONES:
-        return apij_trade_op_fields(o, op, kind); /* routes_trade.c */
-    case PETRO_OP_FAMILY_CORE:
-    case PETRO_OP_FAMILY_NONE: break;
-    }
-    bool ok = true;
-    switch ((petro_op_type)op->type) {
-    case PETRO_OP_CREATE_ACCOUNT:
-        ok = ok && apij_set(o, "type", json_string("create_account"));
-        ok = ok && apij_set(o, "destination",
-                            apij_address(&op->u.create_account.destination, kind));
-        ok = ok && apij_set(o, "starting_balance",
-                            apij_amount(op->u.create_account.starting_balance));
-        return ok;
-    case PETRO_OP_SET_SIGNER:
-        ok = ok && apij_set(o, "type", json_string("set_signer"));
-        ok = ok && apij_set(o, "signer", apij_address(&op->u.set_signer.signer, kind));
-        ok = ok && apij_set(o, "weight", json_integer(op->u.set_signer.weight));
-        return ok;
-    case PETRO_OP_SET_THRESHOLDS:
-        ok = ok && apij_set(o, "type", json_string("set_thresholds"));
-        ok = ok && apij_set(o, "master_weight", json_integer(op->u.set_thresholds.master_weight));
-        ok = ok && apij_set(o, "low", json_integer(op->u.set_thresholds.low));
-        ok = ok && apij_set(o, "medium", json_integer(op->u.set_thresholds.medium));
-        ok = ok && apij_set(o, "high", json_integer(op->u.set_thresholds.high));
-        return ok;
-    case PETRO_OP_PAYMENT:
-        ok = ok && apij_set(o, "type", json_string("payment"));
-        ok = ok && apij_set(o, "destination", apij_address(&op->u.payment.destination, kind));
-        ok = ok && apij_set(o, "asset", apij_asset(&op->u.payment.asset, kind));
-        ok = ok && apij_set(o, "amount", apij_amount(op->u.payment.amount));
-        return ok;
-    case PETRO_OP_CREATE_ASSET:
-        ok = ok && apij_set(o, "type", json_string("create_asset"));
-        ok = ok && apij_set(o, "code", code_string(op->u.create_asset.code));
-        ok = ok && apij_set(o, "flags", asset_flags(op->u.create_asset.flags));
-        return ok;
-    case PETRO_OP_CHANGE_TRUST:
-        ok = ok && apij_set(o, "type", json_string("change_trust"));
-        ok = ok && apij_set(o, "asset", apij_asset(&op->u.change_trust.asset, kind));
-        ok = ok && apij_set(o, "limit", apij_amount(op->u.change_trust.limit));
-        return ok;
-    case PETRO_OP_AUTHORIZE_TRUST:
-        ok = ok && apij_set(o, "type", json_string("authorize_trust"));
-        ok = ok && apij_set(o, "trustor", apij_address(&op->u.authorize_trust.trustor, kind));
-        ok = ok && apij_set(o, "code", code_string(op->u.authorize_trust.code));
-        ok = ok && apij_set(o, "authorize", json_boolean(op->u.authorize_trust.authorize != 0));
-        return ok;
-    case PETRO_OP_ISSUE:
-        ok = ok && apij_set(o, "type", json_string("issue"));
-        ok = ok && apij_set(o, "destination", apij_address(&op->u.issue.destination, kind));
-        ok = ok && apij_set(o, "code", code_string(op->u.issue.code));
-        ok = ok && apij_set(o, "amount", apij_amount(op->u.issue.amount));
-        return ok;
-    case PETRO_OP_REDEEM:
-        ok = ok && apij_set(o, "type", json_string("redeem"));
-        ok = ok && apij_set(o, "asset", apij_asset(&op->u.redeem.asset, kind));
-        ok = ok && apij_set(o, "amount", apij_amount(op->u.redeem.amount));
-        return ok;
-    default:
-        break; /* the other families are rendered above */
-    }
-    /* A decoded transaction never holds another type; render it rather than fail. */
-    ok = ok && apij_set(o, "type", json_string("unknown"));
-    ok = ok && apij_set(o, "type_number", json_integer(op->type));
-    return ok;
-}
-
-json_t *apij_op(const petro_op *op, petro_net_kind kind) {
-    json_t *o = json_object();
-    if (o == NULL) {
-        return NULL;
-    }
-    return apij_finish(o, op_fields(o, op, kind));
-}
+/* Every operation through the shared, schema-driven renderer (common/opjson.c). */
+json_t *apij_op(const petro_op *op, petro_net_kind kind) { return opjson_op(op, kind); }
 
 static json_t *operations(const petro_tx *tx, petro_net_kind kind) {
     json_t *arr = json_array();

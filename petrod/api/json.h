@@ -57,14 +57,10 @@ json_t *apij_u64(uint64_t v);
 /** The snake_case name of a result code. */
 json_t *apij_code(petro_result code);
 
-/** The fields of a reserves-family op (type 10..19), added to o (routes_reserves.c). */
-bool apij_reserves_op_fields(json_t *o, const petro_op *op, petro_net_kind kind);
-/** The fields of a trade- or zones-family op (type 30..49), added to o (routes_trade.c). */
-bool apij_trade_op_fields(json_t *o, const petro_op *op, petro_net_kind kind);
 /** "oil", "gold" or "unknown". */
 const char *apij_commodity_name(uint8_t commodity);
 
-/** One operation: {"type": ..., fields of its type}. */
+/** One operation: {"type": ..., fields of its type}, from its family's schema (opjson.c). */
 json_t *apij_op(const petro_op *op, petro_net_kind kind);
 /** The transaction fields: source, sequence, fee, memo, valid_after_ms, valid_until_ms,
  *  operations, signatures. Callers add hash, status and location. */

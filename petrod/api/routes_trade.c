@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "opjson.h"
 #include "petro/trade.h"
 
 static json_t *doc_json_name(uint8_t t) {
@@ -28,126 +29,6 @@ static bool target_fields(json_t *o, const petro_op_trade_target *t, petro_net_k
     ok = ok && apij_set(o, "target_year", json_integer(t->target_year));
     ok = ok && apij_set(o, "growth_bps", json_integer(t->growth_bps));
     return ok;
-}
-
-bool apij_trade_op_fields(json_t *o, const petro_op *op, petro_net_kind kind) {
-    bool ok = true;
-    switch (op->type) {
-    case PETRO_OP_TRADE_CREATE: {
-        const petro_op_trade_create *t = &op->u.trade_create;
-        ok = ok && apij_set(o, "type", json_string("trade_create"));
-        ok = ok && apij_set(o, "exporter", apij_address(&t->exporter, kind));
-        ok = ok && apij_set(o, "asset", apij_asset(&t->asset, kind));
-        ok = ok && apij_set(o, "amount", apij_amount(t->amount));
-        ok = ok && apij_set(o, "hs_code", json_integer(t->hs_code));
-        ok = ok && apij_set(o, "description", apij_text(t->description, PETRO_TRADE_TEXT_MAX));
-        ok = ok && apij_set(o, "quantity", apij_amount(t->quantity));
-        ok = ok && apij_set(o, "unit", apij_text(t->unit, PETRO_TRADE_UNIT_MAX));
-        const char *inc = petro_trade_incoterm_name(t->incoterm);
-        ok = ok && apij_set(o, "incoterm", json_string(inc != NULL ? inc : "unknown"));
-        ok = ok && apij_set(o, "origin", apij_text(t->origin, 2));
-        ok = ok && apij_set(o, "destination", apij_text(t->destination, 2));
-        json_t *docs = json_array(), *apps = json_array();
-        for (uint8_t i = 0; docs != NULL && i < t->doc_count && i < PETRO_TRADE_DOCS_MAX; i++) {
-            ok = ok && apij_append(docs, doc_json_name(t->doc_types[i]));
-        }
-        for (uint8_t i = 0; apps != NULL && i < t->approver_count &&
-                            i < PETRO_TRADE_APPROVERS_MAX; i++) {
-            ok = ok && apij_append(apps, apij_address(&t->approvers[i], kind));
-        }
-        ok = ok && apij_set(o, "documents", docs);
-        ok = ok && apij_set(o, "approvers", apps);
-        ok = ok && apij_set(o, "threshold", json_integer(t->threshold));
-        ok = ok && apij_set(o, "allow_partial", json_boolean(t->allow_partial != 0));
-        ok = ok && apij_set(o, "shipment_deadline_ms", apij_u64(t->shipment_deadline_ms));
-        ok = ok && apij_set(o, "expiry_ms", apij_u64(t->expiry_ms));
-        return ok;
-    }
-    case PETRO_OP_TRADE_FUND:
-    case PETRO_OP_TRADE_REFUND:
-        ok = ok && apij_set(o, "type", json_string(op->type == PETRO_OP_TRADE_FUND
-                                                       ? "trade_fund"
-                                                       : "trade_refund"));
-        ok = ok && apij_set(o, "contract_id", apij_u64(op->u.trade_id.contract_id));
-        return ok;
-    case PETRO_OP_TRADE_PRESENT: {
-        const petro_op_trade_present *p = &op->u.trade_present;
-        ok = ok && apij_set(o, "type", json_string("trade_present"));
-        ok = ok && apij_set(o, "contract_id", apij_u64(p->contract_id));
-        ok = ok && apij_set(o, "document", doc_json_name(p->doc_type));
-        ok = ok && apij_set(o, "document_hash", apij_hash(&p->doc_hash));
-        ok = ok && apij_set(o, "reference", apij_text(p->reference, PETRO_TRADE_TEXT_MAX));
-        return ok;
-    }
-    case PETRO_OP_TRADE_APPROVE:
-        ok = ok && apij_set(o, "type", json_string("trade_approve"));
-        ok = ok && apij_set(o, "contract_id", apij_u64(op->u.trade_approve.contract_id));
-        ok = ok && apij_set(o, "approve", json_boolean(op->u.trade_approve.approve != 0));
-        ok = ok && apij_set(o, "reason", json_integer(op->u.trade_approve.reason));
-        return ok;
-    case PETRO_OP_TRADE_RELEASE:
-        ok = ok && apij_set(o, "type", json_string("trade_release"));
-        ok = ok && apij_set(o, "contract_id", apij_u64(op->u.trade_release.contract_id));
-        ok = ok && apij_set(o, "amount", apij_amount(op->u.trade_release.amount));
-        return ok;
-    case PETRO_OP_TRADE_DISPUTE:
-        ok = ok && apij_set(o, "type", json_string("trade_dispute"));
-        ok = ok && apij_set(o, "contract_id", apij_u64(op->u.trade_dispute.contract_id));
-        ok = ok && apij_set(o, "reason", json_integer(op->u.trade_dispute.reason));
-        return ok;
-    case PETRO_OP_TRADE_RESOLVE:
-        ok = ok && apij_set(o, "type", json_string("trade_resolve"));
-        ok = ok && apij_set(o, "contract_id", apij_u64(op->u.trade_resolve.contract_id));
-        ok = ok && apij_set(o, "exporter_amount", apij_amount(op->u.trade_resolve.exporter_amount));
-        return ok;
-    case PETRO_OP_TRADE_AMEND: {
-        const petro_op_trade_amend *a = &op->u.trade_amend;
-        ok = ok && apij_set(o, "type", json_string("trade_amend"));
-        ok = ok && apij_set(o, "contract_id", apij_u64(a->contract_id));
-        ok = ok && apij_set(o, "amount", apij_amount(a->amount));
-        ok = ok && apij_set(o, "shipment_deadline_ms", apij_u64(a->shipment_deadline_ms));
-        ok = ok && apij_set(o, "expiry_ms", apij_u64(a->expiry_ms));
-        ok = ok && apij_set(o, "counter_sig", apij_hex(a->counter_sig.bytes, 64));
-        return ok;
-    }
-    case PETRO_OP_ZONE_CREATE:
-        ok = ok && apij_set(o, "type", json_string("zone_create"));
-        ok = ok && apij_set(o, "zone_id", json_integer(op->u.zone_create.zone_id));
-        ok = ok && apij_set(o, "name", apij_text(op->u.zone_create.name, PETRO_TRADE_TEXT_MAX));
-        ok = ok && apij_set(o, "country", apij_text(op->u.zone_create.country, 2));
-        return ok;
-    case PETRO_OP_ZONE_POLICY: {
-        const petro_op_zone_policy *p = &op->u.zone_policy;
-        ok = ok && apij_set(o, "type", json_string("zone_policy"));
-        ok = ok && apij_set(o, "zone_id", json_integer(p->zone_id));
-        ok = ok && apij_set(o, "fee_bps", json_integer(p->fee_bps));
-        ok = ok && apij_set(o, "tx_limit", apij_amount(p->tx_limit));
-        ok = ok && apij_set(o, "min_kyc_tier", json_integer(p->min_kyc_tier));
-        json_t *assets = json_array();
-        for (uint8_t i = 0; assets != NULL && i < p->asset_count && i < PETRO_ZONE_ASSETS_MAX;
-             i++) {
-            ok = ok && apij_append(assets, apij_asset(&p->assets[i], kind));
-        }
-        ok = ok && apij_set(o, "assets", assets);
-        return ok;
-    }
-    case PETRO_OP_ZONE_ASSIGN:
-        ok = ok && apij_set(o, "type", json_string("zone_assign"));
-        ok = ok && apij_set(o, "account", apij_address(&op->u.zone_assign.account, kind));
-        ok = ok && apij_set(o, "zone_id", json_integer(op->u.zone_assign.zone_id));
-        return ok;
-    case PETRO_OP_SET_KYC_TIER:
-        ok = ok && apij_set(o, "type", json_string("set_kyc_tier"));
-        ok = ok && apij_set(o, "account", apij_address(&op->u.set_kyc_tier.account, kind));
-        ok = ok && apij_set(o, "tier", json_integer(op->u.set_kyc_tier.tier));
-        return ok;
-    case PETRO_OP_TRADE_TARGET:
-        ok = ok && apij_set(o, "type", json_string("trade_target"));
-        return ok && target_fields(o, &op->u.trade_target, kind);
-    default:
-        ok = ok && apij_set(o, "type", json_string("unknown"));
-        return ok;
-    }
 }
 
 /* ------------------------------------------------------------ contracts */
@@ -189,12 +70,9 @@ static int add_doc(void *v, const petro_trade_document *d) {
 static json_t *contract_json(const petro_store *store, const petro_trade_contract *c,
                              petro_net_kind kind, bool with_docs, petro_result *rc) {
     json_t *o = json_object();
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_TRADE_CREATE;
-    op.u.trade_create = c->terms;
-    bool ok = o != NULL && apij_trade_op_fields(o, &op, kind);
-    ok = ok && json_object_del(o, "type") == 0;
+    /* The terms, rendered as the trade_create operation that set them. */
+    const petro_op_schema *terms = petro_op_schema_of(PETRO_OP_TRADE_CREATE);
+    bool ok = o != NULL && terms != NULL && opjson_fields(o, terms, &c->terms, kind);
     const char *state = petro_trade_state_name(c->state);
     ok = ok && apij_set(o, "id", apij_u64(c->id));
     ok = ok && apij_set(o, "state", json_string(state != NULL ? state : "unknown"));
