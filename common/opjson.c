@@ -140,6 +140,10 @@ json_t *opjson_value(const petro_field *f, const void *p, petro_net_kind kind) {
 }
 
 static json_t *list_value(const petro_field *f, const uint8_t *base, petro_net_kind kind) {
+    if ((f->flags & PETRO_FIELD_F_HEX) != 0) {
+        uint8_t count = base[f->count_offset];
+        return hex(base + f->offset, count <= f->list_max ? count : f->list_max);
+    }
     json_t *arr = json_array();
     bool ok = arr != NULL;
     uint8_t count = base[f->count_offset];
@@ -339,6 +343,24 @@ petro_result opjson_parse_value(const petro_field *f, void *p, const char *text,
     }
     *why = "unknown field kind";
     return PETRO_ERR_BAD_REQUEST;
+}
+
+petro_result opjson_parse_hex_list(const petro_field *f, void *fields, const char *text,
+                                   const char **why) {
+    uint8_t *base = fields;
+    size_t n = strlen(text);
+    if (n % 2 != 0 || n / 2 > f->list_max) {
+        *why = "not hex of at most the field's length";
+        return PETRO_ERR_BAD_HEX;
+    }
+    memset(base + f->offset, 0, f->list_max);
+    petro_result rc = petro_hex_decode(base + f->offset, n / 2, text, n);
+    if (rc != PETRO_OK) {
+        *why = "not hex";
+        return rc;
+    }
+    base[f->count_offset] = (uint8_t)(n / 2);
+    return PETRO_OK;
 }
 
 void opjson_flag_name(char *out, size_t out_size, const petro_field *field) {

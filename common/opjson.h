@@ -52,6 +52,11 @@ json_t *opjson_op(const petro_op *op, petro_net_kind kind);
 petro_result opjson_parse_value(const petro_field *field, void *p, const char *text,
                                 petro_net_kind *addr_kind, const char **why);
 
+/** A byte list (a list of U8 with PETRO_FIELD_F_HEX) from hex text: sets its count and
+ *  bytes inside fields (the operation's struct). PETRO_OK or PETRO_ERR_BAD_HEX with *why. */
+petro_result opjson_parse_hex_list(const petro_field *field, void *fields, const char *text,
+                                   const char **why);
+
 /** A field's name as a CLI flag: "--" and the name with '_' as '-'. */
 void opjson_flag_name(char *out, size_t out_size, const petro_field *field);
 

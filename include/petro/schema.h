@@ -42,6 +42,7 @@ typedef enum petro_field_kind {
 #define PETRO_FIELD_F_OPTIONAL 0x04u /* may be omitted when building: zero (or the doc's meaning) */
 #define PETRO_FIELD_F_ENUM 0x08u     /* U8: shown by name: names[value] */
 #define PETRO_FIELD_F_FLAGS 0x10u    /* U32: shown as an object of booleans: names[bit] */
+#define PETRO_FIELD_F_HEX 0x20u      /* a list of U8: shown and parsed as one hex string */
 
 /** One field of an operation, in wire order. A list (list_max > 0) is a u8 count followed by
  *  that many values of kind; the count lives at count_offset, the values from offset on,
