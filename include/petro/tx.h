@@ -3,6 +3,7 @@
 #ifndef PETRO_TX_H
 #define PETRO_TX_H
 
+#include "data_ops.h"
 #include "trade_ops.h"
 #include "types.h"
 
@@ -12,7 +13,7 @@ extern "C" {
 
 /* Operation types. Numbers are part of the protocol; never reuse one. Each family owns a
  * range: accounts/payments/assets 1..9, reserves 10..19, exchange 20..29, trade 30..39,
- * zones 40..49, compliance 50..59, governance 60..69, sale 70..79, swap 80..89. */
+ * zones 40..49, compliance 50..59, governance 60..69, sale 70..79, swap 80..89, data 90..99. */
 typedef enum {
     PETRO_OP_CREATE_ACCOUNT = 1,  /* family accounts */
     PETRO_OP_SET_SIGNER = 2,      /* family accounts */
@@ -42,8 +43,9 @@ typedef enum {
     PETRO_OP_ZONE_ASSIGN = 42,
     PETRO_OP_SET_KYC_TIER = 43,
     PETRO_OP_TRADE_TARGET = 44,
+    PETRO_OP_DATA_SET = 90,           /* family data (data_ops.h) */
 } petro_op_type;
-#define PETRO_OP_TYPE_MAX 44
+#define PETRO_OP_TYPE_MAX 90
 
 /* The family that owns an operation type, its name and its fields: petro/schema.h. */
 
@@ -147,6 +149,7 @@ typedef struct petro_op {
         petro_op_zone_assign zone_assign;
         petro_op_set_kyc_tier set_kyc_tier;
         petro_op_trade_target trade_target;
+        petro_op_data_set data_set;
     } u;
 } petro_op;
 

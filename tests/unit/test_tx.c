@@ -254,6 +254,14 @@ static void rand_op(petro_op *op, uint8_t type) {
     case PETRO_OP_FULFILL_REDEMPTION:
         op->u.fulfill_redemption.request_id = 1 + test_rand() % 1000;
         break;
+    case PETRO_OP_DATA_SET:
+        memset(op->u.data_set.name, 'a' + (int)(test_rand() % 26),
+               1 + test_rand() % PETRO_DATA_NAME_MAX);
+        op->u.data_set.value_size = (uint8_t)(test_rand() % (PETRO_DATA_VALUE_MAX + 1));
+        for (uint8_t i = 0; i < op->u.data_set.value_size; i++) {
+            op->u.data_set.value[i] = (uint8_t)test_rand();
+        }
+        break;
     default:
         ASSERT_TRUE(!"bad op type in test");
     }
@@ -381,6 +389,9 @@ static void assert_op_eq(const petro_op *a, const petro_op *b) {
     case PETRO_OP_FULFILL_REDEMPTION:
         ASSERT_TRUE(a->u.fulfill_redemption.request_id == b->u.fulfill_redemption.request_id);
         break;
+    case PETRO_OP_DATA_SET: /* both sides start zeroed: every byte must match */
+        ASSERT_MEMEQ(&a->u.data_set, &b->u.data_set, sizeof a->u.data_set);
+        break;
     default:
         ASSERT_TRUE(!"unexpected op type");
     }
@@ -498,6 +509,7 @@ static void test_op_family_of(void) {
         if (type >= 10 && type <= 14) want = "reserves";
         if (type >= 30 && type <= 38) want = "trade";
         if (type >= 40 && type <= 44) want = "zones";
+        if (type == 90) want = "data";
         const petro_op_schema *s = petro_op_schema_of((uint8_t)type);
         ASSERT_EQ(s != NULL, want != NULL);
         if (s != NULL) ASSERT_STREQ(s->family, want);
