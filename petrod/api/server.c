@@ -69,6 +69,7 @@ typedef enum route_id {
     ROUTE_ZONES,
     ROUTE_ZONE,
     ROUTE_STATS_TRADE,
+    ROUTE_DATA,
     ROUTE_ADMIN_INVARIANTS,
 } route_id;
 
@@ -101,6 +102,7 @@ static const route ROUTES[] = {
     [ROUTE_ZONES] = {false, API_BODY_SIZE_MAX, api_v1_zones},
     [ROUTE_ZONE] = {false, API_BODY_SIZE_MAX, api_v1_zone},
     [ROUTE_STATS_TRADE] = {false, API_BODY_SIZE_MAX, api_v1_stats_trade},
+    [ROUTE_DATA] = {false, API_BODY_SIZE_MAX, api_v1_data},
     [ROUTE_ADMIN_INVARIANTS] = {true, API_BODY_SIZE_MAX, api_admin_invariants},
 };
 
@@ -488,6 +490,9 @@ static route_id resolve(const char *path, const char **param, size_t *param_size
     } else if (has_prefix(path, "/v1/zones/", &n)) {
         seg = path + n;
         id = ROUTE_ZONE;
+    } else if (has_prefix(path, "/v1/data/", &n)) {
+        seg = path + n;
+        id = ROUTE_DATA;
     } else {
         return ROUTE_NONE;
     }

@@ -123,6 +123,7 @@ enum MHD_Result api_v1_trade_contracts(const api_request *req); /* routes_trade.
 enum MHD_Result api_v1_trade_targets(const api_request *req);   /* routes_trade.c */
 enum MHD_Result api_v1_zones(const api_request *req);           /* routes_trade.c */
 enum MHD_Result api_v1_zone(const api_request *req);            /* routes_trade.c */
+enum MHD_Result api_v1_data(const api_request *req);            /* routes_data.c */
 enum MHD_Result api_v1_stats_trade(const api_request *req);     /* routes_trade.c */
 enum MHD_Result api_metrics(const api_request *req);     /* metrics.c */
 
