@@ -27,6 +27,7 @@ enum {
 #define CLI_URL_SIZE_MAX 512
 #define CLI_ARGS_OPTS_MAX 64
 #define CLI_ARGS_POSITIONAL_MAX 8
+#define CLI_TX_ADDRS_MAX 16 /* addresses of one operation checked against the node's network */
 
 typedef struct cli_config {
     char node_url[CLI_URL_SIZE_MAX]; /* without a trailing '/' */
@@ -92,7 +93,7 @@ int cmd_set_signer(const cli_config *cfg, const cli_args *args);
 int cmd_set_thresholds(const cli_config *cfg, const cli_args *args);
 /* Run the transaction pipeline of cmd_tx.c for a prepared operation (used by the other
  * command files); whats/texts name the addresses parsed into op, checked against the node's
- * network kind. */
+ * network kind. More than CLI_TX_ADDRS_MAX addresses is a usage error. */
 int cli_tx_run_op(const cli_config *cfg, const cli_args *args, const petro_op *op,
                   size_t addr_count, const char *const *whats, const char *const *texts);
 /* cli_tx_run_op with one address to check (what, text), or none when text is NULL. */

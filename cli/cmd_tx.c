@@ -24,7 +24,7 @@
 #include "output.h"
 #include "parse.h"
 
-#define TX_ADDRS_MAX 4
+#define TX_ADDRS_MAX CLI_TX_ADDRS_MAX
 #define TX_VALID_FOR_MAX_S UINT64_C(315360000) /* ten years */
 #define TX_PATH_SIZE_MAX 256
 
@@ -461,6 +461,9 @@ static int tx_run(tx_job *job) {
 
 int cli_tx_run_op(const cli_config *cfg, const cli_args *args, const petro_op *op,
                   size_t addr_count, const char *const *whats, const char *const *texts) {
+    if (addr_count > TX_ADDRS_MAX) {
+        return cli_fail(CLI_EXIT_USAGE, "%s: more than %d addresses", args->command, TX_ADDRS_MAX);
+    }
     tx_job job;
     job_init(&job, cfg, args, op->type);
     job.op = *op;

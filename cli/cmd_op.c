@@ -1,0 +1,320 @@
+/* petro CLI: `petro op NAME --field value ...`, any registered operation from its fields.
+ *
+ *   petro op                      every operation, by family, with its summary
+ *   petro op NAME --help          its fields: flag, value, kind, limits, doc
+ *   petro op NAME --FIELD VALUE... --wallet FILE [transaction options]
+ *
+ * Design: nothing here names an operation. The schema (petro/schema.h) gives each field's
+ * flag (opjson_flag_name), its kind and limits; values are parsed by opjson_parse_value into
+ * a zeroed petro_op at the field's offset, so an omitted F_OPTIONAL field is zero. A list
+ * field takes its flag once per element (--approver A --approver B), never comma-separated,
+ * because text values may hold commas. A flag word (F_FLAGS) takes a number or its bits'
+ * names joined by commas. Every address (and an issued asset's issuer) is handed to
+ * cli_tx_run_op, which checks its network kind against the node's before anything is signed;
+ * the operation's static check (petro_op_check) runs first, before the network is asked. */
+#include "cmd_op.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "opjson.h"
+#include "output.h"
+#include "parse.h"
+
+/* One operation being built from the command line. */
+typedef struct op_build {
+    const petro_op_schema *schema;
+    petro_op op;
+    size_t addr_count; /* addresses to check against the node's network kind */
+    const char *whats[CLI_TX_ADDRS_MAX];
+    const char *texts[CLI_TX_ADDRS_MAX];
+    char flags[CMD_OP_FIELDS_MAX][CMD_OP_FLAG_SIZE]; /* "--name" of each field */
+} op_build;
+
+/* ------------------------------------------------------------------ descriptions */
+
+const char *cmd_op_value_name(const petro_field *f) {
+    switch ((petro_field_kind)f->kind) {
+    case PETRO_FIELD_PUBKEY: return "ADDRESS";
+    case PETRO_FIELD_ASSET: return "PTR|CODE:ISSUER";
+    case PETRO_FIELD_CODE: return "CODE";
+    case PETRO_FIELD_AMOUNT: return "DECIMAL";
+    case PETRO_FIELD_BOOL: return "true|false";
+    case PETRO_FIELD_U8:
+    case PETRO_FIELD_U16:
+    case PETRO_FIELD_U32:
+    case PETRO_FIELD_U64:
+        if ((f->flags & PETRO_FIELD_F_ENUM) != 0) return "NAME";
+        if ((f->flags & PETRO_FIELD_F_BOOLEAN) != 0) return "true|false";
+        if ((f->flags & PETRO_FIELD_F_FLAGS) != 0) return "NAME,...|N";
+        return "N";
+    case PETRO_FIELD_TEXT: return "TEXT";
+    case PETRO_FIELD_HASH: return "HEX";
+    case PETRO_FIELD_SIG: return "HEX";
+    case PETRO_FIELD_COUNTRY: return "CC";
+    }
+    return "VALUE";
+}
+
+static const char *kind_word(const petro_field *f) {
+    switch ((petro_field_kind)f->kind) {
+    case PETRO_FIELD_PUBKEY: return "address";
+    case PETRO_FIELD_ASSET: return "asset";
+    case PETRO_FIELD_CODE: return "asset code (1..12 of A-Z 0-9, not PTR)";
+    case PETRO_FIELD_AMOUNT: return "amount (at most 8 decimals)";
+    case PETRO_FIELD_BOOL: return "boolean";
+    case PETRO_FIELD_U8:
+    case PETRO_FIELD_U16:
+    case PETRO_FIELD_U32:
+    case PETRO_FIELD_U64:
+        if ((f->flags & PETRO_FIELD_F_ENUM) != 0) return "name";
+        if ((f->flags & PETRO_FIELD_F_BOOLEAN) != 0) return "boolean";
+        if ((f->flags & PETRO_FIELD_F_FLAGS) != 0) return "flag word";
+        return "integer";
+    case PETRO_FIELD_TEXT: return "text (printable ASCII)";
+    case PETRO_FIELD_HASH: return "hash (64 hex digits)";
+    case PETRO_FIELD_SIG: return "signature (128 hex digits)";
+    case PETRO_FIELD_COUNTRY: return "country code (ISO 3166-1 alpha-2)";
+    }
+    return "value";
+}
+
+/* Append formatted text at *used in out; stops quietly when out is full. */
+static void append(char *out, size_t out_size, size_t *used, const char *fmt, ...)
+    CLI_PRINTF(4, 5);
+
+static void append(char *out, size_t out_size, size_t *used, const char *fmt, ...) {
+    if (*used >= out_size) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out + *used, out_size - *used, fmt, ap);
+    va_end(ap);
+    *used = n < 0 ? out_size : *used + (size_t)n;
+}
+
+static uint64_t int_kind_max(const petro_field *f) {
+    if (f->kind == PETRO_FIELD_U8) return UINT8_MAX;
+    if (f->kind == PETRO_FIELD_U16) return UINT16_MAX;
+    if (f->kind == PETRO_FIELD_U32) return UINT32_MAX;
+    return UINT64_MAX;
+}
+
+/* The names of an enumeration or a flag word: "a, b, c". */
+static void append_names(char *out, size_t out_size, size_t *used, const petro_field *f) {
+    const char *sep = "";
+    for (uint8_t i = 0; i < f->name_count; i++) {
+        if (f->names[i] == NULL) continue;
+        append(out, out_size, used, "%s%s", sep, f->names[i]);
+        sep = ", ";
+    }
+}
+
+/* The accepted values of a field beyond its kind: range, names, length. */
+static void append_limits(char *out, size_t out_size, size_t *used, const petro_field *f) {
+    bool is_int = f->kind == PETRO_FIELD_U8 || f->kind == PETRO_FIELD_U16 ||
+                  f->kind == PETRO_FIELD_U32 || f->kind == PETRO_FIELD_U64;
+    if ((f->flags & PETRO_FIELD_F_ENUM) != 0) {
+        append(out, out_size, used, ", one of: ");
+        append_names(out, out_size, used, f);
+    } else if ((f->flags & PETRO_FIELD_F_FLAGS) != 0) {
+        append(out, out_size, used, ", names joined by ',' (");
+        append_names(out, out_size, used, f);
+        append(out, out_size, used, ") or a number");
+    } else if (is_int && (f->flags & PETRO_FIELD_F_BOOLEAN) == 0) {
+        uint64_t lo = f->min > 0 ? (uint64_t)f->min : 0, hi = int_kind_max(f);
+        if (f->max > 0 && (uint64_t)f->max < hi) hi = (uint64_t)f->max;
+        append(out, out_size, used, " %" PRIu64 "..%" PRIu64, lo, hi);
+    } else if (f->kind == PETRO_FIELD_AMOUNT && (f->min > 0 || f->max > 0)) {
+        char lo[PETRO_AMOUNT_TEXT_SIZE], hi[PETRO_AMOUNT_TEXT_SIZE];
+        (void)petro_amount_format(lo, f->min > 0 ? f->min : 0);
+        (void)petro_amount_format(hi, f->max > 0 ? f->max : PETRO_SUPPLY_MAX);
+        append(out, out_size, used, " %s..%s", lo, hi);
+    } else if (f->kind == PETRO_FIELD_TEXT) {
+        append(out, out_size, used, ", at most %u characters", (unsigned)f->text_max);
+    }
+}
+
+void cmd_op_synopsis(char *out, size_t out_size, const petro_op_schema *s) {
+    size_t used = 0;
+    out[0] = '\0';
+    for (uint8_t i = 0; i < s->field_count; i++) {
+        const petro_field *f = &s->fields[i];
+        char flag[CMD_OP_FLAG_SIZE];
+        opjson_flag_name(flag, sizeof flag, f);
+        bool is_optional = (f->flags & PETRO_FIELD_F_OPTIONAL) != 0;
+        append(out, out_size, &used, "%s%s%s %s%s%s", i > 0 ? " " : "", is_optional ? "[" : "",
+               flag, cmd_op_value_name(f), is_optional ? "]" : "", f->list_max > 0 ? "..." : "");
+    }
+    if (used >= out_size && out_size > 4) memcpy(out + out_size - 4, "...", 4);
+}
+
+static const char *threshold_name(uint8_t threshold) {
+    if (threshold == PETRO_THRESHOLD_LOW) return "low";
+    if (threshold == PETRO_THRESHOLD_HIGH) return "high";
+    return "medium";
+}
+
+/* text on lines of at most HELP_WIDTH columns, indented by 6, broken at spaces. */
+#define HELP_WIDTH 96
+static void print_wrapped(FILE *out, const char *text) {
+    const size_t room = HELP_WIDTH - 6;
+    while (*text != '\0') {
+        size_t n = strlen(text);
+        if (n > room) {
+            n = room;
+            while (n > 0 && text[n] != ' ') n--;
+            if (n == 0) n = strcspn(text, " "); /* one long word: on a line of its own */
+        }
+        fprintf(out, "      %.*s\n", (int)n, text);
+        text += n;
+        while (*text == ' ') text++;
+    }
+}
+
+void cmd_op_print_fields(FILE *out, const petro_op_schema *s) {
+    fprintf(out, "%s: %s (family %s, signing threshold %s).\n\nFields:\n", s->name, s->summary,
+            s->family, threshold_name(s->threshold));
+    for (uint8_t i = 0; i < s->field_count; i++) {
+        const petro_field *f = &s->fields[i];
+        char flag[CMD_OP_FLAG_SIZE], notes[512];
+        size_t used = 0;
+        opjson_flag_name(flag, sizeof flag, f);
+        append(notes, sizeof notes, &used, "%s", kind_word(f));
+        append_limits(notes, sizeof notes, &used, f);
+        if (f->list_max > 0) {
+            append(notes, sizeof notes, &used, "; a list of %s..%u: repeat the flag",
+                   (f->flags & PETRO_FIELD_F_OPTIONAL) != 0 ? "0" : "1", (unsigned)f->list_max);
+        }
+        append(notes, sizeof notes, &used, "; %s",
+               (f->flags & PETRO_FIELD_F_OPTIONAL) != 0 ? "optional (omitted: zero)"
+                                                        : "required");
+        fprintf(out, "  %s %s\n", flag, cmd_op_value_name(f));
+        print_wrapped(out, f->doc != NULL ? f->doc : "");
+        print_wrapped(out, notes);
+    }
+}
+
+void cmd_op_print_family(FILE *out, const petro_family_info *family) {
+    for (size_t i = 0; i < family->op_count; i++) {
+        const petro_op_schema *s = petro_family_op(family, i);
+        fprintf(out, "  %-22s %s\n", s->name, s->summary);
+    }
+}
+
+void cmd_op_print_list(FILE *out) {
+    fprintf(out, "Operations by family (petro op NAME --help shows an operation's fields):\n");
+    for (size_t i = 0; i < petro_family_count(); i++) {
+        const petro_family_info *family = petro_family_at(i);
+        fprintf(out, "\n%s: %s\n", family->name, family->summary);
+        cmd_op_print_family(out, family);
+    }
+}
+
+/* ------------------------------------------------------------------ building */
+
+static int note_address(op_build *b, const char *what, const char *text) {
+    if (b->addr_count >= CLI_TX_ADDRS_MAX) {
+        return cli_fail(CLI_EXIT_USAGE, "op %s: more than %d addresses", b->schema->name,
+                        CLI_TX_ADDRS_MAX);
+    }
+    b->whats[b->addr_count] = what;
+    b->texts[b->addr_count] = text;
+    b->addr_count++;
+    return CLI_EXIT_OK;
+}
+
+/* A flag word by its bits' names: "auth_required,revocable". */
+static int parse_flag_names(const petro_field *f, uint32_t *out, const char *flag,
+                            const char *text) {
+    uint32_t v = 0;
+    for (const char *p = text;;) {
+        size_t n = strcspn(p, ",");
+        bool found = false;
+        for (uint8_t bit = 0; !found && bit < f->name_count && bit < 32; bit++) {
+            const char *name = f->names[bit];
+            found = name != NULL && strlen(name) == n && strncmp(name, p, n) == 0;
+            if (found) v |= UINT32_C(1) << bit;
+        }
+        if (!found) {
+            return cli_fail(CLI_EXIT_USAGE, "%s %s: '%.*s' is not one of its names", flag, text,
+                            (int)n, p);
+        }
+        if (p[n] == '\0') break;
+        p += n + 1;
+    }
+    *out = v;
+    return CLI_EXIT_OK;
+}
+
+/* One value of field f (a list's element) from text into p. */
+static int parse_one(op_build *b, const petro_field *f, void *p, const char *flag,
+                     const char *text) {
+    if ((f->flags & PETRO_FIELD_F_FLAGS) != 0 && f->kind == PETRO_FIELD_U32 &&
+        !(text[0] >= '0' && text[0] <= '9')) {
+        return parse_flag_names(f, p, flag, text);
+    }
+    petro_net_kind kind = PETRO_NET_TEST;
+    const char *why = "";
+    petro_result r = opjson_parse_value(f, p, text, &kind, &why);
+    if (r != PETRO_OK) {
+        return cli_fail(CLI_EXIT_USAGE, "%s %s: %s (%s)", flag, text,
+                        why[0] != '\0' ? why : petro_result_str(r), petro_result_name(r));
+    }
+    if (f->kind == PETRO_FIELD_PUBKEY) return note_address(b, flag, text);
+    if (f->kind == PETRO_FIELD_ASSET) {
+        const char *issuer = asset_issuer_text(p, text);
+        if (issuer != NULL) return note_address(b, flag, issuer);
+    }
+    return CLI_EXIT_OK;
+}
+
+/* Every value given for field index i; none is fine for an optional field (it stays zero). */
+static int parse_field(op_build *b, const cli_args *args, uint8_t i) {
+    const petro_field *f = &b->schema->fields[i];
+    char *flag = b->flags[i];
+    opjson_flag_name(flag, CMD_OP_FLAG_SIZE, f);
+    if (flag[0] == '\0') return cli_fail(CLI_EXIT_FAILED, "op: field name too long");
+    const char *values[UINT8_MAX + 1];
+    size_t cap = f->list_max > 0 ? (size_t)f->list_max + 1 : 1;
+    size_t n = args_get_all(args, flag + 2, values, cap);
+    if (f->list_max > 0 && n > f->list_max) {
+        return cli_fail(CLI_EXIT_USAGE, "%s: at most %u values", flag, (unsigned)f->list_max);
+    }
+    if (n == 0 && (f->flags & PETRO_FIELD_F_OPTIONAL) == 0) {
+        return cli_fail(CLI_EXIT_USAGE, "op %s: missing %s %s", b->schema->name, flag,
+                        cmd_op_value_name(f));
+    }
+    uint8_t *base = petro_op_fields(&b->op);
+    for (size_t k = 0; k < n; k++) {
+        int rc = parse_one(b, f, base + f->offset + k * f->elem_size, flag, values[k]);
+        if (rc != CLI_EXIT_OK) return rc;
+    }
+    if (f->list_max > 0) base[f->count_offset] = (uint8_t)n;
+    return CLI_EXIT_OK;
+}
+
+int cmd_op(const cli_config *cfg, const cli_args *args) {
+    op_build b;
+    memset(&b, 0, sizeof b);
+    b.schema = petro_op_schema_find(args->positional[0]);
+    if (b.schema == NULL) {
+        return cli_fail(CLI_EXIT_USAGE, "op: unknown operation '%s' (petro op lists them)",
+                        args->positional[0]);
+    }
+    if (b.schema->field_count > CMD_OP_FIELDS_MAX) {
+        return cli_fail(CLI_EXIT_FAILED, "op %s: too large for the CLI; use the API",
+                        b.schema->name);
+    }
+    b.op.type = b.schema->type;
+    for (uint8_t i = 0; i < b.schema->field_count; i++) {
+        int rc = parse_field(&b, args, i);
+        if (rc != CLI_EXIT_OK) return rc;
+    }
+    petro_result r = petro_op_check(&b.op);
+    if (r != PETRO_OK) {
+        return cli_fail(CLI_EXIT_USAGE, "op %s: %s (%s; see petro op %s --help)", b.schema->name,
+                        petro_result_str(r), petro_result_name(r), b.schema->name);
+    }
+    return cli_tx_run_op(cfg, args, &b.op, b.addr_count, b.whats, b.texts);
+}

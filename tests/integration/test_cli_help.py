@@ -1,0 +1,216 @@
+"""The CLI's help, version and generic `petro op` command (issue #14, "API and CLI per family").
+
+Why: help is generated from the command table and the operation registry, so a family that is
+registered must show up in `petro help` and `petro op` without CLI code, and every operation
+must be usable through `petro op NAME --field value` with the same checks as the hand-written
+commands. This test checks the help paths (bare `petro`, `petro help`, `petro help GROUP`,
+`petro GROUP`, `petro GROUP --help`, `petro COMMAND --help`, `--version`), that unknown
+commands exit 2 with one line on stderr, and then on a real devnet that `petro op payment`
+commits a payment of exactly the amount asked, that a missing required flag or an address of
+the other network kind exits 2 before anything is signed, that an optional field may be left
+out and a flag word given by names (create_asset), and that a list field takes repeated flags
+(trade_create with two approvers and two documents).
+"""
+
+import os
+import re
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import petro_harness as h  # noqa: E402
+from petro_harness import check, describe_cli, log  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+# Every command of the table, as `petro help` must list them.
+COMMANDS = ("status", "balance", "account", "tx", "block", "assets", "address", "keygen", "pay",
+            "create-account", "trust", "untrust", "create-asset", "authorize", "issue", "redeem",
+            "reserves", "attest", "oracle-price", "issue-reserve", "fulfill", "proof",
+            "verify-proof", "set-signer", "set-thresholds", "trade create", "trade fund",
+            "trade present", "trade approve", "trade release", "trade refund", "trade dispute",
+            "trade resolve", "trade amend-sign", "trade amend", "trade target", "trade show",
+            "trade list", "trade targets", "zone create", "zone policy", "zone assign",
+            "zone kyc", "zone show", "zone list", "stats trade", "op")
+
+
+def ok(*args, node_url=None):
+    rc, out, err = h.run_cli(*args, node_url=node_url)
+    check(rc == 0 and out.strip(),
+          "expected exit 0 and output\n" + describe_cli(args, rc, out, err))
+    return out
+
+
+def usage_error(args, words, node_url=None):
+    """A command that must exit 2 with exactly one stderr line naming one of words."""
+    rc, out, err = h.run_cli(*args, node_url=node_url)
+    desc = describe_cli(args, rc, out, err)
+    check(rc == 2, "expected exit 2\n" + desc)
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    if not h.SANITIZE:
+        check(len(lines) == 1, "expected one line on stderr, got %d\n%s" % (len(lines), desc))
+    check(all(w in err for w in words), "stderr should name %r\n%s" % (list(words), desc))
+    return err
+
+
+def project_version():
+    with open(os.path.join(REPO, "CMakeLists.txt")) as f:
+        m = re.search(r"project\(petro VERSION (\d+\.\d+\.\d+)", f.read())
+    check(m is not None, "no project version in CMakeLists.txt")
+    return m.group(1)
+
+
+def check_help():
+    overview = ok()
+    check(overview == ok("help") == ok("--help"),
+          "bare petro, petro help and petro --help should print the same overview")
+    for name in COMMANDS:
+        check(re.search(r"^  %s +\S" % re.escape(name), overview, re.M),
+              "the overview does not list %r:\n%s" % (name, overview))
+    for group in ("query", "wallet", "accounts", "payments", "assets", "reserves", "trade",
+                  "zone", "stats", "operations"):
+        check(re.search(r"^%s: \S" % group, overview, re.M),
+              "the overview has no group %r:\n%s" % (group, overview))
+
+    trade = ok("help", "trade")
+    check(trade == ok("trade") == ok("trade", "--help"),
+          "petro help trade, petro trade and petro trade --help should agree")
+    for word in ("petro trade create --exporter ADDRESS", "petro trade fund --id ID",
+                 "petro trade list", "trade_create", "trade_release", "--wallet FILE"):
+        check(word in trade, "petro help trade does not mention %r:\n%s" % (word, trade))
+    check("zone create" in ok("zone") and "zone create" in ok("help", "zones"),
+          "petro zone / petro help zones should list zone create")
+    check("stats trade" in ok("stats"), "petro stats should list stats trade")
+    check("pay --to ADDRESS" in ok("help", "payments"), "petro help payments should list pay")
+    # Commands keep their own usage; a group sharing a command's name runs the command.
+    pay = ok("pay", "--help")
+    check(pay == ok("help", "pay") and "usage: petro pay --to ADDRESS" in pay,
+          "petro pay --help / petro help pay:\n" + pay)
+    check("usage: petro trade create" in ok("trade", "create", "--help"), "trade create --help")
+    check("usage: petro trade fund" in ok("help", "trade", "fund"), "help trade fund")
+
+    version = ok("--version").strip()
+    check(version == "petro " + project_version(), "petro --version printed %r" % version)
+
+    usage_error(("frobnicate",), ("frobnicate",))
+    usage_error(("help", "frobnicate"), ("frobnicate",))
+    usage_error(("trade", "frobnicate"), ("trade frobnicate",))
+    usage_error(("--frobnicate",), ("--frobnicate",))
+
+
+def check_op_help():
+    ops = ok("op")
+    check(ops == ok("op", "--help") == ok("help", "op"), "petro op, op --help, help op differ")
+    for word in ("payments:", "trade:", "zones:", "payment ", "trade_create ", "create_account "):
+        check(word in ops, "petro op does not list %r:\n%s" % (word, ops))
+    pay = ok("op", "payment", "--help")
+    check(pay == ok("help", "op", "payment"), "op payment --help != help op payment")
+    for word in ("--destination ADDRESS", "--asset PTR|CODE:ISSUER", "--amount DECIMAL",
+                 "the receiving account", "required", "--wallet FILE"):
+        check(word in pay, "petro op payment --help does not mention %r:\n%s" % (word, pay))
+    tc = ok("op", "trade_create", "--help")
+    for word in ("--approvers ADDRESS", "a list of 1..4: repeat the flag", "one of: EXW",
+                 "[--allow-partial true|false]", "optional"):
+        check(word in tc, "petro op trade_create --help does not mention %r:\n%s" % (word, tc))
+    usage_error(("op", "frobnicate"), ("frobnicate",))
+    usage_error(("op", "frobnicate", "--help"), ("frobnicate",))
+
+
+def committed(node, out, args):
+    tx_hash = h.find_hash(out)
+    check(tx_hash is not None, "no hash printed\n" + describe_cli(args, 0, out, ""))
+    tx = node.tx(tx_hash)
+    check(tx.get("status") == "committed" and (tx.get("result") or {}).get("code") == "ok",
+          "petro %s: tx %s not committed ok: %r" % (" ".join(args[:2]), tx_hash, tx))
+    return tx
+
+
+def check_op_payment(node, W, addr):
+    bob_before = node.balance(addr["bob"])
+    alice_before = node.balance(addr["alice"])
+    args = ("op", "payment", "--wallet", W("alice"), "--destination", addr["bob"], "--asset",
+            "PTR", "--amount", "1.5", "--wait")
+    tx = committed(node, ok(*args, node_url=node.url), args)
+    fee = h.to_base(tx["result"]["fee_charged"])
+    check(node.balance(addr["bob"]) == bob_before + 150000000,
+          "bob should have received exactly 1.5 PTR: %r -> %r"
+          % (bob_before, node.balance(addr["bob"])))
+    check(node.balance(addr["alice"]) == alice_before - 150000000 - fee,
+          "alice should have paid 1.5 PTR plus the fee %d" % fee)
+    check(h.fmt_base(node.balance(addr["bob"])) in ok("balance", addr["bob"], node_url=node.url),
+          "petro balance does not show bob's new balance")
+
+    # Refused before anything is signed or sent: exit 2, the flag named.
+    sequence = node.account(addr["alice"])["sequence"]
+    usage_error(("op", "payment", "--wallet", W("alice"), "--destination", addr["bob"],
+                 "--asset", "PTR"), ("--amount", "--destination ADDRESS"), node_url=node.url)
+    usage_error(("op", "payment", "--wallet", W("alice"), "--destination", addr["bob"],
+                 "--asset", "PTR", "--amount", "1.5", "--amout", "2"), ("--amout",),
+                node_url=node.url)
+    usage_error(("op", "payment", "--wallet", W("alice"), "--destination", addr["bob"],
+                 "--asset", "PTR", "--amount", "1.123456789"), ("--amount",), node_url=node.url)
+    usage_error(("op", "payment", "--wallet", W("alice"), "--destination",
+                 h.random_address("ptr"), "--asset", "PTR", "--amount", "1"),
+                ("--destination", "wrong_address_prefix"), node_url=node.url)
+    usage_error(("op", "payment", "--wallet", W("alice"), "--destination", addr["bob"],
+                 "--asset", "USD:" + h.random_address("ptr"), "--amount", "1"),
+                ("--asset", "wrong_address_prefix"), node_url=node.url)
+    node.wait_mempool_empty()
+    check(node.account(addr["alice"])["sequence"] == sequence,
+          "a refused petro op must not submit a transaction")
+
+
+def check_op_optional_and_flags(node, W, addr):
+    args = ("op", "create_asset", "--wallet", W("bank"), "--code", "OPX", "--wait")
+    committed(node, ok(*args, node_url=node.url), args)
+    args = ("op", "create_asset", "--wallet", W("bank"), "--code", "OPY", "--flags",
+            "auth_required,revocable", "--wait")
+    committed(node, ok(*args, node_url=node.url), args)
+    assets = {(a.get("code"), a.get("issuer")): a for a in node.assets()}
+    for code in ("OPX", "OPY"):
+        check((code, addr["bank"]) in assets, "asset %s:bank not listed: %r" % (code, assets))
+    usage_error(("op", "create_asset", "--wallet", W("bank"), "--code", "OPZ", "--flags",
+                 "auth_required,frozen"), ("frozen",), node_url=node.url)
+
+
+def check_op_lists(node, W, addr):
+    now_ms = int(time.time() * 1000)
+    args = ("op", "trade_create", "--wallet", W("importer"), "--exporter", addr["exporter"],
+            "--asset", "PTR", "--amount", "10", "--hs-code", "870830", "--description",
+            "brake assemblies", "--quantity", "40", "--unit", "pcs", "--incoterm", "CIF",
+            "--origin", "BR", "--destination", "VE", "--documents", "bill_of_lading",
+            "--documents", "inspection_certificate", "--approvers", addr["inspector-1"],
+            "--approvers", addr["inspector-2"], "--threshold", "2", "--shipment-deadline-ms",
+            str(now_ms + 86400000), "--expiry-ms", str(now_ms + 2 * 86400000), "--wait")
+    committed(node, ok(*args, node_url=node.url), args)
+    listed = h.cli_json(node, "trade", "list", "--party", addr["importer"])
+    text = str(listed)
+    for who in ("inspector-1", "inspector-2", "exporter"):
+        check(addr[who] in text, "the contract made by petro op should name %s: %r"
+              % (who, listed))
+    check("bill_of_lading" in text and "inspection_certificate" in text,
+          "the contract should require both documents: %r" % listed)
+
+
+def run():
+    check_help()
+    check_op_help()
+    with h.Node(name="clihelp") as node:
+        node.start()
+        names = ("alice", "bob", "bank", "importer", "exporter", "inspector-1", "inspector-2")
+        addr = {n: node.address(n) for n in names}
+
+        def W(name):
+            return node.wallet(name)
+
+        check_op_payment(node, W, addr)
+        log("petro op payment: committed; refusals exit 2")
+        check_op_optional_and_flags(node, W, addr)
+        log("petro op create_asset: optional field and flag names")
+        check_op_lists(node, W, addr)
+        log("petro op trade_create: repeated list flags")
+        node.check_no_sanitizer_report()
+
+
+if __name__ == "__main__":
+    h.main(run)
