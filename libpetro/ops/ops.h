@@ -1,7 +1,8 @@
 /* Private: the interface between the ledger and the operation families (the files in ops/).
  *
- * Adding a family = one new ops/<family>.c defining its apply functions, their declarations
- * below, and one line per operation in the table in ledger.c ({threshold level, apply}).
+ * Adding a family = one new ops/<family>.c defining its descriptor (petro__family below: its
+ * operations' schemas, checks and applies, and its hooks) and one line in families.def
+ * (docs/architecture.md, "Adding an operation family").
  *
  * An apply function gets a context (the transaction's source, its signing weight, the block
  * height and time) and reads and writes state only through the helpers below. Reads see the
