@@ -35,6 +35,7 @@ typedef struct op_build {
 /* ------------------------------------------------------------------ descriptions */
 
 const char *cmd_op_value_name(const petro_field *f) {
+    if ((f->flags & PETRO_FIELD_F_HEX) != 0) return "HEX";
     switch ((petro_field_kind)f->kind) {
     case PETRO_FIELD_PUBKEY: return "ADDRESS";
     case PETRO_FIELD_ASSET: return "PTR|CODE:ISSUER";
@@ -144,7 +145,8 @@ void cmd_op_synopsis(char *out, size_t out_size, const petro_op_schema *s) {
         opjson_flag_name(flag, sizeof flag, f);
         bool is_optional = (f->flags & PETRO_FIELD_F_OPTIONAL) != 0;
         append(out, out_size, &used, "%s%s%s %s%s%s", i > 0 ? " " : "", is_optional ? "[" : "",
-               flag, cmd_op_value_name(f), is_optional ? "]" : "", f->list_max > 0 ? "..." : "");
+               flag, cmd_op_value_name(f), is_optional ? "]" : "",
+               f->list_max > 0 && (f->flags & PETRO_FIELD_F_HEX) == 0 ? "..." : "");
     }
     if (used >= out_size && out_size > 4) memcpy(out + out_size - 4, "...", 4);
 }
@@ -180,9 +182,13 @@ void cmd_op_print_fields(FILE *out, const petro_op_schema *s) {
         char flag[CMD_OP_FLAG_SIZE], notes[512];
         size_t used = 0;
         opjson_flag_name(flag, sizeof flag, f);
-        append(notes, sizeof notes, &used, "%s", kind_word(f));
-        append_limits(notes, sizeof notes, &used, f);
-        if (f->list_max > 0) {
+        bool is_hex = (f->flags & PETRO_FIELD_F_HEX) != 0;
+        append(notes, sizeof notes, &used, "%s", is_hex ? "bytes" : kind_word(f));
+        if (!is_hex) append_limits(notes, sizeof notes, &used, f);
+        if (is_hex) {
+            append(notes, sizeof notes, &used, "; 0..%u bytes as one hex string",
+                   (unsigned)f->list_max);
+        } else if (f->list_max > 0) {
             append(notes, sizeof notes, &used, "; a list of %s..%u: repeat the flag",
                    (f->flags & PETRO_FIELD_F_OPTIONAL) != 0 ? "0" : "1", (unsigned)f->list_max);
         }
@@ -269,12 +275,32 @@ static int parse_one(op_build *b, const petro_field *f, void *p, const char *fla
     return CLI_EXIT_OK;
 }
 
+/* A byte list given as one hex string (PETRO_FIELD_F_HEX); omitted: empty. */
+static int parse_hex_field(op_build *b, const cli_args *args, const petro_field *f,
+                           const char *flag) {
+    const char *values[2];
+    size_t n = args_get_all(args, flag + 2, values, 2);
+    if (n > 1) return cli_fail(CLI_EXIT_USAGE, "%s: give it once, as one hex string", flag);
+    if (n == 0 && (f->flags & PETRO_FIELD_F_OPTIONAL) == 0) {
+        return cli_fail(CLI_EXIT_USAGE, "op %s: missing %s HEX", b->schema->name, flag);
+    }
+    if (n == 0) return CLI_EXIT_OK;
+    const char *why = "";
+    petro_result r = opjson_parse_hex_list(f, petro_op_fields(&b->op), values[0], &why);
+    if (r != PETRO_OK) {
+        return cli_fail(CLI_EXIT_USAGE, "%s %s: %s (%s)", flag, values[0], why,
+                        petro_result_name(r));
+    }
+    return CLI_EXIT_OK;
+}
+
 /* Every value given for field index i; none is fine for an optional field (it stays zero). */
 static int parse_field(op_build *b, const cli_args *args, uint8_t i) {
     const petro_field *f = &b->schema->fields[i];
     char *flag = b->flags[i];
     opjson_flag_name(flag, CMD_OP_FLAG_SIZE, f);
     if (flag[0] == '\0') return cli_fail(CLI_EXIT_FAILED, "op: field name too long");
+    if ((f->flags & PETRO_FIELD_F_HEX) != 0) return parse_hex_field(b, args, f, flag);
     const char *values[UINT8_MAX + 1];
     size_t cap = f->list_max > 0 ? (size_t)f->list_max + 1 : 1;
     size_t n = args_get_all(args, flag + 2, values, cap);

@@ -59,6 +59,16 @@ def run():
         st, got = node.get("/v1/data/%s" % alice)
         check(st == 400 and got["error"] == "bad_request", "no name: %s %s" % (st, got))
         log("bad names and values refused")
+
+        # The CLI builds it from the schema alone: petro op data_set --name --value HEX.
+        out = h.cli_ok(node, "op", "data_set", "--wallet", node.wallet("alice"), "--name",
+                       "invoice-42", "--value", "00ff10", "--wait")
+        st, got = node.get("/v1/data/%s?name=invoice-42" % alice)
+        check(st == 200 and got["value"] == "00ff10", "CLI set: %s %s (%s)" % (st, got, out))
+        rc, out, err = node.cli("op", "data_set", "--wallet", node.wallet("alice"), "--name",
+                                "x", "--value", "0g")
+        check(rc == 2 and "--value" in err, "bad hex: %s %r" % (rc, err))
+        log("petro op data_set")
         node.check_chain()
 
 
