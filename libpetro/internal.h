@@ -78,6 +78,9 @@ void petro__r_country(petro__reader *r, char *c);
 struct petro_op_schema;
 void petro__fields_encode(petro__writer *w, const struct petro_op_schema *s, const void *base);
 void petro__fields_decode(petro__reader *r, const struct petro_op_schema *s, void *base);
+/* An amount >= 0 and <= PETRO_SUPPLY_MAX (fees, limits): PETRO_ERR_AMOUNT_NEGATIVE,
+ * PETRO_ERR_AMOUNT_TOO_LARGE or PETRO_OK (registry.c). */
+petro_result petro__check_non_negative(petro_amount a);
 /* true iff no error and every byte consumed. */
 bool petro__r_done(const petro__reader *r);
 

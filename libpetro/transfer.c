@@ -13,8 +13,7 @@
 #include "ops/ops.h"
 #include "state.h"
 
-/* A trust line that must exist and be authorised (the native line always exists). */
-static petro_result load_line(petro__op_ctx *ctx, petro_trust_line *line,
+petro_result petro__load_line(petro__op_ctx *ctx, petro_trust_line *line,
                               const petro_pubkey *account, const petro_asset *asset) {
     bool found;
     petro_result rc = petro__op_get_line(ctx, line, account, asset, &found);
@@ -36,32 +35,48 @@ static petro_result run_hooks(petro__op_ctx *ctx, petro__transfer *t) {
     return PETRO_OK;
 }
 
-static petro_result debit(petro__op_ctx *ctx, const petro__transfer *t) {
-    petro_trust_line own, *line = t->from_line;
+/* line: the account's line as the caller read it, or NULL to load it. */
+static petro_result debit(petro__op_ctx *ctx, const petro_pubkey *account,
+                          const petro_asset *asset, petro_trust_line *line,
+                          petro_amount amount) {
+    if (amount == 0) return PETRO_OK;
+    petro_trust_line own;
     if (line == NULL) {
         line = &own;
-        petro_result rc = load_line(ctx, line, &t->from, &t->asset);
+        petro_result rc = petro__load_line(ctx, line, account, asset);
         if (rc != PETRO_OK) return rc;
     }
-    if (line->balance < t->amount) return PETRO_ERR_BALANCE_LOW;
-    line->balance -= t->amount; /* 0 < amount <= balance */
-    return petro__op_put_line(ctx, &t->from, &t->asset, line);
+    if (line->balance < amount) return PETRO_ERR_BALANCE_LOW;
+    line->balance -= amount; /* 0 < amount <= balance */
+    return petro__op_put_line(ctx, account, asset, line);
 }
 
-static petro_result credit(petro__op_ctx *ctx, const petro__transfer *t, petro_amount net) {
-    if (net == 0) return PETRO_OK;
-    petro_trust_line own, *line = t->to_line;
+static petro_result credit(petro__op_ctx *ctx, const petro_pubkey *account,
+                           const petro_asset *asset, petro_trust_line *line,
+                           petro_amount amount) {
+    if (amount == 0) return PETRO_OK;
+    petro_trust_line own;
     if (line == NULL) {
         line = &own;
-        petro_result rc = load_line(ctx, line, &t->to->id, &t->asset);
+        petro_result rc = petro__load_line(ctx, line, account, asset);
         if (rc != PETRO_OK) return rc;
     }
     petro_amount after;
-    petro_result rc = petro_amount_add(&after, line->balance, net);
+    petro_result rc = petro_amount_add(&after, line->balance, amount);
     if (rc != PETRO_OK) return rc;
     if (after > line->limit) return PETRO_ERR_LINE_FULL;
     line->balance = after;
-    return petro__op_put_line(ctx, &t->to->id, &t->asset, line);
+    return petro__op_put_line(ctx, account, asset, line);
+}
+
+petro_result petro__line_debit(petro__op_ctx *ctx, const petro_pubkey *account,
+                               const petro_asset *asset, petro_amount amount) {
+    return debit(ctx, account, asset, NULL, amount);
+}
+
+petro_result petro__line_credit(petro__op_ctx *ctx, const petro_pubkey *account,
+                                const petro_asset *asset, petro_amount amount) {
+    return credit(ctx, account, asset, NULL, amount);
 }
 
 petro_result petro__transfer_run(petro__op_ctx *ctx, petro__transfer *t) {
@@ -71,10 +86,10 @@ petro_result petro__transfer_run(petro__op_ctx *ctx, petro__transfer *t) {
     petro_result rc = run_hooks(ctx, t);
     if (rc != PETRO_OK) return rc;
     if (!t->from_lock) {
-        rc = debit(ctx, t);
+        rc = debit(ctx, &t->from, &t->asset, t->from_line, t->amount);
         if (rc != PETRO_OK) return rc;
     }
-    rc = credit(ctx, t, t->amount - t->fee);
+    rc = credit(ctx, &t->to->id, &t->asset, t->to_line, t->amount - t->fee);
     if (rc == PETRO_OK) rc = petro__burn(ctx, &t->asset, t->fee);
     return rc;
 }

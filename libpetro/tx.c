@@ -13,26 +13,16 @@
 
 /* ---------------------------------------------------------------- static checks */
 
-/* An amount that must be >= 0 and <= PETRO_SUPPLY_MAX (fees, trust limits). */
-static petro_result check_non_negative(petro_amount a) {
-    if (a < 0) return PETRO_ERR_AMOUNT_NEGATIVE;
-    if (a > PETRO_SUPPLY_MAX) return PETRO_ERR_AMOUNT_TOO_LARGE;
-    return PETRO_OK;
-}
-
-/* Field checks of one operation: its family's static check (petro_op_check). */
-static petro_result check_op(const petro_op *op) { return petro_op_check(op); }
-
 petro_result petro_tx_check(const petro_tx *tx) {
     if (tx->version != PETRO_TX_VERSION) return PETRO_ERR_BAD_VERSION;
     if (tx->op_count == 0) return PETRO_ERR_NO_OPS;
     if (tx->op_count > PETRO_TX_OPS_MAX) return PETRO_ERR_TOO_MANY_OPS;
     if (tx->memo_size > PETRO_MEMO_SIZE_MAX) return PETRO_ERR_MEMO_TOO_LONG;
     for (size_t i = 0; i < tx->op_count; i++) {
-        petro_result rc = check_op(&tx->ops[i]);
+        petro_result rc = petro_op_check(&tx->ops[i]); /* the family's check */
         if (rc != PETRO_OK) return rc;
     }
-    petro_result rc = check_non_negative(tx->fee);
+    petro_result rc = petro__check_non_negative(tx->fee);
     if (rc != PETRO_OK) return rc;
     if (tx->sig_count > PETRO_TX_SIGS_MAX) return PETRO_ERR_TOO_MANY_SIGNATURES;
     for (size_t i = 1; i < tx->sig_count; i++) {

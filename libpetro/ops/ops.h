@@ -131,6 +131,17 @@ const petro__family *petro__family_get(size_t i);
  * codes, PETRO_ERR_NO_TRUST, PETRO_ERR_NOT_AUTHORIZED, PETRO_ERR_BALANCE_LOW,
  * PETRO_ERR_LINE_FULL; local errors as usual. */
 petro_result petro__transfer_run(petro__op_ctx *ctx, petro__transfer *t);
+/* A trust line that must exist and be authorised: PETRO_ERR_NO_TRUST /
+ * PETRO_ERR_NOT_AUTHORIZED (a missing native line is PETRO_ERR_CORRUPT). */
+petro_result petro__load_line(petro__op_ctx *ctx, petro_trust_line *line,
+                              const petro_pubkey *account, const petro_asset *asset);
+/* Moves amount (>= 0; 0 does nothing) out of / into one account's line, with no policy hook:
+ * for value entering or leaving the account's own lock (escrow funding and refunds).
+ * PETRO_ERR_BALANCE_LOW / PETRO_ERR_LINE_FULL, or petro__load_line's codes. */
+petro_result petro__line_debit(petro__op_ctx *ctx, const petro_pubkey *account,
+                               const petro_asset *asset, petro_amount amount);
+petro_result petro__line_credit(petro__op_ctx *ctx, const petro_pubkey *account,
+                                const petro_asset *asset, petro_amount amount);
 /* Destroys units already taken out of balances: adds them to the asset's burned. */
 petro_result petro__burn(petro__op_ctx *ctx, const petro_asset *asset, petro_amount amount);
 
@@ -163,11 +174,10 @@ petro_result petro__op_put_raw(petro__op_ctx *ctx, const uint8_t *key, size_t ke
                                const uint8_t *value, size_t value_size);
 petro_result petro__op_del_raw(petro__op_ctx *ctx, const uint8_t *key, size_t key_size);
 
-/* Static checks shared by the families: an amount > 0 and <= PETRO_SUPPLY_MAX (negative,
- * zero, too_large, in that order); >= 0 and <= PETRO_SUPPLY_MAX; an asset of a known kind
+/* Static checks shared by the families (and petro__check_non_negative, internal.h): an amount
+ * > 0 and <= PETRO_SUPPLY_MAX (negative, zero, too_large, in that order); an asset of a known kind
  * with a valid code (PETRO_ERR_MALFORMED, PETRO_ERR_BAD_ASSET_CODE). */
 petro_result petro__check_positive(petro_amount a);
-petro_result petro__check_non_negative(petro_amount a);
 petro_result petro__check_asset(const petro_asset *a);
 
 /* Counter helpers for holder_count / trust_line_count: PETRO_ERR_AMOUNT_OVERFLOW at the ends. */

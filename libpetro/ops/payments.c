@@ -12,17 +12,6 @@
 #include "ops.h"
 #include "state.h"
 
-/* A line that must exist for the native asset; optional for an issued one. */
-static petro_result load_line(petro__op_ctx *ctx, petro_trust_line *line,
-                              const petro_pubkey *account, const petro_asset *asset) {
-    bool found;
-    petro_result rc = petro__op_get_line(ctx, line, account, asset, &found);
-    if (rc != PETRO_OK) return rc;
-    if (!found) return asset->kind == PETRO_ASSET_NATIVE ? PETRO_ERR_CORRUPT : PETRO_ERR_NO_TRUST;
-    if ((line->flags & PETRO_TRUST_FLAG_AUTHORIZED) == 0) return PETRO_ERR_NOT_AUTHORIZED;
-    return PETRO_OK;
-}
-
 static petro_result op_payment(petro__op_ctx *ctx, const petro_op *op) {
     PETRO_ASSERT(op->type == PETRO_OP_PAYMENT);
     const petro_op_payment *o = &op->u.payment;
@@ -49,9 +38,9 @@ static petro_result op_payment(petro__op_ctx *ctx, const petro_op *op) {
     }
 
     petro_trust_line src, dst;
-    rc = load_line(ctx, &src, &ctx->source, &o->asset);
+    rc = petro__load_line(ctx, &src, &ctx->source, &o->asset);
     if (rc != PETRO_OK) return rc;
-    rc = load_line(ctx, &dst, &o->destination, &o->asset);
+    rc = petro__load_line(ctx, &dst, &o->destination, &o->asset);
     if (rc != PETRO_OK) return rc;
 
     if (src.balance < o->amount) return PETRO_ERR_BALANCE_LOW;

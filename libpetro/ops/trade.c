@@ -374,44 +374,6 @@ static petro_result need_funded(const petro_trade_contract *c) {
     }
 }
 
-/* A line of asset that must exist and be authorised (native always exists). */
-static petro_result load_line(petro__op_ctx *ctx, petro_trust_line *line,
-                              const petro_pubkey *account, const petro_asset *asset) {
-    bool found;
-    petro_result rc = petro__op_get_line(ctx, line, account, asset, &found);
-    if (rc != PETRO_OK) return rc;
-    if (!found) return asset->kind == PETRO_ASSET_NATIVE ? PETRO_ERR_CORRUPT : PETRO_ERR_NO_TRUST;
-    if ((line->flags & PETRO_TRUST_FLAG_AUTHORIZED) == 0) return PETRO_ERR_NOT_AUTHORIZED;
-    return PETRO_OK;
-}
-
-/* Credit amount of the contract's asset to account (from escrow). */
-static petro_result credit(petro__op_ctx *ctx, const petro_pubkey *account,
-                           const petro_asset *asset, petro_amount amount) {
-    if (amount == 0) return PETRO_OK;
-    petro_trust_line line;
-    petro_result rc = load_line(ctx, &line, account, asset);
-    if (rc != PETRO_OK) return rc;
-    petro_amount after;
-    rc = petro_amount_add(&after, line.balance, amount);
-    if (rc != PETRO_OK) return rc;
-    if (after > line.limit) return PETRO_ERR_LINE_FULL;
-    line.balance = after;
-    return petro__op_put_line(ctx, account, asset, &line);
-}
-
-/* Debit amount from account into escrow. */
-static petro_result debit(petro__op_ctx *ctx, const petro_pubkey *account,
-                          const petro_asset *asset, petro_amount amount) {
-    if (amount == 0) return PETRO_OK;
-    petro_trust_line line;
-    petro_result rc = load_line(ctx, &line, account, asset);
-    if (rc != PETRO_OK) return rc;
-    if (line.balance < amount) return PETRO_ERR_BALANCE_LOW;
-    line.balance -= amount;
-    return petro__op_put_line(ctx, account, asset, &line);
-}
-
 static size_t key_stat(uint8_t *k, uint8_t group, const uint8_t *gkey, size_t gkey_size,
                        uint32_t month, const petro_asset *asset) {
     petro__writer w;
@@ -559,7 +521,7 @@ static petro_result op_trade_fund(petro__op_ctx *ctx, const petro_op *op) {
     if (c.state == PETRO_TRADE_REFUNDED) return PETRO_ERR_TRADE_REFUNDED;
     if (c.state != PETRO_TRADE_CREATED) return PETRO_ERR_TRADE_CLOSED;
     if (ctx->timestamp_ms >= c.terms.expiry_ms) return PETRO_ERR_TRADE_EXPIRED;
-    rc = debit(ctx, &c.importer, &c.terms.asset, c.terms.amount);
+    rc = petro__line_debit(ctx, &c.importer, &c.terms.asset, c.terms.amount);
     if (rc != PETRO_OK) return rc;
     c.locked = c.terms.amount;
     c.state = PETRO_TRADE_FUNDED;
@@ -664,7 +626,7 @@ static petro_result op_trade_refund(petro__op_ctx *ctx, const petro_op *op) {
     rc = need_funded(&c);
     if (rc != PETRO_OK) return rc;
     if (ctx->timestamp_ms <= c.terms.expiry_ms) return PETRO_ERR_TRADE_NOT_EXPIRED;
-    rc = credit(ctx, &c.importer, &c.terms.asset, c.locked);
+    rc = petro__line_credit(ctx, &c.importer, &c.terms.asset, c.locked);
     if (rc != PETRO_OK) return rc;
     c.refunded += c.locked;
     c.locked = 0;
@@ -715,7 +677,9 @@ static petro_result op_trade_resolve(petro__op_ctx *ctx, const petro_op *op) {
     if (popcount8(c.resolve_mask) >= c.terms.threshold) {
         petro_amount to_importer = c.locked - o->exporter_amount;
         rc = pay_exporter(ctx, &c, o->exporter_amount);
-        if (rc == PETRO_OK) rc = credit(ctx, &c.importer, &c.terms.asset, to_importer);
+        if (rc == PETRO_OK) {
+            rc = petro__line_credit(ctx, &c.importer, &c.terms.asset, to_importer);
+        }
         if (rc != PETRO_OK) return rc;
         c.released += o->exporter_amount;
         c.refunded += to_importer;
@@ -754,8 +718,8 @@ static petro_result op_trade_amend(petro__op_ctx *ctx, const petro_op *op) {
     }
     if (c.state == PETRO_TRADE_FUNDED) {
         petro_amount delta = o->amount - c.terms.amount;
-        rc = delta > 0 ? debit(ctx, &c.importer, &c.terms.asset, delta)
-                       : credit(ctx, &c.importer, &c.terms.asset, -delta);
+        rc = delta > 0 ? petro__line_debit(ctx, &c.importer, &c.terms.asset, delta)
+                       : petro__line_credit(ctx, &c.importer, &c.terms.asset, -delta);
         if (rc != PETRO_OK) return rc;
         c.locked += delta;
     }
