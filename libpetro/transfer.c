@@ -48,6 +48,7 @@ static petro_result debit(petro__op_ctx *ctx, const petro_pubkey *account,
     }
     if (line->balance < amount) return PETRO_ERR_BALANCE_LOW;
     line->balance -= amount; /* 0 < amount <= balance */
+    PETRO_DEBUG_ASSERT(line->balance >= 0 && line->balance <= line->limit);
     return petro__op_put_line(ctx, account, asset, line);
 }
 
@@ -66,6 +67,7 @@ static petro_result credit(petro__op_ctx *ctx, const petro_pubkey *account,
     if (rc != PETRO_OK) return rc;
     if (after > line->limit) return PETRO_ERR_LINE_FULL;
     line->balance = after;
+    PETRO_DEBUG_ASSERT(line->balance > 0 && line->balance <= line->limit);
     return petro__op_put_line(ctx, account, asset, line);
 }
 
@@ -89,6 +91,8 @@ petro_result petro__transfer_run(petro__op_ctx *ctx, petro__transfer *t) {
         rc = debit(ctx, &t->from, &t->asset, t->from_line, t->amount);
         if (rc != PETRO_OK) return rc;
     }
+    /* Hooks may set the fee (zones) but never the movement itself. */
+    PETRO_DEBUG_ASSERT(t->fee >= 0 && t->fee <= t->amount);
     rc = credit(ctx, &t->to->id, &t->asset, t->to_line, t->amount - t->fee);
     if (rc == PETRO_OK) rc = petro__burn(ctx, &t->asset, t->fee);
     return rc;

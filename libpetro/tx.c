@@ -247,6 +247,16 @@ petro_result petro_tx_decode(petro_tx *tx, const uint8_t *bytes, size_t bytes_si
     petro__r_init(&r, bytes, bytes_size);
     petro_result rc = decode(tx, &r);
     if (rc != PETRO_OK) memset(tx, 0, sizeof *tx);
+#ifdef PETRO_DEBUG
+    /* The encoding is canonical: whatever the strict decoder accepts re-encodes to the same
+     * bytes (ids and signatures depend on it). Checked on every decode in test builds. */
+    if (rc == PETRO_OK) {
+        uint8_t again[PETRO_TX_SIZE_MAX];
+        size_t again_size = 0;
+        PETRO_DEBUG_ASSERT(petro_tx_encode(again, sizeof again, &again_size, tx) == PETRO_OK);
+        PETRO_DEBUG_ASSERT(again_size == bytes_size && memcmp(again, bytes, bytes_size) == 0);
+    }
+#endif
     return rc;
 }
 

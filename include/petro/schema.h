@@ -59,6 +59,9 @@ typedef struct petro_field {
     uint16_t count_offset;    /* a list: of its uint8_t count */
     uint16_t elem_size;       /* a list: distance between elements */
     uint16_t text_max;        /* TEXT: maximum length in bytes */
+    uint8_t size_min;         /* TEXT: minimum length in bytes; a list: minimum count. The
+                                 family's check enforces it (as one of its result codes); the
+                                 decoder does not, so a too-short value is not "malformed" */
     int64_t min, max;         /* integers and amounts: the accepted range (max 0: none) */
     const char *const *names; /* ENUM: by value; FLAGS: by bit; NULL entries unused */
 } petro_field;

@@ -153,6 +153,11 @@ typedef struct petro_op {
     } u;
 } petro_op;
 
+/* A decoded transaction holds PETRO_TX_OPS_MAX of these, so an operation that grows grows
+ * every decoded transaction: the largest today is trade_create (344 bytes of payload). A
+ * family whose operation needs more must hold variable parts elsewhere, not raise this. */
+_Static_assert(sizeof(petro_op) <= 352, "petro_op stays within its budget");
+
 typedef struct petro_tx_sig { petro_pubkey key; petro_sig sig; } petro_tx_sig;
 
 /** A signed transaction. Fixed size; owns no heap memory. */
@@ -172,6 +177,8 @@ typedef struct petro_tx {
                                  strictly ascending */
     petro_tx_sig sigs[PETRO_TX_SIGS_MAX];
 } petro_tx;
+
+_Static_assert(sizeof(petro_tx) <= 8 * 1024, "a decoded transaction stays within 8 KiB");
 
 /** Check the fields of a transaction without state: version, op count, memo size, op types,
  *  field ranges of each op (amounts > 0 and <= PETRO_SUPPLY_MAX, asset codes, flags), fee >= 0,

@@ -76,7 +76,7 @@ petro_result petro_data_get(const petro_store *state, const petro_pubkey *accoun
 
 static const petro_field data_set_fields[] = {
     PETRO__F(petro_op_data_set, name, "name", PETRO_FIELD_TEXT,
-             .text_max = PETRO_DATA_NAME_MAX, .doc = "the entry's name, 1..64 printable ASCII"),
+             .text_max = PETRO_DATA_NAME_MAX, .size_min = 1, .doc = "the entry's name, 1..64 printable ASCII"),
     PETRO__LIST(petro_op_data_set, value, value_size, "value", PETRO_FIELD_U8,
                 PETRO_DATA_VALUE_MAX, .flags = PETRO_FIELD_F_HEX | PETRO_FIELD_F_OPTIONAL,
                 .doc = "0..64 bytes (hex in JSON and CLI); empty removes the entry"),

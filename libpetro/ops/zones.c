@@ -554,7 +554,7 @@ static const petro_field zone_create_fields[] = {
     PETRO__F(petro_op_zone_create, zone_id, "zone_id", PETRO_FIELD_U32, .min = 1,
              .max = UINT32_MAX, .doc = "the new zone's number, > 0"),
     PETRO__F(petro_op_zone_create, name, "name", PETRO_FIELD_TEXT,
-             .text_max = PETRO_TRADE_TEXT_MAX, .doc = "its name, not empty"),
+             .text_max = PETRO_TRADE_TEXT_MAX, .size_min = 1, .doc = "its name, not empty"),
     PETRO__F(petro_op_zone_create, country, "country", PETRO_FIELD_COUNTRY,
              .doc = "ISO 3166-1 alpha-2"),
 };

@@ -188,6 +188,7 @@ static inline void op_build_value(op_build_rng *r, const petro_field *f, uint8_t
     case PETRO_FIELD_BOOL: *p = (uint8_t)(op_build_next(r) & 1u); return;
     case PETRO_FIELD_TEXT: {
         size_t min_len = (f->flags & PETRO_FIELD_F_OPTIONAL) != 0 || f->text_max == 0 ? 0 : 1;
+        if (min_len < f->size_min) min_len = f->size_min;
         op_build_text(r, (char *)p, min_len, f->text_max);
         return;
     }
@@ -218,6 +219,7 @@ static inline void op_build_value(op_build_rng *r, const petro_field *f, uint8_t
 /* A list: count at count_offset, then count elements, pairwise distinct unless it is HEX. */
 static inline void op_build_list(op_build_rng *r, const petro_field *f, uint8_t *base) {
     uint64_t min_count = (f->flags & PETRO_FIELD_F_OPTIONAL) != 0 ? 0 : 1;
+    if (min_count < f->size_min) min_count = f->size_min;
     bool any = (f->flags & PETRO_FIELD_F_HEX) != 0;
     uint8_t count = (uint8_t)op_build_int(r, PETRO_FIELD_U8, min_count, f->list_max);
     for (uint8_t j = 0; j < count; j++) {

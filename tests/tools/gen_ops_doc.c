@@ -201,12 +201,12 @@ static void put_int_limits(text *t, const petro_field *f) {
 
 static void put_limits_cell(text *t, const petro_field *f) {
     if (f->list_max > 0) {
-        put(t, "0..%u values", f->list_max);
+        put(t, "%u..%u values", f->size_min, f->list_max);
         if (f->flags & PETRO_FIELD_F_HEX) return; /* a byte string: any bytes */
         if (is_int(f->kind) && (f->max != 0 || f->min != 0)) put(t, "; each ");
     }
     switch ((petro_field_kind)f->kind) {
-    case PETRO_FIELD_TEXT: put(t, "0..%u bytes", f->text_max); return;
+    case PETRO_FIELD_TEXT: put(t, "%u..%u bytes", f->size_min, f->text_max); return;
     case PETRO_FIELD_BOOL: put(t, "0 or 1"); return;
     case PETRO_FIELD_AMOUNT:
     case PETRO_FIELD_U8:

@@ -352,6 +352,10 @@ static void test_registry_fields(void) {
             SCHEMA_CHECK((f->kind == PETRO_FIELD_TEXT) == (f->text_max > 0), s, f,
                          "text_max (%u) exactly on TEXT fields", f->text_max);
             SCHEMA_CHECK(f->text_max <= 255, s, f, "text_max %u over a u8 length", f->text_max);
+            SCHEMA_CHECK(f->size_min == 0 || f->kind == PETRO_FIELD_TEXT || f->list_max > 0, s,
+                         f, "size_min on a field that is neither TEXT nor a list");
+            SCHEMA_CHECK(f->size_min <= (f->list_max > 0 ? f->list_max : f->text_max), s, f,
+                         "size_min %u over the field's maximum", f->size_min);
             check_field_limits(s, f);
             check_field_flags(s, f);
             check_field_place(s, f, &lo[i], &hi[i]);
@@ -454,7 +458,7 @@ static void test_round_trip_mixed(void) {
 /* ---------------------------------------------------------------- mutations */
 
 typedef struct mutation_stats {
-    size_t truncated, list_counts, bools, texts, codes, assets, countries, ranges;
+    size_t truncated, list_counts, below_min, bools, texts, codes, assets, countries, ranges;
 } mutation_stats;
 
 static mutation_stats stats;
@@ -591,8 +595,39 @@ static void mutate_value(const petro_op_schema *s, const petro_field *f, const p
     }
 }
 
+/* A TEXT shorter than size_min, or a list with fewer elements: well formed, so the decoder
+ * takes it, and the family's check must refuse it with its own code. The encoder refuses
+ * what the check refuses, so the bytes are cut by hand: the field keeps its first
+ * size_min - 1 characters or elements (a prefix of its encoding after the length byte). */
+static void mutate_below_min(const petro_op_schema *s, const petro_field *f, const petro_op *op,
+                             size_t size, const field_span *span) {
+    petro_op op_bad = *op;
+    uint8_t *base = petro_op_fields(&op_bad);
+    uint8_t keep = (uint8_t)(f->size_min - 1);
+    size_t prefix = 0;
+    if (f->list_max > 0) {
+        for (uint8_t j = 0; j < keep; j++) {
+            prefix += wire_value_size(f, base + f->offset + (size_t)j * f->elem_size);
+        }
+        memset(base + f->offset + (size_t)keep * f->elem_size, 0,
+               (size_t)(base[f->count_offset] - keep) * f->elem_size);
+        base[f->count_offset] = keep;
+    } else {
+        prefix = keep;
+        memset(base + f->offset + keep, 0, f->text_max + 1u - keep);
+    }
+    size_t head = span->start, tail = size - span->end;
+    memcpy(mutated, enc_a, head);
+    mutated[head] = keep;
+    memcpy(mutated + head + 1, enc_a + head + 1, prefix);
+    memcpy(mutated + head + 1 + prefix, enc_a + span->end, tail);
+    expect_refused(s, f, "shorter than size_min", head + 1 + prefix + tail, &op_bad);
+    stats.below_min++;
+}
+
 static void mutate_field(const petro_op_schema *s, const petro_field *f, const petro_op *op,
                          size_t size, const field_span *span) {
+    if (f->size_min > 0) mutate_below_min(s, f, op, size, span);
     /* Truncated inside the field: its last byte (with everything after it) is missing. */
     memcpy(mutated, enc_a, size);
     expect_malformed(s, f, "truncated by one byte inside the field", span->end - 1);
@@ -629,10 +664,10 @@ static void test_mutations_every_field(void) {
             }
         }
     }
-    printf("  refused: %zu truncations, %zu list counts, %zu bools, %zu texts, %zu codes, "
-           "%zu assets, %zu countries, %zu out-of-range values\n",
-           stats.truncated, stats.list_counts, stats.bools, stats.texts, stats.codes,
-           stats.assets, stats.countries, stats.ranges);
+    printf("  refused: %zu truncations, %zu list counts, %zu below size_min, %zu bools, "
+           "%zu texts, %zu codes, %zu assets, %zu countries, %zu out-of-range values\n",
+           stats.truncated, stats.list_counts, stats.below_min, stats.bools, stats.texts,
+           stats.codes, stats.assets, stats.countries, stats.ranges);
 }
 
 int main(int argc, char **argv) {
