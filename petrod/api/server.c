@@ -8,8 +8,9 @@
  * that grows past it is discarded and answered 413 (and the connection is dropped if the
  * client keeps sending far beyond it).
  *
- * Every error is JSON {"error", "message"} with the status from api_status_for, the one
- * switch over petro_result (every code listed; -Wswitch-enum is forced on for this file). */
+ * Every error is JSON {"error", "message"} with the status of its result code: the http column
+ * of PETRO_RESULT_TABLE (include/petro/result.h, petro_result_http_status), so a new code
+ * cannot be added without choosing its status. */
 #include "server.h"
 
 #include <netdb.h>
@@ -24,10 +25,6 @@
 
 #include "json.h"
 #include "log.h"
-
-#if defined(__GNUC__)
-#pragma GCC diagnostic error "-Wswitch-enum"
-#endif
 
 #define API_CONNECTION_LIMIT 512u
 /* Idle limit per connection (slow clients). Longer than the longest wait a handler does,
@@ -117,154 +114,6 @@ typedef struct req_ctx {
     bool over_budget;  /* the server-wide body budget was exhausted */
     bool answered;     /* a response was queued early */
 } req_ctx;
-
-/* ------------------------------------------------------------ status mapping */
-
-unsigned api_status_for(petro_result code) {
-    switch (code) {
-    case PETRO_OK:
-        return MHD_HTTP_OK;
-    /* Malformed input and ledger rejections: the client must change the request. */
-    case PETRO_ERR_MALFORMED:
-    case PETRO_ERR_TX_TOO_LARGE:
-    case PETRO_ERR_BAD_VERSION:
-    case PETRO_ERR_WRONG_NETWORK:
-    case PETRO_ERR_NO_OPS:
-    case PETRO_ERR_TOO_MANY_OPS:
-    case PETRO_ERR_UNKNOWN_OP:
-    case PETRO_ERR_MEMO_TOO_LONG:
-    case PETRO_ERR_NO_SIGNATURES:
-    case PETRO_ERR_DUPLICATE_SIGNATURE:
-    case PETRO_ERR_BAD_SIGNATURE:
-    case PETRO_ERR_TOO_MANY_SIGNATURES:
-    case PETRO_ERR_NO_SOURCE_ACCOUNT:
-    case PETRO_ERR_TOO_EARLY:
-    case PETRO_ERR_TOO_LATE:
-    case PETRO_ERR_BAD_SEQUENCE:
-    case PETRO_ERR_BAD_AUTH:
-    case PETRO_ERR_FEE_TOO_LOW:
-    case PETRO_ERR_FEE_BALANCE_LOW:
-    case PETRO_ERR_ACCOUNT_FROZEN:
-    case PETRO_ERR_OP_FAILED:
-    case PETRO_ERR_EXTRA_SIGNATURE:
-    case PETRO_ERR_AMOUNT_OVERFLOW:
-    case PETRO_ERR_AMOUNT_NEGATIVE:
-    case PETRO_ERR_AMOUNT_ZERO:
-    case PETRO_ERR_AMOUNT_PRECISION:
-    case PETRO_ERR_AMOUNT_SYNTAX:
-    case PETRO_ERR_AMOUNT_TOO_LARGE:
-    case PETRO_ERR_BALANCE_LOW:
-    case PETRO_ERR_NO_DESTINATION:
-    case PETRO_ERR_ACCOUNT_EXISTS:
-    case PETRO_ERR_NO_TRUST:
-    case PETRO_ERR_NOT_AUTHORIZED:
-    case PETRO_ERR_LINE_FULL:
-    case PETRO_ERR_NO_ASSET:
-    case PETRO_ERR_ASSET_EXISTS:
-    case PETRO_ERR_BAD_ASSET_CODE:
-    case PETRO_ERR_NOT_ISSUER:
-    case PETRO_ERR_SELF_NOT_ALLOWED:
-    case PETRO_ERR_TRUST_HAS_BALANCE:
-    case PETRO_ERR_LIMIT_BELOW_BALANCE:
-    case PETRO_ERR_TOO_MANY_SIGNERS:
-    case PETRO_ERR_BAD_THRESHOLDS:
-    case PETRO_ERR_ISSUER_CANNOT_HOLD:
-    case PETRO_ERR_SUPPLY_EXCEEDED:
-    case PETRO_ERR_BAD_FLAGS:
-    case PETRO_ERR_DEST_FROZEN:
-    case PETRO_ERR_NOT_SUPPORTED:
-    case PETRO_ERR_BAD_SIGNER:
-    case PETRO_ERR_RESERVE_CAP_EXCEEDED: /* 500..549: reserves */
-    case PETRO_ERR_NOT_AUDITORS:
-    case PETRO_ERR_NOT_ORACLE:
-    case PETRO_ERR_NOT_RESERVE_BACKED:
-    case PETRO_ERR_BAD_COMMODITY:
-    case PETRO_ERR_BAD_VALIDITY:
-    case PETRO_ERR_NO_ATTESTATION:
-    case PETRO_ERR_ATTESTATIONS_FULL:
-    case PETRO_ERR_STALE_PRICE:
-    case PETRO_ERR_NO_REDEMPTION:
-    case PETRO_ERR_REDEMPTION_DONE:
-    case PETRO_ERR_BAD_TEXT:
-    case PETRO_ERR_WRONG_QUOTE:
-    case PETRO_ERR_TRADE_NO_CONTRACT: /* 600..699: trade, zones */
-    case PETRO_ERR_TRADE_BAD_TERMS:
-    case PETRO_ERR_TRADE_NOT_IMPORTER:
-    case PETRO_ERR_TRADE_NOT_EXPORTER:
-    case PETRO_ERR_TRADE_NOT_APPROVER:
-    case PETRO_ERR_TRADE_NOT_PARTY:
-    case PETRO_ERR_TRADE_NOT_FUNDED:
-    case PETRO_ERR_TRADE_ALREADY_FUNDED:
-    case PETRO_ERR_TRADE_DOC_NOT_REQUIRED:
-    case PETRO_ERR_TRADE_DOC_PRESENTED:
-    case PETRO_ERR_TRADE_DOCS_MISSING:
-    case PETRO_ERR_TRADE_APPROVALS_LOW:
-    case PETRO_ERR_TRADE_ALREADY_VOTED:
-    case PETRO_ERR_TRADE_CLOSED:
-    case PETRO_ERR_TRADE_REFUNDED:
-    case PETRO_ERR_TRADE_NOT_EXPIRED:
-    case PETRO_ERR_TRADE_EXPIRED:
-    case PETRO_ERR_TRADE_DEADLINE_PASSED:
-    case PETRO_ERR_TRADE_DISPUTED:
-    case PETRO_ERR_TRADE_NOT_DISPUTED:
-    case PETRO_ERR_TRADE_PARTIAL_NOT_ALLOWED:
-    case PETRO_ERR_TRADE_EXCEEDS_ESCROW:
-    case PETRO_ERR_TRADE_BAD_COUNTER_SIG:
-    case PETRO_ERR_TRADE_AMEND_BELOW_RELEASED:
-    case PETRO_ERR_TRADE_SELF_DEALING:
-    case PETRO_ERR_TRADE_NO_EXPORTER:
-    case PETRO_ERR_TRADE_NO_APPROVER_ACCOUNT:
-    case PETRO_ERR_TRADE_BAD_REASON:
-    case PETRO_ERR_ZONE_NOT_AUTHORITY:
-    case PETRO_ERR_ZONE_EXISTS:
-    case PETRO_ERR_ZONE_MISSING:
-    case PETRO_ERR_ZONE_WRONG_AUTHORITY:
-    case PETRO_ERR_ZONE_BAD_POLICY:
-    case PETRO_ERR_ZONE_BAD_COUNTRY:
-    case PETRO_ERR_ZONE_LIMIT_EXCEEDED:
-    case PETRO_ERR_ZONE_ASSET_NOT_ALLOWED:
-    case PETRO_ERR_ZONE_KYC_TIER_LOW:
-    case PETRO_ERR_ZONE_BAD_TARGET:
-    case PETRO_ERR_ZONE_NO_ACCOUNT:
-    case PETRO_ERR_BAD_ADDRESS:
-    case PETRO_ERR_BAD_ADDRESS_CHECKSUM:
-    case PETRO_ERR_WRONG_ADDRESS_PREFIX:
-    case PETRO_ERR_BAD_HEX:
-    case PETRO_ERR_BAD_REQUEST:
-    case PETRO_ERR_BAD_PASSPHRASE:
-        return MHD_HTTP_BAD_REQUEST;
-    case PETRO_ERR_UNAUTHORIZED:
-        return MHD_HTTP_UNAUTHORIZED;
-    case PETRO_ERR_NOT_FOUND:
-        return MHD_HTTP_NOT_FOUND;
-    case PETRO_ERR_DUPLICATE_TX:
-        return MHD_HTTP_CONFLICT;
-    case PETRO_ERR_MEMPOOL_FULL:
-        return MHD_HTTP_TOO_MANY_REQUESTS;
-    case PETRO_ERR_UNAVAILABLE:
-        return MHD_HTTP_SERVICE_UNAVAILABLE;
-    case PETRO_ERR_TIMEOUT:
-        return MHD_HTTP_GATEWAY_TIMEOUT;
-    /* Block checks never come from a client request: seeing one is a node fault. */
-    case PETRO_ERR_BAD_HEIGHT:
-    case PETRO_ERR_BAD_PREV_HASH:
-    case PETRO_ERR_BAD_TIMESTAMP:
-    case PETRO_ERR_BAD_TX_ROOT:
-    case PETRO_ERR_BAD_RESULT_ROOT:
-    case PETRO_ERR_BAD_STATE_HASH:
-    case PETRO_ERR_BLOCK_TOO_LARGE:
-    case PETRO_ERR_TX_REJECTED_IN_BLOCK:
-    /* Local failures. */
-    case PETRO_ERR_NOMEM:
-    case PETRO_ERR_IO:
-    case PETRO_ERR_STORE_FULL:
-    case PETRO_ERR_CRYPTO:
-    case PETRO_ERR_BUFFER_TOO_SMALL:
-    case PETRO_ERR_CORRUPT:
-        return MHD_HTTP_INTERNAL_SERVER_ERROR;
-    }
-    return MHD_HTTP_INTERNAL_SERVER_ERROR; /* a number outside the table */
-}
 
 /* ------------------------------------------------------------ responses */
 
@@ -365,7 +214,8 @@ enum MHD_Result api_send_error_status(const api_request *req, unsigned status,
 
 enum MHD_Result api_send_error(const api_request *req, petro_result code, const char *message,
                                json_t *extra) {
-    return api_send_error_status(req, api_status_for(code), code, message, extra);
+    return api_send_error_status(req, (unsigned)petro_result_http_status(code), code, message,
+                                 extra);
 }
 
 /* ------------------------------------------------------------ helpers */

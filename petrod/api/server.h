@@ -80,14 +80,12 @@ petro_result api_read_block(node_read *r, uint64_t height, petro_block_header *h
 
 /* ------------------------------------------------------------ responses */
 
-/** The HTTP status for a result code: the one mapping of petro_result to HTTP. */
-unsigned api_status_for(petro_result code);
-
 /** Queue body (a JSON object, ownership taken even on failure) with status. */
 enum MHD_Result api_send_json(const api_request *req, unsigned status, json_t *body);
 
 /** Queue {"error": name(code), "message": message or petro_result_str(code)} with the status
- *  of api_status_for(code). extra (may be NULL; ownership taken) adds fields to the object. */
+ *  petro_result_http_status(code) (the http column of PETRO_RESULT_TABLE). extra (may be
+ *  NULL; ownership taken) adds fields to the object. */
 enum MHD_Result api_send_error(const api_request *req, petro_result code, const char *message,
                                json_t *extra);
 

@@ -1,4 +1,5 @@
-/* Result table: names unique and round-trip through petro_result_from_name, ledger range. */
+/* Result table: names unique and round-trip through petro_result_from_name, ledger range,
+ * the advisory HTTP status of each code. */
 #include "petro/petro.h"
 #include "test.h"
 
@@ -6,9 +7,10 @@ static const struct {
     petro_result code;
     int num;
     const char *name;
+    int http;
     const char *msg;
 } rows[] = {
-#define ROW_(id, num, name, msg) {id, num, name, msg},
+#define ROW_(id, num, name, http, msg) {id, num, name, http, msg},
     PETRO_RESULT_TABLE(ROW_)
 #undef ROW_
 };
@@ -55,10 +57,37 @@ static void test_ledger_range(void) {
     }
 }
 
+/* Every error is a 4xx or 5xx of the few the API uses; a block check never comes from a
+ * client request, so seeing one is the node's fault (500). */
+static void test_http_status(void) {
+    static const int USED[] = {400, 401, 404, 409, 429, 500, 503, 504};
+    for (size_t i = 0; i < ROW_COUNT; i++) {
+        ASSERT_EQ(petro_result_http_status(rows[i].code), rows[i].http);
+        if (rows[i].code == PETRO_OK) {
+            ASSERT_EQ(rows[i].http, 200);
+            continue;
+        }
+        bool used = false;
+        for (size_t k = 0; k < sizeof USED / sizeof USED[0]; k++) {
+            used = used || rows[i].http == USED[k];
+        }
+        ASSERT_TRUE(used);
+        if (rows[i].num >= 400 && rows[i].num <= 407) {
+            ASSERT_EQ(rows[i].http, 500);
+        }
+    }
+    ASSERT_EQ(petro_result_http_status(PETRO_ERR_BALANCE_LOW), 400);
+    ASSERT_EQ(petro_result_http_status(PETRO_ERR_NOT_FOUND), 404);
+    ASSERT_EQ(petro_result_http_status(PETRO_ERR_DUPLICATE_TX), 409);
+    ASSERT_EQ(petro_result_http_status(PETRO_ERR_UNAVAILABLE), 503);
+    ASSERT_EQ(petro_result_http_status((petro_result)99999), 500);
+}
+
 int main(int argc, char **argv) {
     test_init(argc, argv);
     RUN_TEST(test_names_unique_and_round_trip);
     RUN_TEST(test_unknown);
     RUN_TEST(test_ledger_range);
+    RUN_TEST(test_http_status);
     return 0;
 }
