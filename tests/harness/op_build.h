@@ -1,8 +1,13 @@
-/* A random operation builder driven by the family registry (petro/schema.h, issue #14): it
- * fills any registered operation with values inside its fields' limits. Used by the codec
- * round-trip and mutation tests (tests/unit/test_schema.c) and by the fuzz seed generator
- * (tests/fuzz/gen_corpus.c); anything else that needs "some valid operation of type T" should
- * use it too. Header-only (static inline): each unit test is one source file.
+/* The unit tests' operation builders, driven by the family registry (petro/schema.h, issue
+ * #14). Two of them, both header-only (static inline: each unit test is one source file):
+ *
+ *   OP_MAKE("payment", OP_V("destination", &pk), OP_V("asset", &asset), OP_V("amount", &x))
+ *     a given operation, fields set by name through the schema (op_make below); every unit
+ *     test builds its operations with it, so no test spells out an operation's struct;
+ *   op_build(rng, &op, schema, &draws)
+ *     a random operation of any registered type inside its fields' limits, for the codec
+ *     round-trip and mutation tests (tests/unit/test_schema.c) and the fuzz seed generator
+ *     (tests/fuzz/gen_corpus.c).
  *
  * Design. Nothing here names an operation or a family: every value comes from the field's
  * kind and limits, so a new family's operations are built with no edit here. Per field:
@@ -14,9 +19,8 @@
  *     and SIG random bytes;
  *   - lists: 0..list_max elements, pairwise distinct (every list of the protocol so far must
  *     be), except a HEX list, which is a byte string;
- *   - a TEXT or a list that is not PETRO_FIELD_F_OPTIONAL gets at least one character or
- *     element: the schema states no minimum length, and zone_create's name and trade_create's
- *     documents and approvers need one (a building choice; an empty one is still legal where
+ *   - a TEXT or a list gets at least size_min characters or elements, and at least one when
+ *     it is not PETRO_FIELD_F_OPTIONAL (a building choice; an empty one is still legal where
  *     the check allows it, and optional ones are drawn empty too).
  * The schema cannot state cross-field rules (trade_create: threshold <= approvers, deadline <
  * expiry; attest_reserve and trade_amend: dates in order; trade_target: base_year <
@@ -31,6 +35,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "petro/petro.h"
@@ -274,6 +280,118 @@ static inline petro_result op_build(op_build_rng *r, petro_op *op, const petro_o
     }
     if (draws != NULL) *draws = n;
     return rc;
+}
+
+/* ---------------------------------------------------------------- op_make */
+
+/** One field's value for op_make: value points to the field's in-memory type (petro_pubkey,
+ *  petro_hash, petro_sig, petro_asset, int64_t for amounts, uint8_t..uint64_t, a
+ *  NUL-terminated string for TEXT, CODE and COUNTRY); a list passes its first element and
+ *  count (OP_LIST). */
+typedef struct op_value {
+    const char *field;
+    const void *value;
+    size_t count; /* a list: elements; else 1 */
+    bool is_list;
+} op_value;
+
+#define OP_V(name, ptr) ((op_value){(name), (ptr), 1, false})
+#define OP_LIST(name, ptr, n) ((op_value){(name), (ptr), (n), true})
+#define OP_MAKE(op_name, ...)                                                                  \
+    op_make((op_name), (const op_value[]){__VA_ARGS__},                                        \
+            sizeof((const op_value[]){__VA_ARGS__}) / sizeof(op_value))
+/* An operation with no fields set (every field zero). */
+#define OP_EMPTY(op_name) op_make((op_name), NULL, 0)
+
+_Noreturn static inline void op_make_fail(const char *op_name, const char *field,
+                                          const char *why) {
+    fprintf(stderr, "op_make(\"%s\"): field \"%s\": %s\n", op_name, field ? field : "", why);
+    abort();
+}
+
+static inline size_t op_make_mem_size(const petro_field *f) {
+    switch ((petro_field_kind)f->kind) {
+    case PETRO_FIELD_PUBKEY: return sizeof(petro_pubkey);
+    case PETRO_FIELD_HASH: return sizeof(petro_hash);
+    case PETRO_FIELD_SIG: return sizeof(petro_sig);
+    case PETRO_FIELD_ASSET: return sizeof(petro_asset);
+    case PETRO_FIELD_AMOUNT: return sizeof(int64_t);
+    case PETRO_FIELD_U8:
+    case PETRO_FIELD_BOOL: return 1;
+    case PETRO_FIELD_U16: return 2;
+    case PETRO_FIELD_U32: return 4;
+    case PETRO_FIELD_U64: return 8;
+    case PETRO_FIELD_TEXT:
+    case PETRO_FIELD_CODE:
+    case PETRO_FIELD_COUNTRY: return 0; /* strings: by length */
+    }
+    return 0;
+}
+
+/* One value at p: strings copied up to their bound (a longer one is a test bug), others by
+ * the kind's size. No limit is checked: tests build invalid operations on purpose. */
+static inline void op_make_value(const char *op_name, const petro_field *f, uint8_t *p,
+                                 const void *value) {
+    size_t cap;
+    switch ((petro_field_kind)f->kind) {
+    case PETRO_FIELD_TEXT: cap = f->text_max; break;
+    case PETRO_FIELD_CODE: cap = PETRO_ASSET_CODE_SIZE_MAX; break;
+    case PETRO_FIELD_COUNTRY: cap = 2; break;
+    default: memcpy(p, value, op_make_mem_size(f)); return;
+    }
+    size_t len = strlen((const char *)value);
+    if (len > cap) op_make_fail(op_name, f->name, "string longer than the field holds");
+    memcpy(p, value, len);
+}
+
+/** The operation named op_name whose whole field struct is *payload (size bytes, which must
+ *  be the schema's size: a test that fills the family's struct itself). */
+static inline petro_op op_make_payload(const char *op_name, const void *payload, size_t size) {
+    const petro_op_schema *s = petro_op_schema_find(op_name);
+    if (s == NULL) op_make_fail(op_name, NULL, "no such operation");
+    if (size != s->size) op_make_fail(op_name, NULL, "payload is not the operation's struct");
+    petro_op op;
+    memset(&op, 0, sizeof op);
+    op.type = s->type;
+    memcpy(petro_op_fields(&op), payload, size);
+    return op;
+}
+#define OP_PAYLOAD(op_name, ptr) op_make_payload((op_name), (ptr), sizeof *(ptr))
+
+/** The name of operation type t, for tests that hold a type number (aborts if unknown). */
+static inline const char *op_name_of(uint8_t t) {
+    const petro_op_schema *s = petro_op_schema_of(t);
+    if (s == NULL) op_make_fail("?", NULL, "no operation of that type");
+    return s->name;
+}
+
+/** The operation named op_name with the given fields set and every other byte zero. An
+ *  unknown operation or field, a list passed as a value (or the reverse) or a list over its
+ *  list_max aborts: the test is wrong, not the ledger. */
+static inline petro_op op_make(const char *op_name, const op_value *values, size_t count) {
+    const petro_op_schema *s = petro_op_schema_find(op_name);
+    if (s == NULL) op_make_fail(op_name, NULL, "no such operation");
+    petro_op op;
+    memset(&op, 0, sizeof op);
+    op.type = s->type;
+    uint8_t *base = petro_op_fields(&op);
+    for (size_t i = 0; i < count; i++) {
+        const op_value *v = &values[i];
+        const petro_field *f = NULL;
+        for (uint8_t k = 0; k < s->field_count && f == NULL; k++) {
+            if (strcmp(s->fields[k].name, v->field) == 0) f = &s->fields[k];
+        }
+        if (f == NULL) op_make_fail(op_name, v->field, "no such field");
+        if (v->is_list != (f->list_max > 0)) op_make_fail(op_name, v->field, "list/value mix-up");
+        if (!v->is_list) {
+            op_make_value(op_name, f, base + f->offset, v->value);
+            continue;
+        }
+        if (v->count > f->list_max) op_make_fail(op_name, v->field, "list over list_max");
+        if (v->count > 0) memcpy(base + f->offset, v->value, v->count * f->elem_size);
+        base[f->count_offset] = (uint8_t)v->count;
+    }
+    return op;
 }
 
 #endif

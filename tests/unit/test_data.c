@@ -7,14 +7,7 @@
 #include "trade_fixture.h"
 
 static petro_op op_data(const char *name, const char *value) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_DATA_SET;
-    memcpy(op.u.data_set.name, name, strnlen(name, PETRO_DATA_NAME_MAX));
-    size_t n = strnlen(value, PETRO_DATA_VALUE_MAX);
-    op.u.data_set.value_size = (uint8_t)n;
-    memcpy(op.u.data_set.value, value, n);
-    return op;
+    return OP_MAKE("data_set", OP_V("name", name), OP_LIST("value", value, strlen(value)));
 }
 
 static size_t get(fx *f, int who, const char *name, uint8_t *value, petro_result want) {

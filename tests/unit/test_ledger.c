@@ -3,6 +3,7 @@
  * near the supply maximum, invariants after every block, state-hash determinism, block
  * replay and tampering, and a seeded random run against a reference model. */
 #include "test.h"
+#include "op_build.h"
 
 #include "petro/petro.h"
 #include "state.h"
@@ -312,81 +313,36 @@ static void expect_tx(fx *f, petro_tx *tx, const int *signers, petro_result expe
 /* ---------------------------------------------------------------- op builders */
 
 static petro_op op_pay(int dest, petro_asset asset, petro_amount amount) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_PAYMENT;
-    op.u.payment.destination = K[dest].pk;
-    op.u.payment.asset = asset;
-    op.u.payment.amount = amount;
-    return op;
+    return OP_MAKE("payment", OP_V("destination", &K[dest].pk), OP_V("asset", &asset),
+                   OP_V("amount", &amount));
 }
 static petro_op op_create(int dest, petro_amount balance) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_CREATE_ACCOUNT;
-    op.u.create_account.destination = K[dest].pk;
-    op.u.create_account.starting_balance = balance;
-    return op;
+    return OP_MAKE("create_account", OP_V("destination", &K[dest].pk),
+                   OP_V("starting_balance", &balance));
 }
 static petro_op op_signer(int signer, uint8_t weight) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_SET_SIGNER;
-    op.u.set_signer.signer = K[signer].pk;
-    op.u.set_signer.weight = weight;
-    return op;
+    return OP_MAKE("set_signer", OP_V("signer", &K[signer].pk), OP_V("weight", &weight));
 }
 static petro_op op_thresholds(uint8_t master, uint8_t low, uint8_t medium, uint8_t high) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_SET_THRESHOLDS;
-    op.u.set_thresholds.master_weight = master;
-    op.u.set_thresholds.low = low;
-    op.u.set_thresholds.medium = medium;
-    op.u.set_thresholds.high = high;
-    return op;
+    return OP_MAKE("set_thresholds", OP_V("master_weight", &master), OP_V("low", &low),
+                   OP_V("medium", &medium), OP_V("high", &high));
 }
 static petro_op op_create_asset(const char *code, uint32_t flags) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_CREATE_ASSET;
-    snprintf(op.u.create_asset.code, sizeof op.u.create_asset.code, "%s", code);
-    op.u.create_asset.flags = flags;
-    return op;
+    return OP_MAKE("create_asset", OP_V("code", code), OP_V("flags", &flags));
 }
 static petro_op op_trust(petro_asset asset, petro_amount limit) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_CHANGE_TRUST;
-    op.u.change_trust.asset = asset;
-    op.u.change_trust.limit = limit;
-    return op;
+    return OP_MAKE("change_trust", OP_V("asset", &asset), OP_V("limit", &limit));
 }
 static petro_op op_authorize(int trustor, const char *code, uint8_t authorize) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_AUTHORIZE_TRUST;
-    op.u.authorize_trust.trustor = K[trustor].pk;
-    snprintf(op.u.authorize_trust.code, sizeof op.u.authorize_trust.code, "%s", code);
-    op.u.authorize_trust.authorize = authorize;
-    return op;
+    return OP_MAKE("authorize_trust", OP_V("trustor", &K[trustor].pk), OP_V("code", code),
+                   OP_V("authorize", &authorize));
 }
 static petro_op op_issue(int dest, const char *code, petro_amount amount) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_ISSUE;
-    op.u.issue.destination = K[dest].pk;
-    snprintf(op.u.issue.code, sizeof op.u.issue.code, "%s", code);
-    op.u.issue.amount = amount;
-    return op;
+    return OP_MAKE("issue", OP_V("destination", &K[dest].pk), OP_V("code", code),
+                   OP_V("amount", &amount));
 }
 static petro_op op_redeem(petro_asset asset, petro_amount amount) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_REDEEM;
-    op.u.redeem.asset = asset;
-    op.u.redeem.amount = amount;
-    return op;
+    return OP_MAKE("redeem", OP_V("asset", &asset), OP_V("amount", &amount));
 }
 
 /* ---------------------------------------------------------------- reads */

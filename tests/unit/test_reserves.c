@@ -5,6 +5,7 @@
  * block (sum of balances == supply; supply within the cap unless the status flags
  * under-coverage). */
 #include "test.h"
+#include "op_build.h"
 
 #include "petro/petro.h"
 
@@ -226,54 +227,25 @@ static void expect_op(fx *f, int src, petro_op op, const int *signers, petro_res
 #define EXPECT_AUD(f, op, want) expect_op((f), K_AUD, (op), SIGNERS(K_S1, K_S2), (want), __LINE__)
 
 static petro_op op_attest(petro_op_attest_reserve a) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_ATTEST_RESERVE;
-    op.u.attest_reserve = a;
-    return op;
+    return OP_PAYLOAD("attest_reserve", &a);
 }
 static petro_op op_issue_reserve(petro_asset asset, int dest, petro_amount amount) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_ISSUE_RESERVE;
-    op.u.issue_reserve.asset = asset;
-    op.u.issue_reserve.destination = K[dest].pk;
-    op.u.issue_reserve.amount = amount;
-    return op;
+    return OP_MAKE("issue_reserve", OP_V("asset", &asset), OP_V("destination", &K[dest].pk),
+                   OP_V("amount", &amount));
 }
 static petro_op op_price(uint8_t commodity, const char *quote, petro_amount price, uint64_t ts) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_ORACLE_PRICE;
-    op.u.oracle_price.commodity = commodity;
-    snprintf(op.u.oracle_price.quote, sizeof op.u.oracle_price.quote, "%s", quote);
-    op.u.oracle_price.price = price;
-    op.u.oracle_price.timestamp_ms = ts;
-    return op;
+    return OP_MAKE("oracle_price", OP_V("commodity", &commodity), OP_V("quote", quote),
+                   OP_V("price", &price), OP_V("timestamp_ms", &ts));
 }
 static petro_op op_redeem_reserve(petro_asset asset, petro_amount amount, const char *ref) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_REDEEM_RESERVE;
-    op.u.redeem_reserve.asset = asset;
-    op.u.redeem_reserve.amount = amount;
-    snprintf(op.u.redeem_reserve.delivery, sizeof op.u.redeem_reserve.delivery, "%s", ref);
-    return op;
+    return OP_MAKE("redeem_reserve", OP_V("asset", &asset), OP_V("amount", &amount),
+                   OP_V("delivery", ref));
 }
 static petro_op op_fulfill(uint64_t id) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_FULFILL_REDEMPTION;
-    op.u.fulfill_redemption.request_id = id;
-    return op;
+    return OP_MAKE("fulfill_redemption", OP_V("request_id", &id));
 }
 static petro_op op_trust(petro_asset asset, petro_amount limit) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_CHANGE_TRUST;
-    op.u.change_trust.asset = asset;
-    op.u.change_trust.limit = limit;
-    return op;
+    return OP_MAKE("change_trust", OP_V("asset", &asset), OP_V("limit", &limit));
 }
 
 static petro_amount balance(fx *f, int k, petro_asset asset) {

@@ -41,80 +41,46 @@ static petro_op_trade_create fresh(const fx *f, petro_op_trade_create t) {
 }
 
 static petro_op op_create(petro_op_trade_create t) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_TRADE_CREATE;
-    op.u.trade_create = t;
-    return op;
+    return OP_PAYLOAD("trade_create", &t);
 }
 static petro_op op_id(uint8_t type, uint64_t id) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = type;
-    op.u.trade_id.contract_id = id;
-    return op;
+    return OP_MAKE(op_name_of(type), OP_V("contract_id", &id));
 }
 static petro_op op_present(uint64_t id, uint8_t type, const char *ref) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_TRADE_PRESENT;
-    op.u.trade_present.contract_id = id;
-    op.u.trade_present.doc_type = type;
-    petro_hash_bytes(&op.u.trade_present.doc_hash, (const uint8_t *)ref, strlen(ref));
-    snprintf(op.u.trade_present.reference, sizeof op.u.trade_present.reference, "%s", ref);
-    return op;
+    petro_hash hash;
+    petro_hash_bytes(&hash, (const uint8_t *)ref, strlen(ref));
+    return OP_MAKE("trade_present", OP_V("contract_id", &id), OP_V("document", &type),
+                   OP_V("document_hash", &hash), OP_V("reference", ref));
 }
 static petro_op op_approve(uint64_t id, uint8_t approve, uint16_t reason) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_TRADE_APPROVE;
-    op.u.trade_approve.contract_id = id;
-    op.u.trade_approve.approve = approve;
-    op.u.trade_approve.reason = reason;
-    return op;
+    return OP_MAKE("trade_approve", OP_V("contract_id", &id), OP_V("approve", &approve),
+                   OP_V("reason", &reason));
 }
 static petro_op op_release(uint64_t id, petro_amount amount) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_TRADE_RELEASE;
-    op.u.trade_release.contract_id = id;
-    op.u.trade_release.amount = amount;
-    return op;
+    return OP_MAKE("trade_release", OP_V("contract_id", &id), OP_V("amount", &amount));
 }
 static petro_op op_dispute(uint64_t id, uint16_t reason) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_TRADE_DISPUTE;
-    op.u.trade_dispute.contract_id = id;
-    op.u.trade_dispute.reason = reason;
-    return op;
+    return OP_MAKE("trade_dispute", OP_V("contract_id", &id), OP_V("reason", &reason));
 }
 static petro_op op_resolve(uint64_t id, petro_amount to_exporter) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_TRADE_RESOLVE;
-    op.u.trade_resolve.contract_id = id;
-    op.u.trade_resolve.exporter_amount = to_exporter;
-    return op;
+    return OP_MAKE("trade_resolve", OP_V("contract_id", &id),
+                   OP_V("exporter_amount", &to_exporter));
 }
 /* An amendment signed (counter_sig) by signer, or left unsigned if signer < 0. */
 static petro_op op_amend(fx *f, uint64_t id, petro_amount amount, uint64_t deadline,
                          uint64_t expiry, int signer) {
     petro_trade_contract c;
     ASSERT_OK(petro_trade_get(&f->store, &c, id));
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_TRADE_AMEND;
-    op.u.trade_amend.contract_id = id;
-    op.u.trade_amend.amount = amount;
-    op.u.trade_amend.shipment_deadline_ms = deadline;
-    op.u.trade_amend.expiry_ms = expiry;
+    petro_sig sig;
+    memset(&sig, 0, sizeof sig);
     if (signer >= 0) {
         petro_hash msg;
         petro_trade_amend_message(&msg, id, c.amend_count, amount, deadline, expiry);
-        petro_sign(&op.u.trade_amend.counter_sig, msg.bytes, sizeof msg.bytes, &K[signer].sk);
+        petro_sign(&sig, msg.bytes, sizeof msg.bytes, &K[signer].sk);
     }
-    return op;
+    return OP_MAKE("trade_amend", OP_V("contract_id", &id), OP_V("amount", &amount),
+                   OP_V("shipment_deadline_ms", &deadline), OP_V("expiry_ms", &expiry),
+                   OP_V("counter_sig", &sig));
 }
 
 static petro_trade_contract contract(fx *f, uint64_t id) {

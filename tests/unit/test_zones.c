@@ -6,55 +6,27 @@
 #include "trade_fixture.h"
 
 static petro_op op_zone_create(uint32_t id, const char *name, const char *country) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_ZONE_CREATE;
-    op.u.zone_create.zone_id = id;
-    snprintf(op.u.zone_create.name, sizeof op.u.zone_create.name, "%s", name);
-    snprintf(op.u.zone_create.country, sizeof op.u.zone_create.country, "%s", country);
-    return op;
+    return OP_MAKE("zone_create", OP_V("zone_id", &id), OP_V("name", name),
+                   OP_V("country", country));
 }
 static petro_op op_policy(uint32_t id, uint16_t fee, petro_amount limit, uint8_t tier,
                           uint8_t n, const petro_asset *assets) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_ZONE_POLICY;
-    op.u.zone_policy.zone_id = id;
-    op.u.zone_policy.fee_bps = fee;
-    op.u.zone_policy.tx_limit = limit;
-    op.u.zone_policy.min_kyc_tier = tier;
-    op.u.zone_policy.asset_count = n;
-    for (uint8_t i = 0; i < n; i++) op.u.zone_policy.assets[i] = assets[i];
-    return op;
+    return OP_MAKE("zone_policy", OP_V("zone_id", &id), OP_V("fee_bps", &fee),
+                   OP_V("tx_limit", &limit), OP_V("min_kyc_tier", &tier),
+                   OP_LIST("assets", assets, n));
 }
 static petro_op op_assign(int who, uint32_t zone) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_ZONE_ASSIGN;
-    op.u.zone_assign.account = K[who].pk;
-    op.u.zone_assign.zone_id = zone;
-    return op;
+    return OP_MAKE("zone_assign", OP_V("account", &K[who].pk), OP_V("zone_id", &zone));
 }
 static petro_op op_kyc(int who, uint8_t tier) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_SET_KYC_TIER;
-    op.u.set_kyc_tier.account = K[who].pk;
-    op.u.set_kyc_tier.tier = tier;
-    return op;
+    return OP_MAKE("set_kyc_tier", OP_V("account", &K[who].pk), OP_V("tier", &tier));
 }
 static petro_op op_target(const char *o, const char *d, uint16_t base, uint16_t target,
                           uint32_t growth) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_TRADE_TARGET;
-    memcpy(op.u.trade_target.origin, o, 3);
-    memcpy(op.u.trade_target.destination, d, 3);
-    op.u.trade_target.asset = petro_asset_native();
-    op.u.trade_target.base_year = base;
-    op.u.trade_target.target_year = target;
-    op.u.trade_target.growth_bps = growth;
-    return op;
+    petro_asset ptr = petro_asset_native();
+    return OP_MAKE("trade_target", OP_V("origin", o), OP_V("destination", d), OP_V("asset", &ptr),
+                   OP_V("base_year", &base), OP_V("target_year", &target),
+                   OP_V("growth_bps", &growth));
 }
 
 static petro_zone zone(fx *f, uint32_t id) {

@@ -5,6 +5,7 @@
 #define PETRO_TEST_TRADE_FIXTURE_H
 
 #include "test.h"
+#include "op_build.h"
 
 #include "petro/petro.h"
 
