@@ -19,7 +19,6 @@
 
 #include "attest.h"
 #include "log.h"
-#include "ordering.h"
 #include "wallet.h"
 
 struct checkpoints {
@@ -253,37 +252,35 @@ fail_lock:
     return PETRO_ERR_NOMEM;
 }
 
-/* The signing key. In a cluster: this validator's cluster key (the cluster file's key_file),
- * which must be the key the file lists for it (the proposer of the blocks it cuts). Alone:
- * the validator wallet, which must hold the ledger's proposer key. false (logged): none. */
+/* The signing key, which must be the key this node names as proposer (node_self_key). In a
+ * cluster (the cluster file named cluster_key_file): this validator's cluster key. Alone: the
+ * validator wallet, which holds the ledger's proposer key. false (logged): none. */
 static bool load_key(wallet_key *key, node *n, const node_config *cfg) {
     memset(key, 0, sizeof *key);
     petro_pubkey expected;
+    node_self_key(n, &expected);
+    bool is_cluster = cfg->cluster_key_file[0] != '\0';
     petro_result r;
     const char *source;
     char path[PATH_MAX + 64];
-    if (cfg->ordering != NULL) {
+    if (is_cluster) {
         if (cfg->validator_wallet[0] != '\0') {
             log_warn("checkpoint: a cluster validator signs checkpoints with its key_file; "
                      "--validator-wallet %s is not used", cfg->validator_wallet);
         }
-        ordering_self_key(cfg->ordering, &expected);
         source = cfg->cluster_key_file;
         key->sk = sodium_malloc(sizeof *key->sk);
         r = key->sk == NULL ? PETRO_ERR_NOMEM : attest_key_load(source, &key->pk, key->sk);
     } else {
-        node_status st;
-        r = node_status_get(n, &st);
-        expected = st.proposer;
         source = cfg->validator_wallet;
         if (source[0] == '\0') {
             snprintf(path, sizeof path, "%s/wallets/validator.json", cfg->data_dir);
             source = path;
         }
-        if (r == PETRO_OK) r = wallet_read(key, source, cfg->validator_passphrase);
+        r = wallet_read(key, source, cfg->validator_passphrase);
     }
     /* Logged as errors, so --log-level error still shows that nothing is signed. */
-    if (r == PETRO_ERR_BAD_PASSPHRASE && cfg->ordering == NULL) {
+    if (r == PETRO_ERR_BAD_PASSPHRASE && !is_cluster) {
         if (cfg->validator_passphrase == NULL) {
             log_error("checkpoint: validator wallet %s is encrypted and PETRO_VALIDATOR_PASSPHRASE "
                       "is not set; proof-of-reserves checkpoints are off (not signed)", source);

@@ -1,12 +1,19 @@
 /* Logging: see log.h. The line is formatted into a stack buffer first and written with a
  * single fputs, because stdio locks the stream per call: concurrent lines never mix. A line
- * longer than the buffer is cut and marked with "...", which only ever affects diagnostics. */
+ * longer than the buffer is cut and marked with "...", which only ever affects diagnostics.
+ * petrod's assertion handler (assert.h) lives here too: its one line is a log line.
+ *
+ * log_level_min is the one file-scope variable of petrod: the process-wide level, set once by
+ * main before any thread starts and read-only afterwards. */
 #include "log.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "assert.h"
 
 static log_level log_level_min = LOG_LEVEL_INFO;
 
@@ -52,4 +59,11 @@ void log_write(log_level level, const char *fmt, ...) {
         line[end + 1] = '\0';
     }
     fputs(line, stderr);
+}
+
+_Noreturn void petrod_assert_fail(const char *file, int line, const char *func,
+                                  const char *expr) {
+    log_write(LOG_LEVEL_ERROR, "assertion failed: %s:%d %s: %s", file, line, func, expr);
+    fflush(stderr);
+    abort();
 }

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "assert.h"
 #include "checkpoint.h"
 #include "log.h"
 #include "mempool.h"
@@ -46,6 +47,11 @@ struct node {
     sigpool *sigs;
     mempool *mp;
     checkpoints *cps; /* created before the producer starts, destroyed after it stops */
+    /* The ordering backend (ordering.h): cfg.ordering (a cluster), or the local one that
+     * node_open creates (is_ordering_owned) when the configuration names none. Set once in
+     * node_open, before the producer starts; never NULL after it. */
+    ordering *ord;
+    bool is_ordering_owned;
     char network_name[PETRO_NETWORK_NAME_SIZE_MAX + 1];
     petro_pubkey treasury;
     petro_pubkey proposer;
@@ -297,7 +303,8 @@ static petro_result check_config(const node_config *cfg) {
 static petro_result alloc_producer_buffers(node *n) {
     /* A cluster validator applies the blocks of other leaders, which may cut them bigger than
      * its own --block-max-txs: room for the protocol's maximum (untouched pages cost nothing). */
-    size_t max = n->cfg.ordering != NULL ? PETRO_BLOCK_TX_COUNT_MAX : n->cfg.block_tx_count_max;
+    size_t max = ordering_receives_blocks(n->ord) ? PETRO_BLOCK_TX_COUNT_MAX
+                                                  : n->cfg.block_tx_count_max;
     n->batch = calloc(max, sizeof n->batch[0]);
     n->batch_codes = calloc(max, sizeof n->batch_codes[0]);
     n->batch_index = calloc(max, sizeof n->batch_index[0]);
@@ -336,6 +343,19 @@ done:
     return r;
 }
 
+/* The configured cluster backend, or else a local one naming the ledger's proposer key (read
+ * by recover_tip). The one place where the backend is chosen. */
+static petro_result open_ordering(node *n) {
+    PETROD_ASSERT(n->ord == NULL);
+    if (n->cfg.ordering != NULL) {
+        n->ord = n->cfg.ordering;
+        return PETRO_OK;
+    }
+    petro_result r = ordering_local_create(&n->ord, &n->proposer);
+    n->is_ordering_owned = r == PETRO_OK;
+    return r;
+}
+
 static void *producer_main(void *arg);
 static void wake_producer(void *ctx);
 
@@ -363,6 +383,8 @@ petro_result node_open(node **out, const node_config *cfg) {
     if (r != PETRO_OK) goto fail;
     r = recover_tip(n, &genesis_id);
     if (r != PETRO_OK) goto fail;
+    r = open_ordering(n);
+    if (r != PETRO_OK) goto fail;
 
     r = init_sync(n);
     if (r != PETRO_OK) goto fail;
@@ -378,10 +400,8 @@ petro_result node_open(node **out, const node_config *cfg) {
     if (r != PETRO_OK) goto fail;
     r = checkpoint_create(&n->cps);
     if (r != PETRO_OK) goto fail;
-    if (cfg->ordering != NULL) {
-        ordering_applied(cfg->ordering, n->tip.height, &n->tip.block_hash, &n->tip.state_hash);
-        ordering_set_wake(cfg->ordering, wake_producer, n);
-    }
+    ordering_applied(n->ord, n->tip.height, &n->tip.block_hash, &n->tip.state_hash);
+    ordering_set_wake(n->ord, wake_producer, n);
     int rc = pthread_create(&n->producer, NULL, producer_main, n);
     if (rc != 0) {
         log_error("cannot start the producer thread: %s", strerror(rc));
@@ -413,7 +433,8 @@ void node_close(node *n) {
         int rc = pthread_join(n->producer, NULL);
         if (rc != 0) log_error("cannot join the producer: %s", strerror(rc));
     }
-    if (n->cfg.ordering != NULL) ordering_set_wake(n->cfg.ordering, NULL, NULL);
+    if (n->ord != NULL) ordering_set_wake(n->ord, NULL, NULL); /* NULL: node_open failed early */
+    if (n->is_ordering_owned) ordering_close(n->ord);
     checkpoint_destroy(n->cps); /* joins its worker, which reads through the store */
     sigpool_destroy(n->sigs);
     store_txn_abort(&n->admit_txn);
@@ -439,6 +460,8 @@ void node_close(node *n) {
 }
 
 struct ordering *node_ordering(node *n) { return n->cfg.ordering; }
+
+void node_self_key(node *n, petro_pubkey *out) { ordering_self_key(n->ord, out); }
 
 checkpoints *node_checkpoints(node *n) { return n->cps; }
 
@@ -547,9 +570,7 @@ static petro_result admit_locked(node *n, const petro_tx *tx, const petro_hash *
     }
     if (r != PETRO_OK) goto done;
     r = mempool_add(n->mp, tx, id, sig_mask, bytes, bytes_size);
-    if (r == PETRO_OK && n->cfg.ordering != NULL) {
-        ordering_forward(n->cfg.ordering, bytes, bytes_size);
-    }
+    if (r == PETRO_OK) ordering_forward(n->ord, bytes, bytes_size);
     if (r == PETRO_OK && mempool_count(n->mp) >= n->cfg.block_tx_count_max) {
         pthread_cond_signal(&n->producer_wake);
     }
@@ -571,8 +592,7 @@ static petro_result admit(node *n, const petro_tx *tx, const petro_hash *id, uin
 static petro_result precheck(node *n, const petro_hash *id) {
     pthread_mutex_lock(&n->lock);
     petro_result r = PETRO_OK;
-    if (n->is_closing || n->is_store_failing ||
-        (n->cfg.ordering != NULL && !ordering_is_writable(n->cfg.ordering))) {
+    if (n->is_closing || n->is_store_failing || !ordering_is_writable(n->ord)) {
         r = PETRO_ERR_UNAVAILABLE;
     } else if (mempool_find(n->mp, id) != NULL) {
         r = PETRO_ERR_DUPLICATE_TX;
@@ -891,7 +911,7 @@ static bool produce_block(node *n) {
     pthread_mutex_unlock(&n->lock);
     n->is_op_capped = false;
     if (count == 0) return true;
-    if (n->cfg.ordering != NULL && !ordering_may_propose(n->cfg.ordering, tip.height)) return true;
+    if (!ordering_may_propose(n->ord, tip.height)) return true;
     if (n->cfg.block_bytes_max != 0) {
         /* Cut by encoded size too (a cluster keeps blocks below etcd's request limit). */
         size_t bytes = PETRO_BLOCK_HEADER_SIZE, fit = 0;
@@ -953,15 +973,14 @@ static bool produce_block(node *n) {
         return true;
     }
     /* In a cluster each leader names itself as proposer; alone, the node's validator key. */
-    petro_pubkey proposer = n->proposer;
-    if (n->cfg.ordering != NULL) ordering_self_key(n->cfg.ordering, &proposer);
+    petro_pubkey proposer;
+    ordering_self_key(n->ord, &proposer);
     uint64_t t_applied = mono_us();
     r = petro_ledger_finish(n->ledger, &h, &proposer);
     if (r != PETRO_OK) goto fail_block;
     r = write_block(n, &h, count, included);
     if (r != PETRO_OK) goto fail_block;
-    if (n->cfg.ordering != NULL &&
-        ordering_finalize(n->cfg.ordering, height, n->block_buf, n->block_size) != PETRO_OK) {
+    if (ordering_finalize(n->ord, height, n->block_buf, n->block_size) != PETRO_OK) {
         /* Not final: drop our block; whatever etcd holds at this height is applied by
          * follow_blocks, and our transactions stay pending. */
         petro_ledger_abort(n->ledger);
@@ -978,11 +997,9 @@ static bool produce_block(node *n) {
     if (n->is_commit_failing) log_info("producer: commits succeed again");
     n->is_commit_failing = false;
     complete_batch(n, count, height, included, &h);
-    if (n->cfg.ordering != NULL) {
-        petro_hash block_hash;
-        petro_block_hash(&block_hash, &h);
-        ordering_applied(n->cfg.ordering, height, &block_hash, &h.state_hash);
-    }
+    petro_hash block_hash;
+    petro_block_hash(&block_hash, &h);
+    ordering_applied(n->ord, height, &block_hash, &h.state_hash);
     log_debug("block %llu: %u txs; apply %llu us, finish+write %llu us, commit %llu us",
               (unsigned long long)height, included, (unsigned long long)(t_applied - t_start),
               (unsigned long long)(t_written - t_applied),
@@ -1054,7 +1071,7 @@ static petro_result apply_remote_block(node *n, const uint8_t *bytes, size_t siz
     if (claimed.timestamp_ms < tip.timestamp_ms) return PETRO_ERR_BAD_TIMESTAMP;
     /* --block-max-txs is how this node cuts its own blocks, not a validity rule. */
     if (claimed.tx_count > PETRO_BLOCK_TX_COUNT_MAX) return PETRO_ERR_BLOCK_TOO_LARGE;
-    if (!ordering_is_validator(n->cfg.ordering, &claimed.proposer)) {
+    if (!ordering_is_validator(n->ord, &claimed.proposer)) {
         log_error("block %llu names a proposer that is not a validator of this cluster",
                   (unsigned long long)claimed.height);
         return PETRO_ERR_MALFORMED;
@@ -1142,7 +1159,7 @@ static petro_result apply_remote_block(node *n, const uint8_t *bytes, size_t siz
     petro_hash block_hash = n->tip.block_hash;
     pthread_cond_broadcast(&n->changed);
     pthread_mutex_unlock(&n->lock);
-    ordering_applied(n->cfg.ordering, claimed.height, &block_hash, &claimed.state_hash);
+    ordering_applied(n->ord, claimed.height, &block_hash, &claimed.state_hash);
     log_debug("applied block %llu from the cluster: %u txs", (unsigned long long)claimed.height,
               count);
     if (n->cfg.check_invariants) check_invariants_or_die(n, claimed.height);
@@ -1187,7 +1204,7 @@ static void reforward_pending(node *n) {
     pthread_mutex_lock(&n->lock);
     size_t count = mempool_peek(n->mp, n->batch, n->cfg.block_tx_count_max);
     for (size_t i = 0; i < count; i++) {
-        ordering_forward(n->cfg.ordering, n->batch[i]->bytes, n->batch[i]->bytes_size);
+        ordering_forward(n->ord, n->batch[i]->bytes, n->batch[i]->bytes_size);
     }
     pthread_mutex_unlock(&n->lock);
     if (count > 0) log_info("cluster: forwarded %zu pending submissions to the new leader", count);
@@ -1202,7 +1219,7 @@ static void reforward_stuck(node *n) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     uint64_t now = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-    bool is_leader = ordering_is_leader(n->cfg.ordering);
+    bool is_leader = ordering_is_leader(n->ord);
     pthread_mutex_lock(&n->lock);
     size_t count = is_leader ? 0 : mempool_peek(n->mp, n->batch, 1);
     if (count == 0 || !n->has_oldest || !petro_hash_equal(&n->oldest_id, &n->batch[0]->id)) {
@@ -1219,7 +1236,7 @@ static void reforward_stuck(node *n) {
     n->oldest_since_ms = now;
     count = mempool_peek(n->mp, n->batch, n->cfg.block_tx_count_max);
     for (size_t i = 0; i < count; i++) {
-        ordering_forward(n->cfg.ordering, n->batch[i]->bytes, n->batch[i]->bytes_size);
+        ordering_forward(n->ord, n->batch[i]->bytes, n->batch[i]->bytes_size);
     }
     pthread_mutex_unlock(&n->lock);
     log_info("cluster: the oldest pending submission is still not in a block after %u ms; "
@@ -1228,7 +1245,7 @@ static void reforward_stuck(node *n) {
 
 /* Apply every block the ordering backend has after the tip, in order. */
 static void follow_blocks(node *n) {
-    if (ordering_take_leader_change(n->cfg.ordering)) reforward_pending(n);
+    if (ordering_take_leader_change(n->ord)) reforward_pending(n);
     reforward_stuck(n);
     for (;;) {
         pthread_mutex_lock(&n->lock);
@@ -1237,7 +1254,7 @@ static void follow_blocks(node *n) {
         pthread_mutex_unlock(&n->lock);
         uint8_t *bytes;
         size_t size;
-        if (is_closing || ordering_next_block(n->cfg.ordering, next, &bytes, &size) != PETRO_OK)
+        if (is_closing || ordering_next_block(n->ord, next, &bytes, &size) != PETRO_OK)
             return;
         petro_result r = apply_remote_block(n, bytes, size);
         free(bytes);
@@ -1249,7 +1266,7 @@ static void follow_blocks(node *n) {
             log_error("cluster: block %llu not applied (%s); retrying", (unsigned long long)next,
                       petro_result_str(r));
         } else {
-            ordering_refused(n->cfg.ordering, next, r);
+            ordering_refused(n->ord, next, r);
         }
         return;
     }
@@ -1273,12 +1290,10 @@ static void *producer_main(void *arg) {
     bool is_failing = false;
     pthread_mutex_lock(&n->lock);
     while (!n->is_closing) {
-        if (n->cfg.ordering != NULL) {
-            pthread_mutex_unlock(&n->lock);
-            follow_blocks(n);
-            pthread_mutex_lock(&n->lock);
-            if (n->is_closing) break;
-        }
+        pthread_mutex_unlock(&n->lock);
+        follow_blocks(n);
+        pthread_mutex_lock(&n->lock);
+        if (n->is_closing) break;
         struct timespec due = last_block;
         due.tv_sec += (time_t)(wait_ms / 1000u);
         due.tv_nsec += (long)(wait_ms % 1000u) * 1000000L;

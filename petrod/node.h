@@ -28,8 +28,9 @@ typedef struct node_config {
     uint32_t sig_thread_count;     /* default: number of cores */
     size_t map_size;               /* LMDB map size in bytes; default 8 GiB */
     bool check_invariants;         /* full invariant scan after every block (tests) */
-    /* Cluster (ordering.h): NULL runs the local single-node ordering. Borrowed; outlives the
-     * node. block_bytes_max (0 = no limit) also cuts blocks by encoded size. */
+    /* Cluster (ordering.h): the etcd backend; NULL: node_open creates and owns the local
+     * single-node backend (ordering_local_create). Borrowed; outlives the node.
+     * block_bytes_max (0 = no limit) also cuts blocks by encoded size. */
     struct ordering *ordering;
     uint32_t block_bytes_max;
     /* Proof-of-reserves checkpoints (checkpoint.h), read once by checkpoint_start. */
@@ -138,8 +139,13 @@ uint64_t node_wait_block(node *n, uint64_t after_height, uint32_t timeout_ms);
 /** Whether the node is shutting down (long-poll and SSE handlers stop). */
 bool node_is_closing(node *n);
 
-/** The cluster ordering backend, or NULL on a single node (the devnet). */
+/** The cluster ordering backend of node_config, or NULL on a single node (the devnet): what
+ *  the API shows as "cluster". The node itself runs the local backend then (ordering.h). */
 struct ordering *node_ordering(node *n);
+
+/** The key this node names as the proposer of the blocks it cuts (ordering_self_key): its
+ *  cluster key in a cluster, the ledger's proposer key alone. */
+void node_self_key(node *n, petro_pubkey *out);
 
 /** The node's proof-of-reserves checkpoints (checkpoint.h): created by node_open, destroyed
  *  by node_close; borrowed until then. Never NULL. */

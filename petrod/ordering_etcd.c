@@ -68,7 +68,10 @@ typedef struct peer_state {
     uint64_t diverged_height;
 } peer_state;
 
-struct ordering {
+typedef struct etcd_ordering etcd_ordering;
+
+struct etcd_ordering {
+    ordering base; /* first: etcd_of casts back */
     ordering_config cfg;
     petro_hash network_id;
     petro_pubkey pk;
@@ -136,6 +139,15 @@ struct ordering {
     size_t thread_count;
 };
 
+static const ordering_ops etcd_ops;
+
+/* The backend behind an interface pointer (its first member). */
+static etcd_ordering *etcd_of(ordering *base) {
+    PETROD_ASSERT(base != NULL);
+    PETROD_ASSERT(base->ops == &etcd_ops);
+    return (etcd_ordering *)base;
+}
+
 static uint64_t mono_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -143,7 +155,7 @@ static uint64_t mono_ms(void) {
 }
 
 /* Wait on o->cond (held) for at most ms. */
-static void wait_ms_locked(ordering *o, uint32_t ms) {
+static void wait_ms_locked(etcd_ordering *o, uint32_t ms) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     ts.tv_sec += (time_t)(ms / 1000u);
@@ -155,7 +167,7 @@ static void wait_ms_locked(ordering *o, uint32_t ms) {
     pthread_cond_timedwait(&o->cond, &o->lock, &ts);
 }
 
-static void do_wake(ordering *o) {
+static void do_wake(etcd_ordering *o) {
     pthread_mutex_lock(&o->lock);
     ordering_wake_fn fn = o->wake;
     void *ctx = o->wake_ctx;
@@ -163,11 +175,11 @@ static void do_wake(ordering *o) {
     if (fn != NULL) fn(ctx);
 }
 
-static void key_of(char *out, size_t cap, const ordering *o, const char *suffix) {
+static void key_of(char *out, size_t cap, const etcd_ordering *o, const char *suffix) {
     snprintf(out, cap, "%s%s", o->cfg.prefix, suffix);
 }
 
-static void block_key(char *out, size_t cap, const ordering *o, uint64_t height) {
+static void block_key(char *out, size_t cap, const etcd_ordering *o, uint64_t height) {
     snprintf(out, cap, "%sblock/%020llu", o->cfg.prefix, (unsigned long long)height);
 }
 
@@ -291,7 +303,7 @@ petro_result ordering_config_load(ordering_config *cfg, const char *path) {
 
 /* ------------------------------------------------------------ election */
 
-static void set_role(ordering *o, bool is_leader, const char *leader_id, const char *leader_api) {
+static void set_role(etcd_ordering *o, bool is_leader, const char *leader_id, const char *leader_api) {
     pthread_mutex_lock(&o->lock);
     bool changed = o->is_leader != is_leader || !o->has_leader ||
                    strcmp(o->leader_id, leader_id) != 0;
@@ -312,7 +324,7 @@ static void set_role(ordering *o, bool is_leader, const char *leader_id, const c
     if (changed) do_wake(o);
 }
 
-static void step_down(ordering *o, const char *why) {
+static void step_down(etcd_ordering *o, const char *why) {
     pthread_mutex_lock(&o->lock);
     bool was = o->is_leader;
     o->is_leader = false;
@@ -322,7 +334,7 @@ static void step_down(ordering *o, const char *why) {
     if (was) log_warn("cluster: this node steps down as leader: %s", why);
 }
 
-static void set_etcd_ok(ordering *o, bool ok) {
+static void set_etcd_ok(etcd_ordering *o, bool ok) {
     pthread_mutex_lock(&o->lock);
     if (!ok) o->counters.etcd_failures_total++;
     o->is_etcd_ok = ok;
@@ -349,7 +361,7 @@ static void parse_leader(const json_t *kv, char *id, size_t id_cap, char *api, s
 }
 
 /* One campaign round: returns PETRO_OK (leader or follower decided), or an etcd failure. */
-static petro_result campaign(ordering *o, etcd *e, uint64_t lease) {
+static petro_result campaign(etcd_ordering *o, etcd *e, uint64_t lease) {
     char key[256], value[256];
     key_of(key, sizeof key, o, "leader");
     snprintf(value, sizeof value, "%s %s", o->cfg.self, o->cfg.validators[o->self_index].api);
@@ -396,7 +408,7 @@ static petro_result campaign(ordering *o, etcd *e, uint64_t lease) {
 }
 
 static void *elect_main(void *arg) {
-    ordering *o = arg;
+    etcd_ordering *o = arg;
     etcd *e = etcd_new(o->cfg.etcd_endpoints, o->cfg.etcd_timeout_ms);
     uint32_t ttl_ms = o->cfg.lease_ttl_s * 1000u;
     uint32_t period_ms = ttl_ms / 4u;
@@ -466,7 +478,7 @@ static void *elect_main(void *arg) {
 /* ------------------------------------------------------------ finalize */
 
 /* Read the block key at height: PETRO_OK with bytes, PETRO_ERR_NOT_FOUND, or a failure. */
-static petro_result read_block_key(ordering *o, etcd *e, uint64_t height, uint8_t **bytes,
+static petro_result read_block_key(etcd_ordering *o, etcd *e, uint64_t height, uint8_t **bytes,
                                    size_t *size) {
     char key[256];
     block_key(key, sizeof key, o, height);
@@ -481,7 +493,9 @@ static petro_result read_block_key(ordering *o, etcd *e, uint64_t height, uint8_
     return r;
 }
 
-petro_result ordering_finalize(ordering *o, uint64_t height, const uint8_t *block, size_t size) {
+static petro_result etcd_finalize(ordering *base, uint64_t height, const uint8_t *block,
+                                  size_t size) {
+    etcd_ordering *o = etcd_of(base);
     pthread_mutex_lock(&o->lock);
     bool is_leader = o->is_leader;
     uint64_t lease = o->lease_id;
@@ -560,7 +574,7 @@ petro_result ordering_finalize(ordering *o, uint64_t height, const uint8_t *bloc
 
 /* ------------------------------------------------------------ reader */
 
-static void cache_put(ordering *o, uint64_t height, uint8_t *bytes, size_t size) {
+static void cache_put(etcd_ordering *o, uint64_t height, uint8_t *bytes, size_t size) {
     /* under lock */
     if (height <= o->applied_height || o->cache_count == CACHE_MAX) {
         free(bytes);
@@ -577,7 +591,7 @@ static void cache_put(ordering *o, uint64_t height, uint8_t *bytes, size_t size)
     o->cache[o->cache_count++] = (cached_block){.height = height, .bytes = bytes, .size = size};
 }
 
-static void cache_drop_upto(ordering *o, uint64_t height) {
+static void cache_drop_upto(etcd_ordering *o, uint64_t height) {
     size_t k = 0;
     for (size_t i = 0; i < o->cache_count; i++) {
         if (o->cache[i].height <= height) {
@@ -591,7 +605,7 @@ static void cache_drop_upto(ordering *o, uint64_t height) {
 
 /* Range the block keys from height want on; returns how many were cached. *first is the
  * lowest height etcd returned (0 if none): above want means want was pruned. */
-static petro_result read_blocks(ordering *o, etcd *e, uint64_t want, size_t *got, uint64_t *first) {
+static petro_result read_blocks(etcd_ordering *o, etcd *e, uint64_t want, size_t *got, uint64_t *first) {
     *got = 0;
     *first = 0;
     char key[256], pfx[256];
@@ -676,7 +690,7 @@ static json_t *attestation_put(const char *key, const attestation *a) {
 }
 
 /* One txn: the latest attestation at att/<self>, and each queued one at atth/<height>/<self>. */
-static void publish_attestation(ordering *o, etcd *e) {
+static void publish_attestation(etcd_ordering *o, etcd *e) {
     pthread_mutex_lock(&o->lock);
     bool todo = o->has_mine && !o->is_mine_published;
     attestation a = o->mine;
@@ -712,7 +726,7 @@ static void publish_attestation(ordering *o, etcd *e) {
 }
 
 /* The index of the validator whose id ends key (after pfx_len bytes), or SIZE_MAX. */
-static size_t validator_of_key(const ordering *o, const uint8_t *k, size_t ks, size_t pfx_len) {
+static size_t validator_of_key(const etcd_ordering *o, const uint8_t *k, size_t ks, size_t pfx_len) {
     for (size_t j = 0; j < o->cfg.validator_count; j++) {
         const char *id = o->cfg.validators[j].id;
         if (ks == pfx_len + strlen(id) && memcmp(k + pfx_len, id, strlen(id)) == 0) return j;
@@ -726,7 +740,7 @@ typedef void (*attestation_cb)(void *ctx, size_t idx, const attestation *a);
  * validator id, and call cb for every attestation that parses, is signed by that validator's
  * key from the cluster file and, with is_exact_height, is at height. Others are skipped.
  * Returns PETRO_OK, or the error of the range request. */
-static petro_result each_verified_attestation(ordering *o, etcd *e, const char *pfx,
+static petro_result each_verified_attestation(etcd_ordering *o, etcd *e, const char *pfx,
                                               bool is_exact_height, uint64_t height,
                                               attestation_cb cb, void *ctx) {
     json_t *body = json_pack("{s:o,s:o}", "key", b64s(pfx), "range_end", range_end_of(pfx));
@@ -760,7 +774,7 @@ static petro_result each_verified_attestation(ordering *o, etcd *e, const char *
 }
 
 typedef struct attestations_json_ctx {
-    const ordering *o;
+    const etcd_ordering *o;
     json_t *out;
     const char *block_hash_hex;
     const char *state_hash_hex;
@@ -777,8 +791,10 @@ static void attestation_to_json(void *ctx, size_t idx, const attestation *a) {
                                             "state_hash", sh, "agrees", agrees));
 }
 
-json_t *ordering_block_attestations_json(ordering *o, uint64_t height, const char *block_hash_hex,
-                                         const char *state_hash_hex) {
+static json_t *etcd_block_attestations_json(ordering *base, uint64_t height,
+                                            const char *block_hash_hex,
+                                            const char *state_hash_hex) {
+    etcd_ordering *o = etcd_of(base);
     char pfx[256], sub[64];
     snprintf(sub, sizeof sub, "atth/%020llu/", (unsigned long long)height);
     key_of(pfx, sizeof pfx, o, sub);
@@ -800,7 +816,7 @@ json_t *ordering_block_attestations_json(ordering *o, uint64_t height, const cha
 /* A verified attestation of validator idx: record it as the peer's latest and compare it with
  * our own state at that height. */
 static void attestation_note(void *ctx, size_t idx, const attestation *a) {
-    ordering *o = ctx;
+    etcd_ordering *o = ctx;
     pthread_mutex_lock(&o->lock);
     peer_state *p = &o->peers[idx];
     p->has_attestation = true;
@@ -823,7 +839,7 @@ static void attestation_note(void *ctx, size_t idx, const attestation *a) {
 
 /* Read every validator's latest attestation (P att/<id>), verify it, compare with our own
  * state at that height. */
-static void read_attestations(ordering *o, etcd *e) {
+static void read_attestations(etcd_ordering *o, etcd *e) {
     char pfx[256];
     key_of(pfx, sizeof pfx, o, "att/");
     (void)each_verified_attestation(o, e, pfx, false, 0, attestation_note, o);
@@ -831,7 +847,7 @@ static void read_attestations(ordering *o, etcd *e) {
 
 /* Leader: delete the block keys every validator applied (or older than retain_blocks), then
  * compact etcd's history up to that delete. */
-static void prune(ordering *o, etcd *e) {
+static void prune(etcd_ordering *o, etcd *e) {
     pthread_mutex_lock(&o->lock);
     uint64_t min_att = UINT64_MAX;
     for (size_t i = 0; i < o->cfg.validator_count; i++) {
@@ -897,7 +913,7 @@ static size_t peer_data(char *ptr, size_t size, size_t nmemb, void *ctx) {
  * faulty validators a cluster of N tolerates; f+1 attesters include at least one honest one.
  * They come from validators other than this node and the serving peer (docs/protocol.md,
  * "Catching up from a peer"). */
-static size_t peer_quorum(const ordering *o) { return (o->cfg.validator_count - 1) / 3 + 1; }
+static size_t peer_quorum(const etcd_ordering *o) { return (o->cfg.validator_count - 1) / 3 + 1; }
 
 typedef struct height_attestations_ctx {
     attestation *att;
@@ -915,7 +931,7 @@ static void attestation_collect(void *ctx, size_t idx, const attestation *a) {
 
 /* The verified per-block attestations at height (P atth/<height>/<id>): has[i] and att[i]
  * for validator i. Returns how many verified, or SIZE_MAX if etcd does not answer. */
-static size_t read_height_attestations(ordering *o, etcd *e, uint64_t height,
+static size_t read_height_attestations(etcd_ordering *o, etcd *e, uint64_t height,
                                        attestation att[ORDERING_VALIDATOR_COUNT_MAX],
                                        bool has[ORDERING_VALIDATOR_COUNT_MAX]) {
     memset(has, 0, ORDERING_VALIDATOR_COUNT_MAX * sizeof has[0]);
@@ -975,7 +991,7 @@ static void plan_clear(catchup_plan *p) {
 
 /* Count and log a refused peer chain once (status "peer_refused", metric
  * petro_cluster_peer_blocks_refused_total). */
-static void peer_refuse(ordering *o, size_t k, uint64_t base, uint64_t height, const char *reason,
+static void peer_refuse(etcd_ordering *o, size_t k, uint64_t base, uint64_t height, const char *reason,
                         const char *detail) {
     pthread_mutex_lock(&o->lock);
     bool is_new = !o->has_peer_refused || o->peer_refused_index != k ||
@@ -997,7 +1013,7 @@ static void peer_refuse(ordering *o, size_t k, uint64_t base, uint64_t height, c
 /* Verify peer k's chain base..anchor: exact heights, each block's prev_hash the hash of the one
  * before, and the block at anchor attested (block and state hash) by peer_quorum validators
  * other than this node and k. Fills plan (marks) on success. */
-static bool plan_verify(ordering *o, CURL *c, size_t k, const attestation *att, const bool *has,
+static bool plan_verify(etcd_ordering *o, CURL *c, size_t k, const attestation *att, const bool *has,
                         catchup_plan *plan) {
     petro_hash prev = {{0}};
     petro_block_header top = {0};
@@ -1051,7 +1067,7 @@ static bool plan_verify(ordering *o, CURL *c, size_t k, const attestation *att, 
 
 /* Make a catch-up plan for want..first (first: the lowest block left in etcd): read the
  * attestations of block first, then verify each peer's chain against them until one holds. */
-static bool plan_make(ordering *o, etcd *e, CURL *c, uint64_t want, uint64_t first) {
+static bool plan_make(etcd_ordering *o, etcd *e, CURL *c, uint64_t want, uint64_t first) {
     if (first - want > PEER_GAP_MAX) {
         if (o->logged_anchor != first) {
             log_error("cluster: this node is %llu blocks behind etcd's oldest block; too far to "
@@ -1099,7 +1115,7 @@ static bool plan_make(ordering *o, etcd *e, CURL *c, uint64_t want, uint64_t fir
 
 /* Fetch want..(the next mark) from a peer and cache it if its hash chain ends on the mark's
  * verified hash. Returns how many were cached. */
-static size_t fetch_planned(ordering *o, CURL *c, uint64_t want) {
+static size_t fetch_planned(etcd_ordering *o, CURL *c, uint64_t want) {
     const catchup_plan *p = &o->plan;
     size_t j = (size_t)((want - p->base) / PEER_MARK_EVERY);
     uint64_t mark = plan_mark_height(p, j);
@@ -1151,7 +1167,7 @@ static size_t fetch_planned(ordering *o, CURL *c, uint64_t want) {
  * carries f+1 attestations of validators other than this node and the peer (plan_make).
  * They are then verified like any block when the node applies them. Returns how many were
  * cached. */
-static size_t fetch_from_peers(ordering *o, etcd *e, uint64_t want, uint64_t first) {
+static size_t fetch_from_peers(etcd_ordering *o, etcd *e, uint64_t want, uint64_t first) {
     if (o->plan.base != 0 && (want < o->plan.base || want > o->plan.anchor)) plan_clear(&o->plan);
     if (o->plan.base == 0 && mono_ms() < o->peer_retry_ms) return 0;
     CURL *c = curl_easy_init();
@@ -1167,7 +1183,7 @@ static size_t fetch_from_peers(ordering *o, etcd *e, uint64_t want, uint64_t fir
 }
 
 static void *reader_main(void *arg) {
-    ordering *o = arg;
+    etcd_ordering *o = arg;
     etcd *e = etcd_new(o->cfg.etcd_endpoints, o->cfg.etcd_timeout_ms);
     uint64_t last_prune = mono_ms();
     uint64_t last_att_read = 0;
@@ -1273,7 +1289,7 @@ static void collect_retry(const uint8_t *buf, size_t size, const peer_buf *answe
 }
 
 static void *forward_main(void *arg) {
-    ordering *o = arg;
+    etcd_ordering *o = arg;
     unsigned retry_round = 0;
     CURL *c = curl_easy_init();
     struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/octet-stream");
@@ -1352,8 +1368,8 @@ static void *forward_main(void *arg) {
     return NULL;
 }
 
-void ordering_forward(ordering *o, const uint8_t *tx, size_t size) {
-    if (o == NULL) return;
+static void etcd_forward(ordering *base, const uint8_t *tx, size_t size) {
+    etcd_ordering *o = etcd_of(base);
     pthread_mutex_lock(&o->lock);
     if (!o->is_leader && o->fwd_size + 4 + size <= FORWARD_BYTES_MAX) {
         if (o->fwd_size + 4 + size > o->fwd_cap) {
@@ -1386,11 +1402,14 @@ void ordering_forward(ordering *o, const uint8_t *tx, size_t size) {
 
 /* ------------------------------------------------------------ node side */
 
+static void etcd_close(ordering *base);
+
 petro_result ordering_open(ordering **out, const ordering_config *cfg,
                            const petro_hash *network_id) {
     *out = NULL;
-    ordering *o = calloc(1, sizeof *o);
+    etcd_ordering *o = calloc(1, sizeof *o);
     if (o == NULL) return PETRO_ERR_NOMEM;
+    o->base.ops = &etcd_ops;
     o->cfg = *cfg;
     o->network_id = *network_id;
     for (size_t i = 0; i < cfg->validator_count; i++) {
@@ -1416,25 +1435,25 @@ petro_result ordering_open(ordering **out, const ordering_config *cfg,
     o->e_finalize = etcd_new(cfg->etcd_endpoints, cfg->etcd_timeout_ms);
     if (o->e_finalize == NULL) {
         log_error("bad etcd endpoint list '%s'", cfg->etcd_endpoints);
-        ordering_close(o);
+        etcd_close(&o->base);
         return PETRO_ERR_MALFORMED;
     }
     void *(*mains[3])(void *) = {elect_main, reader_main, forward_main};
     for (size_t i = 0; i < 3; i++) {
         if (pthread_create(&o->threads[i], NULL, mains[i], o) != 0) {
-            ordering_close(o);
+            etcd_close(&o->base);
             return PETRO_ERR_IO;
         }
         o->thread_count++;
     }
     log_info("cluster: validator %s, etcd %s, prefix %s", cfg->self, cfg->etcd_endpoints,
              cfg->prefix);
-    *out = o;
+    *out = &o->base;
     return PETRO_OK;
 }
 
-void ordering_close(ordering *o) {
-    if (o == NULL) return;
+static void etcd_close(ordering *base) {
+    etcd_ordering *o = etcd_of(base);
     pthread_mutex_lock(&o->lock);
     o->is_closing = true;
     pthread_cond_broadcast(&o->cond);
@@ -1451,25 +1470,29 @@ void ordering_close(ordering *o) {
     free(o);
 }
 
-void ordering_set_wake(ordering *o, ordering_wake_fn fn, void *ctx) {
+static void etcd_set_wake(ordering *base, ordering_wake_fn fn, void *ctx) {
+    etcd_ordering *o = etcd_of(base);
     pthread_mutex_lock(&o->lock);
     o->wake = fn;
     o->wake_ctx = ctx;
     pthread_mutex_unlock(&o->lock);
 }
 
-void ordering_self_key(ordering *o, petro_pubkey *out) {
+static void etcd_self_key(ordering *base, petro_pubkey *out) {
+    etcd_ordering *o = etcd_of(base);
     *out = o->pk; /* set once in ordering_open, never changed */
 }
 
-bool ordering_is_validator(ordering *o, const petro_pubkey *pk) {
+static bool etcd_is_validator(ordering *base, const petro_pubkey *pk) {
+    etcd_ordering *o = etcd_of(base);
     for (size_t i = 0; i < o->cfg.validator_count; i++) {
         if (petro_pubkey_equal(&o->cfg.validators[i].pubkey, pk)) return true;
     }
     return false;
 }
 
-bool ordering_may_propose(ordering *o, uint64_t applied_height) {
+static bool etcd_may_propose(ordering *base, uint64_t applied_height) {
+    etcd_ordering *o = etcd_of(base);
     pthread_mutex_lock(&o->lock);
     bool may = o->is_leader && o->has_read_as_leader && applied_height >= o->known_tip &&
                o->refused_height == 0;
@@ -1477,7 +1500,8 @@ bool ordering_may_propose(ordering *o, uint64_t applied_height) {
     return may;
 }
 
-bool ordering_take_leader_change(ordering *o) {
+static bool etcd_take_leader_change(ordering *base) {
+    etcd_ordering *o = etcd_of(base);
     pthread_mutex_lock(&o->lock);
     bool changed = o->is_leader_new;
     o->is_leader_new = false;
@@ -1485,21 +1509,25 @@ bool ordering_take_leader_change(ordering *o) {
     return changed;
 }
 
-bool ordering_is_leader(ordering *o) {
+static bool etcd_is_leader(ordering *base) {
+    etcd_ordering *o = etcd_of(base);
     pthread_mutex_lock(&o->lock);
     bool is_leader = o->is_leader;
     pthread_mutex_unlock(&o->lock);
     return is_leader;
 }
 
-bool ordering_is_writable(ordering *o) {
+static bool etcd_is_writable(ordering *base) {
+    etcd_ordering *o = etcd_of(base);
     pthread_mutex_lock(&o->lock);
     bool ok = o->is_etcd_ok && o->has_leader;
     pthread_mutex_unlock(&o->lock);
     return ok;
 }
 
-petro_result ordering_next_block(ordering *o, uint64_t height, uint8_t **bytes, size_t *size) {
+static petro_result etcd_next_block(ordering *base, uint64_t height, uint8_t **bytes,
+                                    size_t *size) {
+    etcd_ordering *o = etcd_of(base);
     *bytes = NULL;
     *size = 0;
     petro_result r = PETRO_ERR_NOT_FOUND;
@@ -1520,8 +1548,9 @@ petro_result ordering_next_block(ordering *o, uint64_t height, uint8_t **bytes, 
     return r;
 }
 
-void ordering_applied(ordering *o, uint64_t height, const petro_hash *block_hash,
-                      const petro_hash *state_hash) {
+static void etcd_applied(ordering *base, uint64_t height, const petro_hash *block_hash,
+                         const petro_hash *state_hash) {
+    etcd_ordering *o = etcd_of(base);
     pthread_mutex_lock(&o->lock);
     if (height > o->applied_height) o->applied_height = height;
     if (height > o->known_tip) o->known_tip = height;
@@ -1548,7 +1577,8 @@ void ordering_applied(ordering *o, uint64_t height, const petro_hash *block_hash
     pthread_mutex_unlock(&o->lock);
 }
 
-void ordering_refused(ordering *o, uint64_t height, petro_result why) {
+static void etcd_refused(ordering *base, uint64_t height, petro_result why) {
+    etcd_ordering *o = etcd_of(base);
     pthread_mutex_lock(&o->lock);
     const cached_block *b = NULL;
     for (size_t i = 0; i < o->cache_count; i++) {
@@ -1575,7 +1605,8 @@ void ordering_refused(ordering *o, uint64_t height, petro_result why) {
     pthread_mutex_unlock(&o->lock);
 }
 
-json_t *ordering_status_json(ordering *o) {
+static json_t *etcd_status_json(ordering *base) {
+    etcd_ordering *o = etcd_of(base);
     pthread_mutex_lock(&o->lock);
     json_t *vals = json_array();
     for (size_t i = 0; i < o->cfg.validator_count && vals != NULL; i++) {
@@ -1629,8 +1660,36 @@ json_t *ordering_status_json(ordering *o) {
     return c;
 }
 
-void ordering_counters_get(ordering *o, ordering_counters *out) {
+static void etcd_counters_get(ordering *base, ordering_counters *out) {
+    etcd_ordering *o = etcd_of(base);
     pthread_mutex_lock(&o->lock);
     *out = o->counters;
     pthread_mutex_unlock(&o->lock);
 }
+
+/* Blocks of other leaders arrive through the reader thread. */
+static bool etcd_receives_blocks(ordering *base) {
+    (void)etcd_of(base);
+    return true;
+}
+
+static const ordering_ops etcd_ops = {
+    .name = "etcd",
+    .close = etcd_close,
+    .set_wake = etcd_set_wake,
+    .receives_blocks = etcd_receives_blocks,
+    .may_propose = etcd_may_propose,
+    .self_key = etcd_self_key,
+    .is_validator = etcd_is_validator,
+    .is_writable = etcd_is_writable,
+    .finalize = etcd_finalize,
+    .next_block = etcd_next_block,
+    .applied = etcd_applied,
+    .refused = etcd_refused,
+    .take_leader_change = etcd_take_leader_change,
+    .is_leader = etcd_is_leader,
+    .forward = etcd_forward,
+    .status_json = etcd_status_json,
+    .block_attestations_json = etcd_block_attestations_json,
+    .counters_get = etcd_counters_get,
+};
