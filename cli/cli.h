@@ -28,6 +28,7 @@ enum {
 #define CLI_ARGS_OPTS_MAX 64
 #define CLI_ARGS_POSITIONAL_MAX 8
 #define CLI_TX_ADDRS_MAX 16 /* addresses of one operation checked against the node's network */
+#define CLI_TX_WHAT_SIZE 48 /* "--" and an option's name */
 
 typedef struct cli_config {
     char node_url[CLI_URL_SIZE_MAX]; /* without a trailing '/' */
@@ -37,8 +38,11 @@ typedef struct cli_config {
 
 /* One command line after the command name, split into options and positional arguments.
  * Values are borrowed from argv. */
+struct cli_alias;
+
 typedef struct cli_args {
     const char *command;
+    const struct cli_alias *alias; /* the command's operation (family.h), or NULL */
     size_t positional_count;
     const char *positional[CLI_ARGS_POSITIONAL_MAX];
     size_t opt_count;
@@ -54,6 +58,10 @@ const char *args_get(const cli_args *args, const char *name);
 bool args_has(const cli_args *args, const char *name);
 /* Every value of a repeatable option, in order; returns the count (at most max). */
 size_t args_get_all(const cli_args *args, const char *name, const char **out, size_t max);
+/* Give --name the value (replacing earlier values), for a handler that computes a value its
+ * alias then reads. name and value are borrowed: static or outliving args. Returns
+ * CLI_EXIT_OK, or CLI_EXIT_USAGE (too many options) after cli_fail. */
+int args_set(cli_args *args, const char *name, const char *value);
 
 /* A command handler. */
 typedef int (*cli_handler)(const cli_config *cfg, const cli_args *args);
@@ -80,34 +88,21 @@ void passphrase_free(char *passphrase);
  * caller must wallet_key_deinit it. */
 int wallet_open(const cli_config *cfg, const char *path, petro_net_kind net, wallet_key *key);
 
-/* Transaction commands (cmd_tx.c). */
-int cmd_pay(const cli_config *cfg, const cli_args *args);
-int cmd_create_account(const cli_config *cfg, const cli_args *args);
-int cmd_trust(const cli_config *cfg, const cli_args *args);
-int cmd_untrust(const cli_config *cfg, const cli_args *args);
-int cmd_create_asset(const cli_config *cfg, const cli_args *args);
-int cmd_authorize(const cli_config *cfg, const cli_args *args);
-int cmd_issue(const cli_config *cfg, const cli_args *args);
-int cmd_redeem(const cli_config *cfg, const cli_args *args);
-int cmd_set_signer(const cli_config *cfg, const cli_args *args);
-int cmd_set_thresholds(const cli_config *cfg, const cli_args *args);
-/* Run the transaction pipeline of cmd_tx.c for a prepared operation (used by the other
- * command files); whats/texts name the addresses parsed into op, checked against the node's
- * network kind. More than CLI_TX_ADDRS_MAX addresses is a usage error. */
-int cli_tx_run_op(const cli_config *cfg, const cli_args *args, const petro_op *op,
-                  size_t addr_count, const char *const *whats, const char *const *texts);
-/* cli_tx_run_op with one address to check (what, text), or none when text is NULL. */
-int cli_tx_run_op_addr(const cli_config *cfg, const cli_args *args, const petro_op *op,
-                       const char *what, const char *text);
+/* The transaction pipeline (cmd_tx.c): one operation, with what is checked before signing. */
+typedef struct cli_tx_op {
+    petro_op op;
+    /* Addresses parsed from arguments, checked against the node's network kind. */
+    size_t addr_count;
+    char whats[CLI_TX_ADDRS_MAX][CLI_TX_WHAT_SIZE]; /* the argument: "--to" */
+    const char *texts[CLI_TX_ADDRS_MAX]; /* the address as typed */
+    /* When set, the source account must be required_source (issue --asset CODE:ISSUER). */
+    bool has_required_source;
+    petro_pubkey required_source;
+    const char *required_source_why; /* "--asset: only the issuer can issue" */
+} cli_tx_op;
 
-/* Reserves commands (cmd_reserves.c). */
-int cmd_reserves(const cli_config *cfg, const cli_args *args);
-int cmd_attest(const cli_config *cfg, const cli_args *args);
-int cmd_oracle_price(const cli_config *cfg, const cli_args *args);
-int cmd_issue_reserve(const cli_config *cfg, const cli_args *args);
-int cmd_redeem_reserve(const cli_config *cfg, const cli_args *args);
-int cmd_fulfill(const cli_config *cfg, const cli_args *args);
-int cmd_proof(const cli_config *cfg, const cli_args *args);
-int cmd_verify_proof(const cli_config *cfg, const cli_args *args);
+/* Run the pipeline for txo (status, network check, wallets, sequence, sign, submit, report):
+ * see cmd_tx.c. txo->op is wiped before returning. */
+int cli_tx_submit(const cli_config *cfg, const cli_args *args, cli_tx_op *txo);
 
 #endif

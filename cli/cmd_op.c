@@ -22,14 +22,11 @@
 #include "output.h"
 #include "parse.h"
 
-/* One operation being built from the command line. */
+/* One operation being built from the command line into the pipeline's cli_tx_op. */
 typedef struct op_build {
     const petro_op_schema *schema;
-    petro_op op;
-    size_t addr_count; /* addresses to check against the node's network kind */
-    const char *whats[CLI_TX_ADDRS_MAX];
-    const char *texts[CLI_TX_ADDRS_MAX];
-    char flags[CMD_OP_FIELDS_MAX][CMD_OP_FLAG_SIZE]; /* "--name" of each field */
+    const char *who; /* in messages: "op payment", or the alias command "pay" */
+    cli_tx_op *txo;
 } op_build;
 
 /* ------------------------------------------------------------------ descriptions */
@@ -219,18 +216,23 @@ void cmd_op_print_list(FILE *out) {
 
 /* ------------------------------------------------------------------ building */
 
-static int note_address(op_build *b, const char *what, const char *text) {
-    if (b->addr_count >= CLI_TX_ADDRS_MAX) {
-        return cli_fail(CLI_EXIT_USAGE, "op %s: more than %d addresses", b->schema->name,
-                        CLI_TX_ADDRS_MAX);
+int cmd_op_note_address(cli_tx_op *t, const char *what, const char *text) {
+    if (t->addr_count >= CLI_TX_ADDRS_MAX) {
+        return cli_fail(CLI_EXIT_USAGE, "%s: more than %d addresses", what, CLI_TX_ADDRS_MAX);
     }
-    b->whats[b->addr_count] = what;
-    b->texts[b->addr_count] = text;
-    b->addr_count++;
+    int n = snprintf(t->whats[t->addr_count], CLI_TX_WHAT_SIZE, "%s", what);
+    if (n < 0 || n >= CLI_TX_WHAT_SIZE) return cli_fail(CLI_EXIT_FAILED, "%s: name too long", what);
+    t->texts[t->addr_count] = text;
+    t->addr_count++;
     return CLI_EXIT_OK;
 }
 
-/* A flag word by its bits' names: "auth_required,revocable". */
+static int note_address(op_build *b, const char *what, const char *text) {
+    return cmd_op_note_address(b->txo, what, text);
+}
+
+/* A flag word by its bits' names: "auth_required,revocable", ORed into *out (an alias may
+ * give each bit by its own option). */
 static int parse_flag_names(const petro_field *f, uint32_t *out, const char *flag,
                             const char *text) {
     uint32_t v = 0;
@@ -249,7 +251,7 @@ static int parse_flag_names(const petro_field *f, uint32_t *out, const char *fla
         if (p[n] == '\0') break;
         p += n + 1;
     }
-    *out = v;
+    *out |= v;
     return CLI_EXIT_OK;
 }
 
@@ -275,43 +277,24 @@ static int parse_one(op_build *b, const petro_field *f, void *p, const char *fla
     return CLI_EXIT_OK;
 }
 
-/* A byte list given as one hex string (PETRO_FIELD_F_HEX); omitted: empty. */
-static int parse_hex_field(op_build *b, const cli_args *args, const petro_field *f,
-                           const char *flag) {
-    const char *values[2];
-    size_t n = args_get_all(args, flag + 2, values, 2);
-    if (n > 1) return cli_fail(CLI_EXIT_USAGE, "%s: give it once, as one hex string", flag);
-    if (n == 0 && (f->flags & PETRO_FIELD_F_OPTIONAL) == 0) {
-        return cli_fail(CLI_EXIT_USAGE, "op %s: missing %s HEX", b->schema->name, flag);
+/* Field f from the n texts given for it (flag names it in messages); none leaves it zero. */
+static int set_field(op_build *b, const petro_field *f, const char *flag,
+                     const char *const *values, size_t n) {
+    uint8_t *base = petro_op_fields(&b->txo->op);
+    if ((f->flags & PETRO_FIELD_F_HEX) != 0) {
+        if (n > 1) return cli_fail(CLI_EXIT_USAGE, "%s: give it once, as one hex string", flag);
+        const char *why = "";
+        petro_result r = n == 1 ? opjson_parse_hex_list(f, base, values[0], &why) : PETRO_OK;
+        if (r != PETRO_OK) {
+            return cli_fail(CLI_EXIT_USAGE, "%s %s: %s (%s)", flag, values[0], why,
+                            petro_result_name(r));
+        }
+        return CLI_EXIT_OK;
     }
-    if (n == 0) return CLI_EXIT_OK;
-    const char *why = "";
-    petro_result r = opjson_parse_hex_list(f, petro_op_fields(&b->op), values[0], &why);
-    if (r != PETRO_OK) {
-        return cli_fail(CLI_EXIT_USAGE, "%s %s: %s (%s)", flag, values[0], why,
-                        petro_result_name(r));
+    size_t max = f->list_max > 0 ? f->list_max : 1;
+    if (n > max) {
+        return cli_fail(CLI_EXIT_USAGE, "%s: at most %zu value%s", flag, max, max > 1 ? "s" : "");
     }
-    return CLI_EXIT_OK;
-}
-
-/* Every value given for field index i; none is fine for an optional field (it stays zero). */
-static int parse_field(op_build *b, const cli_args *args, uint8_t i) {
-    const petro_field *f = &b->schema->fields[i];
-    char *flag = b->flags[i];
-    opjson_flag_name(flag, CMD_OP_FLAG_SIZE, f);
-    if (flag[0] == '\0') return cli_fail(CLI_EXIT_FAILED, "op: field name too long");
-    if ((f->flags & PETRO_FIELD_F_HEX) != 0) return parse_hex_field(b, args, f, flag);
-    const char *values[UINT8_MAX + 1];
-    size_t cap = f->list_max > 0 ? (size_t)f->list_max + 1 : 1;
-    size_t n = args_get_all(args, flag + 2, values, cap);
-    if (f->list_max > 0 && n > f->list_max) {
-        return cli_fail(CLI_EXIT_USAGE, "%s: at most %u values", flag, (unsigned)f->list_max);
-    }
-    if (n == 0 && (f->flags & PETRO_FIELD_F_OPTIONAL) == 0) {
-        return cli_fail(CLI_EXIT_USAGE, "op %s: missing %s %s", b->schema->name, flag,
-                        cmd_op_value_name(f));
-    }
-    uint8_t *base = petro_op_fields(&b->op);
     for (size_t k = 0; k < n; k++) {
         int rc = parse_one(b, f, base + f->offset + k * f->elem_size, flag, values[k]);
         if (rc != CLI_EXIT_OK) return rc;
@@ -320,27 +303,106 @@ static int parse_field(op_build *b, const cli_args *args, uint8_t i) {
     return CLI_EXIT_OK;
 }
 
-int cmd_op(const cli_config *cfg, const cli_args *args) {
-    op_build b;
-    memset(&b, 0, sizeof b);
-    b.schema = petro_op_schema_find(args->positional[0]);
-    if (b.schema == NULL) {
+/* The operation's static check, before the network is asked. */
+static int check_built(const op_build *b) {
+    petro_result r = petro_op_check(&b->txo->op);
+    if (r == PETRO_OK) return CLI_EXIT_OK;
+    return cli_fail(CLI_EXIT_USAGE, "%s: %s (%s; see petro %s --help)", b->who,
+                    petro_result_str(r), petro_result_name(r), b->who);
+}
+
+static int build_start(op_build *b, cli_tx_op *txo, const char *op_name, const char *who) {
+    memset(txo, 0, sizeof *txo);
+    b->txo = txo;
+    b->who = who;
+    b->schema = petro_op_schema_find(op_name);
+    if (b->schema == NULL) {
         return cli_fail(CLI_EXIT_USAGE, "op: unknown operation '%s' (petro op lists them)",
-                        args->positional[0]);
+                        op_name);
     }
-    if (b.schema->field_count > CMD_OP_FIELDS_MAX) {
+    if (b->schema->field_count > CMD_OP_FIELDS_MAX) {
         return cli_fail(CLI_EXIT_FAILED, "op %s: too large for the CLI; use the API",
-                        b.schema->name);
+                        b->schema->name);
     }
-    b.op.type = b.schema->type;
-    for (uint8_t i = 0; i < b.schema->field_count; i++) {
-        int rc = parse_field(&b, args, i);
+    txo->op.type = b->schema->type;
+    return CLI_EXIT_OK;
+}
+
+/* Every field from its own flag (`petro op NAME`, generated commands). */
+static int build_from_fields(op_build *b, const cli_args *args) {
+    for (uint8_t i = 0; i < b->schema->field_count; i++) {
+        const petro_field *f = &b->schema->fields[i];
+        char flag[CMD_OP_FLAG_SIZE];
+        opjson_flag_name(flag, sizeof flag, f);
+        if (flag[0] == '\0') return cli_fail(CLI_EXIT_FAILED, "op: field name too long");
+        const char *values[UINT8_MAX + 1];
+        size_t cap = f->list_max > 0 ? (size_t)f->list_max + 1 : 1;
+        size_t n = args_get_all(args, flag + 2, values, cap);
+        if (n == 0 && (f->flags & PETRO_FIELD_F_OPTIONAL) == 0) {
+            return cli_fail(CLI_EXIT_USAGE, "%s: missing %s %s", b->who, flag,
+                            cmd_op_value_name(f));
+        }
+        int rc = set_field(b, f, flag, values, n);
         if (rc != CLI_EXIT_OK) return rc;
     }
-    petro_result r = petro_op_check(&b.op);
-    if (r != PETRO_OK) {
-        return cli_fail(CLI_EXIT_USAGE, "op %s: %s (%s; see petro op %s --help)", b.schema->name,
-                        petro_result_str(r), petro_result_name(r), b.schema->name);
+    return check_built(b);
+}
+
+static const petro_field *field_named(const petro_op_schema *s, const char *name) {
+    for (uint8_t i = 0; i < s->field_count; i++) {
+        if (strcmp(s->fields[i].name, name) == 0) return &s->fields[i];
     }
-    return cli_tx_run_op(cfg, args, &b.op, b.addr_count, b.whats, b.texts);
+    return NULL;
+}
+
+/* The texts an alias gives one field (family.h, cli_field_map); *n of them. */
+static void alias_values(const cli_args *args, const cli_field_map *m, const char **values,
+                         size_t cap, size_t *n) {
+    *n = 0;
+    if (m->flag != NULL && m->value != NULL) {
+        if (args_has(args, m->flag)) values[(*n)++] = m->value;
+    } else if (m->flag != NULL) {
+        *n = args_get_all(args, m->flag, values, cap);
+    }
+    if (*n == 0 && m->fallback != NULL) values[(*n)++] = m->fallback;
+}
+
+int cmd_op_build_alias(cli_tx_op *txo, const cli_args *args, const cli_alias *alias) {
+    op_build b;
+    int rc = build_start(&b, txo, alias->op, args->command);
+    for (size_t i = 0; rc == CLI_EXIT_OK && alias->fields[i].field != NULL; i++) {
+        const cli_field_map *m = &alias->fields[i];
+        const petro_field *f = field_named(b.schema, m->field);
+        if (f == NULL) {
+            return cli_fail(CLI_EXIT_FAILED, "%s: operation %s has no field %s (a CLI bug)",
+                            args->command, alias->op, m->field);
+        }
+        char flag[CMD_OP_FLAG_SIZE];
+        int n = snprintf(flag, sizeof flag, "--%s", m->flag != NULL ? m->flag : m->field);
+        if (n < 0 || (size_t)n >= sizeof flag) return cli_fail(CLI_EXIT_FAILED, "flag too long");
+        const char *values[UINT8_MAX + 1];
+        size_t count = 0;
+        alias_values(args, m, values, f->list_max > 0 ? (size_t)f->list_max + 1 : 1, &count);
+        rc = set_field(&b, f, flag, values, count);
+    }
+    return rc == CLI_EXIT_OK ? check_built(&b) : rc;
+}
+
+int cmd_alias(const cli_config *cfg, const cli_args *args) {
+    if (args->alias == NULL) return cli_fail(CLI_EXIT_FAILED, "%s: no operation", args->command);
+    cli_tx_op txo;
+    int rc = cmd_op_build_alias(&txo, args, args->alias);
+    return rc == CLI_EXIT_OK ? cli_tx_submit(cfg, args, &txo) : rc;
+}
+
+int cmd_op(const cli_config *cfg, const cli_args *args) {
+    op_build b;
+    cli_tx_op txo;
+    char who[CMD_OP_FLAG_SIZE + 4];
+    int n = snprintf(who, sizeof who, "op %s", args->positional[0]);
+    if (n < 0 || (size_t)n >= sizeof who) return cli_fail(CLI_EXIT_USAGE, "op: name too long");
+    bool is_generated = strncmp(args->command, "op ", 3) != 0; /* "data set" */
+    int rc = build_start(&b, &txo, args->positional[0], is_generated ? args->command : who);
+    if (rc == CLI_EXIT_OK) rc = build_from_fields(&b, args);
+    return rc == CLI_EXIT_OK ? cli_tx_submit(cfg, args, &txo) : rc;
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "family.h"
 #include "petro/schema.h"
 
 #define CMD_OP_FIELDS_MAX 32    /* fields of one operation the CLI can take */
@@ -20,6 +21,13 @@
 /* `petro op NAME ...`: args->positional[0] is NAME, a registered operation (main.c checked);
  * the required fields' flags were checked by main.c too. */
 int cmd_op(const cli_config *cfg, const cli_args *args);
+
+/* Build alias's operation from args into txo (zeroed first) and run its static check; the
+ * values come from the alias's field map (family.h). The caller then runs cli_tx_submit. */
+int cmd_op_build_alias(cli_tx_op *txo, const cli_args *args, const cli_alias *alias);
+
+/* Add an address argument (what: "--asset", text: the address) to txo's network check. */
+int cmd_op_note_address(cli_tx_op *txo, const char *what, const char *text);
 
 /* The placeholder of a field's value in usage lines: "ADDRESS", "DECIMAL", "N"... */
 const char *cmd_op_value_name(const petro_field *field);

@@ -1,11 +1,13 @@
-/* petro CLI reserves commands: reserves (coverage table), attest, oracle-price,
- * issue-reserve, redeem --delivery (redeem_reserve), fulfill, proof, verify-proof.
+/* petro CLI, reserves family: reserves (coverage table), attest, oracle-price, issue-reserve,
+ * redeem-reserve (also `petro redeem --delivery`), fulfill, proof, verify-proof.
  *
- * The transaction commands build one operation and run the common pipeline of cmd_tx.c
- * (cli_tx_run_op): multisig sources sign with several --wallet options and --source, e.g.
- * the auditors account with two auditor wallets. verify-proof works offline: it reads a proof
+ * The transaction commands are aliases of the family's operations (family.h), built by
+ * cmd_op.c; attest and oracle-price first compute what the schema cannot default (the
+ * document's hash, times from the clock). Multisig sources sign with several --wallet options
+ * and --source, e.g. the auditors account with two auditor wallets. verify-proof works offline: it reads a proof
  * file written by `petro proof` and runs petro_proof_verify from the core. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 #include <sodium.h>
 
 #include "cli.h"
+#include "family.h"
 #include "http.h"
 #include "output.h"
 #include "parse.h"
@@ -21,123 +24,119 @@
 #define DAY_MS UINT64_C(86400000)
 #define PROOF_FILE_SIZE_MAX (1u << 20)
 
-static int parse_commodity(uint8_t *out, const char *text) {
-    if (text != NULL && strcmp(text, "oil") == 0) {
-        *out = PETRO_COMMODITY_OIL;
-        return CLI_EXIT_OK;
-    }
-    if (text != NULL && strcmp(text, "gold") == 0) {
-        *out = PETRO_COMMODITY_GOLD;
-        return CLI_EXIT_OK;
-    }
-    return cli_fail(CLI_EXIT_USAGE, "--commodity %s: expected oil or gold",
-                    text != NULL ? text : "(missing)");
-}
-
-static int parse_text(char out[PETRO_RESERVE_TEXT_MAX + 1], const char *what, const char *text) {
-    size_t n = strlen(text);
-    if (n > PETRO_RESERVE_TEXT_MAX) {
-        return cli_fail(CLI_EXIT_USAGE, "%s: %zu characters, at most %d", what, n,
-                        PETRO_RESERVE_TEXT_MAX);
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (text[i] < 0x20 || text[i] > 0x7e) {
-            return cli_fail(CLI_EXIT_USAGE, "%s: only printable ASCII characters (bad_text)", what);
-        }
-    }
-    memcpy(out, text, n + 1);
-    return CLI_EXIT_OK;
-}
-
 /* ------------------------------------------------------------------ transactions */
 
-int cmd_attest(const cli_config *cfg, const cli_args *args) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_ATTEST_RESERVE;
-    petro_op_attest_reserve *a = &op.u.attest_reserve;
-    int rc = parse_commodity(&a->commodity, args_get(args, "commodity"));
-    if (rc == CLI_EXIT_OK) {
-        rc = parse_amount(&a->quantity, "--quantity", args_get(args, "quantity"));
-    }
-    if (rc == CLI_EXIT_OK) {
-        rc = parse_text(a->custodian, "--custodian", args_get(args, "custodian"));
-    }
+static const cli_opt ATTEST_OPTS[] = {
+    {"commodity", "oil|gold", false, true},
+    {"quantity", "DECIMAL", false, true},
+    {"custodian", "TEXT", false, true},
+    {"document", "FILE", false, false},
+    {"document-hash", "HEX", false, false},
+    {"valid-days", "N", false, false},
+    {"valid-from-ms", "MS", false, false},
+    {"supersedes", "ID", false, false},
+    {NULL, NULL, false, false},
+};
+/* valid-until-ms is no option: cmd_attest computes it from --valid-from-ms and --valid-days. */
+static const cli_field_map ATTEST_FIELDS[] = {
+    {"commodity", "commodity", NULL, NULL},
+    {"quantity", "quantity", NULL, NULL},
+    {"custodian", "custodian", NULL, NULL},
+    {"document-hash", "document_hash", NULL, NULL},
+    {"valid-from-ms", "valid_from_ms", NULL, NULL},
+    {"valid-until-ms", "valid_until_ms", NULL, NULL},
+    {"supersedes", "supersedes", NULL, NULL},
+    {NULL, NULL, NULL, NULL},
+};
+static const cli_alias ATTEST = {"attest_reserve", ATTEST_FIELDS};
+
+static const cli_opt ORACLE_PRICE_OPTS[] = {
+    {"commodity", "oil|gold", false, true},
+    {"price", "DECIMAL", false, true},
+    {"quote", "CODE", false, false},
+    {"timestamp-ms", "MS", false, false},
+    {NULL, NULL, false, false},
+};
+static const cli_field_map ORACLE_PRICE_FIELDS[] = {
+    {"commodity", "commodity", NULL, NULL},
+    {"quote", "quote", NULL, "USD"},
+    {"price", "price", NULL, NULL},
+    {"timestamp-ms", "timestamp_ms", NULL, NULL},
+    {NULL, NULL, NULL, NULL},
+};
+static const cli_alias ORACLE_PRICE = {"oracle_price", ORACLE_PRICE_FIELDS};
+
+static const cli_opt ISSUE_RESERVE_OPTS[] = {
+    {"asset", "PTR|CODE:ISSUER", false, true},
+    {"to", "ADDRESS", false, true},
+    {"amount", "DECIMAL", false, true},
+    {NULL, NULL, false, false},
+};
+static const cli_field_map ISSUE_RESERVE_FIELDS[] = {
+    {"asset", "asset", NULL, NULL},
+    {"to", "destination", NULL, NULL},
+    {"amount", "amount", NULL, NULL},
+    {NULL, NULL, NULL, NULL},
+};
+static const cli_alias ISSUE_RESERVE = {"issue_reserve", ISSUE_RESERVE_FIELDS};
+
+static const cli_opt REDEEM_RESERVE_OPTS[] = {
+    {"asset", "PTR|CODE:ISSUER", false, true},
+    {"amount", "DECIMAL", false, true},
+    {"delivery", "TEXT", false, true},
+    {NULL, NULL, false, false},
+};
+static const cli_field_map REDEEM_RESERVE_FIELDS[] = {
+    {"asset", "asset", NULL, NULL},
+    {"amount", "amount", NULL, NULL},
+    {"delivery", "delivery", NULL, NULL},
+    {NULL, NULL, NULL, NULL},
+};
+static const cli_alias REDEEM_RESERVE = {"redeem_reserve", REDEEM_RESERVE_FIELDS};
+
+static const cli_opt FULFILL_OPTS[] = {
+    {"request", "ID", false, true},
+    {NULL, NULL, false, false},
+};
+static const cli_field_map FULFILL_FIELDS[] = {
+    {"request", "request_id", NULL, NULL},
+    {NULL, NULL, NULL, NULL},
+};
+static const cli_alias FULFILL = {"fulfill_redemption", FULFILL_FIELDS};
+
+/* The document's hash (hashing --document, or --document-hash), the validity window from now
+ * (or --valid-from-ms) for --valid-days (default 90), then the alias. */
+static int cmd_attest(const cli_config *cfg, const cli_args *args) {
+    petro_hash doc;
+    int rc = parse_file_or_hash(&doc, "--document", args_get(args, "document"),
+                                "--document-hash", args_get(args, "document-hash"));
     if (rc != CLI_EXIT_OK) return rc;
-    rc = parse_file_or_hash(&a->document_hash, "--document", args_get(args, "document"),
-                            "--document-hash", args_get(args, "document-hash"));
-    if (rc != CLI_EXIT_OK) return rc;
-    uint64_t days = 90;
+    uint64_t days = 90, from = cli_now_ms();
     rc = parse_uint_opt(&days, "--valid-days", args_get(args, "valid-days"), 1, 3650);
-    if (rc != CLI_EXIT_OK) return rc;
-    a->valid_from_ms = cli_now_ms();
-    rc = parse_uint_opt(&a->valid_from_ms, "--valid-from-ms", args_get(args, "valid-from-ms"), 0,
-                        UINT64_MAX / 2);
-    if (rc != CLI_EXIT_OK) return rc;
-    a->valid_until_ms = a->valid_from_ms + days * DAY_MS;
-    rc = parse_uint_opt(&a->supersedes, "--supersedes", args_get(args, "supersedes"), 1,
-                        UINT64_MAX);
-    if (rc != CLI_EXIT_OK) return rc;
-    return cli_tx_run_op(cfg, args, &op, 0, NULL, NULL);
-}
-
-int cmd_oracle_price(const cli_config *cfg, const cli_args *args) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_ORACLE_PRICE;
-    petro_op_oracle_price *p = &op.u.oracle_price;
-    int rc = parse_commodity(&p->commodity, args_get(args, "commodity"));
-    if (rc == CLI_EXIT_OK) rc = parse_amount(&p->price, "--price", args_get(args, "price"));
-    const char *quote = args_get(args, "quote");
-    if (rc == CLI_EXIT_OK) rc = parse_code(p->quote, "--quote", quote != NULL ? quote : "USD");
-    if (rc != CLI_EXIT_OK) return rc;
-    p->timestamp_ms = cli_now_ms();
-    rc = parse_uint_opt(&p->timestamp_ms, "--timestamp-ms", args_get(args, "timestamp-ms"), 0,
-                        UINT64_MAX);
-    if (rc != CLI_EXIT_OK) return rc;
-    return cli_tx_run_op(cfg, args, &op, 0, NULL, NULL);
-}
-
-int cmd_issue_reserve(const cli_config *cfg, const cli_args *args) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_ISSUE_RESERVE;
-    petro_op_issue_reserve *is = &op.u.issue_reserve;
-    petro_net_kind kind = PETRO_NET_TEST;
-    const char *asset = args_get(args, "asset");
-    int rc = parse_asset(&is->asset, &kind, "--asset", asset);
     if (rc == CLI_EXIT_OK) {
-        rc = parse_address_any(&is->destination, &kind, "--to", args_get(args, "to"));
+        rc = parse_uint_opt(&from, "--valid-from-ms", args_get(args, "valid-from-ms"), 0,
+                            UINT64_MAX / 2);
     }
-    if (rc == CLI_EXIT_OK) rc = parse_amount(&is->amount, "--amount", args_get(args, "amount"));
     if (rc != CLI_EXIT_OK) return rc;
-    const char *whats[2] = {"--to", "--asset"};
-    const char *texts[2] = {args_get(args, "to"), asset_issuer_text(&is->asset, asset)};
-    return cli_tx_run_op(cfg, args, &op, texts[1] != NULL ? 2 : 1, whats, texts);
+    char hash_hex[65], from_text[24], until_text[24];
+    petro_hex_encode(hash_hex, doc.bytes, sizeof doc.bytes);
+    (void)snprintf(from_text, sizeof from_text, "%" PRIu64, from);
+    (void)snprintf(until_text, sizeof until_text, "%" PRIu64, from + days * DAY_MS);
+    cli_args copy = *args;
+    rc = args_set(&copy, "document-hash", hash_hex);
+    if (rc == CLI_EXIT_OK) rc = args_set(&copy, "valid-from-ms", from_text);
+    if (rc == CLI_EXIT_OK) rc = args_set(&copy, "valid-until-ms", until_text);
+    return rc == CLI_EXIT_OK ? cmd_alias(cfg, &copy) : rc;
 }
 
-int cmd_redeem_reserve(const cli_config *cfg, const cli_args *args) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_REDEEM_RESERVE;
-    petro_op_redeem_reserve *r = &op.u.redeem_reserve;
-    petro_net_kind kind = PETRO_NET_TEST;
-    const char *asset = args_get(args, "asset");
-    int rc = parse_asset(&r->asset, &kind, "--asset", asset);
-    if (rc == CLI_EXIT_OK) rc = parse_amount(&r->amount, "--amount", args_get(args, "amount"));
-    if (rc == CLI_EXIT_OK) rc = parse_text(r->delivery, "--delivery", args_get(args, "delivery"));
-    if (rc != CLI_EXIT_OK) return rc;
-    return cli_tx_run_op_addr(cfg, args, &op, "--asset", asset_issuer_text(&r->asset, asset));
-}
-
-int cmd_fulfill(const cli_config *cfg, const cli_args *args) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_FULFILL_REDEMPTION;
-    int rc = parse_uint(&op.u.fulfill_redemption.request_id, "--request",
-                        args_get(args, "request"), 1, UINT64_MAX);
-    if (rc != CLI_EXIT_OK) return rc;
-    return cli_tx_run_op(cfg, args, &op, 0, NULL, NULL);
+/* The timestamp defaults to now. */
+static int cmd_oracle_price(const cli_config *cfg, const cli_args *args) {
+    if (args_has(args, "timestamp-ms")) return cmd_alias(cfg, args);
+    char now[24];
+    (void)snprintf(now, sizeof now, "%" PRIu64, cli_now_ms());
+    cli_args copy = *args;
+    int rc = args_set(&copy, "timestamp-ms", now);
+    return rc == CLI_EXIT_OK ? cmd_alias(cfg, &copy) : rc;
 }
 
 /* ------------------------------------------------------------------ petro reserves */
@@ -155,7 +154,7 @@ static void asset_code(char *out, size_t cap, const char *asset) {
     snprintf(out, cap, "%.*s", (int)n, asset);
 }
 
-int cmd_reserves(const cli_config *cfg, const cli_args *args) {
+static int cmd_reserves(const cli_config *cfg, const cli_args *args) {
     (void)args;
     node_reply reply;
     int rc = node_get_ok(cfg, "/v1/reserves", "cannot read the reserves", NULL, &reply);
@@ -244,7 +243,7 @@ int cmd_reserves(const cli_config *cfg, const cli_args *args) {
 
 /* ------------------------------------------------------------------ proofs */
 
-int cmd_proof(const cli_config *cfg, const cli_args *args) {
+static int cmd_proof(const cli_config *cfg, const cli_args *args) {
     const char *address = args_get(args, "address");
     const char *asset = args_get(args, "asset");
     if (asset == NULL) asset = "PTR";
@@ -301,7 +300,7 @@ int cmd_proof(const cli_config *cfg, const cli_args *args) {
     return rc;
 }
 
-int cmd_verify_proof(const cli_config *cfg, const cli_args *args) {
+static int cmd_verify_proof(const cli_config *cfg, const cli_args *args) {
     const char *file = args->positional[0];
     json_error_t err;
     json_t *j = json_load_file(file, JSON_REJECT_DUPLICATES, &err);
@@ -403,3 +402,55 @@ int cmd_verify_proof(const cli_config *cfg, const cli_args *args) {
     if (!cfg->json) printf("proof valid\n");
     return CLI_EXIT_OK;
 }
+
+/* ------------------------------------------------------------------ the family's table */
+
+static const cli_opt NO_OPTS[] = {{NULL, NULL, false, false}};
+static const cli_opt PROOF_OPTS[] = {
+    {"address", "ADDRESS", false, true},
+    {"asset", "PTR|CODE:ISSUER", false, false},
+    {"out", "FILE", false, false},
+    {NULL, NULL, false, false},
+};
+static const cli_opt VERIFY_PROOF_OPTS[] = {
+    {"validator", "ADDRESS", false, false},
+    {NULL, NULL, false, false},
+};
+
+static const cli_command COMMANDS[] = {
+    {"reserves", cmd_reserves, "",
+     "show reserve coverage: attested reserves, supply, cap, coverage, price, checkpoint",
+     NULL, 0, 0, NO_OPTS, false, NULL, NULL},
+    {"attest", cmd_attest,
+     "--commodity oil|gold --quantity DECIMAL --custodian TEXT --document FILE|--document-hash "
+     "HEX [--valid-days N] [--valid-from-ms MS] [--supersedes ID]",
+     "attest reserves as the auditors (sign with m auditor wallets, --source AUDITORS)",
+     "  The quantity is in barrels (oil) or troy ounces (gold). The certificate document is\n"
+     "  hashed (BLAKE2b-256) unless its hash is given. Valid from now (or --valid-from-ms,\n"
+     "  unix ms) for --valid-days (default 90). --supersedes replaces an attestation in\n"
+     "  force.\n",
+     0, 0, ATTEST_OPTS, true, &ATTEST, NULL},
+    {"oracle-price", cmd_oracle_price,
+     "--commodity oil|gold --price DECIMAL [--quote USD] [--timestamp-ms MS]",
+     "publish a commodity price as a price oracle", NULL, 0, 0, ORACLE_PRICE_OPTS, true,
+     &ORACLE_PRICE, NULL},
+    {"issue-reserve", NULL, "--asset PTR|CODE:ISSUER --to ADDRESS --amount DECIMAL",
+     "issue a reserve-backed asset, within attested reserves times the coverage ratio",
+     "  For PTR the source is the treasury (sign with its officers' wallets and --source).\n",
+     0, 0, ISSUE_RESERVE_OPTS, true, &ISSUE_RESERVE, NULL},
+    {"redeem-reserve", NULL, "--asset PTR|CODE:ISSUER --amount DECIMAL --delivery TEXT",
+     "redeem a reserve-backed asset for the commodity (also: petro redeem --delivery)", NULL,
+     0, 0, REDEEM_RESERVE_OPTS, true, &REDEEM_RESERVE, NULL},
+    {"fulfill", NULL, "--request ID", "mark a redemption request delivered (issuer)", NULL, 0,
+     0, FULFILL_OPTS, true, &FULFILL, NULL},
+    {"proof", cmd_proof, "--address ADDRESS [--asset PTR|CODE:ISSUER] [--out FILE]",
+     "fetch the proof of reserves inclusion of an account at the latest checkpoint", NULL, 0,
+     0, PROOF_OPTS, false, NULL, NULL},
+    {"verify-proof", cmd_verify_proof, "FILE [--validator ADDRESS]",
+     "verify a proof file offline: path, sums, salt, signature, total within reserves", NULL,
+     1, 1, VERIFY_PROOF_OPTS, false, NULL, NULL},
+};
+
+const cli_family cli_family_reserves = {
+    "reserves", "reserves", COMMANDS, sizeof COMMANDS / sizeof COMMANDS[0], NULL, NULL,
+};

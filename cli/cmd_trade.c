@@ -1,60 +1,28 @@
-/* petro CLI trade, zone and statistics commands (docs/trade.md, docs/cli.md "Trade"):
+/* petro CLI, trade family (docs/trade.md, docs/cli.md "Trade"):
  *
  *   petro trade create|fund|present|approve|release|refund|dispute|resolve|amend-sign|amend|
- *               target|show|list|targets
- *   petro zone create|policy|assign|kyc|show|list
+ *               show|list
  *   petro stats trade
  *
- * The transaction commands build one operation and run the common pipeline of cmd_tx.c
- * (cli_tx_run_op). Document files are hashed locally (BLAKE2b-256); only the hash and a
- * reference go on the ledger. */
-#include <errno.h>
+ * The transaction commands are aliases of the family's operations (family.h), built and
+ * checked by cmd_op.c. What the schema cannot default is computed here first: times given in
+ * days from now, the approval threshold (default: every approver), a document file's hash
+ * (BLAKE2b-256; only the hash and a reference go on the ledger), and an amendment's
+ * countersignature over the contract's amend count read from the node. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-#include "cmd_trade.h"
+#include "cmd_op.h"
+#include "family.h"
 #include "http.h"
 #include "output.h"
 #include "parse.h"
 
 #define DAY_MS UINT64_C(86400000)
-
-static int parse_text_max(char *out, size_t max, const char *what, const char *text) {
-    size_t n = strlen(text);
-    if (n > max) return cli_fail(CLI_EXIT_USAGE, "%s: %zu characters, at most %zu", what, n, max);
-    for (size_t i = 0; i < n; i++) {
-        if (text[i] < 0x20 || text[i] > 0x7e) {
-            return cli_fail(CLI_EXIT_USAGE, "%s: only printable ASCII characters", what);
-        }
-    }
-    memcpy(out, text, n + 1);
-    return CLI_EXIT_OK;
-}
-
-static int parse_country(char out[3], const char *what, const char *text) {
-    if (text == NULL || strlen(text) != 2 || text[0] < 'A' || text[0] > 'Z' || text[1] < 'A' ||
-        text[1] > 'Z') {
-        return cli_fail(CLI_EXIT_USAGE, "%s: expected a two-letter country code such as VE",
-                        what);
-    }
-    memcpy(out, text, 3);
-    return CLI_EXIT_OK;
-}
-
-static int parse_doc(uint8_t *out, const char *text) {
-    if (text != NULL && petro_trade_doc_from_name(out, text)) return CLI_EXIT_OK;
-    return cli_fail(CLI_EXIT_USAGE,
-                    "--doc %s: expected commercial_invoice, bill_of_lading, "
-                    "certificate_of_origin, inspection_certificate, packing_list, "
-                    "insurance_certificate, phytosanitary_certificate or air_waybill",
-                    text != NULL ? text : "(missing)");
-}
-
-static int parse_id(uint64_t *id, const cli_args *args) {
-    return parse_uint(id, "--id", args_get(args, "id"), 1, UINT64_MAX);
-}
+#define U64_TEXT_SIZE 24
 
 /* A time: --NAME-ms MS (absolute) or --NAME-days N from now; fallback days otherwise. */
 static int parse_when(uint64_t *out, const cli_args *args, const char *ms_opt,
@@ -73,7 +41,137 @@ static int parse_when(uint64_t *out, const cli_args *args, const char *ms_opt,
     return CLI_EXIT_OK;
 }
 
+/* parse_when as the text of the --MS option, set in args for the alias to read. */
+static int set_when(cli_args *args, char text[U64_TEXT_SIZE], const char *ms_opt,
+                    const char *days_opt, uint64_t fallback_days) {
+    uint64_t when = 0;
+    int rc = parse_when(&when, args, ms_opt, days_opt, fallback_days);
+    if (rc != CLI_EXIT_OK) return rc;
+    (void)snprintf(text, U64_TEXT_SIZE, "%" PRIu64, when);
+    return args_set(args, ms_opt, text);
+}
+
 /* ------------------------------------------------------------------ trade transactions */
+
+static const cli_opt CREATE_OPTS[] = {
+    {"exporter", "ADDRESS", false, true},      {"amount", "DECIMAL", false, true},
+    {"asset", "PTR|CODE:ISSUER", false, false}, {"hs", "HSCODE", false, true},
+    {"goods", "TEXT", false, true},            {"quantity", "DECIMAL", false, true},
+    {"unit", "TEXT", false, false},            {"incoterm", "TERM", false, false},
+    {"origin", "CC", false, true},             {"destination", "CC", false, true},
+    {"doc", "TYPE", true, true},               {"approver", "ADDRESS", true, true},
+    {"threshold", "N", false, false},          {"partial", NULL, false, false},
+    {"ship-days", "N", false, false},          {"deadline-ms", "MS", false, false},
+    {"expiry-days", "N", false, false},        {"expiry-ms", "MS", false, false},
+    {NULL, NULL, false, false},
+};
+static const cli_field_map CREATE_FIELDS[] = {
+    {"exporter", "exporter", NULL, NULL},
+    {"asset", "asset", NULL, "PTR"},
+    {"amount", "amount", NULL, NULL},
+    {"hs", "hs_code", NULL, NULL},
+    {"goods", "description", NULL, NULL},
+    {"quantity", "quantity", NULL, NULL},
+    {"unit", "unit", NULL, "pcs"},
+    {"incoterm", "incoterm", NULL, "FOB"},
+    {"origin", "origin", NULL, NULL},
+    {"destination", "destination", NULL, NULL},
+    {"doc", "documents", NULL, NULL},
+    {"approver", "approvers", NULL, NULL},
+    {"threshold", "threshold", NULL, NULL},
+    {"partial", "allow_partial", "true", NULL},
+    {"deadline-ms", "shipment_deadline_ms", NULL, NULL},
+    {"expiry-ms", "expiry_ms", NULL, NULL},
+    {NULL, NULL, NULL, NULL},
+};
+static const cli_alias CREATE = {"trade_create", CREATE_FIELDS};
+
+static const cli_opt ID_OPTS[] = {{"id", "ID", false, true}, {NULL, NULL, false, false}};
+static const cli_field_map ID_FIELDS[] = {
+    {"id", "contract_id", NULL, NULL},
+    {NULL, NULL, NULL, NULL},
+};
+static const cli_alias FUND = {"trade_fund", ID_FIELDS};
+static const cli_alias REFUND = {"trade_refund", ID_FIELDS};
+
+static const cli_opt PRESENT_OPTS[] = {
+    {"id", "ID", false, true},     {"doc", "TYPE", false, true},  {"file", "FILE", false, false},
+    {"hash", "HEX", false, false}, {"ref", "TEXT", false, false}, {NULL, NULL, false, false},
+};
+static const cli_field_map PRESENT_FIELDS[] = {
+    {"id", "contract_id", NULL, NULL},
+    {"doc", "document", NULL, NULL},
+    {"hash", "document_hash", NULL, NULL},
+    {"ref", "reference", NULL, NULL},
+    {NULL, NULL, NULL, NULL},
+};
+static const cli_alias PRESENT = {"trade_present", PRESENT_FIELDS};
+
+static const cli_opt APPROVE_OPTS[] = {
+    {"id", "ID", false, true}, {"reject", NULL, false, false}, {"reason", "N", false, false},
+    {NULL, NULL, false, false},
+};
+static const cli_field_map APPROVE_FIELDS[] = {
+    {"id", "contract_id", NULL, NULL},
+    {"reject", "approve", "false", "true"},
+    {"reason", "reason", NULL, NULL},
+    {NULL, NULL, NULL, NULL},
+};
+static const cli_alias APPROVE = {"trade_approve", APPROVE_FIELDS};
+
+static const cli_opt RELEASE_OPTS[] = {
+    {"id", "ID", false, true}, {"amount", "DECIMAL", false, false}, {NULL, NULL, false, false},
+};
+static const cli_field_map RELEASE_FIELDS[] = {
+    {"id", "contract_id", NULL, NULL},
+    {"amount", "amount", NULL, NULL},
+    {NULL, NULL, NULL, NULL},
+};
+static const cli_alias RELEASE = {"trade_release", RELEASE_FIELDS};
+
+static const cli_opt DISPUTE_OPTS[] = {
+    {"id", "ID", false, true}, {"reason", "N", false, true}, {NULL, NULL, false, false},
+};
+static const cli_field_map DISPUTE_FIELDS[] = {
+    {"id", "contract_id", NULL, NULL},
+    {"reason", "reason", NULL, NULL},
+    {NULL, NULL, NULL, NULL},
+};
+static const cli_alias DISPUTE = {"trade_dispute", DISPUTE_FIELDS};
+
+static const cli_opt RESOLVE_OPTS[] = {
+    {"id", "ID", false, true}, {"exporter-amount", "DECIMAL", false, true},
+    {NULL, NULL, false, false},
+};
+static const cli_field_map RESOLVE_FIELDS[] = {
+    {"id", "contract_id", NULL, NULL},
+    {"exporter-amount", "exporter_amount", NULL, NULL},
+    {NULL, NULL, NULL, NULL},
+};
+static const cli_alias RESOLVE = {"trade_resolve", RESOLVE_FIELDS};
+
+static const cli_opt AMEND_SIGN_OPTS[] = {
+    {"id", "ID", false, true},          {"amount", "DECIMAL", false, true},
+    {"ship-days", "N", false, false},   {"deadline-ms", "MS", false, false},
+    {"expiry-days", "N", false, false}, {"expiry-ms", "MS", false, false},
+    {"wallet", "FILE", false, true},    {NULL, NULL, false, false},
+};
+static const cli_opt AMEND_OPTS[] = {
+    {"id", "ID", false, true},            {"amount", "DECIMAL", false, true},
+    {"ship-days", "N", false, false},     {"deadline-ms", "MS", false, false},
+    {"expiry-days", "N", false, false},   {"expiry-ms", "MS", false, false},
+    {"counter-sig", "HEX", false, false}, {"counter-wallet", "FILE", false, false},
+    {NULL, NULL, false, false},
+};
+static const cli_field_map AMEND_FIELDS[] = {
+    {"id", "contract_id", NULL, NULL},
+    {"amount", "amount", NULL, NULL},
+    {"deadline-ms", "shipment_deadline_ms", NULL, NULL},
+    {"expiry-ms", "expiry_ms", NULL, NULL},
+    {"counter-sig", "counter_sig", NULL, NULL},
+    {NULL, NULL, NULL, NULL},
+};
+static const cli_alias AMEND = {"trade_amend", AMEND_FIELDS};
 
 /* Print the id of the newest contract with this exporter (after a committed create). */
 static void print_new_contract(const cli_config *cfg, const char *exporter) {
@@ -92,186 +190,55 @@ static void print_new_contract(const cli_config *cfg, const char *exporter) {
     node_reply_deinit(&reply);
 }
 
-int cmd_trade_create(const cli_config *cfg, const cli_args *args) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_TRADE_CREATE;
-    petro_op_trade_create *t = &op.u.trade_create;
-    petro_net_kind kind = PETRO_NET_TEST;
-    const char *exporter = args_get(args, "exporter"), *asset = args_get(args, "asset");
-    int rc = parse_address_any(&t->exporter, &kind, "--exporter", exporter);
-    if (rc == CLI_EXIT_OK) rc = parse_asset(&t->asset, &kind, "--asset", asset ? asset : "PTR");
-    if (rc == CLI_EXIT_OK) rc = parse_amount(&t->amount, "--amount", args_get(args, "amount"));
-    uint64_t hs = 0;
-    if (rc == CLI_EXIT_OK) rc = parse_uint(&hs, "--hs", args_get(args, "hs"), 10000, 979999);
-    t->hs_code = (uint32_t)hs;
-    if (rc == CLI_EXIT_OK) {
-        rc = parse_text_max(t->description, PETRO_TRADE_TEXT_MAX, "--goods",
-                            args_get(args, "goods"));
-    }
-    if (rc == CLI_EXIT_OK) {
-        rc = parse_amount(&t->quantity, "--quantity", args_get(args, "quantity"));
-    }
-    const char *unit = args_get(args, "unit");
-    if (rc == CLI_EXIT_OK) {
-        rc = parse_text_max(t->unit, PETRO_TRADE_UNIT_MAX, "--unit", unit ? unit : "pcs");
-    }
-    const char *inc = args_get(args, "incoterm");
-    if (rc == CLI_EXIT_OK && !petro_trade_incoterm_from_name(&t->incoterm, inc ? inc : "FOB")) {
-        rc = cli_fail(CLI_EXIT_USAGE, "--incoterm %s: expected EXW, FCA, FAS, FOB, CFR, CIF, "
-                                      "CPT, CIP, DAP, DPU or DDP", inc);
-    }
-    if (rc == CLI_EXIT_OK) rc = parse_country(t->origin, "--origin", args_get(args, "origin"));
-    if (rc == CLI_EXIT_OK) {
-        rc = parse_country(t->destination, "--destination", args_get(args, "destination"));
-    }
+/* Days to times, the threshold (default: every approver), then the alias; after a committed
+ * create (--wait), the new contract's id. */
+static int cmd_trade_create(const cli_config *cfg, const cli_args *args) {
+    cli_args copy = *args;
+    char deadline[U64_TEXT_SIZE], expiry[U64_TEXT_SIZE], threshold[U64_TEXT_SIZE];
+    int rc = set_when(&copy, deadline, "deadline-ms", "ship-days", 30);
+    if (rc == CLI_EXIT_OK) rc = set_when(&copy, expiry, "expiry-ms", "expiry-days", 60);
     if (rc != CLI_EXIT_OK) return rc;
-    const char *docs[PETRO_TRADE_DOCS_MAX + 1];
-    size_t n = args_get_all(args, "doc", docs, PETRO_TRADE_DOCS_MAX + 1);
-    if (n == 0 || n > PETRO_TRADE_DOCS_MAX) {
-        return cli_fail(CLI_EXIT_USAGE, "give 1 to %d --doc TYPE", PETRO_TRADE_DOCS_MAX);
-    }
-    for (size_t i = 0; i < n; i++) {
-        rc = parse_doc(&t->doc_types[i], docs[i]);
-        if (rc != CLI_EXIT_OK) return rc;
-    }
-    t->doc_count = (uint8_t)n;
-    const char *apps[PETRO_TRADE_APPROVERS_MAX + 1];
-    n = args_get_all(args, "approver", apps, PETRO_TRADE_APPROVERS_MAX + 1);
-    if (n == 0 || n > PETRO_TRADE_APPROVERS_MAX) {
-        return cli_fail(CLI_EXIT_USAGE, "give 1 to %d --approver ADDRESS",
-                        PETRO_TRADE_APPROVERS_MAX);
-    }
-    for (size_t i = 0; i < n; i++) {
-        rc = parse_address_any(&t->approvers[i], &kind, "--approver", apps[i]);
-        if (rc != CLI_EXIT_OK) return rc;
-    }
-    t->approver_count = (uint8_t)n;
-    uint64_t threshold = n;
-    rc = parse_uint_opt(&threshold, "--threshold", args_get(args, "threshold"), 1, n);
-    if (rc != CLI_EXIT_OK) return rc;
-    t->threshold = (uint8_t)threshold;
-    t->allow_partial = args_has(args, "partial") ? 1 : 0;
-    rc = parse_when(&t->shipment_deadline_ms, args, "deadline-ms", "ship-days", 30);
-    if (rc == CLI_EXIT_OK) rc = parse_when(&t->expiry_ms, args, "expiry-ms", "expiry-days", 60);
-    if (rc != CLI_EXIT_OK) return rc;
-    if (t->expiry_ms <= t->shipment_deadline_ms) {
+    if (strtoull(expiry, NULL, 10) <= strtoull(deadline, NULL, 10)) {
         return cli_fail(CLI_EXIT_USAGE, "the expiry must come after the shipment deadline");
     }
-    rc = cli_tx_run_op_addr(cfg, args, &op, "--exporter", exporter);
-    if (rc == CLI_EXIT_OK && args_has(args, "wait")) print_new_contract(cfg, exporter);
+    if (!args_has(args, "threshold")) {
+        const char *unused[CLI_ARGS_OPTS_MAX];
+        size_t n = args_get_all(args, "approver", unused, CLI_ARGS_OPTS_MAX);
+        (void)snprintf(threshold, sizeof threshold, "%zu", n);
+        rc = args_set(&copy, "threshold", threshold);
+        if (rc != CLI_EXIT_OK) return rc;
+    }
+    rc = cmd_alias(cfg, &copy);
+    if (rc == CLI_EXIT_OK && args_has(args, "wait")) {
+        print_new_contract(cfg, args_get(args, "exporter"));
+    }
     return rc;
 }
 
-static int run_id_op(const cli_config *cfg, const cli_args *args, uint8_t type) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = type;
-    int rc = parse_id(&op.u.trade_id.contract_id, args);
+/* The document's hash: hash --file, or --hash. */
+static int cmd_trade_present(const cli_config *cfg, const cli_args *args) {
+    petro_hash doc;
+    int rc = parse_file_or_hash(&doc, "--file", args_get(args, "file"), "--hash",
+                                args_get(args, "hash"));
     if (rc != CLI_EXIT_OK) return rc;
-    return cli_tx_run_op(cfg, args, &op, 0, NULL, NULL);
+    char hex[65];
+    petro_hex_encode(hex, doc.bytes, sizeof doc.bytes);
+    cli_args copy = *args;
+    rc = args_set(&copy, "hash", hex);
+    return rc == CLI_EXIT_OK ? cmd_alias(cfg, &copy) : rc;
 }
 
-int cmd_trade_fund(const cli_config *cfg, const cli_args *args) {
-    return run_id_op(cfg, args, PETRO_OP_TRADE_FUND);
-}
-
-int cmd_trade_refund(const cli_config *cfg, const cli_args *args) {
-    return run_id_op(cfg, args, PETRO_OP_TRADE_REFUND);
-}
-
-int cmd_trade_present(const cli_config *cfg, const cli_args *args) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_TRADE_PRESENT;
-    petro_op_trade_present *p = &op.u.trade_present;
-    int rc = parse_id(&p->contract_id, args);
-    if (rc == CLI_EXIT_OK) rc = parse_doc(&p->doc_type, args_get(args, "doc"));
-    const char *ref = args_get(args, "ref");
-    if (rc == CLI_EXIT_OK) {
-        rc = parse_text_max(p->reference, PETRO_TRADE_TEXT_MAX, "--ref", ref ? ref : "");
-    }
+/* The amendment (times from days) and the message the other party signs, which needs the
+ * contract's amend_count from the node. copy receives the computed times. */
+static int amend_build(const cli_config *cfg, cli_args *copy, char times[2][U64_TEXT_SIZE],
+                       cli_tx_op *txo, petro_hash *msg) {
+    int rc = set_when(copy, times[0], "deadline-ms", "ship-days", 30);
+    if (rc == CLI_EXIT_OK) rc = set_when(copy, times[1], "expiry-ms", "expiry-days", 60);
+    if (rc == CLI_EXIT_OK) rc = cmd_op_build_alias(txo, copy, &AMEND);
     if (rc != CLI_EXIT_OK) return rc;
-    rc = parse_file_or_hash(&p->doc_hash, "--file", args_get(args, "file"), "--hash",
-                            args_get(args, "hash"));
-    if (rc != CLI_EXIT_OK) return rc;
-    return cli_tx_run_op(cfg, args, &op, 0, NULL, NULL);
-}
-
-int cmd_trade_approve(const cli_config *cfg, const cli_args *args) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_TRADE_APPROVE;
-    petro_op_trade_approve *a = &op.u.trade_approve;
-    int rc = parse_id(&a->contract_id, args);
-    if (rc != CLI_EXIT_OK) return rc;
-    a->approve = args_has(args, "reject") ? 0 : 1;
-    const char *reason = args_get(args, "reason");
-    if (a->approve == 0 && reason == NULL) {
-        return cli_fail(CLI_EXIT_USAGE, "--reject needs --reason N (a code > 0)");
-    }
-    if (reason != NULL) {
-        uint64_t r;
-        rc = parse_uint(&r, "--reason", reason, 1, UINT16_MAX);
-        if (rc != CLI_EXIT_OK) return rc;
-        a->reason = (uint16_t)r;
-    }
-    return cli_tx_run_op(cfg, args, &op, 0, NULL, NULL);
-}
-
-int cmd_trade_release(const cli_config *cfg, const cli_args *args) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_TRADE_RELEASE;
-    int rc = parse_id(&op.u.trade_release.contract_id, args);
-    const char *amount = args_get(args, "amount");
-    if (rc == CLI_EXIT_OK && amount != NULL) {
-        rc = parse_amount(&op.u.trade_release.amount, "--amount", amount);
-    }
-    if (rc != CLI_EXIT_OK) return rc;
-    return cli_tx_run_op(cfg, args, &op, 0, NULL, NULL);
-}
-
-int cmd_trade_dispute(const cli_config *cfg, const cli_args *args) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_TRADE_DISPUTE;
-    uint64_t reason = 0;
-    int rc = parse_id(&op.u.trade_dispute.contract_id, args);
-    if (rc == CLI_EXIT_OK) {
-        rc = parse_uint(&reason, "--reason", args_get(args, "reason"), 1, UINT16_MAX);
-    }
-    if (rc != CLI_EXIT_OK) return rc;
-    op.u.trade_dispute.reason = (uint16_t)reason;
-    return cli_tx_run_op(cfg, args, &op, 0, NULL, NULL);
-}
-
-int cmd_trade_resolve(const cli_config *cfg, const cli_args *args) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_TRADE_RESOLVE;
-    int rc = parse_id(&op.u.trade_resolve.contract_id, args);
-    if (rc == CLI_EXIT_OK) {
-        rc = parse_amount_nonneg(&op.u.trade_resolve.exporter_amount, "--exporter-amount",
-                                 args_get(args, "exporter-amount"));
-    }
-    if (rc != CLI_EXIT_OK) return rc;
-    return cli_tx_run_op(cfg, args, &op, 0, NULL, NULL);
-}
-
-/* The amendment fields and the message the other party signs (needs the contract's
- * amend_count from the node). */
-static int amend_fields(const cli_config *cfg, const cli_args *args, petro_op_trade_amend *a,
-                        petro_hash *msg) {
-    int rc = parse_id(&a->contract_id, args);
-    if (rc == CLI_EXIT_OK) rc = parse_amount(&a->amount, "--amount", args_get(args, "amount"));
-    if (rc == CLI_EXIT_OK) {
-        rc = parse_when(&a->shipment_deadline_ms, args, "deadline-ms", "ship-days", 30);
-    }
-    if (rc == CLI_EXIT_OK) rc = parse_when(&a->expiry_ms, args, "expiry-ms", "expiry-days", 60);
-    if (rc != CLI_EXIT_OK) return rc;
+    const petro_op_trade_amend *a = &txo->op.u.trade_amend;
     char path[64];
-    snprintf(path, sizeof path, "/v1/trade/contracts/%llu", (unsigned long long)a->contract_id);
+    (void)snprintf(path, sizeof path, "/v1/trade/contracts/%" PRIu64, a->contract_id);
     node_reply reply;
     rc = node_get_ok(cfg, path, "cannot read the contract", NULL, &reply);
     if (rc != CLI_EXIT_OK) return rc;
@@ -298,11 +265,12 @@ static int sign_with(const cli_config *cfg, const char *path, const petro_hash *
 }
 
 /* The other party countersigns: prints the signature to give to the submitting party. */
-int cmd_trade_amend_sign(const cli_config *cfg, const cli_args *args) {
-    petro_op_trade_amend a;
-    memset(&a, 0, sizeof a);
+static int cmd_trade_amend_sign(const cli_config *cfg, const cli_args *args) {
+    cli_args copy = *args;
+    char times[2][U64_TEXT_SIZE];
+    cli_tx_op txo;
     petro_hash msg;
-    int rc = amend_fields(cfg, args, &a, &msg);
+    int rc = amend_build(cfg, &copy, times, &txo, &msg);
     if (rc != CLI_EXIT_OK) return rc;
     petro_sig sig;
     rc = sign_with(cfg, args_get(args, "wallet"), &msg, &sig);
@@ -311,68 +279,30 @@ int cmd_trade_amend_sign(const cli_config *cfg, const cli_args *args) {
     petro_hex_encode(hex, sig.bytes, sizeof sig.bytes);
     printf("%s\n", hex);
     if (!cfg->json) {
-        fprintf(stderr, "countersignature of contract %llu: amount, deadline-ms %llu, "
-                        "expiry-ms %llu (give the same values to petro trade amend)\n",
-                (unsigned long long)a.contract_id, (unsigned long long)a.shipment_deadline_ms,
-                (unsigned long long)a.expiry_ms);
+        const petro_op_trade_amend *a = &txo.op.u.trade_amend;
+        fprintf(stderr, "countersignature of contract %" PRIu64 ": amount, deadline-ms %" PRIu64
+                        ", expiry-ms %" PRIu64 " (give the same values to petro trade amend)\n",
+                a->contract_id, a->shipment_deadline_ms, a->expiry_ms);
     }
     return CLI_EXIT_OK;
 }
 
-int cmd_trade_amend(const cli_config *cfg, const cli_args *args) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_TRADE_AMEND;
-    petro_op_trade_amend *a = &op.u.trade_amend;
-    petro_hash msg;
-    int rc = amend_fields(cfg, args, a, &msg);
-    if (rc != CLI_EXIT_OK) return rc;
+static int cmd_trade_amend(const cli_config *cfg, const cli_args *args) {
     const char *hex = args_get(args, "counter-sig"), *wallet = args_get(args, "counter-wallet");
     if ((hex == NULL) == (wallet == NULL)) {
         return cli_fail(CLI_EXIT_USAGE,
                         "give exactly one of --counter-sig HEX (from petro trade amend-sign) "
                         "and --counter-wallet FILE (the other party's wallet)");
     }
-    if (hex != NULL) {
-        if (strlen(hex) != 128 ||
-            petro_hex_decode(a->counter_sig.bytes, 64, hex, 128) != PETRO_OK) {
-            return cli_fail(CLI_EXIT_USAGE, "--counter-sig: expected 128 hex characters");
-        }
-    } else {
-        rc = sign_with(cfg, wallet, &msg, &a->counter_sig);
-        if (rc != CLI_EXIT_OK) return rc;
+    cli_args copy = *args;
+    char times[2][U64_TEXT_SIZE];
+    cli_tx_op txo;
+    petro_hash msg;
+    int rc = amend_build(cfg, &copy, times, &txo, &msg);
+    if (rc == CLI_EXIT_OK && wallet != NULL) {
+        rc = sign_with(cfg, wallet, &msg, &txo.op.u.trade_amend.counter_sig);
     }
-    return cli_tx_run_op(cfg, args, &op, 0, NULL, NULL);
-}
-
-int cmd_trade_target(const cli_config *cfg, const cli_args *args) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_TRADE_TARGET;
-    petro_op_trade_target *t = &op.u.trade_target;
-    petro_net_kind kind = PETRO_NET_TEST;
-    const char *asset = args_get(args, "asset");
-    uint64_t base, target, growth;
-    int rc = parse_country(t->origin, "--origin", args_get(args, "origin"));
-    if (rc == CLI_EXIT_OK) {
-        rc = parse_country(t->destination, "--destination", args_get(args, "destination"));
-    }
-    if (rc == CLI_EXIT_OK) rc = parse_asset(&t->asset, &kind, "--asset", asset ? asset : "PTR");
-    if (rc == CLI_EXIT_OK) {
-        rc = parse_uint(&base, "--base-year", args_get(args, "base-year"), 1970, 9998);
-    }
-    if (rc == CLI_EXIT_OK) {
-        rc = parse_uint(&target, "--target-year", args_get(args, "target-year"), base + 1, 9999);
-    }
-    if (rc == CLI_EXIT_OK) {
-        rc = parse_uint(&growth, "--growth-pct", args_get(args, "growth-pct"), 0, 10000);
-    }
-    if (rc != CLI_EXIT_OK) return rc;
-    t->base_year = (uint16_t)base;
-    t->target_year = (uint16_t)target;
-    t->growth_bps = (uint32_t)(growth * 100);
-    return cli_tx_run_op_addr(cfg, args, &op, "--asset",
-                              asset_issuer_text(&t->asset, asset ? asset : "PTR"));
+    return rc == CLI_EXIT_OK ? cli_tx_submit(cfg, &copy, &txo) : rc;
 }
 
 /* ------------------------------------------------------------------ trade queries */
@@ -387,7 +317,7 @@ static void print_contract_line(const json_t *c) {
            jstr_or(c, "destination", "?"), jstr_or(c, "description", ""));
 }
 
-int cmd_trade_show(const cli_config *cfg, const cli_args *args) {
+static int cmd_trade_show(const cli_config *cfg, const cli_args *args) {
     uint64_t id;
     int rc = parse_uint(&id, "ID", args->positional[0], 1, UINT64_MAX);
     if (rc != CLI_EXIT_OK) return rc;
@@ -457,7 +387,7 @@ int cmd_trade_show(const cli_config *cfg, const cli_args *args) {
     return CLI_EXIT_OK;
 }
 
-int cmd_trade_list(const cli_config *cfg, const cli_args *args) {
+static int cmd_trade_list(const cli_config *cfg, const cli_args *args) {
     char path[256] = "/v1/trade/contracts";
     const char *party = args_get(args, "party"), *state = args_get(args, "state");
     char sep = '?';
@@ -493,183 +423,9 @@ int cmd_trade_list(const cli_config *cfg, const cli_args *args) {
     return CLI_EXIT_OK;
 }
 
-int cmd_trade_targets(const cli_config *cfg, const cli_args *args) {
-    (void)args;
-    node_reply reply;
-    int rc = node_get_ok(cfg, "/v1/trade/targets", "cannot read the targets", NULL, &reply);
-    if (rc != CLI_EXIT_OK) return rc;
-    if (cfg->json) return node_reply_out_json(&reply);
-    const json_t *list = json_object_get(reply.body, "targets");
-    if (!json_is_array(list) || json_array_size(list) == 0) printf("(no targets)\n");
-    for (size_t i = 0; json_is_array(list) && i < json_array_size(list); i++) {
-        const json_t *t = json_array_get(list, i);
-        long long base = 0, target = 0, growth = 0, progress = -1;
-        (void)jint(t, "base_year", &base);
-        (void)jint(t, "target_year", &target);
-        (void)jint(t, "growth_bps", &growth);
-        char prog[32] = "n/a (no base-year turnover)";
-        if (jint(t, "progress_bps", &progress)) {
-            snprintf(prog, sizeof prog, "%lld.%02lld%%", progress / 100, progress % 100);
-        }
-        printf("%s->%s %s: %lld turnover %s; target %lld = +%lld.%02lld%% = %s; so far %s (%s)\n",
-               jstr_or(t, "origin", "?"), jstr_or(t, "destination", "?"),
-               jstr_or(t, "asset", "?"), base, jstr_or(t, "base_turnover", "?"), target,
-               growth / 100, growth % 100, jstr_or(t, "target_turnover", "?"),
-               jstr_or(t, "current_turnover", "?"), prog);
-    }
-    node_reply_deinit(&reply);
-    return CLI_EXIT_OK;
-}
-
-/* ------------------------------------------------------------------ zones */
-
-int cmd_zone_create(const cli_config *cfg, const cli_args *args) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_ZONE_CREATE;
-    uint64_t id;
-    int rc = parse_uint(&id, "--id", args_get(args, "id"), 1, UINT32_MAX);
-    if (rc == CLI_EXIT_OK) {
-        rc = parse_text_max(op.u.zone_create.name, PETRO_TRADE_TEXT_MAX, "--name",
-                            args_get(args, "name"));
-    }
-    if (rc == CLI_EXIT_OK) {
-        rc = parse_country(op.u.zone_create.country, "--country", args_get(args, "country"));
-    }
-    if (rc != CLI_EXIT_OK) return rc;
-    op.u.zone_create.zone_id = (uint32_t)id;
-    return cli_tx_run_op(cfg, args, &op, 0, NULL, NULL);
-}
-
-int cmd_zone_policy(const cli_config *cfg, const cli_args *args) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_ZONE_POLICY;
-    petro_op_zone_policy *p = &op.u.zone_policy;
-    uint64_t id, fee = 0, tier = 0;
-    int rc = parse_uint(&id, "--id", args_get(args, "id"), 1, UINT32_MAX);
-    const char *lim = args_get(args, "limit");
-    if (rc == CLI_EXIT_OK) {
-        rc = parse_uint_opt(&fee, "--fee-bps", args_get(args, "fee-bps"), 0,
-                            PETRO_ZONE_FEE_BPS_MAX);
-    }
-    if (rc == CLI_EXIT_OK && lim != NULL) rc = parse_amount_nonneg(&p->tx_limit, "--limit", lim);
-    if (rc == CLI_EXIT_OK) {
-        rc = parse_uint_opt(&tier, "--min-tier", args_get(args, "min-tier"), 0, PETRO_KYC_TIER_MAX);
-    }
-    if (rc != CLI_EXIT_OK) return rc;
-    p->zone_id = (uint32_t)id;
-    p->fee_bps = (uint16_t)fee;
-    p->min_kyc_tier = (uint8_t)tier;
-    const char *assets[PETRO_ZONE_ASSETS_MAX + 1];
-    size_t n = args_get_all(args, "allow", assets, PETRO_ZONE_ASSETS_MAX + 1);
-    if (n > PETRO_ZONE_ASSETS_MAX) {
-        return cli_fail(CLI_EXIT_USAGE, "at most %d --allow ASSET", PETRO_ZONE_ASSETS_MAX);
-    }
-    petro_net_kind kind = PETRO_NET_TEST;
-    const char *whats[PETRO_ZONE_ASSETS_MAX], *texts[PETRO_ZONE_ASSETS_MAX];
-    size_t addr = 0;
-    for (size_t i = 0; i < n; i++) {
-        rc = parse_asset(&p->assets[i], &kind, "--allow", assets[i]);
-        if (rc != CLI_EXIT_OK) return rc;
-        const char *issuer = asset_issuer_text(&p->assets[i], assets[i]);
-        if (issuer != NULL) {
-            whats[addr] = "--allow";
-            texts[addr++] = issuer;
-        }
-    }
-    p->asset_count = (uint8_t)n;
-    return cli_tx_run_op(cfg, args, &op, addr, whats, texts);
-}
-
-int cmd_zone_assign(const cli_config *cfg, const cli_args *args) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_ZONE_ASSIGN;
-    petro_net_kind kind;
-    uint64_t zone;
-    const char *account = args_get(args, "account");
-    int rc = parse_address_any(&op.u.zone_assign.account, &kind, "--account", account);
-    if (rc == CLI_EXIT_OK) rc = parse_uint(&zone, "--zone", args_get(args, "zone"), 0, UINT32_MAX);
-    if (rc != CLI_EXIT_OK) return rc;
-    op.u.zone_assign.zone_id = (uint32_t)zone;
-    return cli_tx_run_op_addr(cfg, args, &op, "--account", account);
-}
-
-int cmd_zone_kyc(const cli_config *cfg, const cli_args *args) {
-    petro_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PETRO_OP_SET_KYC_TIER;
-    petro_net_kind kind;
-    uint64_t tier;
-    const char *account = args_get(args, "account");
-    int rc = parse_address_any(&op.u.set_kyc_tier.account, &kind, "--account", account);
-    if (rc == CLI_EXIT_OK) {
-        rc = parse_uint(&tier, "--tier", args_get(args, "tier"), 0, PETRO_KYC_TIER_MAX);
-    }
-    if (rc != CLI_EXIT_OK) return rc;
-    op.u.set_kyc_tier.tier = (uint8_t)tier;
-    return cli_tx_run_op_addr(cfg, args, &op, "--account", account);
-}
-
-static void print_zone(const json_t *z) {
-    long long id = 0, fee = 0, tier = 0;
-    (void)jint(z, "id", &id);
-    (void)jint(z, "fee_bps", &fee);
-    (void)jint(z, "min_kyc_tier", &tier);
-    const json_t *assets = json_object_get(z, "allowed_assets");
-    char allowed[256] = "any";
-    if (json_is_array(assets)) {
-        allowed[0] = '\0';
-        for (size_t i = 0; i < json_array_size(assets); i++) {
-            const char *a = json_string_value(json_array_get(assets, i));
-            size_t n = strlen(allowed);
-            snprintf(allowed + n, sizeof allowed - n, "%s%.*s", i ? "," : "",
-                     (int)strcspn(a ? a : "?", ":"), a ? a : "?");
-        }
-    }
-    printf("%-4lld %-2s %-32s fee %lld.%02lld%%  limit %s  min tier %lld  assets %s\n", id,
-           jstr_or(z, "country", "?"), jstr_or(z, "name", "?"), fee / 100, fee % 100,
-           jstr_or(z, "tx_limit", "none"), tier, allowed);
-}
-
-int cmd_zone_list(const cli_config *cfg, const cli_args *args) {
-    (void)args;
-    node_reply reply;
-    int rc = node_get_ok(cfg, "/v1/zones", "cannot list zones", NULL, &reply);
-    if (rc != CLI_EXIT_OK) return rc;
-    if (cfg->json) return node_reply_out_json(&reply);
-    const json_t *list = json_object_get(reply.body, "zones");
-    if (!json_is_array(list) || json_array_size(list) == 0) printf("(no zones)\n");
-    for (size_t i = 0; json_is_array(list) && i < json_array_size(list); i++) {
-        print_zone(json_array_get(list, i));
-    }
-    node_reply_deinit(&reply);
-    return CLI_EXIT_OK;
-}
-
-int cmd_zone_show(const cli_config *cfg, const cli_args *args) {
-    uint64_t id;
-    int rc = parse_uint(&id, "ID", args->positional[0], 1, UINT32_MAX);
-    if (rc != CLI_EXIT_OK) return rc;
-    char path[64];
-    snprintf(path, sizeof path, "/v1/zones/%llu", (unsigned long long)id);
-    node_reply reply;
-    rc = node_get_ok(cfg, path, "cannot read the zone", NULL, &reply);
-    if (rc != CLI_EXIT_OK) return rc;
-    if (cfg->json) {
-        rc = out_json(reply.body);
-    } else {
-        print_zone(reply.body);
-        out_kv("authority", "%s", jstr_or(reply.body, "authority", "?"));
-    }
-    node_reply_deinit(&reply);
-    return rc;
-}
-
 /* ------------------------------------------------------------------ statistics */
 
-int cmd_stats_trade(const cli_config *cfg, const cli_args *args) {
+static int cmd_stats_trade(const cli_config *cfg, const cli_args *args) {
     const char *group = args_get(args, "group"), *period = args_get(args, "period");
     const char *asset = args_get(args, "asset");
     if (group == NULL) group = "total";
@@ -720,3 +476,70 @@ int cmd_stats_trade(const cli_config *cfg, const cli_args *args) {
     node_reply_deinit(&reply);
     return CLI_EXIT_OK;
 }
+
+/* ------------------------------------------------------------------ the family's table */
+
+static const cli_opt NO_OPTS[] = {{NULL, NULL, false, false}};
+static const cli_opt LIST_OPTS[] = {
+    {"party", "ADDRESS", false, false}, {"state", "STATE", false, false},
+    {NULL, NULL, false, false},
+};
+static const cli_opt STATS_OPTS[] = {
+    {"group", "total|zone|country_pair|hs_chapter", false, false},
+    {"period", "month|year", false, false},
+    {"asset", "PTR|CODE:ISSUER", false, false},
+    {NULL, NULL, false, false},
+};
+
+static const cli_command COMMANDS[] = {
+    {"trade create", cmd_trade_create,
+     "--exporter ADDRESS --amount DECIMAL [--asset A] --hs HSCODE --goods TEXT --quantity "
+     "DECIMAL [--unit U] [--incoterm FOB] --origin CC --destination CC --doc TYPE... "
+     "--approver ADDRESS... [--threshold M] [--partial] [--ship-days N] [--expiry-days N]",
+     "propose a trade contract as the importer (docs/trade.md)",
+     "  TYPE: commercial_invoice, bill_of_lading, certificate_of_origin,\n"
+     "  inspection_certificate, packing_list, insurance_certificate,\n"
+     "  phytosanitary_certificate, air_waybill. M of the approvers must approve (default all).\n"
+     "  --deadline-ms / --expiry-ms give absolute times instead of days from now.\n",
+     0, 0, CREATE_OPTS, true, &CREATE, NULL},
+    {"trade fund", NULL, "--id ID", "lock the contract amount in escrow (importer)", NULL, 0, 0,
+     ID_OPTS, true, &FUND, NULL},
+    {"trade present", cmd_trade_present,
+     "--id ID --doc TYPE --file FILE|--hash HEX [--ref TEXT]",
+     "present a document's hash for the current shipment (exporter)", NULL, 0, 0,
+     PRESENT_OPTS, true, &PRESENT, NULL},
+    {"trade approve", NULL, "--id ID [--reject --reason N]",
+     "approve (or reject) the presented documents (an approver)", NULL, 0, 0, APPROVE_OPTS,
+     true, &APPROVE, NULL},
+    {"trade release", NULL, "--id ID [--amount DECIMAL]",
+     "pay the escrow (or part of it, if partial) to the exporter", NULL, 0, 0, RELEASE_OPTS,
+     true, &RELEASE, NULL},
+    {"trade refund", NULL, "--id ID", "return the escrow to the importer after the expiry",
+     NULL, 0, 0, ID_OPTS, true, &REFUND, NULL},
+    {"trade dispute", NULL, "--id ID --reason N", "open a dispute (importer or exporter)", NULL,
+     0, 0, DISPUTE_OPTS, true, &DISPUTE, NULL},
+    {"trade resolve", NULL, "--id ID --exporter-amount DECIMAL",
+     "vote to settle a dispute: this much to the exporter, the rest back (an approver)", NULL,
+     0, 0, RESOLVE_OPTS, true, &RESOLVE, NULL},
+    {"trade amend-sign", cmd_trade_amend_sign,
+     "--id ID --amount DECIMAL [--ship-days N] [--expiry-days N] --wallet FILE",
+     "countersign an amendment (the other party); prints the signature", NULL, 0, 0,
+     AMEND_SIGN_OPTS, false, NULL, NULL},
+    {"trade amend", cmd_trade_amend,
+     "--id ID --amount DECIMAL [--ship-days N] [--expiry-days N] --counter-sig HEX|"
+     "--counter-wallet FILE",
+     "amend amount and dates with the other party's countersignature", NULL, 0, 0, AMEND_OPTS,
+     true, &AMEND, NULL},
+    {"trade show", cmd_trade_show, "ID", "show a trade contract and its documents", NULL, 1, 1,
+     NO_OPTS, false, NULL, NULL},
+    {"trade list", cmd_trade_list, "[--party ADDRESS] [--state STATE]", "list trade contracts",
+     NULL, 0, 0, LIST_OPTS, false, NULL, NULL},
+    {"stats trade", cmd_stats_trade,
+     "[--group total|zone|country_pair|hs_chapter] [--period month|year] [--asset A]",
+     "trade turnover (count and value of releases) by group and period", NULL, 0, 0,
+     STATS_OPTS, false, NULL, "stats"},
+};
+
+const cli_family cli_family_trade = {
+    "trade", "trade", COMMANDS, sizeof COMMANDS / sizeof COMMANDS[0], NULL, NULL,
+};

@@ -1,10 +1,11 @@
-/* petro CLI transaction commands: pay, create-account, trust, untrust, create-asset,
- * authorize, issue, redeem, set-signer, set-thresholds.
- *
- * Every command builds one operation and hands it to tx_run, which does the same steps for
- * all of them, in an order chosen so that cheap local mistakes are reported before anything
- * touches the network or a passphrase is asked for:
- *   1. parse the operation's arguments and the common options (amounts, codes, memo, fee...);
+/* petro CLI transaction pipeline: every command that submits an operation (the families'
+ * commands in cli/cmd_<family>.c and `petro op`, built by cmd_op.c) hands it to
+ * cli_tx_submit, which does the same steps for all of them, in an order chosen so that cheap
+ * local mistakes are reported before anything touches the network or a passphrase is asked
+ * for. Nothing here names an operation: a failed operation is explained by its family's
+ * callback (family.h), else by its result's sentence.
+ *   1. the operation's arguments were parsed by the caller; parse the common options (memo,
+ *      fee, sequence...);
  *   2. GET /v1/status: network id and net kind; check every address against the net kind;
  *   3. open the wallets (devnet wallets refused on main networks; passphrases asked);
  *   4. the source (--source, else the first wallet) and its sequence (GET /v1/accounts);
@@ -20,9 +21,11 @@
 #include <sodium.h>
 
 #include "cli.h"
+#include "family.h"
 #include "http.h"
 #include "output.h"
 #include "parse.h"
+#include "petro/schema.h"
 
 #define TX_ADDRS_MAX CLI_TX_ADDRS_MAX
 #define TX_VALID_FOR_MAX_S UINT64_C(315360000) /* ten years */
@@ -31,17 +34,8 @@
 typedef struct tx_job {
     const cli_config *cfg;
     const cli_args *args;
-    petro_op op;
-    /* Addresses parsed before the network kind is known; checked against it in step 2. */
-    size_t addr_count;
-    struct {
-        const char *what;
-        const char *text;
-        petro_net_kind kind;
-    } addrs[TX_ADDRS_MAX];
-    /* For issue --asset CODE:ISSUER: ISSUER must be the source account. */
-    bool has_required_source;
-    petro_pubkey required_source;
+    cli_tx_op *txo;
+    petro_net_kind addr_kinds[TX_ADDRS_MAX]; /* of txo->texts, found in step 1 */
     /* Filled by tx_run. */
     petro_net_kind net;
     petro_hash network_id;
@@ -50,55 +44,9 @@ typedef struct tx_job {
     wallet_key keys[PETRO_TX_SIGS_MAX];
 } tx_job;
 
-static void job_init(tx_job *job, const cli_config *cfg, const cli_args *args, uint8_t type) {
-    memset(job, 0, sizeof *job);
-    job->cfg = cfg;
-    job->args = args;
-    job->op.type = type;
-}
-
-/* Remember a parsed address argument for the network-kind check of step 2. */
-static void job_note_address(tx_job *job, const char *what, const char *text,
-                             petro_net_kind kind) {
-    if (job->addr_count >= TX_ADDRS_MAX) return;
-    job->addrs[job->addr_count].what = what;
-    job->addrs[job->addr_count].text = text;
-    job->addrs[job->addr_count].kind = kind;
-    job->addr_count++;
-}
-
-/* Parse an address argument now; its network kind is checked in step 2. */
-static int job_address(tx_job *job, petro_pubkey *pk, const char *what, const char *text) {
-    petro_net_kind kind = PETRO_NET_TEST;
-    int rc = parse_address_any(pk, &kind, what, text);
-    if (rc != CLI_EXIT_OK) return rc;
-    job_note_address(job, what, text, kind);
-    return CLI_EXIT_OK;
-}
-
-/* An asset argument; an issued asset's issuer is checked like an address. */
-static int job_asset(tx_job *job, petro_asset *asset, const char *what, const char *text) {
-    petro_net_kind kind = PETRO_NET_TEST;
-    int rc = parse_asset(asset, &kind, what, text);
-    if (rc != CLI_EXIT_OK) return rc;
-    if (asset->kind == PETRO_ASSET_ISSUED) job_note_address(job, what, text, kind);
-    return CLI_EXIT_OK;
-}
-
 static void job_release_keys(tx_job *job) {
     for (size_t i = 0; i < job->key_count; i++) wallet_key_deinit(&job->keys[i]);
     job->key_count = 0;
-}
-
-/* "USD:tptr1..." or "PTR" for messages. */
-static void asset_text(char *out, size_t out_size, const petro_asset *asset, petro_net_kind net) {
-    if (asset->kind != PETRO_ASSET_ISSUED) {
-        (void)snprintf(out, out_size, "PTR");
-        return;
-    }
-    char issuer[PETRO_ADDRESS_SIZE_MAX];
-    petro_address_encode(issuer, &asset->issuer, net);
-    (void)snprintf(out, out_size, "%s:%s", asset->code, issuer); /* 12 + 1 + 80 < out_size */
 }
 
 /* ------------------------------------------------------------------ step 1: common options */
@@ -145,14 +93,30 @@ static int parse_options(tx_options *o, const cli_args *args) {
 
 /* ------------------------------------------------------------------ steps 2-4 */
 
+/* Step 1: the network kind of every address argument (each was parsed by the caller). */
+static int find_address_kinds(tx_job *job) {
+    const cli_tx_op *t = job->txo;
+    if (t->addr_count > TX_ADDRS_MAX) {
+        return cli_fail(CLI_EXIT_USAGE, "%s: more than %d addresses", job->args->command,
+                        TX_ADDRS_MAX);
+    }
+    for (size_t i = 0; i < t->addr_count; i++) {
+        petro_pubkey unused;
+        int rc = parse_address_any(&unused, &job->addr_kinds[i], t->whats[i], t->texts[i]);
+        if (rc != CLI_EXIT_OK) return rc;
+    }
+    return CLI_EXIT_OK;
+}
+
 static int check_addresses(const tx_job *job) {
-    for (size_t i = 0; i < job->addr_count; i++) {
-        if (job->addrs[i].kind != job->net) {
+    const cli_tx_op *t = job->txo;
+    for (size_t i = 0; i < t->addr_count; i++) {
+        if (job->addr_kinds[i] != job->net) {
             return cli_fail(CLI_EXIT_USAGE,
                             "%s %s: address is for a %s network, but the node runs a %s "
                             "network (wrong_address_prefix)",
-                            job->addrs[i].what, job->addrs[i].text,
-                            net_kind_name(job->addrs[i].kind), net_kind_name(job->net));
+                            t->whats[i], t->texts[i], net_kind_name(job->addr_kinds[i]),
+                            net_kind_name(job->net));
         }
     }
     return CLI_EXIT_OK;
@@ -219,7 +183,7 @@ static int build_and_sign(tx_job *job, const tx_options *o, uint64_t sequence, c
     tx.source = job->source;
     tx.sequence = sequence;
     tx.op_count = 1;
-    tx.ops[0] = job->op;
+    tx.ops[0] = job->txo->op;
     tx.fee = o->has_fee ? o->fee : PETRO_BASE_FEE * (petro_amount)tx.op_count;
     if (o->valid_for_s > 0) {
         uint64_t now = cli_now_ms();
@@ -255,85 +219,18 @@ static int build_and_sign(tx_job *job, const tx_options *o, uint64_t sequence, c
 
 /* ------------------------------------------------------------------ step 6 */
 
-/* Whether account holds a trust line for asset_str: 1 yes, 0 no, -1 cannot tell. */
-static int has_trust_line(const cli_config *cfg, const char *account, const char *asset_str) {
-    char path[TX_PATH_SIZE_MAX];
-    (void)snprintf(path, sizeof path, "/v1/accounts/%s", account);
-    node_reply reply;
-    if (node_get(cfg, path, &reply) != CLI_EXIT_OK) return -1;
-    int found = reply.is_error ? -1 : 0;
-    const json_t *balances = json_object_get(reply.body, "balances");
-    for (size_t i = 0; found == 0 && json_is_array(balances) && i < json_array_size(balances);
-         i++) {
-        const char *a = jstr(json_array_get(balances, i), "asset");
-        if (a != NULL && strcmp(a, asset_str) == 0) found = 1;
-    }
-    node_reply_deinit(&reply);
-    return found;
-}
-
-/* Explain a failed operation with the context of this command. */
+/* Explain a failed operation: its family's explanation, else the result's sentence. */
 static int op_fail(const tx_job *job, const char *code) {
-    const petro_op *op = &job->op;
-    char source[PETRO_ADDRESS_SIZE_MAX], dest[PETRO_ADDRESS_SIZE_MAX], asset[128];
-    char sentence[256];
+    char source[PETRO_ADDRESS_SIZE_MAX], sentence[256];
     petro_address_encode(source, &job->source, job->net);
-    describe_code(sentence, sizeof sentence, code, NULL);
-    if (op->type == PETRO_OP_PAYMENT) {
-        petro_address_encode(dest, &op->u.payment.destination, job->net);
-        asset_text(asset, sizeof asset, &op->u.payment.asset, job->net);
-        if (strcmp(code, "no_trust") == 0 || strcmp(code, "not_authorized") == 0) {
-            /* Either side may lack the line: ask the node which one. */
-            bool is_source = has_trust_line(job->cfg, source, asset) == 0;
-            const char *role = is_source ? "source" : "destination";
-            const char *who = is_source ? source : dest;
-            if (strcmp(code, "no_trust") == 0) {
-                return cli_fail(CLI_EXIT_FAILED, "%s %s has no trust line for %s (%s)", role, who,
-                                asset, code);
-            }
-            return cli_fail(CLI_EXIT_FAILED,
-                            "the trust line of %s %s for %s is not authorised by the issuer (%s)",
-                            role, who, asset, code);
-        }
-        if (strcmp(code, "balance_low") == 0) {
-            char amount[PETRO_AMOUNT_TEXT_SIZE];
-            (void)petro_amount_format(amount, op->u.payment.amount);
-            return cli_fail(CLI_EXIT_FAILED, "insufficient balance: %s cannot send %s %s (%s)",
-                            source, amount, asset, code);
-        }
-        if (strcmp(code, "no_destination") == 0) {
-            return cli_fail(CLI_EXIT_FAILED,
-                            "destination account %s does not exist; fund it with "
-                            "petro create-account (%s)",
-                            dest, code);
-        }
-        if (strcmp(code, "line_full") == 0) {
-            return cli_fail(CLI_EXIT_FAILED,
-                            "the payment would exceed %s's trust line limit for %s (%s)", dest,
-                            asset, code);
-        }
-    } else if (op->type == PETRO_OP_ISSUE) {
-        petro_address_encode(dest, &op->u.issue.destination, job->net);
-        if (strcmp(code, "no_trust") == 0) {
-            return cli_fail(CLI_EXIT_FAILED, "%s has no trust line for %s:%s (%s)", dest,
-                            op->u.issue.code, source, code);
-        }
-        if (strcmp(code, "not_authorized") == 0) {
-            return cli_fail(CLI_EXIT_FAILED,
-                            "the trust line of %s for %s:%s is not authorised yet; authorise it "
-                            "with petro authorize (%s)",
-                            dest, op->u.issue.code, source, code);
-        }
-        if (strcmp(code, "no_asset") == 0) {
-            return cli_fail(CLI_EXIT_FAILED, "%s has not created an asset %s (%s)", source,
-                            op->u.issue.code, code);
-        }
-    } else if (op->type == PETRO_OP_CREATE_ACCOUNT) {
-        petro_address_encode(dest, &op->u.create_account.destination, job->net);
-        if (strcmp(code, "account_exists") == 0) {
-            return cli_fail(CLI_EXIT_FAILED, "account %s already exists (%s)", dest, code);
-        }
+    const petro_op_schema *schema = petro_op_schema_of(job->txo->op.type);
+    const cli_family *family = schema != NULL ? cli_family_of(schema->family) : NULL;
+    if (family != NULL && family->explain != NULL) {
+        cli_op_failure failure = {job->cfg, job->args, &job->txo->op, source, job->net, code};
+        int rc = family->explain(&failure);
+        if (rc >= 0) return rc;
     }
+    describe_code(sentence, sizeof sentence, code, NULL);
     if (strcmp(code, "bad_auth") == 0) {
         return cli_fail(CLI_EXIT_FAILED,
                         "operation 1 (%s) failed: %s; add the signers' wallets with --wallet",
@@ -419,7 +316,8 @@ static int submit(tx_job *job, const tx_options *o, const char *hex, const char 
 
 static int tx_run_steps(tx_job *job) {
     tx_options o;
-    int rc = parse_options(&o, job->args);
+    int rc = find_address_kinds(job);
+    if (rc == CLI_EXIT_OK) rc = parse_options(&o, job->args);
     if (rc != CLI_EXIT_OK) return rc;
     const char *source_text = args_get(job->args, "source");
     rc = node_status(job->cfg, &job->net, &job->network_id, NULL);
@@ -435,9 +333,11 @@ static int tx_run_steps(tx_job *job) {
     if (source_text == NULL) job->source = job->keys[0].pk;
     char source[PETRO_ADDRESS_SIZE_MAX];
     petro_address_encode(source, &job->source, job->net);
-    if (job->has_required_source && !petro_pubkey_equal(&job->required_source, &job->source)) {
-        return cli_fail(CLI_EXIT_USAGE, "--asset: only the issuer can issue; the source account "
-                                        "is %s",
+    const cli_tx_op *t = job->txo;
+    if (t->has_required_source && !petro_pubkey_equal(&t->required_source, &job->source)) {
+        return cli_fail(CLI_EXIT_USAGE, "%s; the source account is %s",
+                        t->required_source_why != NULL ? t->required_source_why
+                                                       : "another source account is required",
                         source);
     }
     uint64_t sequence = o.sequence;
@@ -452,173 +352,14 @@ static int tx_run_steps(tx_job *job) {
     return submit(job, &o, hex, id_hex);
 }
 
-static int tx_run(tx_job *job) {
-    int rc = tx_run_steps(job);
-    job_release_keys(job); /* no-op when already released after signing */
-    sodium_memzero(&job->op, sizeof job->op);
+int cli_tx_submit(const cli_config *cfg, const cli_args *args, cli_tx_op *txo) {
+    tx_job job;
+    memset(&job, 0, sizeof job);
+    job.cfg = cfg;
+    job.args = args;
+    job.txo = txo;
+    int rc = tx_run_steps(&job);
+    job_release_keys(&job); /* no-op when already released after signing */
+    sodium_memzero(&txo->op, sizeof txo->op);
     return rc;
-}
-
-int cli_tx_run_op(const cli_config *cfg, const cli_args *args, const petro_op *op,
-                  size_t addr_count, const char *const *whats, const char *const *texts) {
-    if (addr_count > TX_ADDRS_MAX) {
-        return cli_fail(CLI_EXIT_USAGE, "%s: more than %d addresses", args->command, TX_ADDRS_MAX);
-    }
-    tx_job job;
-    job_init(&job, cfg, args, op->type);
-    job.op = *op;
-    int rc = CLI_EXIT_OK;
-    for (size_t i = 0; rc == CLI_EXIT_OK && i < addr_count; i++) {
-        petro_pubkey unused;
-        rc = job_address(&job, &unused, whats[i], texts[i]);
-    }
-    return rc == CLI_EXIT_OK ? tx_run(&job) : rc;
-}
-
-int cli_tx_run_op_addr(const cli_config *cfg, const cli_args *args, const petro_op *op,
-                       const char *what, const char *text) {
-    const char *whats[1] = {what};
-    const char *texts[1] = {text};
-    return cli_tx_run_op(cfg, args, op, text != NULL ? 1 : 0, whats, texts);
-}
-
-/* ------------------------------------------------------------------ commands */
-
-int cmd_pay(const cli_config *cfg, const cli_args *args) {
-    tx_job job;
-    job_init(&job, cfg, args, PETRO_OP_PAYMENT);
-    petro_op_payment *p = &job.op.u.payment;
-    int rc = job_address(&job, &p->destination, "--to", args_get(args, "to"));
-    if (rc == CLI_EXIT_OK) rc = parse_amount(&p->amount, "--amount", args_get(args, "amount"));
-    const char *asset = args_get(args, "asset");
-    if (rc == CLI_EXIT_OK) {
-        if (asset != NULL) {
-            rc = job_asset(&job, &p->asset, "--asset", asset);
-        } else {
-            p->asset = petro_asset_native();
-        }
-    }
-    return rc == CLI_EXIT_OK ? tx_run(&job) : rc;
-}
-
-int cmd_create_account(const cli_config *cfg, const cli_args *args) {
-    tx_job job;
-    job_init(&job, cfg, args, PETRO_OP_CREATE_ACCOUNT);
-    petro_op_create_account *c = &job.op.u.create_account;
-    int rc = job_address(&job, &c->destination, "--address", args_get(args, "address"));
-    if (rc == CLI_EXIT_OK) {
-        rc = parse_amount(&c->starting_balance, "--amount", args_get(args, "amount"));
-    }
-    return rc == CLI_EXIT_OK ? tx_run(&job) : rc;
-}
-
-/* --asset for trust, untrust and redeem: must be an issued asset. */
-static int issued_asset(tx_job *job, petro_asset *asset, const char *text) {
-    int rc = job_asset(job, asset, "--asset", text);
-    if (rc != CLI_EXIT_OK) return rc;
-    if (asset->kind != PETRO_ASSET_ISSUED) {
-        return cli_fail(CLI_EXIT_USAGE, "--asset PTR: %s needs an issued asset CODE:ISSUER",
-                        job->args->command);
-    }
-    return CLI_EXIT_OK;
-}
-
-int cmd_trust(const cli_config *cfg, const cli_args *args) {
-    tx_job job;
-    job_init(&job, cfg, args, PETRO_OP_CHANGE_TRUST);
-    petro_op_change_trust *t = &job.op.u.change_trust;
-    int rc = issued_asset(&job, &t->asset, args_get(args, "asset"));
-    const char *limit = args_get(args, "limit");
-    t->limit = PETRO_SUPPLY_MAX;
-    if (rc == CLI_EXIT_OK && limit != NULL) rc = parse_amount(&t->limit, "--limit", limit);
-    return rc == CLI_EXIT_OK ? tx_run(&job) : rc;
-}
-
-int cmd_untrust(const cli_config *cfg, const cli_args *args) {
-    tx_job job;
-    job_init(&job, cfg, args, PETRO_OP_CHANGE_TRUST);
-    petro_op_change_trust *t = &job.op.u.change_trust;
-    int rc = issued_asset(&job, &t->asset, args_get(args, "asset"));
-    t->limit = 0;
-    return rc == CLI_EXIT_OK ? tx_run(&job) : rc;
-}
-
-int cmd_create_asset(const cli_config *cfg, const cli_args *args) {
-    tx_job job;
-    job_init(&job, cfg, args, PETRO_OP_CREATE_ASSET);
-    petro_op_create_asset *c = &job.op.u.create_asset;
-    int rc = parse_code(c->code, "--code", args_get(args, "code"));
-    if (args_has(args, "auth-required")) c->flags |= PETRO_ASSET_FLAG_AUTH_REQUIRED;
-    if (args_has(args, "revocable")) c->flags |= PETRO_ASSET_FLAG_REVOCABLE;
-    return rc == CLI_EXIT_OK ? tx_run(&job) : rc;
-}
-
-int cmd_authorize(const cli_config *cfg, const cli_args *args) {
-    tx_job job;
-    job_init(&job, cfg, args, PETRO_OP_AUTHORIZE_TRUST);
-    petro_op_authorize_trust *a = &job.op.u.authorize_trust;
-    int rc = job_address(&job, &a->trustor, "--trustor", args_get(args, "trustor"));
-    if (rc == CLI_EXIT_OK) rc = parse_code(a->code, "--code", args_get(args, "code"));
-    a->authorize = args_has(args, "revoke") ? 0 : 1;
-    return rc == CLI_EXIT_OK ? tx_run(&job) : rc;
-}
-
-int cmd_issue(const cli_config *cfg, const cli_args *args) {
-    tx_job job;
-    job_init(&job, cfg, args, PETRO_OP_ISSUE);
-    petro_op_issue *is = &job.op.u.issue;
-    const char *asset = args_get(args, "asset");
-    int rc = CLI_EXIT_OK;
-    if (strchr(asset, ':') != NULL) {
-        petro_asset parsed;
-        rc = job_asset(&job, &parsed, "--asset", asset);
-        if (rc == CLI_EXIT_OK) {
-            memcpy(is->code, parsed.code, sizeof is->code);
-            job.has_required_source = true;
-            job.required_source = parsed.issuer;
-        }
-    } else {
-        rc = parse_code(is->code, "--asset", asset);
-    }
-    if (rc == CLI_EXIT_OK) rc = job_address(&job, &is->destination, "--to", args_get(args, "to"));
-    if (rc == CLI_EXIT_OK) rc = parse_amount(&is->amount, "--amount", args_get(args, "amount"));
-    return rc == CLI_EXIT_OK ? tx_run(&job) : rc;
-}
-
-int cmd_redeem(const cli_config *cfg, const cli_args *args) {
-    if (args_has(args, "delivery")) return cmd_redeem_reserve(cfg, args); /* cmd_reserves.c */
-    tx_job job;
-    job_init(&job, cfg, args, PETRO_OP_REDEEM);
-    petro_op_redeem *r = &job.op.u.redeem;
-    int rc = issued_asset(&job, &r->asset, args_get(args, "asset"));
-    if (rc == CLI_EXIT_OK) rc = parse_amount(&r->amount, "--amount", args_get(args, "amount"));
-    return rc == CLI_EXIT_OK ? tx_run(&job) : rc;
-}
-
-int cmd_set_signer(const cli_config *cfg, const cli_args *args) {
-    tx_job job;
-    job_init(&job, cfg, args, PETRO_OP_SET_SIGNER);
-    petro_op_set_signer *s = &job.op.u.set_signer;
-    uint64_t weight = 0;
-    int rc = job_address(&job, &s->signer, "--signer", args_get(args, "signer"));
-    if (rc == CLI_EXIT_OK) rc = parse_uint(&weight, "--weight", args_get(args, "weight"), 0, 255);
-    s->weight = (uint8_t)weight;
-    return rc == CLI_EXIT_OK ? tx_run(&job) : rc;
-}
-
-int cmd_set_thresholds(const cli_config *cfg, const cli_args *args) {
-    tx_job job;
-    job_init(&job, cfg, args, PETRO_OP_SET_THRESHOLDS);
-    petro_op_set_thresholds *t = &job.op.u.set_thresholds;
-    static const char *const names[4] = {"master", "low", "medium", "high"};
-    uint8_t *fields[4] = {&t->master_weight, &t->low, &t->medium, &t->high};
-    for (size_t i = 0; i < 4; i++) {
-        char what[16];
-        (void)snprintf(what, sizeof what, "--%s", names[i]);
-        uint64_t v = 0;
-        int rc = parse_uint(&v, what, args_get(args, names[i]), 0, 255);
-        if (rc != CLI_EXIT_OK) return rc;
-        *fields[i] = (uint8_t)v;
-    }
-    return tx_run(&job);
 }

@@ -22,7 +22,7 @@
 
 #include "cli.h"
 #include "cmd_op.h"
-#include "cmd_trade.h"
+#include "family.h"
 #include "http.h"
 #include "opjson.h"
 #include "output.h"
@@ -31,25 +31,8 @@
 #error "PETRO_VERSION (the CMake project version) is defined by cli/CMakeLists.txt"
 #endif
 
-typedef struct opt_spec {
-    const char *name;
-    const char *value_name; /* NULL for a flag */
-    bool is_repeatable;
-    bool is_required;
-} opt_spec;
-
-typedef struct command {
-    const char *name;
-    cli_handler handler;
-    const char *synopsis; /* after "petro NAME " */
-    const char *summary;
-    const char *details;  /* extra help lines, may be NULL */
-    size_t positional_min;
-    size_t positional_max;
-    const opt_spec *opts; /* terminated by a NULL name */
-    bool is_tx;           /* accepts the transaction options */
-    const char *group;    /* GROUPS[].name: where help lists it */
-} command;
+typedef cli_opt opt_spec;
+typedef cli_command command;
 
 /* ------------------------------------------------------------------ option lists */
 
@@ -84,338 +67,42 @@ static const opt_spec KEYGEN_OPTS[] = {
     {"devnet", NULL, false, false},
     {NULL, NULL, false, false},
 };
-static const opt_spec PAY_OPTS[] = {
-    {"to", "ADDRESS", false, true},
-    {"amount", "DECIMAL", false, true},
-    {"asset", "PTR|CODE:ISSUER", false, false},
-    {NULL, NULL, false, false},
-};
-static const opt_spec CREATE_ACCOUNT_OPTS[] = {
-    {"address", "ADDRESS", false, true},
-    {"amount", "DECIMAL", false, true},
-    {NULL, NULL, false, false},
-};
-static const opt_spec TRUST_OPTS[] = {
-    {"asset", "CODE:ISSUER", false, true},
-    {"limit", "DECIMAL", false, false},
-    {NULL, NULL, false, false},
-};
-static const opt_spec UNTRUST_OPTS[] = {
-    {"asset", "CODE:ISSUER", false, true},
-    {NULL, NULL, false, false},
-};
-static const opt_spec CREATE_ASSET_OPTS[] = {
-    {"code", "CODE", false, true},
-    {"auth-required", NULL, false, false},
-    {"revocable", NULL, false, false},
-    {NULL, NULL, false, false},
-};
-static const opt_spec AUTHORIZE_OPTS[] = {
-    {"trustor", "ADDRESS", false, true},
-    {"code", "CODE", false, true},
-    {"revoke", NULL, false, false},
-    {NULL, NULL, false, false},
-};
-static const opt_spec ISSUE_OPTS[] = {
-    {"asset", "CODE", false, true},
-    {"to", "ADDRESS", false, true},
-    {"amount", "DECIMAL", false, true},
-    {NULL, NULL, false, false},
-};
-static const opt_spec REDEEM_OPTS[] = {
-    {"asset", "CODE:ISSUER", false, true},
-    {"amount", "DECIMAL", false, true},
-    {"delivery", "TEXT", false, false},
-    {NULL, NULL, false, false},
-};
-static const opt_spec ATTEST_OPTS[] = {
-    {"commodity", "oil|gold", false, true},
-    {"quantity", "DECIMAL", false, true},
-    {"custodian", "TEXT", false, true},
-    {"document", "FILE", false, false},
-    {"document-hash", "HEX", false, false},
-    {"valid-days", "N", false, false},
-    {"valid-from-ms", "MS", false, false},
-    {"supersedes", "ID", false, false},
-    {NULL, NULL, false, false},
-};
-static const opt_spec ORACLE_PRICE_OPTS[] = {
-    {"commodity", "oil|gold", false, true},
-    {"price", "DECIMAL", false, true},
-    {"quote", "CODE", false, false},
-    {"timestamp-ms", "MS", false, false},
-    {NULL, NULL, false, false},
-};
-static const opt_spec ISSUE_RESERVE_OPTS[] = {
-    {"asset", "PTR|CODE:ISSUER", false, true},
-    {"to", "ADDRESS", false, true},
-    {"amount", "DECIMAL", false, true},
-    {NULL, NULL, false, false},
-};
-static const opt_spec FULFILL_OPTS[] = {
-    {"request", "ID", false, true},
-    {NULL, NULL, false, false},
-};
-static const opt_spec PROOF_OPTS[] = {
-    {"address", "ADDRESS", false, true},
-    {"asset", "PTR|CODE:ISSUER", false, false},
-    {"out", "FILE", false, false},
-    {NULL, NULL, false, false},
-};
-static const opt_spec VERIFY_PROOF_OPTS[] = {
-    {"validator", "ADDRESS", false, false},
-    {NULL, NULL, false, false},
-};
-static const opt_spec SET_SIGNER_OPTS[] = {
-    {"signer", "ADDRESS", false, true},
-    {"weight", "N", false, true},
-    {NULL, NULL, false, false},
-};
-static const opt_spec SET_THRESHOLDS_OPTS[] = {
-    {"master", "N", false, true},
-    {"low", "N", false, true},
-    {"medium", "N", false, true},
-    {"high", "N", false, true},
-    {NULL, NULL, false, false},
-};
 
-/* ------------------------------------------------------------------ command table */
+/* ------------------------------------------------------------------ generic commands */
 
-/* Trade, zone and statistics commands (cmd_trade.c). */
-static const opt_spec TRADE_CREATE_OPTS[] = {
-    {"exporter", "ADDRESS", false, true},      {"amount", "DECIMAL", false, true},
-    {"asset", "PTR|CODE:ISSUER", false, false}, {"hs", "HSCODE", false, true},
-    {"goods", "TEXT", false, true},            {"quantity", "DECIMAL", false, true},
-    {"unit", "TEXT", false, false},            {"incoterm", "TERM", false, false},
-    {"origin", "CC", false, true},             {"destination", "CC", false, true},
-    {"doc", "TYPE", true, true},               {"approver", "ADDRESS", true, true},
-    {"threshold", "N", false, false},          {"partial", NULL, false, false},
-    {"ship-days", "N", false, false},          {"deadline-ms", "MS", false, false},
-    {"expiry-days", "N", false, false},        {"expiry-ms", "MS", false, false},
-    {NULL, NULL, false, false},
-};
-static const opt_spec TRADE_ID_OPTS[] = {{"id", "ID", false, true}, {NULL, NULL, false, false}};
-static const opt_spec TRADE_PRESENT_OPTS[] = {
-    {"id", "ID", false, true},    {"doc", "TYPE", false, true}, {"file", "FILE", false, false},
-    {"hash", "HEX", false, false}, {"ref", "TEXT", false, false}, {NULL, NULL, false, false},
-};
-static const opt_spec TRADE_APPROVE_OPTS[] = {
-    {"id", "ID", false, true}, {"reject", NULL, false, false}, {"reason", "N", false, false},
-    {NULL, NULL, false, false},
-};
-static const opt_spec TRADE_RELEASE_OPTS[] = {
-    {"id", "ID", false, true}, {"amount", "DECIMAL", false, false}, {NULL, NULL, false, false},
-};
-static const opt_spec TRADE_DISPUTE_OPTS[] = {
-    {"id", "ID", false, true}, {"reason", "N", false, true}, {NULL, NULL, false, false},
-};
-static const opt_spec TRADE_RESOLVE_OPTS[] = {
-    {"id", "ID", false, true}, {"exporter-amount", "DECIMAL", false, true},
-    {NULL, NULL, false, false},
-};
-static const opt_spec TRADE_AMEND_SIGN_OPTS[] = {
-    {"id", "ID", false, true},          {"amount", "DECIMAL", false, true},
-    {"ship-days", "N", false, false},   {"deadline-ms", "MS", false, false},
-    {"expiry-days", "N", false, false}, {"expiry-ms", "MS", false, false},
-    {"wallet", "FILE", false, true},    {NULL, NULL, false, false},
-};
-static const opt_spec TRADE_AMEND_OPTS[] = {
-    {"id", "ID", false, true},          {"amount", "DECIMAL", false, true},
-    {"ship-days", "N", false, false},   {"deadline-ms", "MS", false, false},
-    {"expiry-days", "N", false, false}, {"expiry-ms", "MS", false, false},
-    {"counter-sig", "HEX", false, false}, {"counter-wallet", "FILE", false, false},
-    {NULL, NULL, false, false},
-};
-static const opt_spec TRADE_TARGET_OPTS[] = {
-    {"origin", "CC", false, true},       {"destination", "CC", false, true},
-    {"asset", "PTR|CODE:ISSUER", false, false}, {"base-year", "YYYY", false, true},
-    {"target-year", "YYYY", false, true}, {"growth-pct", "N", false, true},
-    {NULL, NULL, false, false},
-};
-static const opt_spec TRADE_LIST_OPTS[] = {
-    {"party", "ADDRESS", false, false}, {"state", "STATE", false, false},
-    {NULL, NULL, false, false},
-};
-static const opt_spec ZONE_CREATE_OPTS[] = {
-    {"id", "N", false, true}, {"name", "TEXT", false, true}, {"country", "CC", false, true},
-    {NULL, NULL, false, false},
-};
-static const opt_spec ZONE_POLICY_OPTS[] = {
-    {"id", "N", false, true},          {"fee-bps", "N", false, false},
-    {"limit", "DECIMAL", false, false}, {"min-tier", "N", false, false},
-    {"allow", "PTR|CODE:ISSUER", true, false}, {NULL, NULL, false, false},
-};
-static const opt_spec ZONE_ASSIGN_OPTS[] = {
-    {"account", "ADDRESS", false, true}, {"zone", "N", false, true}, {NULL, NULL, false, false},
-};
-static const opt_spec ZONE_KYC_OPTS[] = {
-    {"account", "ADDRESS", false, true}, {"tier", "N", false, true}, {NULL, NULL, false, false},
-};
-static const opt_spec STATS_TRADE_OPTS[] = {
-    {"group", "total|zone|country_pair|hs_chapter", false, false},
-    {"period", "month|year", false, false},
-    {"asset", "PTR|CODE:ISSUER", false, false},
-    {NULL, NULL, false, false},
-};
-
+/* Commands of no family; every family's commands are in its table (family.h). */
 static const command COMMANDS[] = {
     {"status", cmd_status, "", "show the node's network, height and latest block", NULL, 0, 0,
-     NO_OPTS, false, "query"},
+     NO_OPTS, false, NULL, "query"},
     {"balance", cmd_balance, "ADDRESS", "show every balance of an account", NULL, 1, 1, NO_OPTS,
-     false, "query"},
+     false, NULL, "query"},
     {"account", cmd_account, "ADDRESS",
      "show an account: sequence, signers, thresholds, balances",
-     NULL, 1, 1, NO_OPTS, false, "query"},
+     NULL, 1, 1, NO_OPTS, false, NULL, "query"},
     {"tx", cmd_tx, "HASH", "show a transaction and its result",
-     NULL, 1, 1, NO_OPTS, false, "query"},
-    {"block", cmd_block, "latest|HEIGHT", "show a block", NULL, 1, 1, NO_OPTS, false, "query"},
+     NULL, 1, 1, NO_OPTS, false, NULL, "query"},
+    {"block", cmd_block, "latest|HEIGHT", "show a block", NULL, 1, 1, NO_OPTS, false, NULL,
+     "query"},
     {"assets", cmd_assets, "", "list the assets with their supply",
-     NULL, 0, 0, NO_OPTS, false, "assets"},
+     NULL, 0, 0, NO_OPTS, false, NULL, "assets"},
     {"address", cmd_address, "--wallet FILE [--net main|test]",
      "print the address of a wallet",
      "  Devnet wallets are always test-network (tptr1...) wallets. For other wallets the\n"
      "  network kind comes from --net, else from the node's status. No passphrase needed.\n",
-     0, 0, ADDRESS_OPTS, false, "wallet"},
+     0, 0, ADDRESS_OPTS, false, NULL, "wallet"},
     {"keygen", cmd_keygen, "--out FILE [--name NAME] [--net main|test] [--devnet]",
      "create a new key in an encrypted wallet file and print its address",
      "  The passphrase comes from PETRO_PASSPHRASE, else it is asked twice on the terminal.\n"
      "  An existing file is never overwritten. --devnet writes an unencrypted devnet-only\n"
      "  wallet instead (refused on main networks). The address is printed for --net, else\n"
      "  for the node's network kind, else (node unreachable) for a test network.\n",
-     0, 0, KEYGEN_OPTS, false, "wallet"},
-    {"pay", cmd_pay, "--to ADDRESS --amount DECIMAL [--asset PTR|CODE:ISSUER]",
-     "send a payment (PTR unless --asset is given)", NULL, 0, 0, PAY_OPTS, true, "payments"},
-    {"create-account", cmd_create_account, "--address ADDRESS --amount DECIMAL",
-     "create a new account funded with PTR", NULL, 0, 0, CREATE_ACCOUNT_OPTS, true, "accounts"},
-    {"trust", cmd_trust, "--asset CODE:ISSUER [--limit DECIMAL]",
-     "open (or change the limit of) a trust line; the default limit is the maximum supply",
-     NULL, 0, 0, TRUST_OPTS, true, "assets"},
-    {"untrust", cmd_untrust, "--asset CODE:ISSUER",
-     "remove a trust line (its balance must be zero)", NULL, 0, 0, UNTRUST_OPTS, true, "assets"},
-    {"create-asset", cmd_create_asset, "--code CODE [--auth-required] [--revocable]",
-     "create an asset issued by the wallet's account",
-     NULL, 0, 0, CREATE_ASSET_OPTS, true, "assets"},
-    {"authorize", cmd_authorize, "--trustor ADDRESS --code CODE [--revoke]",
-     "authorise (or with --revoke, revoke) a holder's trust line for your asset", NULL, 0, 0,
-     AUTHORIZE_OPTS, true, "assets"},
-    {"issue", cmd_issue, "--asset CODE[:ISSUER] --to ADDRESS --amount DECIMAL",
-     "issue new units of your asset to a holder",
-     "  The issuer is the source account; CODE:ISSUER is accepted if ISSUER is the source.\n",
-     0, 0, ISSUE_OPTS, true, "assets"},
-    {"redeem", cmd_redeem, "--asset CODE:ISSUER|PTR --amount DECIMAL [--delivery TEXT]",
-     "return units of an issued asset to its issuer (they are destroyed)",
-     "  With --delivery, redeem a reserve-backed asset (PTR, XAU) for the commodity: the\n"
-     "  units are burned now and a redemption request (who, amount, commodity, delivery\n"
-     "  reference) is recorded for the issuer to fulfil.\n",
-     0, 0, REDEEM_OPTS, true, "assets"},
-    {"reserves", cmd_reserves, "",
-     "show reserve coverage: attested reserves, supply, cap, coverage, price, checkpoint",
-     NULL, 0, 0, NO_OPTS, false, "reserves"},
-    {"attest", cmd_attest,
-     "--commodity oil|gold --quantity DECIMAL --custodian TEXT --document FILE|--document-hash "
-     "HEX [--valid-days N] [--valid-from-ms MS] [--supersedes ID]",
-     "attest reserves as the auditors (sign with m auditor wallets, --source AUDITORS)",
-     "  The quantity is in barrels (oil) or troy ounces (gold). The certificate document is\n"
-     "  hashed (BLAKE2b-256) unless its hash is given. Valid from now (or --valid-from-ms,\n"
-     "  unix ms) for --valid-days (default 90). --supersedes replaces an attestation in\n"
-     "  force.\n",
-     0, 0, ATTEST_OPTS, true, "reserves"},
-    {"oracle-price", cmd_oracle_price,
-     "--commodity oil|gold --price DECIMAL [--quote USD] [--timestamp-ms MS]",
-     "publish a commodity price as a price oracle",
-     NULL, 0, 0, ORACLE_PRICE_OPTS, true, "reserves"},
-    {"issue-reserve", cmd_issue_reserve, "--asset PTR|CODE:ISSUER --to ADDRESS --amount DECIMAL",
-     "issue a reserve-backed asset, within attested reserves times the coverage ratio",
-     "  For PTR the source is the treasury (sign with its officers' wallets and --source).\n",
-     0, 0, ISSUE_RESERVE_OPTS, true, "reserves"},
-    {"fulfill", cmd_fulfill, "--request ID", "mark a redemption request delivered (issuer)",
-     NULL, 0, 0, FULFILL_OPTS, true, "reserves"},
-    {"proof", cmd_proof, "--address ADDRESS [--asset PTR|CODE:ISSUER] [--out FILE]",
-     "fetch the proof of reserves inclusion of an account at the latest checkpoint", NULL, 0,
-     0, PROOF_OPTS, false, "reserves"},
-    {"verify-proof", cmd_verify_proof, "FILE [--validator ADDRESS]",
-     "verify a proof file offline: path, sums, salt, signature, total within reserves", NULL,
-     1, 1, VERIFY_PROOF_OPTS, false, "reserves"},
-    {"set-signer", cmd_set_signer, "--signer ADDRESS --weight N",
-     "add or change an extra signer of the account (weight 0 removes it)", NULL, 0, 0,
-     SET_SIGNER_OPTS, true, "accounts"},
-    {"set-thresholds", cmd_set_thresholds, "--master N --low N --medium N --high N",
-     "set the master key weight and the low/medium/high thresholds", NULL, 0, 0,
-     SET_THRESHOLDS_OPTS, true, "accounts"},
-    {"trade create", cmd_trade_create,
-     "--exporter ADDRESS --amount DECIMAL [--asset A] --hs HSCODE --goods TEXT --quantity "
-     "DECIMAL [--unit U] [--incoterm FOB] --origin CC --destination CC --doc TYPE... "
-     "--approver ADDRESS... [--threshold M] [--partial] [--ship-days N] [--expiry-days N]",
-     "propose a trade contract as the importer (docs/trade.md)",
-     "  TYPE: commercial_invoice, bill_of_lading, certificate_of_origin,\n"
-     "  inspection_certificate, packing_list, insurance_certificate,\n"
-     "  phytosanitary_certificate, air_waybill. M of the approvers must approve (default all).\n"
-     "  --deadline-ms / --expiry-ms give absolute times instead of days from now.\n",
-     0, 0, TRADE_CREATE_OPTS, true, "trade"},
-    {"trade fund", cmd_trade_fund, "--id ID", "lock the contract amount in escrow (importer)",
-     NULL, 0, 0, TRADE_ID_OPTS, true, "trade"},
-    {"trade present", cmd_trade_present,
-     "--id ID --doc TYPE --file FILE|--hash HEX [--ref TEXT]",
-     "present a document's hash for the current shipment (exporter)", NULL, 0, 0,
-     TRADE_PRESENT_OPTS, true, "trade"},
-    {"trade approve", cmd_trade_approve, "--id ID [--reject --reason N]",
-     "approve (or reject) the presented documents (an approver)", NULL, 0, 0,
-     TRADE_APPROVE_OPTS, true, "trade"},
-    {"trade release", cmd_trade_release, "--id ID [--amount DECIMAL]",
-     "pay the escrow (or part of it, if partial) to the exporter", NULL, 0, 0,
-     TRADE_RELEASE_OPTS, true, "trade"},
-    {"trade refund", cmd_trade_refund, "--id ID",
-     "return the escrow to the importer after the expiry",
-     NULL, 0, 0, TRADE_ID_OPTS, true, "trade"},
-    {"trade dispute", cmd_trade_dispute, "--id ID --reason N",
-     "open a dispute (importer or exporter)", NULL, 0, 0, TRADE_DISPUTE_OPTS, true, "trade"},
-    {"trade resolve", cmd_trade_resolve, "--id ID --exporter-amount DECIMAL",
-     "vote to settle a dispute: this much to the exporter, the rest back (an approver)", NULL,
-     0, 0, TRADE_RESOLVE_OPTS, true, "trade"},
-    {"trade amend-sign", cmd_trade_amend_sign,
-     "--id ID --amount DECIMAL [--ship-days N] [--expiry-days N] --wallet FILE",
-     "countersign an amendment (the other party); prints the signature", NULL, 0, 0,
-     TRADE_AMEND_SIGN_OPTS, false, "trade"},
-    {"trade amend", cmd_trade_amend,
-     "--id ID --amount DECIMAL [--ship-days N] [--expiry-days N] --counter-sig HEX|"
-     "--counter-wallet FILE",
-     "amend amount and dates with the other party's countersignature", NULL, 0, 0,
-     TRADE_AMEND_OPTS, true, "trade"},
-    {"trade target", cmd_trade_target,
-     "--origin CC --destination CC [--asset A] --base-year YYYY --target-year YYYY "
-     "--growth-pct N",
-     "set a bilateral turnover target (a zone authority)", NULL, 0, 0, TRADE_TARGET_OPTS,
-     true, "trade"},
-    {"trade show", cmd_trade_show, "ID", "show a trade contract and its documents", NULL, 1, 1,
-     NO_OPTS, false, "trade"},
-    {"trade list", cmd_trade_list, "[--party ADDRESS] [--state STATE]", "list trade contracts",
-     NULL, 0, 0, TRADE_LIST_OPTS, false, "trade"},
-    {"trade targets", cmd_trade_targets, "", "show turnover targets and progress", NULL, 0, 0,
-     NO_OPTS, false, "trade"},
-    {"zone create", cmd_zone_create, "--id N --name TEXT --country CC",
-     "create an economic zone (a zone authority)", NULL, 0, 0, ZONE_CREATE_OPTS, true, "zone"},
-    {"zone policy", cmd_zone_policy,
-     "--id N [--fee-bps N] [--limit DECIMAL] [--min-tier N] [--allow ASSET]...",
-     "set a zone's policy (its authority); no --allow = every asset", NULL, 0, 0,
-     ZONE_POLICY_OPTS, true, "zone"},
-    {"zone assign", cmd_zone_assign, "--account ADDRESS --zone N",
-     "assign an account to your zone (0: remove it from its zone)", NULL, 0, 0,
-     ZONE_ASSIGN_OPTS, true, "zone"},
-    {"zone kyc", cmd_zone_kyc, "--account ADDRESS --tier N",
-     "set an account's KYC tier 0..3 (a zone authority)", NULL, 0, 0, ZONE_KYC_OPTS, true, "zone"},
-    {"zone show", cmd_zone_show, "ID", "show a zone and its policy", NULL, 1, 1, NO_OPTS,
-     false, "zone"},
-    {"zone list", cmd_zone_list, "", "list the economic zones", NULL, 0, 0, NO_OPTS, false, "zone"},
-    {"stats trade", cmd_stats_trade,
-     "[--group total|zone|country_pair|hs_chapter] [--period month|year] [--asset A]",
-     "trade turnover (count and value of releases) by group and period", NULL, 0, 0,
-     STATS_TRADE_OPTS, false, "stats"},
+     0, 0, KEYGEN_OPTS, false, NULL, "wallet"},
     {"op", cmd_op, "NAME --FIELD VALUE...",
      "build, sign and submit any registered operation from flags named after its fields",
      "  petro op NAME --help shows the operation's fields: flag, value, kind, limits. A field\n"
      "  marked optional may be left out (it is zero); every other field is required. A list\n"
      "  field takes its flag once per value (--approver A --approver B).\n",
-     0, 1, NO_OPTS, true, "operations"},
+     0, 1, NO_OPTS, true, NULL, "operations"},
 };
 #define COMMAND_COUNT (sizeof COMMANDS / sizeof COMMANDS[0])
 
@@ -436,29 +123,66 @@ static const char COMMON_HELP[] =
     "  --json             print JSON (the node's answer) instead of text\n"
     "  --help             show help\n";
 
-/* ------------------------------------------------------------------ groups and help */
+/* ------------------------------------------------------------------ commands and groups */
 
-/* A command group, as `petro help NAME` and `petro NAME` show it. A group that serves an
- * operation family takes its line from the registry and lists the family's operations. */
+/* The commands: the generic ones (COMMANDS), then each family's table in list order
+ * (cli/families.c). k < command_total(). */
+static size_t command_total(void) {
+    size_t total = COMMAND_COUNT;
+    for (size_t i = 0; i < cli_family_count(); i++) total += cli_family_at(i)->command_count;
+    return total;
+}
+
+/* The k-th command, and the group help lists it in. */
+static const command *command_at(size_t k, const char **group) {
+    if (k < COMMAND_COUNT) {
+        *group = COMMANDS[k].group;
+        return &COMMANDS[k];
+    }
+    k -= COMMAND_COUNT;
+    for (size_t i = 0; i < cli_family_count(); i++) {
+        const cli_family *f = cli_family_at(i);
+        if (k < f->command_count) {
+            *group = f->commands[k].group != NULL ? f->commands[k].group : f->group;
+            return &f->commands[k];
+        }
+        k -= f->command_count;
+    }
+    abort(); /* k >= command_total(): a bug in the caller */
+}
+
+/* A command group, as `petro help NAME` and `petro NAME` show it: one per family table (its
+ * line from the registry) between the groups of no family. */
 typedef struct group {
-    const char *name;    /* as typed; the group column of COMMANDS */
+    const char *name;    /* as typed */
     const char *family;  /* the registry family it serves, or NULL */
     const char *summary; /* the line of a group without a family */
 } group;
 
-static const group GROUPS[] = {
+static const group HEAD_GROUPS[] = {
     {"query", NULL, "read the ledger: node status, accounts, transactions, blocks"},
     {"wallet", NULL, "wallet files and their addresses"},
-    {"accounts", "accounts", NULL},
-    {"payments", "payments", NULL},
-    {"assets", "assets", NULL},
-    {"reserves", "reserves", NULL},
-    {"trade", "trade", NULL},
-    {"zone", "zones", NULL},
+};
+static const group TAIL_GROUPS[] = {
     {"stats", NULL, "statistics the node computes from the ledger"},
     {"operations", NULL, "any registered operation, built from its fields"},
 };
-#define GROUP_COUNT (sizeof GROUPS / sizeof GROUPS[0])
+#define HEAD_COUNT (sizeof HEAD_GROUPS / sizeof HEAD_GROUPS[0])
+#define TAIL_COUNT (sizeof TAIL_GROUPS / sizeof TAIL_GROUPS[0])
+
+static size_t group_total(void) { return HEAD_COUNT + cli_family_count() + TAIL_COUNT; }
+
+/* The i-th group (i < group_total()) into *g. */
+static void group_at(size_t i, group *g) {
+    if (i < HEAD_COUNT) {
+        *g = HEAD_GROUPS[i];
+    } else if (i - HEAD_COUNT < cli_family_count()) {
+        const cli_family *f = cli_family_at(i - HEAD_COUNT);
+        *g = (group){f->group, f->family, NULL};
+    } else {
+        *g = TAIL_GROUPS[i - HEAD_COUNT - cli_family_count()];
+    }
+}
 
 static const char *group_summary(const group *g) {
     const petro_family_info *family = g->family != NULL ? petro_family_find(g->family) : NULL;
@@ -467,13 +191,63 @@ static const char *group_summary(const group *g) {
 }
 
 /* A group by its name or by its family's name ("zones" finds zone). */
-static const group *find_group(const char *name) {
-    for (size_t i = 0; i < GROUP_COUNT; i++) {
-        if (strcmp(GROUPS[i].name, name) == 0) return &GROUPS[i];
-        if (GROUPS[i].family != NULL && strcmp(GROUPS[i].family, name) == 0) return &GROUPS[i];
+static bool find_group(const char *name, group *g) {
+    for (size_t i = 0; i < group_total(); i++) {
+        group_at(i, g);
+        if (strcmp(g->name, name) == 0) return true;
+        if (g->family != NULL && strcmp(g->family, name) == 0) return true;
+    }
+    return false;
+}
+
+/* ------------------------------------------------------------------ generated commands */
+
+/* The word of a generated command for operation s: its name without "<family>_", with '_'
+ * written '-' (data_set: set). */
+static void generated_word(char *out, size_t out_size, const petro_op_schema *s) {
+    size_t prefix = strlen(s->family);
+    const char *word = s->name;
+    if (strncmp(word, s->family, prefix) == 0 && word[prefix] == '_') word += prefix + 1;
+    int n = snprintf(out, out_size, "%s", word);
+    if (n < 0 || (size_t)n >= out_size) out[0] = '\0';
+    for (char *c = out; *c != '\0'; c++) {
+        if (*c == '_') *c = '-';
+    }
+}
+
+/* Whether a command of family f's table builds operation s. */
+static bool has_command_for(const cli_family *f, const petro_op_schema *s) {
+    for (size_t i = 0; i < f->command_count; i++) {
+        const cli_alias *a = f->commands[i].alias;
+        if (a != NULL && strcmp(a->op, s->name) == 0) return true;
+    }
+    return false;
+}
+
+/* The i-th operation of group g's family that gets a generated command, or NULL. */
+static const petro_op_schema *generated_at(const group *g, size_t i) {
+    const petro_family_info *info = g->family != NULL ? petro_family_find(g->family) : NULL;
+    const cli_family *f = cli_family_of(g->family);
+    if (info == NULL || f == NULL || i >= info->op_count) return NULL;
+    const petro_op_schema *s = petro_family_op(info, i);
+    return has_command_for(f, s) ? NULL : s;
+}
+
+/* The generated command `GROUP WORD`, or NULL. */
+static const petro_op_schema *find_generated(const char *group_name, const char *word) {
+    group g;
+    if (word == NULL || !find_group(group_name, &g) || g.family == NULL) return NULL;
+    const petro_family_info *info = petro_family_find(g.family);
+    for (size_t i = 0; info != NULL && i < info->op_count; i++) {
+        const petro_op_schema *s = generated_at(&g, i);
+        char w[CMD_OP_FLAG_SIZE];
+        if (s != NULL) generated_word(w, sizeof w, s);
+        if (s != NULL && strcmp(w, word) == 0) return s;
     }
     return NULL;
 }
+
+/* ------------------------------------------------------------------ help */
 
 static bool is_help_flag(const char *arg) {
     return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
@@ -483,11 +257,23 @@ static void print_overview(FILE *out) {
     fprintf(out, "usage: petro [--node URL] [--json] <command> [options]\n"
                  "       petro help [GROUP|COMMAND]   petro GROUP   petro COMMAND --help\n"
                  "       petro op NAME --FIELD VALUE...   petro --version\n");
-    for (size_t i = 0; i < GROUP_COUNT; i++) {
-        fprintf(out, "\n%s: %s\n", GROUPS[i].name, group_summary(&GROUPS[i]));
-        for (size_t j = 0; j < COMMAND_COUNT; j++) {
-            if (strcmp(COMMANDS[j].group, GROUPS[i].name) != 0) continue;
-            fprintf(out, "  %-17s %s\n", COMMANDS[j].name, COMMANDS[j].summary);
+    for (size_t i = 0; i < group_total(); i++) {
+        group g;
+        group_at(i, &g);
+        fprintf(out, "\n%s: %s\n", g.name, group_summary(&g));
+        for (size_t k = 0; k < command_total(); k++) {
+            const char *in = NULL;
+            const command *c = command_at(k, &in);
+            if (strcmp(in, g.name) == 0) fprintf(out, "  %-17s %s\n", c->name, c->summary);
+        }
+        const petro_family_info *info = g.family != NULL ? petro_family_find(g.family) : NULL;
+        for (size_t k = 0; info != NULL && k < info->op_count; k++) {
+            const petro_op_schema *s = generated_at(&g, k);
+            char word[CMD_OP_FLAG_SIZE], name[2 * CMD_OP_FLAG_SIZE];
+            if (s == NULL) continue;
+            generated_word(word, sizeof word, s);
+            (void)snprintf(name, sizeof name, "%s %s", g.name, word);
+            fprintf(out, "  %-17s %s\n", name, s->summary);
         }
     }
     fprintf(out, "\n  %-17s %s\n", "help [NAME]", "show a group's commands or a command's usage");
@@ -501,23 +287,45 @@ static void print_usage_line(FILE *out, const char *prefix, const command *c) {
             c->is_tx ? " --wallet FILE [transaction options]" : "");
 }
 
-/* A group's commands with their flags, and its family's operations. */
+/* The operations of a family, each with its `petro op` usage line. */
+static void print_family_ops(FILE *out, const petro_family_info *family) {
+    fprintf(out, "\nOperations of the %s family (petro op NAME --help shows the fields):\n",
+            family->name);
+    for (size_t i = 0; i < family->op_count; i++) {
+        const petro_op_schema *s = petro_family_op(family, i);
+        char synopsis[CMD_OP_SYNOPSIS_SIZE];
+        cmd_op_synopsis(synopsis, sizeof synopsis, s);
+        fprintf(out, "  %-22s %s\n      petro op %s %s\n", s->name, s->summary, s->name,
+                synopsis);
+    }
+}
+
+/* A group's commands with their flags (hand-written, then generated), and its family's
+ * operations. */
 static void print_group_help(FILE *out, const group *g) {
     fprintf(out, "petro %s: %s\n\nCommands:\n", g->name, group_summary(g));
     bool has_tx = false;
-    for (size_t i = 0; i < COMMAND_COUNT; i++) {
-        const command *c = &COMMANDS[i];
-        if (strcmp(c->group, g->name) != 0) continue;
+    for (size_t k = 0; k < command_total(); k++) {
+        const char *in = NULL;
+        const command *c = command_at(k, &in);
+        if (strcmp(in, g->name) != 0) continue;
         print_usage_line(out, "  ", c);
         fprintf(out, "      %s\n", c->summary);
         has_tx = has_tx || c->is_tx;
     }
     const petro_family_info *family = g->family != NULL ? petro_family_find(g->family) : NULL;
-    if (family != NULL && family->op_count > 0) {
-        fprintf(out, "\nOperations of the %s family (petro op NAME --help shows the fields):\n",
-                family->name);
-        cmd_op_print_family(out, family);
+    for (size_t i = 0; family != NULL && i < family->op_count; i++) {
+        const petro_op_schema *s = generated_at(g, i);
+        if (s == NULL) continue;
+        char word[CMD_OP_FLAG_SIZE], synopsis[CMD_OP_SYNOPSIS_SIZE];
+        generated_word(word, sizeof word, s);
+        cmd_op_synopsis(synopsis, sizeof synopsis, s);
+        fprintf(out, "  petro %s %s %s --wallet FILE [transaction options]\n      %s "
+                     "(generated from the operation %s)\n",
+                g->name, word, synopsis, s->summary, s->name);
+        has_tx = true;
     }
+    if (family != NULL && family->op_count > 0) print_family_ops(out, family);
     fprintf(out, "\nEach command's details: petro COMMAND --help.\n");
     if (has_tx) fprintf(out, "\n%s", TX_HELP);
     fprintf(out, "\n%s", COMMON_HELP);
@@ -527,6 +335,10 @@ static void print_command_help(FILE *out, const command *c) {
     print_usage_line(out, "usage: ", c);
     fprintf(out, "\n%s.\n", c->summary);
     if (c->details != NULL) fprintf(out, "\n%s", c->details);
+    if (c->alias != NULL) {
+        fprintf(out, "\n  Builds the operation %s (petro op %s --help shows its fields).\n",
+                c->alias->op, c->alias->op);
+    }
     if (c->handler == cmd_op) { /* the list of what NAME may be */
         fprintf(out, "\n");
         cmd_op_print_list(out);
@@ -544,8 +356,10 @@ static void print_op_help(FILE *out, const command *c, const petro_op_schema *sc
 }
 
 static const command *find_command(const char *name) {
-    for (size_t i = 0; i < COMMAND_COUNT; i++) {
-        if (strcmp(COMMANDS[i].name, name) == 0) return &COMMANDS[i];
+    for (size_t k = 0; k < command_total(); k++) {
+        const char *in = NULL;
+        const command *c = command_at(k, &in);
+        if (strcmp(c->name, name) == 0) return c;
     }
     return NULL;
 }
@@ -581,6 +395,21 @@ size_t args_get_all(const cli_args *args, const char *name, const char **out, si
         if (strcmp(args->opts[i].name, name) == 0) out[count++] = args->opts[i].value;
     }
     return count;
+}
+
+int args_set(cli_args *args, const char *name, const char *value) {
+    size_t kept = 0;
+    for (size_t i = 0; i < args->opt_count; i++) {
+        if (strcmp(args->opts[i].name, name) != 0) args->opts[kept++] = args->opts[i];
+    }
+    args->opt_count = kept;
+    if (args->opt_count >= CLI_ARGS_OPTS_MAX) {
+        return cli_fail(CLI_EXIT_USAGE, "%s: too many options", args->command);
+    }
+    args->opts[args->opt_count].name = name;
+    args->opts[args->opt_count].value = value;
+    args->opt_count++;
+    return CLI_EXIT_OK;
 }
 
 static const opt_spec *find_in(const opt_spec *list, const char *name, size_t name_len) {
@@ -684,7 +513,9 @@ typedef struct op_command {
     opt_spec opts[CMD_OP_FIELDS_MAX + 1];
 } op_command;
 
-static int op_command_init(op_command *oc, const command *op, const char *op_name) {
+/* cmd_name: the generated command's name ("data set"), or NULL for "op NAME". */
+static int op_command_init(op_command *oc, const command *op, const char *op_name,
+                           const char *cmd_name) {
     memset(oc, 0, sizeof *oc);
     oc->schema = petro_op_schema_find(op_name);
     if (oc->schema == NULL) {
@@ -692,7 +523,8 @@ static int op_command_init(op_command *oc, const command *op, const char *op_nam
                         op_name);
     }
     const petro_op_schema *s = oc->schema;
-    int n = snprintf(oc->name, sizeof oc->name, "op %s", s->name);
+    int n = cmd_name != NULL ? snprintf(oc->name, sizeof oc->name, "%s", cmd_name)
+                             : snprintf(oc->name, sizeof oc->name, "op %s", s->name);
     if (n < 0 || (size_t)n >= sizeof oc->name || s->field_count > CMD_OP_FIELDS_MAX) {
         return cli_fail(CLI_EXIT_FAILED, "op %s: too large for the CLI; use the API", s->name);
     }
@@ -776,7 +608,19 @@ static int parse_global(cli_config *cfg, int argc, char **argv, int *status) {
     return i;
 }
 
-/* petro help [GROUP | COMMAND | WORD COMMAND | op NAME]. */
+/* The generated command `GROUP WORD` as an op command (oc), if it exists. */
+static bool generated_command(op_command *oc, const char *group_name, const char *word,
+                              int *status) {
+    const petro_op_schema *s = find_generated(group_name, word);
+    if (s == NULL) return false;
+    char name[64];
+    int n = snprintf(name, sizeof name, "%s %s", group_name, word);
+    if (n < 0 || (size_t)n >= sizeof name) return false;
+    *status = op_command_init(oc, find_command("op"), s->name, name);
+    return true;
+}
+
+/* petro help [GROUP | COMMAND | WORD COMMAND | op NAME | GROUP WORD]. */
 static int run_help(int argc, char **argv, int cmd_index) {
     if (cmd_index + 1 >= argc) {
         print_overview(stdout);
@@ -784,19 +628,24 @@ static int run_help(int argc, char **argv, int cmd_index) {
     }
     const char *first = argv[cmd_index + 1];
     const char *second = cmd_index + 2 < argc ? argv[cmd_index + 2] : NULL;
-    const group *g = second == NULL ? find_group(first) : NULL;
-    if (g != NULL) {
-        print_group_help(stdout, g);
+    group g;
+    if (second == NULL && find_group(first, &g)) {
+        print_group_help(stdout, &g);
         return CLI_EXIT_OK;
     }
     const command *c = find_command(first);
+    op_command oc;
+    int status = CLI_EXIT_OK;
     if (c != NULL && c->handler == cmd_op && second != NULL) {
-        op_command oc;
-        int status = op_command_init(&oc, c, second);
+        status = op_command_init(&oc, c, second, NULL);
         if (status == CLI_EXIT_OK) print_op_help(stdout, &oc.c, oc.schema);
         return status;
     }
     if (c == NULL && second != NULL) c = find_command2(first, second);
+    if (c == NULL && generated_command(&oc, first, second, &status)) {
+        if (status == CLI_EXIT_OK) print_op_help(stdout, &oc.c, oc.schema);
+        return status;
+    }
     if (c == NULL) {
         return cli_fail(CLI_EXIT_USAGE, "unknown command '%s%s%s' (see petro help)", first,
                         second != NULL ? " " : "", second != NULL ? second : "");
@@ -809,14 +658,16 @@ static int run_help(int argc, char **argv, int cmd_index) {
 static int run_group(int argc, char **argv, int cmd_index) {
     const char *name = argv[cmd_index];
     const char *next = cmd_index + 1 < argc ? argv[cmd_index + 1] : NULL;
-    const group *g = find_group(name);
-    if (g == NULL) return cli_fail(CLI_EXIT_USAGE, "unknown command '%s' (see petro help)", name);
+    group g;
+    if (!find_group(name, &g)) {
+        return cli_fail(CLI_EXIT_USAGE, "unknown command '%s' (see petro help)", name);
+    }
     if (next == NULL || is_help_flag(next)) {
-        print_group_help(stdout, g);
+        print_group_help(stdout, &g);
         return CLI_EXIT_OK;
     }
     return cli_fail(CLI_EXIT_USAGE, "unknown command '%s %s' (petro help %s lists the commands)",
-                    name, next, g->name);
+                    name, next, g.name);
 }
 
 /* Parse, check and run command c on argv[first..); schema: c is `op NAME`, else NULL. */
@@ -825,6 +676,7 @@ static int run_command(cli_config *cfg, const command *c, const petro_op_schema 
     cli_args args;
     memset(&args, 0, sizeof args);
     args.command = c->name;
+    args.alias = c->alias;
     if (schema != NULL) args.positional[args.positional_count++] = schema->name;
     int status = parse_command_args(&args, c, argc, argv, first);
     if (status != CLI_EXIT_OK) return status;
@@ -847,7 +699,7 @@ static int run_command(cli_config *cfg, const command *c, const petro_op_schema 
     if (sodium_init() < 0) return cli_fail(CLI_EXIT_FAILED, "cannot initialise libsodium");
     status = http_global_init();
     if (status != CLI_EXIT_OK) return status;
-    status = c->handler(cfg, &args);
+    status = c->handler != NULL ? c->handler(cfg, &args) : cmd_alias(cfg, &args);
     http_global_deinit();
     return status;
 }
@@ -864,7 +716,7 @@ static int run_op(cli_config *cfg, const command *op, int argc, char **argv, int
                                         "--FIELD VALUE... (petro op lists them)");
     }
     op_command oc;
-    int status = op_command_init(&oc, op, name);
+    int status = op_command_init(&oc, op, name, NULL);
     if (status != CLI_EXIT_OK) return status;
     return run_command(cfg, &oc.c, oc.schema, argc, argv, cmd_index + 2);
 }
@@ -885,6 +737,13 @@ static int run(int argc, char **argv) {
     if (c == NULL && cmd_index + 1 < argc) { /* two-word commands: "trade create" */
         c = find_command2(name, argv[cmd_index + 1]);
         if (c != NULL) cmd_index++;
+    }
+    if (c == NULL && cmd_index + 1 < argc) { /* generated: "data set" */
+        static op_command oc; /* large; one per process */
+        if (generated_command(&oc, name, argv[cmd_index + 1], &status)) {
+            if (status != CLI_EXIT_OK) return status;
+            return run_command(&cfg, &oc.c, oc.schema, argc, argv, cmd_index + 2);
+        }
     }
     if (c == NULL) return run_group(argc, argv, cmd_index);
     if (c->handler == cmd_op) return run_op(&cfg, c, argc, argv, cmd_index);

@@ -1,5 +1,6 @@
 /* petro CLI output: the one error line, JSON dumps, and human descriptions of the node's JSON
- * objects. Everything the node sends is treated as untrusted text: missing or mistyped fields
+ * objects (an operation's phrase comes from its family's describe callback, family.h).
+ * Everything the node sends is treated as untrusted text: missing or mistyped fields
  * are shown as "?" rather than trusted or dereferenced blindly. */
 #include "output.h"
 
@@ -11,6 +12,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "family.h"
 
 #define OUT_KEY_WIDTH 14
 
@@ -91,9 +93,7 @@ void describe_code(char *out, size_t out_size, const char *code_name, const char
     if (n < 0 || (size_t)n >= out_size) out[out_size - 1] = '\0';
 }
 
-/* Format a phrase into out; truncation is acceptable for display only and is marked. */
-static void phrase(char *out, size_t out_size, const char *fmt, ...) CLI_PRINTF(3, 4);
-static void phrase(char *out, size_t out_size, const char *fmt, ...) {
+void cli_phrase(char *out, size_t out_size, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(out, out_size, fmt, ap);
@@ -105,75 +105,29 @@ static void phrase(char *out, size_t out_size, const char *fmt, ...) {
     }
 }
 
-static long long jint_or(const json_t *obj, const char *key, long long fallback) {
-    long long v = 0;
-    return jint(obj, key, &v) ? v : fallback;
-}
-
+/* The family of the operation's "type" describes it (family.h); else its compact JSON. */
 void describe_op(char *out, size_t out_size, const json_t *op) {
     const char *type = jstr_or(op, "type", "?");
-    if (strcmp(type, "payment") == 0) {
-        phrase(out, out_size, "pay %s %s to %s", jstr_or(op, "amount", "?"),
-               jstr_or(op, "asset", "?"), jstr_or(op, "destination", "?"));
-    } else if (strcmp(type, "create_account") == 0) {
-        phrase(out, out_size, "create account %s with %s PTR", jstr_or(op, "destination", "?"),
-               jstr_or(op, "starting_balance", "?"));
-    } else if (strcmp(type, "set_signer") == 0) {
-        long long w = jint_or(op, "weight", -1);
-        if (w == 0) {
-            phrase(out, out_size, "remove signer %s", jstr_or(op, "signer", "?"));
-        } else {
-            phrase(out, out_size, "set signer %s weight %lld", jstr_or(op, "signer", "?"), w);
-        }
-    } else if (strcmp(type, "set_thresholds") == 0) {
-        phrase(out, out_size,
-               "set thresholds: master weight %lld, low %lld, medium %lld, high %lld",
-               jint_or(op, "master_weight", -1), jint_or(op, "low", -1),
-               jint_or(op, "medium", -1), jint_or(op, "high", -1));
-    } else if (strcmp(type, "create_asset") == 0) {
-        const json_t *flags = json_object_get(op, "flags");
-        bool auth = false, revocable = false;
-        (void)jbool(flags, "auth_required", &auth);
-        (void)jbool(flags, "revocable", &revocable);
-        phrase(out, out_size, "create asset %s%s%s", jstr_or(op, "code", "?"),
-               auth ? ", authorisation required" : "", revocable ? ", revocable" : "");
-    } else if (strcmp(type, "change_trust") == 0) {
-        const char *limit = jstr_or(op, "limit", "?");
-        if (strcmp(limit, "0") == 0) {
-            phrase(out, out_size, "remove trust line for %s", jstr_or(op, "asset", "?"));
-        } else {
-            phrase(out, out_size, "trust %s up to %s", jstr_or(op, "asset", "?"), limit);
-        }
-    } else if (strcmp(type, "authorize_trust") == 0) {
-        bool yes = false;
-        const json_t *a = json_object_get(op, "authorize");
-        yes = json_is_true(a) || (json_is_integer(a) && json_integer_value(a) != 0);
-        phrase(out, out_size, "%s %s to hold %s", yes ? "authorise" : "revoke authorisation of",
-               jstr_or(op, "trustor", "?"), jstr_or(op, "code", "?"));
-    } else if (strcmp(type, "issue") == 0) {
-        phrase(out, out_size, "issue %s %s to %s", jstr_or(op, "amount", "?"),
-               jstr_or(op, "code", "?"), jstr_or(op, "destination", "?"));
-    } else if (strcmp(type, "redeem") == 0) {
-        phrase(out, out_size, "redeem %s %s", jstr_or(op, "amount", "?"),
-               jstr_or(op, "asset", "?"));
-    } else {
-        char *text = json_dumps(op, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        phrase(out, out_size, "%s", text != NULL ? text : type);
-        free(text);
+    const cli_family *family = cli_family_of_op(type);
+    if (family != NULL && family->describe != NULL && family->describe(out, out_size, op)) {
+        return;
     }
+    char *text = json_dumps(op, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    cli_phrase(out, out_size, "%s", text != NULL ? text : type);
+    free(text);
 }
 
 void describe_memo(char *out, size_t out_size, const char *memo_hex) {
     uint8_t memo[PETRO_MEMO_SIZE_MAX];
     size_t hex_size = memo_hex != NULL ? strlen(memo_hex) : 0;
     if (hex_size == 0) {
-        phrase(out, out_size, "(none)");
+        cli_phrase(out, out_size, "(none)");
         return;
     }
     size_t size = hex_size / 2;
     if (hex_size % 2 != 0 || size > sizeof memo ||
         petro_hex_decode(memo, size, memo_hex, hex_size) != PETRO_OK) {
-        phrase(out, out_size, "%s", memo_hex);
+        cli_phrase(out, out_size, "%s", memo_hex);
         return;
     }
     bool printable = true;
@@ -181,27 +135,27 @@ void describe_memo(char *out, size_t out_size, const char *memo_hex) {
         if (memo[i] < 0x20 || memo[i] > 0x7e || memo[i] == '"') printable = false;
     }
     if (printable) {
-        phrase(out, out_size, "\"%.*s\"", (int)size, (const char *)memo);
+        cli_phrase(out, out_size, "\"%.*s\"", (int)size, (const char *)memo);
     } else {
-        phrase(out, out_size, "0x%s", memo_hex);
+        cli_phrase(out, out_size, "0x%s", memo_hex);
     }
 }
 
 void describe_time_ms(char *out, size_t out_size, long long ms) {
     if (ms < 0) {
-        phrase(out, out_size, "?");
+        cli_phrase(out, out_size, "?");
         return;
     }
     time_t secs = (time_t)(ms / 1000);
     struct tm tm;
     if (gmtime_r(&secs, &tm) == NULL) {
-        phrase(out, out_size, "%lld ms", ms);
+        cli_phrase(out, out_size, "%lld ms", ms);
         return;
     }
     char date[32];
     if (strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S", &tm) == 0) {
-        phrase(out, out_size, "%lld ms", ms);
+        cli_phrase(out, out_size, "%lld ms", ms);
         return;
     }
-    phrase(out, out_size, "%s.%03lld UTC", date, ms % 1000);
+    cli_phrase(out, out_size, "%s.%03lld UTC", date, ms % 1000);
 }

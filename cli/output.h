@@ -37,7 +37,11 @@ bool jbool(const json_t *obj, const char *key, bool *out);     /* false if not a
  * node's message when the name is unknown to this build, followed by the name. */
 void describe_code(char *out, size_t out_size, const char *code_name, const char *node_message);
 
-/* Describe one operation object of the API (docs/api.md) in a short human phrase. */
+/* Format a phrase into out (for descriptions); truncation, for display only, is marked "...". */
+void cli_phrase(char *out, size_t out_size, const char *fmt, ...) CLI_PRINTF(3, 4);
+
+/* Describe one operation object of the API (docs/api.md) in a short human phrase: its
+ * family's describe callback (family.h), else its compact JSON. */
 void describe_op(char *out, size_t out_size, const json_t *op);
 
 /* Render memo bytes given in hex: as quoted text when printable ASCII, else as hex. */
