@@ -125,16 +125,64 @@ petro_result petro__issue_hooks(petro__op_ctx *ctx, const petro_asset *asset,
     return PETRO_OK;
 }
 
-petro_result petro_role_get(const petro_store *state, petro_role role, petro_pubkey *out) {
-    PETRO_ASSERT(state != NULL && out != NULL);
-    memset(out, 0, sizeof *out);
+const char *petro_role_name(petro_role role) {
+    switch (role) {
+    case PETRO_ROLE_TREASURY: return "treasury";
+    case PETRO_ROLE_AUDITORS: return "auditors";
+    case PETRO_ROLE_ORACLE: return "oracle";
+    case PETRO_ROLE_ZONE_AUTHORITY: return "zone_authority";
+    }
+    return NULL;
+}
+
+/* The first family (registry order) that keeps the role answers; one family per role. */
+petro_result petro_role_each(const petro_store *state, petro_role role, petro_role_cb cb,
+                             void *cb_ctx) {
+    PETRO_ASSERT(state != NULL && cb != NULL);
     for (size_t f = 0; f < FAMILY_COUNT; f++) {
-        if (families[f]->role_of == NULL) continue;
-        bool found = false;
-        petro_result rc = families[f]->role_of(state, (uint8_t)role, out, &found);
-        if (rc != PETRO_OK || found) return rc;
+        if (families[f]->role_each == NULL) continue;
+        bool kept = false;
+        petro_result rc = families[f]->role_each(state, (uint8_t)role, cb, cb_ctx, &kept);
+        if (rc != PETRO_OK || kept) return rc;
     }
     return PETRO_ERR_NOT_FOUND;
+}
+
+typedef struct role_find {
+    const petro_pubkey *want; /* NULL: take the first */
+    petro_pubkey first;
+    bool found;
+} role_find;
+
+static int role_find_visit(void *ctx, const petro_pubkey *holder) {
+    role_find *s = ctx;
+    if (s->want != NULL && !petro_pubkey_equal(s->want, holder)) return 0;
+    s->first = *holder;
+    s->found = true;
+    return 1;
+}
+
+petro_result petro_role_get(const petro_store *state, petro_role role, petro_pubkey *out) {
+    PETRO_ASSERT(out != NULL);
+    role_find s = {.want = NULL, .found = false};
+    memset(out, 0, sizeof *out);
+    petro_result rc = petro_role_each(state, role, role_find_visit, &s);
+    if (rc != PETRO_OK) return rc;
+    if (!s.found) return PETRO_ERR_NOT_FOUND;
+    *out = s.first;
+    return PETRO_OK;
+}
+
+petro_result petro_role_has(const petro_store *state, petro_role role,
+                            const petro_pubkey *account, bool *has) {
+    PETRO_ASSERT(account != NULL && has != NULL);
+    role_find s = {.want = account, .found = false};
+    *has = false;
+    petro_result rc = petro_role_each(state, role, role_find_visit, &s);
+    if (rc == PETRO_ERR_NOT_FOUND) return PETRO_OK;
+    if (rc != PETRO_OK) return rc;
+    *has = s.found;
+    return PETRO_OK;
 }
 
 petro_result petro__add_issuer(petro__account_list *l, const petro_store *state,

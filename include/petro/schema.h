@@ -108,17 +108,40 @@ PETRO_API const petro_op_schema *petro_family_op(const petro_family_info *family
 static inline void *petro_op_fields(petro_op *op) { return &op->u; }
 static inline const void *petro_op_fields_const(const petro_op *op) { return &op->u; }
 
-/** Authorities named in genesis that families read (the first-class role table; roles
- *  holding several accounts, oracles and zone authorities, are listed by their families). */
+/** The role table: the authorities named in genesis, whichever family keeps them. Anyone
+ *  (a family's rules, the API, a client) reads them here without knowing which family's
+ *  genesis section and state record hold them. Roles never change after genesis in protocol
+ *  v1 (governance will change them through this table). */
 typedef enum petro_role {
-    PETRO_ROLE_TREASURY = 1, /* issuer authority of PTR */
-    PETRO_ROLE_AUDITORS = 2, /* the multisig account that attests reserves */
+    PETRO_ROLE_TREASURY = 1,       /* one account: issuer authority of PTR */
+    PETRO_ROLE_AUDITORS = 2,       /* one account: the multisig that attests reserves */
+    PETRO_ROLE_ORACLE = 3,         /* 0..PETRO_ORACLES_MAX accounts: commodity price feeds */
+    PETRO_ROLE_ZONE_AUTHORITY = 4, /* 0..PETRO_ZONE_AUTHORITIES_MAX: create and run zones */
 } petro_role;
+#define PETRO_ROLE_MAX 4
 
-/** The account holding role in state. Returns PETRO_OK (out set), PETRO_ERR_NOT_FOUND (no
- *  family keeps that role in this state), or a store error. */
+/** "treasury", "auditors", "oracle", "zone_authority"; NULL for a value outside the enum. */
+PETRO_API const char *petro_role_name(petro_role role);
+
+/** Called once per holder, in the keeping family's order; nonzero stops the walk. */
+typedef int (*petro_role_cb)(void *cb_ctx, const petro_pubkey *holder);
+
+/** Every account holding role in state. PETRO_ERR_NOT_FOUND when no family keeps the role in
+ *  this state (e.g. a genesis without reserves names no auditors); else PETRO_OK or a store
+ *  error. */
+PETRO_API PETRO_MUST_USE petro_result petro_role_each(const struct petro_store *state,
+                                                      petro_role role, petro_role_cb cb,
+                                                      void *cb_ctx);
+
+/** The first (for TREASURY and AUDITORS: the only) account holding role. PETRO_OK (out set),
+ *  PETRO_ERR_NOT_FOUND, or a store error. */
 PETRO_API PETRO_MUST_USE petro_result petro_role_get(const struct petro_store *state,
                                                      petro_role role, petro_pubkey *out);
+
+/** *has: whether account holds role (false when nobody does). PETRO_OK or a store error. */
+PETRO_API PETRO_MUST_USE petro_result petro_role_has(const struct petro_store *state,
+                                                     petro_role role,
+                                                     const petro_pubkey *account, bool *has);
 
 /** A lock: value set aside by a family (trade escrow today; offers, sales and swaps next). Its
  *  units are in the asset's supply but in no holder's balance; the invariant checker, supply

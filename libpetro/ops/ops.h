@@ -96,10 +96,11 @@ typedef struct petro__family {
      * the asset would have; an operation result refuses the issue. */
     petro_result (*on_issue)(petro__op_ctx *ctx, const petro_asset *asset,
                              petro_amount supply_after);
-    /* The account holding a single-account role (petro_role) if this family keeps it:
-     * *found false when it does not. PETRO_OK or a local error. */
-    petro_result (*role_of)(const petro_store *state, uint8_t role, petro_pubkey *out,
-                            bool *found);
+    /* The holders of role (petro_role) if this family keeps it in state: cb for each until
+     * it returns nonzero, and *kept true; *kept false when it does not keep the role. PETRO_OK
+     * or a store error. */
+    petro_result (*role_each)(const petro_store *state, uint8_t role, petro_role_cb cb,
+                              void *cb_ctx, bool *kept);
 } petro__family;
 
 /* The issuer a redemption of asset goes to: an issued asset's issuer, or for PTR the treasury

@@ -1109,17 +1109,29 @@ static petro_result fulfill_accounts(petro__account_list *l, const petro_store *
     return petro__account_list_add(l, &q.holder);
 }
 
-/* PETRO_ROLE_TREASURY and PETRO_ROLE_AUDITORS, from the configuration record. */
-static petro_result role_of(const petro_store *state, uint8_t role, petro_pubkey *out,
-                            bool *found) {
-    *found = false;
-    if (role != PETRO_ROLE_TREASURY && role != PETRO_ROLE_AUDITORS) return PETRO_OK;
+/* PETRO_ROLE_TREASURY, PETRO_ROLE_AUDITORS and PETRO_ROLE_ORACLE, from the configuration
+ * record (no record: a genesis without reserves, which keeps none of them). Auditors all
+ * zero means none were named. */
+static petro_result role_each(const petro_store *state, uint8_t role, petro_role_cb cb,
+                              void *cb_ctx, bool *kept) {
+    *kept = false;
+    if (role != PETRO_ROLE_TREASURY && role != PETRO_ROLE_AUDITORS && role != PETRO_ROLE_ORACLE) {
+        return PETRO_OK;
+    }
     petro_reserve_config cfg;
     petro_result rc = petro_reserves_config(state, &cfg);
     if (rc == PETRO_ERR_NOT_FOUND) return PETRO_OK;
     if (rc != PETRO_OK) return rc;
-    *out = role == PETRO_ROLE_TREASURY ? cfg.treasury : cfg.auditors;
-    *found = true;
+    *kept = true;
+    if (role == PETRO_ROLE_TREASURY) {
+        cb(cb_ctx, &cfg.treasury);
+    } else if (role == PETRO_ROLE_AUDITORS) {
+        if (!key_is_zero(&cfg.auditors)) cb(cb_ctx, &cfg.auditors);
+    } else {
+        for (uint32_t i = 0; i < cfg.oracle_count && i < PETRO_ORACLES_MAX; i++) {
+            if (cb(cb_ctx, &cfg.oracles[i]) != 0) break;
+        }
+    }
     return PETRO_OK;
 }
 
@@ -1210,5 +1222,5 @@ const petro__family petro__family_reserves = {
     .genesis_decode = genesis_decode,
     .genesis_apply = genesis_apply,
     .on_issue = check_cap,
-    .role_of = role_of,
+    .role_each = role_each,
 };

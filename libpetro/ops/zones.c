@@ -624,6 +624,28 @@ static const petro__op_def ops[] = {
      .check = check_target, .apply = op_trade_target},
 };
 
+/* PETRO_ROLE_ZONE_AUTHORITY: the authorities record, written at genesis when the zones
+ * section names any (none: the role is not kept). */
+static petro_result role_each(const petro_store *state, uint8_t role, petro_role_cb cb,
+                              void *cb_ctx, bool *kept) {
+    *kept = false;
+    if (role != PETRO_ROLE_ZONE_AUTHORITY) return PETRO_OK;
+    const uint8_t key[2] = {KEY_ZONES, SUB_AUTH};
+    uint8_t buf[AUTH_RECORD_MAX];
+    size_t size;
+    bool found;
+    petro_result rc = petro__store_get(state, key, sizeof key, buf, sizeof buf, &size, &found);
+    if (rc != PETRO_OK || !found) return rc;
+    if (size < 1 || size != 1 + (size_t)buf[0] * 32) return PETRO_ERR_CORRUPT;
+    *kept = true;
+    for (uint8_t i = 0; i < buf[0]; i++) {
+        petro_pubkey holder;
+        memcpy(holder.bytes, buf + 1 + 32 * (size_t)i, 32);
+        if (cb(cb_ctx, &holder) != 0) break;
+    }
+    return PETRO_OK;
+}
+
 const petro__family petro__family_zones = {
     .info = {.name = "zones", .summary = "economic zones, their policies, members and targets",
              .op_count = PETRO__COUNT(ops)},
@@ -633,4 +655,5 @@ const petro__family petro__family_zones = {
     .genesis_decode = genesis_decode,
     .genesis_apply = genesis_apply,
     .on_transfer = on_transfer,
+    .role_each = role_each,
 };

@@ -256,6 +256,61 @@ static petro_amount balance(fx *f, int k, petro_asset asset) {
 
 /* ---------------------------------------------------------------- tests */
 
+
+/* ---------------------------------------------------------------- the role table */
+
+typedef struct role_list {
+    size_t count;
+    petro_pubkey holders[16];
+} role_list;
+
+static int role_collect(void *ctx, const petro_pubkey *holder) {
+    role_list *l = ctx;
+    if (l->count < 16) l->holders[l->count] = *holder;
+    l->count++;
+    return 0;
+}
+
+static role_list roles_of(const petro_store *state, petro_role role, petro_result want) {
+    role_list l;
+    memset(&l, 0, sizeof l);
+    ASSERT_EQ(petro_role_each(state, role, role_collect, &l), want);
+    return l;
+}
+
+/* Treasury, auditors and oracles are read through the role table, kept by reserves. */
+static void test_roles(void) {
+    fx f;
+    fx_init(&f);
+    role_list l = roles_of(&f.store, PETRO_ROLE_TREASURY, PETRO_OK);
+    ASSERT_EQ(l.count, 1u);
+    ASSERT_TRUE(petro_pubkey_equal(&l.holders[0], &K[K_TREAS].pk));
+    l = roles_of(&f.store, PETRO_ROLE_AUDITORS, PETRO_OK);
+    ASSERT_EQ(l.count, 1u);
+    ASSERT_TRUE(petro_pubkey_equal(&l.holders[0], &K[K_AUD].pk));
+    l = roles_of(&f.store, PETRO_ROLE_ORACLE, PETRO_OK);
+    ASSERT_EQ(l.count, 3u);
+    ASSERT_TRUE(petro_pubkey_equal(&l.holders[0], &K[K_O1].pk));
+    ASSERT_TRUE(petro_pubkey_equal(&l.holders[2], &K[K_O3].pk));
+    petro_pubkey who;
+    ASSERT_OK(petro_role_get(&f.store, PETRO_ROLE_AUDITORS, &who));
+    ASSERT_TRUE(petro_pubkey_equal(&who, &K[K_AUD].pk));
+    bool has = true;
+    ASSERT_OK(petro_role_has(&f.store, PETRO_ROLE_ORACLE, &K[K_O2].pk, &has));
+    ASSERT_TRUE(has);
+    ASSERT_OK(petro_role_has(&f.store, PETRO_ROLE_ORACLE, &K[K_ALICE].pk, &has));
+    ASSERT_TRUE(!has);
+    /* No zones section in this genesis: nobody keeps the role. */
+    roles_of(&f.store, PETRO_ROLE_ZONE_AUTHORITY, PETRO_ERR_NOT_FOUND);
+    ASSERT_EQ(petro_role_get(&f.store, PETRO_ROLE_ZONE_AUTHORITY, &who), PETRO_ERR_NOT_FOUND);
+    ASSERT_OK(petro_role_has(&f.store, PETRO_ROLE_ZONE_AUTHORITY, &K[K_ALICE].pk, &has));
+    ASSERT_TRUE(!has);
+    ASSERT_STREQ(petro_role_name(PETRO_ROLE_ZONE_AUTHORITY), "zone_authority");
+    ASSERT_TRUE(petro_role_name((petro_role)0) == NULL);
+    ASSERT_TRUE(petro_role_name((petro_role)(PETRO_ROLE_MAX + 1)) == NULL);
+    fx_free(&f);
+}
+
 static void test_pure_helpers(void) {
     ASSERT_EQ(petro_reserves_cap(1000, 1, 10000), 1000);
     ASSERT_EQ(petro_reserves_cap(1000, 1, 12000), 833); /* 120% coverage: floor(1000/1.2) */
@@ -705,6 +760,7 @@ int main(int argc, char **argv) {
     RUN_TEST(test_pure_helpers);
     RUN_TEST(test_static_checks);
     RUN_TEST(test_genesis);
+    RUN_TEST(test_roles);
     RUN_TEST(test_cap_boundary);
     RUN_TEST(test_attestation_multisig);
     RUN_TEST(test_expiry_and_supersession);

@@ -241,11 +241,50 @@ static void test_targets(void) {
     fx_free(&f);
 }
 
+
+/* ---------------------------------------------------------------- the role table */
+
+typedef struct role_list {
+    size_t count;
+    petro_pubkey holders[16];
+} role_list;
+
+static int role_collect(void *ctx, const petro_pubkey *holder) {
+    role_list *l = ctx;
+    if (l->count < 16) l->holders[l->count] = *holder;
+    l->count++;
+    return 0;
+}
+
+static role_list roles_of(const petro_store *state, petro_role role, petro_result want) {
+    role_list l;
+    memset(&l, 0, sizeof l);
+    ASSERT_EQ(petro_role_each(state, role, role_collect, &l), want);
+    return l;
+}
+
+/* Zone authorities are read through the role table, kept by zones, in genesis order. */
+static void test_roles(void) {
+    fx f;
+    fx_init(&f);
+    role_list l = roles_of(&f.store, PETRO_ROLE_ZONE_AUTHORITY, PETRO_OK);
+    ASSERT_EQ(l.count, 2u);
+    ASSERT_TRUE(petro_pubkey_equal(&l.holders[0], &K[K_ZAUTH].pk));
+    ASSERT_TRUE(petro_pubkey_equal(&l.holders[1], &K[K_ZAUTH2].pk));
+    bool has = false;
+    ASSERT_OK(petro_role_has(&f.store, PETRO_ROLE_ZONE_AUTHORITY, &K[K_ZAUTH2].pk, &has));
+    ASSERT_TRUE(has);
+    ASSERT_OK(petro_role_has(&f.store, PETRO_ROLE_ZONE_AUTHORITY, &K[K_IMP].pk, &has));
+    ASSERT_TRUE(!has);
+    fx_free(&f);
+}
+
 int main(int argc, char **argv) {
     test_init(argc, argv);
     ASSERT_OK(petro_crypto_init());
     keys_init();
     RUN_TEST(test_genesis);
+    RUN_TEST(test_roles);
     RUN_TEST(test_authority);
     RUN_TEST(test_payment_policy);
     RUN_TEST(test_fee_arithmetic);
