@@ -48,7 +48,8 @@ int cmd_status(const cli_config *cfg, const cli_args *args) {
     return CLI_EXIT_OK;
 }
 
-/* Fetch an account after checking the address locally. */
+/* Fetch an account after checking the address locally. An address of the other network kind
+ * is a usage error (exit 2), as for the transaction commands (docs/cli.md, exit codes). */
 static int fetch_account(const cli_config *cfg, const char *address, node_reply *reply) {
     petro_pubkey pk;
     petro_net_kind kind;
@@ -57,10 +58,21 @@ static int fetch_account(const cli_config *cfg, const char *address, node_reply 
     char path[PATH_SIZE_MAX];
     int n = snprintf(path, sizeof path, "/v1/accounts/%s", address);
     if (n < 0 || (size_t)n >= sizeof path) return cli_fail(CLI_EXIT_USAGE, "address too long");
-    char not_found[PATH_SIZE_MAX];
-    n = snprintf(not_found, sizeof not_found, "account %s does not exist", address);
-    if (n < 0 || (size_t)n >= sizeof not_found) not_found[0] = '\0';
-    return node_get_ok(cfg, path, "cannot read the account", not_found, reply);
+    rc = node_get(cfg, path, reply);
+    if (rc != CLI_EXIT_OK || !reply->is_error) return rc;
+    if (reply->error == PETRO_ERR_WRONG_ADDRESS_PREFIX) {
+        rc = cli_fail(CLI_EXIT_USAGE,
+                      "address %s: address is for a %s network, but the node runs a %s network "
+                      "(wrong_address_prefix)",
+                      address, net_kind_name(kind),
+                      net_kind_name(kind == PETRO_NET_MAIN ? PETRO_NET_TEST : PETRO_NET_MAIN));
+    } else if (reply->error == PETRO_ERR_NOT_FOUND) {
+        rc = cli_fail(CLI_EXIT_FAILED, "account %s does not exist (not_found)", address);
+    } else {
+        rc = node_fail(reply, "cannot read the account");
+    }
+    node_reply_deinit(reply);
+    return rc;
 }
 
 static void print_balances(const json_t *account) {

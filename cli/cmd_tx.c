@@ -10,7 +10,8 @@
  *   3. open the wallets (devnet wallets refused on main networks; passphrases asked);
  *   4. the source (--source, else the first wallet) and its sequence (GET /v1/accounts);
  *   5. build, check, sign with every wallet, wipe the keys, encode;
- *   6. POST /v1/transactions (?wait=commit with --wait) and report the answer; an included
+ *   6. with --dry-run, print the hash and the signed transaction and stop; else
+ *      POST /v1/transactions (?wait=commit with --wait) and report the answer; an included
  *      transaction whose operation failed exits 1 with the operation's reason.
  * Keys are wiped (wallet_key_deinit) as soon as the transaction is signed, and on every
  * failure path before that. */
@@ -60,6 +61,7 @@ typedef struct tx_options {
     size_t memo_size;
     const char *memo;
     bool wait;
+    bool dry_run;
 } tx_options;
 
 static int parse_options(tx_options *o, const cli_args *args) {
@@ -88,6 +90,7 @@ static int parse_options(tx_options *o, const cli_args *args) {
         }
     }
     o->wait = args_has(args, "wait");
+    o->dry_run = args_has(args, "dry-run");
     return CLI_EXIT_OK;
 }
 
@@ -296,6 +299,23 @@ static int report_reply(const tx_job *job, const node_reply *reply, const char *
     return cli_fail(CLI_EXIT_FAILED, "transaction failed: %s", sentence);
 }
 
+/* --dry-run: the transaction's hash and signed bytes (hex), as POST /v1/transactions takes
+ * them; nothing is sent. */
+static int print_unsubmitted(const tx_job *job, const char *hex, const char *id_hex) {
+    if (!job->cfg->json) {
+        out_kv("hash", "%s", id_hex);
+        out_kv("status", "not submitted (--dry-run)");
+        out_kv("tx", "%s", hex);
+        return CLI_EXIT_OK;
+    }
+    json_t *body = json_pack("{s:s,s:s,s:s}", "hash", id_hex, "status", "not_submitted", "tx",
+                             hex);
+    if (body == NULL) return cli_fail(CLI_EXIT_FAILED, "out of memory");
+    int rc = out_json(body);
+    json_decref(body);
+    return rc;
+}
+
 static int submit(tx_job *job, const tx_options *o, const char *hex, const char *id_hex) {
     json_t *body = json_pack("{s:s}", "tx", hex);
     char *text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
@@ -349,7 +369,7 @@ static int tx_run_steps(tx_job *job) {
     char id_hex[65];
     rc = build_and_sign(job, &o, sequence, hex, sizeof hex, id_hex);
     if (rc != CLI_EXIT_OK) return rc;
-    return submit(job, &o, hex, id_hex);
+    return o.dry_run ? print_unsubmitted(job, hex, id_hex) : submit(job, &o, hex, id_hex);
 }
 
 int cli_tx_submit(const cli_config *cfg, const cli_args *args, cli_tx_op *txo) {

@@ -4,16 +4,20 @@
  *   petro help [GROUP|COMMAND]      petro GROUP [--help]      petro COMMAND --help
  *   petro op NAME --FIELD VALUE...  (any registered operation; cmd_op.c)
  *
- * This file holds the command table, the option parser, the help texts, and the single
- * configuration function (cli_config_load), which is the only place that reads the
- * environment. Each command's option list is declared here, so an unknown or repeated option
- * is a usage error (exit 2) before any command code runs.
+ * This file holds the generic commands (query, wallet, op), the option parser, the help
+ * texts, and the single configuration function (cli_config_load), which is the only place
+ * that reads the environment. The commands of the operation families live in their files,
+ * cli/cmd_<family>.c, one table each, walked here through the one list in cli/families.c
+ * (family.h). Every command declares its options, so an unknown or repeated option is a usage
+ * error (exit 2) before any command code runs.
  *
- * Help is generated, never written per group: each command names its group in the table, a
- * group tied to an operation family takes its one-line summary from the registry
- * (petro/schema.h) and lists the family's operations, and `op NAME` gets its option list,
- * usage line and help from the operation's field schema. A group and a command may share a
- * name (assets, reserves): `petro NAME` runs the command, `petro help NAME` shows the group. */
+ * Help is generated, never written per group: there is one group per family table (its
+ * summary from the registry, petro/schema.h) between the groups of no family; a group lists
+ * its commands, the generated commands of the family operations no command builds
+ * (`petro data set`), and the family's operations with their `petro op` usage; `op NAME` and
+ * the generated commands get their option list, usage line and help from the operation's
+ * field schema. A group and a command may share a name (assets, reserves): `petro NAME` runs
+ * the command, `petro help NAME` shows the group. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +55,7 @@ static const opt_spec TX_OPTS[] = {
     {"valid-for", "SECONDS", false, false},
     {"sequence", "N", false, false},
     {"wait", NULL, false, false},
+    {"dry-run", NULL, false, false},
     {NULL, NULL, false, false},
 };
 
@@ -115,7 +120,8 @@ static const char TX_HELP[] =
     "  --memo TEXT        up to 32 bytes of memo\n"
     "  --valid-for SECS   reject the transaction if not included within SECS seconds\n"
     "  --sequence N       use sequence N instead of the account's sequence + 1\n"
-    "  --wait             wait until the transaction is committed and show its result\n";
+    "  --wait             wait until the transaction is committed and show its result\n"
+    "  --dry-run          print the hash and the signed transaction (hex); submit nothing\n";
 
 static const char COMMON_HELP[] =
     "Common options (before or after the command):\n"

@@ -27,11 +27,11 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 COMMANDS = ("status", "balance", "account", "tx", "block", "assets", "address", "keygen", "pay",
             "create-account", "trust", "untrust", "create-asset", "authorize", "issue", "redeem",
             "reserves", "attest", "oracle-price", "issue-reserve", "fulfill", "proof",
-            "verify-proof", "set-signer", "set-thresholds", "trade create", "trade fund",
+            "verify-proof", "redeem-reserve", "set-signer", "set-thresholds", "trade create", "trade fund",
             "trade present", "trade approve", "trade release", "trade refund", "trade dispute",
             "trade resolve", "trade amend-sign", "trade amend", "trade target", "trade show",
             "trade list", "trade targets", "zone create", "zone policy", "zone assign",
-            "zone kyc", "zone show", "zone list", "stats trade", "op")
+            "zone kyc", "zone show", "zone list", "stats trade", "op", "data set")
 
 
 def ok(*args, node_url=None):
@@ -68,7 +68,7 @@ def check_help():
         check(re.search(r"^  %s +\S" % re.escape(name), overview, re.M),
               "the overview does not list %r:\n%s" % (name, overview))
     for group in ("query", "wallet", "accounts", "payments", "assets", "reserves", "trade",
-                  "zone", "stats", "operations"):
+                  "zone", "data", "stats", "operations"):
         check(re.search(r"^%s: \S" % group, overview, re.M),
               "the overview has no group %r:\n%s" % (group, overview))
 
@@ -114,6 +114,105 @@ def check_op_help():
         check(word in tc, "petro op trade_create --help does not mention %r:\n%s" % (word, tc))
     usage_error(("op", "frobnicate"), ("frobnicate",))
     usage_error(("op", "frobnicate", "--help"), ("frobnicate",))
+
+
+def registered_families():
+    """The family names of libpetro/families.def, in registry order."""
+    with open(os.path.join(REPO, "libpetro", "families.def")) as f:
+        names = re.findall(r"^PETRO_FAMILY\((\w+)\)", f.read(), re.M)
+    check(len(names) >= 7, "families.def lists %r" % names)
+    return names
+
+
+def ops_by_family():
+    """{family: [operation names]} from `petro op`."""
+    result, family = {}, None
+    for line in ok("op").splitlines():
+        m = re.match(r"^(\w+): \S", line)
+        if m:
+            family = m.group(1)
+            result[family] = []
+            continue
+        m = re.match(r"^  (\w+) +\S", line)
+        if m and family is not None:
+            result[family].append(m.group(1))
+    return result
+
+
+def check_family_groups():
+    ops = ops_by_family()
+    for family in registered_families():
+        check(ops.get(family), "petro op lists no operation of family %r: %r" % (family, ops))
+        text = ok("help", family)
+        for op in ops[family]:
+            check(re.search(r"^  %s +\S" % op, text, re.M)
+                  and ("petro op %s " % op) in text,
+                  "petro help %s should list %s with its petro op usage:\n%s"
+                  % (family, op, text))
+    data = ok("data", "--help")
+    check(data == ok("data") == ok("help", "data"),
+          "petro data, petro data --help and petro help data should agree")
+    for word in ("petro data set --name TEXT [--value HEX] --wallet FILE", "data_set",
+                 "petro op data_set --name TEXT"):
+        check(word in data, "petro help data does not mention %r:\n%s" % (word, data))
+    check("usage: petro data set --name TEXT" in ok("data", "set", "--help"),
+          "petro data set --help")
+    check("usage: petro data set" in ok("help", "data", "set"), "petro help data set")
+    check("Builds the operation payment" in ok("pay", "--help"),
+          "petro pay --help should name the operation it builds")
+    usage_error(("data", "frobnicate"), ("data frobnicate",))
+
+
+def dry_run(node, *args):
+    """A --dry-run: (hash, signed transaction hex)."""
+    obj = h.cli_json(node, *(args + ("--dry-run",)))
+    check(obj.get("status") == "not_submitted" and obj.get("hash") and obj.get("tx"),
+          "petro %s --dry-run: %r" % (" ".join(args[:2]), obj))
+    return obj["hash"], obj["tx"]
+
+
+def check_alias_same_tx(node, W, addr):
+    """An alias command and its `petro op` build the same bytes; then it commits."""
+    seq = str(node.account(addr["alice"])["sequence"] + 1)
+    pairs = (
+        (("pay", "--to", addr["bob"], "--amount", "2.25"),
+         ("op", "payment", "--destination", addr["bob"], "--asset", "PTR", "--amount", "2.25")),
+        (("create-asset", "--code", "ALS", "--auth-required"),
+         ("op", "create_asset", "--code", "ALS", "--flags", "auth_required")),
+        (("data", "set", "--name", "greeting", "--value", "6869"),
+         ("op", "data_set", "--name", "greeting", "--value", "6869")),
+    )
+    built = []
+    for alias, generic in pairs:
+        common = ("--wallet", W("alice"), "--sequence", seq)
+        a = dry_run(node, *(alias + common))
+        b = dry_run(node, *(generic + common))
+        check(a == b, "petro %s and petro %s should build the same transaction:\n%r\n%r"
+              % (" ".join(alias[:2]), " ".join(generic[:2]), a, b))
+        built.append(a)
+    check(node.account(addr["alice"])["sequence"] + 1 == int(seq),
+          "--dry-run must not submit anything")
+    bob_before = node.balance(addr["bob"])
+    args = ("pay", "--wallet", W("alice"), "--to", addr["bob"], "--amount", "2.25", "--wait")
+    out = ok(*args, node_url=node.url)
+    committed(node, out, args)
+    check(h.find_hash(out) == built[0][0],
+          "the committed payment should be the transaction --dry-run showed: %s vs %s"
+          % (h.find_hash(out), built[0][0]))
+    check(node.balance(addr["bob"]) == bob_before + 225000000, "bob should have 2.25 PTR more")
+
+
+def check_wrong_prefix(node, W, addr):
+    """The other network kind: exit 2 for a query and for transaction commands alike."""
+    other = h.random_address("ptr")
+    usage_error(("balance", other), ("wrong_address_prefix",), node_url=node.url)
+    usage_error(("pay", "--wallet", W("alice"), "--to", other, "--amount", "1"),
+                ("--to", "wrong_address_prefix"), node_url=node.url)
+    usage_error(("trade", "create", "--wallet", W("importer"), "--exporter", addr["exporter"],
+                 "--amount", "1", "--hs", "870830", "--goods", "x", "--quantity", "1",
+                 "--origin", "BR", "--destination", "VE", "--doc", "bill_of_lading",
+                 "--approver", other), ("--approver", "wrong_address_prefix"),
+                node_url=node.url)
 
 
 def committed(node, out, args):
@@ -195,6 +294,7 @@ def check_op_lists(node, W, addr):
 def run():
     check_help()
     check_op_help()
+    check_family_groups()
     with h.Node(name="clihelp") as node:
         node.start()
         names = ("alice", "bob", "bank", "importer", "exporter", "inspector-1", "inspector-2")
@@ -209,6 +309,10 @@ def run():
         log("petro op create_asset: optional field and flag names")
         check_op_lists(node, W, addr)
         log("petro op trade_create: repeated list flags")
+        check_alias_same_tx(node, W, addr)
+        log("alias commands build the same transactions as petro op")
+        check_wrong_prefix(node, W, addr)
+        log("wrong address prefix: exit 2 for balance, pay and trade create")
         node.check_no_sanitizer_report()
 
 
