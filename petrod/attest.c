@@ -9,10 +9,16 @@
 
 #include <sodium.h>
 
+#include "assert.h"
 #include "log.h"
+
+_Static_assert(sizeof ATTEST_DOMAIN - 1 == ATTEST_DOMAIN_SIZE, "domain without its NUL");
+_Static_assert(ATTEST_MESSAGE_SIZE == 119, "the signed message of docs/protocol.md");
 
 void attest_message(uint8_t out[ATTEST_MESSAGE_SIZE], const petro_hash *network_id,
                     const attestation *a) {
+    PETROD_ASSERT(network_id != NULL);
+    PETROD_ASSERT(a != NULL);
     size_t o = 0;
     memcpy(out + o, ATTEST_DOMAIN, ATTEST_DOMAIN_SIZE);
     o += ATTEST_DOMAIN_SIZE;
@@ -23,9 +29,11 @@ void attest_message(uint8_t out[ATTEST_MESSAGE_SIZE], const petro_hash *network_
     memcpy(out + o, a->block_hash.bytes, 32);
     o += 32;
     memcpy(out + o, a->state_hash.bytes, 32);
+    PETROD_ASSERT(o + 32 == ATTEST_MESSAGE_SIZE);
 }
 
 void attest_sign(attestation *a, const petro_hash *network_id, const petro_seckey *sk) {
+    PETROD_ASSERT(sk != NULL);
     uint8_t msg[ATTEST_MESSAGE_SIZE];
     attest_message(msg, network_id, a);
     petro_sign(&a->sig, msg, sizeof msg, sk);
@@ -46,6 +54,7 @@ petro_result attest_key_load(const char *path, petro_pubkey *pk, petro_seckey *s
     char text[80] = "";
     size_t n = fread(text, 1, sizeof text - 1, f);
     fclose(f);
+    PETROD_ASSERT(n < sizeof text); /* text stays NUL-terminated */
     while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r')) n--;
     uint8_t seed[32];
     if (n != 64 || petro_hex_decode(seed, sizeof seed, text, n) != PETRO_OK) {

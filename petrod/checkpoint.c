@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "attest.h"
+#include "assert.h"
 #include "log.h"
 #include "wallet.h"
 
@@ -51,8 +52,11 @@ static uint64_t ms_since(const struct timespec *t0) {
 
 /* Under cs->lock. */
 static void history_add(checkpoints *cs, const checkpoint_record *r) {
+    PETROD_ASSERT_HELD(&cs->lock);
+    PETROD_ASSERT(cs->history_count <= cs->history_cap);
     if (cs->history_count == cs->history_cap) {
         if (cs->history_cap >= CHECKPOINT_HISTORY_MAX) {
+            PETROD_ASSERT(cs->history_count > 0);
             memmove(cs->history, cs->history + 1, (cs->history_count - 1) * sizeof *cs->history);
             cs->history_count--;
         } else {
@@ -63,6 +67,7 @@ static void history_add(checkpoints *cs, const checkpoint_record *r) {
             cs->history_cap = cap;
         }
     }
+    PETROD_ASSERT(cs->history_count < cs->history_cap);
     cs->history[cs->history_count++] = *r;
 }
 
@@ -86,6 +91,7 @@ static bool parse_asset_name(petro_asset *a, const char *s) {
     if (colon == NULL || colon == s || (size_t)(colon - s) > PETRO_ASSET_CODE_SIZE_MAX)
         return false;
     a->kind = PETRO_ASSET_ISSUED;
+    PETROD_ASSERT((size_t)(colon - s) < sizeof a->code); /* checked above; NUL stays */
     memcpy(a->code, s, (size_t)(colon - s));
     return petro_asset_code_check(a->code) == PETRO_OK &&
            petro_hex_decode(a->issuer.bytes, 32, colon + 1, strlen(colon + 1)) == PETRO_OK;
@@ -157,6 +163,8 @@ static void history_load_file(checkpoints *cs) {
 /* Compute, sign and install the checkpoints at the tip of the snapshot rd, which this call
  * ends (LMDB read transactions of this store may move between threads: MDB_NOTLS). */
 static void compute(checkpoints *cs, node_read *rd) {
+    PETROD_ASSERT(rd != NULL);
+    PETROD_ASSERT(cs->key.sk != NULL); /* enabled only with a key (checkpoint_start) */
     pthread_mutex_lock(&cs->compute_lock);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -165,6 +173,7 @@ static void compute(checkpoints *cs, node_read *rd) {
     uint32_t count = 0;
     petro_reserve_config cfg;
     if (r == PETRO_OK) r = petro_reserves_config(node_read_store(rd), &cfg);
+    if (r == PETRO_OK) PETROD_ASSERT(cfg.reserve_count <= PETRO_GENESIS_RESERVES_MAX);
     for (uint32_t i = 0; r == PETRO_OK && i < cfg.reserve_count; i++) {
         fresh[i] = calloc(1, sizeof *fresh[i]);
         if (fresh[i] == NULL) {
@@ -312,6 +321,10 @@ void checkpoint_start(checkpoints *cs, node *n, const node_config *cfg) {
     wallet_key key;
     if (!load_key(&key, n, cfg)) return;
     pthread_mutex_lock(&cs->lock);
+    PETROD_ASSERT(!cs->enabled); /* started once */
+    PETROD_ASSERT(!cs->has_worker);
+    PETROD_ASSERT(cfg->checkpoint_interval > 0); /* node_open checked the range */
+    PETROD_ASSERT(cfg->checkpoint_interval <= CHECKPOINT_INTERVAL_MAX);
     cs->key = key;
     cs->interval = cfg->checkpoint_interval; /* 1..CHECKPOINT_INTERVAL_MAX: node_open checked */
     cs->kind = st.tip.net_kind == PETRO_NET_MAIN ? PETRO_NET_MAIN : PETRO_NET_TEST;
@@ -339,6 +352,7 @@ void checkpoint_start(checkpoints *cs, node *n, const node_config *cfg) {
 
 void checkpoint_after_block(checkpoints *cs, node *n, uint64_t height) {
     pthread_mutex_lock(&cs->lock);
+    if (cs->enabled) PETROD_ASSERT(cs->interval > 0);
     bool due = cs->enabled && !cs->is_stopping && height % cs->interval == 0;
     pthread_mutex_unlock(&cs->lock);
     if (!due) return;
@@ -385,6 +399,7 @@ void checkpoint_destroy(checkpoints *cs) {
     pthread_mutex_unlock(&cs->lock);
     if (join) pthread_join(cs->worker, NULL);
     pthread_mutex_lock(&cs->lock);
+    PETROD_ASSERT(cs->tree_count <= PETRO_GENESIS_RESERVES_MAX);
     node_read_end(cs->pending); /* a snapshot the worker did not take; the store is still open */
     cs->pending = NULL;
     for (uint32_t i = 0; i < cs->tree_count; i++) {
@@ -414,6 +429,8 @@ bool checkpoint_enabled(checkpoints *cs, uint32_t *interval) {
 }
 
 static petro_checkpoint_tree *find_tree(checkpoints *cs, const petro_asset *asset) {
+    PETROD_ASSERT_HELD(&cs->lock);
+    PETROD_ASSERT(cs->tree_count <= PETRO_GENESIS_RESERVES_MAX);
     for (uint32_t i = 0; i < cs->tree_count; i++) {
         if (petro_asset_equal(&cs->trees[i]->checkpoint.asset, asset)) return cs->trees[i];
     }

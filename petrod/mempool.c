@@ -11,6 +11,8 @@
 
 #include <sodium.h>
 
+#include "assert.h"
+
 typedef struct mempool_account {
     bool is_used;
     petro_pubkey key;
@@ -52,6 +54,7 @@ petro_result mempool_create(mempool **out, uint32_t tx_count_max) {
     if (mp == NULL) return PETRO_ERR_NOMEM;
     size_t capacity = 16;
     while (capacity < (size_t)tx_count_max * 2) capacity *= 2;
+    PETROD_ASSERT((capacity & (capacity - 1)) == 0); /* slot_mask masks a power of two */
     mp->tx_count_max = tx_count_max;
     mp->slot_mask = capacity - 1;
     mp->txs = calloc(capacity, sizeof mp->txs[0]);
@@ -70,6 +73,7 @@ void mempool_destroy(mempool *mp) {
     mempool_entry *e = mp->fifo_head;
     while (e != NULL) {
         mempool_entry *next = e->fifo_next;
+        PETROD_ASSERT(e->waiters == NULL); /* a waiter would wake on freed memory */
         free(e);
         e = next;
     }
@@ -85,6 +89,8 @@ bool mempool_is_full(const mempool *mp) { return mp->count >= mp->tx_count_max; 
 /* ------------------------------------------------------------ id table */
 
 static size_t tx_slot_find(const mempool *mp, const petro_hash *id) {
+    /* The probe below ends only because the table is at most half full. */
+    PETROD_ASSERT(mp->count <= mp->tx_count_max);
     size_t i = slot_of(mp, id->bytes);
     /* Bounded: the table is never more than half full, so an empty slot exists. */
     while (mp->txs[i] != NULL) {
@@ -105,6 +111,7 @@ static bool in_cyclic_range(size_t i, size_t k, size_t j) {
 }
 
 static void tx_slot_delete(mempool *mp, size_t i) {
+    PETROD_ASSERT(mp->txs[i] != NULL);
     mp->txs[i] = NULL;
     size_t j = i;
     for (;;) {
@@ -130,6 +137,8 @@ static size_t account_slot_find(const mempool *mp, const petro_pubkey *key) {
 }
 
 static void account_slot_delete(mempool *mp, size_t i) {
+    PETROD_ASSERT(mp->accounts[i].is_used);
+    PETROD_ASSERT(mp->accounts[i].count == 0);
     memset(&mp->accounts[i], 0, sizeof mp->accounts[i]);
     size_t j = i;
     for (;;) {
@@ -149,6 +158,7 @@ petro_result mempool_pending_of(const mempool *mp, const petro_pubkey *account,
     *fees = 0;
     const mempool_account *a = &mp->accounts[account_slot_find(mp, account)];
     if (!a->is_used) return PETRO_OK;
+    PETROD_ASSERT(a->head != NULL);
     uint64_t n = a->count;
     petro_amount sum = a->fee_sum;
     /* Entries at or below after_sequence are committed already and only wait for the
@@ -157,6 +167,7 @@ petro_result mempool_pending_of(const mempool *mp, const petro_pubkey *account,
          e = e->chain_next) {
         petro_result r = petro_amount_sub(&sum, sum, e->fee);
         if (r != PETRO_OK) return r;
+        PETROD_ASSERT(n > 0);
         n--;
     }
     *count = n;
@@ -167,6 +178,7 @@ petro_result mempool_pending_of(const mempool *mp, const petro_pubkey *account,
 void mempool_account_tail(const mempool *mp, const petro_pubkey *account, uint64_t *count,
                           uint64_t *last_sequence) {
     const mempool_account *a = &mp->accounts[account_slot_find(mp, account)];
+    if (a->is_used) PETROD_ASSERT(a->tail != NULL);
     *count = a->is_used ? a->count : 0;
     *last_sequence = a->is_used ? a->tail->sequence : 0;
 }
@@ -175,11 +187,14 @@ void mempool_account_tail(const mempool *mp, const petro_pubkey *account, uint64
 
 petro_result mempool_add(mempool *mp, const petro_tx *tx, const petro_hash *id,
                          uint32_t sig_mask, const uint8_t *bytes, size_t bytes_size) {
+    PETROD_ASSERT(tx != NULL);
+    PETROD_ASSERT(bytes != NULL);
     size_t tx_slot = tx_slot_find(mp, id);
     if (mp->txs[tx_slot] != NULL) return PETRO_ERR_DUPLICATE_TX;
     if (mempool_is_full(mp)) return PETRO_ERR_MEMPOOL_FULL;
     size_t acct_slot = account_slot_find(mp, &tx->source);
     mempool_account *a = &mp->accounts[acct_slot];
+    if (a->is_used) PETROD_ASSERT(a->tail != NULL && a->count > 0);
     if (a->is_used && tx->sequence != a->tail->sequence + 1) return PETRO_ERR_BAD_SEQUENCE;
     if (bytes_size > PETRO_TX_SIZE_MAX) return PETRO_ERR_TX_TOO_LARGE;
     /* The ledger admits a fee only if the balance covers it plus the pending fees, so the sum
@@ -220,16 +235,23 @@ petro_result mempool_add(mempool *mp, const petro_tx *tx, const petro_hash *id,
     }
     mp->fifo_tail = e;
     mp->count++;
+    PETROD_ASSERT(mp->count <= mp->tx_count_max);
+    PETROD_ASSERT(a->count <= mp->count);
+    /* An account's chain is its pending sequences, consecutive and ascending. */
+    if (e->chain_prev != NULL) PETROD_ASSERT(e->chain_prev->sequence + 1 == e->sequence);
     return PETRO_OK;
 }
 
 size_t mempool_peek(const mempool *mp, mempool_entry **entries, size_t max) {
+    PETROD_ASSERT(entries != NULL || max == 0);
     size_t n = 0;
     for (mempool_entry *e = mp->fifo_head; e != NULL && n < max; e = e->fifo_next) entries[n++] = e;
     return n;
 }
 
 static void remember_drop(mempool *mp, const petro_hash *id, petro_result code) {
+    PETROD_ASSERT(code != PETRO_OK); /* a committed entry is found in txindex instead */
+    PETROD_ASSERT(mp->recent_next < MEMPOOL_RECENT_MAX);
     mp->recent[mp->recent_next].id = *id;
     mp->recent[mp->recent_next].code = code;
     mp->recent_next = (mp->recent_next + 1) % MEMPOOL_RECENT_MAX;
@@ -265,6 +287,9 @@ static void remove_one(mempool *mp, mempool_entry *e, petro_result code, uint64_
 
     size_t acct_slot = account_slot_find(mp, &e->source);
     mempool_account *a = &mp->accounts[acct_slot];
+    PETROD_ASSERT(a->is_used); /* every entry is on its account's chain */
+    PETROD_ASSERT(a->count > 0);
+    PETROD_ASSERT(mp->count > 0);
     if (e->chain_prev != NULL) {
         e->chain_prev->chain_next = e->chain_next;
     } else {
@@ -276,6 +301,7 @@ static void remove_one(mempool *mp, mempool_entry *e, petro_result code, uint64_
         a->tail = e->chain_prev;
     }
     a->count--;
+    PETROD_ASSERT(e->fee >= 0 && e->fee <= a->fee_sum);
     a->fee_sum -= e->fee; /* a part of the sum built by checked adds: cannot overflow */
     if (a->count == 0) account_slot_delete(mp, acct_slot);
 
@@ -289,7 +315,9 @@ static void remove_one(mempool *mp, mempool_entry *e, petro_result code, uint64_
     } else {
         mp->fifo_tail = e->fifo_prev;
     }
-    tx_slot_delete(mp, tx_slot_find(mp, &e->id));
+    size_t tx_slot = tx_slot_find(mp, &e->id);
+    PETROD_ASSERT(mp->txs[tx_slot] == e);
+    tx_slot_delete(mp, tx_slot);
     mp->count--;
     free(e);
 }
@@ -301,6 +329,7 @@ size_t mempool_complete(mempool *mp, mempool_entry *entry, petro_result code, ui
         /* From the chain's tail back to entry: bounded by the chain length. */
         const mempool_account *a = &mp->accounts[account_slot_find(mp, &entry->source)];
         while (a->tail != entry) {
+            PETROD_ASSERT(a->is_used && a->tail != NULL); /* entry is on this chain */
             remove_one(mp, a->tail, PETRO_ERR_BAD_SEQUENCE, 0, 0);
             removed++;
             a = &mp->accounts[account_slot_find(mp, &entry->source)];
@@ -311,6 +340,8 @@ size_t mempool_complete(mempool *mp, mempool_entry *entry, petro_result code, ui
 }
 
 void mempool_waiter_add(mempool_entry *entry, mempool_waiter *w) {
+    PETROD_ASSERT(entry != NULL);
+    PETROD_ASSERT(w->next == NULL); /* a waiter waits on one entry at a time */
     w->is_done = false;
     w->next = entry->waiters;
     entry->waiters = w;

@@ -40,6 +40,10 @@
 #define NODE_BLOCK_INTERVAL_MS_MAX 3600000u
 #define NODE_RETRY_MS_MAX 5000u /* longest wait between retries of a failing block */
 
+/* The framing of blocks and results written below (put_u32_le, the u16 result sizes). */
+_Static_assert(PETRO_TX_SIZE_MAX <= UINT32_MAX, "a block's u32 LE transaction sizes");
+_Static_assert(PETRO_TX_RESULT_SIZE_MAX <= UINT16_MAX, "a result's u16 LE size");
+
 struct node {
     node_config cfg;
     int lock_fd;
@@ -76,6 +80,7 @@ struct node {
     petro_result *batch_codes;
     uint32_t *batch_index;
     petro_tx_result *results;
+    size_t batch_cap; /* entries of batch, batch_codes, batch_index and results */
     petro_tx *tx; /* one decoded mempool envelope at a time (entries keep only the bytes) */
     store_links links; /* the history links of the block being written */
     uint8_t *block_buf;
@@ -305,6 +310,8 @@ static petro_result alloc_producer_buffers(node *n) {
      * its own --block-max-txs: room for the protocol's maximum (untouched pages cost nothing). */
     size_t max = ordering_receives_blocks(n->ord) ? PETRO_BLOCK_TX_COUNT_MAX
                                                   : n->cfg.block_tx_count_max;
+    PETROD_ASSERT(n->cfg.block_tx_count_max <= max); /* check_config: <= the protocol's */
+    n->batch_cap = max;
     n->batch = calloc(max, sizeof n->batch[0]);
     n->batch_codes = calloc(max, sizeof n->batch_codes[0]);
     n->batch_index = calloc(max, sizeof n->batch_index[0]);
@@ -360,6 +367,8 @@ static void *producer_main(void *arg);
 static void wake_producer(void *ctx);
 
 petro_result node_open(node **out, const node_config *cfg) {
+    PETROD_ASSERT(out != NULL);
+    PETROD_ASSERT(cfg != NULL);
     *out = NULL;
     petro_result r = check_config(cfg);
     if (r != PETRO_OK) return r;
@@ -409,6 +418,7 @@ petro_result node_open(node **out, const node_config *cfg) {
         goto fail;
     }
     n->is_producer_started = true;
+    PETROD_ASSERT(n->ord != NULL);
     log_info("opened %s at height %llu", cfg->data_dir, (unsigned long long)n->tip.height);
     *out = n;
     return PETRO_OK;
@@ -435,6 +445,7 @@ void node_close(node *n) {
     }
     if (n->ord != NULL) ordering_set_wake(n->ord, NULL, NULL); /* NULL: node_open failed early */
     if (n->is_ordering_owned) ordering_close(n->ord);
+    n->ord = NULL;
     checkpoint_destroy(n->cps); /* joins its worker, which reads through the store */
     sigpool_destroy(n->sigs);
     store_txn_abort(&n->admit_txn);
@@ -536,6 +547,8 @@ petro_result node_read_account_txs(node_read *r, const petro_pubkey *account, ui
 /* Under n->lock: the checks against committed state and the pending chain, then insert. */
 static petro_result admit_locked(node *n, const petro_tx *tx, const petro_hash *id,
                                  uint32_t sig_mask, const uint8_t *bytes, size_t bytes_size) {
+    PETROD_ASSERT_HELD(&n->lock);
+    PETROD_ASSERT(bytes_size <= PETRO_TX_SIZE_MAX); /* node_submit* refused larger ones */
     if (n->is_closing) return PETRO_ERR_UNAVAILABLE;
     if (mempool_find(n->mp, id) != NULL) return PETRO_ERR_DUPLICATE_TX;
     if (mempool_is_full(n->mp)) return PETRO_ERR_MEMPOOL_FULL;
@@ -677,8 +690,10 @@ petro_result node_submit_batch(node *n, size_t *accepted, const uint8_t *body, s
         size_t item_count = 0;
         for (size_t i = 0; i < chunk; i++) {
             batch_slot *s = &slots[i];
+            PETROD_ASSERT(body_size - offset >= 4); /* batch_count walked this framing */
             size_t size = (size_t)body[offset] | (size_t)body[offset + 1] << 8 |
                           (size_t)body[offset + 2] << 16 | (size_t)body[offset + 3] << 24;
+            PETROD_ASSERT(size <= body_size - offset - 4);
             s->bytes = body + offset + 4;
             s->bytes_size = size;
             offset += 4 + size;
@@ -692,6 +707,7 @@ petro_result node_submit_batch(node *n, size_t *accepted, const uint8_t *body, s
                 item_slot[item_count++] = i;
             }
         }
+        PETROD_ASSERT(item_count <= chunk);
         sigpool_verify(n->sigs, items, item_count);
         for (size_t k = 0; k < item_count; k++) {
             batch_slot *s = &slots[item_slot[k]];
@@ -705,6 +721,7 @@ petro_result node_submit_batch(node *n, size_t *accepted, const uint8_t *body, s
             }
         }
     }
+    PETROD_ASSERT(offset == body_size);
     free(slots);
     free(items);
     free(item_slot);
@@ -743,11 +760,13 @@ petro_result node_wait_commit(node *n, const petro_hash *id, uint32_t timeout_ms
         }
         petro_result r;
         if (w.is_done) {
+            PETROD_ASSERT(w.next == NULL); /* remove_one unlinked it */
             r = w.code;
             *height = w.height;
             *index = w.index;
         } else {
             /* Not completed, so the entry still exists: leave it. */
+            PETROD_DEBUG_ASSERT(mempool_find(n->mp, id) == e);
             mempool_waiter_remove(e, &w);
             r = n->is_closing ? PETRO_ERR_UNAVAILABLE : PETRO_ERR_TIMEOUT;
         }
@@ -810,6 +829,8 @@ static petro_result put_tx_indexes(node *n, const petro_tx *tx, const petro_hash
 /* Write the finished block into the open write txn: state, block, results, indexes. */
 static petro_result write_block(node *n, const petro_block_header *h, size_t batch_count,
                                 uint32_t included) {
+    PETROD_ASSERT(batch_count <= n->batch_cap);
+    PETROD_ASSERT(included > 0 && included <= batch_count);
     petro_result r = petro_ledger_commit(n->ledger);
     if (r != PETRO_OK) return r;
 
@@ -821,14 +842,18 @@ static petro_result write_block(node *n, const petro_block_header *h, size_t bat
     for (size_t i = 0; i < batch_count; i++) {
         if (n->batch_codes[i] != PETRO_OK) continue;
         const mempool_entry *e = n->batch[i];
+        PETROD_ASSERT(block_size + 4 + e->bytes_size <= n->block_cap); /* alloc_producer_buffers */
         put_u32_le(n->block_buf + block_size, (uint32_t)e->bytes_size);
         memcpy(n->block_buf + block_size + 4, e->bytes, e->bytes_size);
         block_size += 4 + e->bytes_size;
 
         size_t rsize;
+        PETROD_ASSERT(index < n->batch_cap);
+        PETROD_ASSERT(results_size + 2 <= n->results_cap);
         r = petro_tx_result_encode(n->results_buf + results_size + 2,
                                    n->results_cap - results_size - 2, &rsize, &n->results[index]);
         if (r != PETRO_OK) return r;
+        PETROD_ASSERT(rsize <= PETRO_TX_RESULT_SIZE_MAX);
         n->results_buf[results_size] = (uint8_t)rsize;
         n->results_buf[results_size + 1] = (uint8_t)(rsize >> 8);
         results_size += 2 + rsize;
@@ -875,6 +900,8 @@ static void check_invariants_or_die(node *n, uint64_t height) {
  * followers a dropped entry takes with it are never entries still to be visited. */
 static void complete_batch(node *n, size_t batch_count, uint64_t height, uint32_t included,
                            const petro_block_header *h) {
+    PETROD_ASSERT(batch_count <= n->batch_cap);
+    PETROD_ASSERT(included <= batch_count);
     pthread_mutex_lock(&n->lock);
     size_t dropped = 0;
     for (size_t k = batch_count; k-- > 0;) {
@@ -884,6 +911,9 @@ static void complete_batch(node *n, size_t batch_count, uint64_t height, uint32_
                    (code == PETRO_OK ? 1u : 0u);
     }
     if (included > 0) {
+        /* The tip moves one block at a time, and only the producer thread moves it. */
+        PETROD_ASSERT(h->height == n->tip.height + 1);
+        PETROD_ASSERT(h->height == height);
         n->is_store_failing = false; /* a block was written: storage works again */
         n->tip.height = h->height;
         petro_block_hash(&n->tip.block_hash, h);
@@ -909,6 +939,7 @@ static bool produce_block(node *n) {
     size_t count = mempool_peek(n->mp, n->batch, n->cfg.block_tx_count_max);
     petro_ledger_tip tip = n->tip;
     pthread_mutex_unlock(&n->lock);
+    PETROD_ASSERT(count <= n->batch_cap);
     n->is_op_capped = false;
     if (count == 0) return true;
     if (!ordering_may_propose(n->ord, tip.height)) return true;
@@ -920,6 +951,7 @@ static bool produce_block(node *n) {
         }
         count = fit > 0 ? fit : 1;
     }
+    PETROD_ASSERT(count > 0);
 
     uint64_t height = tip.height + 1;
     uint64_t t_start = mono_us();
@@ -963,6 +995,7 @@ static bool produce_block(node *n) {
         n->batch_codes[i] = r;
         n->batch_index[i] = r == PETRO_OK ? included++ : 0;
     }
+    PETROD_ASSERT(included <= count);
     petro_block_header h;
     memset(&h, 0, sizeof h);
     if (included == 0) {
@@ -978,6 +1011,8 @@ static bool produce_block(node *n) {
     uint64_t t_applied = mono_us();
     r = petro_ledger_finish(n->ledger, &h, &proposer);
     if (r != PETRO_OK) goto fail_block;
+    PETROD_ASSERT(h.height == height);
+    PETROD_ASSERT(h.tx_count == included);
     r = write_block(n, &h, count, included);
     if (r != PETRO_OK) goto fail_block;
     if (ordering_finalize(n->ord, height, n->block_buf, n->block_size) != PETRO_OK) {
@@ -1071,6 +1106,8 @@ static petro_result apply_remote_block(node *n, const uint8_t *bytes, size_t siz
     if (claimed.timestamp_ms < tip.timestamp_ms) return PETRO_ERR_BAD_TIMESTAMP;
     /* --block-max-txs is how this node cuts its own blocks, not a validity rule. */
     if (claimed.tx_count > PETRO_BLOCK_TX_COUNT_MAX) return PETRO_ERR_BLOCK_TOO_LARGE;
+    /* Checked above; room for it because this backend delivers blocks (receives_blocks). */
+    PETROD_ASSERT(claimed.tx_count <= n->batch_cap);
     if (!ordering_is_validator(n->ord, &claimed.proposer)) {
         log_error("block %llu names a proposer that is not a validator of this cluster",
                   (unsigned long long)claimed.height);
@@ -1101,15 +1138,18 @@ static petro_result apply_remote_block(node *n, const uint8_t *bytes, size_t siz
             goto fail_block;
         }
         uint32_t mask = petro_tx_verify_sigs(tx, &ids[count]);
+        PETROD_ASSERT(count < n->batch_cap);
         r = petro_ledger_apply_tx(n->ledger, &n->results[count], tx, &ids[count], mask);
         if (r != PETRO_OK) {
             if (petro_result_is_ledger(r)) r = PETRO_ERR_TX_REJECTED_IN_BLOCK;
             goto fail_block;
         }
         size_t rsize;
+        PETROD_ASSERT(results_size + 2 <= n->results_cap);
         r = petro_tx_result_encode(n->results_buf + results_size + 2,
                                    n->results_cap - results_size - 2, &rsize, &n->results[count]);
         if (r != PETRO_OK) goto fail_block;
+        PETROD_ASSERT(rsize <= PETRO_TX_RESULT_SIZE_MAX);
         n->results_buf[results_size] = (uint8_t)rsize;
         n->results_buf[results_size + 1] = (uint8_t)(rsize >> 8);
         results_size += 2 + rsize;
@@ -1145,6 +1185,7 @@ static petro_result apply_remote_block(node *n, const uint8_t *bytes, size_t siz
         goto done;
     }
     pthread_mutex_lock(&n->lock);
+    PETROD_ASSERT(n->tip.height + 1 == claimed.height); /* only this thread moves the tip */
     for (uint32_t i = 0; i < count; i++) {
         mempool_entry *e = mempool_find(n->mp, &ids[i]);
         if (e != NULL) mempool_complete(n->mp, e, PETRO_OK, claimed.height, i, false);
@@ -1203,6 +1244,7 @@ static void drop_stale_pending(node *n) {
 static void reforward_pending(node *n) {
     pthread_mutex_lock(&n->lock);
     size_t count = mempool_peek(n->mp, n->batch, n->cfg.block_tx_count_max);
+    PETROD_ASSERT(count <= n->batch_cap);
     for (size_t i = 0; i < count; i++) {
         ordering_forward(n->ord, n->batch[i]->bytes, n->batch[i]->bytes_size);
     }
@@ -1274,6 +1316,7 @@ static void follow_blocks(node *n) {
 
 static void wake_producer(void *ctx) {
     node *n = ctx;
+    PETROD_ASSERT(n != NULL); /* the wake is cleared before the node is freed */
     pthread_mutex_lock(&n->lock);
     pthread_cond_signal(&n->producer_wake);
     pthread_mutex_unlock(&n->lock);
@@ -1281,6 +1324,8 @@ static void wake_producer(void *ctx) {
 
 static void *producer_main(void *arg) {
     node *n = arg;
+    PETROD_ASSERT(n->is_sync_ready);
+    PETROD_ASSERT(n->ord != NULL);
     prctl(PR_SET_NAME, "producer", 0, 0, 0); /* thread name, for top -H and perf */
     struct timespec last_block;
     clock_gettime(CLOCK_MONOTONIC, &last_block);

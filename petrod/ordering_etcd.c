@@ -156,6 +156,7 @@ static uint64_t mono_ms(void) {
 
 /* Wait on o->cond (held) for at most ms. */
 static void wait_ms_locked(etcd_ordering *o, uint32_t ms) {
+    PETROD_ASSERT_HELD(&o->lock);
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     ts.tv_sec += (time_t)(ms / 1000u);
@@ -303,7 +304,8 @@ petro_result ordering_config_load(ordering_config *cfg, const char *path) {
 
 /* ------------------------------------------------------------ election */
 
-static void set_role(etcd_ordering *o, bool is_leader, const char *leader_id, const char *leader_api) {
+static void set_role(etcd_ordering *o, bool is_leader, const char *leader_id,
+                     const char *leader_api) {
     pthread_mutex_lock(&o->lock);
     bool changed = o->is_leader != is_leader || !o->has_leader ||
                    strcmp(o->leader_id, leader_id) != 0;
@@ -575,7 +577,8 @@ static petro_result etcd_finalize(ordering *base, uint64_t height, const uint8_t
 /* ------------------------------------------------------------ reader */
 
 static void cache_put(etcd_ordering *o, uint64_t height, uint8_t *bytes, size_t size) {
-    /* under lock */
+    PETROD_ASSERT_HELD(&o->lock);
+    PETROD_ASSERT(o->cache_count <= CACHE_MAX);
     if (height <= o->applied_height || o->cache_count == CACHE_MAX) {
         free(bytes);
         return;
@@ -605,7 +608,8 @@ static void cache_drop_upto(etcd_ordering *o, uint64_t height) {
 
 /* Range the block keys from height want on; returns how many were cached. *first is the
  * lowest height etcd returned (0 if none): above want means want was pruned. */
-static petro_result read_blocks(etcd_ordering *o, etcd *e, uint64_t want, size_t *got, uint64_t *first) {
+static petro_result read_blocks(etcd_ordering *o, etcd *e, uint64_t want, size_t *got,
+                                uint64_t *first) {
     *got = 0;
     *first = 0;
     char key[256], pfx[256];
@@ -696,6 +700,7 @@ static void publish_attestation(etcd_ordering *o, etcd *e) {
     attestation a = o->mine;
     size_t n = o->att_queue_count;
     attestation queued[ATT_QUEUE_MAX];
+    PETROD_ASSERT(n <= ATT_QUEUE_MAX);
     memcpy(queued, o->att_queue, n * sizeof queued[0]);
     pthread_mutex_unlock(&o->lock);
     if (!todo && n == 0) return;
@@ -726,7 +731,8 @@ static void publish_attestation(etcd_ordering *o, etcd *e) {
 }
 
 /* The index of the validator whose id ends key (after pfx_len bytes), or SIZE_MAX. */
-static size_t validator_of_key(const etcd_ordering *o, const uint8_t *k, size_t ks, size_t pfx_len) {
+static size_t validator_of_key(const etcd_ordering *o, const uint8_t *k, size_t ks,
+                               size_t pfx_len) {
     for (size_t j = 0; j < o->cfg.validator_count; j++) {
         const char *id = o->cfg.validators[j].id;
         if (ks == pfx_len + strlen(id) && memcmp(k + pfx_len, id, strlen(id)) == 0) return j;
@@ -817,6 +823,7 @@ static json_t *etcd_block_attestations_json(ordering *base, uint64_t height,
  * our own state at that height. */
 static void attestation_note(void *ctx, size_t idx, const attestation *a) {
     etcd_ordering *o = ctx;
+    PETROD_ASSERT(idx < o->cfg.validator_count); /* each_verified_attestation resolved it */
     pthread_mutex_lock(&o->lock);
     peer_state *p = &o->peers[idx];
     p->has_attestation = true;
@@ -991,8 +998,10 @@ static void plan_clear(catchup_plan *p) {
 
 /* Count and log a refused peer chain once (status "peer_refused", metric
  * petro_cluster_peer_blocks_refused_total). */
-static void peer_refuse(etcd_ordering *o, size_t k, uint64_t base, uint64_t height, const char *reason,
-                        const char *detail) {
+static void peer_refuse(etcd_ordering *o, size_t k, uint64_t base, uint64_t height,
+                        const char *reason, const char *detail) {
+    PETROD_ASSERT(k < o->cfg.validator_count);
+    PETROD_ASSERT(reason != NULL);
     pthread_mutex_lock(&o->lock);
     bool is_new = !o->has_peer_refused || o->peer_refused_index != k ||
                   o->peer_refused_height != height || strcmp(o->peer_refused_reason, reason) != 0;
@@ -1013,8 +1022,8 @@ static void peer_refuse(etcd_ordering *o, size_t k, uint64_t base, uint64_t heig
 /* Verify peer k's chain base..anchor: exact heights, each block's prev_hash the hash of the one
  * before, and the block at anchor attested (block and state hash) by peer_quorum validators
  * other than this node and k. Fills plan (marks) on success. */
-static bool plan_verify(etcd_ordering *o, CURL *c, size_t k, const attestation *att, const bool *has,
-                        catchup_plan *plan) {
+static bool plan_verify(etcd_ordering *o, CURL *c, size_t k, const attestation *att,
+                        const bool *has, catchup_plan *plan) {
     petro_hash prev = {{0}};
     petro_block_header top = {0};
     uint64_t h = plan->base;
@@ -1037,7 +1046,10 @@ static bool plan_verify(etcd_ordering *o, CURL *c, size_t k, const attestation *
                 return false;
             }
             prev = hash;
-            if (h == plan_mark_height(plan, j)) plan->marks[j++] = hash;
+            if (h == plan_mark_height(plan, j)) {
+                PETROD_ASSERT(j < plan->mark_count); /* plan_make counted the marks to anchor */
+                plan->marks[j++] = hash;
+            }
             if (h == plan->anchor) top = hdr;
             h++;
         }
@@ -1383,6 +1395,7 @@ static void etcd_forward(ordering *base, const uint8_t *tx, size_t size) {
             o->fwd = b;
             o->fwd_cap = cap;
         }
+        PETROD_ASSERT(o->fwd_size + 4 + size <= o->fwd_cap);
         uint8_t *p = o->fwd + o->fwd_size;
         p[0] = (uint8_t)size;
         p[1] = (uint8_t)(size >> 8);
@@ -1406,6 +1419,9 @@ static void etcd_close(ordering *base);
 
 petro_result ordering_open(ordering **out, const ordering_config *cfg,
                            const petro_hash *network_id) {
+    /* ordering_config_load checked these; a config built otherwise must too. */
+    PETROD_ASSERT(cfg->validator_count > 0);
+    PETROD_ASSERT(cfg->validator_count <= ORDERING_VALIDATOR_COUNT_MAX);
     *out = NULL;
     etcd_ordering *o = calloc(1, sizeof *o);
     if (o == NULL) return PETRO_ERR_NOMEM;
@@ -1415,6 +1431,7 @@ petro_result ordering_open(ordering **out, const ordering_config *cfg,
     for (size_t i = 0; i < cfg->validator_count; i++) {
         if (strcmp(cfg->validators[i].id, cfg->self) == 0) o->self_index = i;
     }
+    PETROD_ASSERT(strcmp(cfg->validators[o->self_index].id, cfg->self) == 0);
     petro_result r = attest_key_load(cfg->key_file, &o->pk, &o->sk);
     if (r != PETRO_OK) {
         free(o);
@@ -1528,6 +1545,7 @@ static bool etcd_is_writable(ordering *base) {
 static petro_result etcd_next_block(ordering *base, uint64_t height, uint8_t **bytes,
                                     size_t *size) {
     etcd_ordering *o = etcd_of(base);
+    PETROD_ASSERT(height > 0); /* the genesis block is never ordered */
     *bytes = NULL;
     *size = 0;
     petro_result r = PETRO_ERR_NOT_FOUND;
@@ -1572,6 +1590,7 @@ static void etcd_applied(ordering *base, uint64_t height, const petro_hash *bloc
         memmove(o->att_queue, o->att_queue + 1, (ATT_QUEUE_MAX - 1) * sizeof o->att_queue[0]);
         o->att_queue_count--;
     }
+    PETROD_ASSERT(o->att_queue_count < ATT_QUEUE_MAX);
     o->att_queue[o->att_queue_count++] = o->mine;
     pthread_cond_broadcast(&o->cond);
     pthread_mutex_unlock(&o->lock);

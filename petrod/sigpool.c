@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include "assert.h"
 #include "log.h"
 
 #define SIGPOOL_CHUNK 8u
@@ -36,31 +37,40 @@ struct sigpool {
 };
 
 static void verify_range(sigpool_item *items, size_t begin, size_t end) {
+    PETROD_ASSERT(items != NULL);
+    PETROD_ASSERT(begin <= end);
     for (size_t i = begin; i < end; i++)
         items[i].mask = petro_tx_verify_sigs(items[i].tx, items[i].id);
 }
 
 /* Under the lock: claim the next chunk of job; take it off the queue when fully claimed. */
 static size_t claim_chunk(sigpool *p, sigpool_job *job, size_t *begin) {
+    PETROD_ASSERT_HELD(&p->lock);
+    PETROD_ASSERT(job->next_index < job->count); /* a fully claimed job is off the queue */
     *begin = job->next_index;
     size_t n = job->count - job->next_index;
     if (n > SIGPOOL_CHUNK) n = SIGPOOL_CHUNK;
     job->next_index += n;
     if (job->next_index == job->count) {
-        for (size_t i = 0; i < p->queue_count; i++) {
+        bool is_queued = false;
+        for (size_t i = 0; i < p->queue_count && !is_queued; i++) {
             if (p->queue[i] == job) {
                 memmove(&p->queue[i], &p->queue[i + 1],
                         (p->queue_count - i - 1) * sizeof p->queue[0]);
                 p->queue_count--;
-                break;
+                is_queued = true;
             }
         }
+        PETROD_ASSERT(is_queued); /* only the claimer of the last chunk takes it off */
     }
+    PETROD_ASSERT(n > 0);
     return n;
 }
 
 /* Under the lock: record n finished items of job. */
 static void finish_chunk(sigpool *p, sigpool_job *job, size_t n) {
+    PETROD_ASSERT_HELD(&p->lock);
+    PETROD_ASSERT(n <= job->count - job->done_count);
     job->done_count += n;
     if (job->done_count == job->count) pthread_cond_broadcast(&p->done_cond);
 }
@@ -128,6 +138,7 @@ void sigpool_destroy(sigpool *p) {
     pthread_cond_broadcast(&p->work_cond);
     pthread_mutex_unlock(&p->lock);
     for (uint32_t i = 0; i < p->thread_count; i++) pthread_join(p->threads[i], NULL);
+    PETROD_ASSERT(p->queue_count == 0); /* callers wait for their jobs: none outlives them */
     pthread_cond_destroy(&p->done_cond);
     pthread_cond_destroy(&p->work_cond);
     pthread_mutex_destroy(&p->lock);
@@ -137,6 +148,7 @@ void sigpool_destroy(sigpool *p) {
 
 void sigpool_verify(sigpool *p, sigpool_item *items, size_t count) {
     if (count == 0) return;
+    PETROD_ASSERT(items != NULL);
     if (p->thread_count == 0 || count <= 1) {
         verify_range(items, 0, count);
         return;
@@ -160,5 +172,8 @@ void sigpool_verify(sigpool *p, sigpool_item *items, size_t count) {
         finish_chunk(p, &job, n);
     }
     while (job.done_count < job.count) pthread_cond_wait(&p->done_cond, &p->lock);
+    /* The job lives on this stack: nothing may refer to it once we return. */
+    PETROD_ASSERT(job.next_index == job.count);
+    PETROD_DEBUG_ASSERT(p->queue_count == 0 || p->queue[0] != &job);
     pthread_mutex_unlock(&p->lock);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "assert.h"
 #include "log.h"
 
 /* Maximum concurrent read transactions: API connection threads, the admission snapshot,
@@ -134,6 +135,8 @@ petro_result store_lmdb_open_readonly(store_lmdb **out, const char *dir, size_t 
 
 static petro_result open_env(store_lmdb **out, const char *dir, size_t map_size, bool create,
                              bool is_read_only) {
+    PETROD_ASSERT(dir != NULL);
+    PETROD_ASSERT(!(create && is_read_only));
     *out = NULL;
     if (create && mkdir(dir, 0700) != 0 && errno != EEXIST) {
         log_error("cannot create %s: %s", dir, strerror(errno));
@@ -264,6 +267,7 @@ void store_txn_prepare(store_lmdb *s, store_txn *t) {
 }
 
 petro_result store_txn_begin(store_lmdb *s, bool is_write, store_txn *t) {
+    PETROD_ASSERT(s != NULL);
     store_txn_prepare(s, t);
     int rc = mdb_txn_begin(s->env, NULL, is_write ? 0 : MDB_RDONLY, &t->txn);
     if (rc != MDB_SUCCESS) {
@@ -293,6 +297,7 @@ void store_txn_reset(store_txn *t) {
 }
 
 petro_result store_txn_renew(store_txn *t) {
+    PETROD_ASSERT(t->store.ctx == t); /* prepared, and not moved since (store_lmdb.h) */
     if (t->txn == NULL || t->is_write) return PETRO_ERR_IO;
     return store_lmdb_result(mdb_txn_renew(t->txn), "renew read");
 }
@@ -310,6 +315,8 @@ static petro_result store_put(store_txn *t, MDB_dbi dbi, const void *key, size_t
 }
 
 petro_result store_put_block(store_txn *t, uint64_t height, const uint8_t *bytes, size_t size) {
+    PETROD_ASSERT(bytes != NULL);
+    PETROD_ASSERT(size >= PETRO_BLOCK_HEADER_SIZE);
     uint8_t key[8];
     be_u64(key, height);
     return store_put(t, t->s->dbi_blocks, key, sizeof key, bytes, size, "put block");
@@ -317,6 +324,7 @@ petro_result store_put_block(store_txn *t, uint64_t height, const uint8_t *bytes
 
 petro_result store_put_results(store_txn *t, uint64_t height, const uint8_t *bytes,
                                size_t size) {
+    PETROD_ASSERT(bytes != NULL || size == 0);
     uint8_t key[8];
     be_u64(key, height);
     return store_put(t, t->s->dbi_results, key, sizeof key, bytes, size, "put results");
@@ -333,6 +341,10 @@ static petro_result put_tx_location(store_txn *t, const petro_hash *id, uint64_t
 }
 
 static uint64_t position_of(uint64_t height, uint32_t index) {
+    /* Both fit their bits: the index by PETRO_BLOCK_TX_COUNT_MAX (store_lmdb.h), the height
+     * because 2^40 blocks is beyond any ledger's life. */
+    PETROD_ASSERT(index < (1u << STORE_POSITION_INDEX_BITS));
+    PETROD_ASSERT(height < ((uint64_t)1 << (64 - STORE_POSITION_INDEX_BITS)));
     return (height << STORE_POSITION_INDEX_BITS) | index;
 }
 
@@ -366,11 +378,15 @@ static petro_result links_reserve(store_links *l, size_t more) {
         l->records = b;
         l->cap = cap;
     }
+    PETROD_ASSERT(l->count < l->offsets_cap);
+    PETROD_ASSERT(l->size + more <= l->cap);
     return PETRO_OK;
 }
 
 petro_result store_index_tx(store_txn *t, store_links *l, const petro_hash *id, uint64_t height,
                             uint32_t index, const petro_pubkey *accounts, size_t account_count) {
+    PETROD_ASSERT(accounts != NULL || account_count == 0);
+    PETROD_ASSERT(index == l->count); /* a block's transactions, in order, from its first */
     if (account_count > UINT8_MAX) return PETRO_ERR_CORRUPT; /* PETRO_TX_ACCOUNTS_MAX is 81 */
     petro_result r = put_tx_location(t, id, height, index); /* fails outside a write txn */
     if (r == PETRO_OK) r = links_reserve(l, LINK_RECORD_HEAD + account_count * LINK_SIZE);
@@ -381,6 +397,7 @@ petro_result store_index_tx(store_txn *t, store_links *l, const petro_hash *id, 
     MDB_cursor *cur = NULL;
     int rc = mdb_cursor_open(t->txn, t->s->dbi_acct_last, &cur);
     if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "cursor open (acct_last)");
+    PETROD_ASSERT(l->size + LINK_RECORD_HEAD + account_count * LINK_SIZE <= l->cap);
     uint8_t *rec = l->records + l->size;
     memcpy(rec, id->bytes, 32);
     rec[32] = (uint8_t)account_count;
@@ -425,6 +442,7 @@ petro_result store_put_block_indexes(store_txn *t, store_links *l, uint64_t heig
         size_t head = 4 + 4 * (size_t)l->count;
         r = links_reserve(l, head);
         if (r == PETRO_OK) {
+            PETROD_ASSERT(head + l->size <= l->cap);
             memmove(l->records + head, l->records, l->size);
             put_le_u32(l->records, l->count);
             for (uint32_t i = 0; i < l->count; i++) {
@@ -441,6 +459,7 @@ petro_result store_put_block_indexes(store_txn *t, store_links *l, uint64_t heig
 }
 
 petro_result store_put_meta(store_txn *t, const char *name, const uint8_t *bytes, size_t size) {
+    PETROD_ASSERT(name != NULL && name[0] != '\0'); /* LMDB refuses empty keys */
     return store_put(t, t->s->dbi_meta, name, strlen(name), bytes, size, "put meta");
 }
 
@@ -448,6 +467,7 @@ petro_result store_put_meta(store_txn *t, const char *name, const uint8_t *bytes
 
 petro_result store_get_block(store_txn *t, uint64_t height, const uint8_t **bytes,
                              size_t *size) {
+    PETROD_ASSERT(t->txn != NULL); /* reads need an open transaction */
     *bytes = NULL;
     *size = 0;
     uint8_t key[8];
@@ -462,6 +482,7 @@ petro_result store_get_block(store_txn *t, uint64_t height, const uint8_t **byte
 
 petro_result store_get_tx_result(store_txn *t, uint64_t height, uint32_t index,
                                  petro_tx_result *result) {
+    PETROD_ASSERT(t->txn != NULL);
     memset(result, 0, sizeof *result);
     uint8_t key[8];
     be_u64(key, height);
@@ -495,6 +516,7 @@ petro_result store_get_tx_result(store_txn *t, uint64_t height, uint32_t index,
 
 petro_result store_get_tx_location(store_txn *t, const petro_hash *id, uint64_t *height,
                                    uint32_t *index) {
+    PETROD_ASSERT(t->txn != NULL);
     *height = 0;
     *index = 0;
     MDB_val k = {sizeof id->bytes, (void *)id->bytes}, v;
@@ -511,7 +533,10 @@ petro_result store_get_tx_location(store_txn *t, const petro_hash *id, uint64_t 
 }
 
 /* Move the txrecent entries of slice height % STORE_TX_SLICES into txindex. */
+_Static_assert(256u % STORE_TX_SLICES == 0, "slices split the first key byte evenly");
+
 static petro_result merge_tx_slice(store_txn *t, uint64_t height) {
+    PETROD_ASSERT(t->is_write);
     unsigned slice = (unsigned)(height % STORE_TX_SLICES);
     uint8_t start = (uint8_t)(slice * (256u / STORE_TX_SLICES));
     unsigned end = (slice + 1u) * (256u / STORE_TX_SLICES); /* first key byte past the slice */
@@ -555,6 +580,7 @@ static petro_result merge_tx_slice(store_txn *t, uint64_t height) {
 
 petro_result store_lmdb_peek_meta(const char *dir, const char *name, uint8_t *out,
                                   size_t out_cap, size_t *out_size, const char **lmdb_error) {
+    PETROD_ASSERT(out != NULL || out_cap == 0);
     *out_size = 0;
     *lmdb_error = "";
     MDB_env *env = NULL;
@@ -597,6 +623,8 @@ petro_result store_lmdb_peek_meta(const char *dir, const char *name, uint8_t *ou
 }
 
 petro_result store_get_meta_exact(store_txn *t, const char *name, uint8_t *out, size_t out_cap) {
+    PETROD_ASSERT(t->txn != NULL);
+    PETROD_ASSERT(out != NULL);
     MDB_val k = {strlen(name), (void *)name}, v;
     int rc = mdb_get(t->txn, t->s->dbi_meta, &k, &v);
     if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "get meta");
@@ -648,9 +676,11 @@ corrupt:
 petro_result store_account_txs(store_txn *t, const petro_pubkey *account, uint64_t cursor,
                                size_t limit, petro_hash *ids, size_t *count,
                                uint64_t *next_cursor) {
+    PETROD_ASSERT(t->txn != NULL);
     *count = 0;
     *next_cursor = 0;
     if (limit == 0) return PETRO_OK;
+    PETROD_ASSERT(ids != NULL);
     uint64_t pos = 0;
     petro_result r;
     if (cursor == 0) {
