@@ -1,8 +1,10 @@
 /* Admin authentication and the admin routes (docs/security.md, docs/api.md "Admin").
  *
  * Every route that is not a public read or a transaction submission is an admin route and
- * needs "Authorization: Bearer <token>". The token is 32 random bytes in hex, kept in
- * DATA/admin.token (mode 0600, created exclusively at first start, never logged or served).
+ * needs "Authorization: Bearer <token>": it carries API_ROUTE_ADMIN in its route table, and
+ * the server checks the token (api_auth_ok) before the handler runs. The token is 32 random
+ * bytes in hex, kept in DATA/admin.token (mode 0600, created exclusively at first start, never
+ * logged or served).
  * A token file readable or writable by group or others is refused at startup. In the process
  * the token lives in sodium_malloc'd (guarded, locked) memory, compared in constant time, and
  * wiped at shutdown. It is loaded once by the main thread before the HTTP server starts and
@@ -116,16 +118,16 @@ bool api_auth_ok(const api_request *req) {
     return sodium_memcmp(h, admin_token, AUTH_TOKEN_HEX) == 0;
 }
 
-static enum MHD_Result send_unauthorized(const api_request *req) {
+enum MHD_Result api_auth_refuse(const api_request *req) {
     return api_send_error(req, PETRO_ERR_UNAUTHORIZED,
                           "admin route: send \"Authorization: Bearer <token>\" with the token "
                           "from admin.token in the node's data directory",
                           NULL);
 }
 
-/* POST /v1/admin/invariants: the full invariant scan over the latest committed state. */
+/* POST /v1/admin/invariants: the full invariant scan over the latest committed state. An
+ * API_ROUTE_ADMIN route: the server has checked the token before this runs. */
 enum MHD_Result api_admin_invariants(const api_request *req) {
-    if (!api_auth_ok(req)) return send_unauthorized(req);
     node_read *r = NULL;
     petro_result rc = node_read_begin(req->api->node, &r);
     if (rc != PETRO_OK) return api_send_error(req, rc, NULL, NULL);

@@ -19,7 +19,7 @@ static json_t *entry_json(const petro_pubkey *account, const char *name, const u
     return apij_finish(o, ok);
 }
 
-enum MHD_Result api_v1_data(const api_request *req) {
+static enum MHD_Result api_v1_data(const api_request *req) {
     const char *name = api_query(req, "name");
     if (name == NULL) {
         return api_send_error(req, PETRO_ERR_BAD_REQUEST, "name=NAME is required", NULL);
@@ -47,3 +47,8 @@ enum MHD_Result api_v1_data(const api_request *req) {
     if (body == NULL) return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
     return api_send_json(req, MHD_HTTP_OK, body);
 }
+
+static const api_route ROUTES[] = {
+    {API_GET, "/v1/data/{address}", api_v1_data, 0, 0},
+};
+API_ROUTE_TABLE(data, ROUTES);

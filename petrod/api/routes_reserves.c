@@ -131,7 +131,7 @@ petro_result api_reserves_view_read(api_reserves_view *v, const petro_store *sto
     return rc;
 }
 
-enum MHD_Result api_v1_reserves(const api_request *req) {
+static enum MHD_Result api_v1_reserves(const api_request *req) {
     checkpoints *cs = node_checkpoints(req->api->node);
     node_read *rd = NULL;
     petro_result rc = node_read_begin(req->api->node, &rd);
@@ -224,7 +224,7 @@ static int add_record(void *c, const checkpoint_record *r) {
     return h->ok ? 0 : 1;
 }
 
-enum MHD_Result api_v1_reserves_history(const api_request *req) {
+static enum MHD_Result api_v1_reserves_history(const api_request *req) {
     node_status st;
     petro_result rc = node_status_get(req->api->node, &st);
     if (rc != PETRO_OK) return api_send_error(req, rc, NULL, NULL);
@@ -265,7 +265,7 @@ enum MHD_Result api_v1_reserves_history(const api_request *req) {
 
 /* ------------------------------------------------------------ GET /v1/reserves/proof/{a} */
 
-enum MHD_Result api_v1_reserves_proof(const api_request *req) {
+static enum MHD_Result api_v1_reserves_proof(const api_request *req) {
     node_status st;
     petro_result rc = node_status_get(req->api->node, &st);
     if (rc != PETRO_OK) return api_send_error(req, rc, NULL, NULL);
@@ -298,3 +298,10 @@ enum MHD_Result api_v1_reserves_proof(const api_request *req) {
     if (body == NULL) return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
     return api_send_json(req, MHD_HTTP_OK, body);
 }
+
+static const api_route ROUTES[] = {
+    {API_GET, "/v1/reserves", api_v1_reserves, 0, 0},
+    {API_GET, "/v1/reserves/history", api_v1_reserves_history, 0, 0},
+    {API_GET, "/v1/reserves/proof/{address}", api_v1_reserves_proof, 0, 0},
+};
+API_ROUTE_TABLE(reserves, ROUTES);

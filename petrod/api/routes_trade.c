@@ -159,7 +159,7 @@ static enum MHD_Result send_list(const api_request *req, snap *s, const char *ke
     return send_body(req, s, body, rc);
 }
 
-enum MHD_Result api_v1_trade_contract(const api_request *req) {
+static enum MHD_Result api_v1_trade_contract(const api_request *req) {
     uint64_t id;
     if (!parse_u64(req->param, req->param_size, &id) || id == 0) {
         return api_send_error(req, PETRO_ERR_BAD_REQUEST, "contract id must be a number >= 1",
@@ -205,7 +205,7 @@ static int add_contract(void *v, const petro_trade_contract *c) {
     return l->ok ? 0 : 1;
 }
 
-enum MHD_Result api_v1_trade_contracts(const api_request *req) {
+static enum MHD_Result api_v1_trade_contracts(const api_request *req) {
     snap s;
     petro_result rc = snap_begin(req, &s);
     if (rc != PETRO_OK) return api_send_error(req, rc, NULL, NULL);
@@ -269,7 +269,7 @@ static int add_zone(void *v, const petro_zone *z) {
     return l->ok ? 0 : 1;
 }
 
-enum MHD_Result api_v1_zones(const api_request *req) {
+static enum MHD_Result api_v1_zones(const api_request *req) {
     snap s;
     petro_result rc = snap_begin(req, &s);
     if (rc != PETRO_OK) return api_send_error(req, rc, NULL, NULL);
@@ -278,7 +278,7 @@ enum MHD_Result api_v1_zones(const api_request *req) {
     return send_list(req, &s, "zones", l.arr, l.ok, rc);
 }
 
-enum MHD_Result api_v1_zone(const api_request *req) {
+static enum MHD_Result api_v1_zone(const api_request *req) {
     uint64_t id;
     if (!parse_u64(req->param, req->param_size, &id) || id == 0 || id > UINT32_MAX) {
         return api_send_error(req, PETRO_ERR_BAD_REQUEST, "zone id must be a number >= 1", NULL);
@@ -359,7 +359,7 @@ static json_t *period_json(uint32_t p, bool yearly) {
     return json_string(text);
 }
 
-enum MHD_Result api_v1_stats_trade(const api_request *req) {
+static enum MHD_Result api_v1_stats_trade(const api_request *req) {
     const char *group = api_query(req, "group"), *period = api_query(req, "period");
     uint8_t g = PETRO_STATS_TOTAL;
     const char *gname = "total";
@@ -501,7 +501,7 @@ static int add_target(void *v, const petro_trade_target *t) {
     return l->ok ? 0 : 1;
 }
 
-enum MHD_Result api_v1_trade_targets(const api_request *req) {
+static enum MHD_Result api_v1_trade_targets(const api_request *req) {
     snap s;
     petro_result rc = snap_begin(req, &s);
     if (rc != PETRO_OK) return api_send_error(req, rc, NULL, NULL);
@@ -510,3 +510,13 @@ enum MHD_Result api_v1_trade_targets(const api_request *req) {
     if (rc == PETRO_OK) rc = l.rc;
     return send_list(req, &s, "targets", l.arr, l.ok, rc);
 }
+
+static const api_route ROUTES[] = {
+    {API_GET, "/v1/trade/contracts/{id}", api_v1_trade_contract, 0, 0},
+    {API_GET, "/v1/trade/contracts", api_v1_trade_contracts, 0, 0},
+    {API_GET, "/v1/trade/targets", api_v1_trade_targets, 0, 0},
+    {API_GET, "/v1/zones", api_v1_zones, 0, 0},
+    {API_GET, "/v1/zones/{id}", api_v1_zone, 0, 0},
+    {API_GET, "/v1/stats/trade", api_v1_stats_trade, 0, 0},
+};
+API_ROUTE_TABLE(trade, ROUTES);

@@ -1,4 +1,5 @@
-/* The /v1 routes (docs/api.md): status, accounts, transactions, blocks, assets.
+/* The core routes (docs/api.md), those of no operation family: /healthz, /metrics, status,
+ * accounts, transactions, blocks, assets, events, admin; the table is at the end.
  *
  * Design: every read runs on one node_read snapshot that the handler begins and ends itself
  * (one snapshot per thread, never kept across requests), so an answer is consistent with a
@@ -78,7 +79,7 @@ static uint64_t monotonic_ms(void) {
 
 /* ------------------------------------------------------------ status */
 
-enum MHD_Result api_v1_status(const api_request *req) {
+static enum MHD_Result api_v1_status(const api_request *req) {
     node_status st;
     petro_result rc = node_status_get(req->api->node, &st);
     if (rc != PETRO_OK) {
@@ -132,7 +133,7 @@ static petro_result add_pending(const api_request *req, json_t *body, const petr
     return PETRO_OK;
 }
 
-enum MHD_Result api_v1_account(const api_request *req) {
+static enum MHD_Result api_v1_account(const api_request *req) {
     petro_net_kind kind;
     petro_pubkey pk;
     petro_result rc = request_address(req, &pk, &kind);
@@ -289,7 +290,7 @@ static json_t *cursor_json(uint64_t next) {
     return n > 0 && (size_t)n < sizeof text ? json_stringn(text, (size_t)n) : NULL;
 }
 
-enum MHD_Result api_v1_account_txs(const api_request *req) {
+static enum MHD_Result api_v1_account_txs(const api_request *req) {
     size_t limit = 0;
     uint64_t cursor = 0;
     const char *why = NULL;
@@ -358,7 +359,7 @@ static petro_result lookup_committed(const api_request *req, const petro_hash *i
     return rc;
 }
 
-enum MHD_Result api_v1_tx_get(const api_request *req) {
+static enum MHD_Result api_v1_tx_get(const api_request *req) {
     petro_hash id;
     if (req->param_size != 2 * sizeof id.bytes ||
         petro_hex_decode(id.bytes, sizeof id.bytes, req->param, req->param_size) != PETRO_OK) {
@@ -470,7 +471,7 @@ static enum MHD_Result wait_commit(const api_request *req, const petro_hash *id)
     return api_send_json(req, MHD_HTTP_OK, o);
 }
 
-enum MHD_Result api_v1_tx_submit(const api_request *req) {
+static enum MHD_Result api_v1_tx_submit(const api_request *req) {
     const char *wait = api_query(req, "wait");
     bool wait_commit_requested = false;
     if (wait != NULL) {
@@ -594,7 +595,7 @@ static json_t *rejects_json(batch_rejects *b) {
     return arr;
 }
 
-enum MHD_Result api_v1_tx_batch(const api_request *req) {
+static enum MHD_Result api_v1_tx_batch(const api_request *req) {
     static const uint8_t EMPTY[1] = {0};
     /* Tests only (test_cluster_faults): refuse whole batches, as a leader whose etcd is in
      * turmoil does, while the file named by PETRO_TEST_FAULT_REFUSE_BATCH exists. */
@@ -732,7 +733,7 @@ static void fault_serve_fork(node_read *r, uint8_t *buf, size_t size, uint64_t f
     }
 }
 
-enum MHD_Result api_v1_blocks_raw(const api_request *req) {
+static enum MHD_Result api_v1_blocks_raw(const api_request *req) {
     const char *from_text = api_query(req, "from");
     const char *limit_text = api_query(req, "limit");
     char *end = NULL;
@@ -819,7 +820,7 @@ static petro_result block_json(json_t **out, node_read *r, bool latest, uint64_t
     return PETRO_OK;
 }
 
-enum MHD_Result api_v1_block(const api_request *req) {
+static enum MHD_Result api_v1_block(const api_request *req) {
     bool latest = req->param_size == 6 && memcmp(req->param, "latest", 6) == 0;
     uint64_t height = 0;
     if (!latest && !api_parse_u64(&height, req->param, req->param_size)) {
@@ -857,7 +858,7 @@ enum MHD_Result api_v1_block(const api_request *req) {
 
 /* ------------------------------------------------------------ assets */
 
-enum MHD_Result api_v1_assets(const api_request *req) {
+static enum MHD_Result api_v1_assets(const api_request *req) {
     node_status st;
     petro_result rc = node_status_get(req->api->node, &st);
     if (rc != PETRO_OK) {
@@ -876,3 +877,32 @@ enum MHD_Result api_v1_assets(const api_request *req) {
     }
     return api_send_json(req, MHD_HTTP_OK, body);
 }
+
+/* ------------------------------------------------------------ the core routes */
+
+/* GET /healthz: "ok", or 503 "stopping" once the API or the node stops, so that a load
+ * balancer takes the node out; the one route that still runs then. */
+static enum MHD_Result healthz(const api_request *req) {
+    if (api_is_stopping(req->api)) {
+        return api_send_text(req, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", "stopping\n", 9);
+    }
+    return api_send_text(req, MHD_HTTP_OK, "text/plain", "ok\n", 3);
+}
+
+/* The routes of no family (docs/api.md). Each family's are in its routes_<family>.c. */
+static const api_route ROUTES[] = {
+    {API_GET, "/healthz", healthz, API_ROUTE_WHILE_STOPPING, 0},
+    {API_GET, "/metrics", api_metrics, 0, 0},
+    {API_GET, "/v1/status", api_v1_status, 0, 0},
+    {API_GET, "/v1/accounts/{address}", api_v1_account, 0, 0},
+    {API_GET, "/v1/accounts/{address}/transactions", api_v1_account_txs, 0, 0},
+    {API_POST, "/v1/transactions", api_v1_tx_submit, 0, 0},
+    {API_POST, "/v1/transactions/batch", api_v1_tx_batch, 0, API_BATCH_BODY_SIZE_MAX},
+    {API_GET, "/v1/transactions/{hash}", api_v1_tx_get, 0, 0},
+    {API_GET, "/v1/blocks/{height}", api_v1_block, 0, 0},
+    {API_GET, "/v1/blocks", api_v1_blocks_raw, 0, 0},
+    {API_GET, "/v1/assets", api_v1_assets, 0, 0},
+    {API_GET, "/v1/events", api_v1_events, 0, 0},
+    {API_POST, "/v1/admin/invariants", api_admin_invariants, API_ROUTE_ADMIN, 0},
+};
+API_ROUTE_TABLE(v1, ROUTES);

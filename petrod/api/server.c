@@ -8,6 +8,12 @@
  * that grows past it is discarded and answered 413 (and the connection is dropped if the
  * client keeps sending far beyond it).
  *
+ * Routing: every routes file exports a table of api_route (method, path pattern, handler,
+ * flags, body limit; server.h) and routes.def lists the tables, one line each. A path is
+ * looked up in all of them (a literal route before a parameterised one); an unknown path is
+ * 404, a known one with another method 405. The checks every route shares (method, body size,
+ * stopping, admin token) are made here, in dispatch, before the handler runs.
+ *
  * Every error is JSON {"error", "message"} with the status of its result code: the http column
  * of PETRO_RESULT_TABLE (include/petro/result.h, petro_result_http_status), so a new code
  * cannot be added without choosing its status. */
@@ -43,69 +49,16 @@
 _Static_assert(API_CONNECTION_TIMEOUT_S * 1000u > API_WAIT_COMMIT_MS_MAX + 5000u,
                "connections outlive the longest handler wait");
 
-typedef enum route_id {
-    ROUTE_NONE = 0,
-    ROUTE_HEALTHZ,
-    ROUTE_METRICS,
-    ROUTE_STATUS,
-    ROUTE_ACCOUNT,
-    ROUTE_ACCOUNT_TXS,
-    ROUTE_TX_SUBMIT,
-    ROUTE_TX_BATCH,
-    ROUTE_TX_GET,
-    ROUTE_BLOCK,
-    ROUTE_BLOCKS_RAW,
-    ROUTE_ASSETS,
-    ROUTE_EVENTS,
-    ROUTE_RESERVES,
-    ROUTE_RESERVES_HISTORY,
-    ROUTE_RESERVES_PROOF,
-    ROUTE_TRADE_CONTRACT,
-    ROUTE_TRADE_CONTRACTS,
-    ROUTE_TRADE_TARGETS,
-    ROUTE_ZONES,
-    ROUTE_ZONE,
-    ROUTE_STATS_TRADE,
-    ROUTE_DATA,
-    ROUTE_ADMIN_INVARIANTS,
-} route_id;
-
-typedef struct route {
-    bool post;        /* POST only; otherwise GET and HEAD */
-    size_t body_max;
-    enum MHD_Result (*handler)(const api_request *req);
-} route;
-
-static const route ROUTES[] = {
-    [ROUTE_NONE] = {false, API_BODY_SIZE_MAX, NULL},
-    [ROUTE_HEALTHZ] = {false, API_BODY_SIZE_MAX, NULL},
-    [ROUTE_METRICS] = {false, API_BODY_SIZE_MAX, api_metrics},
-    [ROUTE_STATUS] = {false, API_BODY_SIZE_MAX, api_v1_status},
-    [ROUTE_ACCOUNT] = {false, API_BODY_SIZE_MAX, api_v1_account},
-    [ROUTE_ACCOUNT_TXS] = {false, API_BODY_SIZE_MAX, api_v1_account_txs},
-    [ROUTE_TX_SUBMIT] = {true, API_BODY_SIZE_MAX, api_v1_tx_submit},
-    [ROUTE_TX_BATCH] = {true, API_BATCH_BODY_SIZE_MAX, api_v1_tx_batch},
-    [ROUTE_TX_GET] = {false, API_BODY_SIZE_MAX, api_v1_tx_get},
-    [ROUTE_BLOCK] = {false, API_BODY_SIZE_MAX, api_v1_block},
-    [ROUTE_BLOCKS_RAW] = {false, API_BODY_SIZE_MAX, api_v1_blocks_raw},
-    [ROUTE_ASSETS] = {false, API_BODY_SIZE_MAX, api_v1_assets},
-    [ROUTE_EVENTS] = {false, API_BODY_SIZE_MAX, api_v1_events},
-    [ROUTE_RESERVES] = {false, API_BODY_SIZE_MAX, api_v1_reserves},
-    [ROUTE_RESERVES_HISTORY] = {false, API_BODY_SIZE_MAX, api_v1_reserves_history},
-    [ROUTE_RESERVES_PROOF] = {false, API_BODY_SIZE_MAX, api_v1_reserves_proof},
-    [ROUTE_TRADE_CONTRACT] = {false, API_BODY_SIZE_MAX, api_v1_trade_contract},
-    [ROUTE_TRADE_CONTRACTS] = {false, API_BODY_SIZE_MAX, api_v1_trade_contracts},
-    [ROUTE_TRADE_TARGETS] = {false, API_BODY_SIZE_MAX, api_v1_trade_targets},
-    [ROUTE_ZONES] = {false, API_BODY_SIZE_MAX, api_v1_zones},
-    [ROUTE_ZONE] = {false, API_BODY_SIZE_MAX, api_v1_zone},
-    [ROUTE_STATS_TRADE] = {false, API_BODY_SIZE_MAX, api_v1_stats_trade},
-    [ROUTE_DATA] = {false, API_BODY_SIZE_MAX, api_v1_data},
-    [ROUTE_ADMIN_INVARIANTS] = {true, API_BODY_SIZE_MAX, api_admin_invariants},
+/* Every route table, one line each (routes.def). */
+static const api_route_table *const ROUTE_TABLES[] = {
+#define API_ROUTES(name) &api_routes_##name,
+#include "routes.def"
+#undef API_ROUTES
 };
 
 /** Per-request state, kept by MHD in *con_cls between calls of the access handler. */
 typedef struct req_ctx {
-    route_id route;
+    const api_route *route; /* NULL: no such route */
     uint8_t *body;
     size_t body_size;
     size_t body_cap;
@@ -264,109 +217,135 @@ petro_result api_read_block(node_read *r, uint64_t height, petro_block_header *h
 
 /* ------------------------------------------------------------ routing */
 
-static bool has_prefix(const char *s, const char *prefix, size_t *prefix_size) {
-    *prefix_size = strlen(prefix);
-    return strncmp(s, prefix, *prefix_size) == 0;
+/* The body limit of route r; an unknown route has the default. */
+static size_t route_body_max(const api_route *r) {
+    return r != NULL && r->body_max != 0 ? r->body_max : API_BODY_SIZE_MAX;
 }
 
-/* Resolve path to a route; *param / *param_size get the {segment} of parameterised routes.
- * A parameter segment is non-empty and holds no '/'. */
-static route_id resolve(const char *path, const char **param, size_t *param_size) {
+/* Whether path matches pattern (server.h, api_route); *param / *param_size get the text of
+ * its {name} segment, or stay NULL / 0 for a literal pattern. */
+static bool route_match(const char *pattern, const char *path, const char **param,
+                        size_t *param_size) {
     *param = NULL;
     *param_size = 0;
-    size_t n = 0;
-    if (strcmp(path, "/healthz") == 0) {
-        return ROUTE_HEALTHZ;
-    }
-    if (strcmp(path, "/v1/admin/invariants") == 0) {
-        return ROUTE_ADMIN_INVARIANTS;
-    }
-    if (strcmp(path, "/metrics") == 0) {
-        return ROUTE_METRICS;
-    }
-    if (strcmp(path, "/v1/status") == 0) {
-        return ROUTE_STATUS;
-    }
-    if (strcmp(path, "/v1/assets") == 0) {
-        return ROUTE_ASSETS;
-    }
-    if (strcmp(path, "/v1/events") == 0) {
-        return ROUTE_EVENTS;
-    }
-    if (strcmp(path, "/v1/reserves") == 0) {
-        return ROUTE_RESERVES;
-    }
-    if (strcmp(path, "/v1/reserves/history") == 0) {
-        return ROUTE_RESERVES_HISTORY;
-    }
-    if (strcmp(path, "/v1/trade/contracts") == 0) {
-        return ROUTE_TRADE_CONTRACTS;
-    }
-    if (strcmp(path, "/v1/trade/targets") == 0) {
-        return ROUTE_TRADE_TARGETS;
-    }
-    if (strcmp(path, "/v1/zones") == 0) {
-        return ROUTE_ZONES;
-    }
-    if (strcmp(path, "/v1/stats/trade") == 0) {
-        return ROUTE_STATS_TRADE;
-    }
-    if (strcmp(path, "/v1/transactions") == 0) {
-        return ROUTE_TX_SUBMIT;
-    }
-    if (strcmp(path, "/v1/transactions/batch") == 0) {
-        return ROUTE_TX_BATCH;
-    }
-    if (strcmp(path, "/v1/blocks") == 0) {
-        return ROUTE_BLOCKS_RAW;
-    }
-    const char *seg = NULL;
-    route_id id = ROUTE_NONE;
-    if (has_prefix(path, "/v1/transactions/", &n)) {
-        seg = path + n;
-        id = ROUTE_TX_GET;
-    } else if (has_prefix(path, "/v1/blocks/", &n)) {
-        seg = path + n;
-        id = ROUTE_BLOCK;
-    } else if (has_prefix(path, "/v1/accounts/", &n)) {
-        seg = path + n;
-        id = ROUTE_ACCOUNT;
-    } else if (has_prefix(path, "/v1/reserves/proof/", &n)) {
-        seg = path + n;
-        id = ROUTE_RESERVES_PROOF;
-    } else if (has_prefix(path, "/v1/trade/contracts/", &n)) {
-        seg = path + n;
-        id = ROUTE_TRADE_CONTRACT;
-    } else if (has_prefix(path, "/v1/zones/", &n)) {
-        seg = path + n;
-        id = ROUTE_ZONE;
-    } else if (has_prefix(path, "/v1/data/", &n)) {
-        seg = path + n;
-        id = ROUTE_DATA;
-    } else {
-        return ROUTE_NONE;
-    }
-    const char *slash = strchr(seg, '/');
-    size_t seg_size = slash != NULL ? (size_t)(slash - seg) : strlen(seg);
-    if (seg_size == 0) {
-        return ROUTE_NONE;
-    }
-    if (slash != NULL) {
-        if (id != ROUTE_ACCOUNT || strcmp(slash, "/transactions") != 0) {
-            return ROUTE_NONE;
+    const char *p = pattern;
+    const char *s = path;
+    while (*p != '\0') {
+        if (*p == '{') {
+            size_t n = strcspn(s, "/");
+            if (n == 0) {
+                return false;
+            }
+            *param = s;
+            *param_size = n;
+            s += n;
+            p = strchr(p, '}') + 1; /* there is one: routes_check */
+        } else if (*p++ != *s++) {
+            return false;
         }
-        id = ROUTE_ACCOUNT_TXS;
     }
-    *param = seg;
-    *param_size = seg_size;
-    return id;
+    return *s == '\0';
+}
+
+/* The route of path, or NULL; *param / *param_size get its {segment}. A literal match wins
+ * over a parameterised one, which makes the order of the tables irrelevant. */
+static const api_route *resolve(const char *path, const char **param, size_t *param_size) {
+    const api_route *found = NULL;
+    *param = NULL;
+    *param_size = 0;
+    for (size_t t = 0; t < sizeof ROUTE_TABLES / sizeof ROUTE_TABLES[0]; t++) {
+        for (size_t i = 0; i < ROUTE_TABLES[t]->count; i++) {
+            const api_route *r = &ROUTE_TABLES[t]->routes[i];
+            const char *p = NULL;
+            size_t n = 0;
+            if (!route_match(r->pattern, path, &p, &n)) {
+                continue;
+            }
+            if (p == NULL) {
+                *param = NULL;
+                *param_size = 0;
+                return r;
+            }
+            if (found == NULL) {
+                found = r;
+                *param = p;
+                *param_size = n;
+            }
+        }
+    }
+    return found;
+}
+
+/* Whether two patterns have the same shape: equal but for the names of their {segments}. */
+static bool same_shape(const char *a, const char *b) {
+    while (*a != '\0' && *b != '\0') {
+        if (*a == '{' && *b == '{') {
+            a = strchr(a, '}') + 1;
+            b = strchr(b, '}') + 1;
+        } else if (*a++ != *b++) {
+            return false;
+        }
+    }
+    return *a == *b;
+}
+
+/* Whether r's pattern is "/" + segments with at most one "{name}" segment. */
+static bool pattern_ok(const char *pattern) {
+    if (pattern == NULL || pattern[0] != '/') {
+        return false;
+    }
+    const char *open = strchr(pattern, '{');
+    if (open == NULL) {
+        return strchr(pattern, '}') == NULL;
+    }
+    const char *close = strchr(open, '}');
+    return open[-1] == '/' && close != NULL && close > open + 1 &&
+           (close[1] == '/' || close[1] == '\0') && strchr(close + 1, '{') == NULL &&
+           strchr(close + 1, '}') == NULL && memchr(open, '/', (size_t)(close - open)) == NULL &&
+           memchr(pattern, '}', (size_t)(open - pattern)) == NULL;
+}
+
+/* Whether another route than r has r's shape (two routes for one path). */
+static bool shape_repeated(const api_route *r) {
+    for (size_t t = 0; t < sizeof ROUTE_TABLES / sizeof ROUTE_TABLES[0]; t++) {
+        for (size_t i = 0; i < ROUTE_TABLES[t]->count; i++) {
+            const api_route *q = &ROUTE_TABLES[t]->routes[i];
+            if (q != r && same_shape(q->pattern, r->pattern)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* The tables are code: a malformed route, or two routes for one path, is a programming error,
+ * stopped at startup before the API serves anything. Every pattern is checked before any two
+ * are compared (same_shape relies on well-formed patterns). */
+static void routes_check(void) {
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t t = 0; t < sizeof ROUTE_TABLES / sizeof ROUTE_TABLES[0]; t++) {
+            for (size_t i = 0; i < ROUTE_TABLES[t]->count; i++) {
+                const api_route *r = &ROUTE_TABLES[t]->routes[i];
+                bool ok = pass == 0 ? pattern_ok(r->pattern) && r->handler != NULL &&
+                                          (r->method == API_GET || r->method == API_POST)
+                                    : !shape_repeated(r);
+                if (!ok) {
+                    log_error("api: route %zu of table %zu (%s) is %s", i, t,
+                              r->pattern != NULL ? r->pattern : "NULL",
+                              pass == 0 ? "malformed" : "repeated");
+                    abort();
+                }
+            }
+        }
+    }
 }
 
 static bool method_is(const char *method, const char *want) {
     return strcmp(method, want) == 0;
 }
 
-static enum MHD_Result send_method_not_allowed(const api_request *req, bool post) {
+static enum MHD_Result send_method_not_allowed(const api_request *req, api_method want) {
+    bool post = want == API_POST;
     json_t *o = error_object(PETRO_ERR_BAD_REQUEST,
                              post ? "method not allowed; use POST" : "method not allowed; use GET",
                              NULL);
@@ -381,33 +360,32 @@ static enum MHD_Result send_too_large(const api_request *req, size_t limit) {
                                  n > 0 && (size_t)n < sizeof msg ? msg : NULL, NULL);
 }
 
-static enum MHD_Result dispatch(api_request *req, req_ctx *ctx) {
-    const route *r = &ROUTES[ctx->route];
-    if (ctx->route == ROUTE_NONE) {
+/* The checks every route shares, in this order: path (404), method (405), body (413, 503),
+ * stopping (503), admin token (401); then the route's handler. */
+static enum MHD_Result dispatch(api_request *req, const req_ctx *ctx) {
+    const api_route *r = ctx->route;
+    if (r == NULL) {
         return api_send_error_status(req, MHD_HTTP_NOT_FOUND, PETRO_ERR_NOT_FOUND,
                                      "no such route", NULL);
     }
-    bool method_ok = r->post ? method_is(req->method, MHD_HTTP_METHOD_POST)
-                             : (method_is(req->method, MHD_HTTP_METHOD_GET) ||
-                                method_is(req->method, MHD_HTTP_METHOD_HEAD));
+    bool method_ok = r->method == API_POST ? method_is(req->method, MHD_HTTP_METHOD_POST)
+                                           : (method_is(req->method, MHD_HTTP_METHOD_GET) ||
+                                              method_is(req->method, MHD_HTTP_METHOD_HEAD));
     if (!method_ok) {
-        return send_method_not_allowed(req, r->post);
+        return send_method_not_allowed(req, r->method);
     }
     if (ctx->too_large) {
-        return send_too_large(req, r->body_max);
+        return send_too_large(req, route_body_max(r));
     }
     if (ctx->over_budget) {
         return api_send_error(req, PETRO_ERR_UNAVAILABLE,
                               "server is busy receiving other requests; retry", NULL);
     }
-    if (ctx->route == ROUTE_HEALTHZ) {
-        if (api_is_stopping(req->api)) {
-            return api_send_text(req, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", "stopping\n", 9);
-        }
-        return api_send_text(req, MHD_HTTP_OK, "text/plain", "ok\n", 3);
-    }
-    if (api_is_stopping(req->api)) {
+    if ((r->flags & API_ROUTE_WHILE_STOPPING) == 0 && api_is_stopping(req->api)) {
         return api_send_error(req, PETRO_ERR_UNAVAILABLE, "node is shutting down", NULL);
+    }
+    if ((r->flags & API_ROUTE_ADMIN) != 0 && !api_auth_ok(req)) {
+        return api_auth_refuse(req);
     }
     return r->handler(req);
 }
@@ -455,7 +433,7 @@ static bool body_reserve(api *a, req_ctx *ctx, size_t need, size_t limit) {
 /* Keep data if it fits the route's limit and the budget; otherwise count and drop it. Returns
  * false to make MHD drop the connection (a client still sending far past the limit). */
 static bool body_append(api *a, req_ctx *ctx, const char *data, size_t size) {
-    size_t limit = ROUTES[ctx->route].body_max;
+    size_t limit = route_body_max(ctx->route);
     if (size > SIZE_MAX - ctx->body_seen) {
         return false;
     }
@@ -480,7 +458,7 @@ static enum MHD_Result request_begin(api_request *req, req_ctx *ctx) {
     const char *cl = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_LENGTH);
     uint64_t declared = 0;
-    size_t limit = ROUTES[ctx->route].body_max;
+    size_t limit = route_body_max(ctx->route);
     if (cl != NULL && api_parse_u64(&declared, cl, strlen(cl)) && declared > limit) {
         ctx->too_large = true;
         ctx->answered = true;
@@ -612,6 +590,7 @@ static petro_result resolve_listen(struct sockaddr_storage *ss, socklen_t *ss_si
 
 petro_result api_start(api **out, node *n, const char *host, uint16_t port) {
     *out = NULL;
+    routes_check();
     struct sockaddr_storage ss;
     socklen_t ss_size = 0;
     if (host == NULL || resolve_listen(&ss, &ss_size, host, port) != PETRO_OK) {

@@ -1,5 +1,6 @@
-/* Internal interface of the HTTP API: what server.c gives the route handlers (routes_v1.c,
- * sse.c, metrics.c) and what they give back. Not used outside petrod/api/.
+/* Internal interface of the HTTP API: what server.c gives the route handlers (routes_*.c,
+ * sse.c, metrics.c, auth.c), the route tables they give it, and what the handlers give back.
+ * Not used outside petrod/api/.
  *
  * A handler runs on its connection's own thread (libmicrohttpd, one thread per connection),
  * queues exactly one response through the api_send_* functions and returns their result.
@@ -101,29 +102,52 @@ enum MHD_Result api_send_text(const api_request *req, unsigned status, const cha
 enum MHD_Result api_send_response(const api_request *req, unsigned status,
                                   struct MHD_Response *resp);
 
-/* ------------------------------------------------------------ handlers */
+/* ------------------------------------------------------------ routes */
 
-enum MHD_Result api_v1_status(const api_request *req);
-enum MHD_Result api_v1_account(const api_request *req);
-enum MHD_Result api_v1_account_txs(const api_request *req);
-enum MHD_Result api_v1_tx_submit(const api_request *req);
-enum MHD_Result api_v1_tx_batch(const api_request *req);
-enum MHD_Result api_v1_tx_get(const api_request *req);
-enum MHD_Result api_v1_block(const api_request *req);
-enum MHD_Result api_v1_blocks_raw(const api_request *req);
-enum MHD_Result api_v1_assets(const api_request *req);
-enum MHD_Result api_v1_events(const api_request *req);   /* sse.c */
-enum MHD_Result api_v1_reserves(const api_request *req);         /* routes_reserves.c */
-enum MHD_Result api_v1_reserves_history(const api_request *req); /* routes_reserves.c */
-enum MHD_Result api_v1_reserves_proof(const api_request *req);   /* routes_reserves.c */
-enum MHD_Result api_v1_trade_contract(const api_request *req);  /* routes_trade.c */
-enum MHD_Result api_v1_trade_contracts(const api_request *req); /* routes_trade.c */
-enum MHD_Result api_v1_trade_targets(const api_request *req);   /* routes_trade.c */
-enum MHD_Result api_v1_zones(const api_request *req);           /* routes_trade.c */
-enum MHD_Result api_v1_zone(const api_request *req);            /* routes_trade.c */
-enum MHD_Result api_v1_data(const api_request *req);            /* routes_data.c */
-enum MHD_Result api_v1_stats_trade(const api_request *req);     /* routes_trade.c */
-enum MHD_Result api_metrics(const api_request *req);     /* metrics.c */
+/** A route handler: runs on its connection's thread and queues exactly one response. */
+typedef enum MHD_Result (*api_handler)(const api_request *req);
+
+/** The methods a route answers; any other gets 405 with an Allow header. */
+typedef enum api_method {
+    API_GET,  /* GET and HEAD */
+    API_POST, /* POST only */
+} api_method;
+
+/* Route flags, checked by the server before the handler runs. */
+#define API_ROUTE_ADMIN 1u          /* needs the admin bearer token (api_auth_ok), else 401 */
+#define API_ROUTE_WHILE_STOPPING 2u /* also runs while the API stops (else 503 unavailable) */
+
+/** One route. The pattern is literal segments and at most one "{name}" segment, which matches
+ *  one non-empty path segment (no '/') and reaches the handler as req->param. A literal route
+ *  wins over a parameterised one ("/v1/transactions/batch" over "/v1/transactions/{hash}").
+ *  A path serves one method: two routes of the same shape are refused when the API starts.
+ *  An unknown path is 404 not_found, a known path with another method 405. */
+typedef struct api_route {
+    api_method method;
+    const char *pattern;
+    api_handler handler;
+    unsigned flags;  /* API_ROUTE_* */
+    size_t body_max; /* request body limit in bytes (413 above it); 0: API_BODY_SIZE_MAX */
+} api_route;
+
+/** The routes of one routes file: api_routes_<name>, listed in routes.def. */
+typedef struct api_route_table {
+    const api_route *routes;
+    size_t count;
+} api_route_table;
+
+#define API_ROUTES(name) extern const api_route_table api_routes_##name;
+#include "routes.def"
+#undef API_ROUTES
+
+/** Define api_routes_<name> (routes.def line API_ROUTES(name)) from the array routes. */
+#define API_ROUTE_TABLE(name, routes) \
+    const api_route_table api_routes_##name = {routes, sizeof routes / sizeof routes[0]}
+
+/* Handlers of the core table (routes_v1.c) defined in other files. */
+enum MHD_Result api_v1_events(const api_request *req);        /* sse.c */
+enum MHD_Result api_metrics(const api_request *req);          /* metrics.c */
+enum MHD_Result api_admin_invariants(const api_request *req); /* auth.c; API_ROUTE_ADMIN */
 
 /* The coverage of every reserve-backed asset at the tip of one read snapshot: what
  * GET /v1/reserves and the petro_reserve_* gauges of /metrics report (routes_reserves.c).
@@ -139,6 +163,7 @@ typedef struct api_reserves_view {
 petro_result api_reserves_view_read(api_reserves_view *v, const petro_store *store);
 /** Whether the request carries the admin bearer token (auth.c). */
 bool api_auth_ok(const api_request *req);
-enum MHD_Result api_admin_invariants(const api_request *req); /* auth.c; POST, admin */
+/** Answer 401 unauthorized, saying where the token is (auth.c). */
+enum MHD_Result api_auth_refuse(const api_request *req);
 
 #endif
