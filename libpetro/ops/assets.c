@@ -260,10 +260,7 @@ static const petro_field redeem_fields[] = {
              .max = PETRO_SUPPLY_MAX, .doc = "units returned to the issuer and destroyed"),
 };
 
-#define OP(t, nm, th, st, fl, sum)                                                           \
-    .schema = {.type = (t), .name = (nm), .family = "assets", .threshold = (th),              \
-               .size = sizeof(st), .summary = (sum), .fields = (fl),                          \
-               .field_count = PETRO__COUNT(fl)}
+#define OP(t, nm, th, st, fl, sum) PETRO__OP_SCHEMA("assets", t, nm, th, st, fl, sum)
 
 static const petro__op_def ops[] = {
     {OP(PETRO_OP_CREATE_ASSET, "create_asset", PETRO_THRESHOLD_MEDIUM, petro_op_create_asset,

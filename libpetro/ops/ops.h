@@ -124,6 +124,12 @@ const petro__family *petro__family_get(size_t i);
      .count_offset = (uint16_t)offsetof(st, count_member), .list_max = (maxn),                  \
      .elem_size = (uint16_t)sizeof(((st *)0)->member[0]), __VA_ARGS__}
 #define PETRO__COUNT(a) (sizeof(a) / sizeof((a)[0]))
+/* The .schema of one entry of a family's ops[] table: family name, type, name, threshold, the
+ * operation's struct (its size), its fields array and its one-line summary. */
+#define PETRO__OP_SCHEMA(fam, t, nm, th, st, fl, sum)                                          \
+    .schema = {.type = (t), .name = (nm), .family = (fam), .threshold = (th),                 \
+               .size = sizeof(st), .summary = (sum), .fields = (fl),                          \
+               .field_count = PETRO__COUNT(fl)}
 
 /* The core transfer path (transfer.c): every movement of value into an account goes through
  * it. In order: the families' on_transfer hooks in registry order (zones: allowed assets,

@@ -1188,10 +1188,8 @@ static const petro_field fulfill_fields[] = {
              .doc = "the redemption request"),
 };
 
-#define OP(t, nm, st, fl, sum)                                                               \
-    .schema = {.type = (t), .name = (nm), .family = "reserves",                               \
-               .threshold = PETRO_THRESHOLD_MEDIUM, .size = sizeof(st), .summary = (sum),     \
-               .fields = (fl), .field_count = PETRO__COUNT(fl)}
+#define OP(t, nm, st, fl, sum) \
+    PETRO__OP_SCHEMA("reserves", t, nm, PETRO_THRESHOLD_MEDIUM, st, fl, sum)
 
 static const petro__op_def ops[] = {
     {OP(PETRO_OP_ATTEST_RESERVE, "attest_reserve", petro_op_attest_reserve, attest_fields,

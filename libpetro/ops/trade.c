@@ -993,10 +993,8 @@ static const petro_field amend_fields[] = {
 #undef ID
 #undef ENUM
 
-#define OP(t, nm, st, fl, sum)                                                               \
-    .schema = {.type = (t), .name = (nm), .family = "trade",                                  \
-               .threshold = PETRO_THRESHOLD_MEDIUM, .size = sizeof(st), .summary = (sum),     \
-               .fields = (fl), .field_count = PETRO__COUNT(fl)}
+#define OP(t, nm, st, fl, sum) \
+    PETRO__OP_SCHEMA("trade", t, nm, PETRO_THRESHOLD_MEDIUM, st, fl, sum)
 
 static const petro__op_def ops[] = {
     {OP(PETRO_OP_TRADE_CREATE, "trade_create", petro_op_trade_create, create_fields,

@@ -601,10 +601,8 @@ static const petro_field trade_target_fields[] = {
              .doc = "growth over the base year, basis points"),
 };
 
-#define OP(t, nm, st, fl, sum)                                                               \
-    .schema = {.type = (t), .name = (nm), .family = "zones",                                  \
-               .threshold = PETRO_THRESHOLD_MEDIUM, .size = sizeof(st), .summary = (sum),     \
-               .fields = (fl), .field_count = PETRO__COUNT(fl)}
+#define OP(t, nm, st, fl, sum) \
+    PETRO__OP_SCHEMA("zones", t, nm, PETRO_THRESHOLD_MEDIUM, st, fl, sum)
 
 static const petro__op_def ops[] = {
     {OP(PETRO_OP_ZONE_CREATE, "zone_create", petro_op_zone_create, zone_create_fields,

@@ -6,6 +6,7 @@
  * under-coverage). */
 #include "test.h"
 #include "op_build.h"
+#include "roles.h"
 
 #include "petro/petro.h"
 
@@ -256,27 +257,6 @@ static petro_amount balance(fx *f, int k, petro_asset asset) {
 
 /* ---------------------------------------------------------------- tests */
 
-
-/* ---------------------------------------------------------------- the role table */
-
-typedef struct role_list {
-    size_t count;
-    petro_pubkey holders[16];
-} role_list;
-
-static int role_collect(void *ctx, const petro_pubkey *holder) {
-    role_list *l = ctx;
-    if (l->count < 16) l->holders[l->count] = *holder;
-    l->count++;
-    return 0;
-}
-
-static role_list roles_of(const petro_store *state, petro_role role, petro_result want) {
-    role_list l;
-    memset(&l, 0, sizeof l);
-    ASSERT_EQ(petro_role_each(state, role, role_collect, &l), want);
-    return l;
-}
 
 /* Treasury, auditors and oracles are read through the role table, kept by reserves. */
 static void test_roles(void) {

@@ -4,6 +4,7 @@
  * allowed assets, minimum KYC tier of the payer), turnover targets, the fee arithmetic at the
  * ends of the amount range, and the invariants after every block. */
 #include "trade_fixture.h"
+#include "roles.h"
 
 static petro_op op_zone_create(uint32_t id, const char *name, const char *country) {
     return OP_MAKE("zone_create", OP_V("zone_id", &id), OP_V("name", name),
@@ -241,27 +242,6 @@ static void test_targets(void) {
     fx_free(&f);
 }
 
-
-/* ---------------------------------------------------------------- the role table */
-
-typedef struct role_list {
-    size_t count;
-    petro_pubkey holders[16];
-} role_list;
-
-static int role_collect(void *ctx, const petro_pubkey *holder) {
-    role_list *l = ctx;
-    if (l->count < 16) l->holders[l->count] = *holder;
-    l->count++;
-    return 0;
-}
-
-static role_list roles_of(const petro_store *state, petro_role role, petro_result want) {
-    role_list l;
-    memset(&l, 0, sizeof l);
-    ASSERT_EQ(petro_role_each(state, role, role_collect, &l), want);
-    return l;
-}
 
 /* Zone authorities are read through the role table, kept by zones, in genesis order. */
 static void test_roles(void) {
