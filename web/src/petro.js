@@ -1,0 +1,886 @@
+// petro.js: the JavaScript client of Petro, for the browser and Node.js 20 (an ES module, no
+// bundler needed). What an exchange, a bank or the explorer pages use instead of shelling out
+// to the `petro` CLI: addresses, exact amounts, decoding of transactions and blocks from their
+// canonical bytes with their ids and hashes, proof-of-reserves verification, and a small HTTP
+// client of the node's API. docs/protocol.md is the specification; web/README.md shows how.
+//
+// Design:
+// - Amounts are BigInt base units (1 unit = 10^8), parsed from and printed to the API's
+//   decimal strings exactly; a float never touches an amount.
+// - Decoding walks one operation table (./ops.js, generated from the registry's block of
+//   docs/protocol.md), so a new operation needs no code here. Decoded transactions and blocks
+//   are rendered as the API renders them (same keys, addresses, decimal strings), so what the
+//   bytes say can be compared field by field with what a node says.
+// - The decoder is strict in the order the C decoder is (petro_tx_decode): a problem is a
+//   PetroError whose `code` is the result name the node would give (`malformed`,
+//   `bad_version`, ...). The families' own static checks (ranges, texts, dates) stay the
+//   node's; a block only ever contains transactions that passed them.
+// - Proof verification reports every check by name (shape, salt, sums, root, signature,
+//   reserves, like `petro verify-proof`), never just "invalid".
+// - Cryptography is @noble/hashes (BLAKE2b-256) and @noble/curves (Ed25519, RFC 8032 strict
+//   verification), both from npm with a lock file.
+import { blake2b } from '@noble/hashes/blake2.js';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { FAMILIES, OPS_BY_NAME, OPS_BY_TYPE } from './ops.js';
+
+export { FAMILIES, OPS_BY_NAME, OPS_BY_TYPE };
+
+// ------------------------------------------------------------------ limits (include/petro/limits.h)
+
+export const DECIMALS = 8;
+export const UNIT = 100000000n;
+export const SUPPLY_MAX = 92233720368n * UNIT;
+export const TX_SIZE_MAX = 4096;
+export const TX_OPS_MAX = 16;
+export const TX_SIGS_MAX = 20;
+export const MEMO_SIZE_MAX = 32;
+export const TX_VERSION = 1;
+export const BLOCK_VERSION = 1;
+export const BLOCK_HEADER_SIZE = 181;
+export const BLOCK_TX_COUNT_MAX = 20000;
+export const PROOF_FORMAT = 'petro-proof-v1';
+export const PROOF_DEPTH_MAX = 40;
+const U64_MAX = (1n << 64n) - 1n;
+const I64_MAX = (1n << 63n) - 1n;
+
+/** An error with the result name a Petro node would give (`code`) and a sentence. */
+export class PetroError extends Error {
+  constructor(code, message) {
+    super(message ? `${code}: ${message}` : code);
+    this.name = 'PetroError';
+    this.code = code;
+  }
+}
+
+// ------------------------------------------------------------------ bytes
+
+const HEX = '0123456789abcdef';
+
+/** Lower-case hex of bytes. */
+export function toHex(bytes) {
+  let s = '';
+  for (const b of bytes) s += HEX[b >> 4] + HEX[b & 15];
+  return s;
+}
+
+/** Bytes of a hex string (upper or lower case). Throws PetroError bad_hex; with `size`, the
+ *  string must hold exactly that many bytes. */
+export function fromHex(text, size) {
+  if (typeof text !== 'string' || text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text)) {
+    throw new PetroError('bad_hex', 'not an even number of hexadecimal digits');
+  }
+  if (size !== undefined && text.length !== 2 * size) {
+    throw new PetroError('bad_hex', `expected ${size} bytes of hex, got ${text.length / 2}`);
+  }
+  const out = new Uint8Array(text.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(text.substr(2 * i, 2), 16);
+  return out;
+}
+
+export function concatBytes(...parts) {
+  const n = parts.reduce((a, p) => a + p.length, 0);
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+export function bytesEqual(a, b) {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= a[i] ^ b[i];
+  return d === 0;
+}
+
+const ascii = (s) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+
+function leBytes(v, size, signed) {
+  let x = BigInt(v);
+  const bits = BigInt(size * 8);
+  if (signed && x < 0n) x += 1n << bits;
+  if (x < 0n || x >= 1n << bits) throw new RangeError(`${v} does not fit ${size} bytes`);
+  const out = new Uint8Array(size);
+  for (let i = 0; i < size; i++) {
+    out[i] = Number(x & 0xffn);
+    x >>= 8n;
+  }
+  return out;
+}
+export const u64le = (v) => leBytes(v, 8, false);
+export const i64le = (v) => leBytes(v, 8, true);
+export const u32le = (v) => leBytes(v, 4, false);
+
+/** BLAKE2b-256 (unkeyed, 32-byte output) of the concatenated parts (bytes or ASCII strings). */
+export function hash(...parts) {
+  const h = blake2b.create({ dkLen: 32 });
+  for (const p of parts) h.update(typeof p === 'string' ? ascii(p) : p);
+  return h.digest();
+}
+
+// ------------------------------------------------------------------ amounts
+
+/** Decimal text -> BigInt base units, exactly as petro_amount_parse: digits, an optional
+ *  '.' and 1..8 decimals; at most the supply max. Throws PetroError amount_syntax,
+ *  amount_negative (unless allowNegative), amount_precision or amount_too_large. */
+export function parseAmount(text, { allowNegative = false } = {}) {
+  if (typeof text !== 'string') throw new PetroError('amount_syntax', 'an amount is a string');
+  const m = /^(-?)([0-9]+)(?:\.([0-9]+))?$/.exec(text);
+  if (!m) throw new PetroError('amount_syntax', `not a decimal amount: ${JSON.stringify(text)}`);
+  if (m[1] && !allowNegative) throw new PetroError('amount_negative', 'amount is negative');
+  const frac = m[3] || '';
+  if (frac.length > DECIMALS) {
+    throw new PetroError('amount_precision', `more than ${DECIMALS} decimals`);
+  }
+  const v = BigInt(m[2]) * UNIT + BigInt(frac.padEnd(DECIMALS, '0'));
+  if (v > SUPPLY_MAX) throw new PetroError('amount_too_large', 'above the supply maximum');
+  return m[1] ? -v : v;
+}
+
+/** BigInt base units -> the shortest exact decimal ("12.5", "0.000001"), as the API prints. */
+export function formatAmount(baseUnits) {
+  const v = BigInt(baseUnits);
+  const mag = v < 0n ? -v : v;
+  const whole = (mag / UNIT).toString();
+  const frac = (mag % UNIT).toString().padStart(DECIMALS, '0').replace(/0+$/, '');
+  return (v < 0n ? '-' : '') + whole + (frac ? `.${frac}` : '');
+}
+
+// ------------------------------------------------------------------ addresses (bech32m, BIP-350)
+
+const CHARSET = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
+const BECH32M_CONST = 0x2bc830a3;
+const HRP = { main: 'ptr', test: 'tptr' };
+const KEY_GROUPS = 52;
+
+function checkNet(net) {
+  if (net !== 'main' && net !== 'test') {
+    throw new TypeError(`network kind must be "main" or "test", not ${JSON.stringify(net)}`);
+  }
+}
+
+function polymod(hrp, data) {
+  const gen = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
+  let chk = 1;
+  const step = (v) => {
+    const top = chk >>> 25;
+    chk = (((chk & 0x1ffffff) << 5) ^ v) >>> 0;
+    for (let i = 0; i < 5; i++) if ((top >>> i) & 1) chk = (chk ^ gen[i]) >>> 0;
+  };
+  for (const c of hrp) step(c.charCodeAt(0) >> 5);
+  step(0);
+  for (const c of hrp) step(c.charCodeAt(0) & 31);
+  for (const v of data) step(v);
+  return chk >>> 0;
+}
+
+/** The address of a 32-byte public key: `ptr1...` (net 'main') or `tptr1...` (net 'test'). */
+export function encodeAddress(pubkey, net) {
+  checkNet(net);
+  const key = typeof pubkey === 'string' ? fromHex(pubkey, 32) : pubkey;
+  if (key.length !== 32) throw new PetroError('bad_address', 'a public key is 32 bytes');
+  const data = [];
+  let acc = 0;
+  let bits = 0;
+  for (const b of key) {
+    acc = (acc << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      data.push((acc >> bits) & 31);
+    }
+    acc &= (1 << bits) - 1;
+  }
+  if (bits > 0) data.push((acc << (5 - bits)) & 31);
+  const hrp = HRP[net];
+  const mod = polymod(hrp, [...data, 0, 0, 0, 0, 0, 0]) ^ BECH32M_CONST;
+  for (let i = 0; i < 6; i++) data.push((mod >>> (5 * (5 - i))) & 31);
+  return `${hrp}1${data.map((d) => CHARSET[d]).join('')}`;
+}
+
+/** Decodes an address into { key (32 bytes), net }. Throws PetroError bad_address (not an
+ *  address: characters, mixed case, length, padding, a bech32 rather than bech32m checksum),
+ *  bad_address_checksum (a typo) or wrong_address_prefix (valid, but not a Petro address of
+ *  the expected network `net`, when given). */
+export function decodeAddress(text, net) {
+  if (net !== undefined) checkNet(net);
+  const bad = (why) => new PetroError('bad_address', why);
+  if (typeof text !== 'string' || text.length < 8 || text.length > 90) throw bad('length');
+  if (!/^[\x21-\x7e]+$/.test(text)) throw bad('characters');
+  if (text !== text.toLowerCase() && text !== text.toUpperCase()) throw bad('mixed case');
+  const lower = text.toLowerCase();
+  const sep = lower.lastIndexOf('1');
+  if (sep < 1 || sep > 83 || lower.length - sep - 1 < 6) throw bad('no separator');
+  const hrp = lower.slice(0, sep);
+  const data = [];
+  for (const c of lower.slice(sep + 1)) {
+    const v = CHARSET.indexOf(c);
+    if (v < 0) throw bad(`character ${JSON.stringify(c)}`);
+    data.push(v);
+  }
+  const isPetro = hrp === 'ptr' || hrp === 'tptr';
+  if (isPetro && data.length !== KEY_GROUPS + 6) throw bad('truncated or padded');
+  const mod = polymod(hrp, data);
+  if (mod === 1) throw bad('a bech32 checksum, not bech32m');
+  if (mod !== BECH32M_CONST) {
+    throw new PetroError('bad_address_checksum', 'address checksum does not match (typo?)');
+  }
+  if (!isPetro) throw new PetroError('wrong_address_prefix', `not a Petro address (${hrp})`);
+  const key = new Uint8Array(32);
+  let acc = 0;
+  let bits = 0;
+  let n = 0;
+  for (let i = 0; i < KEY_GROUPS; i++) {
+    acc = ((acc << 5) | data[i]) & 0xfff;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      key[n++] = (acc >> bits) & 0xff;
+    }
+  }
+  if (bits !== 4 || (acc & 15) !== 0) throw bad('padding bits are not zero');
+  const kind = hrp === 'ptr' ? 'main' : 'test';
+  if (net !== undefined && kind !== net) {
+    throw new PetroError('wrong_address_prefix', `an address of the ${kind} network`);
+  }
+  return { key, net: kind };
+}
+
+/** True when text is an address (of network `net`, when given). */
+export function isAddress(text, net) {
+  try {
+    decodeAddress(text, net);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// ------------------------------------------------------------------ the reader
+
+/** Reads the canonical little-endian encodings; any overrun is `malformed`. */
+class Reader {
+  constructor(bytes) {
+    this.b = bytes;
+    this.o = 0;
+  }
+  need(n) {
+    if (this.o + n > this.b.length) throw new PetroError('malformed', 'truncated');
+  }
+  bytes(n) {
+    this.need(n);
+    const out = this.b.slice(this.o, this.o + n);
+    this.o += n;
+    return out;
+  }
+  u8() {
+    this.need(1);
+    return this.b[this.o++];
+  }
+  uint(n) {
+    this.need(n);
+    let v = 0n;
+    for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(this.b[this.o + i]);
+    this.o += n;
+    return v;
+  }
+  u16() { return Number(this.uint(2)); }
+  u32() { return Number(this.uint(4)); }
+  u64() { return this.uint(8); }
+  i64() { return BigInt.asIntN(64, this.uint(8)); }
+  bool() {
+    const v = this.u8();
+    if (v > 1) throw new PetroError('malformed', 'a bool-like byte other than 0 or 1');
+    return v;
+  }
+  code() {
+    const len = this.u8();
+    if (len < 1 || len > 12) throw new PetroError('malformed', 'asset code length');
+    const s = String.fromCharCode(...this.bytes(len));
+    if (!/^[A-Z0-9]+$/.test(s)) throw new PetroError('malformed', 'asset code characters');
+    return s;
+  }
+  asset() {
+    const kind = this.u8();
+    if (kind === 0) return { code: 'PTR', issuer: null };
+    if (kind !== 1) throw new PetroError('malformed', 'unknown asset kind');
+    const code = this.code();
+    const issuer = this.bytes(32);
+    if (code === 'PTR') throw new PetroError('malformed', 'an issued asset coded PTR');
+    return { code, issuer };
+  }
+  text(max) {
+    const len = this.u8();
+    if (len > max) throw new PetroError('malformed', 'text longer than its field allows');
+    const b = this.bytes(len);
+    if (b.includes(0)) throw new PetroError('malformed', 'NUL inside a text');
+    return String.fromCharCode(...b);
+  }
+  done() {
+    if (this.o !== this.b.length) throw new PetroError('malformed', 'bytes left over');
+  }
+}
+
+// A u64 as the API shows it: a JSON number, or a decimal string above 2^63 - 1. (Above 2^53
+// this gives the exact decimal string instead of a rounded number.)
+function u64Json(v) {
+  return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+}
+
+/** The API's text of an asset: "PTR" or "CODE:ISSUER_ADDRESS". */
+export function assetText(asset, net) {
+  return asset.issuer === null ? 'PTR' : `${asset.code}:${encodeAddress(asset.issuer, net)}`;
+}
+
+/** The primitive encoding of an asset ({code, issuer: bytes|null}). */
+export function encodeAsset(asset) {
+  if (asset.issuer === null || asset.code === 'PTR') return Uint8Array.of(0);
+  return concatBytes(Uint8Array.of(1, asset.code.length), ascii(asset.code), asset.issuer);
+}
+
+// ------------------------------------------------------------------ operations
+
+function readValue(r, f) {
+  switch (f.kind) {
+    case 'pubkey': return r.bytes(32);
+    case 'hash': return r.bytes(32);
+    case 'sig': return r.bytes(64);
+    case 'asset': return r.asset();
+    case 'code': return r.code();
+    case 'amount': return r.i64();
+    case 'u8': return r.u8();
+    case 'bool': return r.bool();
+    case 'u16': return r.u16();
+    case 'u32': return r.u32();
+    case 'u64': return r.u64();
+    case 'text': return r.text(f.textMax);
+    case 'country': return String.fromCharCode(...r.bytes(2));
+    default: throw new Error(`field kind ${f.kind} outside the table`);
+  }
+}
+
+function intJson(f, v) {
+  if (f.boolean) return v !== 0;
+  if (f.enum) return (f.names && f.names[v]) || 'unknown';
+  if (f.flagWord) {
+    const o = {};
+    for (const [bit, name] of Object.entries(f.names || {})) o[name] = ((v >>> Number(bit)) & 1) === 1;
+    return o;
+  }
+  return v;
+}
+
+/** One field value as the API's JSON shows it (docs/api.md, "Operation objects"). */
+export function fieldJson(f, v, net) {
+  switch (f.kind) {
+    case 'pubkey': return encodeAddress(v, net);
+    case 'hash':
+    case 'sig': return toHex(v);
+    case 'asset': return assetText(v, net);
+    case 'amount': return formatAmount(v);
+    case 'bool': return v === 1;
+    case 'u8':
+    case 'u16':
+    case 'u32': return intJson(f, v);
+    case 'u64': return u64Json(v);
+    default: return v; // code, text, country
+  }
+}
+
+function readOp(r, net) {
+  const type = r.u8();
+  const schema = OPS_BY_TYPE.get(type);
+  if (!schema) throw new PetroError('unknown_op', `operation type ${type}`);
+  const op = { type: schema.name };
+  for (const f of schema.fields) {
+    if (!f.listMax) {
+      op[f.name] = fieldJson(f, readValue(r, f), net);
+      continue;
+    }
+    const count = r.u8();
+    if (count > f.listMax) throw new PetroError('malformed', `${f.name}: more than ${f.listMax}`);
+    const values = [];
+    for (let i = 0; i < count; i++) values.push(readValue(r, f));
+    op[f.name] = f.hex ? toHex(Uint8Array.from(values)) : values.map((v) => fieldJson(f, v, net));
+  }
+  return op;
+}
+
+// ------------------------------------------------------------------ transactions
+
+/**
+ * Decodes a signed transaction envelope (docs/protocol.md, "Transaction") from its bytes.
+ * net ('main' | 'test') chooses how keys are shown as addresses.
+ * Returns the transaction as GET /v1/transactions/{hash} shows it (hash, source, sequence,
+ * fee, memo, valid_after_ms, valid_until_ms, operations, signatures), plus version,
+ * network_id, source_key, size and `body` (the bytes whose BLAKE2b-256 is the id), and the
+ * exact BigInt values under `exact` ({sequence, fee, valid_after_ms, valid_until_ms}).
+ * Throws PetroError with the code petro_tx_decode gives: tx_too_large, bad_version, malformed,
+ * memo_too_long, no_ops, too_many_ops, unknown_op, too_many_signatures, duplicate_signature,
+ * amount_negative (fee), no_signatures.
+ */
+export function decodeTx(bytes, net) {
+  checkNet(net);
+  if (bytes.length > TX_SIZE_MAX) throw new PetroError('tx_too_large', `${bytes.length} bytes`);
+  const r = new Reader(bytes);
+  const version = r.u8();
+  if (version !== TX_VERSION) throw new PetroError('bad_version', `version ${version}`);
+  const networkId = r.bytes(32);
+  const source = r.bytes(32);
+  const sequence = r.u64();
+  const fee = r.i64();
+  const validAfter = r.u64();
+  const validUntil = r.u64();
+  const memoSize = r.u8();
+  if (memoSize > MEMO_SIZE_MAX) throw new PetroError('memo_too_long', `${memoSize} bytes`);
+  const memo = r.bytes(memoSize);
+  const opCount = r.u8();
+  if (opCount === 0) throw new PetroError('no_ops');
+  if (opCount > TX_OPS_MAX) throw new PetroError('too_many_ops', `${opCount}`);
+  const operations = [];
+  for (let i = 0; i < opCount; i++) operations.push(readOp(r, net));
+  const bodySize = r.o;
+  const sigCount = r.u8();
+  if (sigCount > TX_SIGS_MAX) throw new PetroError('too_many_signatures', `${sigCount}`);
+  const sigs = [];
+  for (let i = 0; i < sigCount; i++) sigs.push({ key: r.bytes(32), sig: r.bytes(64) });
+  r.done();
+  if (fee < 0n) throw new PetroError('amount_negative', 'fee is negative');
+  if (fee > SUPPLY_MAX) throw new PetroError('amount_too_large', 'fee above the supply maximum');
+  for (let i = 1; i < sigs.length; i++) {
+    if (compareBytes(sigs[i - 1].key, sigs[i].key) >= 0) {
+      throw new PetroError('duplicate_signature', 'signatures are not in strictly ascending key order');
+    }
+  }
+  if (sigCount === 0) throw new PetroError('no_signatures');
+  const body = bytes.slice(0, bodySize);
+  const id = hash(body);
+  return {
+    hash: toHex(id),
+    source: encodeAddress(source, net),
+    sequence: u64Json(sequence),
+    fee: formatAmount(fee),
+    memo: toHex(memo),
+    valid_after_ms: u64Json(validAfter),
+    valid_until_ms: u64Json(validUntil),
+    operations,
+    signatures: sigs.map((s) => ({ key: encodeAddress(s.key, net), sig: toHex(s.sig) })),
+    version,
+    network_id: toHex(networkId),
+    source_key: toHex(source),
+    size: bytes.length,
+    body,
+    exact: { sequence, fee, valid_after_ms: validAfter, valid_until_ms: validUntil },
+    signature_keys: sigs.map((s) => toHex(s.key)),
+  };
+}
+
+function compareBytes(a, b) {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+/** The transaction id: BLAKE2b-256 of the body (hex). */
+export function txId(envelopeBytes, net = 'test') {
+  return decodeTx(envelopeBytes, net).hash;
+}
+
+/** Whether each signature of a decoded transaction is a valid Ed25519 signature over its id
+ *  (the node also checks the signers' weights against the account's thresholds). */
+export function verifyTxSignatures(tx) {
+  const id = fromHex(tx.hash, 32);
+  return tx.signatures.map((s, i) => ({
+    key: s.key,
+    ok: ed25519Verify(fromHex(s.sig, 64), id, fromHex(tx.signature_keys[i], 32)),
+  }));
+}
+
+function ed25519Verify(sig, msg, pub) {
+  try {
+    return ed25519.verify(sig, msg, pub, { zip215: false });
+  } catch {
+    return false;
+  }
+}
+
+// ------------------------------------------------------------------ blocks
+
+/** The Merkle root of 32-byte leaves (docs/protocol.md, "Merkle trees"): leaf node =
+ *  H(0x00 || leaf), inner = H(0x01 || left || right), an odd last node carried up. */
+export function merkleRoot(leaves) {
+  if (leaves.length === 0) return new Uint8Array(32);
+  let level = leaves.map((l) => hash(Uint8Array.of(0), l));
+  while (level.length > 1) {
+    const next = [];
+    for (let i = 0; i < level.length; i += 2) {
+      next.push(i + 1 < level.length ? hash(Uint8Array.of(1), level[i], level[i + 1]) : level[i]);
+    }
+    level = next;
+  }
+  return level[0];
+}
+
+/** Decodes a 181-byte block header; adds its hash. Shown as GET /v1/blocks/{h} shows it. */
+export function decodeBlockHeader(bytes, net) {
+  checkNet(net);
+  if (bytes.length !== BLOCK_HEADER_SIZE) throw new PetroError('malformed', 'header size');
+  const r = new Reader(bytes);
+  const version = r.u8();
+  const height = r.u64();
+  const prev = r.bytes(32);
+  const ts = r.u64();
+  const txRoot = r.bytes(32);
+  const resultRoot = r.bytes(32);
+  const stateHash = r.bytes(32);
+  const proposer = r.bytes(32);
+  const txCount = r.u32();
+  if (version !== BLOCK_VERSION) throw new PetroError('bad_version', `block version ${version}`);
+  if (txCount > BLOCK_TX_COUNT_MAX) throw new PetroError('block_too_large', `${txCount} transactions`);
+  return {
+    height: u64Json(height),
+    hash: toHex(hash(bytes)),
+    prev_hash: toHex(prev),
+    timestamp_ms: u64Json(ts),
+    tx_root: toHex(txRoot),
+    result_root: toHex(resultRoot),
+    state_hash: toHex(stateHash),
+    proposer: encodeAddress(proposer, net),
+    tx_count: txCount,
+    version,
+  };
+}
+
+/**
+ * Decodes an encoded block: the header, then per transaction `u32 size` + envelope.
+ * Returns the header fields (as decodeBlockHeader), `transactions` (their ids, as the API
+ * lists them), `txs` (each decoded with decodeTx) and `tx_root_ok` (the header's tx_root is
+ * the Merkle root of the ids). The result root needs the results, which blocks do not carry.
+ */
+export function decodeBlock(bytes, net) {
+  if (bytes.length < BLOCK_HEADER_SIZE) throw new PetroError('malformed', 'shorter than a header');
+  const header = decodeBlockHeader(bytes.slice(0, BLOCK_HEADER_SIZE), net);
+  const r = new Reader(bytes);
+  r.o = BLOCK_HEADER_SIZE;
+  const txs = [];
+  for (let i = 0; i < header.tx_count; i++) {
+    const size = r.u32();
+    if (size === 0 || size > TX_SIZE_MAX) throw new PetroError('malformed', `transaction size ${size}`);
+    txs.push(decodeTx(r.bytes(size), net));
+  }
+  r.done();
+  const root = merkleRoot(txs.map((t) => fromHex(t.hash, 32)));
+  return { ...header, transactions: txs.map((t) => t.hash), txs, tx_root_ok: toHex(root) === header.tx_root };
+}
+
+/** Splits the body of GET /v1/blocks?from=H (repeated u32 size + encoded block) into blocks. */
+export function splitBlocks(bytes) {
+  const r = new Reader(bytes);
+  const out = [];
+  while (r.o < bytes.length) out.push(r.bytes(r.u32()));
+  return out;
+}
+
+// ------------------------------------------------------------------ proof of reserves
+
+const por = {
+  empty: () => ({ hash: hash('petro-por-empty-v1'), sum: 0n }),
+  leaf: (salt, account, balance) =>
+    ({ hash: hash('petro-por-leaf-v1', salt, account, i64le(balance)), sum: balance }),
+};
+const inSupply = (v) => v >= 0n && v <= SUPPLY_MAX;
+
+/** The parent of two Merkle-sum nodes, or null when a sum leaves 0..supply max. */
+export function porParent(left, right) {
+  if (!inSupply(left.sum) || !inSupply(right.sum) || !inSupply(left.sum + right.sum)) return null;
+  return {
+    hash: hash('petro-por-node-v1', left.hash, i64le(left.sum), right.hash, i64le(right.sum)),
+    sum: left.sum + right.sum,
+  };
+}
+export const porLeaf = por.leaf;
+export const porEmpty = por.empty;
+
+/** salt = BLAKE2b-256("petro-por-salt-v1" || block_hash || asset encoding). */
+export function proofSalt(blockHash, asset) {
+  return hash('petro-por-salt-v1', blockHash, encodeAsset(asset));
+}
+
+/** The bytes a validator signs for a checkpoint (parsed as by parseProof). */
+export function checkpointMessage(c) {
+  return concatBytes(ascii('petro-checkpoint-v1'), c.networkId, u64le(c.height), c.blockHash,
+    u64le(c.timestampMs), encodeAsset(c.asset), c.root, i64le(c.total), u64le(c.leafCount),
+    i64le(c.attested), i64le(c.cap), c.validator);
+}
+
+function depthFor(leafCount) {
+  let d = 0;
+  while ((1n << BigInt(d)) < leafCount) d++;
+  return d;
+}
+
+function jsonU64(v, what) {
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return BigInt(v);
+  if (typeof v === 'string' && /^[0-9]+$/.test(v) && BigInt(v) <= U64_MAX) return BigInt(v);
+  throw new PetroError('malformed', `${what} is not a u64`);
+}
+
+function jsonHex(o, k, size, where) {
+  try {
+    return fromHex(o[k], size);
+  } catch {
+    throw new PetroError('malformed', `${where}${k} is not ${size} bytes of hex`);
+  }
+}
+
+function jsonAmount(o, k, where) {
+  try {
+    return parseAmount(o[k], { allowNegative: true });
+  } catch (e) {
+    throw new PetroError('malformed', `${where}${k}: ${e.message}`);
+  }
+}
+
+/**
+ * Parses a proof (the JSON of GET /v1/reserves/proof/{address} or `petro proof --out`, as
+ * text or an object) into bytes and BigInts. Throws PetroError malformed naming the field.
+ */
+export function parseProof(input) {
+  let j = input;
+  if (typeof input === 'string') {
+    try {
+      j = JSON.parse(input);
+    } catch {
+      throw new PetroError('malformed', 'not JSON');
+    }
+  }
+  if (!j || typeof j !== 'object') throw new PetroError('malformed', 'not a JSON object');
+  if (j.format !== PROOF_FORMAT) throw new PetroError('malformed', `format is not ${PROOF_FORMAT}`);
+  const c = j.checkpoint;
+  if (!c || typeof c !== 'object') throw new PetroError('malformed', 'checkpoint missing');
+  if (!Array.isArray(j.path) || j.path.length > PROOF_DEPTH_MAX) {
+    throw new PetroError('malformed', 'path is not a list of at most 40 nodes');
+  }
+  let asset;
+  if (c.asset === 'PTR' && c.asset_issuer_key === null) {
+    asset = { code: 'PTR', issuer: null };
+  } else if (typeof c.asset === 'string' && /^[A-Z0-9]{1,12}$/.test(c.asset) && c.asset !== 'PTR' &&
+             typeof c.asset_issuer_key === 'string') {
+    asset = { code: c.asset, issuer: jsonHex(c, 'asset_issuer_key', 32, 'checkpoint.') };
+  } else {
+    throw new PetroError('malformed', 'checkpoint.asset');
+  }
+  const account = jsonHex(j, 'account_key', 32, '');
+  if (j.account !== undefined) {
+    let named;
+    try {
+      named = decodeAddress(j.account).key;
+    } catch (e) {
+      throw new PetroError('malformed', `account: ${e.message}`);
+    }
+    if (!bytesEqual(named, account)) throw new PetroError('malformed', 'account is not account_key');
+  }
+  return {
+    account,
+    balance: jsonAmount(j, 'balance', ''),
+    salt: jsonHex(j, 'salt', 32, ''),
+    index: jsonU64(j.index, 'index'),
+    path: j.path.map((n, i) => ({ hash: jsonHex(n || {}, 'hash', 32, `path[${i}].`),
+      sum: jsonAmount(n || {}, 'sum', `path[${i}].`) })),
+    checkpoint: {
+      networkId: jsonHex(c, 'network_id', 32, 'checkpoint.'),
+      height: jsonU64(c.height, 'checkpoint.height'),
+      blockHash: jsonHex(c, 'block_hash', 32, 'checkpoint.'),
+      timestampMs: jsonU64(c.timestamp_ms, 'checkpoint.timestamp_ms'),
+      asset,
+      root: jsonHex(c, 'root', 32, 'checkpoint.'),
+      total: jsonAmount(c, 'total', 'checkpoint.'),
+      leafCount: jsonU64(c.leaf_count, 'checkpoint.leaf_count'),
+      attested: jsonAmount(c, 'attested', 'checkpoint.'),
+      cap: jsonAmount(c, 'cap', 'checkpoint.'),
+      validator: jsonHex(c, 'validator_key', 32, 'checkpoint.'),
+      signature: jsonHex(c, 'signature', 64, 'checkpoint.'),
+    },
+  };
+}
+
+/** The checks of a proof, in the order docs/protocol.md lists them. */
+export const PROOF_CHECKS = Object.freeze([
+  ['shape', 'the leaf index and path length fit the checkpoint\'s leaf count'],
+  ['salt', 'the salt is the one derived from the checkpoint\'s block hash and asset'],
+  ['sums', 'the balance and sibling sums are in range and add up to the checkpoint total'],
+  ['root', 'the path from the leaf hashes to the checkpoint root'],
+  ['signature', 'the validator\'s Ed25519 signature over the checkpoint verifies'],
+  ['reserves', 'the checkpoint total is within what the attested reserves cover (total <= cap)'],
+]);
+
+/**
+ * Verifies a proof of reserves (docs/protocol.md, "Proof of reserves") the way
+ * `petro verify-proof` does, with every check reported on its own.
+ * input: the proof JSON (text or object). options.validators: hex keys or addresses of the
+ * validators you trust; given, a "validator" check is added (the signer must be one of them).
+ * options.networkId: hex; given, a "network" check is added.
+ * Returns { valid, checks: [{ name, ok, message }], error?, proof? , summary? }. A proof that
+ * does not parse gives valid false, one failed "format" check, and `error`.
+ */
+export function verifyProof(input, options = {}) {
+  let p;
+  try {
+    p = parseProof(input);
+  } catch (e) {
+    if (!(e instanceof PetroError)) throw e;
+    return { valid: false, error: e.message,
+      checks: [{ name: 'format', ok: false, message: `the proof does not parse: ${e.message}` }] };
+  }
+  const c = p.checkpoint;
+  const ok = {};
+  const depth = p.path.length;
+  ok.shape = c.leafCount >= 1n && p.index < c.leafCount && depth === depthFor(c.leafCount);
+  ok.salt = bytesEqual(proofSalt(c.blockHash, c.asset), p.salt);
+  let sum = p.balance;
+  let sumsOk = inSupply(p.balance) && inSupply(c.total);
+  for (const n of p.path) {
+    if (!sumsOk) break;
+    if (!inSupply(n.sum)) sumsOk = false;
+    sum += n.sum;
+    if (!inSupply(sum)) sumsOk = false;
+  }
+  ok.sums = sumsOk && sum === c.total;
+  let node = por.leaf(p.salt, p.account, p.balance);
+  let rootOk = sumsOk;
+  let pos = p.index;
+  for (const sib of p.path) {
+    if (!rootOk) break;
+    node = (pos & 1n) === 0n ? porParent(node, sib) : porParent(sib, node);
+    if (node === null) rootOk = false;
+    pos >>= 1n;
+  }
+  ok.root = rootOk && bytesEqual(node.hash, c.root);
+  ok.signature = ed25519Verify(c.signature, checkpointMessage(c), c.validator);
+  ok.reserves = c.total <= c.cap;
+  const checks = PROOF_CHECKS.map(([name, message]) => ({ name, ok: ok[name], message }));
+  if (options.validators) {
+    const trusted = options.validators.map((v) => (isAddress(v) ? decodeAddress(v).key : fromHex(v, 32)));
+    checks.push({ name: 'validator', ok: trusted.some((k) => bytesEqual(k, c.validator)),
+      message: 'the checkpoint is signed by a validator you trust' });
+  }
+  if (options.networkId) {
+    checks.push({ name: 'network', ok: bytesEqual(fromHex(options.networkId, 32), c.networkId),
+      message: 'the checkpoint is of the expected network' });
+  }
+  return {
+    valid: checks.every((x) => x.ok),
+    checks,
+    proof: p,
+    summary: {
+      account_key: toHex(p.account),
+      balance: formatAmount(p.balance),
+      height: u64Json(c.height),
+      total: formatAmount(c.total),
+      cap: formatAmount(c.cap),
+      attested: formatAmount(c.attested),
+      leaf_count: u64Json(c.leafCount),
+      validator_key: toHex(c.validator),
+    },
+  };
+}
+
+// ------------------------------------------------------------------ the HTTP client
+
+/** A small client of the node's JSON API (docs/api.md). baseUrl '' means the page's origin. */
+export class PetroClient {
+  constructor(baseUrl = '', { fetch: f } = {}) {
+    this.base = baseUrl.replace(/\/$/, '');
+    this.fetch = f || globalThis.fetch.bind(globalThis);
+  }
+
+  async get(path) {
+    const res = await this.fetch(this.base + path, { headers: { Accept: 'application/json' } });
+    const text = await res.text();
+    let body;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new PetroError('bad_request', `${path}: answer is not JSON (${res.status})`);
+    }
+    if (!res.ok) {
+      const e = new PetroError(body.error || 'unknown', body.message || `HTTP ${res.status}`);
+      e.status = res.status;
+      throw e;
+    }
+    return body;
+  }
+
+  status() { return this.get('/v1/status'); }
+  account(address) { return this.get(`/v1/accounts/${encodeURIComponent(address)}`); }
+  accountTransactions(address, { limit, cursor } = {}) {
+    const q = new URLSearchParams();
+    if (limit) q.set('limit', String(limit));
+    if (cursor) q.set('cursor', String(cursor));
+    const qs = q.toString();
+    return this.get(`/v1/accounts/${encodeURIComponent(address)}/transactions${qs ? `?${qs}` : ''}`);
+  }
+  transaction(hashHex) { return this.get(`/v1/transactions/${encodeURIComponent(hashHex)}`); }
+  block(height) { return this.get(`/v1/blocks/${encodeURIComponent(String(height))}`); }
+  assets() { return this.get('/v1/assets'); }
+  reserves() { return this.get('/v1/reserves'); }
+  proof(address, asset = 'PTR') {
+    return this.get(`/v1/reserves/proof/${encodeURIComponent(address)}?asset=${encodeURIComponent(asset)}`);
+  }
+
+  /** The encoded blocks from height `from` (GET /v1/blocks?from=H&limit=N), as bytes. */
+  async blockBytes(from, limit = 64) {
+    const res = await this.fetch(`${this.base}/v1/blocks?from=${from}&limit=${limit}`);
+    if (!res.ok) throw new PetroError('bad_request', `blocks from ${from}: HTTP ${res.status}`);
+    return splitBlocks(new Uint8Array(await res.arrayBuffer()));
+  }
+
+  /** Decoded blocks from height `from` (net: 'main' | 'test', from GET /v1/status). */
+  async blocks(from, net, limit = 64) {
+    return (await this.blockBytes(from, limit)).map((b) => decodeBlock(b, net));
+  }
+
+  /**
+   * The committed blocks as they come (GET /v1/events): an async iterator of block objects.
+   * Works without EventSource (Node 20); pass an AbortSignal to stop. lastEventId resumes
+   * after that height.
+   */
+  async *events({ signal, lastEventId } = {}) {
+    const headers = { Accept: 'text/event-stream' };
+    if (lastEventId !== undefined) headers['Last-Event-ID'] = String(lastEventId);
+    const res = await this.fetch(`${this.base}/v1/events`, { headers, signal });
+    if (!res.ok || !res.body) throw new PetroError('unavailable', `events: HTTP ${res.status}`);
+    const decoder = new TextDecoder();
+    let buf = '';
+    for await (const chunk of res.body) {
+      buf += decoder.decode(chunk, { stream: true });
+      let end;
+      while ((end = buf.search(/\r?\n\r?\n/)) >= 0) {
+        const raw = buf.slice(0, end);
+        buf = buf.slice(end).replace(/^\r?\n\r?\n/, '');
+        const ev = parseSseEvent(raw);
+        if (ev && ev.event === 'block') yield JSON.parse(ev.data);
+      }
+    }
+  }
+}
+
+/** One server-sent event's lines into { event, id, data }; null for comments only. */
+export function parseSseEvent(raw) {
+  const ev = { event: 'message', id: null, data: [] };
+  let any = false;
+  for (const line of raw.split(/\r?\n/)) {
+    if (line === '' || line.startsWith(':')) continue;
+    const i = line.indexOf(':');
+    const field = i < 0 ? line : line.slice(0, i);
+    const value = i < 0 ? '' : line.slice(i + 1).replace(/^ /, '');
+    if (field === 'event') ev.event = value;
+    else if (field === 'id') ev.id = value;
+    else if (field === 'data') ev.data.push(value);
+    else continue;
+    any = true;
+  }
+  if (!any || ev.data.length === 0) return null;
+  return { event: ev.event, id: ev.id, data: ev.data.join('\n') };
+}
