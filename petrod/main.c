@@ -42,6 +42,10 @@ typedef struct options {
     uint16_t port;
     node_config cfg;
     char cluster_file[PATH_MAX]; /* --cluster: run as a validator of an etcd cluster */
+#ifdef PETROD_TEST_FAULTS
+    api_faults api_faults; /* petrod-test only: read_test_faults */
+    bool fault_diverge;
+#endif
 } options;
 
 static void usage(FILE *out) {
@@ -107,6 +111,23 @@ static uint64_t parse_u64(const char *flag, const char *text, uint64_t min, uint
     }
     return (uint64_t)v;
 }
+
+#ifdef PETROD_TEST_FAULTS
+/* petrod-test only (petrod/api/faults.h; the shipped petrod has no fault switch): the test
+ * fault switches, read once here from the environment, which a test sets per process.
+ *   PETRO_TEST_FAULT_REFUSE_BATCH=FILE  POST /v1/transactions/batch: 503 while FILE exists
+ *   PETRO_TEST_FAULT_SERVE_FORK=H       GET /v1/blocks: a forged chain from height H on
+ *   PETRO_TEST_FAULT_DIVERGE=1          a cluster validator attests a wrong state hash */
+static void read_test_faults(options *o) {
+    o->api_faults.refuse_batch_file = getenv("PETRO_TEST_FAULT_REFUSE_BATCH");
+    const char *fork = getenv("PETRO_TEST_FAULT_SERVE_FORK");
+    if (fork != NULL) {
+        o->api_faults.serve_fork_from =
+            parse_u64("PETRO_TEST_FAULT_SERVE_FORK", fork, 1, UINT64_MAX);
+    }
+    o->fault_diverge = getenv("PETRO_TEST_FAULT_DIVERGE") != NULL;
+}
+#endif
 
 /* HOST:PORT with HOST an IPv4 literal or a bracketed IPv6 literal. */
 static void parse_http(options *o, const char *text) {
@@ -241,6 +262,9 @@ static void parse_args(options *o, int argc, char **argv) {
     /* Not a flag: argv is visible to every user of the machine (ps), the environment only to
      * the same user and root. Same convention as the CLI's PETRO_PASSPHRASE. */
     o->cfg.validator_passphrase = getenv("PETRO_VALIDATOR_PASSPHRASE");
+#ifdef PETROD_TEST_FAULTS
+    read_test_faults(o);
+#endif
 }
 
 /* One line on stderr: "petrod: <what><arg>: <reason>"; returns the exit status 1. */
@@ -296,7 +320,9 @@ int main(int argc, char **argv) {
         ordering_config ocfg;
         r = ordering_config_load(&ocfg, o.cluster_file);
         if (r != PETRO_OK) return fail("cannot use the cluster file ", o.cluster_file, r);
-        ocfg.fault_diverge = getenv("PETRO_TEST_FAULT_DIVERGE") != NULL; /* tests only */
+#ifdef PETROD_TEST_FAULTS
+        ocfg.fault_diverge = o.fault_diverge;
+#endif
         petro_hash network_id;
         r = cluster_network_id(o.cfg.data_dir, &network_id);
         if (r == PETRO_OK) r = ordering_open(&ord, &ocfg, &network_id);
@@ -322,7 +348,11 @@ int main(int argc, char **argv) {
         return fail("cannot set up the admin token in ", o.cfg.data_dir, r);
     }
     api *a = NULL;
-    r = api_start(&a, n, o.host, o.port);
+    api_config acfg = {.host = o.host, .port = o.port};
+#ifdef PETROD_TEST_FAULTS
+    acfg.faults = o.api_faults;
+#endif
+    r = api_start(&a, n, &acfg);
     if (r != PETRO_OK) {
         fprintf(stderr, "petrod: cannot serve HTTP on %s port %u (address in use or not "
                         "available): %s\n", o.host, (unsigned)o.port, petro_result_str(r));

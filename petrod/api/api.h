@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "faults.h"
 #include "node.h"
 #include "petro/result.h"
 
@@ -18,13 +19,24 @@ typedef struct api api;
 #define API_BODY_SIZE_MAX (1024u * 1024u)             /* JSON bodies */
 #define API_BATCH_BODY_SIZE_MAX (16u * 1024u * 1024u) /* POST /v1/transactions/batch */
 
-/** Start serving on exactly host:port (an IPv4 or IPv6 address, e.g. "127.0.0.1" or "::1",
- *  or a name, of which the first address is used; port 0 picks a free port, see api_port).
- *  The node is borrowed until api_stop, which must run before node_close.
+/** How the API is served. */
+typedef struct api_config {
+    /* Listen on exactly host:port: an IPv4 or IPv6 address ("127.0.0.1", "::1"), or a name,
+     * of which the first address is used; port 0 picks a free port (see api_port). host is
+     * borrowed for api_start only. */
+    const char *host;
+    uint16_t port;
+#ifdef PETROD_TEST_FAULTS
+    api_faults faults; /* petrod-test only: the test fault switches (faults.h) */
+#endif
+} api_config;
+
+/** Start serving as cfg says (copied). The node is borrowed until api_stop, which must run
+ *  before node_close.
  *  Returns: PETRO_OK (*out set); PETRO_ERR_BAD_REQUEST (host does not resolve);
  *           PETRO_ERR_IO (cannot bind or start the daemon); PETRO_ERR_NOMEM.
  *  Out:     *out is NULL on failure. */
-petro_result api_start(api **out, node *n, const char *host, uint16_t port);
+petro_result api_start(api **out, node *n, const api_config *cfg);
 
 /** The TCP port actually bound (useful with port 0). */
 uint16_t api_port(const api *a);

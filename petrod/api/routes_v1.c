@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "../ordering.h"
+#include "faults.h"
 #include "json.h"
 #include "txbody.h"
 
@@ -597,10 +597,7 @@ static json_t *rejects_json(batch_rejects *b) {
 
 static enum MHD_Result api_v1_tx_batch(const api_request *req) {
     static const uint8_t EMPTY[1] = {0};
-    /* Tests only (test_cluster_faults): refuse whole batches, as a leader whose etcd is in
-     * turmoil does, while the file named by PETRO_TEST_FAULT_REFUSE_BATCH exists. */
-    const char *refuse = getenv("PETRO_TEST_FAULT_REFUSE_BATCH");
-    if (refuse != NULL && access(refuse, F_OK) == 0) {
+    if (api_fault_refuse_batch(req->api)) { /* petrod-test only (faults.h) */
         return api_send_error(req, PETRO_ERR_UNAVAILABLE, NULL, NULL);
     }
     batch_rejects *b = calloc(1, sizeof *b);
@@ -684,55 +681,6 @@ static petro_result block_tx_ids(json_t **out, const uint8_t *block, size_t bloc
 #define BLOCKS_RAW_LIMIT_MAX 64u
 #define BLOCKS_RAW_BYTES_MAX ((size_t)8 << 20)
 
-/* Tests only (test_cluster_faults): with PETRO_TEST_FAULT_SERVE_FORK=F, the blocks from height
- * F on are served as another chain that is internally valid: each header's timestamp is one
- * millisecond later (a payment's state does not depend on it, so the roots and state hashes
- * stay right) and its prev_hash is the hash of the block served before it. Only the other
- * validators' attestations tell this chain from the real one. Rewrites buf (blocks from on). */
-static void fault_serve_fork(node_read *r, uint8_t *buf, size_t size, uint64_t from) {
-    const char *text = getenv("PETRO_TEST_FAULT_SERVE_FORK");
-    char *end = NULL;
-    unsigned long long fork = text != NULL ? strtoull(text, &end, 10) : 0;
-    if (text == NULL || end == text || *end != '\0' || fork == 0) {
-        return;
-    }
-    petro_hash prev = {{0}};
-    bool has_prev = false;
-    petro_block_header hdr;
-    for (uint64_t h = fork; h < from; h++) { /* the served hash of block from - 1 */
-        const uint8_t *block = NULL;
-        size_t block_size = 0;
-        if (node_read_block(r, h, &block, &block_size) != PETRO_OK ||
-            petro_block_header_decode(&hdr, block, PETRO_BLOCK_HEADER_SIZE) != PETRO_OK) {
-            return;
-        }
-        if (has_prev) {
-            hdr.prev_hash = prev;
-        }
-        hdr.timestamp_ms++;
-        petro_block_hash(&prev, &hdr);
-        has_prev = true;
-    }
-    size_t off = 0;
-    for (uint64_t h = from; size - off >= 4; h++) {
-        size_t n = (size_t)buf[off] | (size_t)buf[off + 1] << 8 | (size_t)buf[off + 2] << 16 |
-                   (size_t)buf[off + 3] << 24;
-        uint8_t *block = buf + off + 4;
-        off += 4 + n;
-        if (h < fork ||
-            petro_block_header_decode(&hdr, block, PETRO_BLOCK_HEADER_SIZE) != PETRO_OK) {
-            continue;
-        }
-        if (has_prev) {
-            hdr.prev_hash = prev;
-        }
-        hdr.timestamp_ms++;
-        petro_block_header_encode(block, &hdr);
-        petro_block_hash(&prev, &hdr);
-        has_prev = true;
-    }
-}
-
 static enum MHD_Result api_v1_blocks_raw(const api_request *req) {
     const char *from_text = api_query(req, "from");
     const char *limit_text = api_query(req, "limit");
@@ -779,7 +727,7 @@ static enum MHD_Result api_v1_blocks_raw(const api_request *req) {
         size += 4 + block_size;
     }
     if (buf != NULL) {
-        fault_serve_fork(r, buf, size, from);
+        api_fault_serve_fork(req->api, r, buf, size, from); /* petrod-test only (faults.h) */
     }
     node_read_end(r);
     enum MHD_Result ret = api_send_text(req, MHD_HTTP_OK, "application/octet-stream",

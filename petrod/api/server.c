@@ -588,8 +588,10 @@ static petro_result resolve_listen(struct sockaddr_storage *ss, socklen_t *ss_si
     return rc;
 }
 
-petro_result api_start(api **out, node *n, const char *host, uint16_t port) {
+petro_result api_start(api **out, node *n, const api_config *cfg) {
     *out = NULL;
+    const char *host = cfg->host;
+    uint16_t port = cfg->port;
     routes_check();
     struct sockaddr_storage ss;
     socklen_t ss_size = 0;
@@ -602,6 +604,9 @@ petro_result api_start(api **out, node *n, const char *host, uint16_t port) {
         return PETRO_ERR_NOMEM;
     }
     a->node = n;
+#ifdef PETROD_TEST_FAULTS
+    a->faults = cfg->faults;
+#endif
     atomic_init(&a->stopping, false);
     atomic_init(&a->requests_total, 0u);
     for (size_t i = 0; i < API_STATUS_CLASS_COUNT; i++) {

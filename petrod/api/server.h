@@ -46,6 +46,9 @@ struct api {
     atomic_uint_fast64_t event_streams_total;
     atomic_size_t body_bytes_held; /* request bodies held now, all connections */
     atomic_size_t requests_active; /* requests begun and not yet completed */
+#ifdef PETROD_TEST_FAULTS
+    api_faults faults; /* petrod-test only (faults.h); read-only after api_start */
+#endif
 };
 
 /** Whether handlers must wind down: the API is stopping or the node is closing. */

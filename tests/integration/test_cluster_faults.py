@@ -29,6 +29,8 @@ differs must show up in every other validator's status and metrics. Runs 3 etcd 
 5. makes every node refuse forwarded batches (test-only PETRO_TEST_FAULT_REFUSE_BATCH file)
    for longer than the forwarder retries, with no leader change: a payment sent to a follower
    stays pending there, the refusal is logged, and once batches are taken again it commits.
+
+The test-only fault switches are compiled only into petrod-test, which this test runs.
 """
 
 import base64
@@ -44,6 +46,11 @@ from petro_harness import check, log  # noqa: E402
 import test_cluster as tc  # noqa: E402
 
 N = tc.N
+
+# The fault switches (PETRO_TEST_FAULT_*, read once at startup) exist only in petrod-test, the
+# same node built with -DPETROD_TEST_FAULTS next to petrod (petrod/api/faults.h); the shipped
+# petrod has none. Every petrod of this test, and cluster-init, is that binary.
+h.PETROD = os.path.join(h.PETRO_BIN, "petrod-test")
 
 
 def etcd_post(c, path, body):
@@ -222,6 +229,8 @@ def catch_up_from_forking_peer(c, stopped):
 
 
 def run():
+    check(os.access(h.PETROD, os.X_OK), "petrod-test not found at %s (PETRO_BIN=%s): build "
+          "the petrod-test target" % (h.PETROD, h.PETRO_BIN))
     c = tc.Cluster("cluster-faults", retain_blocks=16)
     global REFUSE_FILE
     REFUSE_FILE = os.path.join(c.dir, "refuse-batches")
