@@ -38,11 +38,11 @@ typedef struct cli_config {
 
 /* One command line after the command name, split into options and positional arguments.
  * Values are borrowed from argv. */
-struct cli_alias;
+struct cli_command;
 
 typedef struct cli_args {
     const char *command;
-    const struct cli_alias *alias; /* the command's operation (family.h), or NULL */
+    const struct cli_command *cmd; /* the command's table entry (family.h) */
     size_t positional_count;
     const char *positional[CLI_ARGS_POSITIONAL_MAX];
     size_t opt_count;

@@ -7,44 +7,27 @@
 #include "output.h"
 
 static const cli_opt CREATE_ACCOUNT_OPTS[] = {
-    {"address", "ADDRESS", false, true},
-    {"amount", "DECIMAL", false, true},
-    {NULL, NULL, false, false},
+    {"address", "ADDRESS", .is_required = true, .field = "destination"},
+    {"amount", "DECIMAL", .is_required = true, .field = "starting_balance"},
+    {.name = NULL},
 };
-static const cli_field_map CREATE_ACCOUNT_FIELDS[] = {
-    {"address", "destination", NULL, NULL},
-    {"amount", "starting_balance", NULL, NULL},
-    {NULL, NULL, NULL, NULL},
-};
-static const cli_alias CREATE_ACCOUNT = {"create_account", CREATE_ACCOUNT_FIELDS};
+static const cli_alias CREATE_ACCOUNT = {"create_account", NULL};
 
 static const cli_opt SET_SIGNER_OPTS[] = {
-    {"signer", "ADDRESS", false, true},
-    {"weight", "N", false, true},
-    {NULL, NULL, false, false},
+    {"signer", "ADDRESS", .is_required = true, .field = "signer"},
+    {"weight", "N", .is_required = true, .field = "weight"},
+    {.name = NULL},
 };
-static const cli_field_map SET_SIGNER_FIELDS[] = {
-    {"signer", "signer", NULL, NULL},
-    {"weight", "weight", NULL, NULL},
-    {NULL, NULL, NULL, NULL},
-};
-static const cli_alias SET_SIGNER = {"set_signer", SET_SIGNER_FIELDS};
+static const cli_alias SET_SIGNER = {"set_signer", NULL};
 
 static const cli_opt SET_THRESHOLDS_OPTS[] = {
-    {"master", "N", false, true},
-    {"low", "N", false, true},
-    {"medium", "N", false, true},
-    {"high", "N", false, true},
-    {NULL, NULL, false, false},
+    {"master", "N", .is_required = true, .field = "master_weight"},
+    {"low", "N", .is_required = true, .field = "low"},
+    {"medium", "N", .is_required = true, .field = "medium"},
+    {"high", "N", .is_required = true, .field = "high"},
+    {.name = NULL},
 };
-static const cli_field_map SET_THRESHOLDS_FIELDS[] = {
-    {"master", "master_weight", NULL, NULL},
-    {"low", "low", NULL, NULL},
-    {"medium", "medium", NULL, NULL},
-    {"high", "high", NULL, NULL},
-    {NULL, NULL, NULL, NULL},
-};
-static const cli_alias SET_THRESHOLDS = {"set_thresholds", SET_THRESHOLDS_FIELDS};
+static const cli_alias SET_THRESHOLDS = {"set_thresholds", NULL};
 
 static const cli_command COMMANDS[] = {
     {"create-account", NULL, "--address ADDRESS --amount DECIMAL",

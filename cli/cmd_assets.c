@@ -16,82 +16,51 @@
 _Static_assert(PETRO_SUPPLY_MAX == INT64_C(92233720368) * PETRO_UNIT, "TRUST_LIMIT_MAX");
 
 static const cli_opt TRUST_OPTS[] = {
-    {"asset", "CODE:ISSUER", false, true},
-    {"limit", "DECIMAL", false, false},
-    {NULL, NULL, false, false},
+    {"asset", "CODE:ISSUER", .is_required = true, .field = "asset"},
+    {"limit", "DECIMAL", .field = "limit", .fallback = TRUST_LIMIT_MAX},
+    {.name = NULL},
 };
-static const cli_field_map TRUST_FIELDS[] = {
-    {"asset", "asset", NULL, NULL},
-    {"limit", "limit", NULL, TRUST_LIMIT_MAX},
-    {NULL, NULL, NULL, NULL},
-};
-static const cli_alias TRUST = {"change_trust", TRUST_FIELDS};
+static const cli_alias TRUST = {"change_trust", NULL};
 
 static const cli_opt UNTRUST_OPTS[] = {
-    {"asset", "CODE:ISSUER", false, true},
-    {NULL, NULL, false, false},
+    {"asset", "CODE:ISSUER", .is_required = true, .field = "asset"},
+    {.name = NULL},
 };
-static const cli_field_map UNTRUST_FIELDS[] = {
-    {"asset", "asset", NULL, NULL},
-    {NULL, "limit", NULL, "0"},
-    {NULL, NULL, NULL, NULL},
-};
-static const cli_alias UNTRUST = {"change_trust", UNTRUST_FIELDS};
+static const cli_field_map UNTRUST_LIMIT[] = {{NULL, "limit", "0"}, {NULL, NULL, NULL}};
+static const cli_alias UNTRUST = {"change_trust", UNTRUST_LIMIT};
 
 static const cli_opt CREATE_ASSET_OPTS[] = {
-    {"code", "CODE", false, true},
-    {"auth-required", NULL, false, false},
-    {"revocable", NULL, false, false},
-    {NULL, NULL, false, false},
+    {"code", "CODE", .is_required = true, .field = "code"},
+    {"auth-required", NULL, .field = "flags", .value = "auth_required"},
+    {"revocable", NULL, .field = "flags", .value = "revocable"},
+    {.name = NULL},
 };
-static const cli_field_map CREATE_ASSET_FIELDS[] = {
-    {"code", "code", NULL, NULL},
-    {"auth-required", "flags", "auth_required", NULL},
-    {"revocable", "flags", "revocable", NULL},
-    {NULL, NULL, NULL, NULL},
-};
-static const cli_alias CREATE_ASSET = {"create_asset", CREATE_ASSET_FIELDS};
+static const cli_alias CREATE_ASSET = {"create_asset", NULL};
 
 static const cli_opt AUTHORIZE_OPTS[] = {
-    {"trustor", "ADDRESS", false, true},
-    {"code", "CODE", false, true},
-    {"revoke", NULL, false, false},
-    {NULL, NULL, false, false},
+    {"trustor", "ADDRESS", .is_required = true, .field = "trustor"},
+    {"code", "CODE", .is_required = true, .field = "code"},
+    {"revoke", NULL, .field = "authorize", .value = "false", .fallback = "true"},
+    {.name = NULL},
 };
-static const cli_field_map AUTHORIZE_FIELDS[] = {
-    {"trustor", "trustor", NULL, NULL},
-    {"code", "code", NULL, NULL},
-    {"revoke", "authorize", "false", "true"},
-    {NULL, NULL, NULL, NULL},
-};
-static const cli_alias AUTHORIZE = {"authorize_trust", AUTHORIZE_FIELDS};
+static const cli_alias AUTHORIZE = {"authorize_trust", NULL};
 
 static const cli_opt ISSUE_OPTS[] = {
-    {"asset", "CODE", false, true},
-    {"to", "ADDRESS", false, true},
-    {"amount", "DECIMAL", false, true},
-    {NULL, NULL, false, false},
+    {"asset", "CODE", .is_required = true, .field = "code"},
+    {"to", "ADDRESS", .is_required = true, .field = "destination"},
+    {"amount", "DECIMAL", .is_required = true, .field = "amount"},
+    {.name = NULL},
 };
-static const cli_field_map ISSUE_FIELDS[] = {
-    {"to", "destination", NULL, NULL},
-    {"asset", "code", NULL, NULL},
-    {"amount", "amount", NULL, NULL},
-    {NULL, NULL, NULL, NULL},
-};
-static const cli_alias ISSUE = {"issue", ISSUE_FIELDS};
+static const cli_alias ISSUE = {"issue", NULL};
 
+/* --delivery makes it the reserves family's redeem-reserve (cmd_redeem). */
 static const cli_opt REDEEM_OPTS[] = {
-    {"asset", "CODE:ISSUER", false, true},
-    {"amount", "DECIMAL", false, true},
-    {"delivery", "TEXT", false, false},
-    {NULL, NULL, false, false},
+    {"asset", "CODE:ISSUER", .is_required = true, .field = "asset"},
+    {"amount", "DECIMAL", .is_required = true, .field = "amount"},
+    {"delivery", "TEXT", .is_required = false},
+    {.name = NULL},
 };
-static const cli_field_map REDEEM_FIELDS[] = {
-    {"asset", "asset", NULL, NULL},
-    {"amount", "amount", NULL, NULL},
-    {NULL, NULL, NULL, NULL},
-};
-static const cli_alias REDEEM = {"redeem", REDEEM_FIELDS};
+static const cli_alias REDEEM = {"redeem", NULL};
 
 /* --asset must be an issued asset (trust, untrust, redeem without --delivery). */
 static int issued_only(const cli_config *cfg, const cli_args *args) {
@@ -122,7 +91,7 @@ static int cmd_issue(const cli_config *cfg, const cli_args *args) {
     cli_args copy = *args;
     rc = args_set(&copy, "asset", code);
     cli_tx_op txo;
-    if (rc == CLI_EXIT_OK) rc = cmd_op_build_alias(&txo, &copy, args->alias);
+    if (rc == CLI_EXIT_OK) rc = cmd_op_build_alias(&txo, &copy);
     if (rc == CLI_EXIT_OK) rc = cmd_op_note_address(&txo, "--asset", colon + 1);
     if (rc != CLI_EXIT_OK) return rc;
     txo.has_required_source = true;

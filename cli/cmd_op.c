@@ -355,44 +355,70 @@ static const petro_field *field_named(const petro_op_schema *s, const char *name
     return NULL;
 }
 
-/* The texts an alias gives one field (family.h, cli_field_map); *n of them. */
-static void alias_values(const cli_args *args, const cli_field_map *m, const char **values,
-                         size_t cap, size_t *n) {
+/* The texts option o gives its field (family.h, cli_opt); *n of them. */
+static void option_values(const cli_args *args, const cli_opt *o, const char **values,
+                          size_t cap, size_t *n) {
     *n = 0;
-    if (m->flag != NULL && m->value != NULL) {
-        if (args_has(args, m->flag)) values[(*n)++] = m->value;
-    } else if (m->flag != NULL) {
-        *n = args_get_all(args, m->flag, values, cap);
+    if (o->value_name == NULL) {
+        if (args_has(args, o->name) && o->value != NULL) values[(*n)++] = o->value;
+    } else {
+        *n = args_get_all(args, o->name, values, cap);
     }
-    if (*n == 0 && m->fallback != NULL) values[(*n)++] = m->fallback;
+    if (*n == 0 && o->fallback != NULL) values[(*n)++] = o->fallback;
 }
 
-int cmd_op_build_alias(cli_tx_op *txo, const cli_args *args, const cli_alias *alias) {
+/* One field of an alias from texts, named by flag_name ("to") in messages. */
+static int alias_field(op_build *b, const char *field, const char *flag_name,
+                       const cli_args *args, const cli_opt *o, const char *fixed) {
+    const petro_field *f = field_named(b->schema, field);
+    if (f == NULL) {
+        return cli_fail(CLI_EXIT_FAILED, "%s: operation %s has no field %s (a CLI bug)",
+                        args->command, b->schema->name, field);
+    }
+    char flag[CMD_OP_FLAG_SIZE];
+    int n = snprintf(flag, sizeof flag, "--%s", flag_name);
+    if (n < 0 || (size_t)n >= sizeof flag) return cli_fail(CLI_EXIT_FAILED, "flag too long");
+    const char *values[UINT8_MAX + 1];
+    size_t count = 0;
+    if (o != NULL) {
+        option_values(args, o, values, f->list_max > 0 ? (size_t)f->list_max + 1 : 1, &count);
+    } else if (fixed != NULL) {
+        values[count++] = fixed;
+    }
+    return set_field(b, f, flag, values, count);
+}
+
+int cmd_op_build_alias(cli_tx_op *txo, const cli_args *args) {
+    const cli_command *c = args->cmd;
+    if (c == NULL || c->alias == NULL) {
+        return cli_fail(CLI_EXIT_FAILED, "%s: no operation (a CLI bug)", args->command);
+    }
     op_build b;
-    int rc = build_start(&b, txo, alias->op, args->command);
-    for (size_t i = 0; rc == CLI_EXIT_OK && alias->fields[i].field != NULL; i++) {
-        const cli_field_map *m = &alias->fields[i];
-        const petro_field *f = field_named(b.schema, m->field);
-        if (f == NULL) {
-            return cli_fail(CLI_EXIT_FAILED, "%s: operation %s has no field %s (a CLI bug)",
-                            args->command, alias->op, m->field);
-        }
-        char flag[CMD_OP_FLAG_SIZE];
-        int n = snprintf(flag, sizeof flag, "--%s", m->flag != NULL ? m->flag : m->field);
-        if (n < 0 || (size_t)n >= sizeof flag) return cli_fail(CLI_EXIT_FAILED, "flag too long");
-        const char *values[UINT8_MAX + 1];
-        size_t count = 0;
-        alias_values(args, m, values, f->list_max > 0 ? (size_t)f->list_max + 1 : 1, &count);
-        rc = set_field(&b, f, flag, values, count);
+    int rc = build_start(&b, txo, c->alias->op, args->command);
+    for (size_t i = 0; rc == CLI_EXIT_OK && c->opts[i].name != NULL; i++) {
+        const cli_opt *o = &c->opts[i];
+        if (o->field != NULL) rc = alias_field(&b, o->field, o->name, args, o, NULL);
+    }
+    const cli_field_map *extra = c->alias->extra;
+    for (size_t i = 0; rc == CLI_EXIT_OK && extra != NULL && extra[i].field != NULL; i++) {
+        const cli_field_map *m = &extra[i];
+        const char *text = m->key != NULL ? args_get(args, m->key) : m->fixed;
+        rc = alias_field(&b, m->field, m->key != NULL ? m->key : m->field, args, NULL, text);
     }
     return rc == CLI_EXIT_OK ? check_built(&b) : rc;
 }
 
 int cmd_alias(const cli_config *cfg, const cli_args *args) {
-    if (args->alias == NULL) return cli_fail(CLI_EXIT_FAILED, "%s: no operation", args->command);
     cli_tx_op txo;
-    int rc = cmd_op_build_alias(&txo, args, args->alias);
+    int rc = cmd_op_build_alias(&txo, args);
     return rc == CLI_EXIT_OK ? cli_tx_submit(cfg, args, &txo) : rc;
+}
+
+int cmd_alias_with(const cli_config *cfg, const cli_args *args, const char *key,
+                   const char *value) {
+    cli_args copy = *args;
+    int rc = args_set(&copy, key, value);
+    return rc == CLI_EXIT_OK ? cmd_alias(cfg, &copy) : rc;
 }
 
 int cmd_op(const cli_config *cfg, const cli_args *args) {

@@ -22,9 +22,10 @@
  * the required fields' flags were checked by main.c too. */
 int cmd_op(const cli_config *cfg, const cli_args *args);
 
-/* Build alias's operation from args into txo (zeroed first) and run its static check; the
- * values come from the alias's field map (family.h). The caller then runs cli_tx_submit. */
-int cmd_op_build_alias(cli_tx_op *txo, const cli_args *args, const cli_alias *alias);
+/* Build the operation of args->cmd's alias into txo (zeroed first) from the command's options
+ * and the alias's extra fields (family.h), and run its static check. The caller then runs
+ * cli_tx_submit. */
+int cmd_op_build_alias(cli_tx_op *txo, const cli_args *args);
 
 /* Add an address argument (what: "--asset", text: the address) to txo's network check. */
 int cmd_op_note_address(cli_tx_op *txo, const char *what, const char *text);

@@ -12,18 +12,12 @@
 #include "output.h"
 
 static const cli_opt PAY_OPTS[] = {
-    {"to", "ADDRESS", false, true},
-    {"amount", "DECIMAL", false, true},
-    {"asset", "PTR|CODE:ISSUER", false, false},
-    {NULL, NULL, false, false},
+    {"to", "ADDRESS", .is_required = true, .field = "destination"},
+    {"amount", "DECIMAL", .is_required = true, .field = "amount"},
+    {"asset", "PTR|CODE:ISSUER", .field = "asset", .fallback = "PTR"},
+    {.name = NULL},
 };
-static const cli_field_map PAY_FIELDS[] = {
-    {"to", "destination", NULL, NULL},
-    {"asset", "asset", NULL, "PTR"},
-    {"amount", "amount", NULL, NULL},
-    {NULL, NULL, NULL, NULL},
-};
-static const cli_alias PAY = {"payment", PAY_FIELDS};
+static const cli_alias PAY = {"payment", NULL};
 
 static const cli_command COMMANDS[] = {
     {"pay", NULL, "--to ADDRESS --amount DECIMAL [--asset PTR|CODE:ISSUER]",

@@ -4,8 +4,9 @@
  * The transaction commands are aliases of the family's operations (family.h), built by
  * cmd_op.c; attest and oracle-price first compute what the schema cannot default (the
  * document's hash, times from the clock). Multisig sources sign with several --wallet options
- * and --source, e.g. the auditors account with two auditor wallets. verify-proof works offline: it reads a proof
- * file written by `petro proof` and runs petro_proof_verify from the core. */
+ * and --source, e.g. the auditors account with two auditor wallets. verify-proof works
+ * offline: it reads a proof file written by `petro proof` and runs petro_proof_verify from the
+ * core. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -27,82 +28,53 @@
 /* ------------------------------------------------------------------ transactions */
 
 static const cli_opt ATTEST_OPTS[] = {
-    {"commodity", "oil|gold", false, true},
-    {"quantity", "DECIMAL", false, true},
-    {"custodian", "TEXT", false, true},
-    {"document", "FILE", false, false},
-    {"document-hash", "HEX", false, false},
-    {"valid-days", "N", false, false},
-    {"valid-from-ms", "MS", false, false},
-    {"supersedes", "ID", false, false},
-    {NULL, NULL, false, false},
+    {"commodity", "oil|gold", .is_required = true, .field = "commodity"},
+    {"quantity", "DECIMAL", .is_required = true, .field = "quantity"},
+    {"custodian", "TEXT", .is_required = true, .field = "custodian"},
+    {"document", "FILE", .is_required = false},
+    {"document-hash", "HEX", .field = "document_hash"},
+    {"valid-days", "N", .is_required = false},
+    {"valid-from-ms", "MS", .field = "valid_from_ms"},
+    {"supersedes", "ID", .field = "supersedes"},
+    {.name = NULL},
 };
-/* valid-until-ms is no option: cmd_attest computes it from --valid-from-ms and --valid-days. */
-static const cli_field_map ATTEST_FIELDS[] = {
-    {"commodity", "commodity", NULL, NULL},
-    {"quantity", "quantity", NULL, NULL},
-    {"custodian", "custodian", NULL, NULL},
-    {"document-hash", "document_hash", NULL, NULL},
-    {"valid-from-ms", "valid_from_ms", NULL, NULL},
-    {"valid-until-ms", "valid_until_ms", NULL, NULL},
-    {"supersedes", "supersedes", NULL, NULL},
-    {NULL, NULL, NULL, NULL},
+/* cmd_attest computes the end of validity from --valid-from-ms and --valid-days. */
+static const cli_field_map ATTEST_UNTIL[] = {
+    {"valid-until-ms", "valid_until_ms", NULL},
+    {NULL, NULL, NULL},
 };
-static const cli_alias ATTEST = {"attest_reserve", ATTEST_FIELDS};
+static const cli_alias ATTEST = {"attest_reserve", ATTEST_UNTIL};
 
 static const cli_opt ORACLE_PRICE_OPTS[] = {
-    {"commodity", "oil|gold", false, true},
-    {"price", "DECIMAL", false, true},
-    {"quote", "CODE", false, false},
-    {"timestamp-ms", "MS", false, false},
-    {NULL, NULL, false, false},
+    {"commodity", "oil|gold", .is_required = true, .field = "commodity"},
+    {"price", "DECIMAL", .is_required = true, .field = "price"},
+    {"quote", "CODE", .field = "quote", .fallback = "USD"},
+    {"timestamp-ms", "MS", .field = "timestamp_ms"},
+    {.name = NULL},
 };
-static const cli_field_map ORACLE_PRICE_FIELDS[] = {
-    {"commodity", "commodity", NULL, NULL},
-    {"quote", "quote", NULL, "USD"},
-    {"price", "price", NULL, NULL},
-    {"timestamp-ms", "timestamp_ms", NULL, NULL},
-    {NULL, NULL, NULL, NULL},
-};
-static const cli_alias ORACLE_PRICE = {"oracle_price", ORACLE_PRICE_FIELDS};
+static const cli_alias ORACLE_PRICE = {"oracle_price", NULL};
 
 static const cli_opt ISSUE_RESERVE_OPTS[] = {
-    {"asset", "PTR|CODE:ISSUER", false, true},
-    {"to", "ADDRESS", false, true},
-    {"amount", "DECIMAL", false, true},
-    {NULL, NULL, false, false},
+    {"asset", "PTR|CODE:ISSUER", .is_required = true, .field = "asset"},
+    {"to", "ADDRESS", .is_required = true, .field = "destination"},
+    {"amount", "DECIMAL", .is_required = true, .field = "amount"},
+    {.name = NULL},
 };
-static const cli_field_map ISSUE_RESERVE_FIELDS[] = {
-    {"asset", "asset", NULL, NULL},
-    {"to", "destination", NULL, NULL},
-    {"amount", "amount", NULL, NULL},
-    {NULL, NULL, NULL, NULL},
-};
-static const cli_alias ISSUE_RESERVE = {"issue_reserve", ISSUE_RESERVE_FIELDS};
+static const cli_alias ISSUE_RESERVE = {"issue_reserve", NULL};
 
 static const cli_opt REDEEM_RESERVE_OPTS[] = {
-    {"asset", "PTR|CODE:ISSUER", false, true},
-    {"amount", "DECIMAL", false, true},
-    {"delivery", "TEXT", false, true},
-    {NULL, NULL, false, false},
+    {"asset", "PTR|CODE:ISSUER", .is_required = true, .field = "asset"},
+    {"amount", "DECIMAL", .is_required = true, .field = "amount"},
+    {"delivery", "TEXT", .is_required = true, .field = "delivery"},
+    {.name = NULL},
 };
-static const cli_field_map REDEEM_RESERVE_FIELDS[] = {
-    {"asset", "asset", NULL, NULL},
-    {"amount", "amount", NULL, NULL},
-    {"delivery", "delivery", NULL, NULL},
-    {NULL, NULL, NULL, NULL},
-};
-static const cli_alias REDEEM_RESERVE = {"redeem_reserve", REDEEM_RESERVE_FIELDS};
+static const cli_alias REDEEM_RESERVE = {"redeem_reserve", NULL};
 
 static const cli_opt FULFILL_OPTS[] = {
-    {"request", "ID", false, true},
-    {NULL, NULL, false, false},
+    {"request", "ID", .is_required = true, .field = "request_id"},
+    {.name = NULL},
 };
-static const cli_field_map FULFILL_FIELDS[] = {
-    {"request", "request_id", NULL, NULL},
-    {NULL, NULL, NULL, NULL},
-};
-static const cli_alias FULFILL = {"fulfill_redemption", FULFILL_FIELDS};
+static const cli_alias FULFILL = {"fulfill_redemption", NULL};
 
 /* The document's hash (hashing --document, or --document-hash), the validity window from now
  * (or --valid-from-ms) for --valid-days (default 90), then the alias. */
@@ -134,9 +106,7 @@ static int cmd_oracle_price(const cli_config *cfg, const cli_args *args) {
     if (args_has(args, "timestamp-ms")) return cmd_alias(cfg, args);
     char now[24];
     (void)snprintf(now, sizeof now, "%" PRIu64, cli_now_ms());
-    cli_args copy = *args;
-    int rc = args_set(&copy, "timestamp-ms", now);
-    return rc == CLI_EXIT_OK ? cmd_alias(cfg, &copy) : rc;
+    return cmd_alias_with(cfg, args, "timestamp-ms", now);
 }
 
 /* ------------------------------------------------------------------ petro reserves */
@@ -405,16 +375,16 @@ static int cmd_verify_proof(const cli_config *cfg, const cli_args *args) {
 
 /* ------------------------------------------------------------------ the family's table */
 
-static const cli_opt NO_OPTS[] = {{NULL, NULL, false, false}};
+static const cli_opt NO_OPTS[] = {{.name = NULL}};
 static const cli_opt PROOF_OPTS[] = {
-    {"address", "ADDRESS", false, true},
-    {"asset", "PTR|CODE:ISSUER", false, false},
-    {"out", "FILE", false, false},
-    {NULL, NULL, false, false},
+    {"address", "ADDRESS", .is_required = true},
+    {"asset", "PTR|CODE:ISSUER", .is_required = false},
+    {"out", "FILE", .is_required = false},
+    {.name = NULL},
 };
 static const cli_opt VERIFY_PROOF_OPTS[] = {
-    {"validator", "ADDRESS", false, false},
-    {NULL, NULL, false, false},
+    {"validator", "ADDRESS", .is_required = false},
+    {.name = NULL},
 };
 
 static const cli_command COMMANDS[] = {

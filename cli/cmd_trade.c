@@ -54,124 +54,93 @@ static int set_when(cli_args *args, char text[U64_TEXT_SIZE], const char *ms_opt
 /* ------------------------------------------------------------------ trade transactions */
 
 static const cli_opt CREATE_OPTS[] = {
-    {"exporter", "ADDRESS", false, true},      {"amount", "DECIMAL", false, true},
-    {"asset", "PTR|CODE:ISSUER", false, false}, {"hs", "HSCODE", false, true},
-    {"goods", "TEXT", false, true},            {"quantity", "DECIMAL", false, true},
-    {"unit", "TEXT", false, false},            {"incoterm", "TERM", false, false},
-    {"origin", "CC", false, true},             {"destination", "CC", false, true},
-    {"doc", "TYPE", true, true},               {"approver", "ADDRESS", true, true},
-    {"threshold", "N", false, false},          {"partial", NULL, false, false},
-    {"ship-days", "N", false, false},          {"deadline-ms", "MS", false, false},
-    {"expiry-days", "N", false, false},        {"expiry-ms", "MS", false, false},
-    {NULL, NULL, false, false},
+    {"exporter", "ADDRESS", .is_required = true, .field = "exporter"},
+    {"amount", "DECIMAL", .is_required = true, .field = "amount"},
+    {"asset", "PTR|CODE:ISSUER", .field = "asset", .fallback = "PTR"},
+    {"hs", "HSCODE", .is_required = true, .field = "hs_code"},
+    {"goods", "TEXT", .is_required = true, .field = "description"},
+    {"quantity", "DECIMAL", .is_required = true, .field = "quantity"},
+    {"unit", "TEXT", .field = "unit", .fallback = "pcs"},
+    {"incoterm", "TERM", .field = "incoterm", .fallback = "FOB"},
+    {"origin", "CC", .is_required = true, .field = "origin"},
+    {"destination", "CC", .is_required = true, .field = "destination"},
+    {"doc", "TYPE", .is_repeatable = true, .is_required = true, .field = "documents"},
+    {"approver", "ADDRESS", .is_repeatable = true, .is_required = true, .field = "approvers"},
+    {"threshold", "N", .field = "threshold"}, /* default: every approver (cmd_trade_create) */
+    {"partial", NULL, .field = "allow_partial", .value = "true"},
+    {"ship-days", "N", .is_required = false},
+    {"deadline-ms", "MS", .field = "shipment_deadline_ms"},
+    {"expiry-days", "N", .is_required = false},
+    {"expiry-ms", "MS", .field = "expiry_ms"},
+    {.name = NULL},
 };
-static const cli_field_map CREATE_FIELDS[] = {
-    {"exporter", "exporter", NULL, NULL},
-    {"asset", "asset", NULL, "PTR"},
-    {"amount", "amount", NULL, NULL},
-    {"hs", "hs_code", NULL, NULL},
-    {"goods", "description", NULL, NULL},
-    {"quantity", "quantity", NULL, NULL},
-    {"unit", "unit", NULL, "pcs"},
-    {"incoterm", "incoterm", NULL, "FOB"},
-    {"origin", "origin", NULL, NULL},
-    {"destination", "destination", NULL, NULL},
-    {"doc", "documents", NULL, NULL},
-    {"approver", "approvers", NULL, NULL},
-    {"threshold", "threshold", NULL, NULL},
-    {"partial", "allow_partial", "true", NULL},
-    {"deadline-ms", "shipment_deadline_ms", NULL, NULL},
-    {"expiry-ms", "expiry_ms", NULL, NULL},
-    {NULL, NULL, NULL, NULL},
-};
-static const cli_alias CREATE = {"trade_create", CREATE_FIELDS};
+static const cli_alias CREATE = {"trade_create", NULL};
 
-static const cli_opt ID_OPTS[] = {{"id", "ID", false, true}, {NULL, NULL, false, false}};
-static const cli_field_map ID_FIELDS[] = {
-    {"id", "contract_id", NULL, NULL},
-    {NULL, NULL, NULL, NULL},
+static const cli_opt ID_OPTS[] = {
+    {"id", "ID", .is_required = true, .field = "contract_id"},
+    {.name = NULL},
 };
-static const cli_alias FUND = {"trade_fund", ID_FIELDS};
-static const cli_alias REFUND = {"trade_refund", ID_FIELDS};
+static const cli_alias FUND = {"trade_fund", NULL};
+static const cli_alias REFUND = {"trade_refund", NULL};
 
 static const cli_opt PRESENT_OPTS[] = {
-    {"id", "ID", false, true},     {"doc", "TYPE", false, true},  {"file", "FILE", false, false},
-    {"hash", "HEX", false, false}, {"ref", "TEXT", false, false}, {NULL, NULL, false, false},
+    {"id", "ID", .is_required = true, .field = "contract_id"},
+    {"doc", "TYPE", .is_required = true, .field = "document"},
+    {"file", "FILE", .is_required = false},
+    {"hash", "HEX", .field = "document_hash"}, /* or the hash of --file (cmd_trade_present) */
+    {"ref", "TEXT", .field = "reference"},
+    {.name = NULL},
 };
-static const cli_field_map PRESENT_FIELDS[] = {
-    {"id", "contract_id", NULL, NULL},
-    {"doc", "document", NULL, NULL},
-    {"hash", "document_hash", NULL, NULL},
-    {"ref", "reference", NULL, NULL},
-    {NULL, NULL, NULL, NULL},
-};
-static const cli_alias PRESENT = {"trade_present", PRESENT_FIELDS};
+static const cli_alias PRESENT = {"trade_present", NULL};
 
 static const cli_opt APPROVE_OPTS[] = {
-    {"id", "ID", false, true}, {"reject", NULL, false, false}, {"reason", "N", false, false},
-    {NULL, NULL, false, false},
+    {"id", "ID", .is_required = true, .field = "contract_id"},
+    {"reject", NULL, .field = "approve", .value = "false", .fallback = "true"},
+    {"reason", "N", .field = "reason"},
+    {.name = NULL},
 };
-static const cli_field_map APPROVE_FIELDS[] = {
-    {"id", "contract_id", NULL, NULL},
-    {"reject", "approve", "false", "true"},
-    {"reason", "reason", NULL, NULL},
-    {NULL, NULL, NULL, NULL},
-};
-static const cli_alias APPROVE = {"trade_approve", APPROVE_FIELDS};
+static const cli_alias APPROVE = {"trade_approve", NULL};
 
 static const cli_opt RELEASE_OPTS[] = {
-    {"id", "ID", false, true}, {"amount", "DECIMAL", false, false}, {NULL, NULL, false, false},
+    {"id", "ID", .is_required = true, .field = "contract_id"},
+    {"amount", "DECIMAL", .field = "amount"},
+    {.name = NULL},
 };
-static const cli_field_map RELEASE_FIELDS[] = {
-    {"id", "contract_id", NULL, NULL},
-    {"amount", "amount", NULL, NULL},
-    {NULL, NULL, NULL, NULL},
-};
-static const cli_alias RELEASE = {"trade_release", RELEASE_FIELDS};
+static const cli_alias RELEASE = {"trade_release", NULL};
 
 static const cli_opt DISPUTE_OPTS[] = {
-    {"id", "ID", false, true}, {"reason", "N", false, true}, {NULL, NULL, false, false},
+    {"id", "ID", .is_required = true, .field = "contract_id"},
+    {"reason", "N", .is_required = true, .field = "reason"},
+    {.name = NULL},
 };
-static const cli_field_map DISPUTE_FIELDS[] = {
-    {"id", "contract_id", NULL, NULL},
-    {"reason", "reason", NULL, NULL},
-    {NULL, NULL, NULL, NULL},
-};
-static const cli_alias DISPUTE = {"trade_dispute", DISPUTE_FIELDS};
+static const cli_alias DISPUTE = {"trade_dispute", NULL};
 
 static const cli_opt RESOLVE_OPTS[] = {
-    {"id", "ID", false, true}, {"exporter-amount", "DECIMAL", false, true},
-    {NULL, NULL, false, false},
+    {"id", "ID", .is_required = true, .field = "contract_id"},
+    {"exporter-amount", "DECIMAL", .is_required = true, .field = "exporter_amount"},
+    {.name = NULL},
 };
-static const cli_field_map RESOLVE_FIELDS[] = {
-    {"id", "contract_id", NULL, NULL},
-    {"exporter-amount", "exporter_amount", NULL, NULL},
-    {NULL, NULL, NULL, NULL},
-};
-static const cli_alias RESOLVE = {"trade_resolve", RESOLVE_FIELDS};
+static const cli_alias RESOLVE = {"trade_resolve", NULL};
 
+/* amend-sign and amend build the same operation; amend-sign signs it instead of sending it. */
+#define AMEND_TERMS_OPTS                                                                       \
+    {"id", "ID", .is_required = true, .field = "contract_id"},                                 \
+        {"amount", "DECIMAL", .is_required = true, .field = "amount"},                         \
+        {"ship-days", "N", .is_required = false},                                              \
+        {"deadline-ms", "MS", .field = "shipment_deadline_ms"},                                \
+        {"expiry-days", "N", .is_required = false}, {"expiry-ms", "MS", .field = "expiry_ms"}
 static const cli_opt AMEND_SIGN_OPTS[] = {
-    {"id", "ID", false, true},          {"amount", "DECIMAL", false, true},
-    {"ship-days", "N", false, false},   {"deadline-ms", "MS", false, false},
-    {"expiry-days", "N", false, false}, {"expiry-ms", "MS", false, false},
-    {"wallet", "FILE", false, true},    {NULL, NULL, false, false},
+    AMEND_TERMS_OPTS,
+    {"wallet", "FILE", .is_required = true},
+    {.name = NULL},
 };
 static const cli_opt AMEND_OPTS[] = {
-    {"id", "ID", false, true},            {"amount", "DECIMAL", false, true},
-    {"ship-days", "N", false, false},     {"deadline-ms", "MS", false, false},
-    {"expiry-days", "N", false, false},   {"expiry-ms", "MS", false, false},
-    {"counter-sig", "HEX", false, false}, {"counter-wallet", "FILE", false, false},
-    {NULL, NULL, false, false},
+    AMEND_TERMS_OPTS,
+    {"counter-sig", "HEX", .field = "counter_sig"},
+    {"counter-wallet", "FILE", .is_required = false},
+    {.name = NULL},
 };
-static const cli_field_map AMEND_FIELDS[] = {
-    {"id", "contract_id", NULL, NULL},
-    {"amount", "amount", NULL, NULL},
-    {"deadline-ms", "shipment_deadline_ms", NULL, NULL},
-    {"expiry-ms", "expiry_ms", NULL, NULL},
-    {"counter-sig", "counter_sig", NULL, NULL},
-    {NULL, NULL, NULL, NULL},
-};
-static const cli_alias AMEND = {"trade_amend", AMEND_FIELDS};
+static const cli_alias AMEND = {"trade_amend", NULL};
 
 /* Print the id of the newest contract with this exporter (after a committed create). */
 static void print_new_contract(const cli_config *cfg, const char *exporter) {
@@ -223,9 +192,7 @@ static int cmd_trade_present(const cli_config *cfg, const cli_args *args) {
     if (rc != CLI_EXIT_OK) return rc;
     char hex[65];
     petro_hex_encode(hex, doc.bytes, sizeof doc.bytes);
-    cli_args copy = *args;
-    rc = args_set(&copy, "hash", hex);
-    return rc == CLI_EXIT_OK ? cmd_alias(cfg, &copy) : rc;
+    return cmd_alias_with(cfg, args, "hash", hex);
 }
 
 /* The amendment (times from days) and the message the other party signs, which needs the
@@ -234,7 +201,7 @@ static int amend_build(const cli_config *cfg, cli_args *copy, char times[2][U64_
                        cli_tx_op *txo, petro_hash *msg) {
     int rc = set_when(copy, times[0], "deadline-ms", "ship-days", 30);
     if (rc == CLI_EXIT_OK) rc = set_when(copy, times[1], "expiry-ms", "expiry-days", 60);
-    if (rc == CLI_EXIT_OK) rc = cmd_op_build_alias(txo, copy, &AMEND);
+    if (rc == CLI_EXIT_OK) rc = cmd_op_build_alias(txo, copy);
     if (rc != CLI_EXIT_OK) return rc;
     const petro_op_trade_amend *a = &txo->op.u.trade_amend;
     char path[64];
@@ -318,18 +285,15 @@ static void print_contract_line(const json_t *c) {
 }
 
 static int cmd_trade_show(const cli_config *cfg, const cli_args *args) {
-    uint64_t id;
-    int rc = parse_uint(&id, "ID", args->positional[0], 1, UINT64_MAX);
-    if (rc != CLI_EXIT_OK) return rc;
-    char path[64];
-    snprintf(path, sizeof path, "/v1/trade/contracts/%llu", (unsigned long long)id);
     node_reply reply;
-    rc = node_get_ok(cfg, path, "cannot read the contract", NULL, &reply);
+    int rc = node_get_id(cfg, "/v1/trade/contracts", args->positional[0], UINT64_MAX,
+                         "cannot read the contract", &reply);
     if (rc != CLI_EXIT_OK) return rc;
     if (cfg->json) return node_reply_out_json(&reply);
     const json_t *c = reply.body;
     long long v = 0;
-    out_kv("contract", "%llu (%s)", (unsigned long long)id, jstr_or(c, "state", "?"));
+    (void)jint(c, "id", &v);
+    out_kv("contract", "%lld (%s)", v, jstr_or(c, "state", "?"));
     out_kv("importer", "%s", jstr_or(c, "importer", "?"));
     out_kv("exporter", "%s", jstr_or(c, "exporter", "?"));
     out_kv("amount", "%s %s", jstr_or(c, "amount", "?"), jstr_or(c, "asset", "?"));
@@ -479,16 +443,16 @@ static int cmd_stats_trade(const cli_config *cfg, const cli_args *args) {
 
 /* ------------------------------------------------------------------ the family's table */
 
-static const cli_opt NO_OPTS[] = {{NULL, NULL, false, false}};
+static const cli_opt NO_OPTS[] = {{.name = NULL}};
 static const cli_opt LIST_OPTS[] = {
-    {"party", "ADDRESS", false, false}, {"state", "STATE", false, false},
-    {NULL, NULL, false, false},
+    {"party", "ADDRESS", .is_required = false}, {"state", "STATE", .is_required = false},
+    {.name = NULL},
 };
 static const cli_opt STATS_OPTS[] = {
-    {"group", "total|zone|country_pair|hs_chapter", false, false},
-    {"period", "month|year", false, false},
-    {"asset", "PTR|CODE:ISSUER", false, false},
-    {NULL, NULL, false, false},
+    {"group", "total|zone|country_pair|hs_chapter", .is_required = false},
+    {"period", "month|year", .is_required = false},
+    {"asset", "PTR|CODE:ISSUER", .is_required = false},
+    {.name = NULL},
 };
 
 static const cli_command COMMANDS[] = {
@@ -524,7 +488,7 @@ static const cli_command COMMANDS[] = {
     {"trade amend-sign", cmd_trade_amend_sign,
      "--id ID --amount DECIMAL [--ship-days N] [--expiry-days N] --wallet FILE",
      "countersign an amendment (the other party); prints the signature", NULL, 0, 0,
-     AMEND_SIGN_OPTS, false, NULL, NULL},
+     AMEND_SIGN_OPTS, false, &AMEND, NULL},
     {"trade amend", cmd_trade_amend,
      "--id ID --amount DECIMAL [--ship-days N] [--expiry-days N] --counter-sig HEX|"
      "--counter-wallet FILE",

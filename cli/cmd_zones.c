@@ -14,72 +14,52 @@
 #include "output.h"
 #include "parse.h"
 
-static const cli_opt NO_OPTS[] = {{NULL, NULL, false, false}};
+static const cli_opt NO_OPTS[] = {{.name = NULL}};
 
 static const cli_opt CREATE_OPTS[] = {
-    {"id", "N", false, true}, {"name", "TEXT", false, true}, {"country", "CC", false, true},
-    {NULL, NULL, false, false},
+    {"id", "N", .is_required = true, .field = "zone_id"},
+    {"name", "TEXT", .is_required = true, .field = "name"},
+    {"country", "CC", .is_required = true, .field = "country"},
+    {.name = NULL},
 };
-static const cli_field_map CREATE_FIELDS[] = {
-    {"id", "zone_id", NULL, NULL},
-    {"name", "name", NULL, NULL},
-    {"country", "country", NULL, NULL},
-    {NULL, NULL, NULL, NULL},
-};
-static const cli_alias CREATE = {"zone_create", CREATE_FIELDS};
+static const cli_alias CREATE = {"zone_create", NULL};
 
 static const cli_opt POLICY_OPTS[] = {
-    {"id", "N", false, true},           {"fee-bps", "N", false, false},
-    {"limit", "DECIMAL", false, false}, {"min-tier", "N", false, false},
-    {"allow", "ASSET", true, false},    {NULL, NULL, false, false},
+    {"id", "N", .is_required = true, .field = "zone_id"},
+    {"fee-bps", "N", .field = "fee_bps"},
+    {"limit", "DECIMAL", .field = "tx_limit"},
+    {"min-tier", "N", .field = "min_kyc_tier"},
+    {"allow", "ASSET", .is_repeatable = true, .field = "assets"},
+    {.name = NULL},
 };
-static const cli_field_map POLICY_FIELDS[] = {
-    {"id", "zone_id", NULL, NULL},
-    {"fee-bps", "fee_bps", NULL, NULL},
-    {"limit", "tx_limit", NULL, NULL},
-    {"min-tier", "min_kyc_tier", NULL, NULL},
-    {"allow", "assets", NULL, NULL},
-    {NULL, NULL, NULL, NULL},
-};
-static const cli_alias POLICY = {"zone_policy", POLICY_FIELDS};
+static const cli_alias POLICY = {"zone_policy", NULL};
 
 static const cli_opt ASSIGN_OPTS[] = {
-    {"account", "ADDRESS", false, true}, {"zone", "N", false, true}, {NULL, NULL, false, false},
+    {"account", "ADDRESS", .is_required = true, .field = "account"},
+    {"zone", "N", .is_required = true, .field = "zone_id"},
+    {.name = NULL},
 };
-static const cli_field_map ASSIGN_FIELDS[] = {
-    {"account", "account", NULL, NULL},
-    {"zone", "zone_id", NULL, NULL},
-    {NULL, NULL, NULL, NULL},
-};
-static const cli_alias ASSIGN = {"zone_assign", ASSIGN_FIELDS};
+static const cli_alias ASSIGN = {"zone_assign", NULL};
 
 static const cli_opt KYC_OPTS[] = {
-    {"account", "ADDRESS", false, true}, {"tier", "N", false, true}, {NULL, NULL, false, false},
+    {"account", "ADDRESS", .is_required = true, .field = "account"},
+    {"tier", "N", .is_required = true, .field = "tier"},
+    {.name = NULL},
 };
-static const cli_field_map KYC_FIELDS[] = {
-    {"account", "account", NULL, NULL},
-    {"tier", "tier", NULL, NULL},
-    {NULL, NULL, NULL, NULL},
-};
-static const cli_alias KYC = {"set_kyc_tier", KYC_FIELDS};
+static const cli_alias KYC = {"set_kyc_tier", NULL};
 
 static const cli_opt TARGET_OPTS[] = {
-    {"origin", "CC", false, true},       {"destination", "CC", false, true},
-    {"asset", "PTR|CODE:ISSUER", false, false}, {"base-year", "YYYY", false, true},
-    {"target-year", "YYYY", false, true}, {"growth-pct", "N", false, true},
-    {NULL, NULL, false, false},
+    {"origin", "CC", .is_required = true, .field = "origin"},
+    {"destination", "CC", .is_required = true, .field = "destination"},
+    {"asset", "PTR|CODE:ISSUER", .field = "asset", .fallback = "PTR"},
+    {"base-year", "YYYY", .is_required = true, .field = "base_year"},
+    {"target-year", "YYYY", .is_required = true, .field = "target_year"},
+    {"growth-pct", "N", .is_required = true},
+    {.name = NULL},
 };
-/* growth-bps is no option: cmd_trade_target computes it from --growth-pct. */
-static const cli_field_map TARGET_FIELDS[] = {
-    {"origin", "origin", NULL, NULL},
-    {"destination", "destination", NULL, NULL},
-    {"asset", "asset", NULL, "PTR"},
-    {"base-year", "base_year", NULL, NULL},
-    {"target-year", "target_year", NULL, NULL},
-    {"growth-bps", "growth_bps", NULL, NULL},
-    {NULL, NULL, NULL, NULL},
-};
-static const cli_alias TARGET = {"trade_target", TARGET_FIELDS};
+/* cmd_trade_target turns --growth-pct into basis points. */
+static const cli_field_map TARGET_BPS[] = {{"growth-bps", "growth_bps", NULL}, {NULL, NULL, NULL}};
+static const cli_alias TARGET = {"trade_target", TARGET_BPS};
 
 /* --growth-pct N is N * 100 basis points. */
 static int cmd_trade_target(const cli_config *cfg, const cli_args *args) {
@@ -88,9 +68,7 @@ static int cmd_trade_target(const cli_config *cfg, const cli_args *args) {
     if (rc != CLI_EXIT_OK) return rc;
     char bps[24];
     (void)snprintf(bps, sizeof bps, "%" PRIu64, pct * 100);
-    cli_args copy = *args;
-    rc = args_set(&copy, "growth-bps", bps);
-    return rc == CLI_EXIT_OK ? cmd_alias(cfg, &copy) : rc;
+    return cmd_alias_with(cfg, args, "growth-bps", bps);
 }
 
 /* ------------------------------------------------------------------ queries */
@@ -160,13 +138,9 @@ static int cmd_zone_list(const cli_config *cfg, const cli_args *args) {
 }
 
 static int cmd_zone_show(const cli_config *cfg, const cli_args *args) {
-    uint64_t id;
-    int rc = parse_uint(&id, "ID", args->positional[0], 1, UINT32_MAX);
-    if (rc != CLI_EXIT_OK) return rc;
-    char path[64];
-    snprintf(path, sizeof path, "/v1/zones/%llu", (unsigned long long)id);
     node_reply reply;
-    rc = node_get_ok(cfg, path, "cannot read the zone", NULL, &reply);
+    int rc = node_get_id(cfg, "/v1/zones", args->positional[0], UINT32_MAX,
+                         "cannot read the zone", &reply);
     if (rc != CLI_EXIT_OK) return rc;
     if (cfg->json) {
         rc = out_json(reply.body);

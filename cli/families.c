@@ -59,6 +59,6 @@ int cli_run_alias_of(const cli_config *cfg, const cli_args *args, const char *co
                         command_name);
     }
     cli_args copy = *args;
-    copy.alias = c->alias;
+    copy.cmd = c;
     return cmd_alias(cfg, &copy);
 }

@@ -8,9 +8,9 @@
  * walks that list for the command table, the groups and the help, and output.c and cmd_tx.c
  * ask it for the callbacks. Nothing outside a family's file names its operations.
  *
- * An op-building command is declared, not written: its cli_alias names the operation and maps
- * the command's friendly flags to the operation's schema fields (with fixed values and
- * defaults); cmd_op.c's generic builder parses the values by the fields' kinds, checks the
+ * An op-building command is declared, not written: its cli_alias names the operation, and each
+ * of its options names the schema field it fills (with a default; fixed values are in the
+ * alias); cmd_op.c's generic builder parses the values by the fields' kinds, checks the
  * operation and runs the transaction pipeline. A command whose operation needs more (hashing
  * a file, a value computed from the clock or read from the node) has a handler in its family
  * file that prepares those values and then calls the same builder.
@@ -29,36 +29,41 @@
 #include "cli.h"
 #include "output.h"
 
-/* One option of a command (without the leading "--"). */
+/* One option of a command (without the leading "--"). In an alias command (one with a
+ * cli_alias), field names the schema field the option fills, and its text is parsed as
+ * `petro op` parses the field's flag (opjson_parse_value):
+ *  - an option with a value: its value (a list field: the option once per element), else
+ *    fallback, else the field stays zero;
+ *  - an option without a value: value when it is given, else fallback (authorize --revoke:
+ *    authorize "false", else "true"). A flag word (FLAGS) ORs the names of every option that
+ *    names it (create-asset --auth-required --revocable). */
 typedef struct cli_opt {
     const char *name;
-    const char *value_name; /* NULL for a flag without a value */
+    const char *value_name; /* NULL for an option without a value */
     bool is_repeatable;
     bool is_required;
+    const char *field;    /* alias commands: the schema field it fills, or NULL */
+    const char *value;    /* an option without a value: the field's text when it is given */
+    const char *fallback; /* the field's text when the option is absent, or NULL */
 } cli_opt;
 
-/* One field of an alias command's operation and where its value comes from:
- *  - flag NULL: always fallback (a fixed value, e.g. untrust's limit "0");
- *  - value set (flag is an option without a value): value when the flag is given, else
- *    fallback (authorize --revoke: authorize "false", else "true");
- *  - otherwise: the flag's value(s) (a list field takes the flag once per element), else
- *    fallback, else the field stays zero.
- * Texts are parsed as `petro op` parses its flags (opjson_parse_value); a flag word (FLAGS)
- * ORs the names of every entry that names it. */
+/* A field no option gives: a fixed text (untrust's limit "0"), or the value a handler
+ * computed and stored under key with args_set (attest's valid-until-ms). */
 typedef struct cli_field_map {
-    const char *flag;     /* the command's option, without "--" */
-    const char *field;    /* the schema field's name */
-    const char *value;    /* for an option without a value: the field's text when given */
-    const char *fallback; /* the field's text when the flag is absent, or NULL */
+    const char *key;   /* the args entry the handler sets, or NULL for fixed */
+    const char *field; /* the schema field's name */
+    const char *fixed; /* the text when key is NULL */
 } cli_field_map;
 
-/* An op-building command: the operation and its field map (terminated by a NULL field). */
+/* An op-building command: the operation, and the fields no option gives (NULL, or terminated
+ * by a NULL field). */
 typedef struct cli_alias {
     const char *op; /* the registry name of the operation: payment */
-    const cli_field_map *fields;
+    const cli_field_map *extra;
 } cli_alias;
 
-/* One command. handler NULL: the alias command (cmd_alias in cmd_op.c). */
+/* One command. handler NULL: the alias command (cmd_alias in cmd_op.c). A handler of an alias
+ * command prepares what the options cannot say, then calls cmd_alias or cmd_alias_with. */
 typedef struct cli_command {
     const char *name;       /* as typed: "pay", "trade create" */
     cli_handler handler;    /* or NULL for a pure alias */
@@ -69,7 +74,7 @@ typedef struct cli_command {
     size_t positional_max;
     const cli_opt *opts;    /* terminated by a NULL name */
     bool is_tx;             /* accepts the transaction options */
-    const cli_alias *alias; /* the operation it builds (args->alias), or NULL */
+    const cli_alias *alias; /* the operation it builds, or NULL */
     const char *group;      /* help group if not its family's (stats trade), or NULL */
 } cli_command;
 
@@ -108,7 +113,11 @@ const cli_command *cli_command_find(const char *name);
 /* Run args (another command's, e.g. redeem --delivery) as the alias of command_name. */
 int cli_run_alias_of(const cli_config *cfg, const cli_args *args, const char *command_name);
 
-/* The alias command handler: builds args->alias's operation and submits it (cmd_op.c). */
+/* The alias command handler: builds the operation of args->cmd's alias from its options and
+ * submits it (cmd_op.c). */
 int cmd_alias(const cli_config *cfg, const cli_args *args);
+/* cmd_alias with the args entry key set to value (args_set), e.g. a computed hash. */
+int cmd_alias_with(const cli_config *cfg, const cli_args *args, const char *key,
+                   const char *value);
 
 #endif

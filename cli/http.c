@@ -4,6 +4,7 @@
  * (exit 3); anything the node says is handed back to the caller as JSON. */
 #include "http.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <curl/curl.h>
 
 #include "output.h"
+#include "parse.h"
 
 typedef struct reply_buf {
     char *bytes;
@@ -215,6 +217,17 @@ int node_get_ok(const cli_config *cfg, const char *path, const char *context,
     }
     node_reply_deinit(reply);
     return rc;
+}
+
+int node_get_id(const cli_config *cfg, const char *prefix, const char *id_text, uint64_t id_max,
+                const char *context, node_reply *reply) {
+    uint64_t id = 0;
+    int rc = parse_uint(&id, "ID", id_text, 1, id_max);
+    if (rc != CLI_EXIT_OK) return rc;
+    char path[128];
+    int n = snprintf(path, sizeof path, "%s/%" PRIu64, prefix, id);
+    if (n < 0 || (size_t)n >= sizeof path) return cli_fail(CLI_EXIT_FAILED, "path too long");
+    return node_get_ok(cfg, path, context, NULL, reply);
 }
 
 int node_reply_out_json(node_reply *reply) {

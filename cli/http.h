@@ -8,6 +8,7 @@
 #define PETRO_CLI_HTTP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -43,6 +44,11 @@ int node_fail(const node_reply *reply, const char *context);
  * else as node_fail(reply, context). On CLI_EXIT_OK the reply is a 2xx answer to deinit. */
 int node_get_ok(const cli_config *cfg, const char *path, const char *context,
                 const char *not_found_text, node_reply *reply);
+
+/* node_get_ok of prefix/ID, where id_text (a positional argument) must be an integer in
+ * 1..id_max: a usage error (exit 2) otherwise. */
+int node_get_id(const cli_config *cfg, const char *prefix, const char *id_text, uint64_t id_max,
+                const char *context, node_reply *reply);
 
 /* Print the reply's body with out_json, release the reply, and return out_json's status. */
 int node_reply_out_json(node_reply *reply);

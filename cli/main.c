@@ -41,36 +41,36 @@ typedef cli_command command;
 /* ------------------------------------------------------------------ option lists */
 
 static const opt_spec COMMON_OPTS[] = {
-    {"node", "URL", false, false},
-    {"json", NULL, false, false},
-    {"help", NULL, false, false},
-    {NULL, NULL, false, false},
+    {"node", "URL", .is_required = false},
+    {"json", NULL, .is_required = false},
+    {"help", NULL, .is_required = false},
+    {.name = NULL},
 };
 
 static const opt_spec TX_OPTS[] = {
-    {"wallet", "FILE", true, false},
-    {"source", "ADDRESS", false, false},
-    {"fee", "DECIMAL", false, false},
-    {"memo", "TEXT", false, false},
-    {"valid-for", "SECONDS", false, false},
-    {"sequence", "N", false, false},
-    {"wait", NULL, false, false},
-    {"dry-run", NULL, false, false},
-    {NULL, NULL, false, false},
+    {"wallet", "FILE", .is_repeatable = true, .is_required = false},
+    {"source", "ADDRESS", .is_required = false},
+    {"fee", "DECIMAL", .is_required = false},
+    {"memo", "TEXT", .is_required = false},
+    {"valid-for", "SECONDS", .is_required = false},
+    {"sequence", "N", .is_required = false},
+    {"wait", NULL, .is_required = false},
+    {"dry-run", NULL, .is_required = false},
+    {.name = NULL},
 };
 
-static const opt_spec NO_OPTS[] = {{NULL, NULL, false, false}};
+static const opt_spec NO_OPTS[] = {{.name = NULL}};
 static const opt_spec ADDRESS_OPTS[] = {
-    {"wallet", "FILE", false, true},
-    {"net", "main|test", false, false},
-    {NULL, NULL, false, false},
+    {"wallet", "FILE", .is_required = true},
+    {"net", "main|test", .is_required = false},
+    {.name = NULL},
 };
 static const opt_spec KEYGEN_OPTS[] = {
-    {"out", "FILE", false, true},
-    {"name", "NAME", false, false},
-    {"net", "main|test", false, false},
-    {"devnet", NULL, false, false},
-    {NULL, NULL, false, false},
+    {"out", "FILE", .is_required = true},
+    {"name", "NAME", .is_required = false},
+    {"net", "main|test", .is_required = false},
+    {"devnet", NULL, .is_required = false},
+    {.name = NULL},
 };
 
 /* ------------------------------------------------------------------ generic commands */
@@ -544,7 +544,7 @@ static int op_command_init(op_command *oc, const command *op, const char *op_nam
                             s->name, f->name);
         }
         oc->opts[i] = (opt_spec){flag, cmd_op_value_name(f), f->list_max > 0,
-                                 (f->flags & PETRO_FIELD_F_OPTIONAL) == 0};
+                                 (f->flags & PETRO_FIELD_F_OPTIONAL) == 0, .field = NULL};
     }
     cmd_op_synopsis(oc->synopsis, sizeof oc->synopsis, s);
     oc->c = *op;
@@ -682,7 +682,7 @@ static int run_command(cli_config *cfg, const command *c, const petro_op_schema 
     cli_args args;
     memset(&args, 0, sizeof args);
     args.command = c->name;
-    args.alias = c->alias;
+    args.cmd = c;
     if (schema != NULL) args.positional[args.positional_count++] = schema->name;
     int status = parse_command_args(&args, c, argc, argv, first);
     if (status != CLI_EXIT_OK) return status;
