@@ -1,0 +1,224 @@
+// The JavaScript client module against a real devnet: payments and other operations made with
+// the real `petro` CLI; then every block the node returns as bytes (GET /v1/blocks?from=H)
+// decodes to the hashes, ids and fields its JSON routes show, blocks arrive on the SSE stream,
+// addresses round trip, and a real proof of reserves verifies while tampered ones are refused
+// with the same failing checks named as `petro verify-proof` (the C library) names.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as P from '../../web/src/petro.js';
+import { startDevnet } from './harness.mjs';
+
+const CHECKPOINT_INTERVAL = 2;
+let node;
+let client;
+let net;
+let work;
+const seenEvents = [];
+const stopEvents = new AbortController();
+let eventsDone;
+
+before(async () => {
+  node = await startDevnet({ checkpointInterval: CHECKPOINT_INTERVAL });
+  client = new P.PetroClient(node.url);
+  net = (await client.status()).net_kind;
+  work = mkdtempSync(join(tmpdir(), 'petro-web-work-'));
+  eventsDone = (async () => {
+    try {
+      for await (const b of client.events({ signal: stopEvents.signal })) seenEvents.push(b);
+    } catch (e) {
+      if (e.name !== 'AbortError') throw e;
+    }
+  })();
+  // Give the stream a moment to attach before the first block.
+  await new Promise((r) => setTimeout(r, 300));
+  await makeTraffic();
+});
+
+after(async () => {
+  stopEvents.abort();
+  await eventsDone.catch(() => {});
+  if (node) await node.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const W = (n) => node.wallet(n);
+
+async function makeTraffic() {
+  const alice = node.address('alice');
+  const bob = node.address('bob');
+  const bank = node.address('bank');
+  await node.cliOk('pay', '--wallet', W('alice'), '--to', bob, '--amount', '12.5', '--memo', 'invoice-42', '--wait');
+  await node.cliOk('pay', '--wallet', W('bob'), '--to', alice, '--amount', '0.00000001', '--wait');
+  await node.cliOk('trust', '--wallet', W('bob'), '--asset', `USD:${bank}`, '--wait');
+  await node.cliOk('issue', '--wallet', W('bank'), '--asset', 'USD', '--to', bob, '--amount', '50', '--wait');
+  // A payment whose operation fails (alice has no USD line): committed, fee charged.
+  const failed = await node.cli('pay', '--wallet', W('bob'), '--to', alice, '--asset', `USD:${bank}`,
+    '--amount', '7.25', '--wait');
+  assert.match(failed.stdout, /op_failed/, failed.stderr);
+  await node.cliOk('attest', '--wallet', W('auditor-1'), '--wallet', W('auditor-2'), '--source',
+    node.address('auditors'), '--commodity', 'oil', '--quantity', '500', '--custodian', 'tank 7',
+    '--document-hash', 'ab'.repeat(32), '--wait');
+  await node.cliOk('trade', 'create', '--wallet', W('importer'), '--exporter', node.address('exporter'),
+    '--amount', '2000', '--hs', '870830', '--goods', 'Brake assemblies', '--quantity', '400',
+    '--unit', 'pcs', '--incoterm', 'CIF', '--origin', 'BR', '--destination', 'VE',
+    '--doc', 'bill_of_lading', '--doc', 'inspection_certificate',
+    '--approver', node.address('inspector-1'), '--approver', node.address('inspector-2'),
+    '--threshold', '2', '--wait');
+  await node.cliOk('op', 'data_set', '--wallet', W('alice'), '--name', 'contact', '--value', '0a0b0c', '--wait');
+}
+
+async function allBlocks() {
+  const height = (await client.status()).height;
+  const blocks = [];
+  for (let from = 1; from <= height; from += 64) blocks.push(...(await client.blocks(from, net, 64)));
+  return { height, blocks: blocks.filter((b) => b.height <= height) };
+}
+
+const HEADER_KEYS = ['height', 'hash', 'prev_hash', 'timestamp_ms', 'tx_root', 'result_root',
+  'state_hash', 'proposer', 'tx_count'];
+const TX_KEYS = ['hash', 'source', 'sequence', 'fee', 'memo', 'valid_after_ms', 'valid_until_ms',
+  'operations', 'signatures'];
+
+test('every block from the raw bytes route decodes to what GET /v1/blocks and /v1/transactions show', async () => {
+  const { height, blocks } = await allBlocks();
+  assert.ok(height >= 8, `at least 8 blocks (height ${height})`);
+  assert.equal(blocks.length, height, 'blocks 1..height came as bytes');
+  const opTypes = new Set();
+  let prev = (await client.block(0)).hash;
+  for (const b of blocks) {
+    const api = await client.block(b.height);
+    for (const k of HEADER_KEYS) assert.deepEqual(b[k], api[k], `block ${b.height}: ${k}`);
+    assert.deepEqual(b.transactions, api.transactions, `block ${b.height}: transaction ids`);
+    assert.ok(b.tx_root_ok, `block ${b.height}: tx_root is the Merkle root of the ids`);
+    assert.equal(b.prev_hash, prev, `block ${b.height} links to the one before`);
+    prev = b.hash;
+    for (const [index, tx] of b.txs.entries()) {
+      const apiTx = await client.transaction(tx.hash);
+      for (const k of TX_KEYS) assert.deepEqual(tx[k], apiTx[k], `tx ${tx.hash}: ${k}`);
+      assert.equal(apiTx.height, b.height);
+      assert.equal(apiTx.index, index);
+      assert.equal(apiTx.block_hash, b.hash);
+      assert.equal(tx.network_id, (await client.status()).network_id);
+      assert.ok(P.verifyTxSignatures(tx).every((s) => s.ok), `tx ${tx.hash}: signatures verify`);
+      tx.operations.forEach((op) => opTypes.add(op.type));
+    }
+  }
+  for (const t of ['payment', 'change_trust', 'issue', 'attest_reserve', 'trade_create', 'data_set']) {
+    assert.ok(opTypes.has(t), `decoded a ${t} (saw ${[...opTypes]})`);
+  }
+  const multisig = blocks.flatMap((b) => b.txs).find((t) => t.operations[0].type === 'attest_reserve');
+  assert.equal(multisig.signatures.length, 2, 'the attestation carries two auditor signatures');
+});
+
+test('the memo, the failed payment and exact amounts come through as the API shows them', async () => {
+  const hist = await client.accountTransactions(node.address('bob'), { limit: 200 });
+  const { blocks } = await allBlocks();
+  const byId = new Map(blocks.flatMap((b) => b.txs).map((t) => [t.hash, t]));
+  for (const t of hist.transactions) {
+    const mine = byId.get(t.hash);
+    assert.ok(mine, `history entry ${t.hash} is in a decoded block`);
+    assert.deepEqual(mine.operations, t.operations);
+  }
+  const paid = [...byId.values()].find((t) => t.memo === P.toHex(new TextEncoder().encode('invoice-42')));
+  assert.equal(paid.operations[0].amount, '12.5');
+  assert.equal(paid.exact.fee, 100n);
+  const failed = hist.transactions.find((t) => t.result.code === 'op_failed');
+  assert.ok(failed, 'the USD payment to alice failed (no trust line)');
+  assert.equal(byId.get(failed.hash).operations[0].amount, '7.25');
+  for (const bal of (await client.account(node.address('bob'))).balances) {
+    assert.equal(P.formatAmount(P.parseAmount(bal.balance)), bal.balance);
+  }
+});
+
+test('blocks arrive on the SSE stream as the block route shows them', async () => {
+  await node.until(() => seenEvents.length >= 3, 'three block events');
+  for (const ev of seenEvents) {
+    const api = await client.block(ev.height);
+    for (const k of HEADER_KEYS) assert.deepEqual(ev[k], api[k], `event of block ${ev.height}: ${k}`);
+  }
+});
+
+test('addresses of every demo wallet round trip through the module', async () => {
+  const names = Object.keys(node.addresses);
+  assert.ok(names.length >= 20);
+  for (const name of names) {
+    const wallet = JSON.parse(readFileSync(node.wallet(name), 'utf8'));
+    const addr = node.address(name);
+    assert.equal(P.encodeAddress(wallet.public_key, net), addr, name);
+    assert.equal(P.toHex(P.decodeAddress(addr, net).key), wallet.public_key, name);
+    assert.equal(P.toHex(P.decodeAddress(addr.toUpperCase(), net).key), wallet.public_key, name);
+    assert.equal((await node.cliOk('address', '--wallet', node.wallet(name))).trim(), addr);
+  }
+});
+
+// ------------------------------------------------------------------ proofs of reserves
+
+async function latestProof(name) {
+  const status = await client.status();
+  await node.until(async () => {
+    const r = await client.reserves();
+    const cp = r.reserves[0].latest_checkpoint;
+    return cp && cp.height >= status.height - (status.height % CHECKPOINT_INTERVAL);
+  }, 'a checkpoint at the tip');
+  return client.proof(node.address(name), 'PTR');
+}
+
+// The failing checks `petro verify-proof` (libpetro's petro_proof_verify) names for a proof.
+async function cliFailed(proof, label, ...extra) {
+  const path = join(work, `${label}.json`);
+  writeFileSync(path, JSON.stringify(proof));
+  const r = await node.cli('verify-proof', path, ...extra);
+  if (r.code === 0) return [];
+  const m = /proof INVALID: failed ([a-z, ]+)/.exec(r.stderr);
+  assert.ok(m, `verify-proof ${label}: ${r.stderr}`);
+  return m[1].split(', ').sort();
+}
+
+const failedOf = (result) => result.checks.filter((c) => !c.ok).map((c) => c.name).sort();
+
+test('a real proof of reserves verifies in the module, every check named', async () => {
+  const status = await client.status();
+  for (const name of ['alice', 'bob', 'treasury', 'importer']) {
+    const proof = await latestProof(name);
+    const r = P.verifyProof(proof, { validators: [status.proposer], networkId: status.network_id });
+    assert.equal(r.valid, true, `${name}: ${JSON.stringify(r.checks)}`);
+    assert.deepEqual(r.checks.map((c) => c.name),
+      ['shape', 'salt', 'sums', 'root', 'signature', 'reserves', 'validator', 'network']);
+    assert.equal(r.summary.balance, proof.balance);
+    assert.deepEqual(await cliFailed(proof, `good-${name}`), []);
+    // The proof as text (a file a user uploads) verifies the same.
+    assert.equal(P.verifyProof(JSON.stringify(proof)).valid, true);
+  }
+});
+
+test('tampered proofs are refused, naming the same failing checks as petro verify-proof', async () => {
+  const proof = await latestProof('alice');
+  const flip = (hex, i = 0) => hex.slice(0, 2 * i) +
+    ((parseInt(hex.substr(2 * i, 2), 16) ^ 1).toString(16).padStart(2, '0')) + hex.slice(2 * i + 2);
+  const plus = (a, d) => P.formatAmount(P.parseAmount(a, { allowNegative: true }) + d);
+  const cases = {
+    'path-byte': [(p) => { p.path[0].hash = flip(p.path[0].hash, 5); }, ['root']],
+    salt: [(p) => { p.salt = flip(p.salt); }, ['root', 'salt']],
+    balance: [(p) => { p.balance = plus(p.balance, 1n); }, ['root', 'sums']],
+    'sibling-sum': [(p) => { p.path[0].sum = plus(p.path[0].sum, -1n); }, ['root', 'sums']],
+    signature: [(p) => { p.checkpoint.signature = flip(p.checkpoint.signature, 10); }, ['signature']],
+    total: [(p) => { p.checkpoint.total = plus(p.checkpoint.total, -1n); }, ['signature', 'sums']],
+    cap: [(p) => { p.checkpoint.cap = plus(p.checkpoint.total, -1n); }, ['reserves', 'signature']],
+    'leaf-count': [(p) => { p.checkpoint.leaf_count = 1; }, ['shape', 'signature']],
+  };
+  for (const [label, [change, want]] of Object.entries(cases)) {
+    const p = structuredClone(proof);
+    change(p);
+    const r = P.verifyProof(p);
+    assert.equal(r.valid, false, label);
+    assert.deepEqual(failedOf(r), want, `${label}: the module names ${failedOf(r)}`);
+    assert.deepEqual(await cliFailed(p, label), want, `${label}: petro verify-proof agrees`);
+  }
+  // Signed by a key the user does not trust: only the "validator" check fails.
+  const r = P.verifyProof(proof, { validators: [node.address('alice')] });
+  assert.deepEqual(failedOf(r), ['validator']);
+  assert.deepEqual(await cliFailed(proof, 'untrusted', '--validator', node.address('alice')), ['validator']);
+});
