@@ -337,14 +337,54 @@ static void print_group_help(FILE *out, const group *g) {
     fprintf(out, "\n%s", COMMON_HELP);
 }
 
+/* One line of an alias's map: the option (or where the value comes from) and its field. */
+static void print_alias_field(FILE *out, const petro_op_schema *s, const char *from,
+                              const char *field, const char *note, const char *note_value) {
+    bool is_field = false;
+    for (uint8_t i = 0; s != NULL && i < s->field_count; i++) {
+        is_field = is_field || strcmp(s->fields[i].name, field) == 0;
+    }
+    fprintf(out, "    %-20s -> %s%s%s%s%s\n", from, field, note != NULL ? " (" : "",
+            note != NULL ? note : "", note_value != NULL ? note_value : "",
+            note != NULL ? ")" : "");
+    if (!is_field) {
+        fprintf(out, "    NOT A FIELD OF %s: %s (a CLI bug)\n", s != NULL ? s->name : "?", field);
+    }
+}
+
+/* What an alias command builds: the operation and which option fills which field. */
+static void print_alias(FILE *out, const command *c) {
+    const petro_op_schema *s = petro_op_schema_find(c->alias->op);
+    fprintf(out, "\n  Builds the operation %s (petro op %s --help shows its fields):\n",
+            c->alias->op, c->alias->op);
+    if (s == NULL) fprintf(out, "    NOT AN OPERATION: %s (a CLI bug)\n", c->alias->op);
+    char from[CMD_OP_FLAG_SIZE];
+    for (size_t i = 0; c->opts[i].name != NULL; i++) {
+        const cli_opt *o = &c->opts[i];
+        if (o->field == NULL) continue;
+        char note[96] = "";
+        int n = 0;
+        if (o->value != NULL) n = snprintf(note, sizeof note, "given: %s", o->value);
+        if (o->fallback != NULL && n >= 0 && (size_t)n < sizeof note) {
+            (void)snprintf(note + n, sizeof note - (size_t)n, "%sdefault %s", n > 0 ? "; " : "",
+                           o->fallback);
+        }
+        (void)snprintf(from, sizeof from, "--%s", o->name);
+        print_alias_field(out, s, from, o->field, note[0] != '\0' ? note : NULL, NULL);
+    }
+    const cli_field_map *extra = c->alias->extra;
+    for (size_t i = 0; extra != NULL && extra[i].field != NULL; i++) {
+        const bool is_fixed = extra[i].key == NULL;
+        print_alias_field(out, s, is_fixed ? "(fixed)" : "(computed)", extra[i].field,
+                          is_fixed ? "= " : NULL, extra[i].fixed);
+    }
+}
+
 static void print_command_help(FILE *out, const command *c) {
     print_usage_line(out, "usage: ", c);
     fprintf(out, "\n%s.\n", c->summary);
     if (c->details != NULL) fprintf(out, "\n%s", c->details);
-    if (c->alias != NULL) {
-        fprintf(out, "\n  Builds the operation %s (petro op %s --help shows its fields).\n",
-                c->alias->op, c->alias->op);
-    }
+    if (c->alias != NULL) print_alias(out, c);
     if (c->handler == cmd_op) { /* the list of what NAME may be */
         fprintf(out, "\n");
         cmd_op_print_list(out);

@@ -158,8 +158,14 @@ def check_family_groups():
     check("usage: petro data set --name TEXT" in ok("data", "set", "--help"),
           "petro data set --help")
     check("usage: petro data set" in ok("help", "data", "set"), "petro help data set")
-    check("Builds the operation payment" in ok("pay", "--help"),
-          "petro pay --help should name the operation it builds")
+    pay = ok("pay", "--help")
+    check("Builds the operation payment" in pay and re.search(r"--to +-> destination", pay),
+          "petro pay --help should name the operation it builds and map --to:\n" + pay)
+    # Every alias maps its options to fields the operation has (a typo is a CLI bug).
+    for name in COMMANDS:
+        text = ok("help", *name.split())
+        check("NOT A FIELD" not in text and "NOT AN OPERATION" not in text,
+              "petro help %s: the alias names no such field or operation:\n%s" % (name, text))
     usage_error(("data", "frobnicate"), ("data frobnicate",))
 
 
