@@ -1,4 +1,5 @@
-/* petro CLI: `petro op NAME --field value ...`, any registered operation from its fields.
+/* petro CLI: the schema-driven operation builder, for `petro op NAME --field value ...`, the
+ * generated commands (`petro data set`) and every alias command of the families (family.h).
  *
  *   petro op                      every operation, by family, with its summary
  *   petro op NAME --help          its fields: flag, value, kind, limits, doc
@@ -6,12 +7,15 @@
  *
  * Design: nothing here names an operation. The schema (petro/schema.h) gives each field's
  * flag (opjson_flag_name), its kind and limits; values are parsed by opjson_parse_value into
- * a zeroed petro_op at the field's offset, so an omitted F_OPTIONAL field is zero. A list
+ * a zeroed petro_op at the field's offset, so an omitted F_OPTIONAL field is zero. An alias
+ * command gives the same parser its own option names, defaults and fixed values instead of
+ * the fields' flags, so `petro pay` and `petro op payment` build the same bytes. A list
  * field takes its flag once per element (--approver A --approver B), never comma-separated,
  * because text values may hold commas. A flag word (F_FLAGS) takes a number or its bits'
- * names joined by commas. Every address (and an issued asset's issuer) is handed to
- * cli_tx_run_op, which checks its network kind against the node's before anything is signed;
- * the operation's static check (petro_op_check) runs first, before the network is asked. */
+ * names joined by commas. Every address (and an issued asset's issuer) is noted in the
+ * cli_tx_op, and cli_tx_submit (cmd_tx.c) checks its network kind against the node's before
+ * anything is signed; the operation's static check (petro_op_check) runs first, before the
+ * network is asked. */
 #include "cmd_op.h"
 
 #include <inttypes.h>

@@ -1,9 +1,11 @@
-/* petro CLI: the generic operation command (cmd_op.c), `petro op NAME --field value ...`.
+/* petro CLI: the generic operation command (cmd_op.c), `petro op NAME --field value ...`, and
+ * the builder behind the families' alias commands (family.h).
  *
  * Any operation a family registers (petro/schema.h) gets a command without CLI code: its flags
  * are its fields (opjson_flag_name), its values are parsed by opjson_parse_value, and the
- * transaction goes through the pipeline of cmd_tx.c. main.c builds the option list of
- * `op NAME` from the schema with these helpers and prints the help texts below. */
+ * transaction goes through the pipeline of cmd_tx.c (cli_tx_submit). main.c builds the option
+ * list of `op NAME` and of the generated commands from the schema with these helpers and
+ * prints the help texts below. */
 #ifndef PETRO_CLI_CMD_OP_H
 #define PETRO_CLI_CMD_OP_H
 
