@@ -72,7 +72,6 @@ int cmd_balance(const cli_config *cfg, const cli_args *args);
 int cmd_account(const cli_config *cfg, const cli_args *args);
 int cmd_tx(const cli_config *cfg, const cli_args *args);
 int cmd_block(const cli_config *cfg, const cli_args *args);
-int cmd_assets(const cli_config *cfg, const cli_args *args);
 
 /* Wallet commands (cmd_wallet.c). */
 int cmd_keygen(const cli_config *cfg, const cli_args *args);

@@ -1,13 +1,16 @@
-/* petro CLI, assets family: trust, untrust, create-asset, authorize, issue, redeem (aliases of
- * the family's operations, family.h), their phrases, and the reasons an issue fails.
+/* petro CLI, assets family: assets (the list), trust, untrust, create-asset, authorize, issue,
+ * redeem (aliases of the family's operations, family.h), their phrases, and the reasons an
+ * issue fails.
  *
  * What is more than an alias stays here: trust/untrust/redeem refuse PTR (it has no trust
  * line to hold or issuer to return to) before anything is signed; issue accepts CODE:ISSUER
  * when ISSUER is the source; redeem --delivery is the reserves family's redeem-reserve. */
+#include <stdio.h>
 #include <string.h>
 
 #include "cmd_op.h"
 #include "family.h"
+#include "http.h"
 #include "output.h"
 #include "parse.h"
 
@@ -100,7 +103,41 @@ static int cmd_issue(const cli_config *cfg, const cli_args *args) {
     return cli_tx_submit(cfg, &copy, &txo);
 }
 
+/* petro assets: every asset with its supply (GET /v1/assets). */
+static int cmd_assets_list(const cli_config *cfg, const cli_args *args) {
+    (void)args;
+    node_reply reply;
+    int rc = node_get_ok(cfg, "/v1/assets", "cannot list the assets", NULL, &reply);
+    if (rc != CLI_EXIT_OK) return rc;
+    if (cfg->json) return node_reply_out_json(&reply);
+    const json_t *assets = json_object_get(reply.body, "assets");
+    if (!json_is_array(assets) || json_array_size(assets) == 0) printf("(no assets)\n");
+    for (size_t i = 0; json_is_array(assets) && i < json_array_size(assets); i++) {
+        const json_t *a = json_array_get(assets, i);
+        bool auth = false, revocable = false;
+        (void)jbool(a, "auth_required", &auth);
+        (void)jbool(a, "revocable", &revocable);
+        long long holders = -1;
+        (void)jint(a, "holders", &holders);
+        if (i > 0) putchar('\n');
+        out_kv("asset", "%s", jstr_or(a, "asset", "?"));
+        out_kv("issuer", "%s", jstr_or(a, "issuer", "?"));
+        out_kv("supply", "%s", jstr_or(a, "supply", "?"));
+        out_kv("issued", "%s (redeemed %s, burned %s)", jstr_or(a, "issued", "?"),
+               jstr_or(a, "redeemed", "?"), jstr_or(a, "burned", "?"));
+        out_kv("holders", "%lld", holders);
+        out_kv("flags", "%s%s%s", auth ? "auth_required" : "", auth && revocable ? ", " : "",
+               revocable ? "revocable" : (auth ? "" : "none"));
+    }
+    node_reply_deinit(&reply);
+    return CLI_EXIT_OK;
+}
+
+static const cli_opt NO_OPTS[] = {{.name = NULL}};
+
 static const cli_command COMMANDS[] = {
+    {"assets", cmd_assets_list, "", "list the assets with their supply", NULL, 0, 0, NO_OPTS,
+     false, NULL, NULL},
     {"trust", issued_only, "--asset CODE:ISSUER [--limit DECIMAL]",
      "open (or change the limit of) a trust line; the default limit is the maximum supply",
      NULL, 0, 0, TRUST_OPTS, true, &TRUST, NULL},

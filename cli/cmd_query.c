@@ -260,32 +260,3 @@ int cmd_block(const cli_config *cfg, const cli_args *args) {
     node_reply_deinit(&reply);
     return CLI_EXIT_OK;
 }
-
-int cmd_assets(const cli_config *cfg, const cli_args *args) {
-    (void)args;
-    node_reply reply;
-    int rc = node_get_ok(cfg, "/v1/assets", "cannot list the assets", NULL, &reply);
-    if (rc != CLI_EXIT_OK) return rc;
-    if (cfg->json) return node_reply_out_json(&reply);
-    const json_t *assets = json_object_get(reply.body, "assets");
-    if (!json_is_array(assets) || json_array_size(assets) == 0) printf("(no assets)\n");
-    for (size_t i = 0; json_is_array(assets) && i < json_array_size(assets); i++) {
-        const json_t *a = json_array_get(assets, i);
-        bool auth = false, revocable = false;
-        (void)jbool(a, "auth_required", &auth);
-        (void)jbool(a, "revocable", &revocable);
-        long long holders = -1;
-        (void)jint(a, "holders", &holders);
-        if (i > 0) putchar('\n');
-        out_kv("asset", "%s", jstr_or(a, "asset", "?"));
-        out_kv("issuer", "%s", jstr_or(a, "issuer", "?"));
-        out_kv("supply", "%s", jstr_or(a, "supply", "?"));
-        out_kv("issued", "%s (redeemed %s, burned %s)", jstr_or(a, "issued", "?"),
-               jstr_or(a, "redeemed", "?"), jstr_or(a, "burned", "?"));
-        out_kv("holders", "%lld", holders);
-        out_kv("flags", "%s%s%s", auth ? "auth_required" : "", auth && revocable ? ", " : "",
-               revocable ? "revocable" : (auth ? "" : "none"));
-    }
-    node_reply_deinit(&reply);
-    return CLI_EXIT_OK;
-}

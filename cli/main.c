@@ -88,8 +88,6 @@ static const command COMMANDS[] = {
      NULL, 1, 1, NO_OPTS, false, NULL, "query"},
     {"block", cmd_block, "latest|HEIGHT", "show a block", NULL, 1, 1, NO_OPTS, false, NULL,
      "query"},
-    {"assets", cmd_assets, "", "list the assets with their supply",
-     NULL, 0, 0, NO_OPTS, false, NULL, "assets"},
     {"address", cmd_address, "--wallet FILE [--net main|test]",
      "print the address of a wallet",
      "  Devnet wallets are always test-network (tptr1...) wallets. For other wallets the\n"
