@@ -8,12 +8,11 @@
 // next to PETRO_BIN's build directory).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { startServer } from '../../web/tools/serve.mjs';
-import { PETRO_BIN, REPO, startDevnet } from './harness.mjs';
+import { PETRO_BIN, REPO, startDevnet, tempDir } from './harness.mjs';
 
 // playwright-core is a devDependency of web/ (web/package-lock.json), resolved from there.
 const { chromium } = createRequire(join(REPO, 'web', 'package.json'))('playwright-core');
@@ -31,10 +30,13 @@ const consoleErrors = [];
 before(async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} missing: run scripts/install-deps (Debian chromium)`);
   mkdirSync(SHOTS, { recursive: true });
-  work = mkdtempSync(join(tmpdir(), 'petro-web-browser-'));
-  node = await startDevnet({ checkpointInterval: CHECKPOINT_INTERVAL });
+  work = tempDir('browser');
+  // The node and the browser start at the same time (each takes seconds on a loaded machine).
+  [node, browser] = await Promise.all([
+    startDevnet({ checkpointInterval: CHECKPOINT_INTERVAL, blockIntervalMs: 50 }),
+    chromium.launch({ executablePath: CHROMIUM, headless: true }),
+  ]);
   server = await startServer({ nodeUrl: node.url });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
 });
 
 after(async () => {
@@ -44,8 +46,12 @@ after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
+let context; // one browser context for every page, so they share the module cache
+
 async function newPage(viewport = { width: 1200, height: 900 }) {
-  const page = await browser.newPage({ viewport });
+  context = context || await browser.newContext();
+  const page = await context.newPage();
+  await page.setViewportSize(viewport);
   page.on('console', (m) => {
     if (m.type() === 'error') consoleErrors.push(`${page.url()}: ${m.text()}`);
   });

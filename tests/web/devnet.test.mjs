@@ -5,11 +5,10 @@
 // with the same failing checks named as `petro verify-proof` (the C library) names.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as P from '../../web/src/petro.js';
-import { startDevnet } from './harness.mjs';
+import { startDevnet, tempDir } from './harness.mjs';
 
 const CHECKPOINT_INTERVAL = 2;
 let node;
@@ -21,10 +20,10 @@ const stopEvents = new AbortController();
 let eventsDone;
 
 before(async () => {
-  node = await startDevnet({ checkpointInterval: CHECKPOINT_INTERVAL });
+  node = await startDevnet({ checkpointInterval: CHECKPOINT_INTERVAL, blockIntervalMs: 50 });
   client = new P.PetroClient(node.url);
   net = (await client.status()).net_kind;
-  work = mkdtempSync(join(tmpdir(), 'petro-web-work-'));
+  work = tempDir('work');
   eventsDone = (async () => {
     try {
       for await (const b of client.events({ signal: stopEvents.signal })) seenEvents.push(b);

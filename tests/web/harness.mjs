@@ -9,7 +9,7 @@
 // Environment: PETRO_BIN, the directory holding petrod and petro (CTest sets it); else the
 // first of build/bin, build-web/bin... next to the repository that has them.
 import { spawn, execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -27,6 +27,26 @@ function defaultBin() {
 export const PETRO_BIN = process.env.PETRO_BIN || defaultBin();
 export const PETROD = join(PETRO_BIN, 'petrod');
 export const PETRO = join(PETRO_BIN, 'petro');
+
+/** Removes the temp dirs of earlier test processes that were killed before they could (their
+ *  names carry the owner's pid). */
+function removeStaleDirs() {
+  for (const name of readdirSync(tmpdir())) {
+    const m = /^petro-web-(?:[a-z]+-)?(\d+)-/.exec(name);
+    if (!m || Number(m[1]) === process.pid) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch (e) {
+      if (e.code === 'ESRCH') rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    }
+  }
+}
+removeStaleDirs();
+
+/** A fresh temporary directory, named after this process. */
+export function tempDir(label = '') {
+  return mkdtempSync(join(tmpdir(), `petro-web-${label ? `${label}-` : ''}${process.pid}-`));
+}
 
 /** A TCP port that was free a moment ago. */
 export function freePort() {
@@ -49,7 +69,7 @@ const WATCHDOG = '"$0" "$@" </dev/null & p=$!; trap \'kill $p; wait $p; exit 0\'
  */
 export async function startDevnet({ checkpointInterval, blockIntervalMs, args = [] } = {}) {
   if (!existsSync(PETROD)) throw new Error(`petrod not found at ${PETROD} (set PETRO_BIN)`);
-  const tmp = mkdtempSync(join(tmpdir(), 'petro-web-'));
+  const tmp = tempDir();
   const data = join(tmp, 'data');
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
