@@ -220,4 +220,7 @@ test('tampered proofs are refused, naming the same failing checks as petro verif
   const r = P.verifyProof(proof, { validators: [node.address('alice')] });
   assert.deepEqual(failedOf(r), ['validator']);
   assert.deepEqual(await cliFailed(proof, 'untrusted', '--validator', node.address('alice')), ['validator']);
+  // A trusted key with a typo trusts nobody; another network's id fails "network".
+  assert.deepEqual(failedOf(P.verifyProof(proof, { validators: ['tptr1typo'] })), ['validator']);
+  assert.deepEqual(failedOf(P.verifyProof(proof, { networkId: 'ab'.repeat(32) })), ['network']);
 });

@@ -158,9 +158,11 @@ export class Devnet {
   /** Stops the node (SIGTERM through the watchdog) and removes its directory. */
   async close() {
     if (this.child.exitCode === null) {
+      let timer;
       const exited = new Promise((r) => this.child.once('exit', r));
       this.child.stdin.end();
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 15000))]);
+      await Promise.race([exited, new Promise((r) => { timer = setTimeout(r, 15000); })]);
+      clearTimeout(timer); // else it keeps the test process alive for 15 s
     }
     rmSync(this.tmp, { recursive: true, force: true });
   }

@@ -18,6 +18,12 @@ function memoText(hex) {
     : el('span', { class: 'mono' }, hex);
 }
 
+// Unix ms as a date, or as the number when no date can show it (a u64 may be far beyond).
+function msText(v) {
+  const n = Number(v);
+  return Number.isFinite(n) && Math.abs(n) <= 8.64e15 ? new Date(n).toISOString() : `${v} ms`;
+}
+
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 async function browserChecks(t, net) {
@@ -56,8 +62,8 @@ async function main() {
       ['Sequence', String(t.sequence)],
       ['Fee charged', amount(t.result.fee_charged, 'PTR')],
       ['Memo', memoText(t.memo)],
-      ['Valid', `${t.valid_after_ms ? `after ${new Date(t.valid_after_ms).toISOString()}` : 'any time'}` +
-        `${t.valid_until_ms ? `, until ${new Date(Number(t.valid_until_ms)).toISOString()}` : ''}`],
+      ['Valid', `${Number(t.valid_after_ms) ? `after ${msText(t.valid_after_ms)}` : 'any time'}` +
+        `${Number(t.valid_until_ms) ? `, until ${msText(t.valid_until_ms)}` : ''}`],
       ['Signers', el('ul', {}, ...t.signatures.map((g) => el('li', {}, link.account(g.key, 10))))],
       ['Checked in your browser', el('span', {}, 'checking…')],
     ]), el('h2', {}, 'Operations'), opList);

@@ -45,6 +45,7 @@ export const link = {
 /** A timestamp in unix ms as an ISO date-time (UTC), with the local reading on hover. */
 export function time(ms) {
   const d = new Date(Number(ms));
+  if (Number.isNaN(d.getTime())) return el('span', {}, `${ms} ms`);
   return el('time', { datetime: d.toISOString(), title: d.toString() },
     `${d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}`);
 }
@@ -58,6 +59,7 @@ export function amount(text, asset) {
 function valueNode(f, v) {
   if (f && f.kind === 'pubkey' && typeof v === 'string' && isAddress(v)) return link.account(v);
   if (f && f.kind === 'amount') return el('span', { class: 'amount' }, v);
+  if (f && f.kind === 'u64' && f.name.endsWith('_ms') && Number(v) > 0) return time(v);
   if (Array.isArray(v)) return el('span', {}, ...v.flatMap((x, i) => [i ? ', ' : '', valueNode(f, x)]));
   if (v && typeof v === 'object') {
     return Object.entries(v).filter(([, on]) => on).map(([k]) => k).join(', ') || 'none';

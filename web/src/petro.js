@@ -614,6 +614,16 @@ export function checkpointMessage(c) {
     i64le(c.attested), i64le(c.cap), c.validator);
 }
 
+// 32 bytes from an address or 64 hex digits; null for anything else.
+function keyOf(text) {
+  if (isAddress(text)) return decodeAddress(text).key;
+  try {
+    return fromHex(text, 32);
+  } catch {
+    return null;
+  }
+}
+
 function depthFor(leafCount) {
   let d = 0;
   while ((1n << BigInt(d)) < leafCount) d++;
@@ -761,12 +771,15 @@ export function verifyProof(input, options = {}) {
   ok.reserves = c.total <= c.cap;
   const checks = PROOF_CHECKS.map(([name, message]) => ({ name, ok: ok[name], message }));
   if (options.validators) {
-    const trusted = options.validators.map((v) => (isAddress(v) ? decodeAddress(v).key : fromHex(v, 32)));
+    // Keys that are neither an address nor 32 bytes of hex trust nobody (a typo fails the check).
+    const trusted = options.validators.map((v) => keyOf(String(v).trim())).filter((k) => k !== null);
     checks.push({ name: 'validator', ok: trusted.some((k) => bytesEqual(k, c.validator)),
-      message: 'the checkpoint is signed by a validator you trust' });
+      message: trusted.length > 0 ? 'the checkpoint is signed by a validator you trust'
+        : 'the checkpoint is signed by a validator you trust (no valid key was given)' });
   }
   if (options.networkId) {
-    checks.push({ name: 'network', ok: bytesEqual(fromHex(options.networkId, 32), c.networkId),
+    const want = keyOf(String(options.networkId).trim());
+    checks.push({ name: 'network', ok: want !== null && bytesEqual(want, c.networkId),
       message: 'the checkpoint is of the expected network' });
   }
   return {
