@@ -91,10 +91,12 @@ test('home: a payment made with the CLI appears live, without a reload', async (
   assert.equal(await page.evaluate(() => window.notReloaded), true, 'the page was not reloaded');
   assert.ok(Number(await page.textContent('#height')) > height, 'the height moved on');
   await page.locator('#blocks tr[data-height]').first().waitFor();
+  await shot(page, 'home');
   // Keyboard: the first Tab reaches the skip link, which leads to the content.
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Skip to content');
-  await shot(page, 'home');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => location.hash), '#main');
   await page.close();
 });
 

@@ -105,7 +105,7 @@ function renderProof(result, origin) {
       result.valid ? `Proof valid (${origin})` : `Proof INVALID (${origin}): failed ${failed.join(', ')}`),
     result.error ? el('p', { class: 'error' }, result.error) : '',
     s ? kv([
-      ['Balance counted', amount(s.balance)],
+      ['Your balance at the checkpoint', amount(s.balance)],
       ['Checkpoint', ['block ', link.block(s.height), `, ${s.leaf_count} holders`]],
       ['Total held (signed)', amount(s.total)],
       ['Cap from attested reserves', amount(s.cap)],

@@ -71,7 +71,7 @@ async function loadReserves() {
       return el('tr', {},
         el('th', { scope: 'row' }, a.asset.split(':')[0], el('span', { class: 'hint' }, ` backed by ${a.commodity}`)),
         el('td', {}, amount(a.supply)),
-        el('td', {}, amount(a.attested), el('span', { class: 'hint' }, ` ${a.commodity_unit}s`)),
+        el('td', {}, amount(a.attested), el('span', { class: 'hint' }, ` ${a.commodity_unit.replace(/_/g, ' ')}s`)),
         el('td', {}, supply === 0n ? '' : el('meter', { min: 0, max: 200, low: 100, optimum: 150,
           value: pct, 'aria-label': `coverage of ${a.asset.split(':')[0]}` }), ' ', a.coverage ?? 'no supply yet'),
         el('td', {}, a.latest_checkpoint ? link.block(a.latest_checkpoint.height) : 'off'));
