@@ -138,6 +138,17 @@ def run():
         check(tx.get("height") and h.get_ok(node.url, "/v1/blocks/%d" % tx["height"]).get(
             "prev_hash") == before["status"]["latest_block_hash"],
             "the first block after restart does not extend the pre-restart tip")
+        # Alone, the node orders its own blocks (petrod/ordering_local.c): it says so, and
+        # every block it cuts names the ledger's proposer key, before and after a restart.
+        st = node.status()
+        check(st.get("role") == "single" and "cluster" not in st,
+              "a devnet reports role %r and cluster %r (expected single, none)"
+              % (st.get("role"), st.get("cluster")))
+        for height in (1, before["status"]["height"], tx["height"]):
+            block = h.get_ok(node.url, "/v1/blocks/%d" % height)
+            check(st.get("proposer") and block.get("proposer") == st["proposer"],
+                  "block %d names proposer %r, the node's key is %r"
+                  % (height, block.get("proposer"), st.get("proposer")))
         rc = node.stop()
         check(rc == 0, "petrod exited with %d on the final SIGTERM\n%s" % (rc, node.describe()))
         node.check_no_sanitizer_report()
