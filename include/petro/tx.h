@@ -45,7 +45,6 @@ typedef enum {
     PETRO_OP_TRADE_TARGET = 44,
     PETRO_OP_DATA_SET = 90,           /* family data (data_ops.h) */
 } petro_op_type;
-#define PETRO_OP_TYPE_MAX 90
 
 /* The family that owns an operation type, its name and its fields: petro/schema.h. */
 
