@@ -59,9 +59,11 @@ fuzz-seeds: build
 	$(BUILD)/bin/gen_corpus tests/fuzz/corpus
 
 # Rewrite the operation field tables of docs/protocol.md from the family registry (CTest's
-# unit.ops_doc fails while the committed ones differ).
+# unit.ops_doc fails while the committed ones differ), then web/src/ops.js from those tables
+# (web.unit fails while it is stale).
 docs-ops: build
 	$(BUILD)/bin/gen_ops_doc --write docs/protocol.md
+	node web/tools/gen-ops.mjs --write
 
 # Long crash campaign: SOAK_ROUNDS (50) SIGKILL rounds, each checked by petrod verify.
 soak: build

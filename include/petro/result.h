@@ -122,7 +122,7 @@ extern "C" {
     X(PETRO_ERR_REDEMPTION_DONE, 510, "redemption_done", 400,                                  \
       "redemption request already fulfilled")                                                  \
     X(PETRO_ERR_BAD_TEXT, 511, "bad_text", 400,                                                \
-      "text field is not 0..64 printable ASCII characters")                                    \
+      "a text field is empty where required, too long, or not printable ASCII")                \
     X(PETRO_ERR_WRONG_QUOTE, 512, "wrong_quote", 400,                                          \
       "price is not in the quote unit declared for this commodity")                            \
     /* 600..649: trade */                                                                      \

@@ -90,6 +90,10 @@ typedef struct petro_family_info {
     const char *name;    /* "trade" */
     const char *summary; /* one line */
     size_t op_count;     /* its operations: petro_family_op(family, 0 .. op_count - 1) */
+    /* The first byte of every state key the family owns ('R' for reserves); 0 when it writes
+     * only the core records ('A' accounts, 'T' trust lines, 'S' assets; 'M' is node
+     * metadata). Distinct across families (test_schema checks it). */
+    uint8_t state_prefix;
 } petro_family_info;
 
 /** The schema of an operation type, or NULL if no family registers that number. Pure. */

@@ -92,6 +92,6 @@ static const petro__op_def ops[] = {
 
 const petro__family petro__family_data = {
     .info = {.name = "data", .summary = "named values an account publishes",
-             .op_count = PETRO__COUNT(ops)},
+             .op_count = PETRO__COUNT(ops), .state_prefix = KEY_DATA},
     .ops = ops,
 };

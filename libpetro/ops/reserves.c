@@ -1213,7 +1213,7 @@ static const petro__op_def ops[] = {
 const petro__family petro__family_reserves = {
     .info = {.name = "reserves",
              .summary = "reserve attestations, oracle prices, reserve-backed issue and redemption",
-             .op_count = PETRO__COUNT(ops)},
+             .op_count = PETRO__COUNT(ops), .state_prefix = KEY_RESERVES},
     .ops = ops,
     .genesis_check = genesis_check,
     .genesis_encode = genesis_encode,

@@ -1028,7 +1028,7 @@ static const petro__op_def ops[] = {
 
 const petro__family petro__family_trade = {
     .info = {.name = "trade", .summary = "trade contracts with document-bound escrow",
-             .op_count = PETRO__COUNT(ops)},
+             .op_count = PETRO__COUNT(ops), .state_prefix = KEY_TRADE},
     .ops = ops,
     .lock_prefix = PETRO__KEY_TRADE_CONTRACT_PREFIX,
     .lock_of = lock_of,

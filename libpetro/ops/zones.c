@@ -646,7 +646,7 @@ static petro_result role_each(const petro_store *state, uint8_t role, petro_role
 
 const petro__family petro__family_zones = {
     .info = {.name = "zones", .summary = "economic zones, their policies, members and targets",
-             .op_count = PETRO__COUNT(ops)},
+             .op_count = PETRO__COUNT(ops), .state_prefix = KEY_ZONES},
     .ops = ops,
     .genesis_check = genesis_check,
     .genesis_encode = genesis_encode,

@@ -252,9 +252,41 @@ static void put_op(text *t, const petro_op_schema *s) {
     }
 }
 
+static void put_prefix(text *t, const petro_family_info *fam) {
+    if (fam->state_prefix == 0) {
+        put(t, "core records only");
+    } else {
+        put(t, "`'%c'`", fam->state_prefix);
+    }
+}
+
+/* One row per family: the registry order, its types, its state key prefix. A new family takes
+ * a free type range (include/petro/tx.h) and a prefix no row shows and the core does not use
+ * ('A', 'T', 'S', 'M'). */
+static void put_families(text *t) {
+    put(t, "Families, in registry order (`libpetro/families.def`):\n\n");
+    put(t, "| family | types | state keys | summary |\n| --- | --- | --- | --- |\n");
+    for (size_t i = 0; i < petro_family_count(); i++) {
+        const petro_family_info *fam = petro_family_at(i);
+        put(t, "| `%s` | ", fam->name);
+        for (size_t k = 0; k < fam->op_count; k++) {
+            put(t, "%s%u", k == 0 ? "" : ", ", petro_family_op(fam, k)->type);
+        }
+        put(t, " | ");
+        put_prefix(t, fam);
+        put(t, " | ");
+        put_cell(t, fam->summary);
+        put(t, " |\n");
+    }
+    put(t, "\nThe core's own state keys start with `'A'` (accounts), `'T'` (trust lines), `'S'` "
+           "(assets) and `'M'` (node metadata).\n\n");
+}
+
 static void put_family(text *t, const petro_family_info *fam) {
     put(t, "#### Family `%s`\n\n", fam->name);
     put_cell(t, fam->summary);
+    put(t, ".\n\nState keys: ");
+    put_prefix(t, fam);
     put(t, ".\n\n| type | name | threshold | field | kind | limits | doc |\n");
     put(t, "| --- | --- | --- | --- | --- | --- | --- |\n");
     for (size_t i = 0; i < fam->op_count; i++) put_op(t, petro_family_op(fam, i));
@@ -265,6 +297,7 @@ static void put_family(text *t, const petro_family_info *fam) {
 static void generate(text *t) {
     put(t, "<!-- Generated from the family registry by tests/tools/gen_ops_doc.c: do not edit; "
            "`make docs-ops` rewrites it and CTest (unit.ops_doc) checks it. -->\n\n");
+    put_families(t);
     put_kinds(t);
     put(t, "Each operation is its `u8` type, then its fields in the order below. An operation "
            "row gives its signing threshold and summary; a field row its kind (annotated: "

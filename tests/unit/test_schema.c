@@ -188,7 +188,21 @@ static void collect_schemas(void) {
     }
 }
 
+/* State key prefixes: printable, distinct across families, never a core prefix. */
+static void check_state_prefixes(void) {
+    for (size_t i = 0; i < petro_family_count(); i++) {
+        const petro_family_info *f = petro_family_at(i);
+        if (f->state_prefix == 0) continue;
+        ASSERT_TRUE(f->state_prefix > 0x20 && f->state_prefix < 0x7f);
+        ASSERT_TRUE(strchr("ATSM", f->state_prefix) == NULL);
+        for (size_t j = 0; j < i; j++) {
+            ASSERT_TRUE(petro_family_at(j)->state_prefix != f->state_prefix);
+        }
+    }
+}
+
 static void test_registry_families(void) {
+    check_state_prefixes();
     ASSERT_TRUE(petro_family_count() > 0);
     ASSERT_TRUE(petro_family_at(petro_family_count()) == NULL);
     ASSERT_TRUE(petro_family_find("no_such_family") == NULL);
