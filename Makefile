@@ -26,8 +26,10 @@ build-asan: deps
 	@cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DPETRO_SANITIZE=ON >/dev/null
 	@cmake --build $(BUILD_ASAN) -j $(JOBS)
 
+# The explorer's pages (web/, their npm packages installed by scripts/install-deps) are served
+# at http://$(HTTP)/ next to the API.
 run: build
-	$(BUILD)/bin/petrod devnet --data $(DATA) --http $(HTTP)
+	$(BUILD)/bin/petrod devnet --data $(DATA) --http $(HTTP) --web web
 
 test-plain: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -42,6 +42,7 @@ typedef struct options {
     uint16_t port;
     node_config cfg;
     char cluster_file[PATH_MAX]; /* --cluster: run as a validator of an etcd cluster */
+    char web_root[PATH_MAX];     /* --web: the explorer's pages, served at /; "" = none */
 #ifdef PETROD_TEST_FAULTS
     api_faults api_faults; /* petrod-test only: read_test_faults */
     bool fault_diverge;
@@ -71,6 +72,8 @@ static void usage(FILE *out) {
             "  --log-level LEVEL         debug, info, warn or error (default info)\n"
             "  --cluster FILE            run as a validator of an etcd-ordered cluster "
             "(docs/operations.md)\n"
+            "  --web DIR                 serve the explorer's pages from DIR (the repository's "
+            "web/) at / (default: no pages)\n"
             "  --checkpoint-interval N   blocks between proof-of-reserves checkpoints, 1..%u "
             "(default %u)\n"
             "  --validator-wallet FILE   wallet whose key signs the checkpoints (default "
@@ -202,7 +205,7 @@ static void parse_args(options *o, int argc, char **argv) {
                                                  "--mempool-max", "--sig-threads",
                                                  "--map-size-mb", "--log-level",
                                                  "--cluster", "--checkpoint-interval",
-                                                 "--validator-wallet"};
+                                                 "--validator-wallet", "--web"};
         bool is_known = false;
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++) {
             if (strcmp(flag, with_value[k]) == 0) is_known = true;
@@ -241,6 +244,11 @@ static void parse_args(options *o, int argc, char **argv) {
                 usage_error("--cluster: bad path");
             }
             memcpy(o->cluster_file, value, strlen(value) + 1);
+        } else if (strcmp(flag, "--web") == 0) {
+            if (strlen(value) == 0 || strlen(value) >= sizeof o->web_root) {
+                usage_error("--web: bad path");
+            }
+            memcpy(o->web_root, value, strlen(value) + 1);
         } else if (strcmp(flag, "--checkpoint-interval") == 0) {
             o->cfg.checkpoint_interval =
                 (uint32_t)parse_u64(flag, value, 1, CHECKPOINT_INTERVAL_MAX);
@@ -348,7 +356,8 @@ int main(int argc, char **argv) {
         return fail("cannot set up the admin token in ", o.cfg.data_dir, r);
     }
     api *a = NULL;
-    api_config acfg = {.host = o.host, .port = o.port};
+    api_config acfg = {.host = o.host, .port = o.port,
+                       .web_root = o.web_root[0] != '\0' ? o.web_root : NULL};
 #ifdef PETROD_TEST_FAULTS
     acfg.faults = o.api_faults;
 #endif

@@ -26,6 +26,9 @@ typedef struct api_config {
      * borrowed for api_start only. */
     const char *host;
     uint16_t port;
+    /* The explorer's pages (web/), served at / for GET and HEAD of any path no API route
+     * claims (static.c), or NULL for none. Borrowed for api_start only. */
+    const char *web_root;
 #ifdef PETROD_TEST_FAULTS
     api_faults faults; /* petrod-test only: the test fault switches (faults.h) */
 #endif

@@ -31,6 +31,7 @@
 
 #include "json.h"
 #include "log.h"
+#include "static.h"
 
 #define API_CONNECTION_LIMIT 512u
 /* Idle limit per connection (slow clients). Longer than the longest wait a handler does,
@@ -364,6 +365,11 @@ static enum MHD_Result send_too_large(const api_request *req, size_t limit) {
  * stopping (503), admin token (401); then the route's handler. */
 static enum MHD_Result dispatch(api_request *req, const req_ctx *ctx) {
     const api_route *r = ctx->route;
+    if (r == NULL && req->api->web_fd >= 0 && api_static_claims(req->path) &&
+        (method_is(req->method, MHD_HTTP_METHOD_GET) ||
+         method_is(req->method, MHD_HTTP_METHOD_HEAD))) {
+        return api_static_send(req, req->api->web_fd);
+    }
     if (r == NULL) {
         return api_send_error_status(req, MHD_HTTP_NOT_FOUND, PETRO_ERR_NOT_FOUND,
                                      "no such route", NULL);
@@ -604,6 +610,14 @@ petro_result api_start(api **out, node *n, const api_config *cfg) {
         return PETRO_ERR_NOMEM;
     }
     a->node = n;
+    a->web_fd = -1;
+    if (cfg->web_root != NULL) {
+        a->web_fd = api_static_open_root(cfg->web_root);
+        if (a->web_fd < 0) {
+            free(a);
+            return PETRO_ERR_IO;
+        }
+    }
 #ifdef PETROD_TEST_FAULTS
     a->faults = cfg->faults;
 #endif
@@ -634,6 +648,7 @@ petro_result api_start(api **out, node *n, const api_config *cfg) {
         MHD_OPTION_END);
     if (a->daemon == NULL) {
         log_error("api: cannot listen on %s port %u", host, (unsigned)port);
+        if (a->web_fd >= 0) close(a->web_fd);
         free(a);
         return PETRO_ERR_IO;
     }
@@ -668,5 +683,6 @@ void api_stop(api *a) {
     if (listen_fd != MHD_INVALID_SOCKET) {
         (void)close(listen_fd);
     }
+    if (a->web_fd >= 0) (void)close(a->web_fd);
     free(a);
 }

@@ -46,6 +46,7 @@ struct api {
     atomic_uint_fast64_t event_streams_total;
     atomic_size_t body_bytes_held; /* request bodies held now, all connections */
     atomic_size_t requests_active; /* requests begun and not yet completed */
+    int web_fd;                    /* the pages' directory (--web, static.c), or -1 */
 #ifdef PETROD_TEST_FAULTS
     api_faults faults; /* petrod-test only (faults.h); read-only after api_start */
 #endif

@@ -1,6 +1,6 @@
 // The explorer pages in a real browser (headless Debian chromium driven by playwright-core)
-// against a real devnet: the pages and the API on one origin (web/tools/serve.mjs, until
-// petrod serves the pages), a payment made with the CLI appears live without a reload on the
+// against a real devnet that serves the pages itself (petrod --web web/, on the API's origin),
+// a payment made with the CLI appears live without a reload on the
 // home and account pages, a proof of reserves verifies in the page, a tampered proof file is
 // refused with its failing checks named, the block and transaction pages check the bytes in
 // the browser, the search box and the keyboard work, the home page fits a phone screen, and no
@@ -11,7 +11,6 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
-import { startServer } from '../../web/tools/serve.mjs';
 import { PETRO_BIN, REPO, startDevnet, tempDir } from './harness.mjs';
 
 // playwright-core is a devDependency of web/ (web/package-lock.json), resolved from there.
@@ -20,6 +19,7 @@ const { chromium } = createRequire(join(REPO, 'web', 'package.json'))('playwrigh
 const CHROMIUM = process.env.PETRO_CHROMIUM || '/usr/bin/chromium';
 const SHOTS = process.env.PETRO_WEB_ARTIFACTS || join(dirname(PETRO_BIN), 'web-screenshots');
 const CHECKPOINT_INTERVAL = 2;
+const WEB_ROOT = join(REPO, 'web');
 
 let node;
 let server;
@@ -33,15 +33,15 @@ before(async () => {
   work = tempDir('browser');
   // The node and the browser start at the same time (each takes seconds on a loaded machine).
   [node, browser] = await Promise.all([
-    startDevnet({ checkpointInterval: CHECKPOINT_INTERVAL, blockIntervalMs: 50 }),
+    startDevnet({ checkpointInterval: CHECKPOINT_INTERVAL, blockIntervalMs: 50,
+                  args: ['--web', WEB_ROOT] }),
     chromium.launch({ executablePath: CHROMIUM, headless: true }),
   ]);
-  server = await startServer({ nodeUrl: node.url });
+  server = { url: node.url }; // petrod serves the pages at / next to its API
 });
 
 after(async () => {
   if (browser) await browser.close();
-  if (server) await server.close();
   if (node) await node.close();
   if (work) rmSync(work, { recursive: true, force: true });
 });
