@@ -23,6 +23,7 @@
 #include <sodium.h>
 
 #include "api/api.h"
+#include "api/listen.h"
 #include "checkpoint.h"
 #include "devnet.h"
 #include "log.h"
@@ -301,6 +302,13 @@ int main(int argc, char **argv) {
     petro_result r = petro_crypto_init();
     if (r != PETRO_OK) return fail("cannot initialise libsodium", "", r);
 
+    /* First of all: a busy --http address is one line, and nothing on disk is touched. */
+    char listen_why[256];
+    if (!api_listen_check(o.host, o.port, listen_why, sizeof listen_why)) {
+        fprintf(stderr, "petrod: %s\n", listen_why);
+        return 1;
+    }
+
     /* Before anything is created or opened: an old, foreign, incomplete or damaged data
      * directory, or one of the other role, is refused by name and left as it is. */
     datadir_use use = o.is_devnet                ? DATADIR_USE_DEVNET
@@ -363,8 +371,12 @@ int main(int argc, char **argv) {
 #endif
     r = api_start(&a, n, &acfg);
     if (r != PETRO_OK) {
-        fprintf(stderr, "petrod: cannot serve HTTP on %s port %u (address in use or not "
-                        "available): %s\n", o.host, (unsigned)o.port, petro_result_str(r));
+        if (!api_listen_check(o.host, o.port, listen_why, sizeof listen_why)) {
+            fprintf(stderr, "petrod: %s\n", listen_why); /* taken since the check above */
+        } else {
+            fprintf(stderr, "petrod: cannot serve HTTP on %s port %u: %s\n", o.host,
+                    (unsigned)o.port, petro_result_str(r));
+        }
         api_auth_clear();
         node_close(n);
         ordering_close(ord);
