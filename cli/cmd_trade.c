@@ -195,24 +195,45 @@ static int cmd_trade_present(const cli_config *cfg, const cli_args *args) {
     return cmd_alias_with(cfg, args, "hash", hex);
 }
 
-/* The amendment (times from days) and the message the other party signs, which needs the
- * contract's amend_count from the node. copy receives the computed times. */
+/* A date of the amendment: --MS or --DAYS from now when given, else the contract's current
+ * value (current: from the node), so both parties sign the same bytes and an amendment of
+ * the amount alone keeps the dates. */
+static int amend_when(cli_args *copy, char text[U64_TEXT_SIZE], const char *ms_opt,
+                      const char *days_opt, long long current) {
+    if (args_has(copy, ms_opt) || args_has(copy, days_opt)) {
+        return set_when(copy, text, ms_opt, days_opt, 0);
+    }
+    (void)snprintf(text, U64_TEXT_SIZE, "%lld", current);
+    return args_set(copy, ms_opt, text);
+}
+
+/* The amendment and the message the other party signs, which needs the contract's
+ * amend_count (and, for dates left out, its current dates) from the node. copy receives the
+ * times used. */
 static int amend_build(const cli_config *cfg, cli_args *copy, char times[2][U64_TEXT_SIZE],
                        cli_tx_op *txo, petro_hash *msg) {
-    int rc = set_when(copy, times[0], "deadline-ms", "ship-days", 30);
-    if (rc == CLI_EXIT_OK) rc = set_when(copy, times[1], "expiry-ms", "expiry-days", 60);
-    if (rc == CLI_EXIT_OK) rc = cmd_op_build_alias(txo, copy);
+    uint64_t id = 0;
+    int rc = parse_uint(&id, "--id", args_get(copy, "id"), 1, UINT64_MAX);
     if (rc != CLI_EXIT_OK) return rc;
-    const petro_op_trade_amend *a = &txo->op.u.trade_amend;
     char path[64];
-    (void)snprintf(path, sizeof path, "/v1/trade/contracts/%" PRIu64, a->contract_id);
+    (void)snprintf(path, sizeof path, "/v1/trade/contracts/%" PRIu64, id);
     node_reply reply;
     rc = node_get_ok(cfg, path, "cannot read the contract", NULL, &reply);
     if (rc != CLI_EXIT_OK) return rc;
-    long long count = 0;
-    bool ok = jint(reply.body, "amend_count", &count) && count >= 0 && count <= UINT32_MAX;
+    long long count = 0, deadline = 0, expiry = 0;
+    bool ok = jint(reply.body, "amend_count", &count) && count >= 0 && count <= UINT32_MAX &&
+              jint(reply.body, "shipment_deadline_ms", &deadline) && deadline > 0 &&
+              jint(reply.body, "expiry_ms", &expiry) && expiry > 0;
     node_reply_deinit(&reply);
-    if (!ok) return cli_fail(CLI_EXIT_FAILED, "the node's contract has no amend_count");
+    if (!ok) {
+        return cli_fail(CLI_EXIT_FAILED,
+                        "the node's contract lacks amend_count or its dates");
+    }
+    rc = amend_when(copy, times[0], "deadline-ms", "ship-days", deadline);
+    if (rc == CLI_EXIT_OK) rc = amend_when(copy, times[1], "expiry-ms", "expiry-days", expiry);
+    if (rc == CLI_EXIT_OK) rc = cmd_op_build_alias(txo, copy);
+    if (rc != CLI_EXIT_OK) return rc;
+    const petro_op_trade_amend *a = &txo->op.u.trade_amend;
     petro_trade_amend_message(msg, a->contract_id, (uint32_t)count, a->amount,
                               a->shipment_deadline_ms, a->expiry_ms);
     return CLI_EXIT_OK;
@@ -221,7 +242,13 @@ static int amend_build(const cli_config *cfg, cli_args *copy, char times[2][U64_
 static int sign_with(const cli_config *cfg, const char *path, const petro_hash *msg,
                      petro_sig *sig) {
     petro_net_kind kind = PETRO_NET_TEST;
-    if (!node_probe_net_kind(cfg, &kind)) kind = PETRO_NET_TEST;
+    if (!node_probe_net_kind(cfg, &kind)) {
+        /* A wallet is opened for a network kind (devnet wallets only on test networks):
+         * never sign on a guess. */
+        return cli_fail(CLI_EXIT_UNREACHABLE,
+                        "cannot learn the node's network (GET /v1/status failed); refusing to "
+                        "sign without it");
+    }
     wallet_key key;
     memset(&key, 0, sizeof key);
     int rc = wallet_open(cfg, path, kind, &key);
@@ -247,9 +274,10 @@ static int cmd_trade_amend_sign(const cli_config *cfg, const cli_args *args) {
     printf("%s\n", hex);
     if (!cfg->json) {
         const petro_op_trade_amend *a = &txo.op.u.trade_amend;
-        fprintf(stderr, "countersignature of contract %" PRIu64 ": amount, deadline-ms %" PRIu64
-                        ", expiry-ms %" PRIu64 " (give the same values to petro trade amend)\n",
-                a->contract_id, a->shipment_deadline_ms, a->expiry_ms);
+        fprintf(stderr, "countersignature of contract %" PRIu64 ": amount %s, deadline-ms %" PRIu64
+                        ", expiry-ms %" PRIu64 " (petro trade amend with the same amount and "
+                        "the same or no dates)\n",
+                a->contract_id, args_get(args, "amount"), a->shipment_deadline_ms, a->expiry_ms);
     }
     return CLI_EXIT_OK;
 }
@@ -486,12 +514,13 @@ static const cli_command COMMANDS[] = {
      "vote to settle a dispute: this much to the exporter, the rest back (an approver)", NULL,
      0, 0, RESOLVE_OPTS, true, &RESOLVE, NULL},
     {"trade amend-sign", cmd_trade_amend_sign,
-     "--id ID --amount DECIMAL [--ship-days N] [--expiry-days N] --wallet FILE",
+     "--id ID --amount DECIMAL [--ship-days N|--deadline-ms MS] [--expiry-days N|--expiry-ms MS] "
+     "--wallet FILE",
      "countersign an amendment (the other party); prints the signature", NULL, 0, 0,
      AMEND_SIGN_OPTS, false, &AMEND, NULL},
     {"trade amend", cmd_trade_amend,
-     "--id ID --amount DECIMAL [--ship-days N] [--expiry-days N] --counter-sig HEX|"
-     "--counter-wallet FILE",
+     "--id ID --amount DECIMAL [--ship-days N|--deadline-ms MS] [--expiry-days N|--expiry-ms MS] "
+     "--counter-sig HEX|--counter-wallet FILE",
      "amend amount and dates with the other party's countersignature", NULL, 0, 0, AMEND_OPTS,
      true, &AMEND, NULL},
     {"trade show", cmd_trade_show, "ID", "show a trade contract and its documents", NULL, 1, 1,

@@ -20,6 +20,7 @@ import hashlib
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -266,6 +267,24 @@ def walk(work):
         c = contract(node, cid2)
         check(c["amount"] == "3600" and c["locked"] == "3600" and c["amend_count"] == 1,
               "%r" % c)
+        # As docs/trade.md shows it: amend-sign and amend without dates both sign the
+        # contract's current dates, so the signature is accepted and the dates stay.
+        before = c
+        sig = h.cli_ok(node, "trade", "amend-sign", "--wallet", W("exporter"), "--id", cid2,
+                       "--amount", "3600").strip()
+        h.cli_ok(node, "trade", "amend", "--wallet", W("importer"), "--id", cid2, "--amount",
+                 "3600", "--counter-sig", sig, "--wait")
+        c = contract(node, cid2)
+        check(c["amend_count"] == 2 and
+              c["shipment_deadline_ms"] == before["shipment_deadline_ms"] and
+              c["expiry_ms"] == before["expiry_ms"], "dates kept: %r vs %r" % (c, before))
+        # No node to learn the network from: amend-sign signs nothing (exit 3).
+        p = subprocess.run([h.PETRO, "--node", "http://127.0.0.1:%d" % h.closed_port(),
+                            "trade", "amend-sign", "--wallet", W("exporter"), "--id", str(cid2),
+                            "--amount", "3600"], capture_output=True, text=True,
+                           timeout=60 * h.SLOW)
+        check(p.returncode == 3 and p.stdout == "", "amend-sign without a node: %d %r %r" %
+              (p.returncode, p.stdout, p.stderr))
 
         # ---------------------------------------------------------- partial shipments
         log("partial shipments summing exactly to the amount")
