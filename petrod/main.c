@@ -9,7 +9,8 @@
  * on the main thread in a fixed order: node_stop (waiters return), api_stop (connections
  * end), node_close (producer finishes its block, LMDB closes). Exit 0 after a clean
  * shutdown, 1 on a runtime failure, 2 on a usage error, 3 when the data directory cannot be
- * used as it is (datadir_inspect: one line on stderr saying why and what to do). */
+ * used as it is (datadir_inspect, and before it a ledger/data.mdb that is truncated, empty or
+ * unreadable, store_lmdb_check_file: one line on stderr saying why and what to do). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -31,6 +32,7 @@
 #include "node.h"
 #include "ordering.h"
 #include "sigpool.h"
+#include "store_lmdb.h"
 #include "verify.h"
 
 #define PETROD_VERSION "0.1.0"
@@ -282,6 +284,17 @@ static int fail(const char *what, const char *arg, petro_result r) {
     return 1;
 }
 
+/* Whether DIR/ledger/data.mdb is truncated, empty or unreadable (why: one line naming it).
+ * First of all: the ledger checks of datadir_inspect map the file, and a page past its end
+ * would end petrod with SIGBUS instead of a message. */
+static bool ledger_file_refused(const char *dir, char *why, size_t why_cap) {
+    char ledger[PATH_MAX + 16];
+    int n = snprintf(ledger, sizeof ledger, "%s/ledger", dir);
+    if (n < 0 || (size_t)n >= sizeof ledger) return false; /* datadir_inspect names it */
+    store_file_status st = store_lmdb_check_file(ledger, why, why_cap);
+    return st == STORE_FILE_TRUNCATED || st == STORE_FILE_UNREADABLE;
+}
+
 int main(int argc, char **argv) {
     if (argc >= 2 && strcmp(argv[1], "verify") == 0) return verify_main(argc, argv);
     options o;
@@ -315,6 +328,10 @@ int main(int argc, char **argv) {
                       : o.cluster_file[0] != '\0' ? DATADIR_USE_CLUSTER
                                                   : DATADIR_USE_RUN;
     char why[3 * PATH_MAX + 512];
+    if (ledger_file_refused(o.cfg.data_dir, why, sizeof why)) {
+        fprintf(stderr, "petrod: %s\n", why);
+        return PETROD_EXIT_DATADIR;
+    }
     datadir_status ds = datadir_inspect(o.cfg.data_dir, use, why, sizeof why);
     if (ds == DATADIR_UNUSABLE || (ds == DATADIR_MISSING && !o.is_devnet)) {
         fprintf(stderr, "petrod: %s\n", why);

@@ -6,11 +6,15 @@
 #include "store_lmdb.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "assert.h"
 #include "log.h"
@@ -83,6 +87,197 @@ static uint32_t be_get_u32(const uint8_t in[4]) {
     return v;
 }
 
+/* ------------------------------------------------------------ file check */
+
+/* LMDB's meta page on disk (the MDB_page and MDB_meta comments of lmdb 0.9's mdb.c, in a
+ * 64-bit build, where pgno_t, txnid_t and size_t have 64 bits), in native byte order: a
+ * 16-byte page header (page number, pad, u16 flags at 10, ...), then MDB_meta: u32 magic,
+ * u32 data version, map address, map size, two 48-byte MDB_db records (the first one's
+ * leading u32 holds the page size), the last used page number and the txnid. Pages 0 and 1
+ * are the two meta pages; a commit writes the older one. */
+#define LMDB_PAGE_FLAGS_AT 10u
+#define LMDB_P_META 0x08u
+#define LMDB_META_MAGIC_AT 16u
+#define LMDB_META_VERSION_AT 20u
+#define LMDB_META_PAGE_SIZE_AT 40u
+#define LMDB_META_LAST_PAGE_AT 136u
+#define LMDB_META_TXNID_AT 144u
+#define LMDB_META_END 152u
+#define LMDB_MAGIC 0xBEEFC0DEu
+#define LMDB_DATA_VERSION 1u
+#define LMDB_PAGE_SIZE_MIN 512u
+#define LMDB_PAGE_SIZE_MAX 65536u
+_Static_assert(sizeof(size_t) == 8 && sizeof(void *) == 8,
+               "the LMDB meta offsets above are those of a 64-bit build");
+
+#define STORE_FILE_REMEDY "restore it from a backup or a peer (docs/operations.md)"
+
+typedef struct lmdb_meta {
+    bool is_valid; /* a meta page of this LMDB data version with a page size LMDB can have */
+    uint32_t page_size;
+    uint64_t last_page;
+    uint64_t txnid;
+} lmdb_meta;
+
+static void meta_parse(const uint8_t page[LMDB_META_END], lmdb_meta *m) {
+    uint16_t flags;
+    uint32_t magic, version;
+    memcpy(&flags, page + LMDB_PAGE_FLAGS_AT, sizeof flags);
+    memcpy(&magic, page + LMDB_META_MAGIC_AT, sizeof magic);
+    memcpy(&version, page + LMDB_META_VERSION_AT, sizeof version);
+    memcpy(&m->page_size, page + LMDB_META_PAGE_SIZE_AT, sizeof m->page_size);
+    memcpy(&m->last_page, page + LMDB_META_LAST_PAGE_AT, sizeof m->last_page);
+    memcpy(&m->txnid, page + LMDB_META_TXNID_AT, sizeof m->txnid);
+    bool is_page_size = m->page_size >= LMDB_PAGE_SIZE_MIN &&
+                        m->page_size <= LMDB_PAGE_SIZE_MAX &&
+                        (m->page_size & (m->page_size - 1u)) == 0;
+    m->is_valid = (flags & LMDB_P_META) != 0 && magic == LMDB_MAGIC &&
+                  version == LMDB_DATA_VERSION && is_page_size;
+}
+
+/* Reads size bytes at off, fewer only at the end of the file. -1 (errno) on failure. */
+static ssize_t read_at(int fd, uint8_t *buf, size_t size, off_t off) {
+    size_t done = 0;
+    /* Bounded by size: every round reads at least one byte or ends. */
+    while (done < size) {
+        ssize_t n = pread(fd, buf + done, size - done, off + (off_t)done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return -1;
+        if (n == 0) break;
+        done += (size_t)n;
+    }
+    return (ssize_t)done;
+}
+
+/* v with thousands separators ("1,234,944"). */
+static const char *grouped(char out[32], uint64_t v) {
+    char digits[24];
+    int n = snprintf(digits, sizeof digits, "%" PRIu64, v);
+    PETROD_ASSERT(n > 0 && (size_t)n < sizeof digits);
+    size_t o = 0;
+    for (int i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0) out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    out[o] = '\0';
+    return out;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static store_file_status file_why(store_file_status st, char *why, size_t cap, const char *fmt,
+                                  ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(why, cap, fmt, ap);
+    va_end(ap);
+    if (n < 0) why[0] = '\0'; /* cut at cap otherwise: a long path still names the file */
+    return st;
+}
+
+/* The newest valid meta page of the open file (the first one's page size places the second),
+ * or a status other than STORE_FILE_OK with why set. */
+static store_file_status newest_meta(int fd, const char *path, uint64_t size, lmdb_meta *m,
+                                     char *why, size_t cap) {
+    uint8_t page[LMDB_META_END];
+    char a[32], b[32];
+    ssize_t got = read_at(fd, page, sizeof page, 0);
+    if (got < 0) {
+        return file_why(STORE_FILE_UNREADABLE, why, cap, "cannot read %s: %s", path,
+                        strerror(errno));
+    }
+    if ((size_t)got < sizeof page) {
+        return file_why(STORE_FILE_TRUNCATED, why, cap,
+                        "%s is truncated: %s bytes, shorter than LMDB's first meta page; "
+                        STORE_FILE_REMEDY, path, grouped(a, size));
+    }
+    meta_parse(page, m);
+    if (!m->is_valid) return STORE_FILE_FOREIGN;
+    if (size < 2u * (uint64_t)m->page_size) {
+        return file_why(STORE_FILE_TRUNCATED, why, cap,
+                        "%s is truncated: %s bytes, shorter than LMDB's two meta pages (%s "
+                        "bytes of %" PRIu32 "-byte pages); " STORE_FILE_REMEDY,
+                        path, grouped(a, size), grouped(b, 2u * (uint64_t)m->page_size),
+                        m->page_size);
+    }
+    got = read_at(fd, page, sizeof page, (off_t)m->page_size);
+    if (got != (ssize_t)sizeof page) {
+        return file_why(STORE_FILE_UNREADABLE, why, cap, "cannot read %s: %s", path,
+                        got < 0 ? strerror(errno) : "short read");
+    }
+    lmdb_meta m1;
+    meta_parse(page, &m1);
+    /* As LMDB picks its meta page: the one with the higher txnid, the first on a tie. */
+    if (m1.is_valid && m1.page_size == m->page_size && m1.txnid > m->txnid) *m = m1;
+    return STORE_FILE_OK;
+}
+
+static store_file_status check_open_file(int fd, const char *path, char *why, size_t cap) {
+    struct stat st;
+    char a[32], b[32];
+    if (fstat(fd, &st) != 0) {
+        return file_why(STORE_FILE_UNREADABLE, why, cap, "cannot stat %s: %s", path,
+                        strerror(errno));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        return file_why(STORE_FILE_UNREADABLE, why, cap,
+                        "%s is not a regular file; " STORE_FILE_REMEDY, path);
+    }
+    uint64_t size = (uint64_t)st.st_size;
+    if (size == 0) {
+        return file_why(STORE_FILE_TRUNCATED, why, cap,
+                        "%s is empty (0 bytes, not even LMDB's two meta pages); "
+                        STORE_FILE_REMEDY, path);
+    }
+    lmdb_meta m;
+    store_file_status status = newest_meta(fd, path, size, &m, why, cap);
+    if (status != STORE_FILE_OK) return status;
+    /* The size again, after the meta pages: a node running beside (petrod verify may) writes
+     * a commit's pages before its meta page and never shrinks the file, so a size taken now
+     * covers every meta page read before. */
+    if (fstat(fd, &st) != 0) {
+        return file_why(STORE_FILE_UNREADABLE, why, cap, "cannot stat %s: %s", path,
+                        strerror(errno));
+    }
+    size = (uint64_t)st.st_size;
+    if (m.last_page >= UINT64_MAX / m.page_size) {
+        return file_why(STORE_FILE_TRUNCATED, why, cap,
+                        "%s is damaged: its metadata names page %" PRIu64 ", past any file; "
+                        STORE_FILE_REMEDY, path, m.last_page);
+    }
+    uint64_t need = (m.last_page + 1u) * m.page_size;
+    if (size < need) {
+        return file_why(STORE_FILE_TRUNCATED, why, cap,
+                        "%s is truncated: %s bytes, but its metadata says the ledger needs %s "
+                        "(last page %" PRIu64 " of %" PRIu32 " bytes); " STORE_FILE_REMEDY,
+                        path, grouped(a, size), grouped(b, need), m.last_page, m.page_size);
+    }
+    return STORE_FILE_OK;
+}
+
+store_file_status store_lmdb_check_file(const char *dir, char *why, size_t why_cap) {
+    PETROD_ASSERT(dir != NULL);
+    PETROD_ASSERT(why != NULL && why_cap > 0);
+    why[0] = '\0';
+    char path[PATH_MAX + 16];
+    int n = snprintf(path, sizeof path, "%s/data.mdb", dir);
+    if (n < 0 || (size_t)n >= sizeof path) {
+        return file_why(STORE_FILE_UNREADABLE, why, why_cap, "cannot read %s/data.mdb: the "
+                        "path is too long", dir);
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT || errno == ENOTDIR) return STORE_FILE_MISSING;
+        return file_why(STORE_FILE_UNREADABLE, why, why_cap, "cannot open %s: %s: check its "
+                        "permissions", path, strerror(errno));
+    }
+    store_file_status status = check_open_file(fd, path, why, why_cap);
+    /* Read-only descriptor: nothing to flush, so a failing close changes nothing read. */
+    (void)close(fd);
+    return status;
+}
+
 /* ------------------------------------------------------------ environment */
 
 static petro_result store_open_dbis(store_lmdb *s, bool create) {
@@ -141,6 +336,13 @@ static petro_result open_env(store_lmdb **out, const char *dir, size_t map_size,
     if (create && mkdir(dir, 0700) != 0 && errno != EEXIST) {
         log_error("cannot create %s: %s", dir, strerror(errno));
         return PETRO_ERR_IO;
+    }
+    /* Before LMDB maps the file: a page past its end would be a SIGBUS, not an error. */
+    char why[PATH_MAX + 256];
+    store_file_status file = store_lmdb_check_file(dir, why, sizeof why);
+    if (file == STORE_FILE_TRUNCATED || file == STORE_FILE_UNREADABLE) {
+        log_error("%s", why);
+        return file == STORE_FILE_TRUNCATED ? PETRO_ERR_CORRUPT : PETRO_ERR_IO;
     }
     store_lmdb *s = calloc(1, sizeof *s);
     if (s == NULL) return PETRO_ERR_NOMEM;
@@ -583,6 +785,16 @@ petro_result store_lmdb_peek_meta(const char *dir, const char *name, uint8_t *ou
     PETROD_ASSERT(out != NULL || out_cap == 0);
     *out_size = 0;
     *lmdb_error = "";
+    char why[PATH_MAX + 256];
+    store_file_status file = store_lmdb_check_file(dir, why, sizeof why);
+    if (file == STORE_FILE_TRUNCATED) {
+        *lmdb_error = "data.mdb is shorter than its LMDB metadata says (truncated)";
+        return PETRO_ERR_CORRUPT;
+    }
+    if (file == STORE_FILE_UNREADABLE) {
+        *lmdb_error = "data.mdb cannot be read";
+        return PETRO_ERR_IO;
+    }
     MDB_env *env = NULL;
     int rc = mdb_env_create(&env);
     if (rc != MDB_SUCCESS) {

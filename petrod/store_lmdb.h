@@ -59,7 +59,9 @@ typedef struct store_txn {
 petro_result store_lmdb_result(int rc, const char *what);
 
 /** Open (creating if create is set) the environment in directory dir, with map_size bytes.
- *  Opens or creates every named database. Returns PETRO_OK, PETRO_ERR_IO, PETRO_ERR_NOMEM. */
+ *  Opens or creates every named database. Returns PETRO_OK, PETRO_ERR_IO, PETRO_ERR_NOMEM;
+ *  PETRO_ERR_CORRUPT (logged) if data.mdb is shorter than its metadata says or a database
+ *  is missing. The file is checked before it is mapped (store_lmdb_check_file). */
 petro_result store_lmdb_open(store_lmdb **out, const char *dir, size_t map_size, bool create);
 /** Open the environment in dir for reading only (petrod verify): MDB_RDONLY, and without a
  *  lock.mdb (no petrod runs there then) MDB_NOLOCK, so that nothing is created or written
@@ -89,10 +91,33 @@ petro_result store_txn_renew(store_txn *t);
  *  would otherwise create lock.mdb in a directory that is not a ledger).
  *  Returns PETRO_OK (*out_size set); PETRO_ERR_NOT_FOUND if there is no meta database or no
  *  such record; PETRO_ERR_BUFFER_TOO_SMALL if the value is longer than out_cap;
- *  PETRO_ERR_CORRUPT if data.mdb is not an LMDB environment this LMDB reads; PETRO_ERR_IO
+ *  PETRO_ERR_CORRUPT if data.mdb is not an LMDB environment this LMDB reads or is shorter
+ *  than its metadata says (store_lmdb_check_file, checked before LMDB maps it); PETRO_ERR_IO
  *  otherwise. *lmdb_error: mdb_strerror of the failure, or "" on PETRO_OK (static text). */
 petro_result store_lmdb_peek_meta(const char *dir, const char *name, uint8_t *out,
                                   size_t out_cap, size_t *out_size, const char **lmdb_error);
+
+/** What store_lmdb_check_file found in dir/data.mdb. */
+typedef enum {
+    STORE_FILE_OK = 0,     /* holds every page its newest valid meta page names */
+    STORE_FILE_MISSING,    /* there is no dir/data.mdb (or dir is not a directory) */
+    STORE_FILE_FOREIGN,    /* no meta page this check understands (not LMDB, another LMDB
+                            * data version): LMDB itself refuses it, reading with pread */
+    STORE_FILE_TRUNCATED,  /* empty, shorter than its two meta pages, or shorter than its
+                            * newest meta page says: mapping it would end in SIGBUS */
+    STORE_FILE_UNREADABLE  /* cannot be opened, stat'ed or read, or is not a regular file */
+} store_file_status;
+
+/** Check the environment file dir/data.mdb against LMDB's own metadata with plain reads,
+ *  before anything maps it: LMDB maps the file and reads pages up to the last page its
+ *  newest meta page names, and a page past the end of the file is a SIGBUS, not an error.
+ *  Reads LMDB's two meta pages (pages 0 and 1: page header, then MDB_meta with the page
+ *  size, the last page number and the txnid), takes the valid one with the higher txnid,
+ *  as LMDB does, and compares (last page + 1) x page size with the file's size. Writes
+ *  nothing, logs nothing. Threads: any.
+ *  Out: why: on STORE_FILE_TRUNCATED and STORE_FILE_UNREADABLE one line (no newline) naming
+ *       the file, what is wrong and what to do; "" otherwise. */
+store_file_status store_lmdb_check_file(const char *dir, char *why, size_t why_cap);
 
 /* ------------------------------------------------------------ block data (write txn) */
 

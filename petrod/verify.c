@@ -10,7 +10,8 @@
  *
  * First, the start-up check petrod run makes (datadir_inspect, DATADIR_USE_VERIFY: a devnet's
  * or a cluster validator's directory): an old, newer, foreign, incomplete or damaged data
- * directory is refused with the reason petrod prints at start-up, before anything is opened.
+ * directory, or a ledger/data.mdb shorter than its LMDB metadata says (truncated, empty), is
+ * refused with the reason petrod prints at start-up, before anything is opened or mapped.
  *
  * Output and exit status: one line "verified: height H, N blocks replayed, state hash X, K
  * state records identical, invariants hold" on stdout and 0; "petrod verify: <what>" on stderr
@@ -200,6 +201,16 @@ static int run(verify_ctx *v, const char *dir, size_t map_size) {
     return 0;
 }
 
+/* As petrod's start-up: DIR/ledger/data.mdb truncated, empty or unreadable (why names it),
+ * checked with plain reads before datadir_inspect maps it (a page past the end: SIGBUS). */
+static bool ledger_file_refused(const char *dir, char *why, size_t why_cap) {
+    char ledger[PATH_MAX + 16];
+    int n = snprintf(ledger, sizeof ledger, "%s/ledger", dir);
+    if (n < 0 || (size_t)n >= sizeof ledger) return false; /* datadir_inspect names it */
+    store_file_status st = store_lmdb_check_file(ledger, why, why_cap);
+    return st == STORE_FILE_TRUNCATED || st == STORE_FILE_UNREADABLE;
+}
+
 int verify_main(int argc, char **argv) {
     const char *dir = NULL;
     size_t map_size = VERIFY_MAP_SIZE_DEFAULT;
@@ -230,7 +241,8 @@ int verify_main(int argc, char **argv) {
     }
     if (petro_crypto_init() != PETRO_OK) return verify_fail("cannot initialise libsodium");
     char why[3 * PATH_MAX + 512];
-    if (datadir_inspect(dir, DATADIR_USE_VERIFY, why, sizeof why) != DATADIR_OK) {
+    if (ledger_file_refused(dir, why, sizeof why) ||
+        datadir_inspect(dir, DATADIR_USE_VERIFY, why, sizeof why) != DATADIR_OK) {
         fprintf(stderr, "petrod verify: %s\n", why);
         return VERIFY_EXIT_DATADIR;
     }
