@@ -284,17 +284,6 @@ static int fail(const char *what, const char *arg, petro_result r) {
     return 1;
 }
 
-/* Whether DIR/ledger/data.mdb is truncated, empty or unreadable (why: one line naming it).
- * First of all: the ledger checks of datadir_inspect map the file, and a page past its end
- * would end petrod with SIGBUS instead of a message. */
-static bool ledger_file_refused(const char *dir, char *why, size_t why_cap) {
-    char ledger[PATH_MAX + 16];
-    int n = snprintf(ledger, sizeof ledger, "%s/ledger", dir);
-    if (n < 0 || (size_t)n >= sizeof ledger) return false; /* datadir_inspect names it */
-    store_file_status st = store_lmdb_check_file(ledger, why, why_cap);
-    return st == STORE_FILE_TRUNCATED || st == STORE_FILE_UNREADABLE;
-}
-
 int main(int argc, char **argv) {
     if (argc >= 2 && strcmp(argv[1], "verify") == 0) return verify_main(argc, argv);
     options o;
@@ -328,7 +317,7 @@ int main(int argc, char **argv) {
                       : o.cluster_file[0] != '\0' ? DATADIR_USE_CLUSTER
                                                   : DATADIR_USE_RUN;
     char why[3 * PATH_MAX + 512];
-    if (ledger_file_refused(o.cfg.data_dir, why, sizeof why)) {
+    if (store_lmdb_ledger_refused(o.cfg.data_dir, why, sizeof why)) {
         fprintf(stderr, "petrod: %s\n", why);
         return PETROD_EXIT_DATADIR;
     }

@@ -931,3 +931,11 @@ petro_result store_account_txs(store_txn *t, const petro_pubkey *account, uint64
     if (pos != 0) *next_cursor = last;
     return PETRO_OK;
 }
+
+bool store_lmdb_ledger_refused(const char *data_dir, char *why, size_t why_cap) {
+    char ledger[PATH_MAX + 16];
+    int n = snprintf(ledger, sizeof ledger, "%s/ledger", data_dir);
+    if (n < 0 || (size_t)n >= sizeof ledger) return false; /* datadir_inspect names it */
+    store_file_status st = store_lmdb_check_file(ledger, why, why_cap);
+    return st == STORE_FILE_TRUNCATED || st == STORE_FILE_UNREADABLE;
+}

@@ -119,6 +119,12 @@ typedef enum {
  *       the file, what is wrong and what to do; "" otherwise. */
 store_file_status store_lmdb_check_file(const char *dir, char *why, size_t why_cap);
 
+/** For petrod's start-up and petrod verify, before anything maps the ledger: whether
+ *  data_dir/ledger/data.mdb is truncated, empty or unreadable (store_lmdb_check_file; a page
+ *  past the end of a mapped file would end the process with SIGBUS). why: one line naming
+ *  it. A missing or foreign file is left to the data-dir checks that follow (false). */
+bool store_lmdb_ledger_refused(const char *data_dir, char *why, size_t why_cap);
+
 /* ------------------------------------------------------------ block data (write txn) */
 
 petro_result store_put_block(store_txn *t, uint64_t height, const uint8_t *bytes, size_t size);

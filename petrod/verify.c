@@ -201,16 +201,6 @@ static int run(verify_ctx *v, const char *dir, size_t map_size) {
     return 0;
 }
 
-/* As petrod's start-up: DIR/ledger/data.mdb truncated, empty or unreadable (why names it),
- * checked with plain reads before datadir_inspect maps it (a page past the end: SIGBUS). */
-static bool ledger_file_refused(const char *dir, char *why, size_t why_cap) {
-    char ledger[PATH_MAX + 16];
-    int n = snprintf(ledger, sizeof ledger, "%s/ledger", dir);
-    if (n < 0 || (size_t)n >= sizeof ledger) return false; /* datadir_inspect names it */
-    store_file_status st = store_lmdb_check_file(ledger, why, why_cap);
-    return st == STORE_FILE_TRUNCATED || st == STORE_FILE_UNREADABLE;
-}
-
 int verify_main(int argc, char **argv) {
     const char *dir = NULL;
     size_t map_size = VERIFY_MAP_SIZE_DEFAULT;
@@ -241,7 +231,7 @@ int verify_main(int argc, char **argv) {
     }
     if (petro_crypto_init() != PETRO_OK) return verify_fail("cannot initialise libsodium");
     char why[3 * PATH_MAX + 512];
-    if (ledger_file_refused(dir, why, sizeof why) ||
+    if (store_lmdb_ledger_refused(dir, why, sizeof why) ||
         datadir_inspect(dir, DATADIR_USE_VERIFY, why, sizeof why) != DATADIR_OK) {
         fprintf(stderr, "petrod verify: %s\n", why);
         return VERIFY_EXIT_DATADIR;
