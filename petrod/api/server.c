@@ -361,10 +361,16 @@ static enum MHD_Result send_too_large(const api_request *req, size_t limit) {
                                  n > 0 && (size_t)n < sizeof msg ? msg : NULL, NULL);
 }
 
-/* The checks every route shares, in this order: path (404), method (405), body (413, 503),
- * stopping (503), admin token (401); then the route's handler. */
+/* The checks every route shares, in this order: path (404; 401 first for an unknown path under
+ * /v1/admin/ without the token), method (405), body (413, 503), stopping (503), admin token
+ * (401); then the route's handler. */
 static enum MHD_Result dispatch(api_request *req, const req_ctx *ctx) {
     const api_route *r = ctx->route;
+    /* Every path under /v1/admin/ is an admin route (docs/api.md): without the token it is
+     * 401 whether a route exists there or not, so the admin surface is not mapped for free. */
+    if (r == NULL && strncmp(req->path, "/v1/admin/", 10) == 0 && !api_auth_ok(req)) {
+        return api_auth_refuse(req);
+    }
     if (r == NULL && req->api->web_fd >= 0 && api_static_claims(req->path) &&
         (method_is(req->method, MHD_HTTP_METHOD_GET) ||
          method_is(req->method, MHD_HTTP_METHOD_HEAD))) {

@@ -341,12 +341,17 @@ def run():
         for p in ("/", "/v2/status", "/v1", "/v1/", "/v1/status/", "/v1/STATUS", "/V1/status",
                   "/v1/accounts", "/v1/accounts/", "/v1/blocks/",
                   "/v1/assets/PTR", "/healthz/", "/metrics/x", "/v1/admin",
-                  "/v1/admin/unknown", "/v1/events/x", "/v1/transactions/x/y",
+                  "/v1/events/x", "/v1/transactions/x/y",
                   "/v1/accounts/%s/transactions/x" % alice, "/v1/accounts/%s/x" % alice,
                   "/v1/blocks/1/x", "/../etc/passwd", "/v1/%2e%2e/status", "/v1//status",
                   "/favicon.ico", "/v1/status%00", "/v1/status%00x", "/healthz%00",
-                  "/v1/admin/invariants%00", "/v1/transactions/batch/x"):
+                  "/v1/transactions/batch/x"):
             row("route " + p, "GET", p, None, 404, ("not_found",))
+        # Under /v1/admin/ every path needs the token first (docs/api.md), existing or not.
+        for p in ("/v1/admin/unknown", "/v1/admin/invariants%00", "/v1/admin/x/y"):
+            for method in ("GET", "POST"):
+                row("admin route %s %s" % (method, p), method, p, "" if method == "POST" else None,
+                    401, ("unauthorized",))
         for name, p in (("address x", "x"), ("address empty-ish", "tptr1"),
                         ("address too long", "tptr1" + "q" * 200),
                         ("address mixed case", alice[:6] + alice[6:].upper()),
@@ -423,6 +428,9 @@ def run():
             hdrs = {} if hdr is None else {"Authorization": hdr}
             path = A + ("?token=" + token if name == "token as query" else "")
             row("admin: " + name, "POST", path, "", 401, ("unauthorized",), headers=hdrs)
+        # With the token, an unknown admin path is an ordinary 404.
+        row("admin: unknown with the token", "POST", "/v1/admin/unknown", "", 404,
+            ("not_found",), headers={"Authorization": "Bearer " + token})
 
         # ---------------------------------------------------------- run the table
         log("%d hostile requests" % len(rows))
