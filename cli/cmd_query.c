@@ -138,6 +138,13 @@ int cmd_account(const cli_config *cfg, const cli_args *args) {
         (void)jint(s, "weight", &w);
         out_kv(i == 0 ? "signers" : "", "%s weight %lld", jstr_or(s, "address", "?"), w);
     }
+    long long zone = 0;
+    if (jint(b, "zone", &zone)) {
+        out_kv("zone", "%lld", zone);
+    } else {
+        out_kv("zone", "none");
+    }
+    print_ll("kyc tier", b, "kyc_tier");
     print_ll("created height", b, "created_height");
     printf("balances:\n");
     print_balances(b);

@@ -387,6 +387,9 @@ def walk(work):
         node.check_in_history(addr["alice"], sent_hash(out), "alice (kyc tier)")
         acct = node.account(addr["alice"])
         check(acct["zone"] == 5 and acct["kyc_tier"] == 3, "alice: %r" % acct)
+        out = h.cli_ok(node, "account", addr["alice"])
+        check(re.search(r"^zone\s+5$", out, re.M) and re.search(r"^kyc tier\s+3$", out, re.M),
+              "petro account shows the zone and KYC tier: %s" % out)
         z = h.cli_json(node, "zone", "show", "5")
         check(z["country"] == "CL" and z["authority"] == addr["zone-authority"], "%r" % z)
 
