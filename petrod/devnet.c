@@ -148,18 +148,6 @@ petro_result datadir_check(const char *dir) {
 
 /* ------------------------------------------------------------ start-up inspection */
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static void whyf(char *out, size_t cap, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(out, cap, fmt, ap);
-    va_end(ap);
-    /* A message cut by a very long path still says what it can; mark the cut. */
-    if (n >= 0 && (size_t)n >= cap && cap > 4) memcpy(out + cap - 4, "...", 4);
-}
-
 /* What the user can do about a data directory that cannot be used, per use. */
 static const char *remedy(datadir_use use) {
     return use == DATADIR_USE_DEVNET
@@ -200,18 +188,19 @@ static datadir_status inspect_missing(const char *dir, datadir_use use, bool exi
                                       size_t cap) {
     char tmp[NAME_MAX + 1];
     if (use == DATADIR_USE_DEVNET) {
-        whyf(why, cap, "%s %s: a new devnet is created there", dir,
-             exists ? "is empty" : "does not exist");
+        fmt_line(why, cap, "%s %s: a new devnet is created there", dir,
+                 exists ? "is empty" : "does not exist");
     } else if (!exists && find_tmp_sibling(dir, tmp, sizeof tmp)) {
-        whyf(why, cap,
-             "%s does not exist; %s next to it is what a devnet creation left when it did not "
-             "finish: petrod devnet --data %s removes it and creates a new devnet",
-             dir, tmp, dir);
+        fmt_line(why, cap,
+                 "%s does not exist; %s next to it is what a devnet creation left when it did not "
+                 "finish: petrod devnet --data %s removes it and creates a new devnet",
+                 dir, tmp, dir);
     } else {
-        whyf(why, cap, "%s %s, so there is nothing to %s: create a devnet there with petrod "
-                       "devnet --data %s, or pass the right --data directory",
-             dir, exists ? "is an empty directory" : "does not exist",
-             use == DATADIR_USE_VERIFY ? "verify" : "run", dir);
+        fmt_line(why, cap,
+                 "%s %s, so there is nothing to %s: create a devnet there with petrod "
+                 "devnet --data %s, or pass the right --data directory",
+                 dir, exists ? "is an empty directory" : "does not exist",
+                 use == DATADIR_USE_VERIFY ? "verify" : "run", dir);
     }
     return DATADIR_MISSING;
 }
@@ -249,23 +238,23 @@ static datadir_status inspect_genesis(const char *dir, datadir_use use, char *wh
     datadir_status st = DATADIR_UNUSABLE;
     FILE *f = bytes != NULL && g != NULL ? fopen(path, "rb") : NULL;
     if (bytes == NULL || g == NULL) {
-        whyf(why, cap, "cannot check %s: out of memory", dir);
+        fmt_line(why, cap, "cannot check %s: out of memory", dir);
         goto done;
     }
     if (f == NULL) {
-        whyf(why, cap, "cannot read %s: %s: check its permissions", path, strerror(errno));
+        fmt_line(why, cap, "cannot read %s: %s: check its permissions", path, strerror(errno));
         goto done;
     }
     size_t size = fread(bytes, 1, PETRO_GENESIS_SIZE_MAX + 1, f);
     bool is_error = ferror(f) != 0;
     fclose(f);
     if (is_error) {
-        whyf(why, cap, "cannot read %s: %s", path, strerror(errno));
+        fmt_line(why, cap, "cannot read %s: %s", path, strerror(errno));
         goto done;
     }
     if (size == 0) {
-        whyf(why, cap, "%s is an incomplete data directory (genesis.bin is empty): %s", dir,
-             remedy(use));
+        fmt_line(why, cap, "%s is an incomplete data directory (genesis.bin is empty): %s", dir,
+                 remedy(use));
         goto done;
     }
     unsigned version = bytes[0];
@@ -274,20 +263,22 @@ static datadir_status inspect_genesis(const char *dir, datadir_use use, char *wh
     if (r == PETRO_OK) {
         st = DATADIR_OK;
     } else if (version > PETRO_GENESIS_VERSION) {
-        whyf(why, cap,
-             "%s was created by a newer petrod (genesis format %u, this petrod reads %u): run "
-             "it with that petrod, or %s",
-             dir, version, (unsigned)PETRO_GENESIS_VERSION, remedy(use));
+        fmt_line(why, cap,
+                 "%s was created by a newer petrod (genesis format %u, this petrod reads %u): run "
+                 "it with that petrod, or %s",
+                 dir, version, (unsigned)PETRO_GENESIS_VERSION, remedy(use));
     } else if (version < PETRO_GENESIS_VERSION) {
         /* Format 1 had several layouts (sections were added under it); none of them is
          * readable now, whichever it is. */
-        whyf(why, cap, "%s was created by an older petrod (genesis format %u, this petrod reads "
-                       "%u): %s",
-             dir, version, (unsigned)PETRO_GENESIS_VERSION, remedy(use));
+        fmt_line(why, cap,
+                 "%s was created by an older petrod (genesis format %u, this petrod reads "
+                 "%u): %s",
+                 dir, version, (unsigned)PETRO_GENESIS_VERSION, remedy(use));
     } else {
-        whyf(why, cap, "%s is damaged (its genesis.bin has this petrod's format %u but does not "
-                       "decode: %s): restore it from a backup (docs/operations.md), or %s",
-             dir, version, petro_result_str(r), remedy(use));
+        fmt_line(why, cap,
+                 "%s is damaged (its genesis.bin has this petrod's format %u but does not "
+                 "decode: %s): restore it from a backup (docs/operations.md), or %s",
+                 dir, version, petro_result_str(r), remedy(use));
     }
 done:
     free(g);
@@ -305,55 +296,63 @@ static datadir_status inspect_ledger(const char *dir, datadir_use use, char *why
     petro_result r = store_lmdb_peek_meta(ledger, "format", value, sizeof value, &size,
                                           &lmdb_error);
     if (r == PETRO_ERR_CORRUPT) {
-        whyf(why, cap, "%s is damaged (ledger/data.mdb is not a ledger: %s): restore it from a "
-                       "backup (docs/operations.md), or %s",
-             dir, lmdb_error, remedy(use));
+        fmt_line(why, cap,
+                 "%s is damaged (ledger/data.mdb is not a ledger: %s): restore it from a "
+                 "backup (docs/operations.md), or %s",
+                 dir, lmdb_error, remedy(use));
         return DATADIR_UNUSABLE;
     }
     if (r != PETRO_OK && r != PETRO_ERR_NOT_FOUND && r != PETRO_ERR_BUFFER_TOO_SMALL) {
-        whyf(why, cap, "cannot read the ledger in %s: %s", ledger, lmdb_error);
+        fmt_line(why, cap, "cannot read the ledger in %s: %s", ledger, lmdb_error);
         return DATADIR_UNUSABLE;
     }
     if (r != PETRO_OK || size != 4) {
-        whyf(why, cap, "%s was created by an older petrod (its ledger has no format record, this "
-                       "petrod reads ledger format %u): %s",
-             dir, (unsigned)STORE_FORMAT_VERSION, remedy(use));
+        fmt_line(why, cap,
+                 "%s was created by an older petrod (its ledger has no format record, this "
+                 "petrod reads ledger format %u): %s",
+                 dir, (unsigned)STORE_FORMAT_VERSION, remedy(use));
         return DATADIR_UNUSABLE;
     }
     uint32_t format = (uint32_t)value[0] | (uint32_t)value[1] << 8 | (uint32_t)value[2] << 16 |
                       (uint32_t)value[3] << 24;
     if (format != STORE_FORMAT_VERSION) {
         bool is_newer = format > STORE_FORMAT_VERSION;
-        whyf(why, cap, "%s was created by %s petrod (ledger format %" PRIu32 ", this petrod reads "
-                       "%u): %s%s",
-             dir, is_newer ? "a newer" : "an older", format, (unsigned)STORE_FORMAT_VERSION,
-             is_newer ? "run it with that petrod, or " : "", remedy(use));
+        fmt_line(why, cap,
+                 "%s was created by %s petrod (ledger format %" PRIu32
+                 ", this petrod reads "
+                 "%u): %s%s",
+                 dir, is_newer ? "a newer" : "an older", format, (unsigned)STORE_FORMAT_VERSION,
+                 is_newer ? "run it with that petrod, or " : "", remedy(use));
         return DATADIR_UNUSABLE;
     }
     r = store_lmdb_peek_meta(ledger, "role", value, sizeof value, &size, &lmdb_error);
     if (r != PETRO_OK || size != 1 ||
         (value[0] != STORE_ROLE_DEVNET && value[0] != STORE_ROLE_CLUSTER)) {
-        whyf(why, cap, "%s is damaged (its ledger has no valid role record): restore it from a "
-                       "backup (docs/operations.md), or %s",
-             dir, remedy(use));
+        fmt_line(why, cap,
+                 "%s is damaged (its ledger has no valid role record): restore it from a "
+                 "backup (docs/operations.md), or %s",
+                 dir, remedy(use));
         return DATADIR_UNUSABLE;
     }
     if (value[0] == STORE_ROLE_CLUSTER && use != DATADIR_USE_CLUSTER &&
         use != DATADIR_USE_VERIFY) {
-        whyf(why, cap, "%s is a cluster validator's data directory (made by petrod cluster-init), "
-                       "%s: run it with petrod run --data %s --cluster FILE (its cluster.conf)%s",
-             dir,
-             use == DATADIR_USE_DEVNET ? "not a devnet"
-                                       : "and alone it would fork away from its cluster",
-             dir, use == DATADIR_USE_DEVNET ? ", or pass another --data directory for a devnet"
-                                            : "");
+        fmt_line(
+            why, cap,
+            "%s is a cluster validator's data directory (made by petrod cluster-init), "
+            "%s: run it with petrod run --data %s --cluster FILE (its cluster.conf)%s",
+            dir,
+            use == DATADIR_USE_DEVNET ? "not a devnet"
+                                      : "and alone it would fork away from its cluster",
+            dir,
+            use == DATADIR_USE_DEVNET ? ", or pass another --data directory for a devnet" : "");
         return DATADIR_UNUSABLE;
     }
     if (value[0] == STORE_ROLE_DEVNET && use == DATADIR_USE_CLUSTER) {
-        whyf(why, cap, "%s is a devnet's data directory (made by petrod devnet), not a cluster "
-                       "validator's: run it with petrod devnet --data %s, or pass --data the "
-                       "node directory petrod cluster-init made for this validator",
-             dir, dir);
+        fmt_line(why, cap,
+                 "%s is a devnet's data directory (made by petrod devnet), not a cluster "
+                 "validator's: run it with petrod devnet --data %s, or pass --data the "
+                 "node directory petrod cluster-init made for this validator",
+                 dir, dir);
         return DATADIR_UNUSABLE;
     }
     return DATADIR_OK;
@@ -364,28 +363,31 @@ datadir_status datadir_inspect(const char *dir, datadir_use use, char *why, size
     struct stat st;
     if (stat(dir, &st) != 0) {
         if (errno == ENOENT) return inspect_missing(dir, use, false, why, why_cap);
-        whyf(why, why_cap, "cannot access %s: %s: check the path and its permissions, or pass "
-                           "another --data directory",
-             dir, strerror(errno));
+        fmt_line(why, why_cap,
+                 "cannot access %s: %s: check the path and its permissions, or pass "
+                 "another --data directory",
+                 dir, strerror(errno));
         return DATADIR_UNUSABLE;
     }
     if (!S_ISDIR(st.st_mode)) {
-        whyf(why, why_cap, "%s is %s, not a directory: move it away or pass another --data "
-                           "directory",
-             dir, S_ISREG(st.st_mode) ? "a file" : "not a file either");
+        fmt_line(why, why_cap,
+                 "%s is %s, not a directory: move it away or pass another --data "
+                 "directory",
+                 dir, S_ISREG(st.st_mode) ? "a file" : "not a file either");
         return DATADIR_UNUSABLE;
     }
     DIR *d = opendir(dir);
     if (d == NULL) {
-        whyf(why, why_cap, "cannot read %s: %s: check its permissions", dir, strerror(errno));
+        fmt_line(why, why_cap, "cannot read %s: %s: check its permissions", dir, strerror(errno));
         return DATADIR_UNUSABLE;
     }
     closedir(d);
     if (dir_is_empty(dir)) return inspect_missing(dir, use, true, why, why_cap);
     if (!has_petro_entries(dir)) {
-        whyf(why, why_cap, "%s is not a petro data directory (it holds other files and no "
-                           "genesis.bin or ledger/): pass another --data directory",
-             dir);
+        fmt_line(why, why_cap,
+                 "%s is not a petro data directory (it holds other files and no "
+                 "genesis.bin or ledger/): pass another --data directory",
+                 dir);
         return DATADIR_UNUSABLE;
     }
     static const struct {
@@ -394,9 +396,10 @@ datadir_status datadir_inspect(const char *dir, datadir_use use, char *why, size
     } required[] = {{"genesis.bin", false}, {"ledger", true}, {"ledger/data.mdb", false}};
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
         if (!has_entry(dir, required[i].name, required[i].is_dir)) {
-            whyf(why, why_cap, "%s is an incomplete data directory (%s%s is missing: its creation "
-                               "did not finish, or files were removed): %s",
-                 dir, required[i].name, required[i].is_dir ? "/" : "", remedy(use));
+            fmt_line(why, why_cap,
+                     "%s is an incomplete data directory (%s%s is missing: its creation "
+                     "did not finish, or files were removed): %s",
+                     dir, required[i].name, required[i].is_dir ? "/" : "", remedy(use));
             return DATADIR_UNUSABLE;
         }
     }
@@ -592,20 +595,24 @@ static void build_genesis(petro_genesis *g, const devnet_keys *k) {
     memcpy(g->reserves[1].quote, "USD", 4);
     static const uint64_t year_ms = 365ull * 24 * 3600 * 1000;
     g->attestation_count = 2;
-    petro_op_attest_reserve *oil = &g->attestations[0];
-    oil->commodity = PETRO_COMMODITY_OIL;
-    oil->quantity = supply;
-    snprintf(oil->custodian, sizeof oil->custodian, "devnet: Orinoco belt storage, Jose");
-    petro_hash_bytes(&oil->document_hash, (const uint8_t *)"devnet oil certificate", 22);
-    oil->valid_from_ms = g->timestamp_ms;
-    oil->valid_until_ms = g->timestamp_ms + year_ms;
-    petro_op_attest_reserve *gold = &g->attestations[1];
-    gold->commodity = PETRO_COMMODITY_GOLD;
-    gold->quantity = 1000 * PETRO_UNIT;
-    snprintf(gold->custodian, sizeof gold->custodian, "devnet: central bank vault, Caracas");
-    petro_hash_bytes(&gold->document_hash, (const uint8_t *)"devnet gold certificate", 23);
-    gold->valid_from_ms = g->timestamp_ms;
-    gold->valid_until_ms = g->timestamp_ms + year_ms;
+    /* One attestation per reserve: quantity, custodian, certificate hash, one year. */
+    static const struct {
+        uint8_t commodity;
+        const char *custodian, *certificate;
+    } attested[2] = {
+        {PETRO_COMMODITY_OIL, "devnet: Orinoco belt storage, Jose", "devnet oil certificate"},
+        {PETRO_COMMODITY_GOLD, "devnet: central bank vault, Caracas", "devnet gold certificate"},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        g->attestations[i].commodity = attested[i].commodity;
+        g->attestations[i].quantity = i == 0 ? supply : 1000 * PETRO_UNIT;
+        snprintf(g->attestations[i].custodian, sizeof g->attestations[i].custodian, "%s",
+                 attested[i].custodian);
+        petro_hash_bytes(&g->attestations[i].document_hash,
+                         (const uint8_t *)attested[i].certificate, strlen(attested[i].certificate));
+        g->attestations[i].valid_from_ms = g->timestamp_ms;
+        g->attestations[i].valid_until_ms = g->timestamp_ms + year_ms;
+    }
 
     /* Zones (docs/trade.md): four economic zones run by the zone authority. The importer is
      * in Paraguana (VE), the exporter in Manaus (BR), whose policy takes 0.25% of what

@@ -67,3 +67,11 @@ _Noreturn void petrod_assert_fail(const char *file, int line, const char *func,
     fflush(stderr);
     abort();
 }
+
+void fmt_line(char *out, size_t cap, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out, cap, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n >= cap && cap > 4) memcpy(out + cap - 4, "...", 4);
+}

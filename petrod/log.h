@@ -6,6 +6,8 @@
 #ifndef PETROD_LOG_H
 #define PETROD_LOG_H
 
+#include <stddef.h>
+
 typedef enum {
     LOG_LEVEL_DEBUG = 0,
     LOG_LEVEL_INFO = 1,
@@ -24,6 +26,10 @@ void log_set_level(log_level level);
 
 /** Write one line: "<time> petrod <level>: <message>". Thread-safe. */
 void log_write(log_level level, const char *fmt, ...) LOG_PRINTF_(2);
+
+/** Format one line of text into out (cap bytes, always terminated); a line cut by a small
+ *  buffer ends in "..." so the cut shows. For the one-line reasons petrod prints. */
+void fmt_line(char *out, size_t cap, const char *fmt, ...) LOG_PRINTF_(3);
 
 #define log_debug(...) log_write(LOG_LEVEL_DEBUG, __VA_ARGS__)
 #define log_info(...) log_write(LOG_LEVEL_INFO, __VA_ARGS__)

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "listen.h"
 #include "log.h"
 #include "static.h"
 
@@ -572,34 +573,6 @@ static void on_log(void *cls, const char *fmt, va_list ap) {
 
 /* ------------------------------------------------------------ lifecycle */
 
-/* host + port to a socket address; numeric hosts and names (first address) both work. */
-static petro_result resolve_listen(struct sockaddr_storage *ss, socklen_t *ss_size,
-                                   const char *host, uint16_t port) {
-    struct addrinfo hints;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    struct addrinfo *res = NULL;
-    if (getaddrinfo(host, NULL, &hints, &res) != 0 || res == NULL) {
-        return PETRO_ERR_BAD_REQUEST;
-    }
-    petro_result rc = PETRO_ERR_BAD_REQUEST;
-    if ((res->ai_family == AF_INET || res->ai_family == AF_INET6) &&
-        res->ai_addrlen <= sizeof *ss) {
-        memset(ss, 0, sizeof *ss);
-        memcpy(ss, res->ai_addr, res->ai_addrlen);
-        *ss_size = res->ai_addrlen;
-        if (res->ai_family == AF_INET) {
-            ((struct sockaddr_in *)ss)->sin_port = htons(port);
-        } else {
-            ((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
-        }
-        rc = PETRO_OK;
-    }
-    freeaddrinfo(res);
-    return rc;
-}
-
 petro_result api_start(api **out, node *n, const api_config *cfg) {
     *out = NULL;
     const char *host = cfg->host;
@@ -607,7 +580,7 @@ petro_result api_start(api **out, node *n, const api_config *cfg) {
     routes_check();
     struct sockaddr_storage ss;
     socklen_t ss_size = 0;
-    if (host == NULL || resolve_listen(&ss, &ss_size, host, port) != PETRO_OK) {
+    if (host == NULL || api_listen_resolve(&ss, &ss_size, host, port) != PETRO_OK) {
         log_error("api: cannot resolve listen host '%s'", host != NULL ? host : "");
         return PETRO_ERR_BAD_REQUEST;
     }

@@ -130,8 +130,7 @@ int api_static_open_root(const char *dir) {
 }
 
 bool api_static_claims(const char *path) {
-    return strncmp(path, "/v1/", 4) != 0 && strcmp(path, "/v1") != 0 &&
-           strcmp(path, "/metrics") != 0 && strcmp(path, "/healthz") != 0;
+    return strncmp(path, "/v1/", 4) != 0 && strcmp(path, "/v1") != 0;
 }
 
 enum MHD_Result api_static_send(const api_request *req, int root_fd) {

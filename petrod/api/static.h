@@ -10,8 +10,8 @@
  *  logging why. */
 int api_static_open_root(const char *dir);
 
-/** Whether a path no API route claims may be a page: not /v1/..., /metrics or /healthz, whose
- *  unknown paths stay the API's JSON 404. */
+/** Whether a path no API route claims may be a page: anything but /v1 and /v1/..., whose
+ *  unknown paths stay the API's JSON 404 "no such route". */
 bool api_static_claims(const char *path);
 
 /** Answer a GET or HEAD of req->path from the pages below root_fd, or the JSON 404. */
