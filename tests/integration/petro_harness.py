@@ -607,6 +607,35 @@ class Node:
 # ------------------------------------------------------------------ the CLI
 
 
+def ports_free(ports):
+    """Whether every TCP port in ports can be bound on 127.0.0.1 now."""
+    for p in ports:
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            s.bind(("127.0.0.1", p))
+        except OSError:
+            return False
+        finally:
+            s.close()
+    return True
+
+
+def run_petrod(*args):
+    """Run petrod to completion, as for a start-up that must refuse (it exits at once), with
+    the sanitizer options of the build; returns (rc, stdout, stderr)."""
+    env = dict(os.environ)
+    if SANITIZE:
+        env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
+        env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
+    cmd = [PETROD] + list(args)
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=60 * SLOW, env=env,
+                           stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired as e:
+        fail("%s did not exit (it should refuse at start-up): %s" % (" ".join(cmd), e))
+    return p.returncode, p.stdout, p.stderr
+
+
 def run_cli(*args, node_url=None, env=None, timeout=None, input_text=None):
     """Run `petro ARGS...` with PETRO_NODE set. Returns (rc, stdout, stderr)."""
     check(os.access(PETRO, os.X_OK), "petro CLI binary not found at %s (PETRO_BIN=%s)"

@@ -44,19 +44,6 @@ N = 3
 CHECKPOINT_INTERVAL = 4
 
 
-def ports_free(ports):
-    import socket
-    for p in ports:
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        try:
-            s.bind(("127.0.0.1", p))
-        except OSError:
-            return False
-        finally:
-            s.close()
-    return True
-
-
 class Cluster:
     """3 etcd members + 3 petrods in a temp dir; every child dies with the test."""
 
@@ -69,7 +56,7 @@ class Cluster:
             ports = [self.api_base + i for i in range(N)]
             ports += [self.etcd_base + 1 + i for i in range(N)]
             ports += [self.etcd_base + 101 + i for i in range(N)]
-            if ports_free(ports):
+            if h.ports_free(ports):
                 break
         subprocess.run([h.PETROD, "cluster-init", "--validators", str(N), "--dir", self.dir,
                         "--api-base-port", str(self.api_base),

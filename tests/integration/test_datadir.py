@@ -31,7 +31,6 @@ import ctypes.util
 import hashlib
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
@@ -44,21 +43,6 @@ GENESIS_FORMAT = 2
 LEDGER_FORMAT = 4
 DEVNET_FIX = "remove it or move it away, then run make run (petrod devnet) again"
 RUN_FIX = "remove it or move it away, then create it again"
-
-
-def petrod(*args):
-    """Run petrod to completion (a refusal exits at once); returns (rc, stdout, stderr)."""
-    env = dict(os.environ)
-    if h.SANITIZE:
-        env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
-        env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
-    cmd = [h.PETROD] + list(args)
-    try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=60 * h.SLOW, env=env,
-                           stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired as e:
-        h.fail("%s did not exit (it should refuse at start-up): %s" % (" ".join(cmd), e))
-    return p.returncode, p.stdout, p.stderr
 
 
 def tree_digest(path):
@@ -86,7 +70,7 @@ def refused(mode, data, *needles, extra=()):
     needle, and must leave DATA exactly as it was."""
     before = tree_digest(data) if os.path.exists(data) else None
     args = [mode, "--data", data, "--http", "127.0.0.1:0"] + list(extra)
-    rc, out, err = petrod(*args)
+    rc, out, err = h.run_petrod(*args)
     lines = err.strip("\n").split("\n") if err.strip() else []
     what = "petrod %s:\n  rc=%d\n  stderr=%r" % (" ".join(args), rc, err)
     check(rc == EXIT_DATADIR, "expected exit %d; %s" % (EXIT_DATADIR, what))
@@ -107,7 +91,7 @@ def verify_refused(data, *needles, start_line=None):
     holding every needle (given start_line, petrod's own start-up line "petrod: REASON", the
     same REASON), print nothing on stdout and leave DATA exactly as it was."""
     before = tree_digest(data) if os.path.exists(data) else None
-    rc, out, err = petrod("verify", "--data", data)
+    rc, out, err = h.run_petrod("verify", "--data", data)
     lines = err.strip("\n").split("\n") if err.strip() else []
     what = "petrod verify --data %s:\n  rc=%d\n  stdout=%r\n  stderr=%r" % (data, rc, out, err)
     check(rc == EXIT_DATADIR, "expected exit %d; %s" % (EXIT_DATADIR, what))
@@ -132,7 +116,7 @@ def verified(data):
     was: the same files (it opens LMDB read-only and creates no ledger/lock.mdb where there is
     none), the same contents but for the reader slots of an existing lock.mdb."""
     before = tree_digest(data)
-    rc, out, err = petrod("verify", "--data", data)
+    rc, out, err = h.run_petrod("verify", "--data", data)
     check(rc == 0 and out.startswith("verified: height ") and err == "",
           "petrod verify --data %s: rc=%d\n  stdout=%r\n  stderr=%r" % (data, rc, out, err))
     check(tree_digest(data) == before, "petrod verify changed %s" % data)
@@ -327,7 +311,7 @@ def path_cases(work):
 
 def role_cases(healthy, work):
     c = os.path.join(work, "cluster")
-    rc, out, err = petrod("cluster-init", "--validators", "2", "--dir", c,
+    rc, out, err = h.run_petrod("cluster-init", "--validators", "2", "--dir", c,
                           "--api-base-port", str(h.free_port()),
                           "--etcd-base-port", "40000")
     check(rc == 0, "cluster-init failed: rc=%d\n%s%s" % (rc, out, err))
@@ -360,7 +344,7 @@ def run():
         with open(os.path.join(node.data_dir, "genesis.bin"), "rb") as f:
             check(f.read(1) == bytes([GENESIS_FORMAT]),
                   "a new genesis.bin does not start with format %d" % GENESIS_FORMAT)
-        rc, out, err = petrod("run", "--data", node.data_dir, "--http", "127.0.0.1:0",
+        rc, out, err = h.run_petrod("run", "--data", node.data_dir, "--http", "127.0.0.1:0",
                               "--no-such-flag")
         check(rc == 2, "a usage error is still exit 2 (got %d: %s)" % (rc, err))
 

@@ -156,18 +156,6 @@ def petrod_cases(work):
 # ------------------------------------------------------------------ scripts/cluster
 
 
-def ports_free(ports):
-    for p in ports:
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        try:
-            s.bind(("127.0.0.1", p))
-        except OSError:
-            return False
-        finally:
-            s.close()
-    return True
-
-
 def pick_ports():
     rng = random.Random()
     for _ in range(100):
@@ -175,7 +163,7 @@ def pick_ports():
         etcd_base = rng.randint(30000, 39000)
         ports = [api_base + i for i in range(3)]
         ports += [etcd_base + 1 + i for i in range(3)] + [etcd_base + 101 + i for i in range(3)]
-        if ports_free(ports):
+        if h.ports_free(ports):
             return api_base, etcd_base
     h.fail("no free ports for a cluster")
 

@@ -20,7 +20,6 @@ import hashlib
 import os
 import shutil
 import struct
-import subprocess
 import sys
 import tempfile
 
@@ -30,21 +29,6 @@ from petro_harness import check, log  # noqa: E402
 
 EXIT_DATADIR = 3
 REMEDY = "restore it from a backup or a peer (docs/operations.md)"
-
-
-def petrod(*args):
-    """Run petrod to completion (a refusal exits at once); returns (rc, stdout, stderr)."""
-    env = dict(os.environ)
-    if h.SANITIZE:
-        env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
-        env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
-    cmd = [h.PETROD] + list(args)
-    try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=60 * h.SLOW, env=env,
-                           stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired as e:
-        h.fail("%s did not exit (it should refuse at start-up): %s" % (" ".join(cmd), e))
-    return p.returncode, p.stdout, p.stderr
 
 
 def tree_digest(path):
@@ -84,7 +68,7 @@ def refused(mode, data, needles):
     args = [mode, "--data", data]
     if mode != "verify":
         args += ["--http", "127.0.0.1:0"]
-    rc, out, err = petrod(*args)
+    rc, out, err = h.run_petrod(*args)
     what = "petrod %s:\n  rc=%d\n  stdout=%r\n  stderr=%r" % (" ".join(args), rc, out, err)
     check(rc >= 0, "killed by signal %d; %s" % (-rc, what))
     check(rc == EXIT_DATADIR, "expected exit %d; %s" % (EXIT_DATADIR, what))
@@ -147,7 +131,7 @@ def truncated_copy(healthy, work, name, size):
 
 
 def still_runs(healthy, height):
-    rc, out, err = petrod("verify", "--data", healthy)
+    rc, out, err = h.run_petrod("verify", "--data", healthy)
     check(rc == 0 and out.startswith("verified: height %d," % height) and err == "",
           "the untouched copy does not verify: rc=%d\n  stdout=%r\n  stderr=%r" % (rc, out, err))
     log("untouched copy: %s" % out.strip())
@@ -193,7 +177,7 @@ def run():
             shutil.copytree(healthy, d, symlinks=True)
             with open(os.path.join(d, "ledger", "lock.mdb"), "r+b") as f:
                 f.truncate(cut)
-            rc, out, err = petrod("verify", "--data", d)
+            rc, out, err = h.run_petrod("verify", "--data", d)
             check(rc == 0 and out.startswith("verified: height %d," % height),
                   "lock.mdb cut to %d bytes: rc=%d\n  stdout=%r\n  stderr=%r"
                   % (cut, rc, out, err))
