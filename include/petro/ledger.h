@@ -127,7 +127,7 @@ typedef struct petro_genesis {
     uint32_t reserve_count;
     petro_genesis_reserve reserves[PETRO_GENESIS_RESERVES_MAX];
     uint32_t attestation_count;              /* attestations in force at genesis */
-    petro_op_attest_reserve attestations[PETRO_GENESIS_ATTESTATIONS_MAX];
+    petro_attestation_terms attestations[PETRO_GENESIS_ATTESTATIONS_MAX];
     /* Zones: the accounts allowed to create zones (distinct genesis accounts), the zones in
      * force at genesis and the genesis accounts' zones and KYC tiers. */
     uint32_t zone_authority_count;

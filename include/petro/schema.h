@@ -79,7 +79,7 @@ typedef struct petro_op_schema {
     uint8_t threshold;         /* petro_threshold */
     uint8_t field_count;
     uint16_t size;             /* sizeof its struct in petro_op.u; fields lie inside it */
-    const char *name;          /* "payment", "trade_create": JSON "type", CLI and docs */
+    const char *name;          /* lower_snake: JSON "type", CLI and docs */
     const char *family;        /* its family's name */
     const char *summary;       /* one line */
     const petro_field *fields; /* field_count fields, in wire order */
@@ -98,7 +98,7 @@ typedef struct petro_family_info {
 
 /** The schema of an operation type, or NULL if no family registers that number. Pure. */
 PETRO_API const petro_op_schema *petro_op_schema_of(uint8_t type);
-/** The schema of the operation called name ("payment"), or NULL. Pure. */
+/** The schema of the operation called name (petro_op_schema.name), or NULL. Pure. */
 PETRO_API const petro_op_schema *petro_op_schema_find(const char *name);
 /** Families in registry order (libpetro/families.def); i < petro_family_count(). */
 PETRO_API size_t petro_family_count(void);

@@ -7,6 +7,7 @@
 #include "ledger.h"
 #include "store.h"
 #include "trade_ops.h"
+#include "zones_ops.h"
 #include "types.h"
 
 #ifdef __cplusplus
@@ -89,7 +90,7 @@ typedef struct petro_trade_stat {
 
 /** A bilateral turnover target. */
 typedef struct petro_trade_target {
-    petro_op_trade_target t;
+    petro_trade_target_terms t;
     petro_pubkey set_by;
     uint64_t height;
 } petro_trade_target;

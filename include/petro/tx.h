@@ -5,6 +5,7 @@
 
 #include "data_ops.h"
 #include "trade_ops.h"
+#include "zones_ops.h"
 #include "types.h"
 
 #ifdef __cplusplus
@@ -38,7 +39,7 @@ typedef enum {
     PETRO_OP_TRADE_DISPUTE = 36,
     PETRO_OP_TRADE_RESOLVE = 37,
     PETRO_OP_TRADE_AMEND = 38,
-    PETRO_OP_ZONE_CREATE = 40,        /* family zones (trade_ops.h) */
+    PETRO_OP_ZONE_CREATE = 40,        /* family zones (zones_ops.h) */
     PETRO_OP_ZONE_POLICY = 41,
     PETRO_OP_ZONE_ASSIGN = 42,
     PETRO_OP_SET_KYC_TIER = 43,
@@ -96,6 +97,8 @@ typedef struct {
     uint64_t valid_from_ms, valid_until_ms; /* valid_from < valid_until */
     uint64_t supersedes; /* id of an active attestation it replaces; 0 = none */
 } petro_op_attest_reserve;
+/** The terms of a reserve attestation, attested by the operation or named in genesis. */
+typedef petro_op_attest_reserve petro_attestation_terms;
 /** An oracle's price of one commodity unit in quote base units (source: a genesis oracle). */
 typedef struct {
     uint8_t commodity;

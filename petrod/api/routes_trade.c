@@ -21,7 +21,7 @@ static json_t *doc_json_name(uint8_t t) {
 }
 
 /* The fields of a trade target, as set (the op) and as listed (/v1/trade/targets). */
-static bool target_fields(json_t *o, const petro_op_trade_target *t, petro_net_kind kind) {
+static bool target_fields(json_t *o, const petro_trade_target_terms *t, petro_net_kind kind) {
     bool ok = apij_set(o, "origin", apij_text(t->origin, 2));
     ok = ok && apij_set(o, "destination", apij_text(t->destination, 2));
     ok = ok && apij_set(o, "asset", apij_asset(&t->asset, kind));
