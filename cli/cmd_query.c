@@ -252,8 +252,10 @@ int cmd_block(const cli_config *cfg, const cli_args *args) {
     out_kv("time", "%s", when);
     out_kv("proposer", "%s", jstr_or(b, "proposer", "?"));
     out_kv("tx root", "%s", jstr_or(b, "tx_root", "?"));
+    out_kv("witness root", "%s", jstr_or(b, "witness_root", "?"));
     out_kv("result root", "%s", jstr_or(b, "result_root", "?"));
     out_kv("state hash", "%s", jstr_or(b, "state_hash", "?"));
+    out_kv("signature", "%s", jstr_or(b, "signature", "?"));
     if (jint(b, "tx_count", &count)) {
         out_kv("transactions", "%lld", count);
     } else {

@@ -211,7 +211,8 @@ static int amend_when(cli_args *copy, char text[U64_TEXT_SIZE], const char *ms_o
  * amend_count (and, for dates left out, its current dates) from the node. copy receives the
  * times used. */
 static int amend_build(const cli_config *cfg, cli_args *copy, char times[2][U64_TEXT_SIZE],
-                       cli_tx_op *txo, petro_hash *msg) {
+                       cli_tx_op *txo,
+                       uint8_t msg[PETRO_TRADE_AMEND_MESSAGE_SIZE]) {
     uint64_t id = 0;
     int rc = parse_uint(&id, "--id", args_get(copy, "id"), 1, UINT64_MAX);
     if (rc != CLI_EXIT_OK) return rc;
@@ -239,7 +240,8 @@ static int amend_build(const cli_config *cfg, cli_args *copy, char times[2][U64_
     return CLI_EXIT_OK;
 }
 
-static int sign_with(const cli_config *cfg, const char *path, const petro_hash *msg,
+static int sign_with(const cli_config *cfg, const char *path,
+                     const uint8_t msg[PETRO_TRADE_AMEND_MESSAGE_SIZE],
                      petro_sig *sig) {
     petro_net_kind kind = PETRO_NET_TEST;
     if (!node_probe_net_kind(cfg, &kind)) {
@@ -253,7 +255,7 @@ static int sign_with(const cli_config *cfg, const char *path, const petro_hash *
     memset(&key, 0, sizeof key);
     int rc = wallet_open(cfg, path, kind, &key);
     if (rc != CLI_EXIT_OK) return rc;
-    petro_sign(sig, msg->bytes, sizeof msg->bytes, key.sk);
+    petro_sign_in(sig, PETRO_DOMAIN_TRADE_AMEND, msg, PETRO_TRADE_AMEND_MESSAGE_SIZE, key.sk);
     wallet_key_deinit(&key);
     return CLI_EXIT_OK;
 }
@@ -263,11 +265,11 @@ static int cmd_trade_amend_sign(const cli_config *cfg, const cli_args *args) {
     cli_args copy = *args;
     char times[2][U64_TEXT_SIZE];
     cli_tx_op txo;
-    petro_hash msg;
-    int rc = amend_build(cfg, &copy, times, &txo, &msg);
+    uint8_t msg[PETRO_TRADE_AMEND_MESSAGE_SIZE];
+    int rc = amend_build(cfg, &copy, times, &txo, msg);
     if (rc != CLI_EXIT_OK) return rc;
     petro_sig sig;
-    rc = sign_with(cfg, args_get(args, "wallet"), &msg, &sig);
+    rc = sign_with(cfg, args_get(args, "wallet"), msg, &sig);
     if (rc != CLI_EXIT_OK) return rc;
     char hex[129];
     petro_hex_encode(hex, sig.bytes, sizeof sig.bytes);
@@ -292,10 +294,10 @@ static int cmd_trade_amend(const cli_config *cfg, const cli_args *args) {
     cli_args copy = *args;
     char times[2][U64_TEXT_SIZE];
     cli_tx_op txo;
-    petro_hash msg;
-    int rc = amend_build(cfg, &copy, times, &txo, &msg);
+    uint8_t msg[PETRO_TRADE_AMEND_MESSAGE_SIZE];
+    int rc = amend_build(cfg, &copy, times, &txo, msg);
     if (rc == CLI_EXIT_OK && wallet != NULL) {
-        rc = sign_with(cfg, wallet, &msg, &txo.op.u.trade_amend.counter_sig);
+        rc = sign_with(cfg, wallet, msg, &txo.op.u.trade_amend.counter_sig);
     }
     return rc == CLI_EXIT_OK ? cli_tx_submit(cfg, &copy, &txo) : rc;
 }

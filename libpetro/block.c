@@ -1,5 +1,5 @@
-/* Blocks: the 181-byte header (docs/protocol.md, "Block"), the block hash, Merkle roots
- * ("Merkle trees") and the walk over an encoded body. */
+/* Blocks: the 277-byte header (docs/protocol.md, "Block"), the block hash, the proposer's
+ * signature, Merkle roots ("Merkle trees") and the walk over an encoded body. */
 #include <string.h>
 
 #include "internal.h"
@@ -16,10 +16,13 @@ void petro_block_header_encode(uint8_t out[PETRO_BLOCK_HEADER_SIZE], const petro
     w_hash(&w, &h->prev_hash);
     petro__w_u64(&w, h->timestamp_ms);
     w_hash(&w, &h->tx_root);
+    w_hash(&w, &h->witness_root);
     w_hash(&w, &h->result_root);
     w_hash(&w, &h->state_hash);
     petro__w_bytes(&w, h->proposer.bytes, sizeof h->proposer.bytes);
     petro__w_u32(&w, h->tx_count);
+    PETRO_ASSERT(w.size == PETRO_BLOCK_HASHED_SIZE);
+    petro__w_bytes(&w, h->signature.bytes, sizeof h->signature.bytes);
     PETRO_ASSERT(!w.is_overflow);
     PETRO_ASSERT(w.size == PETRO_BLOCK_HEADER_SIZE);
 }
@@ -37,10 +40,12 @@ petro_result petro_block_header_decode(petro_block_header *h, const uint8_t *byt
     petro__r_bytes(&r, tmp.prev_hash.bytes, sizeof tmp.prev_hash.bytes);
     tmp.timestamp_ms = petro__r_u64(&r);
     petro__r_bytes(&r, tmp.tx_root.bytes, sizeof tmp.tx_root.bytes);
+    petro__r_bytes(&r, tmp.witness_root.bytes, sizeof tmp.witness_root.bytes);
     petro__r_bytes(&r, tmp.result_root.bytes, sizeof tmp.result_root.bytes);
     petro__r_bytes(&r, tmp.state_hash.bytes, sizeof tmp.state_hash.bytes);
     petro__r_bytes(&r, tmp.proposer.bytes, sizeof tmp.proposer.bytes);
     tmp.tx_count = petro__r_u32(&r);
+    petro__r_bytes(&r, tmp.signature.bytes, sizeof tmp.signature.bytes);
     if (!petro__r_done(&r)) return PETRO_ERR_MALFORMED;
     if (tmp.version != PETRO_BLOCK_VERSION) return PETRO_ERR_BAD_VERSION;
     if (tmp.tx_count > PETRO_BLOCK_TX_COUNT_MAX) return PETRO_ERR_BLOCK_TOO_LARGE;
@@ -51,7 +56,37 @@ petro_result petro_block_header_decode(petro_block_header *h, const uint8_t *byt
 void petro_block_hash(petro_hash *out, const petro_block_header *h) {
     uint8_t buf[PETRO_BLOCK_HEADER_SIZE];
     petro_block_header_encode(buf, h);
-    petro_hash_bytes(out, buf, sizeof buf);
+    petro_hash_bytes(out, buf, PETRO_BLOCK_HASHED_SIZE);
+}
+
+/* network_id || block hash: what the proposer signs, in the block domain. */
+static void block_message(uint8_t out[64], const petro_block_header *h,
+                          const petro_hash *network_id) {
+    petro_hash id;
+    petro_block_hash(&id, h);
+    memcpy(out, network_id->bytes, 32);
+    memcpy(out + 32, id.bytes, 32);
+}
+
+petro_result petro_block_sign(petro_block_header *h, const petro_hash *network_id,
+                              const petro_seckey *sk) {
+    /* libsodium's secret key holds its public key in its last 32 bytes. */
+    if (memcmp(sk->bytes + 32, h->proposer.bytes, 32) != 0) return PETRO_ERR_BAD_SIGNATURE;
+    uint8_t msg[64];
+    block_message(msg, h, network_id);
+    petro_sign_in(&h->signature, PETRO_DOMAIN_BLOCK, msg, sizeof msg, sk);
+    return PETRO_OK;
+}
+
+bool petro_block_signature_ok(const petro_block_header *h, const petro_hash *network_id) {
+    if (h->height == 0) {
+        static const uint8_t zero[64];
+        return memcmp(h->proposer.bytes, zero, sizeof h->proposer.bytes) == 0 &&
+               memcmp(h->signature.bytes, zero, sizeof h->signature.bytes) == 0;
+    }
+    uint8_t msg[64];
+    block_message(msg, h, network_id);
+    return petro_verify_in(&h->signature, PETRO_DOMAIN_BLOCK, msg, sizeof msg, &h->proposer);
 }
 
 /* ---------------------------------------------------------------- Merkle trees */

@@ -87,6 +87,47 @@ bool petro_verify(const petro_sig *sig, const uint8_t *msg, size_t msg_size,
     return crypto_sign_verify_detached(sig->bytes, msg, msg_size, pk->bytes) == 0;
 }
 
+/* ---------------------------------------------------------------- signature domains */
+
+static const char *const domain_tags[PETRO_DOMAIN_COUNT] = {
+#define PETRO__DOMAIN_TAG(e, tag, what, who, msg) [e] = tag,
+    PETRO_SIG_DOMAINS(PETRO__DOMAIN_TAG)
+#undef PETRO__DOMAIN_TAG
+};
+
+const char *petro_sig_domain_tag(petro_sig_domain d) {
+    PETRO_ASSERT((unsigned)d < PETRO_DOMAIN_COUNT);
+    return domain_tags[d];
+}
+
+/* u8 len || tag || msg into out; returns the size. */
+static size_t domain_message(uint8_t *out, petro_sig_domain d, const uint8_t *msg,
+                             size_t msg_size) {
+    const char *tag = petro_sig_domain_tag(d);
+    size_t tag_size = strlen(tag);
+    PETRO_ASSERT(tag_size >= 1 && tag_size <= 32);
+    out[0] = (uint8_t)tag_size;
+    memcpy(out + 1, tag, tag_size);
+    if (msg_size > 0) memcpy(out + 1 + tag_size, msg, msg_size);
+    return 1 + tag_size + msg_size;
+}
+
+void petro_sign_in(petro_sig *sig, petro_sig_domain d, const uint8_t *msg, size_t msg_size,
+                   const petro_seckey *sk) {
+    PETRO_ASSERT(msg_size <= PETRO_SIGNED_MESSAGE_MAX);
+    uint8_t buf[1 + 32 + PETRO_SIGNED_MESSAGE_MAX];
+    size_t n = domain_message(buf, d, msg, msg_size);
+    petro_sign(sig, buf, n, sk);
+}
+
+bool petro_verify_in(const petro_sig *sig, petro_sig_domain d, const uint8_t *msg,
+                     size_t msg_size, const petro_pubkey *pk) {
+    if (msg_size > PETRO_SIGNED_MESSAGE_MAX) return false;
+    uint8_t buf[1 + 32 + PETRO_SIGNED_MESSAGE_MAX];
+    size_t n = domain_message(buf, d, msg, msg_size);
+    return petro_verify(sig, buf, n, pk);
+}
+
 /* ---------------------------------------------------------------- hex */
 
 void petro_hex_encode(char *out, const uint8_t *bytes, size_t bytes_size) {

@@ -241,6 +241,7 @@ struct petro_ledger {
     overlay op;             /* the current transaction's operations */
     bool write_op;          /* writes go to op (else block) */
     petro_hash *tx_ids;     /* included transactions, in order */
+    petro_hash *witnesses;  /* their witness leaves (signatures) */
     petro_hash *leaves;     /* their result leaves */
     petro_hash *scratch;
     uint32_t tx_count;
@@ -268,9 +269,12 @@ petro_result petro_ledger_create(petro_ledger **out, const petro_store *store) {
     if (rc == PETRO_OK) rc = ov_init(&l->op, 256, 128, (size_t)1 << 12);
     if (rc == PETRO_OK) {
         l->tx_ids = malloc(l->tx_cap * sizeof *l->tx_ids);
+        l->witnesses = malloc(l->tx_cap * sizeof *l->witnesses);
         l->leaves = malloc(l->tx_cap * sizeof *l->leaves);
         l->scratch = malloc(l->tx_cap * sizeof *l->scratch);
-        if (l->tx_ids == NULL || l->leaves == NULL || l->scratch == NULL) rc = PETRO_ERR_NOMEM;
+        if (l->tx_ids == NULL || l->witnesses == NULL || l->leaves == NULL || l->scratch == NULL) {
+            rc = PETRO_ERR_NOMEM;
+        }
     }
     if (rc != PETRO_OK) {
         petro_ledger_destroy(l);
@@ -285,6 +289,7 @@ void petro_ledger_destroy(petro_ledger *l) {
     ov_deinit(&l->block);
     ov_deinit(&l->op);
     free(l->tx_ids);
+    free(l->witnesses);
     free(l->leaves);
     free(l->scratch);
     free(l->sorted);
@@ -587,6 +592,9 @@ static petro_result reserve_tx(petro_ledger *l) {
     petro_hash *ids = realloc(l->tx_ids, cap * sizeof *ids);
     if (ids == NULL) return PETRO_ERR_NOMEM;
     l->tx_ids = ids;
+    petro_hash *witnesses = realloc(l->witnesses, cap * sizeof *witnesses);
+    if (witnesses == NULL) return PETRO_ERR_NOMEM;
+    l->witnesses = witnesses;
     petro_hash *leaves = realloc(l->leaves, cap * sizeof *leaves);
     if (leaves == NULL) return PETRO_ERR_NOMEM;
     l->leaves = leaves;
@@ -709,6 +717,7 @@ petro_result petro_ledger_apply_tx(petro_ledger *l, petro_tx_result *result, con
     if (rc != PETRO_OK) return rc;
 
     l->tx_ids[l->tx_count] = *tx_id;
+    petro_tx_witness_hash(&l->witnesses[l->tx_count], tx, tx_id);
     rc = petro_tx_result_hash(&l->leaves[l->tx_count], tx_id, result);
     if (rc != PETRO_OK) return fail(l, rc);
     l->tx_count++;
@@ -867,6 +876,7 @@ petro_result petro_ledger_finish(petro_ledger *l, petro_block_header *header,
     header->prev_hash = l->tip.block_hash;
     header->timestamp_ms = l->timestamp_ms;
     petro_merkle_root(&header->tx_root, l->tx_ids, l->tx_count, l->scratch);
+    petro_merkle_root(&header->witness_root, l->witnesses, l->tx_count, l->scratch);
     petro_merkle_root(&header->result_root, l->leaves, l->tx_count, l->scratch);
     state_hash(&header->state_hash, &l->tip.state_hash, l->height, l->sorted, l->sorted_count);
     header->proposer = *proposer;
@@ -950,6 +960,9 @@ petro_result petro_ledger_apply_block(petro_ledger *l, const uint8_t *block, siz
     if (!petro_hash_equal(&claimed.prev_hash, &tip.block_hash)) return PETRO_ERR_BAD_PREV_HASH;
     if (claimed.timestamp_ms < tip.timestamp_ms) return PETRO_ERR_BAD_TIMESTAMP;
     if (claimed.tx_count > PETRO_BLOCK_TX_COUNT_MAX) return PETRO_ERR_BLOCK_TOO_LARGE;
+    /* Before any transaction is read: a block nobody signed is not worth applying. Which
+     * proposers a node accepts is its own policy (the validators of its cluster). */
+    if (!petro_block_signature_ok(&claimed, &tip.network_id)) return PETRO_ERR_BAD_BLOCK_SIGNATURE;
 
     rc = petro_ledger_begin(l, claimed.height, claimed.timestamp_ms);
     if (rc == PETRO_OK) rc = apply_block_body(l, &claimed, block, block_size);
@@ -958,6 +971,8 @@ petro_result petro_ledger_apply_block(petro_ledger *l, const uint8_t *block, siz
     if (rc == PETRO_OK) {
         if (!petro_hash_equal(&built.tx_root, &claimed.tx_root)) {
             rc = PETRO_ERR_BAD_TX_ROOT;
+        } else if (!petro_hash_equal(&built.witness_root, &claimed.witness_root)) {
+            rc = PETRO_ERR_BAD_WITNESS_ROOT;
         } else if (!petro_hash_equal(&built.result_root, &claimed.result_root)) {
             rc = PETRO_ERR_BAD_RESULT_ROOT;
         } else if (!petro_hash_equal(&built.state_hash, &claimed.state_hash)) {
@@ -968,7 +983,8 @@ petro_result petro_ledger_apply_block(petro_ledger *l, const uint8_t *block, siz
         petro_ledger_abort(l);
         return rc;
     }
-    /* Every header field is now equal, so the block hash recorded at commit is the block's. */
+    /* Every hashed header field is now equal, so the block hash recorded at commit is the
+     * block's; the signature was checked against it above. */
     PETRO_DEBUG_ASSERT(built.height == claimed.height && built.tx_count == claimed.tx_count);
     return PETRO_OK;
 }

@@ -14,7 +14,6 @@ static const char leaf_domain[] = "petro-por-leaf-v1";
 static const char node_domain[] = "petro-por-node-v1";
 static const char empty_domain[] = "petro-por-empty-v1";
 static const char salt_domain[] = "petro-por-salt-v1";
-static const char checkpoint_domain[] = "petro-checkpoint-v1";
 
 static void le64(uint8_t out[8], uint64_t v) {
     for (int i = 0; i < 8; i++) out[i] = (uint8_t)(v >> (8 * i));
@@ -318,7 +317,6 @@ size_t petro_checkpoint_message(uint8_t out[PETRO_CHECKPOINT_MESSAGE_MAX],
                                 const petro_checkpoint *c) {
     petro__writer w;
     petro__w_init(&w, out, PETRO_CHECKPOINT_MESSAGE_MAX);
-    petro__w_bytes(&w, checkpoint_domain, sizeof checkpoint_domain - 1);
     petro__w_bytes(&w, c->network_id.bytes, 32);
     petro__w_u64(&w, c->height);
     petro__w_bytes(&w, c->block_hash.bytes, 32);
@@ -338,13 +336,13 @@ void petro_checkpoint_sign(petro_checkpoint *c, const petro_pubkey *pk, const pe
     c->validator = *pk;
     uint8_t msg[PETRO_CHECKPOINT_MESSAGE_MAX];
     size_t n = petro_checkpoint_message(msg, c);
-    petro_sign(&c->signature, msg, n, sk);
+    petro_sign_in(&c->signature, PETRO_DOMAIN_CHECKPOINT, msg, n, sk);
 }
 
 bool petro_checkpoint_verify(const petro_checkpoint *c) {
     uint8_t msg[PETRO_CHECKPOINT_MESSAGE_MAX];
     size_t n = petro_checkpoint_message(msg, c);
-    return petro_verify(&c->signature, msg, n, &c->validator);
+    return petro_verify_in(&c->signature, PETRO_DOMAIN_CHECKPOINT, msg, n, &c->validator);
 }
 
 /* ---------------------------------------------------------------- checkpoint trees */

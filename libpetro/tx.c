@@ -286,7 +286,7 @@ petro_result petro_tx_sign(petro_tx *tx, const petro_pubkey *pk, const petro_sec
     size_t pos = 0;
     while (pos < tx->sig_count && petro_pubkey_cmp(&tx->sigs[pos].key, pk) < 0) pos++;
     petro_sig sig;
-    petro_sign(&sig, id.bytes, sizeof id.bytes, sk);
+    petro_sign_in(&sig, PETRO_DOMAIN_TX, id.bytes, sizeof id.bytes, sk);
     if (pos < tx->sig_count && petro_pubkey_equal(&tx->sigs[pos].key, pk)) {
         tx->sigs[pos].sig = sig;
         return PETRO_OK;
@@ -299,11 +299,26 @@ petro_result petro_tx_sign(petro_tx *tx, const petro_pubkey *pk, const petro_sec
     return PETRO_OK;
 }
 
+void petro_tx_witness_hash(petro_hash *out, const petro_tx *tx, const petro_hash *id) {
+    PETRO_ASSERT(tx->sig_count <= PETRO_TX_SIGS_MAX);
+    const uint8_t count = tx->sig_count;
+    petro_hasher h;
+    petro_hasher_init(&h);
+    petro_hasher_update(&h, id->bytes, sizeof id->bytes);
+    petro_hasher_update(&h, &count, 1);
+    for (size_t i = 0; i < count; i++) {
+        petro_hasher_update(&h, tx->sigs[i].key.bytes, sizeof tx->sigs[i].key.bytes);
+        petro_hasher_update(&h, tx->sigs[i].sig.bytes, sizeof tx->sigs[i].sig.bytes);
+    }
+    petro_hasher_final(&h, out);
+}
+
 uint32_t petro_tx_verify_sigs(const petro_tx *tx, const petro_hash *id) {
     uint32_t mask = 0;
     size_t count = tx->sig_count <= PETRO_TX_SIGS_MAX ? tx->sig_count : PETRO_TX_SIGS_MAX;
     for (size_t i = 0; i < count; i++) {
-        if (petro_verify(&tx->sigs[i].sig, id->bytes, sizeof id->bytes, &tx->sigs[i].key)) {
+        if (petro_verify_in(&tx->sigs[i].sig, PETRO_DOMAIN_TX, id->bytes, sizeof id->bytes,
+                            &tx->sigs[i].key)) {
             mask |= UINT32_C(1) << i;
         }
     }

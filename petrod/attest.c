@@ -12,16 +12,13 @@
 #include "assert.h"
 #include "log.h"
 
-_Static_assert(sizeof ATTEST_DOMAIN - 1 == ATTEST_DOMAIN_SIZE, "domain without its NUL");
-_Static_assert(ATTEST_MESSAGE_SIZE == 119, "the signed message of docs/protocol.md");
+_Static_assert(ATTEST_MESSAGE_SIZE == 104, "the signed message of docs/protocol.md");
 
 void attest_message(uint8_t out[ATTEST_MESSAGE_SIZE], const petro_hash *network_id,
                     const attestation *a) {
     PETROD_ASSERT(network_id != NULL);
     PETROD_ASSERT(a != NULL);
     size_t o = 0;
-    memcpy(out + o, ATTEST_DOMAIN, ATTEST_DOMAIN_SIZE);
-    o += ATTEST_DOMAIN_SIZE;
     memcpy(out + o, network_id->bytes, 32);
     o += 32;
     for (unsigned i = 0; i < 8; i++) out[o + i] = (uint8_t)(a->height >> (8 * i));
@@ -36,13 +33,13 @@ void attest_sign(attestation *a, const petro_hash *network_id, const petro_secke
     PETROD_ASSERT(sk != NULL);
     uint8_t msg[ATTEST_MESSAGE_SIZE];
     attest_message(msg, network_id, a);
-    petro_sign(&a->sig, msg, sizeof msg, sk);
+    petro_sign_in(&a->sig, PETRO_DOMAIN_ATTESTATION, msg, sizeof msg, sk);
 }
 
 bool attest_verify(const attestation *a, const petro_hash *network_id, const petro_pubkey *pk) {
     uint8_t msg[ATTEST_MESSAGE_SIZE];
     attest_message(msg, network_id, a);
-    return petro_verify(&a->sig, msg, sizeof msg, pk);
+    return petro_verify_in(&a->sig, PETRO_DOMAIN_ATTESTATION, msg, sizeof msg, pk);
 }
 
 petro_result attest_key_load(const char *path, petro_pubkey *pk, petro_seckey *sk) {

@@ -1,10 +1,8 @@
 /* Validator keys and attestations (docs/protocol.md, "Attestation").
  *
  * An attestation says: validator V applied block `height` with hash `block_hash` and reached
- * `state_hash`. It is signed (Ed25519) over
- *   "PETRO-ATTEST-V1" (15 bytes) || network_id (32) || height (u64 LE) || block_hash (32)
- *   || state_hash (32)
- * = 119 bytes. */
+ * `state_hash`. It is signed in the signature domain PETRO_DOMAIN_ATTESTATION over
+ *   network_id (32) || height (u64 LE) || block_hash (32) || state_hash (32) = 104 bytes. */
 #ifndef PETROD_ATTEST_H
 #define PETROD_ATTEST_H
 
@@ -13,9 +11,7 @@
 
 #include "petro/petro.h"
 
-#define ATTEST_DOMAIN "PETRO-ATTEST-V1"
-#define ATTEST_DOMAIN_SIZE 15
-#define ATTEST_MESSAGE_SIZE (ATTEST_DOMAIN_SIZE + 32 + 8 + 32 + 32)
+#define ATTEST_MESSAGE_SIZE (32 + 8 + 32 + 32)
 
 typedef struct attestation {
     uint64_t height;

@@ -26,7 +26,7 @@ struct checkpoints {
     pthread_mutex_t lock;
     bool enabled;
     uint32_t interval;
-    wallet_key key;
+    const wallet_key *key; /* the node's, borrowed (node_validator_key) */
     char history_path[PATH_MAX + 32];
     petro_net_kind kind;
     uint32_t tree_count;
@@ -164,7 +164,7 @@ static void history_load_file(checkpoints *cs) {
  * ends (LMDB read transactions of this store may move between threads: MDB_NOTLS). */
 static void compute(checkpoints *cs, node_read *rd) {
     PETROD_ASSERT(rd != NULL);
-    PETROD_ASSERT(cs->key.sk != NULL); /* enabled only with a key (checkpoint_start) */
+    PETROD_ASSERT(cs->key != NULL && cs->key->sk != NULL); /* set by checkpoint_start */
     pthread_mutex_lock(&cs->compute_lock);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -182,7 +182,9 @@ static void compute(checkpoints *cs, node_read *rd) {
         }
         count = i + 1;
         r = petro_checkpoint_build(fresh[i], node_read_store(rd), &cfg.reserves[i].asset);
-        if (r == PETRO_OK) petro_checkpoint_sign(&fresh[i]->checkpoint, &cs->key.pk, cs->key.sk);
+        if (r == PETRO_OK) {
+            petro_checkpoint_sign(&fresh[i]->checkpoint, &cs->key->pk, cs->key->sk);
+        }
     }
     node_read_end(rd);
     if (r != PETRO_OK) {
@@ -261,65 +263,10 @@ fail_lock:
     return PETRO_ERR_NOMEM;
 }
 
-/* The signing key, which must be the key this node names as proposer (node_self_key). In a
- * cluster (the cluster file named cluster_key_file): this validator's cluster key. Alone: the
- * validator wallet, which holds the ledger's proposer key. false (logged): none. */
-static bool load_key(wallet_key *key, node *n, const node_config *cfg) {
-    memset(key, 0, sizeof *key);
-    petro_pubkey expected;
-    node_self_key(n, &expected);
-    bool is_cluster = cfg->cluster_key_file[0] != '\0';
-    petro_result r;
-    const char *source;
-    char path[PATH_MAX + 64];
-    if (is_cluster) {
-        if (cfg->validator_wallet[0] != '\0') {
-            log_warn("checkpoint: a cluster validator signs checkpoints with its key_file; "
-                     "--validator-wallet %s is not used", cfg->validator_wallet);
-        }
-        source = cfg->cluster_key_file;
-        key->sk = sodium_malloc(sizeof *key->sk);
-        r = key->sk == NULL ? PETRO_ERR_NOMEM : attest_key_load(source, &key->pk, key->sk);
-    } else {
-        source = cfg->validator_wallet;
-        if (source[0] == '\0') {
-            snprintf(path, sizeof path, "%s/wallets/validator.json", cfg->data_dir);
-            source = path;
-        }
-        r = wallet_read(key, source, cfg->validator_passphrase);
-    }
-    /* Logged as errors, so --log-level error still shows that nothing is signed. */
-    if (r == PETRO_ERR_BAD_PASSPHRASE && !is_cluster) {
-        if (cfg->validator_passphrase == NULL) {
-            log_error("checkpoint: validator wallet %s is encrypted and PETRO_VALIDATOR_PASSPHRASE "
-                      "is not set; proof-of-reserves checkpoints are off (not signed)", source);
-        } else {
-            log_error("checkpoint: PETRO_VALIDATOR_PASSPHRASE does not open validator wallet %s "
-                      "(wrong passphrase, or a damaged wallet); proof-of-reserves checkpoints "
-                      "are off (not signed)", source);
-        }
-        wallet_key_deinit(key);
-        return false;
-    }
-    if (r != PETRO_OK) {
-        log_error("checkpoint: no validator key (%s: %s); proof-of-reserves checkpoints are off",
-                  source, petro_result_str(r));
-        wallet_key_deinit(key);
-        return false;
-    }
-    if (!petro_pubkey_equal(&key->pk, &expected)) {
-        log_error("checkpoint: %s is not this node's validator key; checkpoints are off", source);
-        wallet_key_deinit(key);
-        return false;
-    }
-    return true;
-}
-
 void checkpoint_start(checkpoints *cs, node *n, const node_config *cfg) {
     node_status st;
     if (node_status_get(n, &st) != PETRO_OK) return;
-    wallet_key key;
-    if (!load_key(&key, n, cfg)) return;
+    const wallet_key *key = node_validator_key(n); /* node_open refused to open without it */
     pthread_mutex_lock(&cs->lock);
     PETROD_ASSERT(!cs->enabled); /* started once */
     PETROD_ASSERT(!cs->has_worker);
@@ -409,7 +356,7 @@ void checkpoint_destroy(checkpoints *cs) {
     }
     cs->tree_count = 0;
     cs->enabled = false;
-    wallet_key_deinit(&cs->key);
+    cs->key = NULL;
     free(cs->history);
     cs->history = NULL;
     cs->history_count = cs->history_cap = 0;

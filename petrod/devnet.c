@@ -218,7 +218,8 @@ static bool has_petro_entries(const char *dir) {
     static const char *const names[] = {"genesis.bin",  "ledger",
                                         "wallets",      "petrod.lock",
                                         "admin.token",  "reserves-history.jsonl",
-                                        "cluster.conf", "validator.key"};
+                                        "cluster.conf", "validator.key",
+                                        "validator.json"};
     char path[PATH_MAX + 64];
     struct stat st;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -449,6 +450,7 @@ static bool is_creation_leftover(const char *tmp) {
         const char *name = ent->d_name;
         if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) continue;
         if (strcmp(name, "wallets") != 0 && strcmp(name, "genesis.bin") != 0 &&
+            strcmp(name, "validator.json") != 0 &&
             strcmp(name, "ledger") != 0 && strncmp(name, "genesis.bin.", 12) != 0) {
             ok = false;
             break;
@@ -508,7 +510,8 @@ static petro_genesis_account *add_account(petro_genesis *g, const petro_pubkey *
 
 /* The devnet genesis: a 2-of-3 treasury holding the bulk of PTR, alice, bob, and bank (the
  * issuer of USD). Every demo wallet is an account, so each can pay fees and receive: the
- * officers and the validator get a small balance (DEVNET_SMALL_PTR). */
+ * officers get a small balance (DEVNET_SMALL_PTR). The validator key is not an account: it
+ * signs blocks and checkpoints only, and holds nothing anyone could spend. */
 #define DEVNET_SMALL_PTR 100
 static void build_genesis(petro_genesis *g, const devnet_keys *k) {
     memset(g, 0, sizeof *g);
@@ -536,7 +539,6 @@ static void build_genesis(petro_genesis *g, const devnet_keys *k) {
     add_account(g, &k->keys[DEVNET_OFFICER_1].pk, DEVNET_SMALL_PTR);
     add_account(g, &k->keys[DEVNET_OFFICER_2].pk, DEVNET_SMALL_PTR);
     add_account(g, &k->keys[DEVNET_OFFICER_3].pk, DEVNET_SMALL_PTR);
-    add_account(g, &k->keys[DEVNET_VALIDATOR].pk, DEVNET_SMALL_PTR);
     /* Reserves: the auditors account (master weight 0) attests with 2 of its 3 auditors. */
     petro_genesis_account *aud = add_account(g, &k->keys[DEVNET_AUDITORS].pk, DEVNET_SMALL_PTR);
     aud->master_weight = 0;
@@ -645,9 +647,10 @@ static void build_genesis(petro_genesis *g, const devnet_keys *k) {
     }
     /* Every devnet account has KYC tier 1 (so any of them may pay into Manaus); the importer,
      * the exporter and the trade bank tier 2. */
-    g->member_count = DEVNET_KEY_COUNT;
+    g->member_count = 0;
     for (uint32_t i = 0; i < DEVNET_KEY_COUNT; i++) {
-        petro_genesis_member *m = &g->members[i];
+        if (i == DEVNET_VALIDATOR) continue;
+        petro_genesis_member *m = &g->members[g->member_count++];
         m->account = k->keys[i].pk;
         m->kyc_tier = 1;
         if (i == DEVNET_IMPORTER || i == DEVNET_EXPORTER || i == DEVNET_TRADE_BANK) {
@@ -754,7 +757,10 @@ static petro_result populate(const char *tmp, size_t map_size) {
         char file[96];
         snprintf(file, sizeof file, "%s.json", devnet_names[i]);
         r = PETRO_ERR_IO;
-        if (path_join(path, sizeof path, wallets, file) != 0) goto done;
+        /* The validator's key is the node's, not a user's wallet: DIR/validator.json. */
+        if (path_join(path, sizeof path, i == DEVNET_VALIDATOR ? tmp : wallets, file) != 0) {
+            goto done;
+        }
         r = wallet_write(path, &keys.keys[i], NULL, false);
         if (r != PETRO_OK) {
             log_error("cannot write %s: %s (%s)", path, petro_result_str(r), strerror(errno));
@@ -863,6 +869,7 @@ void devnet_print_banner(node *n, const char *dir, const char *api_url) {
     if (node_read_begin(n, &rd) != PETRO_OK) rd = NULL;
     bool has_header = false;
     for (size_t i = 0; i < DEVNET_KEY_COUNT; i++) {
+        if (i == DEVNET_VALIDATOR) continue; /* not an account; printed below */
         char path[PATH_MAX + 64], wallets[PATH_MAX + 16], file[96];
         snprintf(file, sizeof file, "%s.json", devnet_names[i]);
         if (path_join(wallets, sizeof wallets, dir, "wallets") != 0 ||
@@ -893,6 +900,11 @@ void devnet_print_banner(node *n, const char *dir, const char *api_url) {
         printf("    %-20s %-64s %22s  %s\n", devnet_names[i], address, balance, path);
     }
     node_read_end(rd);
+    petro_pubkey proposer;
+    node_self_key(n, &proposer);
+    char validator[PETRO_ADDRESS_SIZE_MAX];
+    petro_address_encode(validator, &proposer, (petro_net_kind)st.tip.net_kind);
+    printf("  validator: %s (signs blocks and checkpoints; not an account)\n", validator);
     printf("ready\n");
     fflush(stdout);
 }

@@ -27,8 +27,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "assert.h"
+#include "attest.h"
 #include "checkpoint.h"
+#include "wallet.h"
 #include "log.h"
 #include "mempool.h"
 #include "ordering.h"
@@ -59,6 +63,8 @@ struct node {
     char network_name[PETRO_NETWORK_NAME_SIZE_MAX + 1];
     petro_pubkey treasury;
     petro_pubkey proposer;
+    /* The validator key: it signs this node's blocks and checkpoints (load_validator_key). */
+    wallet_key key;
 
     pthread_mutex_t lock;
     pthread_cond_t changed;       /* block committed, entries completed, or closing */
@@ -363,6 +369,64 @@ static petro_result open_ordering(node *n) {
     return r;
 }
 
+/* The key that signs this node's blocks and checkpoints, which must be the key the node names
+ * as proposer (ordering_self_key). In a cluster: the validator's cluster key file. Alone: the
+ * validator wallet (--validator-wallet, default DIR/validator.json), which may be encrypted
+ * (PETRO_VALIDATOR_PASSPHRASE). Without it the node cannot sign a block, so it does not open. */
+static petro_result load_validator_key(node *n) {
+    const node_config *cfg = &n->cfg;
+    petro_pubkey expected;
+    ordering_self_key(n->ord, &expected);
+    bool is_cluster = cfg->cluster_key_file[0] != '\0';
+    petro_result r;
+    const char *source;
+    char path[PATH_MAX + 64];
+    if (is_cluster) {
+        if (cfg->validator_wallet[0] != '\0') {
+            log_warn("a cluster validator signs with its key_file; --validator-wallet %s is not "
+                     "used", cfg->validator_wallet);
+        }
+        source = cfg->cluster_key_file;
+        n->key.sk = sodium_malloc(sizeof *n->key.sk);
+        r = n->key.sk == NULL ? PETRO_ERR_NOMEM : attest_key_load(source, &n->key.pk, n->key.sk);
+    } else {
+        source = cfg->validator_wallet;
+        if (source[0] == '\0') {
+            snprintf(path, sizeof path, "%s/validator.json", cfg->data_dir);
+            source = path;
+        }
+        r = wallet_read(&n->key, source, cfg->validator_passphrase);
+    }
+    if (r == PETRO_ERR_BAD_PASSPHRASE && !is_cluster) {
+        if (cfg->validator_passphrase == NULL) {
+            log_error("validator wallet %s is encrypted and PETRO_VALIDATOR_PASSPHRASE is not "
+                      "set; the node cannot sign its blocks", source);
+        } else {
+            log_error("PETRO_VALIDATOR_PASSPHRASE does not open validator wallet %s (wrong "
+                      "passphrase, or a damaged wallet); the node cannot sign its blocks", source);
+        }
+        wallet_key_deinit(&n->key);
+        return PETRO_ERR_BAD_PASSPHRASE;
+    }
+    if (r != PETRO_OK) {
+        log_error("no validator key (%s: %s); the node cannot sign its blocks", source,
+                  petro_result_str(r));
+        wallet_key_deinit(&n->key);
+        return r;
+    }
+    if (!petro_pubkey_equal(&n->key.pk, &expected)) {
+        char want[PETRO_ADDRESS_SIZE_MAX];
+        petro_address_encode(want, &expected, (petro_net_kind)n->tip.net_kind);
+        log_error("%s is not this node's validator key (the ledger's proposer is %s)", source,
+                  want);
+        wallet_key_deinit(&n->key);
+        return PETRO_ERR_BAD_REQUEST;
+    }
+    return PETRO_OK;
+}
+
+const wallet_key *node_validator_key(const node *n) { return &n->key; }
+
 static void *producer_main(void *arg);
 static void wake_producer(void *ctx);
 
@@ -393,6 +457,8 @@ petro_result node_open(node **out, const node_config *cfg) {
     r = recover_tip(n, &genesis_id);
     if (r != PETRO_OK) goto fail;
     r = open_ordering(n);
+    if (r != PETRO_OK) goto fail;
+    r = load_validator_key(n);
     if (r != PETRO_OK) goto fail;
 
     r = init_sync(n);
@@ -467,6 +533,7 @@ void node_close(node *n) {
     free(n->block_buf);
     free(n->results_buf);
     store_links_free(&n->links);
+    wallet_key_deinit(&n->key); /* after checkpoint_destroy: the checkpoints borrow it */
     free(n);
 }
 
@@ -1011,6 +1078,9 @@ static bool produce_block(node *n) {
     uint64_t t_applied = mono_us();
     r = petro_ledger_finish(n->ledger, &h, &proposer);
     if (r != PETRO_OK) goto fail_block;
+    /* node_open loaded the key of the proposer named here (load_validator_key). */
+    r = petro_block_sign(&h, &n->tip.network_id, n->key.sk);
+    PETROD_ASSERT(r == PETRO_OK);
     PETROD_ASSERT(h.height == height);
     PETROD_ASSERT(h.tx_count == included);
     r = write_block(n, &h, count, included);
@@ -1113,6 +1183,10 @@ static petro_result apply_remote_block(node *n, const uint8_t *bytes, size_t siz
                   (unsigned long long)claimed.height);
         return PETRO_ERR_MALFORMED;
     }
+    if (!petro_block_signature_ok(&claimed, &tip.network_id)) {
+        log_error("block %llu is not signed by its proposer", (unsigned long long)claimed.height);
+        return PETRO_ERR_BAD_BLOCK_SIGNATURE;
+    }
     petro_tx *tx = malloc(sizeof *tx);
     petro_hash *ids = malloc(((size_t)claimed.tx_count + 1u) * sizeof *ids);
     petro_result r = PETRO_ERR_NOMEM;
@@ -1163,13 +1237,17 @@ static petro_result apply_remote_block(node *n, const uint8_t *bytes, size_t siz
     r = petro_ledger_finish(n->ledger, &built, &claimed.proposer);
     if (r != PETRO_OK) goto fail_block;
     if (!petro_hash_equal(&built.tx_root, &claimed.tx_root)) r = PETRO_ERR_BAD_TX_ROOT;
+    else if (!petro_hash_equal(&built.witness_root, &claimed.witness_root))
+        r = PETRO_ERR_BAD_WITNESS_ROOT;
     else if (!petro_hash_equal(&built.result_root, &claimed.result_root))
         r = PETRO_ERR_BAD_RESULT_ROOT;
     else if (!petro_hash_equal(&built.state_hash, &claimed.state_hash))
         r = PETRO_ERR_BAD_STATE_HASH;
+    /* The signature was checked against the claimed header's hash; the rebuilt hashed part
+     * must be the claimed one byte for byte. */
     uint8_t enc_built[PETRO_BLOCK_HEADER_SIZE];
     petro_block_header_encode(enc_built, &built);
-    if (r == PETRO_OK && memcmp(enc_built, bytes, PETRO_BLOCK_HEADER_SIZE) != 0)
+    if (r == PETRO_OK && memcmp(enc_built, bytes, PETRO_BLOCK_HASHED_SIZE) != 0)
         r = PETRO_ERR_MALFORMED;
     if (r != PETRO_OK) goto fail_block;
     r = petro_ledger_commit(n->ledger);

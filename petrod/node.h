@@ -151,4 +151,9 @@ void node_self_key(node *n, petro_pubkey *out);
  *  by node_close; borrowed until then. Never NULL. */
 struct checkpoints *node_checkpoints(node *n);
 
+/** The validator key that signs this node's blocks and checkpoints (the key of
+ *  node_self_key), loaded by node_open. Borrowed until node_close. */
+struct wallet_key;
+const struct wallet_key *node_validator_key(const node *n);
+
 #endif

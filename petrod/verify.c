@@ -31,6 +31,7 @@
 
 #include "devnet.h"
 #include "log.h"
+#include "ordering.h"
 #include "store_lmdb.h"
 
 #define VERIFY_MAP_SIZE_DEFAULT ((size_t)8 << 30)
@@ -107,6 +108,8 @@ static petro_result read_genesis(const char *dir, petro_genesis *g) {
 
 typedef struct verify_ctx {
     petro_genesis *g;
+    ordering_config *cluster; /* DIR/cluster.conf of a cluster validator, or NULL */
+    petro_pubkey proposer;    /* alone: the ledger's proposer key */
     store_lmdb *lmdb;
     store_txn t;
     petro_store mem_store;
@@ -152,13 +155,49 @@ static int run(verify_ctx *v, const char *dir, size_t map_size) {
         return verify_fail("stored block 0 differs from the block 0 of genesis.bin");
     }
 
-    /* Replay 1..tip; apply_block checks height, prev hash, time, signatures, roots, state
-     * hash of each header. */
+    /* Who may sign blocks: alone, the ledger's proposer key; in a cluster, its validators. */
+    r = store_get_meta_exact(&v->t, "proposer", v->proposer.bytes, sizeof v->proposer.bytes);
+    if (r != PETRO_OK) return verify_fail("the ledger names no proposer: %s", petro_result_str(r));
+    char conf[PATH_MAX + 32];
+    len = snprintf(conf, sizeof conf, "%s/cluster.conf", dir);
+    if (len < 0 || (size_t)len >= sizeof conf) return verify_fail("path too long");
+    FILE *cf = fopen(conf, "r");
+    if (cf != NULL) {
+        fclose(cf);
+        v->cluster = calloc(1, sizeof *v->cluster);
+        if (v->cluster == NULL) return verify_fail("out of memory");
+        if (ordering_config_load(v->cluster, conf) != PETRO_OK) {
+            return verify_fail("%s does not load", conf);
+        }
+    }
+
+    /* Replay 1..tip; apply_block checks height, prev hash, time, the proposer's signature,
+     * every transaction's signatures, the roots and the state hash of each header. */
     for (uint64_t h = 1; h <= tip.height; h++) {
         r = store_get_block(&v->t, h, &block, &block_size);
         if (r != PETRO_OK) {
             return verify_fail("block %" PRIu64 " of %" PRIu64 " is not stored: %s", h,
                                tip.height, petro_result_str(r));
+        }
+        petro_block_header hdr;
+        if (block_size < PETRO_BLOCK_HEADER_SIZE ||
+            petro_block_header_decode(&hdr, block, PETRO_BLOCK_HEADER_SIZE) != PETRO_OK) {
+            return verify_fail("block %" PRIu64 " has no valid header", h);
+        }
+        bool is_allowed = false;
+        if (v->cluster == NULL) {
+            is_allowed = petro_pubkey_equal(&hdr.proposer, &v->proposer);
+        } else {
+            for (size_t i = 0; i < v->cluster->validator_count; i++) {
+                if (petro_pubkey_equal(&hdr.proposer, &v->cluster->validators[i].pubkey)) {
+                    is_allowed = true;
+                }
+            }
+        }
+        if (!is_allowed) {
+            return verify_fail("block %" PRIu64 " names a proposer that is not %s", h,
+                               v->cluster == NULL ? "this ledger's validator key"
+                                                  : "a validator of cluster.conf");
         }
         r = petro_ledger_apply_block(v->l, block, block_size);
         if (r == PETRO_OK) r = petro_ledger_commit(v->l);
@@ -196,8 +235,9 @@ static int run(verify_ctx *v, const char *dir, size_t map_size) {
     char hex[2 * sizeof tip.state_hash.bytes + 1];
     petro_hex_encode(hex, tip.state_hash.bytes, sizeof tip.state_hash.bytes);
     printf("verified: height %" PRIu64 ", %" PRIu64 " blocks replayed, state hash %s, %" PRIu64
-           " state records identical, invariants hold\n",
-           tip.height, tip.height, hex, n_lmdb);
+           " state records identical, every block signed by %s, invariants hold\n",
+           tip.height, tip.height, hex, n_lmdb,
+           v->cluster == NULL ? "this ledger's validator" : "a validator of cluster.conf");
     return 0;
 }
 
@@ -248,6 +288,7 @@ int verify_main(int argc, char **argv) {
         petro_ledger_destroy(v.l);
     }
     petro_store_mem_destroy(v.mem);
+    free(v.cluster);
     free(v.g);
     return rc;
 }

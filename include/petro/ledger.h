@@ -143,7 +143,7 @@ typedef struct petro_genesis {
  * was written by development builds whose layouts changed under it (the reserve and zone
  * sections were added); petro_genesis_decode rejects it, like every version but this one, with
  * PETRO_ERR_BAD_VERSION. */
-#define PETRO_GENESIS_VERSION 2u
+#define PETRO_GENESIS_VERSION 3u
 PETRO_API PETRO_MUST_USE petro_result petro_genesis_encode(uint8_t *out, size_t out_cap,
                                                            size_t *out_size,
                                                            const petro_genesis *g);

@@ -12,8 +12,8 @@
  * arithmetic of amount.h. */
 #define PETRO_SUPPLY_MAX (INT64_C(92233720368) * PETRO_UNIT)
 
-#define PETRO_TX_VERSION 1
-#define PETRO_BLOCK_VERSION 1
+#define PETRO_TX_VERSION 2
+#define PETRO_BLOCK_VERSION 2
 #define PETRO_TX_SIZE_MAX 4096      /* encoded signed envelope, bytes */
 #define PETRO_TX_OPS_MAX 16         /* operations per transaction */
 #define PETRO_TX_SIGS_MAX 20        /* signatures per transaction */

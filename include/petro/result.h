@@ -103,6 +103,10 @@ extern "C" {
     X(PETRO_ERR_TX_REJECTED_IN_BLOCK, 407, "tx_rejected_in_block", 500,                        \
       "block holds a transaction that cannot be included")                                     \
     X(PETRO_ERR_DUPLICATE_TX, 408, "duplicate_tx", 409, "transaction already seen")            \
+    X(PETRO_ERR_BAD_BLOCK_SIGNATURE, 409, "bad_block_signature", 500,                          \
+      "block is not signed by its proposer")                                                     \
+    X(PETRO_ERR_BAD_WITNESS_ROOT, 410, "bad_witness_root", 500,                                \
+      "signature (witness) Merkle root does not match")                                         \
     /* 500..549: reserves */                                                                   \
     X(PETRO_ERR_RESERVE_CAP_EXCEEDED, 500, "reserve_cap_exceeded", 400,                        \
       "issuing would exceed the attested reserves times the coverage ratio")                   \

@@ -213,7 +213,13 @@ PETRO_API PETRO_MUST_USE petro_result petro_tx_decode(petro_tx *tx, const uint8_
 /** Transaction id: BLAKE2b-256 of the encoded body. Requires a tx that passes petro_tx_check. */
 PETRO_API PETRO_MUST_USE petro_result petro_tx_id(petro_hash *id, const petro_tx *tx);
 
-/** Add (or replace) the signature of sk's key over the transaction id, keeping sigs sorted.
+/** Witness leaf (the block's witness_root): BLAKE2b-256(id || u8 sig_count || sig_count x
+ *  (pubkey || sig)), i.e. the id followed by the envelope's bytes after the body. With the id
+ *  committing to the body, it commits to the whole envelope. id is petro_tx_id(tx). */
+PETRO_API void petro_tx_witness_hash(petro_hash *out, const petro_tx *tx, const petro_hash *id);
+
+/** Add (or replace) the signature of sk's key over the transaction id (in the signature
+ *  domain PETRO_DOMAIN_TX), keeping sigs sorted.
  *  Returns PETRO_OK, PETRO_ERR_TOO_MANY_SIGNATURES, or a petro_tx_check error. */
 PETRO_API PETRO_MUST_USE petro_result petro_tx_sign(petro_tx *tx, const petro_pubkey *pk,
                                                     const petro_seckey *sk);

@@ -95,20 +95,26 @@ uint32_t petro_trade_month(uint64_t unix_ms) {
     return (uint32_t)(y * 100u + m);
 }
 
-void petro_trade_amend_message(petro_hash *out, uint64_t contract_id, uint32_t amend_count,
-                               petro_amount amount, uint64_t shipment_deadline_ms,
-                               uint64_t expiry_ms) {
-    uint8_t buf[20 + 8 + 4 + 8 + 8 + 8];
+void petro_trade_amend_message(uint8_t out[PETRO_TRADE_AMEND_MESSAGE_SIZE], uint64_t contract_id,
+                               uint32_t amend_count, petro_amount amount,
+                               uint64_t shipment_deadline_ms, uint64_t expiry_ms) {
     petro__writer w;
-    petro__w_init(&w, buf, sizeof buf);
-    petro__w_bytes(&w, "petro-trade-amend-v1", 20);
+    petro__w_init(&w, out, PETRO_TRADE_AMEND_MESSAGE_SIZE);
     petro__w_u64(&w, contract_id);
     petro__w_u32(&w, amend_count);
     petro__w_i64(&w, amount);
     petro__w_u64(&w, shipment_deadline_ms);
     petro__w_u64(&w, expiry_ms);
-    PETRO_ASSERT(!w.is_overflow);
-    petro_hash_bytes(out, buf, w.size);
+    PETRO_ASSERT(!w.is_overflow && w.size == PETRO_TRADE_AMEND_MESSAGE_SIZE);
+}
+
+void petro_trade_amend_sign(petro_sig *sig, uint64_t contract_id, uint32_t amend_count,
+                            petro_amount amount, uint64_t shipment_deadline_ms,
+                            uint64_t expiry_ms, const petro_seckey *sk) {
+    uint8_t msg[PETRO_TRADE_AMEND_MESSAGE_SIZE];
+    petro_trade_amend_message(msg, contract_id, amend_count, amount, shipment_deadline_ms,
+                              expiry_ms);
+    petro_sign_in(sig, PETRO_DOMAIN_TRADE_AMEND, msg, sizeof msg, sk);
 }
 
 /* ---------------------------------------------------------------- op codec */
@@ -707,10 +713,10 @@ static petro_result op_trade_amend(petro__op_ctx *ctx, const petro_op *op) {
         rc = need_funded(&c);
         if (rc != PETRO_OK) return rc;
     }
-    petro_hash msg;
-    petro_trade_amend_message(&msg, c.id, c.amend_count, o->amount, o->shipment_deadline_ms,
+    uint8_t msg[PETRO_TRADE_AMEND_MESSAGE_SIZE];
+    petro_trade_amend_message(msg, c.id, c.amend_count, o->amount, o->shipment_deadline_ms,
                               o->expiry_ms);
-    if (!petro_verify(&o->counter_sig, msg.bytes, sizeof msg.bytes, other)) {
+    if (!petro_verify_in(&o->counter_sig, PETRO_DOMAIN_TRADE_AMEND, msg, sizeof msg, other)) {
         return PETRO_ERR_TRADE_BAD_COUNTER_SIG;
     }
     if (o->amount < c.released || (o->amount == c.released && c.state == PETRO_TRADE_FUNDED)) {

@@ -4,9 +4,11 @@
  * here reads the environment. Used by tests/integration/test_cluster_faults.py. */
 #include "faults.h"
 
+#include <string.h>
 #include <unistd.h>
 
 #include "server.h"
+#include "wallet.h"
 
 #ifndef PETROD_TEST_FAULTS
 #error "faults.c belongs to petrod-test only (-DPETROD_TEST_FAULTS)"
@@ -17,13 +19,22 @@ bool api_fault_refuse_batch(const api *a) {
     return path != NULL && access(path, F_OK) == 0;
 }
 
-/* Relink one header onto the forged chain: one millisecond later, after *prev if there is one;
- * *prev becomes its hash. */
-static void fork_header(petro_block_header *hdr, petro_hash *prev, bool *has_prev) {
+/* Relink one header onto the forged chain: one millisecond later, after *prev if there is one,
+ * proposed and signed by this (faulty) validator, as a validator gone rogue would; *prev
+ * becomes its hash. */
+static void fork_header(const api *a, petro_block_header *hdr, petro_hash *prev,
+                        bool *has_prev) {
     if (*has_prev) {
         hdr->prev_hash = *prev;
     }
     hdr->timestamp_ms++;
+    const wallet_key *key = node_validator_key(a->node);
+    node_status st;
+    hdr->proposer = key->pk;
+    if (node_status_get(a->node, &st) != PETRO_OK ||
+        petro_block_sign(hdr, &st.tip.network_id, key->sk) != PETRO_OK) {
+        memset(&hdr->signature, 0, sizeof hdr->signature); /* unsigned: refused, still a fork */
+    }
     petro_block_hash(prev, hdr);
     *has_prev = true;
 }
@@ -44,7 +55,7 @@ void api_fault_serve_fork(const api *a, node_read *r, uint8_t *buf, size_t size,
             petro_block_header_decode(&hdr, block, PETRO_BLOCK_HEADER_SIZE) != PETRO_OK) {
             return;
         }
-        fork_header(&hdr, &prev, &has_prev);
+        fork_header(a, &hdr, &prev, &has_prev);
     }
     size_t off = 0;
     for (uint64_t h = from; size - off >= 4; h++) {
@@ -56,7 +67,7 @@ void api_fault_serve_fork(const api *a, node_read *r, uint8_t *buf, size_t size,
             petro_block_header_decode(&hdr, block, PETRO_BLOCK_HEADER_SIZE) != PETRO_OK) {
             continue;
         }
-        fork_header(&hdr, &prev, &has_prev);
+        fork_header(a, &hdr, &prev, &has_prev);
         petro_block_header_encode(block, &hdr);
     }
 }

@@ -189,11 +189,14 @@ json_t *apij_block_header(const petro_block_header *h, petro_net_kind kind) {
     ok = ok && apij_set(o, "hash", apij_hash(&hash));
     ok = ok && apij_set(o, "prev_hash", apij_hash(&h->prev_hash));
     ok = ok && apij_set(o, "timestamp_ms", apij_u64(h->timestamp_ms));
+    ok = ok && apij_set(o, "version", json_integer(h->version));
     ok = ok && apij_set(o, "tx_root", apij_hash(&h->tx_root));
+    ok = ok && apij_set(o, "witness_root", apij_hash(&h->witness_root));
     ok = ok && apij_set(o, "result_root", apij_hash(&h->result_root));
     ok = ok && apij_set(o, "state_hash", apij_hash(&h->state_hash));
     ok = ok && apij_set(o, "proposer", apij_address(&h->proposer, kind));
     ok = ok && apij_set(o, "tx_count", json_integer(h->tx_count));
+    ok = ok && apij_set(o, "signature", apij_hex(h->signature.bytes, sizeof h->signature.bytes));
     return apij_finish(o, ok);
 }
 

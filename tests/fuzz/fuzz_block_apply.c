@@ -71,7 +71,10 @@ typedef struct block_buf {
 /* Finish and commit A's open block, replay it into B, compare, check invariants. */
 static void close_block(chain *a, chain *b, block_buf *blk) {
     petro_block_header h;
+    petro_ledger_tip before;
+    FUZZ_CHECK(petro_ledger_tip_get(&a->store, &before) == PETRO_OK, "tip before");
     FUZZ_CHECK(petro_ledger_finish(a->l, &h, &FUZZ_KEYS[0].pk) == PETRO_OK, "finish");
+    FUZZ_CHECK(petro_block_sign(&h, &before.network_id, &FUZZ_KEYS[0].sk) == PETRO_OK, "sign");
     FUZZ_CHECK(h.tx_count == blk->tx_count, "tx_count");
     FUZZ_CHECK(petro_ledger_commit(a->l) == PETRO_OK, "commit A");
     check_invariants(&a->store, "invariants A");

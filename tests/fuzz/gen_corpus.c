@@ -251,9 +251,8 @@ static size_t make_trade_txs(petro_tx *tx, uint8_t txs[SEED_TXS][PETRO_TX_SIZE_M
     am->amount = 25 * PETRO_UNIT;
     am->shipment_deadline_ms = FUZZ_GENESIS_TS + 12 * FUZZ_DAY_MS;
     am->expiry_ms = FUZZ_GENESIS_TS + 25 * FUZZ_DAY_MS;
-    petro_hash msg;
-    petro_trade_amend_message(&msg, 2, 0, am->amount, am->shipment_deadline_ms, am->expiry_ms);
-    petro_sign(&am->counter_sig, msg.bytes, sizeof msg.bytes, &FUZZ_KEYS[4].sk);
+    petro_trade_amend_sign(&am->counter_sig, 2, 0, am->amount, am->shipment_deadline_ms,
+                           am->expiry_ms, &FUZZ_KEYS[4].sk);
     tx->ops[1].type = PETRO_OP_TRADE_DISPUTE;
     tx->ops[1].u.trade_dispute.contract_id = 2;
     tx->ops[1].u.trade_dispute.reason = 3;
@@ -467,7 +466,12 @@ static size_t make_block(uint8_t *out, size_t cap, uint8_t txs[SEED_TXS][PETRO_T
         memcpy(out + used + 4, txs[i], sizes[i]);
         used += 4 + sizes[i];
     }
+    petro_ledger_tip tip;
+    if (petro_ledger_tip_get(&store, &tip) != PETRO_OK) fuzz_fail("tip", NULL);
     if (petro_ledger_finish(l, &h, &FUZZ_KEYS[0].pk) != PETRO_OK) fuzz_fail("finish", NULL);
+    if (petro_block_sign(&h, &tip.network_id, &FUZZ_KEYS[0].sk) != PETRO_OK) {
+        fuzz_fail("sign", NULL);
+    }
     petro_block_header_encode(out, &h);
     petro_ledger_abort(l);
     petro_ledger_destroy(l);

@@ -61,7 +61,7 @@ PETROD = os.path.join(PETRO_BIN, "petrod")
 PETRO = os.path.join(PETRO_BIN, "petro")
 
 DEMO_WALLETS = ("alice", "bob", "bank", "treasury", "treasury-officer-1", "treasury-officer-2",
-                "treasury-officer-3", "validator", "auditors", "auditor-1", "auditor-2",
+                "treasury-officer-3", "auditors", "auditor-1", "auditor-2",
                 "auditor-3", "oracle-1", "oracle-2", "oracle-3", "zone-authority", "importer",
                 "exporter", "inspector-1", "inspector-2", "trade-bank")
 

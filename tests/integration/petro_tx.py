@@ -85,6 +85,35 @@ def sign(seed, msg):
     return rp + s.to_bytes(32, "little")
 
 
+def domain_message(tag, msg):
+    """What every protocol signature signs (docs/protocol.md, "Signature domains"):
+    u8 len(tag) || tag || message."""
+    t = tag.encode("ascii")
+    return bytes([len(t)]) + t + msg
+
+
+def sign_in(tag, seed, msg):
+    return sign(seed, domain_message(tag, msg))
+
+
+TX_DOMAIN = "petro-tx-v2"
+BLOCK_DOMAIN = "petro-block-v2"
+BLOCK_HASHED_SIZE = 1 + 8 + 32 + 8 + 32 + 32 + 32 + 32 + 32 + 4
+BLOCK_HEADER_SIZE = BLOCK_HASHED_SIZE + 64
+BLOCK_OFF_PROPOSER = 177
+BLOCK_OFF_TX_COUNT = 209
+
+
+def sign_block_header(header, network_id, seed):
+    """The header (BLOCK_HEADER_SIZE bytes) with its proposer set to seed's key and signed:
+    Ed25519 in the block domain over network id || BLAKE2b-256(the hashed part)."""
+    h = bytearray(header[:BLOCK_HEADER_SIZE])
+    h[BLOCK_OFF_PROPOSER:BLOCK_OFF_PROPOSER + 32] = public_key(seed)
+    block_hash = blake2b256(bytes(h[:BLOCK_HASHED_SIZE]))
+    h[BLOCK_HASHED_SIZE:] = sign_in(BLOCK_DOMAIN, seed, network_id + block_hash)
+    return bytes(h)
+
+
 class Key:
     def __init__(self, seed):
         self.seed = bytes(seed)
@@ -160,7 +189,7 @@ def op_create_asset(code_text, flags):
 
 
 def body(network_id, source, sequence, ops, fee=None, valid_after=0, valid_until=0, memo=b"",
-         version=1, op_count=None):
+         version=2, op_count=None):
     """The transaction body. ops: encoded operations. op_count overrides the count byte."""
     fee = 100 * len(ops) if fee is None else fee
     n = len(ops) if op_count is None else op_count
@@ -176,7 +205,7 @@ def envelope(body_bytes, keys, sort=True, sig_count=None, tamper=None):
     """body + sig_count + (pubkey, sig) per key, sorted by public key unless sort is False.
     tamper(index, sig) may alter a signature."""
     tid = tx_id(body_bytes)
-    sigs = [(k.pub, sign(k.seed, tid)) for k in keys]
+    sigs = [(k.pub, sign_in(TX_DOMAIN, k.seed, tid)) for k in keys]
     if sort:
         sigs.sort(key=lambda s: s[0])
     if tamper is not None:

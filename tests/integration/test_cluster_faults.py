@@ -42,6 +42,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import petro_harness as h  # noqa: E402
+import petro_tx as ptx  # noqa: E402
 from petro_harness import check, log  # noqa: E402
 import test_cluster as tc  # noqa: E402
 
@@ -195,11 +196,12 @@ def catch_up_from_forking_peer(c, stopped):
     payers, _ = tc.run_load(c, lambda: [c.url(i) for i in others], 0.5, wait_pruned, 0.5)
     # The forker's chain really is another one: same body and state hash, another block hash.
     real, forged = raw_block(c, honest, h_stop + 2), raw_block(c, forker, h_stop + 2)
-    # Header: version 1, height 8, prev_hash 32, timestamp 8, tx_root, result_root, state_hash
-    # 32 each, proposer 32, tx_count 4, then the body.
-    check(real[9:49] != forged[9:49] and real[49:145] == forged[49:145] and
-          real[177:] == forged[177:], "the forking peer serves block %d unchanged or broken"
-          % (h_stop + 2))
+    # Header: version 1, height 8, prev_hash 32, timestamp 8, tx_root, witness_root,
+    # result_root, state_hash 32 each, proposer 32, tx_count 4, signature 64, then the body. The
+    # forker signs its fork as its proposer, as a validator gone rogue would.
+    check(real[9:49] != forged[9:49] and real[49:177] == forged[49:177] and
+          real[209:213] == forged[209:213] and real[277:] == forged[277:],
+          "the forking peer serves block %d unchanged or broken" % (h_stop + 2))
     c.petrod[stopped].send_signal(tc.signal.SIGCONT)
     tip = c.wait_same_tip(range(N))
     tc.check_committed(c, [stopped], payers)
@@ -275,11 +277,19 @@ def run():
                                         "--to", bob, "--amount", "1"))
         check(alice != bob, "distinct accounts")
 
-        def block_with(prev_hash, envelope):
-            hdr = bytearray(last[:181])
+        network_id = bytes.fromhex(c.status(0)["network_id"])
+        with open(os.path.join(c.dir, "node1", "validator.key")) as f:
+            v1_seed = bytes.fromhex(f.read().strip())
+
+        def block_with(prev_hash, envelope, seed=v1_seed):
+            """A header on top of the tip holding envelope, signed by validator v1 (seed None:
+            left with the signature of the copied header)."""
+            hdr = bytearray(last[:ptx.BLOCK_HEADER_SIZE])
             hdr[1:9] = (t + 1).to_bytes(8, "little")
             hdr[9:41] = prev_hash
-            hdr[177:181] = (1).to_bytes(4, "little")
+            hdr[ptx.BLOCK_OFF_TX_COUNT:ptx.BLOCK_OFF_TX_COUNT + 4] = (1).to_bytes(4, "little")
+            if seed is not None:
+                hdr = ptx.sign_block_header(bytes(hdr), network_id, seed)
             return bytes(hdr) + len(envelope).to_bytes(4, "little") + envelope
 
         bad_sig = bytearray(tx)
@@ -291,12 +301,19 @@ def run():
         # Control: the same envelope unbroken on the right previous hash gets past the
         # signature and the transaction rules and fails only on the (copied) roots.
         put_block_and_expect_refusal(c, t + 1, block_with(prev, tx), "bad_tx_root")
+        # Unsigned (the copied signature is the previous block's), or signed by a key that is
+        # not the named proposer's: refused before any transaction is read.
+        put_block_and_expect_refusal(c, t + 1, block_with(prev, tx, seed=None),
+                                     "bad_block_signature")
+        wrong = bytearray(block_with(prev, tx))
+        wrong[ptx.BLOCK_HASHED_SIZE + 3] ^= 0x01
+        put_block_and_expect_refusal(c, t + 1, bytes(wrong), "bad_block_signature")
         # A proposer that is not one of the validators is refused before anything is applied.
         stranger = bytearray(block_with(prev, tx))
-        stranger[145:177] = bytes(32)
+        stranger[ptx.BLOCK_OFF_PROPOSER:ptx.BLOCK_OFF_PROPOSER + 32] = bytes(32)
         put_block_and_expect_refusal(c, t + 1, bytes(stranger), "malformed")
         after = [metric(c, i, "petro_cluster_blocks_refused_total") for i in range(N)]
-        check(all(a - b == 4 for a, b in zip(after, before)),
+        check(all(a - b == 6 for a, b in zip(after, before)),
               "refused-block metric: before %s after %s" % (before, after))
         rc, out, err = h.run_cli("pay", "--wallet", c.wallet("alice"), "--to", bob, "--amount",
                                  "1", "--wait", node_url=c.url(0))

@@ -192,8 +192,8 @@ def run():
                            "--amount", "0.5")
         raw2 = bytes.fromhex(tx2)
         seq_before = node.account(alice)["sequence"]
-        # The second envelope: version 1, then cut off inside the network id.
-        body = len(raw2).to_bytes(4, "little") + raw2 + (3).to_bytes(4, "little") + b"\x01\x00\x00"
+        # The second envelope: version 2, then cut off inside the network id.
+        body = len(raw2).to_bytes(4, "little") + raw2 + (3).to_bytes(4, "little") + b"\x02\x00\x00"
         st, res = h.http_post(node.url, T + "/batch", body,
                               headers={"Content-Type": "application/octet-stream"})
         check(st == 200 and isinstance(res, dict) and res.get("accepted") == 1

@@ -1,5 +1,5 @@
-/* Blocks: header layout and round trip, strict header decoding, block hash, Merkle roots
- * against hand computations, and the body walk. */
+/* Blocks: header layout and round trip, strict header decoding, block hash, the proposer's
+ * signature, Merkle roots against hand computations, and the body walk. */
 #include "petro/petro.h"
 #include "test.h"
 
@@ -15,9 +15,11 @@ static petro_block_header rand_header(void) {
     rand_bytes(h.prev_hash.bytes, 32);
     h.timestamp_ms = test_rand();
     rand_bytes(h.tx_root.bytes, 32);
+    rand_bytes(h.witness_root.bytes, 32);
     rand_bytes(h.result_root.bytes, 32);
     rand_bytes(h.state_hash.bytes, 32);
     rand_bytes(h.proposer.bytes, 32);
+    rand_bytes(h.signature.bytes, 64);
     h.tx_count = (uint32_t)(test_rand() % (PETRO_BLOCK_TX_COUNT_MAX + 1));
     return h;
 }
@@ -29,7 +31,8 @@ static uint64_t le64(const uint8_t *p) {
 }
 
 static void test_header(void) {
-    ASSERT_EQ(PETRO_BLOCK_HEADER_SIZE, 181);
+    ASSERT_EQ(PETRO_BLOCK_HASHED_SIZE, 213);
+    ASSERT_EQ(PETRO_BLOCK_HEADER_SIZE, 277);
     for (int i = 0; i < 1000; i++) {
         petro_block_header h = rand_header(), back;
         if (i == 0) h.tx_count = PETRO_BLOCK_TX_COUNT_MAX;
@@ -41,16 +44,18 @@ static void test_header(void) {
         ASSERT_MEMEQ(buf + 9, h.prev_hash.bytes, 32);
         ASSERT_TRUE(le64(buf + 41) == h.timestamp_ms);
         ASSERT_MEMEQ(buf + 49, h.tx_root.bytes, 32);
-        ASSERT_MEMEQ(buf + 81, h.result_root.bytes, 32);
-        ASSERT_MEMEQ(buf + 113, h.state_hash.bytes, 32);
-        ASSERT_MEMEQ(buf + 145, h.proposer.bytes, 32);
-        ASSERT_EQ(buf[177] | (buf[178] << 8) | (buf[179] << 16) | ((uint32_t)buf[180] << 24),
+        ASSERT_MEMEQ(buf + 81, h.witness_root.bytes, 32);
+        ASSERT_MEMEQ(buf + 113, h.result_root.bytes, 32);
+        ASSERT_MEMEQ(buf + 145, h.state_hash.bytes, 32);
+        ASSERT_MEMEQ(buf + 177, h.proposer.bytes, 32);
+        ASSERT_EQ(buf[209] | (buf[210] << 8) | (buf[211] << 16) | ((uint32_t)buf[212] << 24),
                   h.tx_count);
+        ASSERT_MEMEQ(buf + 213, h.signature.bytes, 64);
         ASSERT_OK(petro_block_header_decode(&back, buf, PETRO_BLOCK_HEADER_SIZE));
         ASSERT_MEMEQ(&back, &h, sizeof h);
-        /* Block hash = BLAKE2b-256(encoded header). */
+        /* Block hash = BLAKE2b-256(encoded header without the signature). */
         petro_hash want, got;
-        petro_hash_bytes(&want, buf, PETRO_BLOCK_HEADER_SIZE);
+        petro_hash_bytes(&want, buf, PETRO_BLOCK_HASHED_SIZE);
         petro_block_hash(&got, &h);
         ASSERT_TRUE(petro_hash_equal(&want, &got));
         /* Wrong sizes. */
@@ -62,7 +67,10 @@ static void test_header(void) {
     }
     petro_block_header h = rand_header(), back;
     uint8_t buf[PETRO_BLOCK_HEADER_SIZE];
-    h.version = 2;
+    h.version = 1; /* the version before signed blocks */
+    petro_block_header_encode(buf, &h);
+    ASSERT_RESULT(petro_block_header_decode(&back, buf, sizeof buf), PETRO_ERR_BAD_VERSION);
+    h.version = 3;
     petro_block_header_encode(buf, &h);
     ASSERT_RESULT(petro_block_header_decode(&back, buf, sizeof buf), PETRO_ERR_BAD_VERSION);
     h.version = 0;
@@ -82,6 +90,75 @@ static void test_header(void) {
     h.timestamp_ms ^= 1;
     petro_block_hash(&h2, &h);
     ASSERT_TRUE(!petro_hash_equal(&h1, &h2));
+    h.witness_root.bytes[7] ^= 1;
+    petro_block_hash(&h1, &h);
+    ASSERT_TRUE(!petro_hash_equal(&h1, &h2));
+    /* ... but not the signature, which signs the hash. */
+    h.signature.bytes[0] ^= 1;
+    petro_block_hash(&h2, &h);
+    ASSERT_TRUE(petro_hash_equal(&h1, &h2));
+}
+
+/* The proposer signs network id || block hash in the block domain; any change of a hashed
+ * field, the network, the signature or the proposer fails the check. Genesis carries none. */
+static void test_signature(void) {
+    uint8_t seed[32], seed2[32];
+    rand_bytes(seed, 32);
+    rand_bytes(seed2, 32);
+    petro_pubkey pk, pk2;
+    petro_seckey sk, sk2;
+    ASSERT_OK(petro_keypair_from_seed(&pk, &sk, seed));
+    ASSERT_OK(petro_keypair_from_seed(&pk2, &sk2, seed2));
+    petro_hash net, other_net;
+    rand_bytes(net.bytes, 32);
+    other_net = net;
+    other_net.bytes[31] ^= 0x80;
+    petro_block_header h = rand_header();
+    h.height = 5;
+    h.proposer = pk;
+    ASSERT_RESULT(petro_block_sign(&h, &net, &sk2), PETRO_ERR_BAD_SIGNATURE); /* not its key */
+    ASSERT_OK(petro_block_sign(&h, &net, &sk));
+    ASSERT_TRUE(petro_block_signature_ok(&h, &net));
+    ASSERT_TRUE(!petro_block_signature_ok(&h, &other_net));
+    /* The message: u8 14 || "petro-block-v2" || network id || block hash. */
+    uint8_t msg[1 + 14 + 64];
+    msg[0] = 14;
+    memcpy(msg + 1, "petro-block-v2", 14);
+    memcpy(msg + 15, net.bytes, 32);
+    petro_hash id;
+    petro_block_hash(&id, &h);
+    memcpy(msg + 47, id.bytes, 32);
+    ASSERT_TRUE(petro_verify(&h.signature, msg, sizeof msg, &pk));
+    petro_block_header x = h;
+    x.state_hash.bytes[3] ^= 1;
+    ASSERT_TRUE(!petro_block_signature_ok(&x, &net));
+    x = h;
+    x.witness_root.bytes[0] ^= 1;
+    ASSERT_TRUE(!petro_block_signature_ok(&x, &net));
+    x = h;
+    x.signature.bytes[10] ^= 1;
+    ASSERT_TRUE(!petro_block_signature_ok(&x, &net));
+    x = h;
+    x.proposer = pk2;
+    ASSERT_TRUE(!petro_block_signature_ok(&x, &net));
+    memset(&x.signature, 0, sizeof x.signature); /* unsigned */
+    ASSERT_TRUE(!petro_block_signature_ok(&x, &net));
+    /* A transaction signature over the same 32 bytes never passes for a block signature. */
+    petro_sig tx_sig;
+    petro_sign_in(&tx_sig, PETRO_DOMAIN_TX, id.bytes, 32, &sk);
+    x = h;
+    x.signature = tx_sig;
+    ASSERT_TRUE(!petro_block_signature_ok(&x, &net));
+    /* Genesis: zero proposer and signature only. */
+    petro_block_header g;
+    memset(&g, 0, sizeof g);
+    g.version = PETRO_BLOCK_VERSION;
+    ASSERT_TRUE(petro_block_signature_ok(&g, &net));
+    g.signature.bytes[0] = 1;
+    ASSERT_TRUE(!petro_block_signature_ok(&g, &net));
+    g.signature.bytes[0] = 0;
+    g.proposer = pk;
+    ASSERT_TRUE(!petro_block_signature_ok(&g, &net));
 }
 
 /* ---------------------------------------------------------------- Merkle, by hand */
@@ -248,6 +325,7 @@ int main(int argc, char **argv) {
     test_init(argc, argv);
     ASSERT_OK(petro_crypto_init());
     RUN_TEST(test_header);
+    RUN_TEST(test_signature);
     RUN_TEST(test_merkle);
     RUN_TEST(test_body_walk);
     return 0;

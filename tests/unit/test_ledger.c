@@ -174,6 +174,7 @@ static void fx_init(fx *f) {
 static void fx_sync(fx *f) {
     petro_block_header h;
     ASSERT_OK(petro_ledger_finish(f->l, &h, &K[K_TREAS].pk));
+    ASSERT_OK(petro_block_sign(&h, &f->net, &K[K_TREAS].sk));
     ASSERT_EQ(h.height, f->height + 1);
     petro_hash prev;
     petro_block_hash(&prev, &f->last);
@@ -1102,6 +1103,15 @@ static void expect_block_rejected(fx *dst, const uint8_t *block, size_t size,
 #define EXPECT_BLOCK_REJECTED(dst, block, size, expected) \
     expect_block_rejected((dst), (block), (size), (expected), __LINE__)
 
+/* Sign an encoded header again as key k, after a test changed it. */
+static void resign(uint8_t *bytes, const petro_hash *net, int k) {
+    petro_block_header h;
+    ASSERT_OK(petro_block_header_decode(&h, bytes, PETRO_BLOCK_HEADER_SIZE));
+    h.proposer = K[k].pk;
+    ASSERT_OK(petro_block_sign(&h, net, &K[k].sk));
+    petro_block_header_encode(bytes, &h);
+}
+
 static void test_determinism_and_replay(void) {
     petro_genesis g;
     make_genesis(&g);
@@ -1142,18 +1152,40 @@ static void test_determinism_and_replay(void) {
     size_t size = a.block_sizes[1];
     uint8_t *t = malloc(size + 8);
     ASSERT_TRUE(t != NULL);
-    /* Header offsets: version 0, height 1, prev 9, time 41, tx_root 49, result_root 81,
-     * state 113, proposer 145, tx_count 177. */
-    const size_t off_height = 1, off_prev = 9, off_time = 41, off_txr = 49, off_rr = 81,
-                 off_state = 113, off_count = 177;
+    /* Header offsets: version 0, height 1, prev 9, time 41, tx_root 49, witness_root 81,
+     * result_root 113, state 145, proposer 177, tx_count 209, signature 213. A mutated header
+     * is signed again (RESIGN) so that the check after the signature is the one exercised. */
+    const size_t off_height = 1, off_prev = 9, off_time = 41, off_txr = 49, off_wr = 81,
+                 off_rr = 113, off_state = 145, off_prop = 177, off_count = 209, off_sig = 213;
+#define RESIGN(bytes) resign((bytes), &d.net, K_TREAS)
+    /* The signature first: flipped, zeroed, or by another key than the named proposer. */
+    memcpy(t, blk, size);
+    t[off_sig + 5] ^= 1;
+    EXPECT_BLOCK_REJECTED(&d, t, size, PETRO_ERR_BAD_BLOCK_SIGNATURE);
+    memcpy(t, blk, size);
+    memset(t + off_sig, 0, 64);
+    EXPECT_BLOCK_REJECTED(&d, t, size, PETRO_ERR_BAD_BLOCK_SIGNATURE);
+    memcpy(t, blk, size);
+    memcpy(t + off_prop, K[K_ALICE].pk.bytes, 32); /* names alice, signed by the treasury */
+    EXPECT_BLOCK_REJECTED(&d, t, size, PETRO_ERR_BAD_BLOCK_SIGNATURE);
+    memcpy(t, blk, size);
+    t[off_state] ^= 1; /* any hashed byte changes the hash the signature covers */
+    EXPECT_BLOCK_REJECTED(&d, t, size, PETRO_ERR_BAD_BLOCK_SIGNATURE);
     memcpy(t, blk, size);
     t[off_txr] ^= 1;
+    RESIGN(t);
     EXPECT_BLOCK_REJECTED(&d, t, size, PETRO_ERR_BAD_TX_ROOT);
     memcpy(t, blk, size);
+    t[off_wr + 2] ^= 4;
+    RESIGN(t);
+    EXPECT_BLOCK_REJECTED(&d, t, size, PETRO_ERR_BAD_WITNESS_ROOT);
+    memcpy(t, blk, size);
     t[off_rr + 31] ^= 0x80;
+    RESIGN(t);
     EXPECT_BLOCK_REJECTED(&d, t, size, PETRO_ERR_BAD_RESULT_ROOT);
     memcpy(t, blk, size);
     t[off_state + 7] ^= 2;
+    RESIGN(t);
     EXPECT_BLOCK_REJECTED(&d, t, size, PETRO_ERR_BAD_STATE_HASH);
     memcpy(t, blk, size);
     t[off_height] ^= 1;
@@ -1166,9 +1198,11 @@ static void test_determinism_and_replay(void) {
     EXPECT_BLOCK_REJECTED(&d, t, size, PETRO_ERR_BAD_TIMESTAMP);
     memcpy(t, blk, size);
     t[off_count] = (uint8_t)(t[off_count] + 1);
+    RESIGN(t);
     EXPECT_BLOCK_REJECTED(&d, t, size, PETRO_ERR_MALFORMED);
     memcpy(t, blk, size);
     t[off_count] = (uint8_t)(t[off_count] - 1);
+    RESIGN(t);
     EXPECT_BLOCK_REJECTED(&d, t, size, PETRO_ERR_MALFORMED);
     /* Truncated body. */
     EXPECT_BLOCK_REJECTED(&d, blk, size - 1, PETRO_ERR_MALFORMED);
@@ -1193,6 +1227,7 @@ static void test_determinism_and_replay(void) {
         petro_block_header h1;
         ASSERT_OK(petro_block_header_decode(&h1, a.blocks[1], PETRO_BLOCK_HEADER_SIZE));
         h.tx_count = h1.tx_count;
+        ASSERT_OK(petro_block_sign(&h, &d.net, &K[K_TREAS].sk));
         petro_block_header_encode(x, &h);
         memcpy(x + PETRO_BLOCK_HEADER_SIZE, a.blocks[1] + PETRO_BLOCK_HEADER_SIZE, body);
         EXPECT_BLOCK_REJECTED(&d, x, PETRO_BLOCK_HEADER_SIZE + body,
@@ -1207,6 +1242,7 @@ static void test_determinism_and_replay(void) {
     store_equal(&a.store, &d.store);
     free(t);
     fx_free(&d);
+#undef RESIGN
 
     /* A different transaction order gives a different state hash chain. */
     fx e;

@@ -74,9 +74,7 @@ static petro_op op_amend(fx *f, uint64_t id, petro_amount amount, uint64_t deadl
     petro_sig sig;
     memset(&sig, 0, sizeof sig);
     if (signer >= 0) {
-        petro_hash msg;
-        petro_trade_amend_message(&msg, id, c.amend_count, amount, deadline, expiry);
-        petro_sign(&sig, msg.bytes, sizeof msg.bytes, &K[signer].sk);
+        petro_trade_amend_sign(&sig, id, c.amend_count, amount, deadline, expiry, &K[signer].sk);
     }
     return OP_MAKE("trade_amend", OP_V("contract_id", &id), OP_V("amount", &amount),
                    OP_V("shipment_deadline_ms", &deadline), OP_V("expiry_ms", &expiry),

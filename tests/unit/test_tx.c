@@ -302,7 +302,7 @@ static void test_decode_counts(void) {
 
     /* The hand-built baseline decodes. */
     petro__w_init(&w, buf, sizeof buf);
-    body_prefix(&w, 1, 0);
+    body_prefix(&w, PETRO_TX_VERSION, 0);
     petro__w_u8(&w, 1);
     w_set_signer_op(&w);
     w_one_sig(&w);
@@ -313,7 +313,7 @@ static void test_decode_counts(void) {
     /* sig_count 0: a canonical encoding, but no envelope: no_signatures. With bytes after the
      * count it is not canonical first: malformed. */
     petro__w_init(&w, buf, sizeof buf);
-    body_prefix(&w, 1, 0);
+    body_prefix(&w, PETRO_TX_VERSION, 0);
     petro__w_u8(&w, 1);
     w_set_signer_op(&w);
     petro__w_u8(&w, 0);
@@ -323,19 +323,19 @@ static void test_decode_counts(void) {
 
     /* op_count 0 and 17. */
     petro__w_init(&w, buf, sizeof buf);
-    body_prefix(&w, 1, 0);
+    body_prefix(&w, PETRO_TX_VERSION, 0);
     petro__w_u8(&w, 0);
     w_one_sig(&w);
     expect_decode_fail(buf, w.size, PETRO_ERR_NO_OPS);
     petro__w_init(&w, buf, sizeof buf);
-    body_prefix(&w, 1, 0);
+    body_prefix(&w, PETRO_TX_VERSION, 0);
     petro__w_u8(&w, 17);
     for (int i = 0; i < 17; i++) w_set_signer_op(&w);
     w_one_sig(&w);
     expect_decode_fail(buf, w.size, PETRO_ERR_TOO_MANY_OPS);
     /* 16 is fine. */
     petro__w_init(&w, buf, sizeof buf);
-    body_prefix(&w, 1, 0);
+    body_prefix(&w, PETRO_TX_VERSION, 0);
     petro__w_u8(&w, 16);
     for (int i = 0; i < 16; i++) w_set_signer_op(&w);
     w_one_sig(&w);
@@ -343,20 +343,22 @@ static void test_decode_counts(void) {
 
     /* memo 32 fine, 33 too long. */
     petro__w_init(&w, buf, sizeof buf);
-    body_prefix(&w, 1, 32);
+    body_prefix(&w, PETRO_TX_VERSION, 32);
     petro__w_u8(&w, 1);
     w_set_signer_op(&w);
     w_one_sig(&w);
     ASSERT_OK(petro_tx_decode(&tx, buf, w.size));
     petro__w_init(&w, buf, sizeof buf);
-    body_prefix(&w, 1, 33);
+    body_prefix(&w, PETRO_TX_VERSION, 33);
     petro__w_u8(&w, 1);
     w_set_signer_op(&w);
     w_one_sig(&w);
     expect_decode_fail(buf, w.size, PETRO_ERR_MEMO_TOO_LONG);
 
-    /* Version 0 and 2. */
-    for (uint8_t v = 0; v <= 2; v += 2) {
+    /* Versions 0, 1 (before domain-separated signatures) and 3. */
+    static const uint8_t bad_versions[] = {0, 1, 3};
+    for (size_t i = 0; i < sizeof bad_versions; i++) {
+        uint8_t v = bad_versions[i];
         petro__w_init(&w, buf, sizeof buf);
         body_prefix(&w, v, 0);
         petro__w_u8(&w, 1);
@@ -367,7 +369,7 @@ static void test_decode_counts(void) {
 
     /* 21 signatures. */
     petro__w_init(&w, buf, sizeof buf);
-    body_prefix(&w, 1, 0);
+    body_prefix(&w, PETRO_TX_VERSION, 0);
     petro__w_u8(&w, 1);
     w_set_signer_op(&w);
     petro__w_u8(&w, PETRO_TX_SIGS_MAX + 1);
@@ -387,7 +389,7 @@ static void test_decode_counts(void) {
     const uint8_t unknown[] = {0, (uint8_t)(highest + 1), 255};
     for (size_t i = 0; i < sizeof unknown; i++) {
         petro__w_init(&w, buf, sizeof buf);
-        body_prefix(&w, 1, 0);
+        body_prefix(&w, PETRO_TX_VERSION, 0);
         petro__w_u8(&w, 1);
         petro__w_u8(&w, unknown[i]);
         uint8_t pad[40] = {0};
@@ -409,7 +411,7 @@ static void decode_single_op(op_writer write_op, petro_result want) {
     uint8_t buf[512];
     petro__writer w;
     petro__w_init(&w, buf, sizeof buf);
-    body_prefix(&w, 1, 0);
+    body_prefix(&w, PETRO_TX_VERSION, 0);
     petro__w_u8(&w, 1);
     write_op(&w);
     w_one_sig(&w);
@@ -510,7 +512,7 @@ static void test_decode_fields(void) {
     uint8_t buf[256];
     petro__writer w;
     petro__w_init(&w, buf, sizeof buf);
-    body_prefix(&w, 1, 0);
+    body_prefix(&w, PETRO_TX_VERSION, 0);
     petro__w_u8(&w, 1);
     w_set_signer_op(&w);
     w_one_sig(&w);
@@ -588,7 +590,7 @@ static void test_check_precedence(void) {
     ASSERT_OK(petro_tx_check(&tx));
 
     petro_tx t = tx;
-    t.version = 2;
+    t.version = 1; /* the version before domain-separated signatures */
     t.op_count = 0;
     ASSERT_RESULT(petro_tx_check(&t), PETRO_ERR_BAD_VERSION);
     t = tx;
@@ -683,7 +685,13 @@ static void test_sign_verify(void) {
     ASSERT_TRUE(petro_hash_equal(&id, &id2));
     ASSERT_EQ(petro_tx_verify_sigs(&tx, &id), (UINT32_C(1) << PETRO_TX_SIGS_MAX) - 1);
     for (size_t i = 0; i < tx.sig_count; i++) {
-        ASSERT_TRUE(petro_verify(&tx.sigs[i].sig, id.bytes, 32, &tx.sigs[i].key));
+        /* Ed25519 over u8 11 || "petro-tx-v2" || id (docs/protocol.md, "Signature domains"). */
+        uint8_t msg[1 + 11 + 32];
+        msg[0] = 11;
+        memcpy(msg + 1, "petro-tx-v2", 11);
+        memcpy(msg + 12, id.bytes, 32);
+        ASSERT_TRUE(petro_verify(&tx.sigs[i].sig, msg, sizeof msg, &tx.sigs[i].key));
+        ASSERT_TRUE(!petro_verify(&tx.sigs[i].sig, id.bytes, 32, &tx.sigs[i].key));
     }
 
     /* Re-signing with a present key replaces, never adds; a 21st key does not fit. */

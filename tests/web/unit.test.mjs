@@ -19,14 +19,14 @@ test('web/src/ops.js is the table of docs/protocol.md (gen-ops --check)', () => 
 });
 
 // docs/api.md, POST /v1/transactions: the example envelope and GET /v1/transactions of it.
-const API_TX = '010fbf03c4f6f4e8e13e9480d6b15a4775ef885da9eb126eaeef13d2371e924ba1efd73ba907502de3a749b5631e48dffef6edc2a0dbc2fb99ee75b39e0c892dd801000000000000006400000000000000000000000000000000000000000000000a696e766f6963652d34320104bc25df752b67e0e33608b882579af6ac9c4a3481a61cd4b7befc944b698069f000807c814a0000000001efd73ba907502de3a749b5631e48dffef6edc2a0dbc2fb99ee75b39e0c892dd87052ed91bc9519b75c2f42c5c2687b163e775eb193d83a123c1a0a47a35377120fc6414a0ab7cdcd2736d3ba4de08d7e095c1059560fb033a8c03e251d332f09';
+const API_TX = '020fbf03c4f6f4e8e13e9480d6b15a4775ef885da9eb126eaeef13d2371e924ba1cc958a9976fa357b9dc7a58294375a2634bf8268169362ab8f14104f61994b3401000000000000006400000000000000000000000000000000000000000000000a696e766f6963652d34320104bc25df752b67e0e33608b882579af6ac9c4a3481a61cd4b7befc944b698069f000807c814a0000000001cc958a9976fa357b9dc7a58294375a2634bf8268169362ab8f14104f61994b34072874b5f4b93f377d222d831f44c16fd8a7285897a0a795f4257ad5674eea7eb86f885e4111f9dfbf945048ee03bffbd19cc8017865e48b777cefa32dd69104';
 
 test('the transaction example of docs/api.md decodes to its JSON and id', () => {
   const doc = readFileSync(join(REPO, 'docs', 'api.md'), 'utf8');
   assert.ok(doc.includes(API_TX), 'docs/api.md still holds the example envelope');
   const tx = P.decodeTx(P.fromHex(API_TX), 'test');
-  assert.equal(tx.hash, '859926f9766aecf205ba31dc4e8c3a74f918d101e9518a06b9ffdf172b597855');
-  assert.equal(tx.source, 'tptr1altnh2g82qk78f6fk433ujxllmmwms4qm0p0hx0wwkeeuryf9hvqpc6vcs');
+  assert.equal(tx.hash, '86cb937b8eac3dfdb1d836e52ae924baa869d7120c1ec5b4545c366cecc3f90b');
+  assert.equal(tx.source, 'tptr1ej2c4xtklg6hh8w85kpfgd66yc6tlqngz6fk92u0zsgy7cvefv6qug6gxa');
   assert.equal(tx.sequence, 1);
   assert.equal(tx.fee, '0.000001');
   assert.equal(tx.memo, '696e766f6963652d3432');
@@ -48,7 +48,8 @@ test('transaction decoding refuses what petro_tx_decode refuses, with its code',
   };
   const mod = (i, v) => { const b = good.slice(); b[i] = v; return b; };
   assert.equal(code(good), 'ok');
-  assert.equal(code(mod(0, 2)), 'bad_version');
+  assert.equal(code(mod(0, 1)), 'bad_version'); // version 1: before signature domains
+  assert.equal(code(mod(0, 3)), 'bad_version');
   assert.equal(code(good.slice(0, 100)), 'malformed');
   assert.equal(code(P.concatBytes(good, Uint8Array.of(0))), 'malformed');
   const memoAt = 1 + 32 + 32 + 8 + 8 + 8 + 8;

@@ -1,6 +1,7 @@
 // Block: its header as the node shows it, checked against the block's own bytes decoded here
-// (hash and transaction root recomputed in the browser), and its transactions in words.
-import { decodeBlock } from '../src/petro.js';
+// (hash, transaction and witness roots recomputed, the proposer's signature verified in the
+// browser), and its transactions in words.
+import { decodeBlock, verifyBlockSignature } from '../src/petro.js';
 import { client, el, header, link, nodeStatus, opInWords, param, showError, table, time } from './ui.js';
 
 header('block');
@@ -29,7 +30,9 @@ async function main() {
     const checks = decoded ? [
       ['Checked in your browser', el('span', { 'data-testid': 'block-check' },
         check(decoded.hash === b.hash, 'the hash of the header bytes is this block hash', 'the header bytes hash to another value'),
-        el('br'), check(decoded.tx_root_ok, 'the transaction root is the Merkle root of the ids', 'the transaction root does not match'))],
+        el('br'), check(decoded.tx_root_ok, 'the transaction root is the Merkle root of the ids', 'the transaction root does not match'),
+        el('br'), check(decoded.witness_root_ok, 'the witness root is the Merkle root of the signatures', 'the witness root does not match'),
+        el('br'), check(verifyBlockSignature(decoded, s.network_id), 'the proposer signed this block', 'the proposer\'s signature does not verify'))],
     ] : [['Checked in your browser', 'the genesis block has no transactions (its bytes are not served)']];
     const txs = decoded ? decoded.txs : [];
     region.replaceChildren(nav, kv([
@@ -40,8 +43,10 @@ async function main() {
       ['Proposer', link.account(b.proposer, 10)],
       ['Transactions', String(b.tx_count)],
       ['Transaction root', el('span', { class: 'mono' }, b.tx_root)],
+      ['Witness root', el('span', { class: 'mono' }, b.witness_root)],
       ['Result root', el('span', { class: 'mono' }, b.result_root)],
       ['State hash', el('span', { class: 'mono' }, b.state_hash)],
+      ['Signature', el('span', { class: 'mono' }, b.signature)],
       ...checks,
     ]), el('h2', {}, 'Transactions'), txs.length === 0 ? el('p', {}, 'None.') :
       table(`Transactions of block ${b.height}, in block order`, ['#', 'Hash', 'What'],

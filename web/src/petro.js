@@ -34,9 +34,11 @@ export const TX_SIZE_MAX = 4096;
 export const TX_OPS_MAX = 16;
 export const TX_SIGS_MAX = 20;
 export const MEMO_SIZE_MAX = 32;
-export const TX_VERSION = 1;
-export const BLOCK_VERSION = 1;
-export const BLOCK_HEADER_SIZE = 181;
+export const TX_VERSION = 2;
+export const BLOCK_VERSION = 2;
+/** The hashed part of a block header (every field but the signature), then the signature. */
+export const BLOCK_HASHED_SIZE = 213;
+export const BLOCK_HEADER_SIZE = BLOCK_HASHED_SIZE + 64;
 export const BLOCK_TX_COUNT_MAX = 20000;
 export const PROOF_FORMAT = 'petro-proof-v1';
 export const PROOF_DEPTH_MAX = 40;
@@ -487,14 +489,51 @@ export function txId(envelopeBytes, net = 'test') {
   return decodeTx(envelopeBytes, net).hash;
 }
 
+// ------------------------------------------------------------------ signature domains
+
+/** The signature domains (docs/protocol.md, "Signature domains"; include/petro/crypto.h):
+ *  every protocol signature is Ed25519 over u8 len(tag) || tag || message. */
+export const SIG_DOMAINS = Object.freeze({
+  tx: 'petro-tx-v2',
+  block: 'petro-block-v2',
+  attestation: 'petro-attest-v2',
+  checkpoint: 'petro-checkpoint-v2',
+  trade_amend: 'petro-trade-amend-v2',
+  state_root: 'petro-state-root-v1',
+});
+
+/** The bytes signed in a domain: u8 len(tag) || tag || msg. */
+export function domainMessage(domain, msg) {
+  const tag = SIG_DOMAINS[domain];
+  if (tag === undefined) throw new PetroError('malformed', `unknown signature domain ${domain}`);
+  const t = new TextEncoder().encode(tag);
+  return concatBytes(Uint8Array.of(t.length), t, msg);
+}
+
+/** Whether sig is pub's Ed25519 signature of msg in the domain. */
+export function verifyIn(domain, sig, msg, pub) {
+  return ed25519Verify(sig, domainMessage(domain, msg), pub);
+}
+
 /** Whether each signature of a decoded transaction is a valid Ed25519 signature over its id
- *  (the node also checks the signers' weights against the account's thresholds). */
+ *  in the transaction domain (the node also checks the signers' weights against the account's
+ *  thresholds). */
 export function verifyTxSignatures(tx) {
   const id = fromHex(tx.hash, 32);
   return tx.signatures.map((s, i) => ({
     key: s.key,
-    ok: ed25519Verify(fromHex(s.sig, 64), id, fromHex(tx.signature_keys[i], 32)),
+    ok: verifyIn('tx', fromHex(s.sig, 64), id, fromHex(tx.signature_keys[i], 32)),
   }));
+}
+
+/** The witness leaf of a decoded transaction: BLAKE2b-256(id || u8 sig_count || (key || sig)
+ *  per signature), i.e. the id followed by the envelope's bytes after the body. */
+export function witnessLeaf(tx) {
+  const parts = [fromHex(tx.hash, 32), Uint8Array.of(tx.signatures.length)];
+  tx.signatures.forEach((s, i) => {
+    parts.push(fromHex(tx.signature_keys[i], 32), fromHex(s.sig, 64));
+  });
+  return hash(...parts);
 }
 
 function ed25519Verify(sig, msg, pub) {
@@ -522,7 +561,8 @@ export function merkleRoot(leaves) {
   return level[0];
 }
 
-/** Decodes a 181-byte block header; adds its hash. Shown as GET /v1/blocks/{h} shows it. */
+/** Decodes a 277-byte block header; adds its hash (of the first 213 bytes). Shown as
+ *  GET /v1/blocks/{h} shows it. */
 export function decodeBlockHeader(bytes, net) {
   checkNet(net);
   if (bytes.length !== BLOCK_HEADER_SIZE) throw new PetroError('malformed', 'header size');
@@ -532,31 +572,50 @@ export function decodeBlockHeader(bytes, net) {
   const prev = r.bytes(32);
   const ts = r.u64();
   const txRoot = r.bytes(32);
+  const witnessRoot = r.bytes(32);
   const resultRoot = r.bytes(32);
   const stateHash = r.bytes(32);
   const proposer = r.bytes(32);
   const txCount = r.u32();
+  const signature = r.bytes(64);
   if (version !== BLOCK_VERSION) throw new PetroError('bad_version', `block version ${version}`);
   if (txCount > BLOCK_TX_COUNT_MAX) throw new PetroError('block_too_large', `${txCount} transactions`);
   return {
     height: u64Json(height),
-    hash: toHex(hash(bytes)),
+    hash: toHex(hash(bytes.slice(0, BLOCK_HASHED_SIZE))),
     prev_hash: toHex(prev),
     timestamp_ms: u64Json(ts),
+    version,
     tx_root: toHex(txRoot),
+    witness_root: toHex(witnessRoot),
     result_root: toHex(resultRoot),
     state_hash: toHex(stateHash),
     proposer: encodeAddress(proposer, net),
     tx_count: txCount,
-    version,
+    signature: toHex(signature),
+    proposer_key: toHex(proposer),
   };
+}
+
+/** Whether a decoded header carries its proposer's signature over network id || block hash
+ *  (networkId: 64 hex digits, as GET /v1/status shows it). Genesis (height 0) carries none:
+ *  true iff its proposer and signature are zero. */
+export function verifyBlockSignature(header, networkId) {
+  const sig = fromHex(header.signature, 64);
+  const pub = fromHex(header.proposer_key, 32);
+  if (header.height === '0' || header.height === 0) {
+    return sig.every((b) => b === 0) && pub.every((b) => b === 0);
+  }
+  return verifyIn('block', sig, concatBytes(fromHex(networkId, 32), fromHex(header.hash, 32)), pub);
 }
 
 /**
  * Decodes an encoded block: the header, then per transaction `u32 size` + envelope.
  * Returns the header fields (as decodeBlockHeader), `transactions` (their ids, as the API
- * lists them), `txs` (each decoded with decodeTx) and `tx_root_ok` (the header's tx_root is
- * the Merkle root of the ids). The result root needs the results, which blocks do not carry.
+ * lists them), `txs` (each decoded with decodeTx), `tx_root_ok` (the header's tx_root is
+ * the Merkle root of the ids) and `witness_root_ok` (its witness_root is the Merkle root of
+ * the witness leaves). The result root needs the results, which blocks do not carry; the
+ * proposer's signature needs the network id (verifyBlockSignature).
  */
 export function decodeBlock(bytes, net) {
   if (bytes.length < BLOCK_HEADER_SIZE) throw new PetroError('malformed', 'shorter than a header');
@@ -571,7 +630,14 @@ export function decodeBlock(bytes, net) {
   }
   r.done();
   const root = merkleRoot(txs.map((t) => fromHex(t.hash, 32)));
-  return { ...header, transactions: txs.map((t) => t.hash), txs, tx_root_ok: toHex(root) === header.tx_root };
+  const witness = merkleRoot(txs.map((t) => witnessLeaf(t)));
+  return {
+    ...header,
+    transactions: txs.map((t) => t.hash),
+    txs,
+    tx_root_ok: toHex(root) === header.tx_root,
+    witness_root_ok: toHex(witness) === header.witness_root,
+  };
 }
 
 /** Splits the body of GET /v1/blocks?from=H (repeated u32 size + encoded block) into blocks. */
