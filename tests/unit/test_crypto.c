@@ -97,6 +97,61 @@ static void test_hex(void) {
     ASSERT_STREQ(hex, "");
 }
 
+/* Signature domains: the signed bytes are u8 len || tag || message, a signature in one domain
+ * never verifies in another, and docs/protocol.md's table is PETRO_SIG_DOMAINS row for row. */
+static void test_domains(void) {
+    uint8_t seed[32];
+    for (size_t i = 0; i < 32; i++) seed[i] = (uint8_t)(7 * i + 1);
+    petro_pubkey pk;
+    petro_seckey sk;
+    ASSERT_OK(petro_keypair_from_seed(&pk, &sk, seed));
+    const uint8_t msg[32] = {1, 2, 3};
+    for (int d = 0; d < PETRO_DOMAIN_COUNT; d++) {
+        const char *tag = petro_sig_domain_tag((petro_sig_domain)d);
+        size_t n = strlen(tag);
+        ASSERT_TRUE(n >= 1 && n <= 32);
+        petro_sig sig;
+        petro_sign_in(&sig, (petro_sig_domain)d, msg, sizeof msg, &sk);
+        ASSERT_TRUE(petro_verify_in(&sig, (petro_sig_domain)d, msg, sizeof msg, &pk));
+        uint8_t raw[1 + 32 + sizeof msg];
+        raw[0] = (uint8_t)n;
+        memcpy(raw + 1, tag, n);
+        memcpy(raw + 1 + n, msg, sizeof msg);
+        ASSERT_TRUE(petro_verify(&sig, raw, 1 + n + sizeof msg, &pk));
+        ASSERT_TRUE(!petro_verify(&sig, msg, sizeof msg, &pk)); /* never the bare message */
+        for (int e = 0; e < PETRO_DOMAIN_COUNT; e++) {
+            if (e == d) continue;
+            ASSERT_TRUE(!petro_verify_in(&sig, (petro_sig_domain)e, msg, sizeof msg, &pk));
+            ASSERT_TRUE(strcmp(tag, petro_sig_domain_tag((petro_sig_domain)e)) != 0);
+        }
+    }
+    /* docs/protocol.md, "Signature domains": the rows between the markers. */
+    FILE *f = fopen(PETRO_SOURCE_DIR "/docs/protocol.md", "rb");
+    ASSERT_TRUE(f != NULL);
+    static char doc[1 << 20];
+    size_t size = fread(doc, 1, sizeof doc - 1, f);
+    fclose(f);
+    doc[size] = '\0';
+    const char *begin = strstr(doc, "<!-- domains:begin -->\n");
+    const char *end = strstr(doc, "<!-- domains:end -->");
+    ASSERT_TRUE(begin != NULL && end != NULL && end > begin);
+    static char want[8192];
+    size_t w = (size_t)snprintf(want, sizeof want, "<!-- domains:begin -->\n"
+                                "| tag | what is signed | signer | message after the tag |\n"
+                                "| --- | --- | --- | --- |\n");
+#define ROW(e, tag, what, who, m)                                                              \
+    w += (size_t)snprintf(want + w, sizeof want - w, "| `%s` | %s | %s | %s |\n", tag, what,   \
+                          who, m);
+    PETRO_SIG_DOMAINS(ROW)
+#undef ROW
+    ASSERT_TRUE(w < sizeof want);
+    if ((size_t)(end - begin) != w || memcmp(begin, want, w) != 0) {
+        fprintf(stderr, "docs/protocol.md's signature domain table differs from "
+                        "PETRO_SIG_DOMAINS; expected:\n%s", want);
+        ASSERT_TRUE(false);
+    }
+}
+
 int main(int argc, char **argv) {
     test_init(argc, argv);
     ASSERT_OK(petro_crypto_init());
@@ -105,5 +160,6 @@ int main(int argc, char **argv) {
     RUN_TEST(test_ed25519_rfc8032);
     RUN_TEST(test_pubkey_cmp);
     RUN_TEST(test_hex);
+    RUN_TEST(test_domains);
     return 0;
 }
