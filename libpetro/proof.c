@@ -1,6 +1,10 @@
 /* Proof of reserves (include/petro/proof.h, docs/protocol.md "Proof of reserves"): Merkle
  * sum tree, checkpoint message and signature, inclusion proofs and their verification.
  *
+ * The leaves are the holders' balances and then the locks every family reports through
+ * petro_state_each_lock (this file names no family), so the root's sum is the whole supply:
+ * a unit in escrow is in exactly one leaf, its lock's, and its owner can prove it.
+ *
  * Building is two passes per level over flat arrays (no recursion, no per-node allocation):
  * 1,000,000 leaves are about 2,000,000 BLAKE2b calls and 80 MB of nodes. */
 #include <stdlib.h>
@@ -8,11 +12,15 @@
 
 #include "internal.h"
 #include "petro/reserves.h"
+#include "petro/schema.h"
 #include "state.h"
 
-static const char leaf_domain[] = "petro-por-leaf-v1";
-static const char node_domain[] = "petro-por-node-v1";
-static const char empty_domain[] = "petro-por-empty-v1";
+/* v2: the tree holds lock leaves too (its total is the supply, not the holders' balances), so
+ * no v1 node or proof can pass for a v2 one. The salt's derivation did not change. */
+static const char leaf_domain[] = "petro-por-leaf-v2";
+static const char lock_domain[] = "petro-por-lock-v2";
+static const char node_domain[] = "petro-por-node-v2";
+static const char empty_domain[] = "petro-por-empty-v2";
 static const char salt_domain[] = "petro-por-salt-v1";
 
 static void le64(uint8_t out[8], uint64_t v) {
@@ -43,6 +51,56 @@ void petro_proof_leaf(petro_sum_node *out, const petro_hash *salt, const petro_p
     le64(buf + n + 64, (uint64_t)balance);
     petro_hash_bytes(&out->hash, buf, sizeof buf);
     out->sum = balance;
+}
+
+bool petro_proof_lock_family_ok(const char *family) {
+    size_t n = strnlen(family, PETRO_LOCK_FAMILY_SIZE_MAX + 1);
+    if (n < 1 || n > PETRO_LOCK_FAMILY_SIZE_MAX) return false;
+    for (size_t i = 0; i < n; i++) {
+        if (family[i] <= 0x20 || family[i] > 0x7e) return false;
+    }
+    return true;
+}
+
+void petro_proof_lock_leaf(petro_sum_node *out, const petro_hash *salt, const char *family,
+                           uint64_t lock_id, const petro_pubkey *owner, petro_amount amount) {
+    PETRO_ASSERT(petro_proof_lock_family_ok(family));
+    size_t family_size = strlen(family);
+    uint8_t buf[sizeof lock_domain - 1 + 32 + 1 + PETRO_LOCK_FAMILY_SIZE_MAX + 8 + 32 + 8];
+    petro__writer w;
+    petro__w_init(&w, buf, sizeof buf);
+    petro__w_bytes(&w, lock_domain, sizeof lock_domain - 1);
+    petro__w_bytes(&w, salt->bytes, 32);
+    petro__w_u8(&w, (uint8_t)family_size);
+    petro__w_bytes(&w, family, family_size);
+    petro__w_u64(&w, lock_id);
+    petro__w_bytes(&w, owner->bytes, 32);
+    petro__w_i64(&w, amount);
+    PETRO_ASSERT(!w.is_overflow);
+    petro_hash_bytes(&out->hash, buf, w.size);
+    out->sum = amount;
+}
+
+/* The node of a leaf of either kind (the kind and family checked by the caller). */
+static void leaf_node(petro_sum_node *out, const petro_hash *salt, const petro_sum_leaf *leaf) {
+    if (leaf->kind == PETRO_LEAF_LOCK) {
+        petro_proof_lock_leaf(out, salt, leaf->family, leaf->lock_id, &leaf->account,
+                              leaf->balance);
+    } else {
+        PETRO_ASSERT(leaf->kind == PETRO_LEAF_BALANCE);
+        petro_proof_leaf(out, salt, &leaf->account, leaf->balance);
+    }
+}
+
+int petro_proof_leaf_cmp(const petro_sum_leaf *a, const petro_sum_leaf *b) {
+    if (a->kind != b->kind) return a->kind < b->kind ? -1 : 1;
+    if (a->kind == PETRO_LEAF_LOCK) {
+        /* Both NUL-terminated within the array: strncmp compares bytes, a prefix first. */
+        int c = strncmp(a->family, b->family, sizeof a->family);
+        if (c != 0) return c < 0 ? -1 : 1;
+        if (a->lock_id != b->lock_id) return a->lock_id < b->lock_id ? -1 : 1;
+    }
+    return petro_pubkey_cmp(&a->account, &b->account);
 }
 
 void petro_proof_empty(petro_sum_node *out) {
@@ -121,9 +179,7 @@ static petro_result chunk_node(petro_sum_node *out, const petro_sum_tree *t,
     uint64_t lo = c << t->base;
     uint64_t n = t->leaf_count - lo < ((uint64_t)1 << t->base) ? t->leaf_count - lo
                                                                  : (uint64_t)1 << t->base;
-    for (uint64_t i = 0; i < n; i++) {
-        petro_proof_leaf(&scratch[i], &t->salt, &leaves[lo + i].account, leaves[lo + i].balance);
-    }
+    for (uint64_t i = 0; i < n; i++) leaf_node(&scratch[i], &t->salt, &leaves[lo + i]);
     petro_sum_node empty;
     petro_proof_empty(&empty);
     uint64_t pos = sibling_of != NULL ? *sibling_of - lo : 0;
@@ -153,12 +209,17 @@ petro_result petro_sum_tree_build(petro_sum_tree *t, const petro_hash *salt,
     t->base = depth < PETRO_SUM_TREE_BASE ? depth : PETRO_SUM_TREE_BASE;
     petro_amount total = 0;
     for (uint64_t i = 0; i < count; i++) {
-        if (i > 0 && petro_pubkey_cmp(&leaves[i - 1].account, &leaves[i].account) >= 0) {
+        const petro_sum_leaf *leaf = &leaves[i];
+        bool is_lock = leaf->kind == PETRO_LEAF_LOCK;
+        if ((!is_lock && leaf->kind != PETRO_LEAF_BALANCE) ||
+            (is_lock && (!petro_proof_lock_family_ok(leaf->family) || leaf->balance == 0)) ||
+            (i > 0 && petro_proof_leaf_cmp(&leaves[i - 1], leaf) >= 0)) {
             return PETRO_ERR_MALFORMED;
         }
-        petro_result rc = sum_ok(leaves[i].balance);
+        if (is_lock) t->lock_count++;
+        petro_result rc = sum_ok(leaf->balance);
         if (rc != PETRO_OK) return rc;
-        if (petro_amount_add(&total, total, leaves[i].balance) != PETRO_OK) {
+        if (petro_amount_add(&total, total, leaf->balance) != PETRO_OK) {
             return PETRO_ERR_AMOUNT_TOO_LARGE;
         }
         rc = sum_ok(total);
@@ -194,7 +255,8 @@ petro_sum_node petro_sum_tree_root(const petro_sum_tree *t) {
 
 petro_result petro_sum_tree_find(const petro_sum_tree *t, const petro_sum_leaf *leaves,
                                  const petro_pubkey *account, uint64_t *index) {
-    uint64_t lo = 0, hi = t->leaf_count;
+    PETRO_ASSERT(t->lock_count <= t->leaf_count);
+    uint64_t lo = 0, hi = t->leaf_count - t->lock_count; /* the balance leaves */
     while (lo < hi) {
         uint64_t mid = lo + (hi - lo) / 2;
         int c = petro_pubkey_cmp(&leaves[mid].account, account);
@@ -214,8 +276,16 @@ petro_result petro_sum_tree_find(const petro_sum_tree *t, const petro_sum_leaf *
 petro_result petro_sum_tree_proof(const petro_sum_tree *t, const petro_sum_leaf *leaves,
                                   uint64_t index, petro_proof *p) {
     if (index >= t->leaf_count) return PETRO_ERR_NOT_FOUND;
-    p->account = leaves[index].account;
-    p->balance = leaves[index].balance;
+    const petro_sum_leaf *leaf = &leaves[index];
+    p->kind = leaf->kind;
+    p->account = leaf->account;
+    p->balance = leaf->balance;
+    memset(p->family, 0, sizeof p->family);
+    p->lock_id = 0;
+    if (leaf->kind == PETRO_LEAF_LOCK) {
+        memcpy(p->family, leaf->family, sizeof p->family);
+        p->lock_id = leaf->lock_id;
+    }
     p->index = index;
     p->depth = t->depth;
     /* Below the kept levels: recompute the leaf's chunk, keeping its path's siblings. */
@@ -239,15 +309,38 @@ petro_result petro_sum_tree_proof(const petro_sum_tree *t, const petro_sum_leaf 
     return PETRO_OK;
 }
 
-/* ---------------------------------------------------------------- holders */
+/* ---------------------------------------------------------------- holders and locks */
 
 typedef struct collect_ctx {
     uint8_t suffix[PETRO__KEY_MAX]; /* the asset part of a trust key */
     size_t suffix_size;
+    petro_asset asset;
     petro_sum_leaf *leaves;
     uint64_t count, cap;
     petro_result rc;
 } collect_ctx;
+
+/* A free slot at the end of cc->leaves (grown as needed), or NULL with cc->rc set. */
+static petro_sum_leaf *collect_slot(collect_ctx *cc) {
+    if (cc->count == cc->cap) {
+        uint64_t cap = cc->cap < 1024 ? 1024 : cc->cap * 2;
+        if (cap > SIZE_MAX / sizeof(petro_sum_leaf)) {
+            cc->rc = PETRO_ERR_NOMEM;
+            return NULL;
+        }
+        petro_sum_leaf *grown = realloc(cc->leaves, (size_t)cap * sizeof *grown);
+        if (grown == NULL) {
+            cc->rc = PETRO_ERR_NOMEM;
+            return NULL;
+        }
+        cc->leaves = grown;
+        cc->cap = cap;
+    }
+    PETRO_ASSERT(cc->count < cc->cap);
+    petro_sum_leaf *leaf = &cc->leaves[cc->count++];
+    memset(leaf, 0, sizeof *leaf);
+    return leaf;
+}
 
 static int collect_cb(void *c, const uint8_t *key, size_t key_size, const uint8_t *value,
                       size_t value_size) {
@@ -262,20 +355,48 @@ static int collect_cb(void *c, const uint8_t *key, size_t key_size, const uint8_
         cc->rc = rc;
         return 1;
     }
-    if (cc->count == cc->cap) {
-        uint64_t cap = cc->cap < 1024 ? 1024 : cc->cap * 2;
-        petro_sum_leaf *grown = realloc(cc->leaves, (size_t)cap * sizeof *grown);
-        if (grown == NULL) {
-            cc->rc = PETRO_ERR_NOMEM;
-            return 1;
-        }
-        cc->leaves = grown;
-        cc->cap = cap;
-    }
-    memcpy(cc->leaves[cc->count].account.bytes, key + 1, 32);
-    cc->leaves[cc->count].balance = line.balance;
-    cc->count++;
+    petro_sum_leaf *leaf = collect_slot(cc);
+    if (leaf == NULL) return 1;
+    leaf->kind = PETRO_LEAF_BALANCE;
+    memcpy(leaf->account.bytes, key + 1, 32);
+    leaf->balance = line.balance;
     return 0;
+}
+
+static int collect_lock_cb(void *c, const petro_lock *lock) {
+    collect_ctx *cc = c;
+    if (!petro_asset_equal(&lock->asset, &cc->asset)) return 0; /* another asset's lock */
+    /* Family names are the registry's constants: a bad one is a bug, not stored data. */
+    PETRO_ASSERT(lock->family != NULL && petro_proof_lock_family_ok(lock->family));
+    petro_sum_leaf *leaf = collect_slot(cc);
+    if (leaf == NULL) return 1;
+    leaf->kind = PETRO_LEAF_LOCK;
+    leaf->account = lock->owner;
+    leaf->balance = lock->amount;
+    memcpy(leaf->family, lock->family, strlen(lock->family));
+    leaf->lock_id = lock->id;
+    return 0;
+}
+
+static int leaf_qsort_cmp(const void *a, const void *b) {
+    return petro_proof_leaf_cmp(a, b);
+}
+
+/* The locks of cc->asset after the holders, in tree order; two with the same family, id and
+ * owner are CORRUPT (a leaf must name one lock). */
+static petro_result collect_locks(collect_ctx *cc, const petro_store *store) {
+    uint64_t first = cc->count;
+    petro_result rc = petro_state_each_lock(store, collect_lock_cb, cc);
+    if (rc == PETRO_OK) rc = cc->rc;
+    if (rc != PETRO_OK) return rc;
+    uint64_t n = cc->count - first;
+    if (n > 1) qsort(cc->leaves + first, (size_t)n, sizeof *cc->leaves, leaf_qsort_cmp);
+    for (uint64_t i = first + 1; i < cc->count; i++) {
+        if (petro_proof_leaf_cmp(&cc->leaves[i - 1], &cc->leaves[i]) == 0) {
+            return PETRO_ERR_CORRUPT;
+        }
+    }
+    return PETRO_OK;
 }
 
 petro_result petro_proof_collect(const petro_store *store, const petro_asset *asset,
@@ -291,6 +412,7 @@ petro_result petro_proof_collect(const petro_store *store, const petro_asset *as
     size_t key_size = petro__key_trust(key, &zero, asset);
     cc->suffix_size = key_size - 33;
     memcpy(cc->suffix, key + 33, cc->suffix_size);
+    cc->asset = *asset;
     cc->rc = PETRO_OK;
     petro_asset_info info;
     if (petro_state_get_asset(store, &info, asset) == PETRO_OK && info.holder_count > 0) {
@@ -301,6 +423,7 @@ petro_result petro_proof_collect(const petro_store *store, const petro_asset *as
     const uint8_t prefix = PETRO__KEY_TRUST;
     petro_result rc = store->iter(store->ctx, &prefix, 1, collect_cb, cc);
     if (rc == PETRO_OK) rc = cc->rc;
+    if (rc == PETRO_OK) rc = collect_locks(cc, store);
     if (rc == PETRO_OK) {
         *leaves = cc->leaves;
         *count = cc->count;
@@ -325,6 +448,7 @@ size_t petro_checkpoint_message(uint8_t out[PETRO_CHECKPOINT_MESSAGE_MAX],
     petro__w_bytes(&w, c->root.bytes, 32);
     petro__w_i64(&w, c->total);
     petro__w_u64(&w, c->leaf_count);
+    petro__w_u64(&w, c->lock_count);
     petro__w_i64(&w, c->attested);
     petro__w_i64(&w, c->cap);
     petro__w_bytes(&w, c->validator.bytes, 32);
@@ -383,7 +507,9 @@ petro_result petro_checkpoint_build(petro_checkpoint_tree *out, const petro_stor
     petro_sum_node root = petro_sum_tree_root(&out->tree);
     c->root = root.hash;
     c->total = root.sum;
-    /* Every holder is a leaf, so the total is the supply: the ledger invariant, re-checked. */
+    c->lock_count = out->tree.lock_count;
+    /* Every holder and every lock is a leaf, so the total is the supply: the ledger
+     * invariant (balances + locked = issued - redeemed - burned), re-checked. */
     if (c->total != mine->supply) {
         petro_checkpoint_tree_free(out);
         return PETRO_ERR_CORRUPT;
@@ -409,7 +535,39 @@ petro_result petro_checkpoint_tree_proof(const petro_checkpoint_tree *t,
     return petro_sum_tree_proof(&t->tree, t->leaves, index, p);
 }
 
+petro_result petro_checkpoint_tree_lock_proof(const petro_checkpoint_tree *t,
+                                              const petro_pubkey *owner, uint64_t *from,
+                                              petro_proof *p) {
+    PETRO_ASSERT(t != NULL && owner != NULL && from != NULL && p != NULL);
+    PETRO_ASSERT(t->tree.lock_count <= t->tree.leaf_count);
+    memset(p, 0, sizeof *p);
+    uint64_t first_lock = t->tree.leaf_count - t->tree.lock_count;
+    for (uint64_t i = *from > first_lock ? *from : first_lock; i < t->tree.leaf_count; i++) {
+        if (!petro_pubkey_equal(&t->leaves[i].account, owner)) continue;
+        PETRO_ASSERT(t->leaves[i].kind == PETRO_LEAF_LOCK);
+        p->checkpoint = t->checkpoint;
+        p->salt = t->salt;
+        *from = i + 1;
+        return petro_sum_tree_proof(&t->tree, t->leaves, i, p);
+    }
+    *from = t->tree.leaf_count;
+    return PETRO_ERR_NOT_FOUND;
+}
+
 /* ---------------------------------------------------------------- verification */
+
+/* The leaf's form and position: a balance leaf among the first leaf_count - lock_count, a
+ * lock leaf (valid family name, amount above 0) among the last lock_count. */
+static bool leaf_shape_ok(const petro_proof *p) {
+    const petro_checkpoint *c = &p->checkpoint;
+    if (c->leaf_count == 0 || c->lock_count > c->leaf_count || p->index >= c->leaf_count) {
+        return false;
+    }
+    uint64_t first_lock = c->leaf_count - c->lock_count;
+    if (p->kind == PETRO_LEAF_BALANCE) return p->index < first_lock;
+    if (p->kind != PETRO_LEAF_LOCK) return false;
+    return p->index >= first_lock && p->balance > 0 && petro_proof_lock_family_ok(p->family);
+}
 
 uint32_t petro_proof_verify(const petro_proof *p) {
     uint32_t failed = 0;
@@ -419,7 +577,7 @@ uint32_t petro_proof_verify(const petro_proof *p) {
          petro_asset_code_check(c->asset.code) != PETRO_OK)) {
         return PETRO_PROOF_CHECK_ALL; /* nothing below can be evaluated */
     }
-    if (p->depth > PETRO_PROOF_DEPTH_MAX || c->leaf_count == 0 || p->index >= c->leaf_count ||
+    if (!leaf_shape_ok(p) || p->depth > PETRO_PROOF_DEPTH_MAX ||
         p->depth != depth_for(c->leaf_count)) {
         failed |= PETRO_PROOF_CHECK_SHAPE;
     }
@@ -444,10 +602,19 @@ uint32_t petro_proof_verify(const petro_proof *p) {
     }
     if (!sums_ok || sum != c->total) failed |= PETRO_PROOF_CHECK_SUMS;
 
-    /* Hashes, with the proof's own salt (a wrong salt is reported by its own check). */
+    /* Hashes, with the proof's own salt (a wrong salt is reported by its own check). A leaf
+     * of an unknown kind or a bad family name has no hash: the shape check names it. */
+    bool form_ok = p->kind == PETRO_LEAF_BALANCE ||
+                   (p->kind == PETRO_LEAF_LOCK && petro_proof_lock_family_ok(p->family));
     petro_sum_node node;
-    petro_proof_leaf(&node, &p->salt, &p->account, p->balance);
-    bool root_ok = sums_ok;
+    memset(&node, 0, sizeof node);
+    if (form_ok) {
+        petro_sum_leaf leaf = {.account = p->account, .balance = p->balance, .kind = p->kind,
+                               .lock_id = p->lock_id};
+        memcpy(leaf.family, p->family, sizeof leaf.family);
+        leaf_node(&node, &p->salt, &leaf);
+    }
+    bool root_ok = sums_ok && form_ok;
     uint64_t pos = p->index;
     for (uint32_t d = 0; root_ok && d < depth; d++) {
         petro_sum_node parent;
@@ -479,7 +646,7 @@ const char *petro_proof_check_name(uint32_t check) {
 const char *petro_proof_check_message(uint32_t check) {
     switch (check) {
     case PETRO_PROOF_CHECK_SHAPE:
-        return "leaf index or path length does not fit the checkpoint's leaf count";
+        return "leaf form, leaf index or path length does not fit the checkpoint's leaf counts";
     case PETRO_PROOF_CHECK_SALT:
         return "salt is not the one derived from the checkpoint's block hash and asset";
     case PETRO_PROOF_CHECK_SUMS:

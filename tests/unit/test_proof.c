@@ -1,9 +1,12 @@
 /* Unit tests of the proof of reserves: the Merkle sum tree (shapes, padding, sum bounds,
- * determinism), a checkpoint over a ledger of 1,000+ holders with a proof generated and
- * verified for every one of them, and tampered proofs (changed balance, changed sibling sum,
- * swapped order, wrong salt, forged checkpoint, total above the reserves) each rejected by
- * the check that names what is wrong. */
+ * determinism, lock leaves after balance leaves), a checkpoint over a ledger of 1,000+ holders
+ * with a proof generated and verified for every one of them, and tampered proofs (changed
+ * balance, changed sibling sum, swapped order, wrong salt, forged checkpoint, total above the
+ * reserves) each rejected by the check that names what is wrong; then funded trade contracts
+ * (issue #15): the checkpoint still builds, its total is the supply, each escrow is a lock
+ * leaf its importer can prove, and a tampered lock is refused. */
 #include "test.h"
+#include "op_build.h"
 
 #include "petro/petro.h"
 
@@ -51,6 +54,7 @@ static void proof_for(petro_proof *p, const petro_sum_tree *t, const petro_sum_l
     c->root = root.hash;
     c->total = root.sum;
     c->leaf_count = t->leaf_count;
+    c->lock_count = t->lock_count;
     c->attested = root.sum + UNIT;
     c->cap = root.sum + UNIT;
     sign_cp(c);
@@ -221,6 +225,35 @@ static void chain_create_holders(chain *c, int from, int to) {
     c->height++;
 }
 
+/* One block with one transaction of one operation from k (its next sequence); the
+ * operation's result must be want. */
+static void chain_apply(chain *c, const keypair *k, petro_op op, petro_result want) {
+    petro_account acct;
+    ASSERT_OK(petro_state_get_account(&c->store, &acct, &k->pk));
+    c->ts += 1000;
+    ASSERT_OK(petro_ledger_begin(c->l, c->height + 1, c->ts));
+    petro_tx tx;
+    memset(&tx, 0, sizeof tx);
+    tx.version = PETRO_TX_VERSION;
+    tx.network_id = c->net;
+    tx.source = k->pk;
+    tx.sequence = acct.sequence + 1;
+    tx.fee = PETRO_BASE_FEE;
+    tx.op_count = 1;
+    tx.ops[0] = op;
+    ASSERT_OK(petro_tx_sign(&tx, &k->pk, &k->sk));
+    petro_hash id;
+    ASSERT_OK(petro_tx_id(&id, &tx));
+    petro_tx_result res;
+    ASSERT_OK(petro_ledger_apply_tx(c->l, &res, &tx, &id, petro_tx_verify_sigs(&tx, &id)));
+    ASSERT_EQ(res.op_codes[0], want);
+    petro_block_header h;
+    ASSERT_OK(petro_ledger_finish(c->l, &h, &validator.pk));
+    ASSERT_OK(petro_ledger_commit(c->l));
+    c->height++;
+    if (k == &treas) c->seq = tx.sequence;
+}
+
 static void test_checkpoint_every_holder(void) {
     chain c;
     chain_init(&c);
@@ -342,7 +375,14 @@ static petro_sum_node reference_root(const petro_hash *salt, const petro_sum_lea
     if (n == 0) return empty;
     petro_sum_node *level = calloc(n, sizeof *level);
     ASSERT_TRUE(level != NULL);
-    for (uint64_t i = 0; i < n; i++) petro_proof_leaf(&level[i], salt, &l[i].account, l[i].balance);
+    for (uint64_t i = 0; i < n; i++) {
+        if (l[i].kind == PETRO_LEAF_LOCK) {
+            petro_proof_lock_leaf(&level[i], salt, l[i].family, l[i].lock_id, &l[i].account,
+                                  l[i].balance);
+        } else {
+            petro_proof_leaf(&level[i], salt, &l[i].account, l[i].balance);
+        }
+    }
     while (n > 1) {
         uint64_t up = (n + 1) / 2;
         for (uint64_t i = 0; i < up; i++) {
@@ -398,6 +438,221 @@ static void test_tree_chunks(void) {
     }
 }
 
+/* ---------------------------------------------------------------- escrow (issue #15) */
+
+/* A trade contract of amount PTR from importer to exporter, one approver. */
+static petro_op op_trade_create(const chain *c, const petro_pubkey *exporter,
+                                const petro_pubkey *approver, petro_amount amount) {
+    petro_asset ptr = petro_asset_native();
+    uint32_t hs = 870830;
+    petro_amount quantity = 400 * UNIT;
+    uint8_t incoterm = 6, threshold = 1;
+    uint8_t docs[1] = {2}; /* bill of lading */
+    uint64_t deadline = c->ts + 30 * 86400000ull, expiry = c->ts + 60 * 86400000ull;
+    return OP_MAKE("trade_create", OP_V("exporter", exporter), OP_V("asset", &ptr),
+                   OP_V("amount", &amount), OP_V("hs_code", &hs),
+                   OP_V("description", "Brake assemblies"), OP_V("quantity", &quantity),
+                   OP_V("unit", "pcs"), OP_V("incoterm", &incoterm), OP_V("origin", "BR"),
+                   OP_V("destination", "VE"), OP_LIST("documents", docs, 1),
+                   OP_LIST("approvers", approver, 1), OP_V("threshold", &threshold),
+                   OP_V("shipment_deadline_ms", &deadline), OP_V("expiry_ms", &expiry));
+}
+
+static void fund(chain *c, const keypair *importer, uint64_t id) {
+    chain_apply(c, importer, OP_MAKE("trade_fund", OP_V("contract_id", &id)), PETRO_OK);
+    petro_trade_contract tc;
+    ASSERT_OK(petro_trade_get(&c->store, &tc, id));
+    ASSERT_TRUE(tc.locked > 0);
+}
+
+/* The bug of issue #15: with any escrow funded, the holders' balances no longer add up to the
+ * supply and every checkpoint failed (corrupt). Now each escrow is a lock leaf after the
+ * balances: the checkpoint builds, its total is the supply, and each importer proves its
+ * locked amount with a proof that fails when tampered. */
+static void test_checkpoint_with_escrow(void) {
+    chain c;
+    chain_init(&c);
+    chain_create_holders(&c, 0, 600);
+    petro_asset ptr = petro_asset_native();
+    /* Contract 1: the treasury buys from holder 1 (approver holder 2); contract 2: holder 500
+     * buys from holder 3, approver holder 4. Contract 3 is created, never funded. */
+    chain_apply(&c, &treas, op_trade_create(&c, &holders[1].pk, &holders[2].pk, 1000 * UNIT),
+                PETRO_OK);
+    chain_apply(&c, &holders[500],
+                op_trade_create(&c, &holders[3].pk, &holders[4].pk, 250 * UNIT), PETRO_OK);
+    chain_apply(&c, &holders[7], op_trade_create(&c, &holders[3].pk, &holders[4].pk, UNIT),
+                PETRO_OK);
+    fund(&c, &treas, 1);
+    fund(&c, &holders[500], 2);
+    char msg[256];
+    ASSERT_OK(petro_ledger_check_invariants(&c.store, msg, sizeof msg));
+
+    petro_checkpoint_tree cp;
+    ASSERT_OK(petro_checkpoint_build(&cp, &c.store, &ptr));
+    sign_cp(&cp.checkpoint);
+    petro_asset_info info;
+    ASSERT_OK(petro_state_get_asset(&c.store, &info, &ptr));
+    ASSERT_EQ(cp.checkpoint.total, info.issued - info.redeemed - info.burned);
+    ASSERT_EQ(cp.checkpoint.lock_count, 2);
+    ASSERT_EQ(cp.checkpoint.leaf_count, 600 + 2 + 2);
+    /* The locks are the last leaves, in (family, id) order. */
+    const petro_sum_leaf *l = cp.leaves;
+    uint64_t n = cp.checkpoint.leaf_count;
+    ASSERT_EQ(l[n - 2].kind, PETRO_LEAF_LOCK);
+    ASSERT_STREQ(l[n - 2].family, "trade");
+    ASSERT_EQ(l[n - 2].lock_id, 1);
+    ASSERT_MEMEQ(l[n - 2].account.bytes, treas.pk.bytes, 32);
+    ASSERT_EQ(l[n - 2].balance, 1000 * UNIT);
+    ASSERT_EQ(l[n - 1].lock_id, 2);
+    ASSERT_EQ(l[n - 3].kind, PETRO_LEAF_BALANCE);
+
+    /* The treasury's balance proof and its lock proof: both verify, and sum to what it owns. */
+    petro_proof *bal = malloc(sizeof *bal), *lock = malloc(sizeof *lock), *p = malloc(sizeof *p);
+    ASSERT_TRUE(bal != NULL && lock != NULL && p != NULL);
+    ASSERT_OK(petro_checkpoint_tree_proof(&cp, &treas.pk, bal));
+    ASSERT_EQ(bal->kind, PETRO_LEAF_BALANCE);
+    ASSERT_EQ(petro_proof_verify(bal), 0);
+    uint64_t from = 0;
+    ASSERT_OK(petro_checkpoint_tree_lock_proof(&cp, &treas.pk, &from, lock));
+    ASSERT_EQ(lock->kind, PETRO_LEAF_LOCK);
+    ASSERT_EQ(lock->balance, 1000 * UNIT);
+    ASSERT_EQ(lock->lock_id, 1);
+    ASSERT_STREQ(lock->family, "trade");
+    ASSERT_EQ(lock->index, n - 2);
+    ASSERT_EQ(petro_proof_verify(lock), 0);
+    ASSERT_RESULT(petro_checkpoint_tree_lock_proof(&cp, &treas.pk, &from, p),
+                  PETRO_ERR_NOT_FOUND);
+    /* Holder 500's lock; holder 7 created a contract but funded nothing: no lock. */
+    from = 0;
+    ASSERT_OK(petro_checkpoint_tree_lock_proof(&cp, &holders[500].pk, &from, p));
+    ASSERT_EQ(p->lock_id, 2);
+    ASSERT_EQ(petro_proof_verify(p), 0);
+    from = 0;
+    ASSERT_RESULT(petro_checkpoint_tree_lock_proof(&cp, &holders[7].pk, &from, p),
+                  PETRO_ERR_NOT_FOUND);
+
+    /* Tampered lock proofs, each refused by the check that names it. */
+    *p = *lock; /* a larger locked amount */
+    p->balance += 1;
+    ASSERT_EQ(petro_proof_verify(p), PETRO_PROOF_CHECK_SUMS | PETRO_PROOF_CHECK_ROOT);
+    *p = *lock; /* a smaller one, the sibling raised to keep the total: the hashes catch it */
+    p->balance -= UNIT;
+    p->siblings[0].sum += UNIT;
+    ASSERT_EQ(petro_proof_verify(p), PETRO_PROOF_CHECK_ROOT);
+    *p = *lock; /* another contract's id, another family, another owner */
+    p->lock_id = 3;
+    ASSERT_EQ(petro_proof_verify(p), PETRO_PROOF_CHECK_ROOT);
+    *p = *lock;
+    snprintf(p->family, sizeof p->family, "trades");
+    ASSERT_EQ(petro_proof_verify(p), PETRO_PROOF_CHECK_ROOT);
+    *p = *lock;
+    p->account = holders[1].pk;
+    ASSERT_EQ(petro_proof_verify(p), PETRO_PROOF_CHECK_ROOT);
+    *p = *lock; /* the lock leaf passed off as a balance: out of the balance range */
+    p->kind = PETRO_LEAF_BALANCE;
+    ASSERT_EQ(petro_proof_verify(p), PETRO_PROOF_CHECK_SHAPE | PETRO_PROOF_CHECK_ROOT);
+    *p = *bal; /* a balance leaf passed off as a lock */
+    p->kind = PETRO_LEAF_LOCK;
+    snprintf(p->family, sizeof p->family, "trade");
+    ASSERT_EQ(petro_proof_verify(p), PETRO_PROOF_CHECK_SHAPE | PETRO_PROOF_CHECK_ROOT);
+    *p = *lock; /* an unknown leaf kind, a family name that cannot be one */
+    p->kind = 7;
+    ASSERT_EQ(petro_proof_verify(p), PETRO_PROOF_CHECK_SHAPE | PETRO_PROOF_CHECK_ROOT);
+    *p = *lock;
+    memset(p->family, 0, sizeof p->family);
+    ASSERT_EQ(petro_proof_verify(p), PETRO_PROOF_CHECK_SHAPE | PETRO_PROOF_CHECK_ROOT);
+    *p = *lock; /* fewer locks claimed by the checkpoint: the signature no longer verifies */
+    p->checkpoint.lock_count = 1;
+    ASSERT_TRUE((petro_proof_verify(p) & PETRO_PROOF_CHECK_SIGNATURE) != 0);
+
+    /* The lock leaf's form, by the protocol's formula. */
+    petro_sum_node leaf;
+    petro_proof_lock_leaf(&leaf, &cp.salt, "trade", 1, &treas.pk, 1000 * UNIT);
+    uint8_t buf[17 + 32 + 1 + 5 + 8 + 32 + 8];
+    size_t k = 0;
+    memcpy(buf, "petro-por-lock-v2", 17);
+    k += 17;
+    memcpy(buf + k, cp.salt.bytes, 32);
+    k += 32;
+    buf[k++] = 5;
+    memcpy(buf + k, "trade", 5);
+    k += 5;
+    for (int i = 0; i < 8; i++) buf[k++] = i == 0 ? 1 : 0;
+    memcpy(buf + k, treas.pk.bytes, 32);
+    k += 32;
+    for (int i = 0; i < 8; i++) buf[k++] = (uint8_t)((uint64_t)(1000 * UNIT) >> (8 * i));
+    ASSERT_EQ(k, sizeof buf);
+    petro_hash want;
+    petro_hash_bytes(&want, buf, sizeof buf);
+    ASSERT_MEMEQ(leaf.hash.bytes, want.bytes, 32);
+    ASSERT_EQ(leaf.sum, 1000 * UNIT);
+
+    free(bal);
+    free(lock);
+    free(p);
+    petro_checkpoint_tree_free(&cp);
+    chain_free(&c);
+}
+
+/* Lock leaves in a tree: after the balances, in (family, id, owner) order; anything else is
+ * refused. */
+static void test_tree_lock_order(void) {
+    petro_hash bh, salt;
+    petro_hash_bytes(&bh, (const uint8_t *)"locks", 5);
+    petro_asset ptr = petro_asset_native();
+    petro_proof_salt(&salt, &bh, &ptr);
+    petro_sum_leaf *l = sorted_leaves(6);
+    for (int i = 3; i < 6; i++) {
+        l[i].kind = PETRO_LEAF_LOCK;
+        snprintf(l[i].family, sizeof l[i].family, i == 5 ? "trades" : "trade");
+        l[i].lock_id = (uint64_t)(i == 4 ? 9 : 2);
+    }
+    petro_sum_tree t;
+    ASSERT_OK(petro_sum_tree_build(&t, &salt, l, 6));
+    ASSERT_EQ(t.lock_count, 3);
+    petro_sum_node want = reference_root(&salt, l, 6), root = petro_sum_tree_root(&t);
+    ASSERT_MEMEQ(root.hash.bytes, want.hash.bytes, 32);
+    for (uint64_t i = 0; i < 6; i++) {
+        petro_proof p;
+        proof_for(&p, &t, l, &bh, i);
+        ASSERT_EQ(petro_proof_verify(&p), 0);
+    }
+    petro_sum_tree_free(&t);
+    /* The balance search skips the locks. */
+    uint64_t index;
+    ASSERT_OK(petro_sum_tree_build(&t, &salt, l, 6));
+    ASSERT_RESULT(petro_sum_tree_find(&t, l, &l[4].account, &index), PETRO_ERR_NOT_FOUND);
+    ASSERT_OK(petro_sum_tree_find(&t, l, &l[2].account, &index));
+    ASSERT_EQ(index, 2);
+    petro_sum_tree_free(&t);
+    petro_sum_leaf keep = l[4]; /* ids out of order */
+    l[4] = l[3];
+    l[3] = keep;
+    ASSERT_RESULT(petro_sum_tree_build(&t, &salt, l, 6), PETRO_ERR_MALFORMED);
+    l[3] = l[4]; /* a duplicate lock */
+    ASSERT_RESULT(petro_sum_tree_build(&t, &salt, l, 6), PETRO_ERR_MALFORMED);
+    free(l);
+    l = sorted_leaves(6);
+    l[2].kind = PETRO_LEAF_LOCK; /* a balance after a lock */
+    snprintf(l[2].family, sizeof l[2].family, "trade");
+    ASSERT_RESULT(petro_sum_tree_build(&t, &salt, l, 6), PETRO_ERR_MALFORMED);
+    l[5].kind = PETRO_LEAF_LOCK;
+    l[3].kind = l[4].kind = PETRO_LEAF_LOCK;
+    snprintf(l[3].family, sizeof l[3].family, "trade");
+    snprintf(l[4].family, sizeof l[4].family, "trade");
+    snprintf(l[5].family, sizeof l[5].family, "trade");
+    l[2].kind = PETRO_LEAF_BALANCE;
+    l[5].balance = 0; /* a lock of nothing */
+    ASSERT_RESULT(petro_sum_tree_build(&t, &salt, l, 6), PETRO_ERR_MALFORMED);
+    l[5].balance = UNIT;
+    snprintf(l[5].family, sizeof l[5].family, "tr de"); /* not a family name */
+    ASSERT_RESULT(petro_sum_tree_build(&t, &salt, l, 6), PETRO_ERR_MALFORMED);
+    l[5].family[2] = 'a';
+    ASSERT_OK(petro_sum_tree_build(&t, &salt, l, 6));
+    petro_sum_tree_free(&t);
+    free(l);
+}
+
 int main(int argc, char **argv) {
     test_init(argc, argv);
     ASSERT_OK(petro_crypto_init());
@@ -408,5 +663,7 @@ int main(int argc, char **argv) {
     RUN_TEST(test_tree_shapes);
     RUN_TEST(test_tree_chunks);
     RUN_TEST(test_checkpoint_every_holder);
+    RUN_TEST(test_tree_lock_order);
+    RUN_TEST(test_checkpoint_with_escrow);
     return 0;
 }
