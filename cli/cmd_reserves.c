@@ -5,8 +5,8 @@
  * cmd_op.c; attest and oracle-price first compute what the schema cannot default (the
  * document's hash, times from the clock). Multisig sources sign with several --wallet options
  * and --source, e.g. the auditors account with two auditor wallets. verify-proof works
- * offline: it reads a proof file written by `petro proof` and runs petro_proof_verify from the
- * core. */
+ * offline: it reads a proof file written by `petro proof` (an account's balance leaf and the
+ * lock leaves it owns, e.g. trade escrow) and runs petro_proof_verify from the core on each. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -197,11 +197,13 @@ static int cmd_reserves(const cli_config *cfg, const cli_args *args) {
         }
         const json_t *cp = json_object_get(r, "latest_checkpoint");
         if (json_is_object(cp)) {
-            long long h = 0, leaves = 0;
+            long long h = 0, leaves = 0, locks = 0;
             (void)jint(cp, "height", &h);
             (void)jint(cp, "leaf_count", &leaves);
-            out_kv("checkpoint", "height %lld, %lld holders, total %s, root %.16s..., signed by %s",
-                   h, leaves, jstr_or(cp, "total", "?"), jstr_or(cp, "root", "?"),
+            (void)jint(cp, "lock_count", &locks);
+            out_kv("checkpoint",
+                   "height %lld, %lld holders, %lld locks, total %s, root %.16s..., signed by %s",
+                   h, leaves - locks, locks, jstr_or(cp, "total", "?"), jstr_or(cp, "root", "?"),
                    jstr_or(cp, "validator", "?"));
         } else {
             out_kv("checkpoint", "none");
@@ -212,6 +214,61 @@ static int cmd_reserves(const cli_config *cfg, const cli_args *args) {
 }
 
 /* ------------------------------------------------------------------ proofs */
+
+static const uint32_t PROOF_CHECKS[] = {PETRO_PROOF_CHECK_SHAPE, PETRO_PROOF_CHECK_SALT,
+                                        PETRO_PROOF_CHECK_SUMS, PETRO_PROOF_CHECK_ROOT,
+                                        PETRO_PROOF_CHECK_SIGNATURE, PETRO_PROOF_CHECK_RESERVES};
+#define PROOF_CHECK_COUNT (sizeof PROOF_CHECKS / sizeof PROOF_CHECKS[0])
+
+/* The leaves of a proof file: its balance proof (if any), then its lock proofs. */
+static uint32_t proof_leaf_count(const proof_set *s) {
+    return (s->has_balance ? 1u : 0u) + s->lock_count;
+}
+
+static const petro_proof *proof_leaf(const proof_set *s, uint32_t i) {
+    if (s->has_balance) return i == 0 ? &s->balance : &s->locks[i - 1];
+    return &s->locks[i];
+}
+
+/* petro_proof_verify of every leaf: the OR of the failed checks (failed[i] each). */
+static uint32_t proof_set_verify(const proof_set *s, uint32_t *failed) {
+    uint32_t all = 0;
+    for (uint32_t i = 0; i < proof_leaf_count(s); i++) {
+        failed[i] = petro_proof_verify(proof_leaf(s, i));
+        all |= failed[i];
+    }
+    return all;
+}
+
+/* The sum of the lock amounts (each in range: verified), for the summary lines. */
+static petro_amount proof_set_locked(const proof_set *s) {
+    petro_amount sum = 0;
+    for (uint32_t i = 0; i < s->lock_count; i++) {
+        if (petro_amount_add(&sum, sum, s->locks[i].balance) != PETRO_OK) return -1;
+    }
+    return sum;
+}
+
+/* "trade #7" for a lock leaf. */
+static void lock_name(char *out, size_t cap, const petro_proof *p) {
+    (void)snprintf(out, cap, "%s #%" PRIu64, p->family, p->lock_id);
+}
+
+static void proof_summary(FILE *f, const proof_set *s, const char *asset, const char *address,
+                          bool is_valid, const char *out) {
+    const petro_proof *first = proof_leaf(s, 0);
+    char bal[PETRO_AMOUNT_TEXT_SIZE] = "no balance", locked[PETRO_AMOUNT_TEXT_SIZE];
+    if (s->has_balance) petro_amount_format(bal, s->balance.balance);
+    petro_amount_format(locked, proof_set_locked(s));
+    char locks[PETRO_AMOUNT_TEXT_SIZE + 64] = "";
+    if (s->lock_count > 0) {
+        (void)snprintf(locks, sizeof locks, " and %u locks of %s", s->lock_count, locked);
+    }
+    fprintf(f, "proof of %s %s%s for %s at height %llu (%s)%s%s\n", bal, asset, locks, address,
+            (unsigned long long)first->checkpoint.height,
+            is_valid ? "verifies" : "DOES NOT VERIFY", out ? "; written to " : "",
+            out ? out : "");
+}
 
 static int cmd_proof(const cli_config *cfg, const cli_args *args) {
     const char *address = args_get(args, "address");
@@ -231,18 +288,19 @@ static int cmd_proof(const cli_config *cfg, const cli_args *args) {
     rc = node_get_ok(cfg, path, "no proof", NULL, &reply);
     if (rc != CLI_EXIT_OK) return rc;
     /* Check it before saving: a proof that does not verify is reported at once. */
-    petro_proof *p = malloc(sizeof *p);
-    if (p == NULL) {
+    proof_set *s = malloc(sizeof *s);
+    if (s == NULL) {
         node_reply_deinit(&reply);
         return cli_fail(CLI_EXIT_FAILED, "out of memory");
     }
     char why[64];
-    petro_result pr = proof_from_json(p, reply.body, why, sizeof why);
-    uint32_t failed = pr == PETRO_OK ? petro_proof_verify(p) : PETRO_PROOF_CHECK_ALL;
+    uint32_t each[1 + PROOF_JSON_LOCKS_MAX];
+    petro_result pr = proof_set_from_json(s, reply.body, why, sizeof why);
+    uint32_t failed = pr == PETRO_OK ? proof_set_verify(s, each) : PETRO_PROOF_CHECK_ALL;
     const char *out = args_get(args, "out");
     if (out != NULL) {
         if (json_dump_file(reply.body, out, JSON_INDENT(2)) != 0) {
-            free(p);
+            free(s);
             node_reply_deinit(&reply);
             return cli_fail(CLI_EXIT_FAILED, "--out %s: cannot write", out);
         }
@@ -252,16 +310,10 @@ static int cmd_proof(const cli_config *cfg, const cli_args *args) {
     if (!cfg->json) {
         if (out == NULL) rc = out_json(reply.body);
         if (pr == PETRO_OK) {
-            char bal[PETRO_AMOUNT_TEXT_SIZE];
-            petro_amount_format(bal, p->balance);
-            fprintf(out != NULL ? stdout : stderr,
-                    "proof of %s %s for %s at height %llu (%s)%s%s\n", bal, asset, address,
-                    (unsigned long long)p->checkpoint.height,
-                    failed == 0 ? "verifies" : "DOES NOT VERIFY", out ? "; written to " : "",
-                    out ? out : "");
+            proof_summary(out != NULL ? stdout : stderr, s, asset, address, failed == 0, out);
         }
     }
-    free(p);
+    free(s);
     node_reply_deinit(&reply);
     if (pr != PETRO_OK) {
         return cli_fail(CLI_EXIT_FAILED, "the node sent a malformed proof (%s)", why);
@@ -270,6 +322,136 @@ static int cmd_proof(const cli_config *cfg, const cli_args *args) {
     return rc;
 }
 
+/* The names of the checks failed in failed, comma-separated, into names. */
+static void failed_names(char *names, size_t cap, uint32_t failed, bool validator_ok) {
+    names[0] = '\0';
+    for (size_t i = 0; i < PROOF_CHECK_COUNT; i++) {
+        if ((failed & PROOF_CHECKS[i]) == 0) continue;
+        size_t len = strlen(names);
+        (void)snprintf(names + len, cap - len, "%s%s", len ? ", " : "",
+                       petro_proof_check_name(PROOF_CHECKS[i]));
+    }
+    if (!validator_ok) {
+        size_t len = strlen(names);
+        (void)snprintf(names + len, cap - len, "%svalidator", len ? ", " : "");
+    }
+}
+
+/* {"leaf": "balance"|"lock", ["family", "id"], "amount", "index", "valid", "failed": [...]}. */
+static json_t *leaf_json(const petro_proof *p, uint32_t failed) {
+    char amount[PETRO_AMOUNT_TEXT_SIZE];
+    petro_amount_format(amount, p->balance);
+    bool is_lock = p->kind == PETRO_LEAF_LOCK;
+    json_t *o = json_pack("{s:s,s:s,s:I,s:b}", "leaf", is_lock ? "lock" : "balance", "amount",
+                          amount, "index", (json_int_t)p->index, "valid", failed == 0);
+    json_t *names = json_array();
+    for (size_t i = 0; o != NULL && names != NULL && i < PROOF_CHECK_COUNT; i++) {
+        if ((failed & PROOF_CHECKS[i]) != 0) {
+            json_array_append_new(names, json_string(petro_proof_check_name(PROOF_CHECKS[i])));
+        }
+    }
+    if (o != NULL && is_lock) {
+        json_object_set_new(o, "family", json_string(p->family));
+        json_object_set_new(o, "id", json_integer((json_int_t)p->lock_id));
+    }
+    if (o == NULL || names == NULL) {
+        json_decref(o);
+        json_decref(names);
+        return NULL;
+    }
+    json_object_set_new(o, "failed", names);
+    return o;
+}
+
+static void verify_report_json(const proof_set *s, const uint32_t *each, uint32_t failed,
+                               bool has_expect, bool validator_ok) {
+    const petro_proof *first = proof_leaf(s, 0);
+    char bal[PETRO_AMOUNT_TEXT_SIZE], locked[PETRO_AMOUNT_TEXT_SIZE];
+    char total[PETRO_AMOUNT_TEXT_SIZE], cap[PETRO_AMOUNT_TEXT_SIZE];
+    petro_amount_format(bal, s->has_balance ? s->balance.balance : 0);
+    petro_amount_format(locked, proof_set_locked(s));
+    petro_amount_format(total, first->checkpoint.total);
+    petro_amount_format(cap, first->checkpoint.cap);
+    json_t *o = json_object(), *checks = json_array(), *leaves = json_array();
+    bool ok = o != NULL && checks != NULL && leaves != NULL;
+    for (size_t i = 0; ok && i < PROOF_CHECK_COUNT; i++) {
+        json_array_append_new(checks, json_pack("{s:s,s:b}", "check",
+                                                petro_proof_check_name(PROOF_CHECKS[i]), "ok",
+                                                (failed & PROOF_CHECKS[i]) == 0));
+    }
+    if (ok && has_expect) {
+        json_array_append_new(checks, json_pack("{s:s,s:b}", "check", "validator", "ok",
+                                                validator_ok));
+    }
+    for (uint32_t i = 0; ok && i < proof_leaf_count(s); i++) {
+        json_array_append_new(leaves, leaf_json(proof_leaf(s, i), each[i]));
+    }
+    if (ok) {
+        json_object_set_new(o, "valid", json_boolean(failed == 0 && validator_ok));
+        json_object_set_new(o, "balance", s->has_balance ? json_string(bal) : json_null());
+        json_object_set_new(o, "locked", json_string(locked));
+        json_object_set_new(o, "total", json_string(total));
+        json_object_set_new(o, "cap", json_string(cap));
+        json_object_set_new(o, "height", json_integer((json_int_t)first->checkpoint.height));
+        json_object_set_new(o, "checks", checks);
+        json_object_set_new(o, "leaves", leaves);
+        checks = leaves = NULL;
+        (void)out_json(o);
+    }
+    json_decref(checks);
+    json_decref(leaves);
+    json_decref(o);
+}
+
+static void verify_report_text(const proof_set *s, const uint32_t *each, uint32_t failed,
+                               bool has_expect, bool validator_ok) {
+    const petro_proof *first = proof_leaf(s, 0);
+    const petro_checkpoint *c = &first->checkpoint;
+    char total[PETRO_AMOUNT_TEXT_SIZE], cap[PETRO_AMOUNT_TEXT_SIZE];
+    petro_amount_format(total, c->total);
+    petro_amount_format(cap, c->cap);
+    char account[65], validator[65];
+    petro_hex_encode(account, first->account.bytes, 32);
+    petro_hex_encode(validator, c->validator.bytes, 32);
+    out_kv("account", "%s (key)", account);
+    for (uint32_t i = 0; i < proof_leaf_count(s); i++) {
+        const petro_proof *p = proof_leaf(s, i);
+        char amount[PETRO_AMOUNT_TEXT_SIZE], what[PETRO_LOCK_FAMILY_SIZE_MAX + 32];
+        char names[128];
+        petro_amount_format(amount, p->balance);
+        failed_names(names, sizeof names, each[i], true);
+        if (p->kind == PETRO_LEAF_LOCK) {
+            lock_name(what, sizeof what, p);
+            out_kv("locked", "%s %s in %s (leaf %llu): %s%s", amount, c->asset.code, what,
+                   (unsigned long long)p->index, each[i] == 0 ? "ok" : "FAILED: ", names);
+        } else {
+            out_kv("balance", "%s %s (leaf %llu): %s%s", amount, c->asset.code,
+                   (unsigned long long)p->index, each[i] == 0 ? "ok" : "FAILED: ", names);
+        }
+    }
+    if (s->locks_omitted > 0) {
+        out_kv("locks", "%llu more not in this file", (unsigned long long)s->locks_omitted);
+    }
+    out_kv("checkpoint", "height %llu, %llu holders, %llu locks, total %s, cap %s",
+           (unsigned long long)c->height,
+           (unsigned long long)(c->lock_count <= c->leaf_count ? c->leaf_count - c->lock_count
+                                                               : 0),
+           (unsigned long long)c->lock_count, total, cap);
+    out_kv("validator", "%s (key)", validator);
+    for (size_t i = 0; i < PROOF_CHECK_COUNT; i++) {
+        bool ok = (failed & PROOF_CHECKS[i]) == 0;
+        out_kv(petro_proof_check_name(PROOF_CHECKS[i]), "%s%s", ok ? "ok" : "FAILED: ",
+               ok ? "" : petro_proof_check_message(PROOF_CHECKS[i]));
+    }
+    if (has_expect) {
+        out_kv("validator", "%s", validator_ok ? "ok (the expected key)"
+                                               : "FAILED: signed by another key than "
+                                                 "--validator");
+    }
+}
+
+/* Every leaf of the file (the balance and each lock) is verified on its own; a check fails
+ * if it fails for any leaf. */
 static int cmd_verify_proof(const cli_config *cfg, const cli_args *args) {
     const char *file = args->positional[0];
     json_error_t err;
@@ -278,19 +460,20 @@ static int cmd_verify_proof(const cli_config *cfg, const cli_args *args) {
         return cli_fail(CLI_EXIT_USAGE, "%s: not a JSON proof file (%s, line %d)", file,
                         err.text, err.line);
     }
-    petro_proof *p = malloc(sizeof *p);
-    if (p == NULL) {
+    proof_set *s = malloc(sizeof *s);
+    if (s == NULL) {
         json_decref(j);
         return cli_fail(CLI_EXIT_FAILED, "out of memory");
     }
     char why[64];
-    petro_result pr = proof_from_json(p, j, why, sizeof why);
+    petro_result pr = proof_set_from_json(s, j, why, sizeof why);
     json_decref(j);
     if (pr != PETRO_OK) {
-        free(p);
+        free(s);
         return cli_fail(CLI_EXIT_FAILED, "%s: malformed proof: field %s", file, why);
     }
-    uint32_t failed = petro_proof_verify(p);
+    uint32_t each[1 + PROOF_JSON_LOCKS_MAX];
+    uint32_t failed = proof_set_verify(s, each);
     bool validator_ok = true;
     const char *expect = args_get(args, "validator");
     if (expect != NULL) {
@@ -298,75 +481,20 @@ static int cmd_verify_proof(const cli_config *cfg, const cli_args *args) {
         petro_net_kind kind;
         int rc = parse_address_any(&v, &kind, "--validator", expect);
         if (rc != CLI_EXIT_OK) {
-            free(p);
+            free(s);
             return rc;
         }
-        validator_ok = petro_pubkey_equal(&v, &p->checkpoint.validator);
+        validator_ok = petro_pubkey_equal(&v, &proof_leaf(s, 0)->checkpoint.validator);
     }
-    static const uint32_t checks[] = {PETRO_PROOF_CHECK_SHAPE, PETRO_PROOF_CHECK_SALT,
-                                      PETRO_PROOF_CHECK_SUMS, PETRO_PROOF_CHECK_ROOT,
-                                      PETRO_PROOF_CHECK_SIGNATURE, PETRO_PROOF_CHECK_RESERVES};
-    char bal[PETRO_AMOUNT_TEXT_SIZE], total[PETRO_AMOUNT_TEXT_SIZE], cap[PETRO_AMOUNT_TEXT_SIZE];
-    petro_amount_format(bal, p->balance);
-    petro_amount_format(total, p->checkpoint.total);
-    petro_amount_format(cap, p->checkpoint.cap);
-    char account[65], validator[65];
-    petro_hex_encode(account, p->account.bytes, 32);
-    petro_hex_encode(validator, p->checkpoint.validator.bytes, 32);
     if (cfg->json) {
-        json_t *o = json_object(), *arr = json_array();
-        for (size_t i = 0; o != NULL && arr != NULL && i < sizeof checks / sizeof checks[0]; i++) {
-            json_array_append_new(arr, json_pack("{s:s,s:b}", "check",
-                                                 petro_proof_check_name(checks[i]), "ok",
-                                                 (failed & checks[i]) == 0));
-        }
-        if (expect != NULL && arr != NULL) {
-            json_array_append_new(arr, json_pack("{s:s,s:b}", "check", "validator", "ok",
-                                                 validator_ok));
-        }
-        if (o != NULL && arr != NULL) {
-            json_object_set_new(o, "valid", json_boolean(failed == 0 && validator_ok));
-            json_object_set_new(o, "balance", json_string(bal));
-            json_object_set_new(o, "total", json_string(total));
-            json_object_set_new(o, "cap", json_string(cap));
-            json_object_set_new(o, "height", json_integer((json_int_t)p->checkpoint.height));
-            json_object_set_new(o, "checks", arr);
-            arr = NULL;
-            (void)out_json(o);
-        }
-        json_decref(arr);
-        json_decref(o);
+        verify_report_json(s, each, failed, expect != NULL, validator_ok);
     } else {
-        out_kv("account", "%s (key)", account);
-        out_kv("balance", "%s %s", bal, p->checkpoint.asset.code);
-        out_kv("checkpoint", "height %llu, %llu holders, total %s, cap %s",
-               (unsigned long long)p->checkpoint.height,
-               (unsigned long long)p->checkpoint.leaf_count, total, cap);
-        out_kv("validator", "%s (key)", validator);
-        for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
-            bool ok = (failed & checks[i]) == 0;
-            out_kv(petro_proof_check_name(checks[i]), "%s%s", ok ? "ok" : "FAILED: ",
-                   ok ? "" : petro_proof_check_message(checks[i]));
-        }
-        if (expect != NULL) {
-            out_kv("validator", "%s", validator_ok ? "ok (the expected key)"
-                                                   : "FAILED: signed by another key than "
-                                                     "--validator");
-        }
+        verify_report_text(s, each, failed, expect != NULL, validator_ok);
     }
-    free(p);
+    free(s);
     if (failed != 0 || !validator_ok) {
-        char names[128] = "";
-        for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
-            if ((failed & checks[i]) == 0) continue;
-            size_t len = strlen(names);
-            snprintf(names + len, sizeof names - len, "%s%s", len ? ", " : "",
-                     petro_proof_check_name(checks[i]));
-        }
-        if (!validator_ok) {
-            size_t len = strlen(names);
-            snprintf(names + len, sizeof names - len, "%svalidator", len ? ", " : "");
-        }
+        char names[128];
+        failed_names(names, sizeof names, failed, validator_ok);
         return cli_fail(CLI_EXIT_FAILED, "%s: proof INVALID: failed %s", file, names);
     }
     if (!cfg->json) printf("proof valid\n");
@@ -414,10 +542,12 @@ static const cli_command COMMANDS[] = {
     {"fulfill", NULL, "--request ID", "mark a redemption request delivered (issuer)", NULL, 0,
      0, FULFILL_OPTS, true, &FULFILL, NULL},
     {"proof", cmd_proof, "--address ADDRESS [--asset PTR|CODE:ISSUER] [--out FILE]",
-     "fetch the proof of reserves inclusion of an account at the latest checkpoint", NULL, 0,
+     "fetch the proof of reserves inclusion of an account (balance and locks) at the latest "
+     "checkpoint", NULL, 0,
      0, PROOF_OPTS, false, NULL, NULL},
     {"verify-proof", cmd_verify_proof, "FILE [--validator ADDRESS]",
-     "verify a proof file offline: path, sums, salt, signature, total within reserves", NULL,
+     "verify a proof file offline (balance and locks): path, sums, salt, signature, total "
+     "within reserves", NULL,
      1, 1, VERIFY_PROOF_OPTS, false, NULL, NULL},
 };
 

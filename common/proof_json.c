@@ -6,6 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Programmer errors only (a caller's proof_set); never reached by file contents. */
+#define PROOF_JSON_ASSERT(cond)                                                               \
+    do {                                                                                      \
+        if (!(cond)) {                                                                        \
+            fprintf(stderr, "%s:%d %s: assertion failed: %s\n", __FILE__, __LINE__, __func__, \
+                    #cond);                                                                   \
+            abort();                                                                          \
+        }                                                                                     \
+    } while (0)
+
 static json_t *hex_of(const uint8_t *b, size_t n) {
     char text[2 * 64 + 1];
     if (n > 64) return NULL;
@@ -55,6 +65,7 @@ json_t *checkpoint_to_json(const petro_checkpoint *c, petro_net_kind kind) {
     ok = ok && set(o, "root", hex_of(c->root.bytes, 32));
     ok = ok && set(o, "total", amount_of(c->total));
     ok = ok && set(o, "leaf_count", u64_of(c->leaf_count));
+    ok = ok && set(o, "lock_count", u64_of(c->lock_count));
     ok = ok && set(o, "attested", amount_of(c->attested));
     ok = ok && set(o, "cap", amount_of(c->cap));
     ok = ok && set(o, "validator", address_of(&c->validator, kind));
@@ -67,10 +78,10 @@ json_t *checkpoint_to_json(const petro_checkpoint *c, petro_net_kind kind) {
     return o;
 }
 
-json_t *proof_to_json(const petro_proof *p, petro_net_kind kind) {
-    json_t *o = json_object();
+/* [{"hash","sum"}] of p's siblings, from the leaf upwards. */
+static json_t *path_to_json(const petro_proof *p) {
     json_t *path = json_array();
-    bool ok = o != NULL && path != NULL;
+    bool ok = path != NULL;
     for (uint32_t i = 0; ok && i < p->depth && i < PETRO_PROOF_DEPTH_MAX; i++) {
         json_t *n = json_object();
         ok = n != NULL;
@@ -82,18 +93,54 @@ json_t *proof_to_json(const petro_proof *p, petro_net_kind kind) {
             json_decref(n);
         }
     }
-    ok = ok && set(o, "format", json_string(PROOF_JSON_FORMAT));
-    ok = ok && set(o, "account", address_of(&p->account, kind));
-    ok = ok && set(o, "account_key", hex_of(p->account.bytes, 32));
-    ok = ok && set(o, "balance", amount_of(p->balance));
-    ok = ok && set(o, "salt", hex_of(p->salt.bytes, 32));
-    ok = ok && set(o, "index", u64_of(p->index));
-    if (ok) {
-        ok = json_object_set_new(o, "path", path) == 0;
-        path = NULL;
+    if (!ok) {
+        json_decref(path);
+        return NULL;
     }
-    ok = ok && set(o, "checkpoint", checkpoint_to_json(&p->checkpoint, kind));
-    json_decref(path);
+    return path;
+}
+
+/* {"family", "id", "amount", "index", "path"} of a lock proof. */
+static json_t *lock_to_json(const petro_proof *p) {
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    ok = ok && set(o, "family", json_string(p->family));
+    ok = ok && set(o, "id", u64_of(p->lock_id));
+    ok = ok && set(o, "amount", amount_of(p->balance));
+    ok = ok && set(o, "index", u64_of(p->index));
+    ok = ok && set(o, "path", path_to_json(p));
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+json_t *proof_set_to_json(const proof_set *s, petro_net_kind kind) {
+    PROOF_JSON_ASSERT(s->has_balance || s->lock_count > 0);
+    PROOF_JSON_ASSERT(s->lock_count <= PROOF_JSON_LOCKS_MAX);
+    const petro_proof *first = s->has_balance ? &s->balance : &s->locks[0];
+    json_t *o = json_object(), *locks = json_array();
+    bool ok = o != NULL && locks != NULL;
+    for (uint32_t i = 0; ok && i < s->lock_count; i++) {
+        json_t *l = lock_to_json(&s->locks[i]);
+        ok = l != NULL && json_array_append_new(locks, l) == 0;
+    }
+    const petro_proof *b = s->has_balance ? &s->balance : NULL;
+    ok = ok && set(o, "format", json_string(PROOF_JSON_FORMAT));
+    ok = ok && set(o, "account", address_of(&first->account, kind));
+    ok = ok && set(o, "account_key", hex_of(first->account.bytes, 32));
+    ok = ok && set(o, "salt", hex_of(first->salt.bytes, 32));
+    ok = ok && set(o, "balance", b != NULL ? amount_of(b->balance) : json_null());
+    ok = ok && set(o, "index", b != NULL ? u64_of(b->index) : json_null());
+    ok = ok && set(o, "path", b != NULL ? path_to_json(b) : json_null());
+    if (ok) {
+        ok = json_object_set_new(o, "locks", locks) == 0;
+        locks = NULL;
+    }
+    ok = ok && set(o, "locks_omitted", u64_of(s->locks_omitted));
+    ok = ok && set(o, "checkpoint", checkpoint_to_json(&first->checkpoint, kind));
+    json_decref(locks);
     if (!ok) {
         json_decref(o);
         return NULL;
@@ -143,8 +190,64 @@ static void get_u64(parser *ps, const json_t *o, const char *k, uint64_t *out) {
     bad(ps, k);
 }
 
-petro_result proof_from_json(petro_proof *p, const json_t *j, char *why, size_t why_cap) {
-    memset(p, 0, sizeof *p);
+/* The siblings of "path" into p (depth and siblings). */
+static void get_path(parser *ps, const json_t *path, petro_proof *p) {
+    if (!json_is_array(path) || json_array_size(path) > PETRO_PROOF_DEPTH_MAX) {
+        bad(ps, "path");
+        return;
+    }
+    p->depth = (uint32_t)json_array_size(path);
+    for (uint32_t i = 0; i < p->depth; i++) {
+        const json_t *n = json_array_get(path, i);
+        get_hex(ps, n, "hash", p->siblings[i].hash.bytes, 32);
+        get_amount(ps, n, "sum", &p->siblings[i].sum);
+    }
+}
+
+static void get_checkpoint(parser *ps, const json_t *c, petro_checkpoint *cp) {
+    get_hex(ps, c, "network_id", cp->network_id.bytes, 32);
+    get_u64(ps, c, "height", &cp->height);
+    get_hex(ps, c, "block_hash", cp->block_hash.bytes, 32);
+    get_u64(ps, c, "timestamp_ms", &cp->timestamp_ms);
+    const char *code = json_string_value(json_object_get(c, "asset"));
+    const json_t *issuer = json_object_get(c, "asset_issuer_key");
+    if (code != NULL && strcmp(code, "PTR") == 0 && json_is_null(issuer)) {
+        cp->asset = petro_asset_native();
+    } else if (code != NULL && petro_asset_code_check(code) == PETRO_OK && json_is_string(issuer)) {
+        cp->asset.kind = PETRO_ASSET_ISSUED;
+        memcpy(cp->asset.code, code, strlen(code) + 1);
+        get_hex(ps, c, "asset_issuer_key", cp->asset.issuer.bytes, 32);
+    } else {
+        bad(ps, "checkpoint.asset");
+    }
+    get_hex(ps, c, "root", cp->root.bytes, 32);
+    get_amount(ps, c, "total", &cp->total);
+    get_u64(ps, c, "leaf_count", &cp->leaf_count);
+    get_u64(ps, c, "lock_count", &cp->lock_count);
+    get_amount(ps, c, "attested", &cp->attested);
+    get_amount(ps, c, "cap", &cp->cap);
+    get_hex(ps, c, "validator_key", cp->validator.bytes, 32);
+    get_hex(ps, c, "signature", cp->signature.bytes, 64);
+}
+
+/* One entry of "locks" into p (kind, family, id, amount, index, path). */
+static void get_lock(parser *ps, const json_t *l, petro_proof *p) {
+    p->kind = PETRO_LEAF_LOCK;
+    const char *family = json_string_value(json_object_get(l, "family"));
+    if (family == NULL || strlen(family) > PETRO_LOCK_FAMILY_SIZE_MAX ||
+        !petro_proof_lock_family_ok(family)) {
+        bad(ps, "locks.family");
+    } else {
+        memcpy(p->family, family, strlen(family) + 1);
+    }
+    get_u64(ps, l, "id", &p->lock_id);
+    get_amount(ps, l, "amount", &p->balance);
+    get_u64(ps, l, "index", &p->index);
+    get_path(ps, json_object_get(l, "path"), p);
+}
+
+petro_result proof_set_from_json(proof_set *s, const json_t *j, char *why, size_t why_cap) {
+    memset(s, 0, sizeof *s);
     parser ps = {why, why_cap, true};
     if (why_cap > 0) why[0] = '\0';
     if (!json_is_object(j)) {
@@ -153,48 +256,42 @@ petro_result proof_from_json(petro_proof *p, const json_t *j, char *why, size_t 
     }
     const char *format = json_string_value(json_object_get(j, "format"));
     if (format == NULL || strcmp(format, PROOF_JSON_FORMAT) != 0) bad(&ps, "format");
-    get_hex(&ps, j, "account_key", p->account.bytes, 32);
-    get_amount(&ps, j, "balance", &p->balance);
-    get_hex(&ps, j, "salt", p->salt.bytes, 32);
-    get_u64(&ps, j, "index", &p->index);
-    const json_t *path = json_object_get(j, "path");
-    if (!json_is_array(path) || json_array_size(path) > PETRO_PROOF_DEPTH_MAX) {
-        bad(&ps, "path");
-    } else {
-        p->depth = (uint32_t)json_array_size(path);
-        for (uint32_t i = 0; i < p->depth; i++) {
-            const json_t *n = json_array_get(path, i);
-            get_hex(&ps, n, "hash", p->siblings[i].hash.bytes, 32);
-            get_amount(&ps, n, "sum", &p->siblings[i].sum);
-        }
-    }
+    /* The shared part, parsed into the balance proof and copied to every lock proof. */
+    petro_proof *b = &s->balance;
+    b->kind = PETRO_LEAF_BALANCE;
+    get_hex(&ps, j, "account_key", b->account.bytes, 32);
+    get_hex(&ps, j, "salt", b->salt.bytes, 32);
     const json_t *c = json_object_get(j, "checkpoint");
     if (!json_is_object(c)) {
         bad(&ps, "checkpoint");
         return PETRO_ERR_MALFORMED;
     }
-    petro_checkpoint *cp = &p->checkpoint;
-    get_hex(&ps, c, "network_id", cp->network_id.bytes, 32);
-    get_u64(&ps, c, "height", &cp->height);
-    get_hex(&ps, c, "block_hash", cp->block_hash.bytes, 32);
-    get_u64(&ps, c, "timestamp_ms", &cp->timestamp_ms);
-    const char *code = json_string_value(json_object_get(c, "asset"));
-    const json_t *issuer = json_object_get(c, "asset_issuer_key");
-    if (code != NULL && strcmp(code, "PTR") == 0 && json_is_null(issuer)) {
-        cp->asset = petro_asset_native();
-    } else if (code != NULL && petro_asset_code_check(code) == PETRO_OK && json_is_string(issuer)) {
-        cp->asset.kind = PETRO_ASSET_ISSUED;
-        memcpy(cp->asset.code, code, strlen(code) + 1);
-        get_hex(&ps, c, "asset_issuer_key", cp->asset.issuer.bytes, 32);
-    } else {
-        bad(&ps, "checkpoint.asset");
+    get_checkpoint(&ps, c, &b->checkpoint);
+    s->has_balance = !json_is_null(json_object_get(j, "balance"));
+    if (s->has_balance) {
+        get_amount(&ps, j, "balance", &b->balance);
+        get_u64(&ps, j, "index", &b->index);
+        get_path(&ps, json_object_get(j, "path"), b);
+    } else if (!json_is_null(json_object_get(j, "index")) ||
+               !json_is_null(json_object_get(j, "path"))) {
+        bad(&ps, "index"); /* no balance leaf: no index or path either */
     }
-    get_hex(&ps, c, "root", cp->root.bytes, 32);
-    get_amount(&ps, c, "total", &cp->total);
-    get_u64(&ps, c, "leaf_count", &cp->leaf_count);
-    get_amount(&ps, c, "attested", &cp->attested);
-    get_amount(&ps, c, "cap", &cp->cap);
-    get_hex(&ps, c, "validator_key", cp->validator.bytes, 32);
-    get_hex(&ps, c, "signature", cp->signature.bytes, 64);
+    const json_t *locks = json_object_get(j, "locks");
+    if (!json_is_array(locks) || json_array_size(locks) > PROOF_JSON_LOCKS_MAX) {
+        bad(&ps, "locks");
+        return PETRO_ERR_MALFORMED;
+    }
+    s->lock_count = (uint32_t)json_array_size(locks);
+    for (uint32_t i = 0; i < s->lock_count; i++) {
+        petro_proof *p = &s->locks[i];
+        p->checkpoint = b->checkpoint;
+        p->salt = b->salt;
+        p->account = b->account;
+        get_lock(&ps, json_array_get(locks, i), p);
+    }
+    if (json_object_get(j, "locks_omitted") != NULL) {
+        get_u64(&ps, j, "locks_omitted", &s->locks_omitted);
+    }
+    if (!s->has_balance && s->lock_count == 0) bad(&ps, "balance"); /* proves nothing */
     return ps.ok ? PETRO_OK : PETRO_ERR_MALFORMED;
 }

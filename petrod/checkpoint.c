@@ -1,7 +1,7 @@
-/* Proof-of-reserves checkpoints (checkpoint.h). The heavy work (collecting holders, hashing
- * the tree) runs without the state lock (cs->lock), on a read snapshot; only the swap of the
- * finished trees and the history append take it. The state belongs to the node (node_open
- * creates it, node_close destroys it); nothing here is module-wide. */
+/* Proof-of-reserves checkpoints (checkpoint.h). The heavy work (collecting holders and locks,
+ * hashing the tree) runs without the state lock (cs->lock), on a read snapshot; only the swap
+ * of the finished trees, the history append and the health figures take it. The state belongs
+ * to the node (node_open creates it, node_close destroys it); nothing here is module-wide. */
 #include "checkpoint.h"
 
 #include <errno.h>
@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <sodium.h>
@@ -41,6 +42,16 @@ struct checkpoints {
     uint64_t pending_height;
     bool is_stopping; /* the worker must exit */
     pthread_cond_t wake;
+    /* Health (under lock): the last good checkpoint and the last failure. */
+    bool has_ok;
+    uint64_t ok_height;
+    uint64_t failures_total;
+    bool has_failure;
+    uint64_t failure_height;
+    petro_result failure_code;
+    char failure_reason[CHECKPOINT_REASON_SIZE];
+    bool is_failing;
+    const char *fault_fail_file; /* petrod-test only (checkpoint_fault_fail_while); NULL */
 };
 
 static uint64_t ms_since(const struct timespec *t0) {
@@ -98,7 +109,8 @@ static bool parse_asset_name(petro_asset *a, const char *s) {
 }
 
 /* One history line: {"height","timestamp_ms","asset","supply","attested","cap","leaf_count",
- * "root"}; amounts in base units (integers), root in hex. */
+ * "lock_count","root","block_hash","validator","signature"}; amounts in base units
+ * (integers), hashes, keys and signatures in hex. */
 static void history_append_file(checkpoints *cs, const checkpoint_record *r) {
     char asset[PETRO_ASSET_CODE_SIZE_MAX + 70], root[65], block[65], validator[65], sig[129];
     asset_name(asset, sizeof asset, &r->asset);
@@ -114,10 +126,10 @@ static void history_append_file(checkpoints *cs, const checkpoint_record *r) {
     fprintf(f,
             "{\"height\":%" PRIu64 ",\"timestamp_ms\":%" PRIu64 ",\"asset\":\"%s\","
             "\"supply\":%" PRId64 ",\"attested\":%" PRId64 ",\"cap\":%" PRId64
-            ",\"leaf_count\":%" PRIu64 ",\"root\":\"%s\",\"block_hash\":\"%s\","
-            "\"validator\":\"%s\",\"signature\":\"%s\"}\n",
+            ",\"leaf_count\":%" PRIu64 ",\"lock_count\":%" PRIu64 ",\"root\":\"%s\","
+            "\"block_hash\":\"%s\",\"validator\":\"%s\",\"signature\":\"%s\"}\n",
             r->height, r->timestamp_ms, asset, r->supply, r->attested, r->cap, r->leaf_count,
-            root, block, validator, sig);
+            r->lock_count, root, block, validator, sig);
     if (fclose(f) != 0) log_warn("checkpoint: cannot write %s", cs->history_path);
 }
 
@@ -150,6 +162,11 @@ static void history_load_file(checkpoints *cs) {
             r.attested = (petro_amount)json_integer_value(json_object_get(j, "attested"));
             r.cap = (petro_amount)json_integer_value(json_object_get(j, "cap"));
             r.leaf_count = (uint64_t)json_integer_value(json_object_get(j, "leaf_count"));
+            /* 0 in lines written before checkpoints had lock leaves. */
+            r.lock_count = (uint64_t)json_integer_value(json_object_get(j, "lock_count"));
+            ok = r.lock_count <= r.leaf_count;
+        }
+        if (ok) {
             history_add(cs, &r);
         } else {
             bad++;
@@ -160,6 +177,34 @@ static void history_load_file(checkpoints *cs) {
     if (bad > 0) log_warn("checkpoint: %zu unreadable lines in %s skipped", bad, cs->history_path);
 }
 
+/* A checkpoint due at height was not built: count it, keep it for checkpoint_health (the
+ * latest due one failed until one is built again) and log it as an error. what: the asset
+ * code, or what was missing. Takes cs->lock. */
+static void record_failure(checkpoints *cs, uint64_t height, const char *what, petro_result r) {
+    pthread_mutex_lock(&cs->lock);
+    cs->failures_total++;
+    cs->has_failure = true;
+    cs->is_failing = true;
+    cs->failure_height = height;
+    cs->failure_code = r;
+    int n = snprintf(cs->failure_reason, sizeof cs->failure_reason, "%s: %s", what,
+                     petro_result_str(r));
+    if (n < 0) cs->failure_reason[0] = '\0'; /* a longer one is cut: it is a message */
+    uint64_t total = cs->failures_total;
+    pthread_mutex_unlock(&cs->lock);
+    log_error("checkpoint: height %" PRIu64 " FAILED: %s: %s (%s); /v1/reserves keeps the "
+              "previous checkpoint; failures since the start: %" PRIu64,
+              height, what, petro_result_str(r), petro_result_name(r), total);
+}
+
+/* Under cs->lock: the checkpoint at height was built and installed. */
+static void record_ok(checkpoints *cs, uint64_t height) {
+    PETROD_ASSERT_HELD(&cs->lock);
+    cs->has_ok = true;
+    cs->ok_height = height;
+    cs->is_failing = false;
+}
+
 /* Compute, sign and install the checkpoints at the tip of the snapshot rd, which this call
  * ends (LMDB read transactions of this store may move between threads: MDB_NOTLS). */
 static void compute(checkpoints *cs, node_read *rd) {
@@ -168,12 +213,24 @@ static void compute(checkpoints *cs, node_read *rd) {
     pthread_mutex_lock(&cs->compute_lock);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    petro_result r = PETRO_OK;
     petro_checkpoint_tree *fresh[PETRO_GENESIS_RESERVES_MAX] = {0};
     uint32_t count = 0;
     petro_reserve_config cfg;
-    if (r == PETRO_OK) r = petro_reserves_config(node_read_store(rd), &cfg);
+    petro_ledger_tip tip;
+    memset(&tip, 0, sizeof tip);
+    const char *what = "ledger tip";
+    petro_result r = petro_ledger_tip_get(node_read_store(rd), &tip);
+    if (r == PETRO_OK) {
+        what = "reserve configuration";
+        r = petro_reserves_config(node_read_store(rd), &cfg);
+    }
+    bool no_reserves = r == PETRO_ERR_NOT_FOUND; /* a genesis without reserves: nothing due */
     if (r == PETRO_OK) PETROD_ASSERT(cfg.reserve_count <= PETRO_GENESIS_RESERVES_MAX);
+    char code[PETRO_ASSET_CODE_SIZE_MAX + 1] = "";
+    pthread_mutex_lock(&cs->lock);
+    const char *fault = cs->fault_fail_file;
+    pthread_mutex_unlock(&cs->lock);
+    bool is_fault = fault != NULL && access(fault, F_OK) == 0;
     for (uint32_t i = 0; r == PETRO_OK && i < cfg.reserve_count; i++) {
         fresh[i] = calloc(1, sizeof *fresh[i]);
         if (fresh[i] == NULL) {
@@ -181,14 +238,19 @@ static void compute(checkpoints *cs, node_read *rd) {
             break;
         }
         count = i + 1;
-        r = petro_checkpoint_build(fresh[i], node_read_store(rd), &cfg.reserves[i].asset);
+        snprintf(code, sizeof code, "%.*s", PETRO_ASSET_CODE_SIZE_MAX, cfg.reserves[i].asset.code);
+        what = code;
+        /* The test fault fails the first asset as if its leaves did not add up. */
+        r = is_fault ? PETRO_ERR_CORRUPT
+                     : petro_checkpoint_build(fresh[i], node_read_store(rd),
+                                              &cfg.reserves[i].asset);
         if (r == PETRO_OK) {
             petro_checkpoint_sign(&fresh[i]->checkpoint, &cs->key->pk, cs->key->sk);
         }
     }
     node_read_end(rd);
     if (r != PETRO_OK) {
-        if (r != PETRO_ERR_NOT_FOUND) log_error("checkpoint: failed: %s", petro_result_str(r));
+        if (!no_reserves) record_failure(cs, tip.height, what, r);
         for (uint32_t i = 0; i < count; i++) {
             if (fresh[i] != NULL) petro_checkpoint_tree_free(fresh[i]);
             free(fresh[i]);
@@ -202,20 +264,31 @@ static void compute(checkpoints *cs, node_read *rd) {
     memcpy(old, cs->trees, sizeof old);
     memcpy(cs->trees, fresh, sizeof fresh);
     cs->tree_count = count;
+    record_ok(cs, tip.height);
     for (uint32_t i = 0; i < count; i++) {
         const petro_checkpoint *c = &fresh[i]->checkpoint;
-        checkpoint_record rec = {c->height,     c->timestamp_ms, c->asset,
-                                 c->total,      c->attested,     c->cap,
-                                 c->leaf_count, c->root,         c->block_hash,
-                                 c->validator,  c->signature};
+        PETROD_ASSERT(c->height == tip.height); /* every tree from the one snapshot */
+        checkpoint_record rec = {.height = c->height,
+                                 .timestamp_ms = c->timestamp_ms,
+                                 .asset = c->asset,
+                                 .supply = c->total,
+                                 .attested = c->attested,
+                                 .cap = c->cap,
+                                 .leaf_count = c->leaf_count,
+                                 .lock_count = c->lock_count,
+                                 .root = c->root,
+                                 .block_hash = c->block_hash,
+                                 .validator = c->validator,
+                                 .signature = c->signature};
         history_add(cs, &rec);
         history_append_file(cs, &rec);
         char total[PETRO_AMOUNT_TEXT_SIZE], cap[PETRO_AMOUNT_TEXT_SIZE];
         petro_amount_format(total, c->total);
         petro_amount_format(cap, c->cap);
-        log_info("checkpoint: height %" PRIu64 " %.12s holders %" PRIu64 " total %s cap %s%s"
-                 " (%" PRIu64 " ms)",
-                 c->height, c->asset.code, c->leaf_count, total, cap,
+        log_info("checkpoint: height %" PRIu64 " %.12s holders %" PRIu64 " locks %" PRIu64
+                 " total %s cap %s%s (%" PRIu64 " ms)",
+                 c->height, c->asset.code, c->leaf_count - c->lock_count, c->lock_count, total,
+                 cap,
                  c->total > c->cap ? " UNDER-COVERED" : "", ms_since(&t0));
     }
     pthread_mutex_unlock(&cs->lock);
@@ -286,7 +359,7 @@ void checkpoint_start(checkpoints *cs, node *n, const node_config *cfg) {
     if (r == PETRO_OK) {
         compute(cs, rd); /* the start-up checkpoint, before petrod prints "ready" */
     } else {
-        log_error("checkpoint: no snapshot for the start-up checkpoint: %s", petro_result_str(r));
+        record_failure(cs, st.tip.height, "no snapshot for the start-up checkpoint", r);
     }
     pthread_mutex_lock(&cs->lock);
     int rc = pthread_create(&cs->worker, NULL, worker_main, cs);
@@ -308,7 +381,7 @@ void checkpoint_after_block(checkpoints *cs, node *n, uint64_t height) {
     node_read *rd = NULL;
     petro_result r = node_read_begin(n, &rd);
     if (r != PETRO_OK) {
-        log_error("checkpoint: no snapshot at height %" PRIu64 ": %s", height, petro_result_str(r));
+        record_failure(cs, height, "no snapshot", r);
         return;
     }
     node_read *dropped = NULL;
@@ -367,6 +440,13 @@ void checkpoint_destroy(checkpoints *cs) {
     free(cs);
 }
 
+void checkpoint_fault_fail_while(checkpoints *cs, const char *path) {
+    pthread_mutex_lock(&cs->lock);
+    PETROD_ASSERT(!cs->enabled); /* before checkpoint_start */
+    cs->fault_fail_file = path;
+    pthread_mutex_unlock(&cs->lock);
+}
+
 bool checkpoint_enabled(checkpoints *cs, uint32_t *interval) {
     pthread_mutex_lock(&cs->lock);
     bool on = cs->enabled;
@@ -392,13 +472,56 @@ petro_result checkpoint_latest(checkpoints *cs, const petro_asset *asset, petro_
     return t != NULL ? PETRO_OK : PETRO_ERR_NOT_FOUND;
 }
 
-petro_result checkpoint_proof(checkpoints *cs, const petro_asset *asset,
-                              const petro_pubkey *account, petro_proof *out) {
+/* Under cs->lock: the proofs of the first PROOF_JSON_LOCKS_MAX locks of account in t, and
+ * the count of the others (out->lock_count, locks, locks_omitted). */
+static petro_result lock_proofs(const petro_checkpoint_tree *t, const petro_pubkey *account,
+                                proof_set *out) {
+    PETROD_ASSERT(out->lock_count == 0 && out->locks_omitted == 0);
+    uint64_t from = 0;
+    while (out->lock_count < PROOF_JSON_LOCKS_MAX) {
+        petro_result r =
+            petro_checkpoint_tree_lock_proof(t, account, &from, &out->locks[out->lock_count]);
+        if (r == PETRO_ERR_NOT_FOUND) return PETRO_OK;
+        if (r != PETRO_OK) return r;
+        out->lock_count++;
+    }
+    for (uint64_t i = from; i < t->tree.leaf_count; i++) {
+        if (petro_pubkey_equal(&t->leaves[i].account, account)) out->locks_omitted++;
+    }
+    return PETRO_OK;
+}
+
+petro_result checkpoint_proofs(checkpoints *cs, const petro_asset *asset,
+                               const petro_pubkey *account, proof_set *out) {
+    memset(out, 0, sizeof *out);
     pthread_mutex_lock(&cs->lock);
     petro_checkpoint_tree *t = find_tree(cs, asset);
-    petro_result r = t != NULL ? petro_checkpoint_tree_proof(t, account, out) : PETRO_ERR_NOT_FOUND;
+    petro_result r = PETRO_ERR_NOT_FOUND;
+    if (t != NULL) {
+        r = petro_checkpoint_tree_proof(t, account, &out->balance);
+        out->has_balance = r == PETRO_OK;
+        if (r == PETRO_OK || r == PETRO_ERR_NOT_FOUND) r = lock_proofs(t, account, out);
+    }
     pthread_mutex_unlock(&cs->lock);
+    if (r == PETRO_OK && !out->has_balance && out->lock_count == 0) r = PETRO_ERR_NOT_FOUND;
     return r;
+}
+
+void checkpoint_health_get(checkpoints *cs, checkpoint_health *out) {
+    memset(out, 0, sizeof *out);
+    pthread_mutex_lock(&cs->lock);
+    out->enabled = cs->enabled;
+    out->interval = cs->interval;
+    out->has_ok = cs->has_ok;
+    out->ok_height = cs->ok_height;
+    out->failures_total = cs->failures_total;
+    out->has_failure = cs->has_failure;
+    out->failure_height = cs->failure_height;
+    out->failure_code = cs->failure_code;
+    memcpy(out->failure_reason, cs->failure_reason, sizeof out->failure_reason);
+    out->is_failing = cs->is_failing;
+    pthread_mutex_unlock(&cs->lock);
+    if (out->is_failing) PETROD_ASSERT(out->has_failure);
 }
 
 void checkpoint_history(checkpoints *cs, size_t limit,

@@ -4,7 +4,8 @@
  * committed block whose height is a multiple of the interval (checkpoint_after_block, called
  * by the thread that commits blocks: the producer, or in a cluster also for every block
  * applied from the leader), the node computes for each reserve-backed asset the Merkle sum
- * tree over all holders (petro_checkpoint_build) on a snapshot at exactly that height, signs
+ * tree over all holders and locks (petro_checkpoint_build) on a snapshot at exactly that
+ * height, signs
  * the checkpoint with its validator key, keeps the latest tree in memory to serve inclusion
  * proofs, and appends a line to <data>/reserves-history.jsonl (coverage and supply over
  * time). So every validator of a cluster checkpoints the same heights, with the same roots.
@@ -14,6 +15,11 @@
  * cluster cluster_key_file instead of the wallet. Without a key matching the node's proposer
  * key (in a cluster: its own key in the cluster file), checkpoints are off (logged as an
  * error naming the key file and, for an encrypted wallet, PETRO_VALIDATOR_PASSPHRASE).
+ *
+ * A checkpoint that cannot be built (or a due height without a snapshot) is a failure: logged
+ * as an error, counted, and kept with its height and reason (checkpoint_health) for /metrics,
+ * GET /v1/status and /healthz, which fails until a later checkpoint succeeds. The trees of the
+ * last good checkpoint keep serving proofs meanwhile.
  *
  * Ownership: the node creates its checkpoints in node_open (node_checkpoints returns them)
  * and destroys them in node_close, after the producer has stopped. All functions taking a
@@ -25,6 +31,7 @@
 #include <stdint.h>
 
 #include "node.h"
+#include "proof_json.h"
 
 #define CHECKPOINT_INTERVAL_DEFAULT 100u
 #define CHECKPOINT_INTERVAL_MAX 1000000u
@@ -50,15 +57,41 @@ void checkpoint_start(checkpoints *cs, node *n, const node_config *cfg);
  *  worker has not started on the previous snapshot yet, that one is dropped (logged). */
 void checkpoint_after_block(checkpoints *cs, node *n, uint64_t height);
 
+/** petrod-test only (petrod/main.c, PETRO_TEST_FAULT_CHECKPOINT_FAIL=FILE): from now on,
+ *  while the file at path exists, every checkpoint is computed and then failed as corrupt
+ *  data would fail it, so a test can see the failure reported. path is borrowed for the
+ *  life of cs (the environment). Call before checkpoint_start. petrod never calls it. */
+void checkpoint_fault_fail_while(checkpoints *cs, const char *path);
+
 /** Whether checkpoints are on, and the interval. */
 bool checkpoint_enabled(checkpoints *cs, uint32_t *interval);
 
 /** The latest checkpoint of asset. PETRO_ERR_NOT_FOUND if none. */
 petro_result checkpoint_latest(checkpoints *cs, const petro_asset *asset, petro_checkpoint *out);
-/** The inclusion proof of account at the latest checkpoint of asset. PETRO_ERR_NOT_FOUND if
- *  there is no checkpoint or the account held no line of the asset then. */
-petro_result checkpoint_proof(checkpoints *cs, const petro_asset *asset,
-                              const petro_pubkey *account, petro_proof *out);
+/** The inclusion proofs of account at the latest checkpoint of asset, all from one tree: its
+ *  balance (when it held a line of the asset) and the first PROOF_JSON_LOCKS_MAX locks it
+ *  owned (the others counted in locks_omitted). PETRO_ERR_NOT_FOUND if there is no checkpoint
+ *  or the account held neither a line nor a lock of the asset then. */
+petro_result checkpoint_proofs(checkpoints *cs, const petro_asset *asset,
+                               const petro_pubkey *account, proof_set *out);
+
+#define CHECKPOINT_REASON_SIZE 192
+
+/** Whether checkpoints work: the last good one and the last failure. */
+typedef struct checkpoint_health {
+    bool enabled;
+    uint32_t interval;
+    bool has_ok;             /* a checkpoint was built since the start */
+    uint64_t ok_height;      /* the height of the last one built */
+    uint64_t failures_total; /* since the start */
+    bool has_failure;        /* the fields below name the last failure */
+    uint64_t failure_height;
+    petro_result failure_code;
+    char failure_reason[CHECKPOINT_REASON_SIZE]; /* "PTR: <result message>" */
+    bool is_failing;         /* the latest due checkpoint failed (none built since) */
+} checkpoint_health;
+/** A copy of the figures, consistent with each other. */
+void checkpoint_health_get(checkpoints *cs, checkpoint_health *out);
 
 typedef struct checkpoint_record {
     uint64_t height;
@@ -67,7 +100,8 @@ typedef struct checkpoint_record {
     petro_amount supply;   /* checkpoint total */
     petro_amount attested;
     petro_amount cap;
-    uint64_t leaf_count;
+    uint64_t leaf_count;   /* holders + locks */
+    uint64_t lock_count;
     petro_hash root;
     petro_hash block_hash;
     petro_pubkey validator;

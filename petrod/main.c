@@ -49,6 +49,7 @@ typedef struct options {
 #ifdef PETROD_TEST_FAULTS
     api_faults api_faults; /* petrod-test only: read_test_faults */
     bool fault_diverge;
+    const char *fault_checkpoint_fail_file;
 #endif
 } options;
 
@@ -123,7 +124,8 @@ static uint64_t parse_u64(const char *flag, const char *text, uint64_t min, uint
  * fault switches, read once here from the environment, which a test sets per process.
  *   PETRO_TEST_FAULT_REFUSE_BATCH=FILE  POST /v1/transactions/batch: 503 while FILE exists
  *   PETRO_TEST_FAULT_SERVE_FORK=H       GET /v1/blocks: a forged chain from height H on
- *   PETRO_TEST_FAULT_DIVERGE=1          a cluster validator attests a wrong state hash */
+ *   PETRO_TEST_FAULT_DIVERGE=1          a cluster validator attests a wrong state hash
+ *   PETRO_TEST_FAULT_CHECKPOINT_FAIL=FILE  every checkpoint fails while FILE exists */
 static void read_test_faults(options *o) {
     o->api_faults.refuse_batch_file = getenv("PETRO_TEST_FAULT_REFUSE_BATCH");
     const char *fork = getenv("PETRO_TEST_FAULT_SERVE_FORK");
@@ -132,6 +134,7 @@ static void read_test_faults(options *o) {
             parse_u64("PETRO_TEST_FAULT_SERVE_FORK", fork, 1, UINT64_MAX);
     }
     o->fault_diverge = getenv("PETRO_TEST_FAULT_DIVERGE") != NULL;
+    o->fault_checkpoint_fail_file = getenv("PETRO_TEST_FAULT_CHECKPOINT_FAIL");
 }
 #endif
 
@@ -393,6 +396,11 @@ int main(int argc, char **argv) {
     snprintf(url, sizeof url, "http://%s%s%s:%u", is_v6 ? "[" : "", o.host, is_v6 ? "]" : "",
              (unsigned)api_port(a));
     log_info("serving %s", url);
+#ifdef PETROD_TEST_FAULTS
+    if (o.fault_checkpoint_fail_file != NULL) {
+        checkpoint_fault_fail_while(node_checkpoints(n), o.fault_checkpoint_fail_file);
+    }
+#endif
     checkpoint_start(node_checkpoints(n), n, &o.cfg); /* proof-of-reserves checkpoint */
     /* The key is loaded: wipe the passphrase from the environment block, which the same user
      * and root can read in /proc/PID/environ for the life of the process. */

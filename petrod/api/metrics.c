@@ -1,11 +1,11 @@
 /* GET /metrics: Prometheus text exposition format (version 0.0.4).
  *
  * Node figures come from node_status_get; HTTP figures from the API's own atomic counters;
- * reserve figures from the same view of a read snapshot as GET /v1/reserves
- * (api_reserves_view_read), one sample per reserve-backed asset. The text is rendered into a
- * fixed buffer: the set of metrics is fixed and the reserves are at most
- * PETRO_GENESIS_RESERVES_MAX, so its size is bounded, and a render that would not fit is a
- * 500, never a truncated scrape. */
+ * checkpoint figures from checkpoint_health_get; reserve figures from the same view of a read
+ * snapshot as GET /v1/reserves (api_reserves_view_read), one sample per reserve-backed asset.
+ * The text is rendered into a fixed buffer: the set of metrics is fixed and the reserves are
+ * at most PETRO_GENESIS_RESERVES_MAX, so its size is bounded, and a render that would not fit
+ * is a 500, never a truncated scrape. */
 #include "server.h"
 
 #include "../ordering.h"
@@ -221,6 +221,20 @@ enum MHD_Result api_metrics(const api_request *req) {
         metric(b, "petro_cluster_etcd_failures_total", "counter",
                "Failed etcd requests (unreachable, timeout, error answer).",
                oc.etcd_failures_total);
+    }
+    checkpoint_health hl;
+    checkpoint_health_get(node_checkpoints(req->api->node), &hl);
+    metric(b, "petro_checkpoint_failures_total", "counter",
+           "Proof-of-reserves checkpoints that could not be built since the process started.",
+           hl.failures_total);
+    metric(b, "petro_checkpoint_failing", "gauge",
+           "1 while the latest due proof-of-reserves checkpoint failed (none built since), "
+           "else 0.",
+           hl.is_failing ? 1u : 0u);
+    if (hl.has_ok) {
+        metric(b, "petro_checkpoint_last_height", "gauge",
+               "Height of the last proof-of-reserves checkpoint built and signed.",
+               hl.ok_height);
     }
     rc = put_reserves(b, req->api->node);
     enum MHD_Result ret;

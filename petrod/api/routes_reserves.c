@@ -1,6 +1,7 @@
 /* The reserves routes (docs/api.md "Reserves") and the JSON of the reserves ops.
  *
- * GET /v1/reserves, /v1/reserves/history, /v1/reserves/proof/{address}?asset=PTR. Reads run on
+ * GET /v1/reserves, /v1/reserves/history, /v1/reserves/proof/{address}?asset=PTR (the
+ * account's balance proof and the proofs of the locks it owns, one document). Reads run on
  * one node_read snapshot each; "now" for expiry and price freshness is the tip's block
  * timestamp, so an answer is the same on every node at the same height. */
 #include "server.h"
@@ -214,7 +215,8 @@ static int add_record(void *c, const checkpoint_record *r) {
     ok = ok && apij_set(o, "cap", apij_amount(r->cap));
     ok = ok && apij_set(o, "cap_over_supply", percent(bps));
     ok = ok && apij_set(o, "under_covered", json_boolean(r->supply > r->cap));
-    ok = ok && apij_set(o, "holders", apij_u64(r->leaf_count));
+    ok = ok && apij_set(o, "holders", apij_u64(r->leaf_count - r->lock_count));
+    ok = ok && apij_set(o, "locks", apij_u64(r->lock_count));
     ok = ok && apij_set(o, "root", apij_hash(&r->root));
     ok = ok && apij_set(o, "block_hash", apij_hash(&r->block_hash));
     ok = ok && apij_set(o, "validator", apij_address(&r->validator, h->kind));
@@ -278,23 +280,23 @@ static enum MHD_Result api_v1_reserves_proof(const api_request *req) {
     if (rc != PETRO_OK) {
         return api_send_error(req, rc, "asset: PTR or CODE:ISSUER_ADDRESS", NULL);
     }
-    petro_proof *p = malloc(sizeof *p);
-    if (p == NULL) return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
+    proof_set *ps = malloc(sizeof *ps); /* ~140 KB: the balance and up to 64 lock proofs */
+    if (ps == NULL) return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
     checkpoints *cs = node_checkpoints(req->api->node);
-    rc = checkpoint_proof(cs, &asset, &pk, p);
+    rc = checkpoint_proofs(cs, &asset, &pk, ps);
     if (rc != PETRO_OK) {
-        free(p);
+        free(ps);
         petro_checkpoint cp;
         bool has = checkpoint_latest(cs, &asset, &cp) == PETRO_OK;
         return api_send_error(req, rc,
-                              has ? "the account held no balance of this asset at the latest "
-                                    "checkpoint"
+                              has ? "the account held no balance of this asset and owned no "
+                                    "lock of it at the latest checkpoint"
                                   : "no checkpoint for this asset (not reserve-backed, or "
                                     "checkpoints are off on this node)",
                               NULL);
     }
-    json_t *body = proof_to_json(p, kind);
-    free(p);
+    json_t *body = proof_set_to_json(ps, kind);
+    free(ps);
     if (body == NULL) return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
     return api_send_json(req, MHD_HTTP_OK, body);
 }

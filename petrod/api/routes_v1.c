@@ -8,6 +8,7 @@
  * page). Writes happen only through node_submit / node_submit_batch. */
 #include "server.h"
 
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <time.h>
 
 #include "../ordering.h"
+#include "checkpoint.h"
 #include "faults.h"
 #include "json.h"
 #include "txbody.h"
@@ -79,6 +81,34 @@ static uint64_t monotonic_ms(void) {
 
 /* ------------------------------------------------------------ status */
 
+/* {"enabled", "interval", "last_height", "failing", "failures_total", "last_failure"} of the
+ * proof-of-reserves checkpoints (docs/api.md "GET /v1/status"); NULL when out of memory. */
+static json_t *checkpoint_status_json(checkpoints *cs) {
+    checkpoint_health hl;
+    checkpoint_health_get(cs, &hl);
+    json_t *failure = NULL;
+    if (hl.has_failure) {
+        failure = json_object();
+        bool fok = failure != NULL;
+        fok = fok && apij_set(failure, "height", apij_u64(hl.failure_height));
+        fok = fok && apij_set(failure, "error", json_string(petro_result_name(hl.failure_code)));
+        fok = fok && apij_set(failure, "reason", json_string(hl.failure_reason));
+        if (!fok) {
+            json_decref(failure);
+            return NULL;
+        }
+    }
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    ok = ok && apij_set(o, "enabled", json_boolean(hl.enabled));
+    ok = ok && apij_set(o, "interval", hl.enabled ? json_integer(hl.interval) : json_null());
+    ok = ok && apij_set(o, "last_height", hl.has_ok ? apij_u64(hl.ok_height) : json_null());
+    ok = ok && apij_set(o, "failing", json_boolean(hl.is_failing));
+    ok = ok && apij_set(o, "failures_total", apij_u64(hl.failures_total));
+    ok = apij_set_if(ok, o, "last_failure", failure != NULL ? failure : json_null());
+    return apij_finish(o, ok);
+}
+
 static enum MHD_Result api_v1_status(const api_request *req) {
     node_status st;
     petro_result rc = node_status_get(req->api->node, &st);
@@ -108,6 +138,7 @@ static enum MHD_Result api_v1_status(const api_request *req) {
              apij_set(o, "role", json_string(json_string_value(json_object_get(cluster, "role"))));
         ok = ok && apij_set(o, "cluster", cluster);
     }
+    ok = ok && apij_set(o, "checkpoint", checkpoint_status_json(node_checkpoints(req->api->node)));
     if (!ok) {
         json_decref(o);
         return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
@@ -829,10 +860,24 @@ static enum MHD_Result api_v1_assets(const api_request *req) {
 /* ------------------------------------------------------------ the core routes */
 
 /* GET /healthz: "ok", or 503 "stopping" once the API or the node stops, so that a load
- * balancer takes the node out; the one route that still runs then. */
+ * balancer takes the node out; the one route that still runs then. 503 "checkpoint failing:
+ * ..." while the latest due proof-of-reserves checkpoint could not be built: the node's proofs
+ * and /v1/reserves are stale, which must not pass for healthy. */
 static enum MHD_Result healthz(const api_request *req) {
     if (api_is_stopping(req->api)) {
         return api_send_text(req, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", "stopping\n", 9);
+    }
+    checkpoint_health hl;
+    checkpoint_health_get(node_checkpoints(req->api->node), &hl);
+    if (hl.is_failing) {
+        char text[CHECKPOINT_REASON_SIZE + 200], last[48] = "none since the start";
+        if (hl.has_ok) snprintf(last, sizeof last, "height %" PRIu64, hl.ok_height);
+        int n = snprintf(text, sizeof text,
+                         "checkpoint failing: the proof-of-reserves checkpoint at height %" PRIu64
+                         " failed (%s); the last good one: %s\n",
+                         hl.failure_height, hl.failure_reason, last);
+        size_t size = n < 0 ? 0 : (size_t)n < sizeof text ? (size_t)n : sizeof text - 1;
+        return api_send_text(req, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", text, size);
     }
     return api_send_text(req, MHD_HTTP_OK, "text/plain", "ok\n", 3);
 }
