@@ -2,6 +2,7 @@
  * argument locally first (so a typo in an address is caught without a round trip), makes one
  * GET request, and prints either the node's JSON (--json) or a human rendering of it. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -227,6 +228,95 @@ int cmd_tx(const cli_config *cfg, const cli_args *args) {
     return CLI_EXIT_OK;
 }
 
+/* What a light client can check of a block from its own bytes (GET /v1/blocks?from=H): the
+ * header hashes to the block hash the node showed, the named proposer signed it for this
+ * network, and the transaction and witness roots are the Merkle roots of the envelopes it
+ * holds. The result root and the state hash need the results and the state: `petrod verify`
+ * checks those. Returns NULL when every check holds, else the reason. */
+static const char *block_check(const uint8_t *raw, size_t size, uint64_t height,
+                               const char *shown_hash, const petro_hash *network_id) {
+    size_t n = size >= 4 ? (size_t)raw[0] | (size_t)raw[1] << 8 | (size_t)raw[2] << 16 |
+                               (size_t)raw[3] << 24
+                         : 0;
+    petro_block_header h;
+    if (size < 4 || n != size - 4 || n < PETRO_BLOCK_HEADER_SIZE ||
+        petro_block_header_decode(&h, raw + 4, PETRO_BLOCK_HEADER_SIZE) != PETRO_OK ||
+        h.height != height) {
+        return "malformed: the node's bytes are not a block of that height";
+    }
+    const uint8_t *block = raw + 4;
+    petro_hash id;
+    petro_block_hash(&id, &h);
+    char hex[2 * sizeof id.bytes + 1];
+    petro_hex_encode(hex, id.bytes, sizeof id.bytes);
+    if (shown_hash == NULL || strcmp(hex, shown_hash) != 0) {
+        return "the block's bytes hash to another block hash than the node showed";
+    }
+    if (!petro_block_signature_ok(&h, network_id)) {
+        return "bad_block_signature: the header is not signed by its proposer for this network";
+    }
+    petro_hash *ids = calloc((size_t)h.tx_count + 1, sizeof *ids);
+    petro_hash *wit = calloc((size_t)h.tx_count + 1, sizeof *wit);
+    petro_hash *scratch = calloc((size_t)h.tx_count + 1, sizeof *scratch);
+    petro_tx *tx = malloc(sizeof *tx);
+    const char *why = NULL;
+    if (ids == NULL || wit == NULL || scratch == NULL || tx == NULL) why = "out of memory";
+    size_t off = PETRO_BLOCK_HEADER_SIZE;
+    uint32_t count = 0;
+    while (why == NULL) {
+        const uint8_t *env;
+        size_t env_size;
+        petro_result r = petro_block_body_next(block, n, &off, &env, &env_size);
+        if (r == PETRO_ERR_NOT_FOUND) break;
+        if (r != PETRO_OK || count >= h.tx_count || petro_tx_decode(tx, env, env_size) != PETRO_OK ||
+            petro_tx_id(&ids[count], tx) != PETRO_OK) {
+            why = "malformed: a transaction of the block does not decode";
+            break;
+        }
+        petro_tx_witness_hash(&wit[count], tx, &ids[count]);
+        count++;
+    }
+    if (why == NULL && count != h.tx_count) why = "malformed: tx_count differs from the body";
+    petro_hash root;
+    if (why == NULL) {
+        petro_merkle_root(&root, ids, count, scratch);
+        if (!petro_hash_equal(&root, &h.tx_root)) why = "bad_tx_root: the ids' Merkle root differs";
+    }
+    if (why == NULL) {
+        petro_merkle_root(&root, wit, count, scratch);
+        if (!petro_hash_equal(&root, &h.witness_root)) {
+            why = "bad_witness_root: the signatures' Merkle root differs";
+        }
+    }
+    free(ids);
+    free(wit);
+    free(scratch);
+    free(tx);
+    return why;
+}
+
+static int verify_block(const cli_config *cfg, long long height, const char *shown_hash) {
+    if (height <= 0) {
+        out_kv("checked", "genesis: unsigned by design (its bytes come from genesis.bin)");
+        return CLI_EXIT_OK;
+    }
+    petro_net_kind net;
+    petro_hash network_id;
+    int rc = node_status(cfg, &net, &network_id, NULL);
+    if (rc != CLI_EXIT_OK) return rc;
+    char path[96];
+    (void)snprintf(path, sizeof path, "/v1/blocks?from=%lld&limit=1", height);
+    uint8_t *raw = NULL;
+    size_t size = 0;
+    rc = node_get_raw(cfg, path, "cannot read the block's bytes", &raw, &size);
+    if (rc != CLI_EXIT_OK) return rc;
+    const char *why = block_check(raw, size, (uint64_t)height, shown_hash, &network_id);
+    free(raw);
+    if (why != NULL) return cli_fail(CLI_EXIT_FAILED, "block %lld does not verify: %s", height, why);
+    out_kv("checked", "hash, proposer's signature, tx root and witness root (from its bytes)");
+    return CLI_EXIT_OK;
+}
+
 int cmd_block(const cli_config *cfg, const cli_args *args) {
     const char *which = args->positional[0];
     char path[PATH_SIZE_MAX], not_found[PATH_SIZE_MAX];
@@ -266,6 +356,9 @@ int cmd_block(const cli_config *cfg, const cli_args *args) {
         const json_t *h = json_array_get(txs, i);
         out_kv("", "%s", json_is_string(h) ? json_string_value(h) : "?");
     }
+    long long height = -1;
+    (void)jint(b, "height", &height);
+    rc = verify_block(cfg, height, jstr(b, "hash"));
     node_reply_deinit(&reply);
-    return CLI_EXIT_OK;
+    return rc;
 }

@@ -124,8 +124,10 @@ static int parse_reply(const cli_config *cfg, long status, const reply_buf *buf,
     return CLI_EXIT_OK;
 }
 
+/* raw, when not NULL, receives a 2xx body as bytes (not parsed; the caller frees raw->bytes);
+ * an error status is still parsed into reply. */
 static int request(const cli_config *cfg, const char *path, const char *json_body,
-                   node_reply *reply, bool quiet) {
+                   node_reply *reply, bool quiet, reply_buf *raw) {
     memset(reply, 0, sizeof *reply);
     char url[CLI_URL_SIZE_MAX + 512];
     int n = snprintf(url, sizeof url, "%s%s", cfg->node_url, path);
@@ -171,6 +173,10 @@ static int request(const cli_config *cfg, const char *path, const char *json_bod
         result = perform_fail(cfg, rc, errbuf, &buf, quiet);
     } else if (curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK) {
         result = cli_fail(CLI_EXIT_FAILED, "no HTTP status from %s", cfg->node_url);
+    } else if (raw != NULL && status >= 200 && status < 300) {
+        reply->status = status;
+        *raw = buf;
+        buf.bytes = NULL;
     } else {
         result = parse_reply(cfg, status, &buf, reply, quiet);
     }
@@ -181,11 +187,30 @@ static int request(const cli_config *cfg, const char *path, const char *json_bod
 }
 
 int node_get(const cli_config *cfg, const char *path, node_reply *reply) {
-    return request(cfg, path, NULL, reply, false);
+    return request(cfg, path, NULL, reply, false, NULL);
+}
+
+int node_get_raw(const cli_config *cfg, const char *path, const char *context, uint8_t **bytes,
+                 size_t *size) {
+    *bytes = NULL;
+    *size = 0;
+    node_reply reply;
+    reply_buf raw = {0};
+    int rc = request(cfg, path, NULL, &reply, false, &raw);
+    if (rc != CLI_EXIT_OK) return rc;
+    if (reply.body != NULL) { /* an error status, parsed */
+        rc = node_fail(&reply, context);
+        node_reply_deinit(&reply);
+        free(raw.bytes);
+        return rc;
+    }
+    *bytes = (uint8_t *)raw.bytes;
+    *size = raw.size;
+    return CLI_EXIT_OK;
 }
 
 int node_post(const cli_config *cfg, const char *path, const char *json_body, node_reply *reply) {
-    return request(cfg, path, json_body, reply, false);
+    return request(cfg, path, json_body, reply, false, NULL);
 }
 
 void node_reply_deinit(node_reply *reply) {
@@ -264,7 +289,7 @@ int node_status(const cli_config *cfg, petro_net_kind *net, petro_hash *network_
 
 bool node_probe_net_kind(const cli_config *cfg, petro_net_kind *net) {
     node_reply reply;
-    if (request(cfg, "/v1/status", NULL, &reply, true) != CLI_EXIT_OK) return false;
+    if (request(cfg, "/v1/status", NULL, &reply, true, NULL) != CLI_EXIT_OK) return false;
     const char *kind = reply.is_error ? NULL : jstr(reply.body, "net_kind");
     bool ok = kind != NULL && (strcmp(kind, "main") == 0 || strcmp(kind, "test") == 0);
     if (ok) *net = strcmp(kind, "main") == 0 ? PETRO_NET_MAIN : PETRO_NET_TEST;

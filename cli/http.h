@@ -36,6 +36,11 @@ int node_get(const cli_config *cfg, const char *path, node_reply *reply);
 int node_post(const cli_config *cfg, const char *path, const char *json_body, node_reply *reply);
 void node_reply_deinit(node_reply *reply);
 
+/* GET path for a 2xx body of bytes (e.g. /v1/blocks?from=H): *bytes (caller frees) and *size.
+ * An error reply is reported with node_fail(reply, context). */
+int node_get_raw(const cli_config *cfg, const char *path, const char *context, uint8_t **bytes,
+                 size_t *size);
+
 /* Print "petro: <context>: <sentence> (<code>)" for an error reply; returns CLI_EXIT_FAILED. */
 int node_fail(const node_reply *reply, const char *context);
 
