@@ -11,6 +11,7 @@
  *   fmt DECIMAL_INT64       -> TEXT                        petro_amount_format
  *   salt BLOCK_HEX PTR | salt BLOCK_HEX CODE ISSUER_HEX -> SALT_HEX
  *   leaf SALT_HEX ACCOUNT_HEX BALANCE -> HASH_HEX SUM
+ *   lock SALT_HEX FAMILY ID OWNER_HEX AMOUNT -> HASH_HEX SUM   (petro_proof_lock_leaf)
  *   parent H1 S1 H2 S2      -> RESULT [HASH_HEX SUM]
  *   empty                   -> HASH_HEX SUM
  *   merkle [LEAF_HEX...]    -> ROOT_HEX
@@ -175,6 +176,23 @@ static void cmd_leaf(char **argv, int argc) {
     put_node(&n);
 }
 
+static void cmd_lock(char **argv, int argc) {
+    petro_hash salt;
+    petro_pubkey owner;
+    char *end_id = NULL, *end_amount = NULL;
+    unsigned long long id = argc == 6 ? strtoull(argv[3], &end_id, 10) : 0;
+    long long amount = argc == 6 ? strtoll(argv[5], &end_amount, 10) : 0;
+    if (argc != 6 || key_in(salt.bytes, argv[1]) != 0 || !petro_proof_lock_family_ok(argv[2]) ||
+        end_id == NULL || *end_id != '\0' || key_in(owner.bytes, argv[4]) != 0 ||
+        end_amount == NULL || *end_amount != '\0') {
+        printf("error");
+        return;
+    }
+    petro_sum_node n;
+    petro_proof_lock_leaf(&n, &salt, argv[2], (uint64_t)id, &owner, (petro_amount)amount);
+    put_node(&n);
+}
+
 static void cmd_parent(char **argv, int argc) {
     petro_sum_node l, r, out;
     if (argc != 5 || node_in(&l, argv[1], argv[2]) != 0 || node_in(&r, argv[3], argv[4]) != 0) {
@@ -229,6 +247,8 @@ int main(void) {
             cmd_salt(argv, argc);
         } else if (strcmp(argv[0], "leaf") == 0) {
             cmd_leaf(argv, argc);
+        } else if (strcmp(argv[0], "lock") == 0) {
+            cmd_lock(argv, argc);
         } else if (strcmp(argv[0], "parent") == 0) {
             cmd_parent(argv, argc);
         } else if (strcmp(argv[0], "empty") == 0) {

@@ -66,6 +66,8 @@ async function makeTraffic() {
     '--doc', 'bill_of_lading', '--doc', 'inspection_certificate',
     '--approver', node.address('inspector-1'), '--approver', node.address('inspector-2'),
     '--threshold', '2', '--wait');
+  // Funded: 2000 PTR in escrow, a lock leaf of every checkpoint from now on (issue #15).
+  await node.cliOk('trade', 'fund', '--wallet', W('importer'), '--id', '1', '--wait');
   await node.cliOk('op', 'data_set', '--wallet', W('alice'), '--name', 'contact', '--value', '0a0b0c', '--wait');
 }
 
@@ -187,6 +189,14 @@ test('a real proof of reserves verifies in the module, every check named', async
     assert.deepEqual(r.checks.map((c) => c.name),
       ['shape', 'salt', 'sums', 'root', 'signature', 'reserves', 'validator', 'network']);
     assert.equal(r.summary.balance, proof.balance);
+    assert.equal(r.leaves.length, 1 + proof.locks.length);
+    assert.ok(r.leaves.every((l) => l.valid), `${name}: ${JSON.stringify(r.leaves)}`);
+    if (name === 'importer') {
+      // The escrow is the importer's lock leaf, after the balances, and verifies too.
+      assert.deepEqual(proof.locks.map((l) => [l.family, l.id, l.amount]), [['trade', 1, '2000']]);
+      assert.equal(r.summary.locked, '2000');
+      assert.ok(proof.locks[0].index >= proof.checkpoint.leaf_count - proof.checkpoint.lock_count);
+    }
     assert.deepEqual(await cliFailed(proof, `good-${name}`), []);
     // The proof as text (a file a user uploads) verifies the same.
     assert.equal(P.verifyProof(JSON.stringify(proof)).valid, true);
@@ -214,6 +224,26 @@ test('tampered proofs are refused, naming the same failing checks as petro verif
     const r = P.verifyProof(p);
     assert.equal(r.valid, false, label);
     assert.deepEqual(failedOf(r), want, `${label}: the module names ${failedOf(r)}`);
+    assert.deepEqual(await cliFailed(p, label), want, `${label}: petro verify-proof agrees`);
+  }
+  // A tampered lock (the importer's escrow): its amount, id or family; the balance leaf stays
+  // valid, the lock's fails, and `leaves` says which.
+  const withLock = await latestProof('importer');
+  const lockCases = {
+    'lock-amount': [(p) => { p.locks[0].amount = plus(p.locks[0].amount, 1n); }, ['root', 'sums']],
+    'lock-id': [(p) => { p.locks[0].id = 2; }, ['root']],
+    'lock-family': [(p) => { p.locks[0].family = 'trades'; }, ['root']],
+    'lock-as-balance': [(p) => { p.balance = p.locks[0].amount; p.index = p.locks[0].index;
+      p.path = p.locks[0].path; }, ['root', 'shape']],
+  };
+  for (const [label, [change, want]] of Object.entries(lockCases)) {
+    const p = structuredClone(withLock);
+    change(p);
+    const r = P.verifyProof(p);
+    assert.equal(r.valid, false, label);
+    assert.deepEqual(failedOf(r), want, `${label}: the module names ${failedOf(r)}`);
+    const balanceBroken = label === 'lock-as-balance';
+    assert.deepEqual(r.leaves.map((l) => l.valid), [!balanceBroken, balanceBroken], label);
     assert.deepEqual(await cliFailed(p, label), want, `${label}: petro verify-proof agrees`);
   }
   // Signed by a key the user does not trust: only the "validator" check fails.

@@ -198,6 +198,11 @@ test('proof-of-reserves primitives and Merkle roots agree with libpetro', { skip
     q.push(`leaf ${P.toHex(salt)} ${P.toHex(account)} ${balance}`);
     const leaf = P.porLeaf(salt, account, balance);
     expect.push(`${P.toHex(leaf.hash)} ${leaf.sum}`);
+    const family = pick(['trade', 'offer', 'a', 'sixteen-letters!', 'swap_v2']);
+    const id = BigInt.asUintN(64, BigInt(`0x${P.toHex(randBytes(8))}`)) >> BigInt(rnd(64));
+    q.push(`lock ${P.toHex(salt)} ${family} ${id} ${P.toHex(account)} ${balance + 1n}`);
+    const lock = P.porLockLeaf(salt, family, id, account, balance + 1n);
+    expect.push(`${P.toHex(lock.hash)} ${lock.sum}`);
     const sums = [0n, 1n, -1n, P.SUPPLY_MAX, P.SUPPLY_MAX - 5n, P.SUPPLY_MAX + 1n, 5n, balance];
     const l = { hash: randBytes(32), sum: pick(sums) };
     const r = { hash: randBytes(32), sum: pick(sums) };

@@ -40,7 +40,8 @@ export const BLOCK_VERSION = 2;
 export const BLOCK_HASHED_SIZE = 213;
 export const BLOCK_HEADER_SIZE = BLOCK_HASHED_SIZE + 64;
 export const BLOCK_TX_COUNT_MAX = 20000;
-export const PROOF_FORMAT = 'petro-proof-v1';
+export const PROOF_FORMAT = 'petro-proof-v2';
+export const PROOF_LOCKS_MAX = 64;
 export const PROOF_DEPTH_MAX = 40;
 const U64_MAX = (1n << 64n) - 1n;
 const I64_MAX = (1n << 63n) - 1n;
@@ -650,22 +651,38 @@ export function splitBlocks(bytes) {
 
 // ------------------------------------------------------------------ proof of reserves
 
+// The Merkle sum tree (docs/protocol.md, "Proof of reserves"): the holders' balance leaves,
+// then the lock leaves (units a family set aside, e.g. trade escrow), so the root's sum is the
+// whole supply. v2 domains: a v1 node or proof never passes for a v2 one.
 const por = {
-  empty: () => ({ hash: hash('petro-por-empty-v1'), sum: 0n }),
+  empty: () => ({ hash: hash('petro-por-empty-v2'), sum: 0n }),
   leaf: (salt, account, balance) =>
-    ({ hash: hash('petro-por-leaf-v1', salt, account, i64le(balance)), sum: balance }),
+    ({ hash: hash('petro-por-leaf-v2', salt, account, i64le(balance)), sum: balance }),
+  lock: (salt, family, id, owner, amount) => ({
+    hash: hash('petro-por-lock-v2', salt, Uint8Array.of(family.length), family, u64le(id), owner,
+      i64le(amount)),
+    sum: amount,
+  }),
 };
 const inSupply = (v) => v >= 0n && v <= SUPPLY_MAX;
+/** Longest family name of a lock leaf, in bytes. */
+export const LOCK_FAMILY_SIZE_MAX = 16;
+const isFamily = (f) => typeof f === 'string' && /^[\x21-\x7e]{1,16}$/.test(f);
 
 /** The parent of two Merkle-sum nodes, or null when a sum leaves 0..supply max. */
 export function porParent(left, right) {
   if (!inSupply(left.sum) || !inSupply(right.sum) || !inSupply(left.sum + right.sum)) return null;
   return {
-    hash: hash('petro-por-node-v1', left.hash, i64le(left.sum), right.hash, i64le(right.sum)),
+    hash: hash('petro-por-node-v2', left.hash, i64le(left.sum), right.hash, i64le(right.sum)),
     sum: left.sum + right.sum,
   };
 }
 export const porLeaf = por.leaf;
+/** The node of a lock leaf: family (1..16 printable ASCII), id (BigInt u64), owner key, amount. */
+export function porLockLeaf(salt, family, id, owner, amount) {
+  if (!isFamily(family)) throw new PetroError('malformed', `lock family ${JSON.stringify(family)}`);
+  return por.lock(salt, family, id, owner, amount);
+}
 export const porEmpty = por.empty;
 
 /** salt = BLAKE2b-256("petro-por-salt-v1" || block_hash || asset encoding). */
@@ -673,10 +690,11 @@ export function proofSalt(blockHash, asset) {
   return hash('petro-por-salt-v1', blockHash, encodeAsset(asset));
 }
 
-/** The bytes a validator signs for a checkpoint (parsed as by parseProof). */
+/** The checkpoint message (parsed as by parseProof). The validator signs it in the checkpoint
+ *  domain: Ed25519 over u8 len || "petro-checkpoint-v2" || message (verifyIn('checkpoint')). */
 export function checkpointMessage(c) {
-  return concatBytes(ascii('petro-checkpoint-v1'), c.networkId, u64le(c.height), c.blockHash,
-    u64le(c.timestampMs), encodeAsset(c.asset), c.root, i64le(c.total), u64le(c.leafCount),
+  return concatBytes(c.networkId, u64le(c.height), c.blockHash, u64le(c.timestampMs),
+    encodeAsset(c.asset), c.root, i64le(c.total), u64le(c.leafCount), u64le(c.lockCount),
     i64le(c.attested), i64le(c.cap), c.validator);
 }
 
@@ -718,9 +736,19 @@ function jsonAmount(o, k, where) {
   }
 }
 
+function jsonPath(path, where) {
+  if (!Array.isArray(path) || path.length > PROOF_DEPTH_MAX) {
+    throw new PetroError('malformed', `${where}path is not a list of at most 40 nodes`);
+  }
+  return path.map((n, i) => ({ hash: jsonHex(n || {}, 'hash', 32, `${where}path[${i}].`),
+    sum: jsonAmount(n || {}, 'sum', `${where}path[${i}].`) }));
+}
+
 /**
- * Parses a proof (the JSON of GET /v1/reserves/proof/{address} or `petro proof --out`, as
- * text or an object) into bytes and BigInts. Throws PetroError malformed naming the field.
+ * Parses a proof file (the JSON of GET /v1/reserves/proof/{address} or `petro proof --out`,
+ * as text or an object) into bytes and BigInts: the shared account, salt and checkpoint, the
+ * balance leaf (`balance` null when the account held no line) and the lock leaves (`locks`).
+ * Throws PetroError malformed naming the field.
  */
 export function parseProof(input) {
   let j = input;
@@ -735,9 +763,6 @@ export function parseProof(input) {
   if (j.format !== PROOF_FORMAT) throw new PetroError('malformed', `format is not ${PROOF_FORMAT}`);
   const c = j.checkpoint;
   if (!c || typeof c !== 'object') throw new PetroError('malformed', 'checkpoint missing');
-  if (!Array.isArray(j.path) || j.path.length > PROOF_DEPTH_MAX) {
-    throw new PetroError('malformed', 'path is not a list of at most 40 nodes');
-  }
   let asset;
   if (c.asset === 'PTR' && c.asset_issuer_key === null) {
     asset = { code: 'PTR', issuer: null };
@@ -757,13 +782,33 @@ export function parseProof(input) {
     }
     if (!bytesEqual(named, account)) throw new PetroError('malformed', 'account is not account_key');
   }
+  let balance = null;
+  if (j.balance !== null) {
+    balance = { amount: jsonAmount(j, 'balance', ''), index: jsonU64(j.index, 'index'),
+      path: jsonPath(j.path, '') };
+  } else if (j.index !== null || j.path !== null) {
+    throw new PetroError('malformed', 'index and path must be null without a balance');
+  }
+  if (!Array.isArray(j.locks) || j.locks.length > PROOF_LOCKS_MAX) {
+    throw new PetroError('malformed', `locks is not a list of at most ${PROOF_LOCKS_MAX}`);
+  }
+  const locks = j.locks.map((l, i) => {
+    const where = `locks[${i}].`;
+    if (!l || typeof l !== 'object' || !isFamily(l.family)) {
+      throw new PetroError('malformed', `${where}family`);
+    }
+    return { family: l.family, id: jsonU64(l.id, `${where}id`),
+      amount: jsonAmount(l, 'amount', where), index: jsonU64(l.index, `${where}index`),
+      path: jsonPath(l.path, where) };
+  });
+  if (balance === null && locks.length === 0) {
+    throw new PetroError('malformed', 'neither a balance nor a lock');
+  }
   return {
     account,
-    balance: jsonAmount(j, 'balance', ''),
     salt: jsonHex(j, 'salt', 32, ''),
-    index: jsonU64(j.index, 'index'),
-    path: j.path.map((n, i) => ({ hash: jsonHex(n || {}, 'hash', 32, `path[${i}].`),
-      sum: jsonAmount(n || {}, 'sum', `path[${i}].`) })),
+    balance,
+    locks,
     checkpoint: {
       networkId: jsonHex(c, 'network_id', 32, 'checkpoint.'),
       height: jsonU64(c.height, 'checkpoint.height'),
@@ -773,6 +818,7 @@ export function parseProof(input) {
       root: jsonHex(c, 'root', 32, 'checkpoint.'),
       total: jsonAmount(c, 'total', 'checkpoint.'),
       leafCount: jsonU64(c.leaf_count, 'checkpoint.leaf_count'),
+      lockCount: jsonU64(c.lock_count, 'checkpoint.lock_count'),
       attested: jsonAmount(c, 'attested', 'checkpoint.'),
       cap: jsonAmount(c, 'cap', 'checkpoint.'),
       validator: jsonHex(c, 'validator_key', 32, 'checkpoint.'),
@@ -783,22 +829,48 @@ export function parseProof(input) {
 
 /** The checks of a proof, in the order docs/protocol.md lists them. */
 export const PROOF_CHECKS = Object.freeze([
-  ['shape', 'the leaf index and path length fit the checkpoint\'s leaf count'],
+  ['shape', 'each leaf\'s index is in its kind\'s range and its path length fits the leaf count'],
   ['salt', 'the salt is the one derived from the checkpoint\'s block hash and asset'],
-  ['sums', 'the balance and sibling sums are in range and add up to the checkpoint total'],
-  ['root', 'the path from the leaf hashes to the checkpoint root'],
+  ['sums', 'each leaf\'s amount and sibling sums are in range and add up to the checkpoint total'],
+  ['root', 'the path from each leaf hashes to the checkpoint root'],
   ['signature', 'the validator\'s Ed25519 signature over the checkpoint verifies'],
   ['reserves', 'the checkpoint total is within what the attested reserves cover (total <= cap)'],
 ]);
 
+// The shape, sums and root checks of one leaf (node: its leaf node; lock: whether it is one).
+function verifyLeaf(c, leaf, node, isLock) {
+  const firstLock = c.leafCount - c.lockCount;
+  const inRange = c.lockCount <= c.leafCount && leaf.index < c.leafCount &&
+    (isLock ? leaf.index >= firstLock && leaf.amount > 0n : leaf.index < firstLock);
+  const shape = c.leafCount >= 1n && inRange && leaf.path.length === depthFor(c.leafCount);
+  let sum = leaf.amount;
+  let sumsOk = inSupply(leaf.amount) && inSupply(c.total);
+  for (const n of leaf.path) {
+    if (!sumsOk) break;
+    if (!inSupply(n.sum)) sumsOk = false;
+    sum += n.sum;
+    if (!inSupply(sum)) sumsOk = false;
+  }
+  let rootOk = sumsOk;
+  let pos = leaf.index;
+  for (const sib of leaf.path) {
+    if (!rootOk) break;
+    node = (pos & 1n) === 0n ? porParent(node, sib) : porParent(sib, node);
+    if (node === null) rootOk = false;
+    pos >>= 1n;
+  }
+  return { shape, sums: sumsOk && sum === c.total, root: rootOk && bytesEqual(node.hash, c.root) };
+}
+
 /**
  * Verifies a proof of reserves (docs/protocol.md, "Proof of reserves") the way
- * `petro verify-proof` does, with every check reported on its own.
+ * `petro verify-proof` does: the balance leaf and every lock leaf, each check reported on its
+ * own (failed if it fails for any leaf; `leaves` says which).
  * input: the proof JSON (text or object). options.validators: hex keys or addresses of the
  * validators you trust; given, a "validator" check is added (the signer must be one of them).
  * options.networkId: hex; given, a "network" check is added.
- * Returns { valid, checks: [{ name, ok, message }], error?, proof? , summary? }. A proof that
- * does not parse gives valid false, one failed "format" check, and `error`.
+ * Returns { valid, checks: [{ name, ok, message }], leaves?, error?, proof?, summary? }. A proof
+ * that does not parse gives valid false, one failed "format" check, and `error`.
  */
 export function verifyProof(input, options = {}) {
   let p;
@@ -810,31 +882,25 @@ export function verifyProof(input, options = {}) {
       checks: [{ name: 'format', ok: false, message: `the proof does not parse: ${e.message}` }] };
   }
   const c = p.checkpoint;
-  const ok = {};
-  const depth = p.path.length;
-  ok.shape = c.leafCount >= 1n && p.index < c.leafCount && depth === depthFor(c.leafCount);
-  ok.salt = bytesEqual(proofSalt(c.blockHash, c.asset), p.salt);
-  let sum = p.balance;
-  let sumsOk = inSupply(p.balance) && inSupply(c.total);
-  for (const n of p.path) {
-    if (!sumsOk) break;
-    if (!inSupply(n.sum)) sumsOk = false;
-    sum += n.sum;
-    if (!inSupply(sum)) sumsOk = false;
+  const leaves = [];
+  if (p.balance !== null) {
+    const r = verifyLeaf(c, p.balance, por.leaf(p.salt, p.account, p.balance.amount), false);
+    leaves.push({ leaf: 'balance', amount: formatAmount(p.balance.amount),
+      index: u64Json(p.balance.index), ...r });
   }
-  ok.sums = sumsOk && sum === c.total;
-  let node = por.leaf(p.salt, p.account, p.balance);
-  let rootOk = sumsOk;
-  let pos = p.index;
-  for (const sib of p.path) {
-    if (!rootOk) break;
-    node = (pos & 1n) === 0n ? porParent(node, sib) : porParent(sib, node);
-    if (node === null) rootOk = false;
-    pos >>= 1n;
+  for (const l of p.locks) {
+    const r = verifyLeaf(c, l, por.lock(p.salt, l.family, l.id, p.account, l.amount), true);
+    leaves.push({ leaf: 'lock', family: l.family, id: u64Json(l.id),
+      amount: formatAmount(l.amount), index: u64Json(l.index), ...r });
   }
-  ok.root = rootOk && bytesEqual(node.hash, c.root);
-  ok.signature = ed25519Verify(c.signature, checkpointMessage(c), c.validator);
-  ok.reserves = c.total <= c.cap;
+  const ok = {
+    shape: leaves.every((x) => x.shape),
+    salt: bytesEqual(proofSalt(c.blockHash, c.asset), p.salt),
+    sums: leaves.every((x) => x.sums),
+    root: leaves.every((x) => x.root),
+    signature: verifyIn('checkpoint', c.signature, checkpointMessage(c), c.validator),
+    reserves: c.total <= c.cap,
+  };
   const checks = PROOF_CHECKS.map(([name, message]) => ({ name, ok: ok[name], message }));
   if (options.validators) {
     // Keys that are neither an address nor 32 bytes of hex trust nobody (a typo fails the check).
@@ -848,18 +914,25 @@ export function verifyProof(input, options = {}) {
     checks.push({ name: 'network', ok: want !== null && bytesEqual(want, c.networkId),
       message: 'the checkpoint is of the expected network' });
   }
+  const locked = p.locks.reduce((a, l) => a + l.amount, 0n);
   return {
     valid: checks.every((x) => x.ok),
     checks,
+    leaves: leaves.map(({ shape, sums, root, ...rest }) =>
+      ({ ...rest, valid: shape && sums && root && ok.salt })),
     proof: p,
     summary: {
       account_key: toHex(p.account),
-      balance: formatAmount(p.balance),
+      balance: p.balance !== null ? formatAmount(p.balance.amount) : null,
+      locked: formatAmount(locked),
+      locks: p.locks.length,
       height: u64Json(c.height),
       total: formatAmount(c.total),
       cap: formatAmount(c.cap),
       attested: formatAmount(c.attested),
       leaf_count: u64Json(c.leafCount),
+      holders: u64Json(c.lockCount <= c.leafCount ? c.leafCount - c.lockCount : 0n),
+      lock_count: u64Json(c.lockCount),
       validator_key: toHex(c.validator),
     },
   };
