@@ -5,7 +5,7 @@ refactors of libpetro unchanged. This script starts a real `petrod devnet` with 
 in PETRO_BIN and drives it through the `petro` CLI and through envelopes built in Python
 (tests/integration/petro_tx.py), so that the chain holds every operation type of today's
 protocol (accounts 1..3, payments 4, assets 5..9, reserves 10..14, trade 30..38, zones
-40..44), transactions whose operations fail inside a block (result op_failed), multi-op,
+40..44, data 90), transactions whose operations fail inside a block (result op_failed), multi-op,
 multi-family and multisig transactions, a memo and time bounds, and blocks with several
 transactions. It then exports genesis.bin and every stored block (GET /v1/blocks?from=H: the
 bytes a follower replays) into one text file, checks the export against the node's own block
@@ -15,8 +15,12 @@ hashes, stops the node, copies its data directory (so that later code can run
 Usage (re-runnable; every run makes a new devnet, so keys, timestamps and hashes differ from
 run to run while the shape of the chain stays the same; takes about a minute):
 
-    PETRO_BIN=/work/pre14/build/bin python3 tests/data/record_chain.py tests/data/chain-v1.txt \
-        [--data-copy /work/pre14-data]
+    PETRO_BIN=build/bin python3 tests/data/record_chain.py tests/data/chain-v2.txt \
+        [--data-copy DIR]
+
+(tests/data/chain-v1.txt was recorded by the protocol-v1 version of this script, before the
+operation-family registry; protocol v2 refuses its bytes by design and the file stays as a
+record of that.)
 
 Output format (the file repeats it in its leading '#' lines):
 
@@ -25,10 +29,13 @@ Output format (the file repeats it in its leading '#' lines):
     block <height> <hex of the encoded block> <block hash hex> <state hash hex>
     ops <type>=<count> ...        (informational: operations per type in the chain)
 
-Blocks come in height order from 0. Block 0 is the 181-byte header petro_ledger_genesis
-produces (rebuilt here from GET /v1/blocks/0 and checked against its hash); blocks 1..tip are
-the stored blocks. Block hash = BLAKE2b-256 of the header; state hash = the header's
-state_hash field (both checked here against GET /v1/blocks/H).
+Blocks come in height order from 0. Block 0 is the 277-byte header petro_ledger_genesis
+produces (protocol v2: version 2, zero proposer, zero signature; rebuilt here from
+GET /v1/blocks/0 and checked against its hash); blocks 1..tip are the stored blocks, each
+header signed by the devnet's validator (DIR/validator.json, not an account). Block hash =
+BLAKE2b-256 of the header's first 213 bytes (everything but the signature); state hash = the
+header's state_hash field (both checked here against GET /v1/blocks/H, and the signature
+field against the JSON's).
 """
 
 import argparse
@@ -61,9 +68,12 @@ OP_TYPES = {
     "trade_amend": 38,
     "zone_create": 40, "zone_policy": 41, "zone_assign": 42, "set_kyc_tier": 43,
     "trade_target": 44,
+    "data_set": 90,
 }
-HEADER_SIZE = 1 + 8 + 32 + 8 + 32 + 32 + 32 + 32 + 4
-STATE_HASH_OFFSET = 1 + 8 + 32 + 8 + 32 + 32
+HASHED_SIZE = 1 + 8 + 32 + 8 + 32 + 32 + 32 + 32 + 32 + 4  # what the block hash covers
+HEADER_SIZE = HASHED_SIZE + 64                              # then the proposer's signature
+STATE_HASH_OFFSET = 1 + 8 + 32 + 8 + 32 + 32 + 32
+TX_COUNT_OFFSET = HASHED_SIZE - 4
 TX_PREFIX_SIZE = 1 + 32 + 32 + 8 + 8 + 8 + 8  # version .. valid_until; the memo follows
 SIG_SIZE = 32 + 64
 BASE = h.BASE
@@ -233,8 +243,7 @@ def accounts(r):
     # carol has KYC tier 0; the exporter's zone (Manaus) needs tier 1 of the payer.
     r.cli("pay", "--wallet", r.W("carol"), "--wallet", r.W("dave"), "--source", r.addr["carol"],
           "--to", r.addr["exporter"], "--amount", "1", expect="zone_kyc_tier_low")
-    r.cli("pay", "--wallet", r.W("alice"), "--to", r.addr["validator"], "--amount",
-          "0.00000001")
+    r.cli("pay", "--wallet", r.W("alice"), "--to", r.addr["bank"], "--amount", "0.00000001")
 
 
 def assets(r):
@@ -419,6 +428,19 @@ def zones(r):
           "--base-year", year - 1, "--target-year", year, "--growth-pct", "30")
 
 
+def data(r):
+    """90: named values set, replaced, and removed (no --value: an empty value). data_set
+    has no failure inside a block: its only checks are static (the node refuses those)."""
+    log("data")
+    r.cli("data", "set", "--wallet", r.W("exporter"), "--name", "iso-9001", "--value",
+          "ab" * 32)
+    r.cli("data", "set", "--wallet", r.W("exporter"), "--name", "iso-9001", "--value",
+          "cd" * 16)
+    r.cli("data", "set", "--wallet", r.W("bank"), "--name", "swift", "--value",
+          "BANKVECCXXX".encode().hex())
+    r.cli("data", "set", "--wallet", r.W("exporter"), "--name", "iso-9001")
+
+
 def multi(r):
     """Multi-op transactions across families, built in Python from operations the CLI
     encodes; multisig in Python; one failing op undoing the ops before it; and one block of
@@ -491,24 +513,32 @@ def bech32_key(addr):
 
 
 def block0_header(blk):
-    """Block 0's encoded header from its JSON (petro_block_header_encode's layout)."""
+    """Block 0's encoded header from its JSON (petro_block_header_encode's layout): the 213
+    hashed bytes, then the signature. Genesis has neither proposer nor signature."""
     hx = bytes.fromhex
-    return (struct.pack("<BQ", 1, 0) + hx(blk["prev_hash"]) +
-            struct.pack("<Q", blk["timestamp_ms"]) + hx(blk["tx_root"]) +
-            hx(blk["result_root"]) + hx(blk["state_hash"]) + bech32_key(blk["proposer"]) +
-            struct.pack("<I", blk["tx_count"]))
+    header = (struct.pack("<BQ", blk["version"], 0) + hx(blk["prev_hash"]) +
+              struct.pack("<Q", blk["timestamp_ms"]) + hx(blk["tx_root"]) +
+              hx(blk["witness_root"]) + hx(blk["result_root"]) + hx(blk["state_hash"]) +
+              bech32_key(blk["proposer"]) + struct.pack("<I", blk["tx_count"]) +
+              hx(blk["signature"]))
+    check(len(header) == HEADER_SIZE, "block 0: %d header bytes" % len(header))
+    check(header[HASHED_SIZE - 36:] == bytes(HEADER_SIZE - HASHED_SIZE + 36),
+          "block 0: proposer, tx_count and signature must be zero")
+    return header
 
 
 def check_block(raw, blk, height):
     """The encoded block matches the node's JSON of it: hash, state hash, height, count."""
     header = raw[:HEADER_SIZE]
-    digest = ptx.blake2b256(header).hex()
-    check(digest == blk["hash"], "block %d: BLAKE2b(header) %s != %s" % (height, digest,
-                                                                           blk["hash"]))
+    check(len(header) == HEADER_SIZE and header[0] == 2, "block %d: not a v2 header" % height)
+    digest = ptx.blake2b256(header[:HASHED_SIZE]).hex()
+    check(digest == blk["hash"], "block %d: BLAKE2b(first %d bytes) %s != %s" %
+          (height, HASHED_SIZE, digest, blk["hash"]))
+    check(header[HASHED_SIZE:].hex() == blk["signature"], "block %d: signature" % height)
     check(header[STATE_HASH_OFFSET:STATE_HASH_OFFSET + 32].hex() == blk["state_hash"],
           "block %d: state hash field" % height)
     check(struct.unpack_from("<Q", header, 1)[0] == height, "block %d: height field" % height)
-    check(struct.unpack_from("<I", header, HEADER_SIZE - 4)[0] == len(blk["transactions"]),
+    check(struct.unpack_from("<I", header, TX_COUNT_OFFSET)[0] == len(blk["transactions"]),
           "block %d: tx_count" % height)
 
 
@@ -561,13 +591,15 @@ def export(node, out_path):
 
 
 HEADER_LINES = """
-# Petro chain v1: a devnet chain recorded before the operation-family registry refactor.
+# Petro chain v2: a devnet chain of protocol v2 (signed blocks with a witness root,
+# transactions signed in the petro-tx-v2 domain, genesis format 3).
 # Written by tests/data/record_chain.py (see there for how to re-record); replayed by
 # tests/unit/test_replay_chain.c, which must reproduce every block hash and state hash.
 # Do not edit by hand. Lines:
 #   genesis <hex of genesis.bin>
 #   block <height> <hex of the encoded block> <block hash hex> <state hash hex>
-#     (heights 0..tip in order; block 0 is the 181-byte header of the genesis block)
+#     (heights 0..tip in order; block 0 is the 277-byte header of the genesis block;
+#     a block hash is BLAKE2b-256 of a header's first 213 bytes)
 #   ops <type>=<count> ...   (operations per type in the chain; informational)
 """
 
@@ -591,7 +623,7 @@ def record(out_path, data_copy):
         with h.Node(name="record") as node:
             node.start()
             r = Recorder(node, work)
-            for step in (accounts, assets, reserves, trade, zones, multi):
+            for step in (accounts, assets, reserves, trade, zones, data, multi):
                 step(r)
             node.wait_mempool_empty()
             node.check_chain()
@@ -612,8 +644,8 @@ def record(out_path, data_copy):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("out", help="the chain file to write (tests/data/chain-v1.txt)")
-    ap.add_argument("--data-copy", default="/work/pre14-data",
+    ap.add_argument("out", help="the chain file to write (tests/data/chain-v2.txt)")
+    ap.add_argument("--data-copy", default="",
                     help="copy the stopped node's data directory here ('' for none)")
     args = ap.parse_args()
     h.main(lambda: record(os.path.abspath(args.out), args.data_copy))

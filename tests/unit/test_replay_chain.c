@@ -1,6 +1,7 @@
-/* Replay of a chain recorded before the operation-family registry: tests/data/chain-v1.txt,
- * written by tests/data/record_chain.py against a real devnet (petrod and the petro CLI of
- * that time). The protocol bytes must never change under a refactor: whatever code is in the
+/* Replay of a recorded protocol-v2 chain: tests/data/chain-v2.txt, written by
+ * tests/data/record_chain.py against a real devnet (petrod and the petro CLI of protocol v2:
+ * signed blocks with a witness root, transactions signed in the petro-tx-v2 domain, genesis
+ * format 3). The protocol bytes must never change under a refactor: whatever code is in the
  * tree has to decode every recorded transaction and block and reach every recorded block
  * hash and state hash.
  *
@@ -14,14 +15,21 @@
  *     hash and state hash;
  *   - the producer rebuilds the block the way petrod's producer does (petro_ledger_begin,
  *     petro_ledger_apply_tx per transaction, petro_ledger_finish with the recorded proposer)
- *     and its header must be byte for byte the recorded header; its results are tallied.
+ *     and the hashed part of its header (the first PETRO_BLOCK_HASHED_SIZE bytes) must be
+ *     byte for byte the recorded one; its results are tallied. The file does not hold the
+ *     proposer's secret key (the devnet's DIR/validator.json), so the producer cannot sign:
+ *     the recorded signature is checked with petro_block_signature_ok instead.
  * At the end both stores pass petro_ledger_check_invariants, and the chain must have covered
  * what it was recorded for: a nonzero number of blocks, every operation type of
  * RECORDED_TYPES, transactions that failed in a block (op_failed), multi-op and multisig
  * transactions, and a block of several transactions.
  *
- * The file is tests/data/chain-v1.txt under PETRO_SOURCE_DIR (set by tests/CMakeLists.txt),
- * or the path given as the first argument. */
+ * The file is tests/data/chain-v2.txt under PETRO_SOURCE_DIR (set by tests/CMakeLists.txt),
+ * or the path given as the first argument.
+ *
+ * tests/data/chain-v1.txt, recorded by protocol v1 before the registry refactor, stays in the
+ * tree as a record that v2 does not read v1 by design: test_v1_refused checks that its genesis
+ * (format 2) and its block headers (version 1) are refused with bad_version. */
 #include <errno.h>
 
 #include "petro/petro.h"
@@ -30,7 +38,8 @@
 #ifndef PETRO_SOURCE_DIR
 #define PETRO_SOURCE_DIR "."
 #endif
-#define CHAIN_PATH PETRO_SOURCE_DIR "/tests/data/chain-v1.txt"
+#define CHAIN_PATH PETRO_SOURCE_DIR "/tests/data/chain-v2.txt"
+#define CHAIN_V1_PATH PETRO_SOURCE_DIR "/tests/data/chain-v1.txt"
 #define CHAIN_SIZE_MAX ((size_t)16 << 20)
 
 /* Every operation type of the protocol when the chain was recorded (include/petro/tx.h):
@@ -48,7 +57,7 @@ static const struct {
     {33, "trade_approve"},  {34, "trade_release"},   {35, "trade_refund"},
     {36, "trade_dispute"},  {37, "trade_resolve"},   {38, "trade_amend"},
     {40, "zone_create"},    {41, "zone_policy"},     {42, "zone_assign"},
-    {43, "set_kyc_tier"},   {44, "trade_target"},
+    {43, "set_kyc_tier"},   {44, "trade_target"},    {90, "data_set"},
 };
 #define RECORDED_TYPE_COUNT (sizeof RECORDED_TYPES / sizeof RECORDED_TYPES[0])
 
@@ -63,6 +72,7 @@ typedef struct replay {
     petro_tx *tx;
     uint8_t *enc; /* PETRO_TX_SIZE_MAX: a re-encoded transaction */
     bool has_genesis;
+    petro_hash network_id; /* of the recorded genesis: what block signatures sign over */
     uint64_t blocks, txs, failed_txs, multi_op_txs, multisig_txs, multi_tx_blocks;
     uint64_t op_counts[256];
 } replay;
@@ -204,7 +214,8 @@ static void produce(replay *r, const uint8_t *block, size_t size, const petro_bl
     uint8_t want[PETRO_BLOCK_HEADER_SIZE], got[PETRO_BLOCK_HEADER_SIZE];
     petro_block_header_encode(want, h);
     petro_block_header_encode(got, &made);
-    ASSERT_MEMEQ(got, want, PETRO_BLOCK_HEADER_SIZE);
+    ASSERT_MEMEQ(got, want, PETRO_BLOCK_HASHED_SIZE);
+    ASSERT_TRUE(petro_block_signature_ok(h, &r->network_id));
     ASSERT_OK(petro_ledger_commit(r->producer.l));
 }
 
@@ -253,6 +264,7 @@ static void replay_line(replay *r, petro_genesis *g, char *line) {
         uint8_t *bytes = hex_field(next_field(&cursor), &size);
         decode_genesis(g, bytes, size);
         free(bytes);
+        ASSERT_OK(petro_genesis_network_id(&r->network_id, g));
         r->has_genesis = true;
         return;
     }
@@ -315,6 +327,49 @@ static void check_coverage(const replay *r) {
 
 static const char *chain_path;
 
+/* chain-v1.txt: the genesis (format 2) and every block header of at least a v2 header's size
+ * (version 1) are refused with bad_version; v1 block 0 (181 bytes) is not even a header. */
+static void check_v1_line(char *line, unsigned *refused) {
+    char *cursor = line;
+    const char *kind = next_field(&cursor);
+    if (kind == NULL || (strcmp(kind, "genesis") != 0 && strcmp(kind, "block") != 0)) return;
+    if (strcmp(kind, "block") == 0) (void)next_field(&cursor);
+    size_t size = 0;
+    uint8_t *bytes = hex_field(next_field(&cursor), &size);
+    if (strcmp(kind, "genesis") == 0) {
+        petro_genesis *g = malloc(sizeof *g);
+        ASSERT_TRUE(g != NULL && size > 0 && bytes[0] == 2);
+        ASSERT_RESULT(petro_genesis_decode(g, bytes, size), PETRO_ERR_BAD_VERSION);
+        free(g);
+        (*refused)++;
+    } else if (size >= PETRO_BLOCK_HEADER_SIZE) {
+        petro_block_header h;
+        ASSERT_TRUE(bytes[0] == 1);
+        ASSERT_RESULT(petro_block_header_decode(&h, bytes, PETRO_BLOCK_HEADER_SIZE),
+                      PETRO_ERR_BAD_VERSION);
+        (*refused)++;
+    } else {
+        petro_block_header h;
+        ASSERT_RESULT(petro_block_header_decode(&h, bytes, size), PETRO_ERR_MALFORMED);
+    }
+    free(bytes);
+}
+
+static void test_v1_refused(void) {
+    char *text = read_file(CHAIN_V1_PATH);
+    unsigned refused = 0;
+    char *line = text;
+    while (line != NULL && *line != '\0') {
+        char *end = strchr(line, '\n');
+        if (end != NULL) *end = '\0';
+        check_v1_line(line, &refused);
+        line = end != NULL ? end + 1 : NULL;
+    }
+    free(text);
+    printf("chain-v1.txt: genesis and %u block headers refused with bad_version\n", refused - 1);
+    ASSERT_TRUE(refused > 1);
+}
+
 static void test_replay_chain(void) {
     replay *r = calloc(1, sizeof *r);
     ASSERT_TRUE(r != NULL);
@@ -340,5 +395,6 @@ int main(int argc, char **argv) {
     if (argc >= 2 && strcmp(argv[1], "--seed") != 0) chain_path = argv[1];
     printf("chain: %s\n", chain_path);
     RUN_TEST(test_replay_chain);
+    RUN_TEST(test_v1_refused);
     return 0;
 }
