@@ -1,34 +1,43 @@
-/* docs/api.md "Errors": the list of HTTP statuses and the result codes answered with each is
- * generated from the http column of PETRO_RESULT_TABLE (include/petro/result.h). This test
- * fails when the committed list differs from the table;
+/* Two generated parts of the docs come from PETRO_RESULT_TABLE (include/petro/result.h):
+ *  - docs/api.md "Errors": the HTTP statuses and the result names answered with each (the
+ *    http column);
+ *  - docs/protocol.md "Result codes": every result's number, name, group, HTTP status and
+ *    message, so an implementer has the numbers a block's results hold.
+ * This test fails when a committed part differs from the table;
  *
- *     test_result_doc --write docs/api.md
+ *     test_result_doc --write
  *
- * rewrites it in place (between the BEGIN and END marker lines). */
+ * rewrites both in place in the source tree (between their BEGIN and END marker lines). */
 #include "petro/petro.h"
 #include "test.h"
 
-#define DOC_BEGIN "<!-- BEGIN result-status: generated from the http column of PETRO_RESULT_TABLE"
-#define DOC_END "<!-- END result-status -->"
 #define DOC_WIDTH 100
 #define DOC_SIZE_MAX ((size_t)1 << 20)
 
 static const struct {
     petro_result code;
+    int num;
     const char *name;
     int http;
+    const char *msg;
 } rows[] = {
-#define ROW_(id, num, name, http, msg) {id, name, http},
+#define ROW_(id, num, name, http, msg) {id, num, name, http, msg},
     PETRO_RESULT_TABLE(ROW_)
 #undef ROW_
 };
 #define ROW_COUNT (sizeof rows / sizeof rows[0])
 
 typedef struct text {
-    char buf[16384];
+    char buf[65536];
     size_t size;
     size_t line; /* characters on the current line */
 } text;
+
+static void text_reset(text *t) {
+    t->size = 0;
+    t->line = 0;
+    t->buf[0] = '\0';
+}
 
 static void put(text *t, const char *s) {
     size_t n = strlen(s);
@@ -38,6 +47,8 @@ static void put(text *t, const char *s) {
     const char *nl = strrchr(s, '\n');
     t->line = nl != NULL ? strlen(nl + 1) : t->line + n;
 }
+
+/* ------------------------------------------------------------ api.md: statuses */
 
 /* The next distinct status above after (0: the lowest), or 0 when there is none. Errors only:
  * PETRO_OK's 200 is not listed. */
@@ -51,10 +62,8 @@ static int next_status(int after) {
 }
 
 /* "- 404: `not_found`\n", one item per status, codes in table order, wrapped at DOC_WIDTH. */
-static void generate(text *t) {
-    t->size = 0;
-    t->line = 0;
-    t->buf[0] = '\0';
+static void generate_statuses(text *t) {
+    text_reset(t);
     for (int status = next_status(0); status != 0; status = next_status(status)) {
         char head[16];
         ASSERT_TRUE(snprintf(head, sizeof head, "- %d:", status) < (int)sizeof head);
@@ -78,9 +87,85 @@ static void generate(text *t) {
     }
 }
 
+/* ------------------------------------------------------------ protocol.md: every code */
+
+/* The group of a number: the ranges result.h's comments give. Ledger results are 0..999
+ * (frozen, petro_result_is_ledger for 1..999); 1000.. are local. */
+static const char *group_of(int num) {
+    static const struct {
+        int lo, hi;
+        const char *name;
+    } groups[] = {
+        {0, 0, "success"},
+        {1, 99, "encoding and envelope"},
+        {100, 199, "transaction checks"},
+        {200, 299, "amounts"},
+        {300, 399, "operations: accounts, payments, assets"},
+        {400, 499, "block checks"},
+        {500, 549, "reserves"},
+        {550, 599, "exchange"},
+        {600, 649, "trade"},
+        {650, 699, "zones"},
+        {700, 999, "ledger (reserved)"},
+    };
+    for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {
+        if (num >= groups[i].lo && num <= groups[i].hi) return groups[i].name;
+    }
+    ASSERT_TRUE(num >= 1000);
+    return "local (never in a block)";
+}
+
+/* Markdown table cell text: a '|' would end the cell. */
+static void put_cell(text *t, const char *s) {
+    for (const char *p = s; *p != '\0'; p++) {
+        char c[3] = {*p, '\0', '\0'};
+        if (*p == '|') memcpy(c, "\\|", 3);
+        put(t, c);
+    }
+}
+
+/* "| number | name | group | HTTP | message |", one row per result in table order. */
+static void generate_codes(text *t) {
+    text_reset(t);
+    put(t, "| number | name | group | HTTP | message |\n| --- | --- | --- | --- | --- |\n");
+    for (size_t i = 0; i < ROW_COUNT; i++) {
+        ASSERT_EQ((int)rows[i].code, rows[i].num);
+        bool ledger = rows[i].num >= 1 && rows[i].num <= 999;
+        ASSERT_EQ(petro_result_is_ledger(rows[i].code) != 0, ledger);
+        char head[96];
+        int n = snprintf(head, sizeof head, "| %d | `%s` | %s | %d | ", rows[i].num, rows[i].name,
+                         group_of(rows[i].num), rows[i].http);
+        ASSERT_TRUE(n > 0 && (size_t)n < sizeof head);
+        put(t, head);
+        put_cell(t, rows[i].msg);
+        put(t, " |\n");
+    }
+}
+
+/* ------------------------------------------------------------ checking and writing */
+
+typedef struct doc_part {
+    const char *path;  /* relative to the source tree */
+    const char *begin; /* the BEGIN line starts with this */
+    const char *end;   /* the END line */
+    const char *what;
+    void (*generate)(text *t);
+} doc_part;
+
+static const doc_part parts[] = {
+    {"docs/api.md",
+     "<!-- BEGIN result-status: generated from the http column of PETRO_RESULT_TABLE",
+     "<!-- END result-status -->", "result-status list", generate_statuses},
+    {"docs/protocol.md", "<!-- BEGIN result-codes: generated from PETRO_RESULT_TABLE",
+     "<!-- END result-codes -->", "result-code table", generate_codes},
+};
+
 static char *read_file(const char *path, size_t *size) {
     FILE *f = fopen(path, "rb");
-    ASSERT_TRUE(f != NULL);
+    if (f == NULL) {
+        fprintf(stderr, "cannot open %s\n", path);
+        exit(1);
+    }
     char *buf = malloc(DOC_SIZE_MAX + 1);
     ASSERT_TRUE(buf != NULL);
     *size = fread(buf, 1, DOC_SIZE_MAX, f);
@@ -91,21 +176,24 @@ static char *read_file(const char *path, size_t *size) {
 }
 
 /* The generated part of doc: from after the BEGIN line to the END line. */
-static void find_section(const char *doc, const char **from, const char **to) {
-    const char *begin = strstr(doc, DOC_BEGIN);
+static void find_section(const doc_part *p, const char *doc, const char **from, const char **to) {
+    const char *begin = strstr(doc, p->begin);
     if (begin == NULL) {
-        fprintf(stderr, "docs/api.md has no line starting \"%s\"\n", DOC_BEGIN);
+        fprintf(stderr, "%s has no line starting \"%s\"\n", p->path, p->begin);
         exit(1);
     }
     *from = strchr(begin, '\n');
     ASSERT_TRUE(*from != NULL);
     (*from)++;
-    *to = strstr(*from, DOC_END);
-    ASSERT_TRUE(*to != NULL);
+    *to = strstr(*from, p->end);
+    if (*to == NULL) {
+        fprintf(stderr, "%s has no line \"%s\" after its BEGIN line\n", p->path, p->end);
+        exit(1);
+    }
 }
 
 static void write_doc(const char *path, const char *doc, const char *from, const char *to,
-                      const text *t) {
+                      const text *t, const char *what) {
     FILE *f = fopen(path, "wb");
     ASSERT_TRUE(f != NULL);
     size_t head = (size_t)(from - doc);
@@ -113,38 +201,45 @@ static void write_doc(const char *path, const char *doc, const char *from, const
     ASSERT_EQ(fwrite(t->buf, 1, t->size, f), t->size);
     ASSERT_EQ(fputs(to, f) >= 0, 1);
     ASSERT_EQ(fclose(f), 0);
-    printf("rewrote the result-status list of %s\n", path);
+    printf("rewrote the %s of %s\n", what, path);
 }
 
-static void test_doc_matches_table(const char *write_path) {
+/* Check (or with write, rewrite) one generated part; returns whether it matched. */
+static bool part_matches(const doc_part *p, bool write) {
     static text t;
-    generate(&t);
-    const char *path = write_path != NULL ? write_path : PETRO_SOURCE_DIR "/docs/api.md";
+    p->generate(&t);
+    char path[4096];
+    ASSERT_TRUE(snprintf(path, sizeof path, "%s/%s", PETRO_SOURCE_DIR, p->path) <
+                (int)sizeof path);
     size_t size = 0;
     char *doc = read_file(path, &size);
     const char *from = NULL;
     const char *to = NULL;
-    find_section(doc, &from, &to);
+    find_section(p, doc, &from, &to);
     bool same = (size_t)(to - from) == t.size && memcmp(from, t.buf, t.size) == 0;
-    if (write_path != NULL) {
-        if (!same) write_doc(write_path, doc, from, to, &t);
+    if (write && !same) {
+        write_doc(path, doc, from, to, &t, p->what);
     } else if (!same) {
         fprintf(stderr,
-                "%s: the result-status list differs from PETRO_RESULT_TABLE; run\n"
-                "    test_result_doc --write docs/api.md\nexpected:\n%s",
-                path, t.buf);
-        exit(1);
+                "%s: the %s differs from PETRO_RESULT_TABLE; run\n"
+                "    test_result_doc --write\nexpected:\n%s",
+                path, p->what, t.buf);
     }
     free(doc);
+    return same || write;
 }
 
 int main(int argc, char **argv) {
     test_init(argc, argv);
-    const char *write_path = NULL;
-    for (int i = 1; i + 1 < argc; i++) {
-        if (strcmp(argv[i], "--write") == 0) write_path = argv[i + 1];
+    bool write = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--write") == 0) write = true;
     }
-    test_doc_matches_table(write_path);
+    bool ok = true;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        ok = part_matches(&parts[i], write) && ok;
+    }
+    if (!ok) return 1;
     printf("test test_doc_matches_table ok\n");
     return 0;
 }
