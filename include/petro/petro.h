@@ -10,6 +10,7 @@
 #include "limits.h"
 #include "proof.h"
 #include "reserves.h"
+#include "state_root.h"
 #include "result.h"
 #include "store.h"
 #include "trade.h"
