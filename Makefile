@@ -11,7 +11,7 @@ FUZZ_SHORT ?= 20
 SOAK_ROUNDS ?= 50
 
 .PHONY: all deps build build-asan run test test-plain test-asan clean bench fuzz fuzz-build \
-	test-fuzz fuzz-seeds soak docs-ops
+	test-fuzz fuzz-seeds soak docs-ops docs-vectors
 
 all: build
 
@@ -66,6 +66,10 @@ fuzz-seeds: build
 docs-ops: build
 	$(BUILD)/bin/gen_ops_doc --write docs/protocol.md
 	node web/tools/gen-ops.mjs --write
+
+# The protocol test vectors (docs/vectors/README.md); unit.vectors checks them.
+docs-vectors: build
+	$(BUILD)/bin/gen_vectors --write docs/vectors
 
 # Long crash campaign: SOAK_ROUNDS (50) SIGKILL rounds, each checked by petrod verify.
 soak: build
