@@ -202,9 +202,9 @@ static int cmd_reserves(const cli_config *cfg, const cli_args *args) {
             (void)jint(cp, "leaf_count", &leaves);
             (void)jint(cp, "lock_count", &locks);
             out_kv("checkpoint",
-                   "height %lld, %lld holders, %lld locks, total %s, root %.16s..., signed by %s",
-                   h, leaves - locks, locks, jstr_or(cp, "total", "?"), jstr_or(cp, "root", "?"),
-                   jstr_or(cp, "validator", "?"));
+                   "height %lld, %lld holders, %lld lock%s, total %s, root %.16s..., signed by %s",
+                   h, leaves - locks, locks, locks == 1 ? "" : "s", jstr_or(cp, "total", "?"),
+                   jstr_or(cp, "root", "?"), jstr_or(cp, "validator", "?"));
         } else {
             out_kv("checkpoint", "none");
         }
@@ -262,7 +262,8 @@ static void proof_summary(FILE *f, const proof_set *s, const char *asset, const 
     petro_amount_format(locked, proof_set_locked(s));
     char locks[PETRO_AMOUNT_TEXT_SIZE + 64] = "";
     if (s->lock_count > 0) {
-        (void)snprintf(locks, sizeof locks, " and %u locks of %s", s->lock_count, locked);
+        (void)snprintf(locks, sizeof locks, " and %u lock%s of %s", s->lock_count,
+                       s->lock_count == 1 ? "" : "s", locked);
     }
     fprintf(f, "proof of %s %s%s for %s at height %llu (%s)%s%s\n", bal, asset, locks, address,
             (unsigned long long)first->checkpoint.height,
@@ -432,11 +433,11 @@ static void verify_report_text(const proof_set *s, const uint32_t *each, uint32_
     if (s->locks_omitted > 0) {
         out_kv("locks", "%llu more not in this file", (unsigned long long)s->locks_omitted);
     }
-    out_kv("checkpoint", "height %llu, %llu holders, %llu locks, total %s, cap %s",
+    out_kv("checkpoint", "height %llu, %llu holders, %llu lock%s, total %s, cap %s",
            (unsigned long long)c->height,
            (unsigned long long)(c->lock_count <= c->leaf_count ? c->leaf_count - c->lock_count
                                                                : 0),
-           (unsigned long long)c->lock_count, total, cap);
+           (unsigned long long)c->lock_count, c->lock_count == 1 ? "" : "s", total, cap);
     out_kv("validator", "%s (key)", validator);
     for (size_t i = 0; i < PROOF_CHECK_COUNT; i++) {
         bool ok = (failed & PROOF_CHECKS[i]) == 0;

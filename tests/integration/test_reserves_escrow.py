@@ -120,7 +120,7 @@ def walk(work):
         # The importer's proof: its balance and its lock, both verifying offline.
         path = os.path.join(work, "proof-importer.json")
         out = h.cli_ok(node, "proof", "--address", importer, "--asset", "PTR", "--out", path)
-        check("verifies" in out and "1 locks of %s" % AMOUNT in out,
+        check("verifies" in out and "and 1 lock of %s" % AMOUNT in out,
               "petro proof summary:\n" + out)
         with open(path) as f:
             proof = json.load(f)
