@@ -2,10 +2,11 @@
 // through tests/web/c_vectors.c (built as `web_vectors` next to petrod). Transaction decoding
 // runs over the committed fuzz corpus and seeded mutations of it; addresses, amounts and the
 // proof-of-reserves primitives over seeded random and edge-case inputs. The seed is printed;
-// PETRO_TEST_SEED replays a run.
+// PETRO_TEST_SEED replays a run. Then the protocol test vectors of docs/vectors (no C needed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createPrivateKey, createPublicKey, sign as cryptoSign } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as P from '../../web/src/petro.js';
@@ -221,4 +222,132 @@ test('proof-of-reserves primitives and Merkle roots agree with libpetro', { skip
     if (expect[i] === null) assert.match(a, /^amount_(negative|too_large)$/, q[i]);
     else assert.equal(a, expect[i], q[i]);
   });
+});
+
+// ------------------------------------------------------------------ docs/vectors
+
+// The protocol test vectors (docs/vectors/README.md, written by tests/tools/gen_vectors.c from
+// libpetro): every transaction and block decodes to the same ids, roots and hash here, and
+// every signature verifies. Signatures are also re-made with Node's own Ed25519 (node:crypto,
+// RFC 8032 is deterministic), so a vector is checked by a second implementation too.
+const VEC = join(REPO, 'docs', 'vectors');
+const vec = (name) => JSON.parse(readFileSync(join(VEC, name), 'utf8'));
+const ED25519_PKCS8 = P.fromHex('302e020100300506032b657004220420');
+
+function nodeKey(seedHex) {
+  const der = P.concatBytes(ED25519_PKCS8, P.fromHex(seedHex, 32));
+  const priv = createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' });
+  const spki = createPublicKey(priv).export({ format: 'der', type: 'spki' });
+  return { priv, pub: P.toHex(new Uint8Array(spki).slice(-32)) };
+}
+
+const nodeSign = (seedHex, bytes) => P.toHex(new Uint8Array(
+  cryptoSign(null, Buffer.from(bytes), nodeKey(seedHex).priv)));
+
+const seedOf = (() => {
+  const m = new Map();
+  for (const k of vec('keys.json').keys) m.set(k.public_key, k.seed);
+  return (pub) => {
+    assert.ok(m.has(pub), `${pub} is a key of keys.json`);
+    return m.get(pub);
+  };
+})();
+
+test('docs/vectors keys: seeds, public keys and addresses', () => {
+  const { keys } = vec('keys.json');
+  assert.ok(keys.length >= 2);
+  for (const k of keys) {
+    assert.equal(P.toHex(P.hash(`petro test vector key: ${k.name}`)), k.seed, `${k.name}: seed`);
+    assert.equal(nodeKey(k.seed).pub, k.public_key, `${k.name}: public key`);
+    const pub = P.fromHex(k.public_key, 32);
+    assert.equal(P.encodeAddress(pub, 'test'), k.address_test, `${k.name}: test address`);
+    assert.equal(P.encodeAddress(pub, 'main'), k.address_main, `${k.name}: main address`);
+    assert.equal(P.toHex(P.decodeAddress(k.address_main, 'main').key), k.public_key);
+  }
+});
+
+test('docs/vectors transactions: every operation type decodes, ids and signatures agree', () => {
+  const { network_id: net, transactions } = vec('transactions.json');
+  const types = new Set(transactions.map((t) => t.op_type));
+  for (const schema of P.OPS_BY_TYPE.values()) {
+    assert.ok(types.has(schema.type), `a vector of ${schema.name}`);
+  }
+  assert.ok(transactions.some((t) => t.tx.signatures.length === 2), 'a multisig vector');
+  for (const { name, tx: v } of transactions) {
+    const what = `vector ${name}`;
+    const tx = P.decodeTx(P.fromHex(v.envelope), 'test');
+    assert.equal(tx.hash, v.id, `${what}: id`);
+    assert.equal(P.toHex(tx.body), v.body, `${what}: body`);
+    assert.equal(P.toHex(P.hash(tx.body)), v.id, `${what}: id = BLAKE2b-256(body)`);
+    assert.equal(tx.network_id, net, `${what}: network id`);
+    for (const f of ['version', 'network_id', 'source', 'source_key', 'sequence', 'fee',
+      'valid_after_ms', 'valid_until_ms', 'memo']) {
+      assert.deepEqual(tx[f], v[f], `${what}: ${f}`);
+    }
+    assert.deepEqual(tx.operations, v.operations, `${what}: operations as the API shows them`);
+    assert.deepEqual(tx.signatures, v.signatures.map((s) => ({ key: s.key, sig: s.sig })), `${what}: signatures`);
+    assert.equal(P.toHex(P.domainMessage('tx', P.fromHex(v.id, 32))), v.signed_message, `${what}: signed message`);
+    assert.ok(P.verifyTxSignatures(tx).every((s) => s.ok), `${what}: signatures verify`);
+    for (const s of v.signatures) {
+      assert.equal(nodeSign(seedOf(s.public_key), P.fromHex(v.signed_message)), s.sig, `${what}: node:crypto signature`);
+    }
+    assert.equal(P.toHex(P.witnessLeaf(tx)), v.witness_leaf, `${what}: witness leaf`);
+    const other = P.fromHex(v.id, 32);
+    other[0] ^= 1;
+    assert.ok(!P.verifyIn('tx', P.fromHex(v.signatures[0].sig, 64), other, P.fromHex(v.signatures[0].public_key, 32)));
+  }
+});
+
+function checkHeader(h, v, net, what) {
+  for (const f of ['version', 'height', 'prev_hash', 'timestamp_ms', 'tx_root', 'witness_root',
+    'result_root', 'state_hash', 'proposer', 'proposer_key', 'tx_count', 'signature', 'hash']) {
+    assert.deepEqual(h[f], v[f], `${what}: ${f}`);
+  }
+  assert.equal(P.toHex(P.hash(P.fromHex(v.header).slice(0, P.BLOCK_HASHED_SIZE))), v.hash, `${what}: hash of the first 213 bytes`);
+  assert.equal(v.hashed_part, v.header.slice(0, 2 * P.BLOCK_HASHED_SIZE), `${what}: hashed part`);
+  assert.ok(P.verifyBlockSignature(h, net), `${what}: proposer signature`);
+}
+
+test('docs/vectors block: genesis, block 0 and block 1 hashes, roots and signature', () => {
+  const b = vec('block.json');
+  assert.equal(P.toHex(P.hash('petro-network-v1', P.fromHex(b.genesis))), b.network_id, 'network id');
+  assert.equal(b.network_id, vec('transactions.json').network_id);
+  checkHeader(P.decodeBlockHeader(P.fromHex(b.block0.header), 'test'), b.block0, b.network_id, 'block 0');
+  const v = b.block1;
+  const blk = P.decodeBlock(P.fromHex(v.block), 'test');
+  checkHeader(blk, v, b.network_id, 'block 1');
+  assert.ok(blk.tx_root_ok && blk.witness_root_ok, 'tx_root and witness_root recomputed');
+  assert.deepEqual(blk.transactions, v.transactions.map((t) => t.id), 'transaction ids');
+  assert.equal(P.toHex(P.merkleRoot(v.transactions.map((t) => P.fromHex(t.id, 32)))), v.tx_root);
+  assert.equal(P.toHex(P.merkleRoot(blk.txs.map((t) => P.witnessLeaf(t)))), v.witness_root);
+  v.transactions.forEach((t, i) => {
+    assert.equal(P.toHex(P.witnessLeaf(blk.txs[i])), t.witness_leaf, `tx ${i}: witness leaf`);
+    assert.ok(P.verifyTxSignatures(blk.txs[i]).every((s) => s.ok), `tx ${i}: signatures`);
+    assert.equal(P.toHex(P.hash(P.fromHex(t.id, 32), P.fromHex(t.result))), t.result_leaf, `tx ${i}: result leaf`);
+    const code = P.fromHex(t.result)[0] | (P.fromHex(t.result)[1] << 8);
+    assert.equal(code === 0, t.result_code === 'ok', `tx ${i}: result code`);
+  });
+  assert.ok(v.transactions.some((t) => t.result_code === 'op_failed'), 'a failed operation');
+  assert.equal(P.toHex(P.merkleRoot(v.transactions.map((t) => P.fromHex(t.result_leaf, 32)))), v.result_root, 'result root');
+  assert.equal(nodeSign(seedOf(v.proposer_key), P.domainMessage('block', P.fromHex(b.network_id + v.hash))), v.signature);
+  const bad = P.fromHex(v.header);
+  bad[P.BLOCK_HASHED_SIZE + 5] ^= 1;
+  assert.ok(!P.verifyBlockSignature(P.decodeBlockHeader(bad, 'test'), b.network_id), 'a bad signature is refused');
+});
+
+test('docs/vectors domains: every signature domain', () => {
+  const { domains } = vec('domains.json');
+  assert.deepEqual(domains.map((d) => d.name).sort(), Object.keys(P.SIG_DOMAINS).sort(), 'the same domains');
+  for (const d of domains) {
+    assert.equal(P.SIG_DOMAINS[d.name], d.tag, `${d.name}: tag`);
+    const msg = P.fromHex(d.message);
+    assert.equal(P.toHex(P.domainMessage(d.name, msg)), d.signed_bytes, `${d.name}: signed bytes`);
+    const sig = P.fromHex(d.signature, 64);
+    const pub = P.fromHex(d.public_key, 32);
+    assert.ok(P.verifyIn(d.name, sig, msg, pub), `${d.name}: verifies`);
+    for (const other of Object.keys(P.SIG_DOMAINS).filter((n) => n !== d.name)) {
+      assert.ok(!P.verifyIn(other, sig, msg, pub), `${d.name}: not valid as ${other}`);
+    }
+    assert.equal(nodeSign(seedOf(d.public_key), P.fromHex(d.signed_bytes)), d.signature, `${d.name}: node:crypto`);
+  }
 });
