@@ -650,7 +650,8 @@ const char *petro_proof_check_message(uint32_t check) {
     case PETRO_PROOF_CHECK_SALT:
         return "salt is not the one derived from the checkpoint's block hash and asset";
     case PETRO_PROOF_CHECK_SUMS:
-        return "balance and sibling sums are out of range or do not add up to the total";
+        return "leaf amount (balance or lock) and sibling sums are out of range or do not add up "
+               "to the total";
     case PETRO_PROOF_CHECK_ROOT:
         return "the path from the leaf does not hash to the checkpoint root";
     case PETRO_PROOF_CHECK_SIGNATURE:
