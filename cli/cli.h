@@ -73,6 +73,10 @@ int cmd_account(const cli_config *cfg, const cli_args *args);
 int cmd_tx(const cli_config *cfg, const cli_args *args);
 int cmd_block(const cli_config *cfg, const cli_args *args);
 
+/* State commitment commands (cmd_state.c). */
+int cmd_state_proof(const cli_config *cfg, const cli_args *args);
+int cmd_verify_state_proof(const cli_config *cfg, const cli_args *args);
+
 /* Wallet commands (cmd_wallet.c). */
 int cmd_keygen(const cli_config *cfg, const cli_args *args);
 int cmd_address(const cli_config *cfg, const cli_args *args);

@@ -73,6 +73,17 @@ static const opt_spec KEYGEN_OPTS[] = {
     {.name = NULL},
 };
 
+static const opt_spec STATE_PROOF_OPTS[] = {
+    {"key", "HEX", .is_required = false},
+    {"address", "ADDRESS", .is_required = false},
+    {"out", "FILE", .is_required = false},
+    {.name = NULL},
+};
+static const opt_spec VERIFY_STATE_PROOF_OPTS[] = {
+    {"validator", "ADDRESS", .is_required = false},
+    {.name = NULL},
+};
+
 /* ------------------------------------------------------------------ generic commands */
 
 /* Commands of no family; every family's commands are in its table (family.h). */
@@ -106,6 +117,17 @@ static const command COMMANDS[] = {
      "  marked optional may be left out (it is zero); every other field is required. A list\n"
      "  field takes its flag once per value (--approver A --approver B).\n",
      0, 1, NO_OPTS, true, NULL, "operations"},
+    {"state-proof", cmd_state_proof, "--key HEX | --address ADDRESS [--out FILE]",
+     "fetch the proof of a state record (or of an account and its PTR balance) at the latest "
+     "signed state root",
+     "  The node signs a state root at start-up and every checkpoint interval; the proof is of\n"
+     "  the state at that height, and is checked before it is printed or written.\n",
+     0, 0, STATE_PROOF_OPTS, false, NULL, "state"},
+    {"verify-state-proof", cmd_verify_state_proof, "FILE [--validator ADDRESS]",
+     "verify a state proof file offline: shape, leaf, root, signature, validator",
+     "  No node needed. Without --validator a signature by any key passes the signature\n"
+     "  check: name the validator you trust.\n",
+     1, 1, VERIFY_STATE_PROOF_OPTS, false, NULL, "state"},
 };
 #define COMMAND_COUNT (sizeof COMMANDS / sizeof COMMANDS[0])
 
@@ -169,6 +191,7 @@ static const group HEAD_GROUPS[] = {
 };
 static const group TAIL_GROUPS[] = {
     {"stats", NULL, "statistics the node computes from the ledger"},
+    {"state", NULL, "prove state records against the validator's signed state root, offline"},
     {"operations", NULL, "any registered operation, built from its fields"},
 };
 #define HEAD_COUNT (sizeof HEAD_GROUPS / sizeof HEAD_GROUPS[0])

@@ -32,6 +32,7 @@
 #include "assert.h"
 #include "attest.h"
 #include "checkpoint.h"
+#include "stateroot.h"
 #include "wallet.h"
 #include "log.h"
 #include "mempool.h"
@@ -55,6 +56,7 @@ struct node {
     sigpool *sigs;
     mempool *mp;
     checkpoints *cps; /* created before the producer starts, destroyed after it stops */
+    stateroots *srs;  /* the same */
     /* The ordering backend (ordering.h): cfg.ordering (a cluster), or the local one that
      * node_open creates (is_ordering_owned) when the configuration names none. Set once in
      * node_open, before the producer starts; never NULL after it. */
@@ -475,6 +477,9 @@ petro_result node_open(node **out, const node_config *cfg) {
     if (r != PETRO_OK) goto fail;
     r = checkpoint_create(&n->cps);
     if (r != PETRO_OK) goto fail;
+    r = stateroot_create(&n->srs);
+    if (r != PETRO_OK) goto fail;
+    stateroot_start(n->srs, n, cfg->checkpoint_interval); /* the start-up root, off-thread */
     ordering_applied(n->ord, n->tip.height, &n->tip.block_hash, &n->tip.state_hash);
     ordering_set_wake(n->ord, wake_producer, n);
     int rc = pthread_create(&n->producer, NULL, producer_main, n);
@@ -513,6 +518,7 @@ void node_close(node *n) {
     if (n->is_ordering_owned) ordering_close(n->ord);
     n->ord = NULL;
     checkpoint_destroy(n->cps); /* joins its worker, which reads through the store */
+    stateroot_destroy(n->srs);  /* the same, and ends the snapshot it serves proofs from */
     sigpool_destroy(n->sigs);
     store_txn_abort(&n->admit_txn);
     store_txn_abort(&n->producer_txn);
@@ -542,6 +548,8 @@ struct ordering *node_ordering(node *n) { return n->cfg.ordering; }
 void node_self_key(node *n, petro_pubkey *out) { ordering_self_key(n->ord, out); }
 
 checkpoints *node_checkpoints(node *n) { return n->cps; }
+
+stateroots *node_stateroots(node *n) { return n->srs; }
 
 bool node_is_closing(node *n) {
     pthread_mutex_lock(&n->lock);
@@ -588,6 +596,11 @@ void node_read_end(node_read *r) {
 }
 
 const petro_store *node_read_store(node_read *r) { return &r->txn.store; }
+
+petro_result node_read_state_from(node_read *r, const uint8_t *from, size_t from_size,
+                                  petro_store_iter_cb cb, void *cb_ctx) {
+    return store_state_each_from(&r->txn, from, from_size, cb, cb_ctx);
+}
 
 petro_result node_read_block(node_read *r, uint64_t height, const uint8_t **bytes, size_t *size) {
     return store_get_block(&r->txn, height, bytes, size);
@@ -1111,6 +1124,7 @@ static bool produce_block(node *n) {
               (unsigned long long)(t_committed - t_written));
     if (n->cfg.check_invariants) check_invariants_or_die(n, height);
     checkpoint_after_block(n->cps, n, height); /* proof of reserves every N blocks (checkpoint.c) */
+    stateroot_after_block(n->srs, n, height);  /* signed state root, same heights (stateroot.c) */
     return true;
 fail_block:
     petro_ledger_abort(n->ledger);
@@ -1283,6 +1297,7 @@ static petro_result apply_remote_block(node *n, const uint8_t *bytes, size_t siz
               count);
     if (n->cfg.check_invariants) check_invariants_or_die(n, claimed.height);
     checkpoint_after_block(n->cps, n, claimed.height); /* the same heights as the leader's */
+    stateroot_after_block(n->srs, n, claimed.height);
     goto done;
 fail_block:
     petro_ledger_abort(n->ledger);

@@ -71,6 +71,7 @@ typedef struct node_status {
     uint64_t txs_committed_total;   /* since this process started */
     uint64_t txs_rejected_total;    /* since this process started */
     uint64_t blocks_committed_total;/* since this process started */
+    uint64_t store_damaged_total;   /* stored values that failed their check since start */
 } node_status;
 petro_result node_status_get(node *n, node_status *out);
 
@@ -84,6 +85,11 @@ petro_result node_read_begin(node *n, node_read **out);
 void node_read_end(node_read *r);
 /** The state store of the snapshot, for petro_state_* reads. */
 const petro_store *node_read_store(node_read *r);
+
+/** Visit the snapshot's state records from the first key >= from onwards, ascending, until
+ *  cb returns 1 (store_state_each_from): the seek the petro_store adapter lacks. */
+petro_result node_read_state_from(node_read *r, const uint8_t *from, size_t from_size,
+                                  petro_store_iter_cb cb, void *cb_ctx);
 
 /** Encoded block (header + body) at height. PETRO_ERR_NOT_FOUND past the tip. */
 petro_result node_read_block(node_read *r, uint64_t height, const uint8_t **bytes, size_t *size);
@@ -150,6 +156,11 @@ void node_self_key(node *n, petro_pubkey *out);
 /** The node's proof-of-reserves checkpoints (checkpoint.h): created by node_open, destroyed
  *  by node_close; borrowed until then. Never NULL. */
 struct checkpoints *node_checkpoints(node *n);
+
+/** The node's signed state roots and state proofs (stateroot.h): created by node_open
+ *  (which starts the start-up root), destroyed by node_close; borrowed until then. Never
+ *  NULL. */
+struct stateroots *node_stateroots(node *n);
 
 /** The validator key that signs this node's blocks and checkpoints (the key of
  *  node_self_key), loaded by node_open. Borrowed until node_close. */

@@ -438,8 +438,10 @@ static petro_result adapter_iter(void *ctx, const uint8_t *prefix, size_t prefix
     int rc = mdb_cursor_open(t->txn, t->s->dbi_state, &cur);
     if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "cursor open");
     MDB_val k = {prefix_size, (void *)prefix}, v;
+    /* store_state_each_from: no prefix, from the first key >= t->from instead. */
+    if (prefix_size == 0 && t->from_size != 0) k = (MDB_val){t->from_size, (void *)t->from};
     /* LMDB rejects zero-length keys, so an empty prefix starts at the first key. */
-    rc = mdb_cursor_get(cur, &k, &v, prefix_size == 0 ? MDB_FIRST : MDB_SET_RANGE);
+    rc = mdb_cursor_get(cur, &k, &v, k.mv_size == 0 ? MDB_FIRST : MDB_SET_RANGE);
     petro_result r = PETRO_OK;
     /* Bounded by the number of keys in the database. */
     while (rc == MDB_SUCCESS) {
@@ -453,6 +455,18 @@ static petro_result adapter_iter(void *ctx, const uint8_t *prefix, size_t prefix
     }
     if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) r = store_lmdb_result(rc, "cursor next");
     mdb_cursor_close(cur);
+    return r;
+}
+
+petro_result store_state_each_from(store_txn *t, const uint8_t *from, size_t from_size,
+                                   petro_store_iter_cb cb, void *cb_ctx) {
+    PETROD_ASSERT(from_size >= 1 && from_size <= PETRO_STORE_KEY_SIZE_MAX);
+    PETROD_ASSERT(t->from_size == 0); /* one iteration at a time per txn */
+    t->from = from;
+    t->from_size = from_size;
+    petro_result r = adapter_iter(t, NULL, 0, cb, cb_ctx);
+    t->from = NULL;
+    t->from_size = 0;
     return r;
 }
 

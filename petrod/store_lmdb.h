@@ -51,6 +51,8 @@ typedef struct store_txn {
     MDB_txn *txn;
     bool is_write;
     petro_store store; /* ctx points to this struct: do not move a store_txn while in use */
+    const uint8_t *from; /* during store_state_each_from only */
+    size_t from_size;
 } store_txn;
 
 /** Translate an LMDB return code into a petro_result, logging mdb_strerror with what for
@@ -172,6 +174,13 @@ petro_result store_get_tx_location(store_txn *t, const petro_hash *id, uint64_t 
 /** Copies the meta value into out (capacity out_cap). PETRO_ERR_NOT_FOUND if absent,
  *  PETRO_ERR_CORRUPT if its size is not exactly out_cap. */
 petro_result store_get_meta_exact(store_txn *t, const char *name, uint8_t *out, size_t out_cap);
+
+/** Visit the state records of t from the first key >= from (1..PETRO_STORE_KEY_SIZE_MAX
+ *  bytes) onwards, ascending, until cb returns 1 or the keys end: a seek, where the
+ *  petro_store adapter only iterates prefixes (a state proof re-reads one bucket of records).
+ *  Returns PETRO_OK or the store's error. */
+petro_result store_state_each_from(store_txn *t, const uint8_t *from, size_t from_size,
+                                   petro_store_iter_cb cb, void *cb_ctx);
 
 /** Account history, newest first: from the newest (cursor 0) or from the entry after the one
  *  at position cursor, which must be in this account's history (else PETRO_ERR_BAD_REQUEST).
