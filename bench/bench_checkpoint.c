@@ -8,7 +8,15 @@
  * holder's balance from the store, salt, Merkle sum tree) plus the Ed25519 signature of the
  * checkpoint; the heap the checkpoint holds (leaves and tree, from mallinfo2) and the
  * process's peak RSS. Then 1,000 proofs of random holders are generated and verified.
- * Ends with the headline line `checkpoint_time: <number> ms`. */
+ * Ends with the headline line `checkpoint_time: <number> ms`.
+ *
+ *   bench-checkpoint --state-root [--holders N]
+ *
+ * The same setup, then measured instead: one signed state root (issue #15, docs/protocol.md
+ * "State commitment"): petro_state_tree_build over every record of the store (2 per holder:
+ * the account and its PTR balance) plus the signature, the memory the node keeps for proofs
+ * (the tree's levels from 16-leaf buckets up and each bucket's first key) and the heap.
+ * Ends with `state_root_time: <number> ms`. */
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,13 +48,64 @@ static int acct_cmp(const void *a, const void *b) {
                             &((const petro_genesis_account *)b)->id);
 }
 
+static int count_cb(void *ctx, const uint8_t *key, size_t key_size, const uint8_t *value,
+                    size_t value_size) {
+    (void)key, (void)key_size, (void)value, (void)value_size;
+    (*(uint64_t *)ctx)++;
+    return 0;
+}
+
+/* One signed state root over the whole store (--state-root); frees everything. */
+static int state_root_bench(const petro_store *store, const petro_pubkey *validator,
+                            const petro_seckey *validator_sk, petro_ledger *l,
+                            petro_store_mem *mem) {
+    petro_state_tree t;
+    petro_state_root sr;
+    /* Not measured: the in-memory store sorts its keys lazily on the first iteration (LMDB
+     * keeps them sorted), so iterate once before timing the build. */
+    uint64_t records = 0;
+    petro_result rc0 = store->iter(store->ctx, NULL, 0, count_cb, &records);
+    if (rc0 != PETRO_OK) die("iterate", rc0);
+    struct mallinfo2 m0 = mallinfo2();
+    uint64_t t0 = bench_now_ns();
+    petro_result rc = petro_state_tree_build(&t, &sr, store, PETRO_STATE_BUCKET_BITS);
+    if (rc != PETRO_OK) die("state root", rc);
+    petro_state_root_sign(&sr, validator, validator_sk);
+    uint64_t t1 = bench_now_ns();
+    struct mallinfo2 m1 = mallinfo2();
+    size_t kept = t.keys_cap + t.key_offsets_cap * sizeof(uint64_t);
+    for (uint32_t j = 0; j < t.level_count; j++) kept += t.level_caps[j] * sizeof(petro_hash);
+    size_t heap0 = m0.uordblks + m0.hblkhd, heap1 = m1.uordblks + m1.hblkhd;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    char cpu[128];
+    bench_cpu_model(cpu, sizeof cpu);
+    printf("machine: %s, %u cores\n", cpu, bench_cores());
+    printf("records (leaves): %llu, buckets of %u: %llu, kept levels %u\n",
+           (unsigned long long)sr.record_count, PETRO_STATE_BUCKET_MAX,
+           (unsigned long long)t.level_sizes[0], t.level_count);
+    printf("state tree kept for proofs (levels >= 4 + first keys): %.1f MiB\n",
+           (double)kept / (1024.0 * 1024.0));
+    printf("heap held after the build: %.1f MiB\n",
+           (double)(heap1 > heap0 ? heap1 - heap0 : 0) / (1024.0 * 1024.0));
+    printf("process peak RSS (store + ledger + tree): %.1f MiB\n", (double)ru.ru_maxrss / 1024.0);
+    printf("state_root_time: %.0f ms\n", (double)(t1 - t0) / 1e6);
+    petro_state_tree_free(&t);
+    petro_ledger_destroy(l);
+    petro_store_mem_destroy(mem);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     uint64_t holders = 1000000;
+    bool is_state_root = false;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--holders") == 0 && i + 1 < argc) {
+        if (strcmp(argv[i], "--state-root") == 0) {
+            is_state_root = true;
+        } else if (strcmp(argv[i], "--holders") == 0 && i + 1 < argc) {
             holders = bench_parse_u64("bench-checkpoint", "--holders", argv[++i], 1, 50000000);
         } else {
-            fprintf(stderr, "usage: bench-checkpoint [--holders N]\n");
+            fprintf(stderr, "usage: bench-checkpoint [--state-root] [--holders N]\n");
             return 2;
         }
     }
@@ -135,6 +194,8 @@ int main(int argc, char **argv) {
     printf("setup: %llu holders in %llu blocks, %.1f s (not measured)\n",
            (unsigned long long)holders, (unsigned long long)height,
            (double)(bench_now_ns() - t_setup) / 1e9);
+
+    if (is_state_root) return state_root_bench(&store, &validator, &validator_sk, l, mem);
 
     /* Measured: one checkpoint. */
     struct mallinfo2 m0 = mallinfo2();
