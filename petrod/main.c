@@ -364,7 +364,9 @@ int main(int argc, char **argv) {
     r = node_open(&n, &o.cfg);
     if (r != PETRO_OK) {
         ordering_close(ord);
-        return fail("cannot open the node in ", o.cfg.data_dir, r);
+        (void)fail("cannot open the node in ", o.cfg.data_dir, r);
+        /* Damaged storage is a refusal of the data directory, like a truncated file. */
+        return r == PETRO_ERR_CORRUPT ? PETROD_EXIT_DATADIR : 1;
     }
 
     r = api_auth_init(o.cfg.data_dir);

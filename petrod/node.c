@@ -279,6 +279,25 @@ done:
     return r;
 }
 
+/* Read and check every stored value before anything is served or applied (store_lmdb.c,
+ * "value checks"): a ledger with one damaged value does not open. */
+static petro_result scrub_store(node *n) {
+    uint64_t t0 = mono_us(), records = 0, damaged = 0;
+    petro_result r = store_lmdb_scrub(n->store, &records, &damaged);
+    if (r == PETRO_ERR_CORRUPT) {
+        log_error("the ledger in %s/ledger holds %llu damaged value%s (of %llu): refusing to open "
+                  "it; restore it from a backup or a peer (docs/operations.md, "
+                  "\"Damaged storage\")",
+                  n->cfg.data_dir, (unsigned long long)damaged, damaged == 1 ? "" : "s",
+                  (unsigned long long)records);
+        return r;
+    }
+    if (r != PETRO_OK) return r;
+    log_info("checked %llu stored values in %.1f s", (unsigned long long)records,
+             (double)(mono_us() - t0) / 1e6);
+    return PETRO_OK;
+}
+
 static petro_result lock_data_dir(node *n) {
     char path[PATH_MAX + 32];
     int len = snprintf(path, sizeof path, "%s/petrod.lock", n->cfg.data_dir);
@@ -456,6 +475,8 @@ petro_result node_open(node **out, const node_config *cfg) {
     }
     r = store_lmdb_open(&n->store, ledger_dir, cfg->map_size, false);
     if (r != PETRO_OK) goto fail;
+    r = scrub_store(n);
+    if (r != PETRO_OK) goto fail;
     r = recover_tip(n, &genesis_id);
     if (r != PETRO_OK) goto fail;
     r = open_ordering(n);
@@ -569,6 +590,7 @@ petro_result node_status_get(node *n, node_status *out) {
     out->txs_committed_total = n->txs_committed_total;
     out->txs_rejected_total = n->txs_rejected_total;
     out->blocks_committed_total = n->blocks_committed_total;
+    out->store_damaged_total = store_lmdb_damaged(n->store);
     pthread_mutex_unlock(&n->lock);
     return PETRO_OK;
 }

@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "assert.h"
 #include "log.h"
 
@@ -27,6 +29,7 @@
 struct store_lmdb {
     MDB_env *env;
     bool is_map_full_logged; /* writer thread only: a full map is logged once per episode */
+    _Atomic uint64_t damaged_total; /* values that failed their check (store_lmdb_damaged) */
     MDB_dbi dbi_state;
     MDB_dbi dbi_blocks;
     MDB_dbi dbi_results;
@@ -36,6 +39,150 @@ struct store_lmdb {
     MDB_dbi dbi_acct_links;
     MDB_dbi dbi_meta;
 };
+
+/* ------------------------------------------------------------ value checks
+ *
+ * Every value of every database is stored as value || u64 LE check, where
+ *   check = SipHash-2-4 under CHECK_KEY of (u8 database tag || u16 LE key size || key ||
+ *           SipHash-2-4 under CHECK_KEY of the value)
+ * so that a flipped bit, a value moved to another key or another database, or a value cut
+ * short is caught when it is read, before it is served or applied. LMDB keeps no checksums of
+ * its own. The key is public: this finds damage (disk, copies, a stray write), not an attacker
+ * who can write the file; the signed state commitment is what an attacker cannot forge. */
+static const uint8_t CHECK_KEY[crypto_shorthash_KEYBYTES] = "petro-store-v5!";
+#define CHECK_SIZE 8u
+
+typedef enum {
+    DB_STATE = 1,
+    DB_BLOCKS,
+    DB_RESULTS,
+    DB_TXINDEX,
+    DB_TXRECENT,
+    DB_ACCT_LAST,
+    DB_ACCT_LINKS,
+    DB_META,
+} db_tag;
+
+static const char *db_name(db_tag tag) {
+    static const char *const names[] = {"?", "state", "blocks", "results", "txindex",
+                                        "txrecent", "acct_last", "acct_links", "meta"};
+    return (unsigned)tag < sizeof names / sizeof names[0] ? names[tag] : "?";
+}
+
+static void value_check(uint8_t out[CHECK_SIZE], db_tag tag, const MDB_val *k,
+                        const uint8_t *value, size_t value_size) {
+    PETROD_ASSERT(k->mv_size <= 511); /* LMDB's default key size limit */
+    uint8_t inner[crypto_shorthash_BYTES];
+    crypto_shorthash(inner, value, value_size, CHECK_KEY);
+    uint8_t buf[1 + 2 + 511 + crypto_shorthash_BYTES];
+    size_t n = 0;
+    buf[n++] = (uint8_t)tag;
+    buf[n++] = (uint8_t)k->mv_size;
+    buf[n++] = (uint8_t)(k->mv_size >> 8);
+    if (k->mv_size > 0) memcpy(buf + n, k->mv_data, k->mv_size);
+    n += k->mv_size;
+    memcpy(buf + n, inner, sizeof inner);
+    n += sizeof inner;
+    crypto_shorthash(out, buf, n, CHECK_KEY);
+}
+
+static void log_damage(db_tag tag, const MDB_val *k, const char *what) {
+    char hex[2 * 64 + 1];
+    size_t shown = k->mv_size < 64 ? k->mv_size : 64;
+    petro_hex_encode(hex, k->mv_data, shown);
+    log_error("store: DAMAGED value in database %s, key %s%s: %s; this node will not serve or "
+              "apply it (docs/operations.md, \"Damaged storage\")",
+              db_name(tag), hex, shown < k->mv_size ? "..." : "", what);
+}
+
+/* Check a value read from the map and strip its check: NULL, or what is wrong. */
+static const char *value_verify(db_tag tag, const MDB_val *k, MDB_val *v) {
+    if (v->mv_size < CHECK_SIZE) return "shorter than its check";
+    size_t n = v->mv_size - CHECK_SIZE;
+    uint8_t want[CHECK_SIZE];
+    value_check(want, tag, k, v->mv_data, n);
+    if (sodium_memcmp(want, (const uint8_t *)v->mv_data + n, CHECK_SIZE) != 0) {
+        return "its check does not match";
+    }
+    v->mv_size = n;
+    return NULL;
+}
+
+/* value_verify, logging and counting a failure: true when the value is good. */
+static bool value_ok(store_lmdb *s, db_tag tag, const MDB_val *k, MDB_val *v) {
+    const char *why = value_verify(tag, k, v);
+    if (why == NULL) return true;
+    if (s != NULL) s->damaged_total++;
+    log_damage(tag, k, why);
+    return false;
+}
+
+/* mdb_get, then value_ok: MDB_SUCCESS (v stripped), MDB_NOTFOUND, an LMDB error, or
+ * STORE_DAMAGED. */
+#define STORE_DAMAGED (-1)
+static int get_checked(store_lmdb *s, MDB_txn *txn, MDB_dbi dbi, db_tag tag, MDB_val *k,
+                       MDB_val *v) {
+    int rc = mdb_get(txn, dbi, k, v);
+    if (rc != MDB_SUCCESS) return rc;
+    return value_ok(s, tag, k, v) ? MDB_SUCCESS : STORE_DAMAGED;
+}
+
+/* mdb_put of value || check, written in place (MDB_RESERVE: no copy of a large block). */
+static int put_checked(MDB_txn *txn, MDB_dbi dbi, db_tag tag, MDB_val *k, const void *value,
+                       size_t value_size) {
+    MDB_val v = {value_size + CHECK_SIZE, NULL};
+    int rc = mdb_put(txn, dbi, k, &v, MDB_RESERVE);
+    if (rc != MDB_SUCCESS) return rc;
+    if (value_size > 0) memcpy(v.mv_data, value, value_size);
+    value_check((uint8_t *)v.mv_data + value_size, tag, k, value, value_size);
+    return MDB_SUCCESS;
+}
+
+/* An LMDB result, or PETRO_ERR_CORRUPT for STORE_DAMAGED. */
+static petro_result checked_result(int rc, const char *what) {
+    return rc == STORE_DAMAGED ? PETRO_ERR_CORRUPT : store_lmdb_result(rc, what);
+}
+
+uint64_t store_lmdb_damaged(const store_lmdb *s) { return s->damaged_total; }
+
+petro_result store_lmdb_scrub(store_lmdb *s, uint64_t *records, uint64_t *damaged) {
+    *records = 0;
+    *damaged = 0;
+    MDB_txn *txn = NULL;
+    int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+    if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "begin (scrub)");
+    const struct {
+        MDB_dbi dbi;
+        db_tag tag;
+    } dbs[] = {{s->dbi_state, DB_STATE},       {s->dbi_blocks, DB_BLOCKS},
+               {s->dbi_results, DB_RESULTS},   {s->dbi_txindex, DB_TXINDEX},
+               {s->dbi_txrecent, DB_TXRECENT}, {s->dbi_acct_last, DB_ACCT_LAST},
+               {s->dbi_acct_links, DB_ACCT_LINKS}, {s->dbi_meta, DB_META}};
+    petro_result r = PETRO_OK;
+    for (size_t i = 0; i < sizeof dbs / sizeof dbs[0] && r != PETRO_ERR_IO; i++) {
+        MDB_cursor *cur = NULL;
+        rc = mdb_cursor_open(txn, dbs[i].dbi, &cur);
+        if (rc != MDB_SUCCESS) {
+            r = store_lmdb_result(rc, "cursor open (scrub)");
+            break;
+        }
+        MDB_val k, v;
+        /* Bounded by the number of values in the database. */
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == MDB_SUCCESS;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+            (*records)++;
+            const char *why = value_verify(dbs[i].tag, &k, &v);
+            if (why != NULL) {
+                if (++*damaged <= 10) log_damage(dbs[i].tag, &k, why); /* the first few */
+                r = PETRO_ERR_CORRUPT;
+            }
+        }
+        if (rc != MDB_NOTFOUND) r = store_lmdb_result(rc, "cursor next (scrub)");
+        mdb_cursor_close(cur);
+    }
+    mdb_txn_abort(txn);
+    return r;
+}
 
 petro_result store_lmdb_result(int rc, const char *what) {
     switch (rc) {
@@ -397,9 +544,9 @@ static petro_result adapter_get(void *ctx, const uint8_t *key, size_t key_size, 
     *value_size = 0;
     if (t->txn == NULL) return PETRO_ERR_IO;
     MDB_val k = {key_size, (void *)key}, v;
-    int rc = mdb_get(t->txn, t->s->dbi_state, &k, &v);
+    int rc = get_checked(t->s, t->txn, t->s->dbi_state, DB_STATE, &k, &v);
     if (rc == MDB_NOTFOUND) return PETRO_OK;
-    if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "get state");
+    if (rc != MDB_SUCCESS) return checked_result(rc, "get state");
     *value_size = v.mv_size;
     if (v.mv_size > value_cap) return PETRO_ERR_BUFFER_TOO_SMALL;
     if (v.mv_size > 0) memcpy(value, v.mv_data, v.mv_size);
@@ -414,8 +561,10 @@ static petro_result adapter_put(void *ctx, const uint8_t *key, size_t key_size,
         log_error("store: put outside a write transaction");
         return PETRO_ERR_IO;
     }
-    MDB_val k = {key_size, (void *)key}, v = {value_size, (void *)value};
-    return store_write_result(t->s, mdb_put(t->txn, t->s->dbi_state, &k, &v, 0), "put state");
+    MDB_val k = {key_size, (void *)key};
+    return store_write_result(t->s, put_checked(t->txn, t->s->dbi_state, DB_STATE, &k, value,
+                                                value_size),
+                              "put state");
 }
 
 static petro_result adapter_del(void *ctx, const uint8_t *key, size_t key_size) {
@@ -450,10 +599,14 @@ static petro_result adapter_iter(void *ctx, const uint8_t *prefix, size_t prefix
             (prefix_size != 0 && memcmp(k.mv_data, prefix, prefix_size) != 0)) {
             break;
         }
+        if (!value_ok(t->s, DB_STATE, &k, &v)) {
+            rc = STORE_DAMAGED;
+            break;
+        }
         if (cb(cb_ctx, k.mv_data, k.mv_size, v.mv_data, v.mv_size) != 0) break;
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) r = store_lmdb_result(rc, "cursor next");
+    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) r = checked_result(rc, "cursor next");
     mdb_cursor_close(cur);
     return r;
 }
@@ -520,14 +673,15 @@ petro_result store_txn_renew(store_txn *t) {
 
 /* ------------------------------------------------------------ block data */
 
-static petro_result store_put(store_txn *t, MDB_dbi dbi, const void *key, size_t key_size,
-                              const void *value, size_t value_size, const char *what) {
+static petro_result store_put(store_txn *t, MDB_dbi dbi, db_tag tag, const void *key,
+                              size_t key_size, const void *value, size_t value_size,
+                              const char *what) {
     if (t->txn == NULL || !t->is_write) {
         log_error("store: %s outside a write transaction", what);
         return PETRO_ERR_IO;
     }
-    MDB_val k = {key_size, (void *)key}, v = {value_size, (void *)value};
-    return store_write_result(t->s, mdb_put(t->txn, dbi, &k, &v, 0), what);
+    MDB_val k = {key_size, (void *)key};
+    return store_write_result(t->s, put_checked(t->txn, dbi, tag, &k, value, value_size), what);
 }
 
 petro_result store_put_block(store_txn *t, uint64_t height, const uint8_t *bytes, size_t size) {
@@ -535,7 +689,8 @@ petro_result store_put_block(store_txn *t, uint64_t height, const uint8_t *bytes
     PETROD_ASSERT(size >= PETRO_BLOCK_HEADER_SIZE);
     uint8_t key[8];
     be_u64(key, height);
-    return store_put(t, t->s->dbi_blocks, key, sizeof key, bytes, size, "put block");
+    return store_put(t, t->s->dbi_blocks, DB_BLOCKS, key, sizeof key, bytes, size,
+                     "put block");
 }
 
 petro_result store_put_results(store_txn *t, uint64_t height, const uint8_t *bytes,
@@ -543,7 +698,8 @@ petro_result store_put_results(store_txn *t, uint64_t height, const uint8_t *byt
     PETROD_ASSERT(bytes != NULL || size == 0);
     uint8_t key[8];
     be_u64(key, height);
-    return store_put(t, t->s->dbi_results, key, sizeof key, bytes, size, "put results");
+    return store_put(t, t->s->dbi_results, DB_RESULTS, key, sizeof key, bytes, size,
+                     "put results");
 }
 
 /* A transaction's location, into txrecent (merge_tx_slice moves it on). */
@@ -552,7 +708,8 @@ static petro_result put_tx_location(store_txn *t, const petro_hash *id, uint64_t
     uint8_t value[12];
     be_u64(value, height);
     be_u32(value + 8, index);
-    return store_put(t, t->s->dbi_txrecent, id->bytes, sizeof id->bytes, value, sizeof value,
+    return store_put(t, t->s->dbi_txrecent, DB_TXRECENT, id->bytes, sizeof id->bytes, value,
+                     sizeof value,
                      "put txrecent");
 }
 
@@ -625,6 +782,10 @@ petro_result store_index_tx(store_txn *t, store_links *l, const petro_hash *id, 
         /* The head so far (this block's earlier transactions included: same write txn). */
         MDB_val k = {32, (void *)accounts[i].bytes}, v;
         rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
+        if (rc == MDB_SUCCESS && !value_ok(t->s, DB_ACCT_LAST, &k, &v)) {
+            r = PETRO_ERR_CORRUPT;
+            break;
+        }
         if (rc == MDB_SUCCESS && v.mv_size != 8) {
             log_error("acct_last entry has %zu bytes, not 8", v.mv_size);
             r = PETRO_ERR_CORRUPT;
@@ -638,7 +799,11 @@ petro_result store_index_tx(store_txn *t, store_links *l, const petro_hash *id, 
             r = store_lmdb_result(rc, "get acct_last");
             break;
         }
-        MDB_val nk = {32, (void *)accounts[i].bytes}, nv = {sizeof pos, pos};
+        MDB_val nk = {32, (void *)accounts[i].bytes};
+        uint8_t checked[sizeof pos + CHECK_SIZE];
+        memcpy(checked, pos, sizeof pos);
+        value_check(checked + sizeof pos, DB_ACCT_LAST, &nk, pos, sizeof pos);
+        MDB_val nv = {sizeof checked, checked};
         rc = mdb_cursor_put(cur, &nk, &nv, rc == MDB_SUCCESS ? MDB_CURRENT : 0);
         r = store_write_result(t->s, rc, "put acct_last");
     }
@@ -666,7 +831,7 @@ petro_result store_put_block_indexes(store_txn *t, store_links *l, uint64_t heig
             }
             uint8_t key[8];
             be_u64(key, height);
-            r = store_put(t, t->s->dbi_acct_links, key, sizeof key, l->records, head + l->size,
+            r = store_put(t, t->s->dbi_acct_links, DB_ACCT_LINKS, key, sizeof key, l->records, head + l->size,
                           "put acct_links");
         }
     }
@@ -676,7 +841,7 @@ petro_result store_put_block_indexes(store_txn *t, store_links *l, uint64_t heig
 
 petro_result store_put_meta(store_txn *t, const char *name, const uint8_t *bytes, size_t size) {
     PETROD_ASSERT(name != NULL && name[0] != '\0'); /* LMDB refuses empty keys */
-    return store_put(t, t->s->dbi_meta, name, strlen(name), bytes, size, "put meta");
+    return store_put(t, t->s->dbi_meta, DB_META, name, strlen(name), bytes, size, "put meta");
 }
 
 /* ------------------------------------------------------------ reads */
@@ -689,8 +854,8 @@ petro_result store_get_block(store_txn *t, uint64_t height, const uint8_t **byte
     uint8_t key[8];
     be_u64(key, height);
     MDB_val k = {sizeof key, key}, v;
-    int rc = mdb_get(t->txn, t->s->dbi_blocks, &k, &v);
-    if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "get block");
+    int rc = get_checked(t->s, t->txn, t->s->dbi_blocks, DB_BLOCKS, &k, &v);
+    if (rc != MDB_SUCCESS) return checked_result(rc, "get block");
     *bytes = v.mv_data;
     *size = v.mv_size;
     return PETRO_OK;
@@ -703,8 +868,8 @@ petro_result store_get_tx_result(store_txn *t, uint64_t height, uint32_t index,
     uint8_t key[8];
     be_u64(key, height);
     MDB_val k = {sizeof key, key}, v;
-    int rc = mdb_get(t->txn, t->s->dbi_results, &k, &v);
-    if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "get results");
+    int rc = get_checked(t->s, t->txn, t->s->dbi_results, DB_RESULTS, &k, &v);
+    if (rc != MDB_SUCCESS) return checked_result(rc, "get results");
     const uint8_t *p = v.mv_data;
     size_t offset = 0;
     /* Bounded by the block's transaction count (index < PETRO_BLOCK_TX_COUNT_MAX). */
@@ -736,9 +901,9 @@ petro_result store_get_tx_location(store_txn *t, const petro_hash *id, uint64_t 
     *height = 0;
     *index = 0;
     MDB_val k = {sizeof id->bytes, (void *)id->bytes}, v;
-    int rc = mdb_get(t->txn, t->s->dbi_txrecent, &k, &v);
-    if (rc == MDB_NOTFOUND) rc = mdb_get(t->txn, t->s->dbi_txindex, &k, &v);
-    if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "get txindex");
+    int rc = get_checked(t->s, t->txn, t->s->dbi_txrecent, DB_TXRECENT, &k, &v);
+    if (rc == MDB_NOTFOUND) rc = get_checked(t->s, t->txn, t->s->dbi_txindex, DB_TXINDEX, &k, &v);
+    if (rc != MDB_SUCCESS) return checked_result(rc, "get txindex");
     if (v.mv_size != 12) {
         log_error("txindex entry has %zu bytes, expected 12", v.mv_size);
         return PETRO_ERR_CORRUPT;
@@ -767,6 +932,10 @@ static petro_result merge_tx_slice(store_txn *t, uint64_t height) {
         MDB_val k = {1, &start}, v;
         rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
         if (rc != MDB_SUCCESS || ((const uint8_t *)k.mv_data)[0] >= end) break;
+        if (!value_ok(t->s, DB_TXRECENT, &k, &v)) {
+            r = PETRO_ERR_CORRUPT;
+            break;
+        }
         if (k.mv_size != 32 || v.mv_size != 12) {
             log_error("txrecent entry has a %zu-byte key and %zu-byte value", k.mv_size,
                       v.mv_size);
@@ -777,8 +946,9 @@ static petro_result merge_tx_slice(store_txn *t, uint64_t height) {
         uint8_t key[32], value[12];
         memcpy(key, k.mv_data, sizeof key);
         memcpy(value, v.mv_data, sizeof value);
-        MDB_val kc = {sizeof key, key}, vc = {sizeof value, value};
-        r = store_write_result(t->s, mdb_put(t->txn, t->s->dbi_txindex, &kc, &vc, 0),
+        MDB_val kc = {sizeof key, key};
+        r = store_write_result(t->s, put_checked(t->txn, t->s->dbi_txindex, DB_TXINDEX, &kc,
+                                                 value, sizeof value),
                                "put txindex");
         if (r != PETRO_OK) break;
         rc = mdb_cursor_del(cur, 0);
@@ -828,7 +998,13 @@ petro_result store_lmdb_peek_meta(const char *dir, const char *name, uint8_t *ou
     if (rc == MDB_SUCCESS) rc = mdb_dbi_open(txn, "meta", 0, &dbi);
     if (rc == MDB_SUCCESS) rc = mdb_get(txn, dbi, &k, &v);
     petro_result r = PETRO_OK;
-    if (rc == MDB_SUCCESS) {
+    /* A ledger of format 4 or older stored "format" as 4 bytes without a check: returned as
+     * it is, so that the caller names the older petrod. */
+    bool is_legacy_format = rc == MDB_SUCCESS && strcmp(name, "format") == 0 && v.mv_size == 4;
+    if (rc == MDB_SUCCESS && !is_legacy_format && !value_ok(NULL, DB_META, &k, &v)) {
+        *lmdb_error = "the value failed its check (damaged)";
+        r = PETRO_ERR_CORRUPT;
+    } else if (rc == MDB_SUCCESS) {
         if (v.mv_size > out_cap) {
             r = PETRO_ERR_BUFFER_TOO_SMALL;
         } else {
@@ -852,8 +1028,8 @@ petro_result store_get_meta_exact(store_txn *t, const char *name, uint8_t *out, 
     PETROD_ASSERT(t->txn != NULL);
     PETROD_ASSERT(out != NULL);
     MDB_val k = {strlen(name), (void *)name}, v;
-    int rc = mdb_get(t->txn, t->s->dbi_meta, &k, &v);
-    if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "get meta");
+    int rc = get_checked(t->s, t->txn, t->s->dbi_meta, DB_META, &k, &v);
+    if (rc != MDB_SUCCESS) return checked_result(rc, "get meta");
     if (v.mv_size != out_cap) {
         log_error("meta '%s' has %zu bytes, expected %zu", name, v.mv_size, out_cap);
         return PETRO_ERR_CORRUPT;
@@ -871,8 +1047,8 @@ static petro_result link_at(store_txn *t, const petro_pubkey *account, uint64_t 
     be_u64(key, pos >> STORE_POSITION_INDEX_BITS);
     uint32_t index = (uint32_t)(pos & ((1u << STORE_POSITION_INDEX_BITS) - 1u));
     MDB_val k = {sizeof key, key}, v;
-    int rc = mdb_get(t->txn, t->s->dbi_acct_links, &k, &v);
-    if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "get acct_links");
+    int rc = get_checked(t->s, t->txn, t->s->dbi_acct_links, DB_ACCT_LINKS, &k, &v);
+    if (rc != MDB_SUCCESS) return checked_result(rc, "get acct_links");
     const uint8_t *p = v.mv_data;
     if (v.mv_size < 4) goto corrupt;
     uint32_t count = get_le_u32(p);
@@ -911,9 +1087,9 @@ petro_result store_account_txs(store_txn *t, const petro_pubkey *account, uint64
     petro_result r;
     if (cursor == 0) {
         MDB_val k = {32, (void *)account->bytes}, v;
-        int rc = mdb_get(t->txn, t->s->dbi_acct_last, &k, &v);
+        int rc = get_checked(t->s, t->txn, t->s->dbi_acct_last, DB_ACCT_LAST, &k, &v);
         if (rc == MDB_NOTFOUND) return PETRO_OK;
-        if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "get acct_last");
+        if (rc != MDB_SUCCESS) return checked_result(rc, "get acct_last");
         if (v.mv_size != 8) {
             log_error("acct_last entry has %zu bytes, expected 8", v.mv_size);
             return PETRO_ERR_CORRUPT;

@@ -34,8 +34,9 @@
  * or of the meta records changes, so that a ledger of an older petrod is refused by name at
  * start-up (devnet.h, datadir_inspect) instead of failing somewhere inside. 2: meta "role".
  * 3: account history as acct_last + acct_links (was acct_txs, one entry per account and
- * transaction, which cost a random page write each). 4: txrecent. */
-#define STORE_FORMAT_VERSION 4u
+ * transaction, which cost a random page write each). 4: txrecent. 5: every value carries a
+ * check (store_lmdb.c, "value checks"). */
+#define STORE_FORMAT_VERSION 5u
 
 /* meta "role" (one byte), written at creation: who produces this ledger's blocks. A devnet
  * (petrod devnet, or petrod run without --cluster) produces its own; a cluster validator
@@ -59,6 +60,15 @@ typedef struct store_txn {
  *  anything other than MDB_SUCCESS / MDB_NOTFOUND. MDB_MAP_FULL -> PETRO_ERR_STORE_FULL,
  *  MDB_NOTFOUND -> PETRO_ERR_NOT_FOUND, everything else -> PETRO_ERR_IO. */
 petro_result store_lmdb_result(int rc, const char *what);
+
+/** Values read since open whose check failed (each was logged and refused with
+ *  PETRO_ERR_CORRUPT). For /metrics and /v1/status. */
+uint64_t store_lmdb_damaged(const store_lmdb *s);
+
+/** Read every value of every database and check it (the start-up scrub). Returns PETRO_OK,
+ *  PETRO_ERR_CORRUPT (the first damaged value was logged; *damaged counts all of them), or an
+ *  LMDB error. *records counts the values read. */
+petro_result store_lmdb_scrub(store_lmdb *s, uint64_t *records, uint64_t *damaged);
 
 /** Open (creating if create is set) the environment in directory dir, with map_size bytes.
  *  Opens or creates every named database. Returns PETRO_OK, PETRO_ERR_IO, PETRO_ERR_NOMEM;

@@ -186,6 +186,9 @@ enum MHD_Result api_metrics(const api_request *req) {
            "Transactions rejected since the process started.", st.txs_rejected_total);
     metric(b, "petro_blocks_committed_total", "counter",
            "Blocks committed since the process started.", st.blocks_committed_total);
+    metric(b, "petro_store_damaged_values_total", "counter",
+           "Stored values that failed their check when read (refused, never served) since the "
+           "process started.", st.store_damaged_total);
     metric(b, "petro_http_requests_total", "counter", "HTTP requests received.",
            (uint64_t)atomic_load(&a->requests_total));
     put(b, "# HELP petro_http_responses_total HTTP responses sent, by status class.\n"

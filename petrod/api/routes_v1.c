@@ -126,6 +126,7 @@ static enum MHD_Result api_v1_status(const api_request *req) {
     ok = ok && apij_set(o, "state_hash", apij_hash(&st.tip.state_hash));
     ok = ok && apij_set(o, "timestamp_ms", apij_u64(st.tip.timestamp_ms));
     ok = ok && apij_set(o, "mempool_size", apij_u64((uint64_t)st.mempool_size));
+    ok = ok && apij_set(o, "store_damaged_values", apij_u64(st.store_damaged_total));
     ok = ok && apij_set(o, "treasury", apij_address(&st.treasury, kind));
     ok = ok && apij_set(o, "proposer", apij_address(&st.proposer, kind));
     ok = ok && apij_set(o, "version", json_string(API_PETRO_VERSION));
@@ -866,6 +867,16 @@ static enum MHD_Result api_v1_assets(const api_request *req) {
 static enum MHD_Result healthz(const api_request *req) {
     if (api_is_stopping(req->api)) {
         return api_send_text(req, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", "stopping\n", 9);
+    }
+    node_status st;
+    if (node_status_get(req->api->node, &st) == PETRO_OK && st.store_damaged_total > 0) {
+        char text[160];
+        int n = snprintf(text, sizeof text,
+                         "storage damaged: %" PRIu64 " stored value%s failed its check; reads of "
+                         "it answer 503 corrupt (docs/operations.md, \"Damaged storage\")\n",
+                         st.store_damaged_total, st.store_damaged_total == 1 ? "" : "s");
+        size_t size = n < 0 ? 0 : (size_t)n < sizeof text ? (size_t)n : sizeof text - 1;
+        return api_send_text(req, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", text, size);
     }
     checkpoint_health hl;
     checkpoint_health_get(node_checkpoints(req->api->node), &hl);

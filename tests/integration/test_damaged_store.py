@@ -1,0 +1,139 @@
+"""A node vouches for its own bytes: a damaged stored value is never served nor applied
+(issue #16, item 1).
+
+Why: LMDB keeps no checksums. An outside attacker flipped one bit of the 6th value byte of
+alice's PTR balance record in a stopped devnet's ledger/data.mdb: petrod started and reported
+her balance +2^40 base units. Every stored value now carries a check (store_lmdb.c, "value
+checks": SipHash-2-4 over the database, the key and the value), verified on every read, and
+`petrod run` reads and checks every value before it opens.
+
+The test: a devnet with a payment, stopped. Then
+1. on a copy, the same flip (in every copy of the record LMDB's file holds): `petrod run`
+   exits 3 with the cause in its last stderr line, prints no "ready", and logs the damaged
+   database and key; `petrod verify` fails too; the copy is left as it was;
+2. on another copy, a node running: the flip made under it; GET alice's account answers 503
+   `corrupt` (never a wrong balance), /healthz answers 503 naming the damage, /v1/status and
+   /metrics count it, and bob's account, untouched, is still served;
+3. the untouched ledger still runs.
+"""
+
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import petro_harness as h  # noqa: E402
+from petro_harness import check, log  # noqa: E402
+
+EXIT_DATADIR = 3
+
+
+def pubkey_of(node, name):
+    import json
+    with open(node.wallet(name)) as f:
+        return bytes.fromhex(json.load(f)["public_key"])
+
+
+def flip_balance(data_dir, pub):
+    """Flip bit 0 of the 6th value byte of every copy of pub's PTR balance record ('T' pubkey
+    0x00) in data.mdb, in place (pwrite: a running node's map sees it). Returns the count."""
+    path = os.path.join(data_dir, "ledger", "data.mdb")
+    key = b"T" + pub + b"\x00"
+    with open(path, "rb") as f:
+        data = f.read()
+    spots, at = [], data.find(key)
+    while at >= 0:
+        spots.append(at + len(key) + 5)  # the value follows the key in an LMDB leaf node
+        at = data.find(key, at + 1)
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        for off in spots:
+            os.pwrite(fd, bytes([data[off] ^ 0x01]), off)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return len(spots)
+
+
+def digest(path):
+    d = hashlib.sha256()
+    for root, dirs, files in os.walk(path):
+        dirs.sort()
+        for name in sorted(files):
+            if name == "lock.mdb":
+                continue
+            with open(os.path.join(root, name), "rb") as f:
+                d.update(name.encode() + f.read())
+    return d.hexdigest()
+
+
+def run():
+    work = tempfile.mkdtemp(prefix="petro-it-damaged-")
+    try:
+        with h.Node(name="damaged") as node:
+            node.start()
+            alice, bob = node.address("alice"), node.address("bob")
+            h.cli_ok(node, "pay", "--wallet", node.wallet("alice"), "--to", bob, "--amount",
+                     "80", "--wait")
+            alice_pub = pubkey_of(node, "alice")
+            balance = node.balance(alice)
+            check(node.stop() == 0, "petrod exit on SIGTERM\n" + node.describe())
+            healthy = node.data_dir
+
+            # 1. Stopped: refused at start-up, and by verify.
+            d = os.path.join(work, "flipped")
+            shutil.copytree(healthy, d)
+            n = flip_balance(d, alice_pub)
+            check(n >= 1, "alice's balance record was not found in data.mdb")
+            before = digest(d)
+            rc, out, err = h.run_petrod("run", "--data", d, "--http", "127.0.0.1:0")
+            lines = err.strip().splitlines()
+            check(rc == EXIT_DATADIR and "ready" not in out and lines and
+                  "stored data failed its integrity check" in lines[-1],
+                  "petrod run on a flipped balance: expected exit 3 and the cause last, got "
+                  "%d\n%s%s" % (rc, out, err))
+            check("DAMAGED value in database state, key 54" in err and
+                  "holds 1 damaged value" in err,
+                  "the log must name the damaged database and key:\n" + err)
+            log("petrod run refused (%d copies of the record flipped): %s" % (n, lines[-1]))
+            rc, out, err = h.run_petrod("verify", "--data", d)
+            check(rc != 0 and "verified" not in out, "petrod verify passed a flipped balance:\n"
+                  + out + err)
+            check(digest(d) == before, "the refusals changed the damaged copy")
+
+            # 2. Running: the flip under a live node is refused on read.
+            live = os.path.join(work, "live")
+            shutil.copytree(healthy, live)
+            node.data_dir = live
+            node.start()
+            st, acct = node.get("/v1/accounts/" + alice)
+            check(st == 200, "alice before the flip: %d %r" % (st, acct))
+            flip_balance(live, alice_pub)
+            st, body = node.get("/v1/accounts/" + alice)
+            check(st == 503 and isinstance(body, dict) and body.get("error") == "corrupt",
+                  "alice's damaged balance must answer 503 corrupt, got %d %r" % (st, body))
+            st, body = node.get("/v1/accounts/" + bob)
+            check(st == 200, "bob's untouched account: %d %r" % (st, body))
+            st, text = node.get("/healthz")
+            check(st == 503 and "storage damaged" in text, "healthz: %d %r" % (st, text))
+            status = node.status()
+            check(status.get("store_damaged_values", 0) >= 1, "status: %r" % status)
+            metrics = node.get("/metrics")[1]
+            check("petro_store_damaged_values_total 0" not in metrics and
+                  "petro_store_damaged_values_total" in metrics, "metrics:\n" + metrics)
+            check(node.stop() == 0, "petrod exit on SIGTERM\n" + node.describe())
+
+            # 3. The untouched ledger still runs, with alice's balance.
+            node.data_dir = healthy
+            node.start()
+            check(node.balance(alice) == balance, "the healthy ledger changed")
+            check(node.stop() == 0, "petrod exit on SIGTERM\n" + node.describe())
+            node.check_no_sanitizer_report()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    h.main(run)
