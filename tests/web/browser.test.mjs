@@ -170,7 +170,10 @@ test('transaction and block pages check the bytes in the browser', async () => {
   await shot(page, 'transaction');
   await page.goto(`${server.url}/block.html?height=${t.height}`);
   await page.locator('[data-testid="block-check"]').waitFor();
-  assert.equal(await page.locator('[data-testid="block-check"] .ok').count(), 2);
+  // Hash, transaction root, witness root and the proposer's signature, checked in the page.
+  assert.equal(await page.locator('[data-testid="block-check"] .ok').count(), 4);
+  assert.equal(await page.locator('[data-testid="block-check"] .bad').count(), 0);
+  assert.match(await page.innerText('[data-testid="block-check"]'), /the proposer signed this block/);
   assert.equal(await page.locator(`tr[data-hash="${hash}"]`).count(), 1);
   await shot(page, 'block');
   await page.close();
