@@ -201,6 +201,16 @@ enum MHD_Result api_metrics(const api_request *req) {
         MHD_get_daemon_info(a->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
     metric(b, "petro_http_connections", "gauge", "Open HTTP connections.",
            info != NULL ? (uint64_t)info->num_connections : 0u);
+    put(b, "# HELP petro_http_connections_cut_total Connections the server closed for being "
+           "slow to send a request (docs/security.md), by reason.\n"
+           "# TYPE petro_http_connections_cut_total counter\n");
+    for (unsigned r = 0; r < API_CUT_REASON_COUNT; r++) {
+        put(b, "petro_http_connections_cut_total{reason=\"%s\"} %" PRIu64 "\n",
+            api_conn_cut_name((api_conn_cut)r), api_conns_cut_count(a->conns, (api_conn_cut)r));
+    }
+    metric(b, "petro_http_connections_refused_total", "counter",
+           "Connections refused because the connection limit was reached.",
+           api_conns_refused_count(a->conns));
     metric(b, "petro_event_streams", "gauge", "Open /v1/events streams.",
            (uint64_t)atomic_load(&a->event_streams_open));
     metric(b, "petro_event_streams_total", "counter", "/v1/events streams opened.",

@@ -8,6 +8,12 @@
  * that grows past it is discarded and answered 413 (and the connection is dropped if the
  * client keeps sending far beyond it).
  *
+ * Slow clients: a connection must deliver each request within fixed deadlines from the moment
+ * it starts waiting for it, and one still waiting is closed for each new connection when the
+ * limit comes close (conns.c, docs/security.md); libmicrohttpd's own timeout below only
+ * measures inactivity, which a client sending a byte at a time never shows. libmicrohttpd's
+ * log lines about single clients go to debug level (on_log).
+ *
  * Routing: every routes file exports a table of api_route (method, path pattern, handler,
  * flags, body limit; server.h) and routes.def lists the tables, one line each. A path is
  * looked up in all of them (a literal route before a parameterised one); an unknown path is
@@ -29,13 +35,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conns.h"
 #include "json.h"
 #include "listen.h"
 #include "log.h"
 #include "static.h"
 
-#define API_CONNECTION_LIMIT 512u
-/* Idle limit per connection (slow clients). Longer than the longest wait a handler does,
+/* Inactivity limit per connection: it still covers a client that stops reading an answer
+ * (the deadlines of conns.h cover the requests). Longer than the longest wait a handler does,
  * so a ?wait=commit answer is never cut by it. */
 #define API_CONNECTION_TIMEOUT_S 45u
 #define API_CONNECTION_MEMORY_LIMIT ((size_t)64 * 1024) /* headers and I/O buffers */
@@ -521,6 +528,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         }
         *con_cls = ctx;
+        api_conns_headers_done(a->conns, conn);
         atomic_fetch_add(&a->requests_total, 1u);
         atomic_fetch_add(&a->requests_active, 1u);
         const char *param = NULL;
@@ -537,6 +545,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     ctx->answered = true;
+    if (!api_conns_request_done(a->conns, conn)) {
+        return MHD_NO; /* closed by its deadline while the last bytes arrived */
+    }
     ctx->route = resolve(url, &req.param, &req.param_size);
     req.body = ctx->body;
     req.body_size = ctx->body_size;
@@ -547,6 +558,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe) {
     api *a = cls;
     req_ctx *ctx = *con_cls;
+    api_conns_answered(a->conns, conn); /* a kept-alive connection waits for its next request */
     if (ctx != NULL) {
         body_drop(a, ctx);
         free(ctx);
@@ -555,10 +567,35 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     }
 }
 
+/* libmicrohttpd's lines about one client leaving or failing mid-request: what any client, and
+ * an attacker at will, causes. They are logged at debug level (a flood of slow connections
+ * closed by conns.c would write one per connection); the table's warning line sums them up. */
+static const char *const MHD_CLIENT_LINES[] = {
+    "Socket has been disconnected when reading request",
+    "Connection socket is closed when reading request",
+    "Connection was closed by remote side with incomplete request",
+    "Failed to send data in request for",
+    "Failed to send the response headers for the request for",
+    "Failed to send the response body for the",
+    "Failed to send the chunked response body for the",
+    "Failed to send the footers for the",
+};
+static const char MHD_LIMIT_LINE[] = "Server reached connection limit";
+
+static bool is_client_line(const char *line) {
+    for (size_t i = 0; i < sizeof MHD_CLIENT_LINES / sizeof MHD_CLIENT_LINES[0]; i++) {
+        if (strncmp(line, MHD_CLIENT_LINES[i], strlen(MHD_CLIENT_LINES[i])) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* fmt comes from libmicrohttpd; the attribute lets the compiler check it as a printf format
  * (va_list form) instead of warning that it is not a literal. */
 __attribute__((format(printf, 2, 0)))
 static void on_log(void *cls, const char *fmt, va_list ap) {
+    api *a = cls;
     char line[512];
     int n = vsnprintf(line, sizeof line, fmt, ap);
     if (n <= 0) {
@@ -568,7 +605,15 @@ static void on_log(void *cls, const char *fmt, va_list ap) {
     while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) {
         line[--len] = '\0';
     }
-    log_warn("api: libmicrohttpd: %s", line);
+    bool at_limit = strncmp(line, MHD_LIMIT_LINE, sizeof MHD_LIMIT_LINE - 1) == 0;
+    if (at_limit) {
+        api_conns_note_refused(a->conns);
+    }
+    if (at_limit || is_client_line(line)) {
+        log_debug("api: libmicrohttpd: %s", line);
+    } else {
+        log_warn("api: libmicrohttpd: %s", line);
+    }
 }
 
 /* ------------------------------------------------------------ lifecycle */
@@ -597,6 +642,11 @@ petro_result api_start(api **out, node *n, const api_config *cfg) {
             return PETRO_ERR_IO;
         }
     }
+    if (api_conns_start(&a->conns) != PETRO_OK) {
+        if (a->web_fd >= 0) close(a->web_fd);
+        free(a);
+        return PETRO_ERR_NOMEM;
+    }
 #ifdef PETROD_TEST_FAULTS
     a->faults = cfg->faults;
 #endif
@@ -623,10 +673,12 @@ petro_result api_start(api **out, node *n, const api_config *cfg) {
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)API_CONNECTION_TIMEOUT_S,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, API_CONNECTION_MEMORY_LIMIT,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, a,
+        MHD_OPTION_NOTIFY_CONNECTION, api_conns_notify, a->conns,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape_no_nul, NULL,
         MHD_OPTION_END);
     if (a->daemon == NULL) {
         log_error("api: cannot listen on %s port %u", host, (unsigned)port);
+        api_conns_stop(a->conns);
         if (a->web_fd >= 0) close(a->web_fd);
         free(a);
         return PETRO_ERR_IO;
@@ -657,8 +709,9 @@ void api_stop(api *a) {
         struct timespec ts = {.tv_sec = 0, .tv_nsec = 10L * 1000L * 1000L};
         (void)nanosleep(&ts, NULL);
     }
-    /* Joins every connection thread. */
+    /* Joins every connection thread and reports every close to the connection table. */
     MHD_stop_daemon(a->daemon);
+    api_conns_stop(a->conns);
     if (listen_fd != MHD_INVALID_SOCKET) {
         (void)close(listen_fd);
     }

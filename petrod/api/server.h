@@ -17,6 +17,7 @@
 #include <microhttpd.h>
 
 #include "api.h"
+#include "conns.h"
 #include "node.h"
 #include "petro/petro.h"
 
@@ -37,6 +38,7 @@
 struct api {
     node *node;                   /* borrowed; read-only for handlers */
     struct MHD_Daemon *daemon;
+    api_conns *conns;             /* request deadlines, eviction (conns.h); /metrics reads it */
     atomic_bool stopping;         /* set first thing in api_stop */
     uint16_t port;
     /* Counters for /metrics (read by metrics.c). */
