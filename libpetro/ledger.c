@@ -682,6 +682,13 @@ static petro_result apply_ops(petro_ledger *l, petro_tx_result *result, const pe
 
 petro_result petro_ledger_apply_tx(petro_ledger *l, petro_tx_result *result, const petro_tx *tx,
                                    const petro_hash *tx_id, uint32_t sig_valid_mask) {
+    return petro_ledger_apply_tx_witnessed(l, result, tx, tx_id, NULL, sig_valid_mask);
+}
+
+petro_result petro_ledger_apply_tx_witnessed(petro_ledger *l, petro_tx_result *result,
+                                             const petro_tx *tx, const petro_hash *tx_id,
+                                             const petro_hash *witness,
+                                             uint32_t sig_valid_mask) {
     PETRO_ASSERT(l != NULL && result != NULL && tx != NULL && tx_id != NULL);
     memset(result, 0, sizeof *result);
     if (l->failure != PETRO_OK) return l->failure;
@@ -717,7 +724,16 @@ petro_result petro_ledger_apply_tx(petro_ledger *l, petro_tx_result *result, con
     if (rc != PETRO_OK) return rc;
 
     l->tx_ids[l->tx_count] = *tx_id;
-    petro_tx_witness_hash(&l->witnesses[l->tx_count], tx, tx_id);
+    if (witness != NULL) {
+        l->witnesses[l->tx_count] = *witness;
+#ifdef PETRO_DEBUG
+        petro_hash w; /* the caller's leaf is the one this transaction has */
+        petro_tx_witness_hash(&w, tx, tx_id);
+        PETRO_DEBUG_ASSERT(petro_hash_equal(&w, witness));
+#endif
+    } else {
+        petro_tx_witness_hash(&l->witnesses[l->tx_count], tx, tx_id);
+    }
     rc = petro_tx_result_hash(&l->leaves[l->tx_count], tx_id, result);
     if (rc != PETRO_OK) return fail(l, rc);
     l->tx_count++;

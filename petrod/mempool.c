@@ -186,7 +186,8 @@ void mempool_account_tail(const mempool *mp, const petro_pubkey *account, uint64
 /* ------------------------------------------------------------ add / peek / complete */
 
 petro_result mempool_add(mempool *mp, const petro_tx *tx, const petro_hash *id,
-                         uint32_t sig_mask, const uint8_t *bytes, size_t bytes_size) {
+                         const petro_hash *witness, uint32_t sig_mask, const uint8_t *bytes,
+                         size_t bytes_size) {
     PETROD_ASSERT(tx != NULL);
     PETROD_ASSERT(bytes != NULL);
     size_t tx_slot = tx_slot_find(mp, id);
@@ -207,6 +208,7 @@ petro_result mempool_add(mempool *mp, const petro_tx *tx, const petro_hash *id,
     if (e == NULL) return PETRO_ERR_NOMEM;
     memset(e, 0, sizeof *e);
     e->id = *id;
+    e->witness = *witness;
     e->sig_mask = sig_mask;
     e->source = tx->source;
     e->sequence = tx->sequence;

@@ -41,6 +41,7 @@ typedef struct mempool_waiter {
 /** Read-only for users, except through the functions below. */
 struct mempool_entry {
     petro_hash id;
+    petro_hash witness; /* its witness leaf, computed on the admitting thread */
     uint32_t sig_mask;
     size_t bytes_size;
     mempool_entry *fifo_prev, *fifo_next; /* admission order */
@@ -77,7 +78,8 @@ void mempool_account_tail(const mempool *mp, const petro_pubkey *account, uint64
  *  PETRO_ERR_MEMPOOL_FULL, PETRO_ERR_BAD_SEQUENCE (does not extend the account's chain),
  *  PETRO_ERR_AMOUNT_OVERFLOW (pending fees), PETRO_ERR_NOMEM. */
 petro_result mempool_add(mempool *mp, const petro_tx *tx, const petro_hash *id,
-                         uint32_t sig_mask, const uint8_t *bytes, size_t bytes_size);
+                         const petro_hash *witness, uint32_t sig_mask, const uint8_t *bytes,
+                         size_t bytes_size);
 
 /** Up to max entries from the head of the FIFO, without removing them. Returns the count. */
 size_t mempool_peek(const mempool *mp, mempool_entry **entries, size_t max);

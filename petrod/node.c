@@ -648,7 +648,8 @@ petro_result node_read_account_txs(node_read *r, const petro_pubkey *account, ui
 
 /* Under n->lock: the checks against committed state and the pending chain, then insert. */
 static petro_result admit_locked(node *n, const petro_tx *tx, const petro_hash *id,
-                                 uint32_t sig_mask, const uint8_t *bytes, size_t bytes_size) {
+                                 const petro_hash *witness, uint32_t sig_mask,
+                                 const uint8_t *bytes, size_t bytes_size) {
     PETROD_ASSERT_HELD(&n->lock);
     PETROD_ASSERT(bytes_size <= PETRO_TX_SIZE_MAX); /* node_submit* refused larger ones */
     if (n->is_closing) return PETRO_ERR_UNAVAILABLE;
@@ -684,7 +685,7 @@ static petro_result admit_locked(node *n, const petro_tx *tx, const petro_hash *
         else if (where != PETRO_ERR_NOT_FOUND) r = where;
     }
     if (r != PETRO_OK) goto done;
-    r = mempool_add(n->mp, tx, id, sig_mask, bytes, bytes_size);
+    r = mempool_add(n->mp, tx, id, witness, sig_mask, bytes, bytes_size);
     if (r == PETRO_OK) ordering_forward(n->ord, bytes, bytes_size);
     if (r == PETRO_OK && mempool_count(n->mp) >= n->cfg.block_tx_count_max) {
         pthread_cond_signal(&n->producer_wake);
@@ -696,8 +697,12 @@ done:
 
 static petro_result admit(node *n, const petro_tx *tx, const petro_hash *id, uint32_t sig_mask,
                           const uint8_t *bytes, size_t bytes_size) {
+    /* The witness leaf on this (API) thread, outside the lock: the producer's serial path
+     * only copies it (petro_ledger_apply_tx_witnessed). */
+    petro_hash witness;
+    petro_tx_witness_hash(&witness, tx, id);
     pthread_mutex_lock(&n->lock);
-    petro_result r = admit_locked(n, tx, id, sig_mask, bytes, bytes_size);
+    petro_result r = admit_locked(n, tx, id, &witness, sig_mask, bytes, bytes_size);
     if (r != PETRO_OK) n->txs_rejected_total++;
     pthread_mutex_unlock(&n->lock);
     return r;
@@ -1076,8 +1081,8 @@ static bool produce_block(node *n) {
         }
         if (r == PETRO_OK) {
             op_total += n->tx->op_count;
-            r = petro_ledger_apply_tx(n->ledger, &n->results[included], n->tx, &e->id,
-                                      e->sig_mask);
+            r = petro_ledger_apply_tx_witnessed(n->ledger, &n->results[included], n->tx,
+                                                &e->id, &e->witness, e->sig_mask);
         }
         if (is_local_failure(r)) goto fail_block;
         if (r != PETRO_OK && !petro_result_is_ledger(r)) {

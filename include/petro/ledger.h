@@ -199,6 +199,15 @@ PETRO_API PETRO_MUST_USE petro_result petro_ledger_apply_tx(petro_ledger *l,
                                                             const petro_tx *tx,
                                                             const petro_hash *tx_id,
                                                             uint32_t sig_valid_mask);
+/** petro_ledger_apply_tx with the transaction's witness leaf computed by the caller
+ *  (petro_tx_witness_hash(tx, tx_id)), e.g. on the thread that verified its signatures, so
+ *  that it stays off the block's serial path. witness NULL: computed here. */
+PETRO_API PETRO_MUST_USE petro_result petro_ledger_apply_tx_witnessed(petro_ledger *l,
+                                                                     petro_tx_result *result,
+                                                                     const petro_tx *tx,
+                                                                     const petro_hash *tx_id,
+                                                                     const petro_hash *witness,
+                                                                     uint32_t sig_valid_mask);
 
 /** Finish the open block: fill header (height, prev_hash, timestamp, roots over the txs and
  *  results applied, state hash, proposer, tx_count). The ledger keeps the ids and results
