@@ -496,6 +496,31 @@ class DocRun:
               % (self.doc, self.ran, self.skipped, time.monotonic() - t0))
 
 
+def self_test():
+    """The matcher must reject what differs, or every doc-test would pass vacuously."""
+    cases = [
+        (["PTR    20949.999997"], ["PTR    20949.999997"], [], True),
+        (["PTR    20949.999997"], ["PTR    20949.999995"], [], False),
+        (["hash 9c1f0e..."], ["hash " + "ab" * 32], [], True),
+        (["to tptr1...bob"], ["to tptr1sehju28q7mhqv9925sjdrzdqqw0gh83t8wrwsnn8ekrg5c2qql6s05qztv"],
+         [], True),
+        (["committed in block 3"], ["committed in block 4"], [], False),
+        (["committed in block 3"], ["committed in block 4"], [("block", NAMED["block"])], True),
+        (["height         42"], ["height 3"], [("height", NAMED["height"])], True),
+        (["a", "...", "z"], ["a", "b", "c", "z"], [], True),
+        (["a", "...", "z"], ["a", "b", "c"], [], False),
+        (["a"], ["a", "b"], [], False),
+        (["time 2026-11-23 14:23:58.843 UTC"], ["time 2027-01-02 03:04:05.006 UTC"], [], True),
+        (["all  2026-11  PTR  1"], ["all  2026-12  PTR  1"], [], False),
+        (["all  2026-11  PTR  1"], ["all  2026-12  PTR  1"], [("month", NAMED["month"])], True),
+        (["approvals 2 of 2 (x)"], ["approvals 1 of 2 (x)"], [], False),
+    ]
+    for exp, got, vary, ok in cases:
+        if (match_lines(exp, got, vary) is None) != ok:
+            raise DocFailure("self-test: %r against %r (vary %r) should %smatch"
+                             % (exp, got, vary, "" if ok else "not "))
+
+
 def shquote(s):
     return "'" + s.replace("'", "'\\''") + "'"
 
@@ -508,6 +533,7 @@ def main():
                     help="after a mismatch, run the rest of the doc and report every one")
     ap.add_argument("-v", "--verbose", action="store_true", help="log every command")
     args = ap.parse_args()
+    self_test()
     ok = True
     for doc in args.docs:
         try:
