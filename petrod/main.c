@@ -82,6 +82,8 @@ static void usage(FILE *out) {
             "(default %u)\n"
             "  --validator-wallet FILE   wallet whose key signs blocks and checkpoints "
             "(default DIR/validator.json)\n"
+            "  --scrub-interval-s N      read and check every stored value every N seconds "
+            "(default 3600; 0 = only at start-up)\n"
             "                            passphrase of an encrypted one: environment variable "
             "PETRO_VALIDATOR_PASSPHRASE\n"
             "                            with --cluster it is ignored: the cluster file's key_file "
@@ -211,7 +213,8 @@ static void parse_args(options *o, int argc, char **argv) {
                                                  "--mempool-max", "--sig-threads",
                                                  "--map-size-mb", "--log-level",
                                                  "--cluster", "--checkpoint-interval",
-                                                 "--validator-wallet", "--web"};
+                                                 "--validator-wallet", "--web",
+                                                 "--scrub-interval-s"};
         bool is_known = false;
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++) {
             if (strcmp(flag, with_value[k]) == 0) is_known = true;
@@ -258,6 +261,8 @@ static void parse_args(options *o, int argc, char **argv) {
         } else if (strcmp(flag, "--checkpoint-interval") == 0) {
             o->cfg.checkpoint_interval =
                 (uint32_t)parse_u64(flag, value, 1, CHECKPOINT_INTERVAL_MAX);
+        } else if (strcmp(flag, "--scrub-interval-s") == 0) {
+            o->cfg.scrub_interval_s = (uint32_t)parse_u64(flag, value, 0, NODE_SCRUB_INTERVAL_S_MAX);
         } else if (strcmp(flag, "--validator-wallet") == 0) {
             size_t len = strlen(value);
             if (len == 0 || len >= sizeof o->cfg.validator_wallet) {

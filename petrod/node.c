@@ -82,6 +82,8 @@ struct node {
     /* Producer thread state: only the producer touches these after node_open. */
     pthread_t producer;
     bool is_producer_started;
+    pthread_t scrubber; /* background scrub (scrubber_main) */
+    bool is_scrubber_started;
     petro_ledger *ledger;
     store_txn producer_txn; /* the ledger borrows &producer_txn.store */
     mempool_entry **batch;
@@ -150,6 +152,7 @@ void node_config_default(node_config *cfg) {
     cfg->map_size = (size_t)8 << 30;
     cfg->check_invariants = false;
     cfg->checkpoint_interval = CHECKPOINT_INTERVAL_DEFAULT;
+    cfg->scrub_interval_s = NODE_SCRUB_INTERVAL_S_DEFAULT;
     cfg->validator_wallet[0] = '\0';
     cfg->validator_passphrase = NULL;
 }
@@ -325,6 +328,7 @@ static petro_result check_config(const node_config *cfg) {
         cfg->mempool_tx_count_max > MEMPOOL_TX_COUNT_MAX ||
         cfg->sig_thread_count > SIGPOOL_THREAD_COUNT_MAX || cfg->map_size < ((size_t)1 << 20) ||
         cfg->checkpoint_interval == 0 || cfg->checkpoint_interval > CHECKPOINT_INTERVAL_MAX ||
+        cfg->scrub_interval_s > NODE_SCRUB_INTERVAL_S_MAX ||
         memchr(cfg->validator_wallet, '\0', sizeof cfg->validator_wallet) == NULL) {
         log_error("node: configuration out of range");
         return PETRO_ERR_BAD_REQUEST;
@@ -451,6 +455,40 @@ const wallet_key *node_validator_key(const node *n) { return &n->key; }
 static void *producer_main(void *arg);
 static void wake_producer(void *ctx);
 
+/* Every cfg.scrub_interval_s seconds, read and check every stored value on a snapshot, as at
+ * start-up: damage in records nobody reads (an old account, an old block) is found too, and
+ * counted where /healthz, /v1/status and /metrics see it (store_lmdb_damaged). Stops with the
+ * node; a scrub in progress finishes first (it only reads). */
+static void *scrubber_main(void *arg) {
+    node *n = arg;
+    (void)prctl(PR_SET_NAME, "petro-scrub", 0, 0, 0);
+    pthread_mutex_lock(&n->lock);
+    for (;;) {
+        struct timespec due = deadline_after_ms(n->cfg.scrub_interval_s * 1000u); /* <= 6.1e8 */
+        /* Woken by every block (changed); bounded by the deadline. */
+        while (!n->is_closing &&
+               pthread_cond_timedwait(&n->changed, &n->lock, &due) != ETIMEDOUT) {
+        }
+        if (n->is_closing) break;
+        pthread_mutex_unlock(&n->lock);
+        uint64_t t0 = mono_us(), records = 0, damaged = 0;
+        petro_result r = store_lmdb_scrub(n->store, &records, &damaged);
+        if (r == PETRO_ERR_CORRUPT) {
+            log_error("scrub: %llu of %llu stored values are DAMAGED (docs/operations.md, "
+                      "\"Damaged storage\"); reads of them answer 503 corrupt",
+                      (unsigned long long)damaged, (unsigned long long)records);
+        } else if (r != PETRO_OK) {
+            log_error("scrub: could not read the ledger: %s", petro_result_str(r));
+        } else {
+            log_info("scrub: %llu stored values checked in %.1f s", (unsigned long long)records,
+                     (double)(mono_us() - t0) / 1e6);
+        }
+        pthread_mutex_lock(&n->lock);
+    }
+    pthread_mutex_unlock(&n->lock);
+    return NULL;
+}
+
 petro_result node_open(node **out, const node_config *cfg) {
     PETROD_ASSERT(out != NULL);
     PETROD_ASSERT(cfg != NULL);
@@ -510,6 +548,15 @@ petro_result node_open(node **out, const node_config *cfg) {
         goto fail;
     }
     n->is_producer_started = true;
+    if (cfg->scrub_interval_s > 0) {
+        rc = pthread_create(&n->scrubber, NULL, scrubber_main, n);
+        if (rc != 0) {
+            log_error("cannot start the scrub thread: %s", strerror(rc));
+            r = PETRO_ERR_IO;
+            goto fail;
+        }
+        n->is_scrubber_started = true;
+    }
     PETROD_ASSERT(n->ord != NULL);
     log_info("opened %s at height %llu", cfg->data_dir, (unsigned long long)n->tip.height);
     *out = n;
@@ -534,6 +581,10 @@ void node_close(node *n) {
     if (n->is_producer_started) {
         int rc = pthread_join(n->producer, NULL);
         if (rc != 0) log_error("cannot join the producer: %s", strerror(rc));
+    }
+    if (n->is_scrubber_started) {
+        int rc = pthread_join(n->scrubber, NULL);
+        if (rc != 0) log_error("cannot join the scrub thread: %s", strerror(rc));
     }
     if (n->ord != NULL) ordering_set_wake(n->ord, NULL, NULL); /* NULL: node_open failed early */
     if (n->is_ordering_owned) ordering_close(n->ord);

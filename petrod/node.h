@@ -35,14 +35,20 @@ typedef struct node_config {
     uint32_t block_bytes_max;
     /* Proof-of-reserves checkpoints (checkpoint.h), read once by checkpoint_start. */
     uint32_t checkpoint_interval;     /* blocks between checkpoints, default 100, 1..1000000 */
-    char validator_wallet[PATH_MAX];  /* empty (default): <data_dir>/wallets/validator.json */
+    char validator_wallet[PATH_MAX];  /* empty (default): <data_dir>/validator.json */
     const char *validator_passphrase; /* NULL (default): an unencrypted wallet. Borrowed;
                                          never logged, and never from argv (petrod takes it
                                          from PETRO_VALIDATOR_PASSPHRASE) */
     /* In a cluster (ordering != NULL) the checkpoints are signed with this validator's cluster
      * key (the cluster file's key_file), not with validator_wallet. */
     char cluster_key_file[PATH_MAX];
+    /* Seconds between background scrubs (every stored value read and checked, as at start-up;
+     * store_lmdb_scrub); 0 = none. Default NODE_SCRUB_INTERVAL_S_DEFAULT. */
+    uint32_t scrub_interval_s;
 } node_config;
+
+#define NODE_SCRUB_INTERVAL_S_DEFAULT 3600u
+#define NODE_SCRUB_INTERVAL_S_MAX 604800u /* a week */
 
 void node_config_default(node_config *cfg);
 

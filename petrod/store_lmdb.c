@@ -181,6 +181,7 @@ petro_result store_lmdb_scrub(store_lmdb *s, uint64_t *records, uint64_t *damage
         mdb_cursor_close(cur);
     }
     mdb_txn_abort(txn);
+    s->damaged_total += *damaged;
     return r;
 }
 

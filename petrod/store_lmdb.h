@@ -65,9 +65,10 @@ petro_result store_lmdb_result(int rc, const char *what);
  *  PETRO_ERR_CORRUPT). For /metrics and /v1/status. */
 uint64_t store_lmdb_damaged(const store_lmdb *s);
 
-/** Read every value of every database and check it (the start-up scrub). Returns PETRO_OK,
- *  PETRO_ERR_CORRUPT (the first damaged value was logged; *damaged counts all of them), or an
- *  LMDB error. *records counts the values read. */
+/** Read every value of every database and check it (the start-up and background scrub), in
+ *  one read transaction (a snapshot; writers go on). Returns PETRO_OK, PETRO_ERR_CORRUPT (the
+ *  first ten damaged values were logged; *damaged counts all of them, and they are added to
+ *  store_lmdb_damaged), or an LMDB error. *records counts the values read. */
 petro_result store_lmdb_scrub(store_lmdb *s, uint64_t *records, uint64_t *damaged);
 
 /** Open (creating if create is set) the environment in directory dir, with map_size bytes.

@@ -14,14 +14,19 @@ The test: a devnet with a payment, stopped. Then
 2. on another copy, a node running: the flip made under it; GET alice's account answers 503
    `corrupt` (never a wrong balance), /healthz answers 503 naming the damage, /v1/status and
    /metrics count it, and bob's account, untouched, is still served;
-3. the untouched ledger still runs.
+3. on a third copy, a node running with `--scrub-interval-s 1`: bob's balance is damaged under
+   it and nobody reads it; the background scrub finds it within seconds (/healthz 503,
+   /v1/status), with the scrub's log line;
+4. the untouched ledger still runs.
 """
 
 import hashlib
 import os
 import shutil
+import struct
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import petro_harness as h  # noqa: E402
@@ -38,14 +43,19 @@ def pubkey_of(node, name):
 
 def flip_balance(data_dir, pub):
     """Flip bit 0 of the 6th value byte of every copy of pub's PTR balance record ('T' pubkey
-    0x00) in data.mdb, in place (pwrite: a running node's map sees it). Returns the count."""
+    0x00) in data.mdb, in place (pwrite: a running node's map sees it). Returns the count.
+    Only leaf nodes: LMDB's node header before the key is u16 data size low, u16 high, u16
+    flags, u16 key size; the value (20 bytes + its 8-byte check) follows the key. Branch pages
+    hold keys too, with a page number instead of a size: left alone."""
     path = os.path.join(data_dir, "ledger", "data.mdb")
     key = b"T" + pub + b"\x00"
+    header = struct.pack("<HHHH", 20 + 8, 0, 0, len(key))
     with open(path, "rb") as f:
         data = f.read()
     spots, at = [], data.find(key)
     while at >= 0:
-        spots.append(at + len(key) + 5)  # the value follows the key in an LMDB leaf node
+        if at >= 8 and data[at - 8:at] == header:
+            spots.append(at + len(key) + 5)
         at = data.find(key, at + 1)
     fd = os.open(path, os.O_WRONLY)
     try:
@@ -125,7 +135,26 @@ def run():
                   "petro_store_damaged_values_total" in metrics, "metrics:\n" + metrics)
             check(node.stop() == 0, "petrod exit on SIGTERM\n" + node.describe())
 
-            # 3. The untouched ledger still runs, with alice's balance.
+            # 3. Nobody reads it: the background scrub finds it.
+            cold = os.path.join(work, "cold")
+            shutil.copytree(healthy, cold)
+            node.data_dir = cold
+            node.extra_args = ["--scrub-interval-s", "1"]
+            node.start()
+            check(node.get("/healthz")[0] == 200, "healthz before the damage")
+            flip_balance(cold, pubkey_of(node, "bob"))
+            deadline = time.monotonic() + 20 * h.SLOW
+            while node.status().get("store_damaged_values", 0) == 0:
+                check(time.monotonic() < deadline, "the background scrub did not find the damage")
+                time.sleep(0.2)
+            st, text = node.get("/healthz")
+            check(st == 503 and "storage damaged" in text, "healthz: %d %r" % (st, text))
+            check("scrub: 1 of" in node.stderr_text() and "DAMAGED" in node.stderr_text(),
+                  "the scrub's log line:\n" + node.describe())
+            check(node.stop() == 0, "petrod exit on SIGTERM\n" + node.describe())
+            node.extra_args = []
+
+            # 4. The untouched ledger still runs, with alice's balance.
             node.data_dir = healthy
             node.start()
             check(node.balance(alice) == balance, "the healthy ledger changed")
