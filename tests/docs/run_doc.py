@@ -406,7 +406,7 @@ class DocRun:
         if self.shell is None:
             self.setup()
         self.flush_env()
-        run_cmd = self.fill(cmd, line)
+        run_cmd = self.fill(cmd, line).replace(DOC_NODE, self.node.url)
         t0 = time.monotonic()
         try:
             rc, o, e = self.shell.run(run_cmd)
