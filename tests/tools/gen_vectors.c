@@ -1,6 +1,8 @@
 /* The protocol test vectors of docs/vectors/ (issue #15): keys, one signed transaction of every
- * registered operation type, a block with a failed operation and its roots, and an example
- * signature in every signature domain, so that someone writing another implementation can
+ * registered operation type, a block with a failed operation and its roots, an example
+ * signature in every signature domain, and on a fixture chain with a trade escrow a proof of
+ * reserves (tree, checkpoint, proof file with a lock leaf) and a state commitment (records,
+ * signed state root, state proofs), so that someone writing another implementation can
  * check theirs value by value. docs/vectors/README.md says what each value is.
  *
  *   gen_vectors --check DIR   exit 1, naming the file and its first differing line, unless
@@ -25,6 +27,8 @@
 #include <jansson.h>
 
 #include "opjson.h"
+#include "proof_json.h"
+#include "state_proof_json.h"
 #include "petro/petro.h"
 #include "petro/schema.h"
 #include "petro/trade.h"
@@ -325,12 +329,17 @@ static petro_op fill_op(const petro_op_schema *s) {
 
 static petro_hash NETWORK_ID;
 
-static void tx_init(petro_tx *tx, int source, uint64_t sequence) {
+static void tx_init_on(petro_tx *tx, const petro_hash *network_id, int source,
+                       uint64_t sequence) {
     memset(tx, 0, sizeof *tx);
     tx->version = PETRO_TX_VERSION;
-    tx->network_id = NETWORK_ID;
+    tx->network_id = *network_id;
     tx->source = K[source].pk;
     tx->sequence = sequence;
+}
+
+static void tx_init(petro_tx *tx, int source, uint64_t sequence) {
+    tx_init_on(tx, &NETWORK_ID, source, sequence);
 }
 
 static void tx_add_op(petro_tx *tx, const petro_op *op) {
@@ -577,39 +586,58 @@ static void check_root(const char *what, const petro_hash *want, block_tx *b, si
     if (!petro_hash_equal(&root, want)) die("%s: the header's root is not the leaves' root", what);
 }
 
-static json_t *block_json(const petro_genesis *g) {
-    json_t *root = json_object(), *txs = json_array();
-    uint8_t *genesis = xcalloc(PETRO_GENESIS_SIZE_MAX), *block = xcalloc(BLOCK_MAX);
-    size_t genesis_size = 0, size = PETRO_BLOCK_HEADER_SIZE;
-    must(petro_genesis_encode(genesis, PETRO_GENESIS_SIZE_MAX, &genesis_size, g), "genesis");
-    ledger lg, replay;
-    petro_block_header h0, h1, again;
-    ledger_open(&lg, g, &h0);
-    block_tx *b = xcalloc(sizeof *b * BLOCK_TXS);
-    block_txs(b);
-    must(petro_ledger_begin(lg.l, 1, BLOCK1_MS), "begin");
-    for (size_t i = 0; i < BLOCK_TXS; i++) {
+/* Block 1 of n transactions b on lg (at genesis), proposed and signed by the validator at
+ * time ms: applies them (filling ids, witnesses, results), finishes and commits; block gets
+ * the encoded block (BLOCK_MAX bytes); returns its size. */
+static size_t build_block(ledger *lg, petro_block_header *h1, uint8_t *block, block_tx *b,
+                          size_t n, const petro_hash *network_id, uint64_t ms) {
+    size_t size = PETRO_BLOCK_HEADER_SIZE;
+    must(petro_ledger_begin(lg->l, 1, ms), "begin");
+    for (size_t i = 0; i < n; i++) {
         must(petro_tx_id(&b[i].id, &b[i].tx), "id");
         uint32_t mask = petro_tx_verify_sigs(&b[i].tx, &b[i].id);
-        must(petro_ledger_apply_tx(lg.l, &b[i].result, &b[i].tx, &b[i].id, mask), "apply_tx");
+        must(petro_ledger_apply_tx(lg->l, &b[i].result, &b[i].tx, &b[i].id, mask), "apply_tx");
         petro_tx_witness_hash(&b[i].witness, &b[i].tx, &b[i].id);
         must(petro_tx_result_hash(&b[i].result_leaf, &b[i].id, &b[i].result), "result hash");
         size = block_append(block, size, &b[i].tx);
     }
-    if (b[2].result.code != PETRO_ERR_OP_FAILED) die("the failing transaction did not fail");
-    must(petro_ledger_finish(lg.l, &h1, &K[K_VALIDATOR].pk), "finish");
-    must(petro_block_sign(&h1, &NETWORK_ID, &K[K_VALIDATOR].sk), "block sign");
-    must(petro_ledger_commit(lg.l), "commit");
-    petro_block_header_encode(block, &h1);
-    check_root("tx_root", &h1.tx_root, b, offsetof(block_tx, id));
-    check_root("witness_root", &h1.witness_root, b, offsetof(block_tx, witness));
-    check_root("result_root", &h1.result_root, b, offsetof(block_tx, result_leaf));
+    must(petro_ledger_finish(lg->l, h1, &K[K_VALIDATOR].pk), "finish");
+    must(petro_block_sign(h1, network_id, &K[K_VALIDATOR].sk), "block sign");
+    must(petro_ledger_commit(lg->l), "commit");
+    petro_block_header_encode(block, h1);
+    return size;
+}
+
+/* The block replays on a fresh ledger of genesis g to the header's state hash. */
+static void replay_check(const petro_genesis *g, const uint8_t *block, size_t size,
+                         const petro_block_header *h1) {
+    ledger replay;
+    petro_block_header again;
     ledger_open(&replay, g, &again);
     must(petro_ledger_apply_block(replay.l, block, size), "replaying block 1");
     must(petro_ledger_commit(replay.l), "commit replay");
     petro_ledger_tip tip;
     must(petro_ledger_tip_get(&replay.store, &tip), "tip");
-    if (!petro_hash_equal(&tip.state_hash, &h1.state_hash)) die("the replay's state hash differs");
+    if (!petro_hash_equal(&tip.state_hash, &h1->state_hash)) die("the replay's state hash differs");
+    ledger_close(&replay);
+}
+
+static json_t *block_json(const petro_genesis *g) {
+    json_t *root = json_object(), *txs = json_array();
+    uint8_t *genesis = xcalloc(PETRO_GENESIS_SIZE_MAX), *block = xcalloc(BLOCK_MAX);
+    size_t genesis_size = 0, size = PETRO_BLOCK_HEADER_SIZE;
+    must(petro_genesis_encode(genesis, PETRO_GENESIS_SIZE_MAX, &genesis_size, g), "genesis");
+    ledger lg;
+    petro_block_header h0, h1;
+    ledger_open(&lg, g, &h0);
+    block_tx *b = xcalloc(sizeof *b * BLOCK_TXS);
+    block_txs(b);
+    size = build_block(&lg, &h1, block, b, BLOCK_TXS, &NETWORK_ID, BLOCK1_MS);
+    if (b[2].result.code != PETRO_ERR_OP_FAILED) die("the failing transaction did not fail");
+    check_root("tx_root", &h1.tx_root, b, offsetof(block_tx, id));
+    check_root("witness_root", &h1.witness_root, b, offsetof(block_tx, witness));
+    check_root("result_root", &h1.result_root, b, offsetof(block_tx, result_leaf));
+    replay_check(g, block, size, &h1);
     jset(root, "genesis", jhex(genesis, genesis_size));
     jset(root, "network_id", jhex(NETWORK_ID.bytes, 32));
     jset(root, "block0", header_json(&h0));
@@ -619,7 +647,6 @@ static json_t *block_json(const petro_genesis *g) {
     jset(b1, "block", jhex(block, size));
     jset(root, "block1", b1);
     ledger_close(&lg);
-    ledger_close(&replay);
     free(b);
     free(block);
     free(genesis);
@@ -742,6 +769,451 @@ static json_t *domains_json(const petro_hash *tx_id, const petro_block_header *h
     return root;
 }
 
+/* ------------------------------------------------------------------ the reserves fixture */
+
+/* Proof of reserves needs a reserve-backed asset, and block.json's genesis declares none, so
+ * proof.json and state_proof.json share a fixture of their own: block.json's accounts on a
+ * genesis named "petro-vectors-por" whose PTR is backed by crude oil (1 PTR = 1 barrel, 100%
+ * coverage, quoted in USD; the bank is the auditors account; one attestation of exactly the
+ * genesis supply, valid for a year), and a block 1 in which alice proposes a trade contract
+ * (exporter bob, approver carol) and funds it: 200 PTR in escrow, the tree's lock leaf. */
+
+#define POR_TXS 2
+#define POR_ESCROW (200 * PETRO_UNIT)
+#define YEAR_MS (365 * DAY_MS)
+
+typedef struct fixture {
+    petro_genesis *g;
+    petro_hash network_id;
+    ledger lg;
+    petro_block_header h0, h1;
+    block_tx b[POR_TXS];
+    uint8_t *block;
+    size_t block_size;
+} fixture;
+
+static void make_por_genesis(petro_genesis *g) {
+    make_genesis(g);
+    snprintf(g->network_name, sizeof g->network_name, "petro-vectors-por");
+    g->auditors = K[K_BANK].pk;
+    g->reserve_count = 1;
+    g->reserves[0].asset = petro_asset_native();
+    g->reserves[0].commodity = PETRO_COMMODITY_OIL;
+    g->reserves[0].units_per_commodity = 1;
+    g->reserves[0].coverage_bps = 10000;
+    snprintf(g->reserves[0].quote, sizeof g->reserves[0].quote, "USD");
+    petro_amount supply = 0;
+    for (uint32_t i = 0; i < g->account_count; i++) supply += g->accounts[i].balance;
+    petro_attestation_terms *a = &g->attestations[g->attestation_count++];
+    a->commodity = PETRO_COMMODITY_OIL;
+    a->quantity = supply;
+    snprintf(a->custodian, sizeof a->custodian, "vector tank farm");
+    const char doc[] = "vector oil certificate";
+    petro_hash_bytes(&a->document_hash, (const uint8_t *)doc, strlen(doc));
+    a->valid_from_ms = GENESIS_MS;
+    a->valid_until_ms = GENESIS_MS + YEAR_MS;
+}
+
+/* alice (importer) proposes contract 1 to bob (exporter) with carol approving, 200 PTR, and
+ * funds it in the next transaction. */
+static void por_block_txs(block_tx *b, const petro_hash *network_id) {
+    petro_op op;
+    memset(&op, 0, sizeof op);
+    op.type = PETRO_OP_TRADE_CREATE;
+    petro_op_trade_create *c = &op.u.trade_create;
+    c->exporter = K[K_BOB].pk;
+    c->asset = petro_asset_native();
+    c->amount = POR_ESCROW;
+    c->hs_code = 270900;
+    snprintf(c->description, sizeof c->description, "vector crude oil");
+    c->quantity = 200 * PETRO_UNIT;
+    snprintf(c->unit, sizeof c->unit, "bbl");
+    c->incoterm = 4; /* FOB */
+    memcpy(c->origin, "VE", 3);
+    memcpy(c->destination, "BR", 3);
+    c->doc_count = 1;
+    c->doc_types[0] = PETRO_DOC_BILL_OF_LADING;
+    c->approver_count = 1;
+    c->approvers[0] = K[K_CAROL].pk;
+    c->threshold = 1;
+    c->shipment_deadline_ms = GENESIS_MS + 30 * DAY_MS;
+    c->expiry_ms = GENESIS_MS + 60 * DAY_MS;
+    tx_init_on(&b[0].tx, network_id, K_ALICE, 1);
+    tx_add_op(&b[0].tx, &op);
+    tx_sign(&b[0].tx, K_ALICE);
+    b[0].about = "alice proposes contract 1: 200 PTR to bob for crude oil, carol approves";
+    memset(&op, 0, sizeof op);
+    op.type = PETRO_OP_TRADE_FUND;
+    op.u.trade_id.contract_id = 1;
+    tx_init_on(&b[1].tx, network_id, K_ALICE, 2);
+    tx_add_op(&b[1].tx, &op);
+    tx_sign(&b[1].tx, K_ALICE);
+    b[1].about = "alice funds contract 1: 200 PTR locked in escrow";
+}
+
+static void fixture_open(fixture *fx) {
+    memset(fx, 0, sizeof *fx);
+    fx->g = xcalloc(sizeof *fx->g);
+    make_por_genesis(fx->g);
+    must(petro_genesis_network_id(&fx->network_id, fx->g), "fixture network id");
+    ledger_open(&fx->lg, fx->g, &fx->h0);
+    por_block_txs(fx->b, &fx->network_id);
+    fx->block = xcalloc(BLOCK_MAX);
+    fx->block_size = build_block(&fx->lg, &fx->h1, fx->block, fx->b, POR_TXS, &fx->network_id,
+                                 BLOCK1_MS);
+    for (size_t i = 0; i < POR_TXS; i++) {
+        if (fx->b[i].result.code != PETRO_OK) die("fixture transaction %zu failed", i);
+    }
+    replay_check(fx->g, fx->block, fx->block_size, &fx->h1);
+}
+
+static void fixture_close(fixture *fx) {
+    ledger_close(&fx->lg);
+    free(fx->block);
+    free(fx->g);
+}
+
+/* The fixture's chain: genesis, network id, block 1 (its transactions, header and bytes). */
+static json_t *fixture_json(const fixture *fx) {
+    json_t *o = json_object(), *txs = json_array();
+    uint8_t *genesis = xcalloc(PETRO_GENESIS_SIZE_MAX);
+    size_t genesis_size = 0;
+    must(petro_genesis_encode(genesis, PETRO_GENESIS_SIZE_MAX, &genesis_size, fx->g), "genesis");
+    jset(o, "genesis", jhex(genesis, genesis_size));
+    jset(o, "network_id", jhex(fx->network_id.bytes, 32));
+    for (size_t i = 0; i < POR_TXS; i++) jpush(txs, block_tx_json(&fx->b[i]));
+    json_t *b1 = header_json(&fx->h1);
+    jset(b1, "transactions", txs);
+    jset(b1, "block", jhex(fx->block, fx->block_size));
+    jset(o, "block1", b1);
+    free(genesis);
+    return o;
+}
+
+/* ------------------------------------------------------------------ proof of reserves */
+
+static json_t *jnode(const petro_sum_node *n) {
+    json_t *o = json_object();
+    jset(o, "hash", jhex(n->hash.bytes, 32));
+    jset(o, "sum", jamount(n->sum));
+    return o;
+}
+
+static void put_i64(example *e, int64_t v) { put_u64(e, (uint64_t)v); }
+
+/* A leaf's node and the bytes its hash is of ("Proof of reserves", Nodes); the node is
+ * checked against petro_proof_leaf / petro_proof_lock_leaf. */
+static petro_sum_node leaf_node(const petro_sum_leaf *l, const petro_hash *salt, example *pre) {
+    memset(pre, 0, sizeof *pre);
+    petro_sum_node n, again;
+    if (l->kind == PETRO_LEAF_BALANCE) {
+        put(pre, "petro-por-leaf-v2", 17);
+        put(pre, salt->bytes, 32);
+        put(pre, l->account.bytes, 32);
+        petro_proof_leaf(&n, salt, &l->account, l->balance);
+    } else {
+        size_t len = strlen(l->family);
+        uint8_t len8 = (uint8_t)len;
+        put(pre, "petro-por-lock-v2", 17);
+        put(pre, salt->bytes, 32);
+        put(pre, &len8, 1);
+        put(pre, l->family, len);
+        put_u64(pre, l->lock_id);
+        put(pre, l->account.bytes, 32);
+        petro_proof_lock_leaf(&n, salt, l->family, l->lock_id, &l->account, l->balance);
+    }
+    put_i64(pre, l->balance);
+    petro_hash_bytes(&again.hash, pre->msg, pre->size);
+    if (!petro_hash_equal(&again.hash, &n.hash)) die("a leaf's bytes do not hash to its node");
+    return n;
+}
+
+static json_t *leaf_json(const petro_sum_leaf *l, uint64_t index, const petro_hash *salt) {
+    example pre;
+    petro_sum_node n = leaf_node(l, salt, &pre);
+    json_t *o = json_object();
+    jset(o, "index", ju64(index));
+    if (l->kind == PETRO_LEAF_BALANCE) {
+        jset(o, "kind", json_string("balance"));
+        jset(o, "account", jaddr(&l->account, NET));
+        jset(o, "account_key", jhex(l->account.bytes, 32));
+        jset(o, "balance", jamount(l->balance));
+    } else {
+        jset(o, "kind", json_string("lock"));
+        jset(o, "family", json_string(l->family));
+        jset(o, "id", ju64(l->lock_id));
+        jset(o, "owner", jaddr(&l->account, NET));
+        jset(o, "owner_key", jhex(l->account.bytes, 32));
+        jset(o, "amount", jamount(l->balance));
+    }
+    jset(o, "hashed", jhex(pre.msg, pre.size));
+    jset(o, "hash", jhex(n.hash.bytes, 32));
+    jset(o, "sum", jamount(n.sum));
+    return o;
+}
+
+/* Every level of the tree, level 0 (the leaf nodes) to the root, computed here from the leaves
+ * by the rule of docs/protocol.md (a last node without a partner is paired with empty) and
+ * checked against the root petro_checkpoint_build made. */
+static json_t *levels_json(const petro_checkpoint_tree *ct) {
+    uint64_t n = ct->tree.leaf_count;
+    petro_sum_node *level = xcalloc(sizeof *level * (n + 1));
+    example pre;
+    for (uint64_t i = 0; i < n; i++) level[i] = leaf_node(&ct->leaves[i], &ct->salt, &pre);
+    json_t *levels = json_array();
+    for (;;) {
+        json_t *l = json_array();
+        for (uint64_t i = 0; i < n; i++) jpush(l, jnode(&level[i]));
+        jpush(levels, l);
+        if (n <= 1) break;
+        if (n % 2 != 0) petro_proof_empty(&level[n++]);
+        for (uint64_t i = 0; i < n / 2; i++) {
+            petro_sum_node left = level[2 * i], right = level[2 * i + 1];
+            must(petro_proof_parent(&level[i], &left, &right), "parent");
+        }
+        n /= 2;
+    }
+    petro_sum_node root = petro_sum_tree_root(&ct->tree);
+    if (!petro_hash_equal(&root.hash, &level[0].hash) || root.sum != level[0].sum) {
+        die("the levels do not give the checkpoint's root");
+    }
+    free(level);
+    return levels;
+}
+
+/* The checkpoint as the API shows it, plus its message, the signed bytes and the signer. */
+static json_t *checkpoint_json(const petro_checkpoint *c) {
+    json_t *o = checkpoint_to_json(c, NET);
+    if (o == NULL) die("checkpoint JSON");
+    uint8_t msg[PETRO_CHECKPOINT_MESSAGE_MAX], signed_bytes[1 + 64 + PETRO_CHECKPOINT_MESSAGE_MAX];
+    size_t size = petro_checkpoint_message(msg, c);
+    const char *tag = petro_sig_domain_tag(PETRO_DOMAIN_CHECKPOINT);
+    size_t tag_len = strlen(tag);
+    signed_bytes[0] = (uint8_t)tag_len;
+    memcpy(signed_bytes + 1, tag, tag_len);
+    memcpy(signed_bytes + 1 + tag_len, msg, size);
+    if (!petro_checkpoint_verify(c)) die("the checkpoint signature does not verify");
+    jset(o, "message", jhex(msg, size));
+    jset(o, "signed_bytes", jhex(signed_bytes, 1 + tag_len + size));
+    jset(o, "signer", json_string(KEY_NAMES[K_VALIDATOR]));
+    return o;
+}
+
+/* A proof's walk to the root: its leaf node, then per level the sibling's side and the node
+ * on the path above (the last is the root). */
+static json_t *walk_json(const petro_proof *p, const char *what) {
+    json_t *o = json_object(), *steps = json_array();
+    petro_sum_node node;
+    example pre;
+    petro_sum_leaf l;
+    memset(&l, 0, sizeof l);
+    l.account = p->account;
+    l.balance = p->balance;
+    l.kind = p->kind;
+    memcpy(l.family, p->family, sizeof l.family);
+    l.lock_id = p->lock_id;
+    node = leaf_node(&l, &p->salt, &pre);
+    jset(o, "leaf", json_string(what));
+    jset(o, "index", ju64(p->index));
+    jset(o, "hashed", jhex(pre.msg, pre.size));
+    jset(o, "leaf_node", jnode(&node));
+    for (uint32_t i = 0; i < p->depth; i++) {
+        bool right = ((p->index >> i) & 1u) != 0; /* the path node is a right child */
+        petro_sum_node up;
+        must(petro_proof_parent(&up, right ? &p->siblings[i] : &node,
+                                right ? &node : &p->siblings[i]),
+             "path parent");
+        json_t *s = jnode(&up);
+        jset(s, "sibling_side", json_string(right ? "left" : "right"));
+        jpush(steps, s);
+        node = up;
+    }
+    if (!petro_hash_equal(&node.hash, &p->checkpoint.root)) die("a proof walks to another root");
+    jset(o, "path_nodes", steps);
+    return o;
+}
+
+static json_t *proof_json(fixture *fx) {
+    petro_checkpoint_tree ct;
+    petro_asset ptr = petro_asset_native();
+    must(petro_checkpoint_build(&ct, &fx->lg.store, &ptr), "checkpoint build");
+    petro_checkpoint_sign(&ct.checkpoint, &K[K_VALIDATOR].pk, &K[K_VALIDATOR].sk);
+    proof_set *s = xcalloc(sizeof *s);
+    must(petro_checkpoint_tree_proof(&ct, &K[K_ALICE].pk, &s->balance), "balance proof");
+    s->has_balance = true;
+    uint64_t from = 0;
+    must(petro_checkpoint_tree_lock_proof(&ct, &K[K_ALICE].pk, &from, &s->locks[0]), "lock proof");
+    s->lock_count = 1;
+    if (petro_checkpoint_tree_lock_proof(&ct, &K[K_ALICE].pk, &from, &s->locks[1]) !=
+        PETRO_ERR_NOT_FOUND) {
+        die("alice owns one lock");
+    }
+    if (petro_proof_verify(&s->balance) != 0 || petro_proof_verify(&s->locks[0]) != 0) {
+        die("a vector proof does not verify");
+    }
+    json_t *file = proof_set_to_json(s, NET);
+    char why[64];
+    proof_set *back = xcalloc(sizeof *back);
+    if (file == NULL || proof_set_from_json(back, file, why, sizeof why) != PETRO_OK) {
+        die("the proof file does not parse back: %s", why);
+    }
+    uint8_t salt_in[17 + 32 + 1];
+    memcpy(salt_in, "petro-por-salt-v1", 17);
+    memcpy(salt_in + 17, ct.checkpoint.block_hash.bytes, 32);
+    salt_in[49] = 0x00; /* the asset encoding of PTR */
+    petro_hash salt;
+    petro_hash_bytes(&salt, salt_in, sizeof salt_in);
+    if (!petro_hash_equal(&salt, &ct.salt)) die("the salt's bytes do not hash to the salt");
+    petro_sum_node empty;
+    petro_proof_empty(&empty);
+    json_t *root = fixture_json(fx), *leaves = json_array(), *walks = json_array();
+    jset(root, "asset", json_string("PTR"));
+    jset(root, "salt_hashed", jhex(salt_in, sizeof salt_in));
+    jset(root, "salt", jhex(ct.salt.bytes, 32));
+    for (uint64_t i = 0; i < ct.tree.leaf_count; i++) {
+        jpush(leaves, leaf_json(&ct.leaves[i], i, &ct.salt));
+    }
+    jset(root, "leaves", leaves);
+    jset(root, "empty", jnode(&empty));
+    jset(root, "levels", levels_json(&ct));
+    jset(root, "checkpoint", checkpoint_json(&ct.checkpoint));
+    jset(root, "proof_file", file);
+    jpush(walks, walk_json(&s->balance, "balance"));
+    jpush(walks, walk_json(&s->locks[0], "lock"));
+    jset(root, "proof_walks", walks);
+    free(back);
+    free(s);
+    petro_checkpoint_tree_free(&ct);
+    return root;
+}
+
+/* ------------------------------------------------------------------ state commitment */
+
+typedef struct records {
+    json_t *list;
+} records;
+
+static int record_cb(void *ctx, const uint8_t *rkey, size_t key_size, const uint8_t *value,
+                     size_t value_size) {
+    records *r = ctx;
+    if (!petro_state_key_committed(rkey, key_size)) return 0;
+    petro_hash leaf;
+    petro_state_leaf(&leaf, rkey, key_size, value, value_size);
+    json_t *o = json_object();
+    jset(o, "key", jhex(rkey, key_size));
+    jset(o, "value", jhex(value, value_size));
+    jset(o, "leaf", jhex(leaf.bytes, 32));
+    jpush(r->list, o);
+    return 0;
+}
+
+static json_t *state_root_json(const petro_state_root *sr) {
+    json_t *o = state_root_to_json(sr, NET);
+    if (o == NULL) die("state root JSON");
+    uint8_t msg[PETRO_STATE_ROOT_MESSAGE_SIZE], signed_bytes[1 + 64 + sizeof msg];
+    petro_state_root_message(msg, sr);
+    const char *tag = petro_sig_domain_tag(PETRO_DOMAIN_STATE_ROOT);
+    size_t tag_len = strlen(tag);
+    signed_bytes[0] = (uint8_t)tag_len;
+    memcpy(signed_bytes + 1, tag, tag_len);
+    memcpy(signed_bytes + 1 + tag_len, msg, sizeof msg);
+    if (!petro_state_root_verify(sr)) die("the state root signature does not verify");
+    jset(o, "message", jhex(msg, sizeof msg));
+    jset(o, "signed_bytes", jhex(signed_bytes, 1 + tag_len + sizeof msg));
+    jset(o, "signer", json_string(KEY_NAMES[K_VALIDATOR]));
+    return o;
+}
+
+/* The proof of the record with key (bucket_bits 0: a bucket is one record). */
+static json_t *state_proof_of(fixture *fx, const petro_state_tree *t, const petro_state_root *sr,
+                              const uint8_t *rkey, size_t key_size) {
+    uint64_t bucket, first;
+    uint32_t count;
+    if (!petro_state_tree_locate(t, rkey, key_size, &bucket, &first, &count) || count != 1) {
+        die("state record not found");
+    }
+    uint8_t value[PETRO_STORE_VALUE_SIZE_MAX];
+    size_t value_size = 0;
+    bool found = false;
+    must(fx->lg.store.get(fx->lg.store.ctx, rkey, key_size, value, sizeof value, &value_size,
+                          &found),
+         "state get");
+    if (!found) die("state record missing");
+    petro_hash leaf;
+    petro_state_leaf(&leaf, rkey, key_size, value, value_size);
+    petro_state_proof *p = xcalloc(sizeof *p);
+    must(petro_state_tree_proof(p, t, sr, bucket, &leaf, 1, 0, rkey, key_size, value, value_size),
+         "state proof");
+    if (petro_state_proof_verify(p) != 0) die("a vector state proof does not verify");
+    json_t *j = state_proof_to_json(p, NET);
+    char why[64];
+    petro_state_proof *back = xcalloc(sizeof *back);
+    if (j == NULL || state_proof_from_json(back, j, why, sizeof why) != PETRO_OK) {
+        die("the state proof does not parse back: %s", why);
+    }
+    free(back);
+    free(p);
+    return j;
+}
+
+/* Its leaf node, then the node on the path above each step (the last is the root). */
+static json_t *state_walk_json(const json_t *proof, const char *what) {
+    petro_state_proof *p = xcalloc(sizeof *p);
+    char why[64];
+    must(state_proof_from_json(p, proof, why, sizeof why), "state proof parse");
+    json_t *o = json_object(), *nodes = json_array();
+    petro_hash node;
+    petro_state_leaf_node(&node, &p->leaf);
+    jset(o, "record", json_string(what));
+    jset(o, "leaf_node", jhex(node.bytes, 32));
+    for (uint32_t i = 0; i < p->step_count; i++) {
+        petro_hash up;
+        if (p->steps[i].side == PETRO_STATE_SIBLING_LEFT) {
+            petro_state_inner_node(&up, &p->steps[i].hash, &node);
+        } else {
+            petro_state_inner_node(&up, &node, &p->steps[i].hash);
+        }
+        jpush(nodes, jhex(up.bytes, 32));
+        node = up;
+    }
+    if (!petro_hash_equal(&node, &p->root.root)) die("a state proof walks to another root");
+    jset(o, "path_nodes", nodes);
+    free(p);
+    return o;
+}
+
+static json_t *state_proof_json(fixture *fx) {
+    petro_state_tree t;
+    petro_state_root sr;
+    must(petro_state_tree_build(&t, &sr, &fx->lg.store, 0), "state tree");
+    petro_state_root_sign(&sr, &K[K_VALIDATOR].pk, &K[K_VALIDATOR].sk);
+    records r = {json_array()};
+    must(fx->lg.store.iter(fx->lg.store.ctx, (const uint8_t *)"", 0, record_cb, &r), "iter");
+    if (json_array_size(r.list) != sr.record_count) die("record count");
+    /* docs/protocol.md "State": 'A' pubkey, alice's account; 'T' pubkey 0x00, her PTR. */
+    uint8_t account_key[33] = {'A'}, balance_key[34] = {'T'};
+    memcpy(account_key + 1, K[K_ALICE].pk.bytes, 32);
+    memcpy(balance_key + 1, K[K_ALICE].pk.bytes, 32);
+    json_t *account = state_proof_of(fx, &t, &sr, account_key, sizeof account_key);
+    json_t *balance = state_proof_of(fx, &t, &sr, balance_key, sizeof balance_key);
+    json_t *root = fixture_json(fx), *answer = json_object(), *proofs = json_array();
+    json_t *walks = json_array();
+    jset(root, "record_count", ju64(sr.record_count));
+    jset(root, "records", r.list);
+    jset(root, "state_root", state_root_json(&sr));
+    jpush(walks, state_walk_json(account, "account"));
+    jpush(walks, state_walk_json(balance, "balance"));
+    jset(answer, "account", jaddr(&K[K_ALICE].pk, NET));
+    jset(answer, "height", ju64(sr.height));
+    jpush(proofs, account);
+    jpush(proofs, balance);
+    jset(answer, "proofs", proofs);
+    jset(root, "account_proof", answer);
+    jset(root, "proof_walks", walks);
+    petro_state_tree_free(&t);
+    return root;
+}
+
 /* ------------------------------------------------------------------ files */
 
 typedef struct out_file {
@@ -810,6 +1282,8 @@ static int write_file(const char *path, const char *text) {
     return 0;
 }
 
+#define FILE_COUNT 6
+
 int main(int argc, char **argv) {
     if (argc != 3 || (strcmp(argv[1], "--check") != 0 && strcmp(argv[1], "--write") != 0)) {
         fprintf(stderr, "usage: gen_vectors [--check DIR | --write DIR]\n");
@@ -821,10 +1295,12 @@ int main(int argc, char **argv) {
     make_genesis(g);
     must(petro_genesis_network_id(&NETWORK_ID, g), "network id");
     petro_hash first_id;
-    out_file files[4] = {{"keys.json", dump(keys_json())},
-                         {"transactions.json", dump(transactions_json(&first_id))},
-                         {"block.json", NULL},
-                         {"domains.json", NULL}};
+    out_file files[FILE_COUNT] = {{"keys.json", dump(keys_json())},
+                                  {"transactions.json", dump(transactions_json(&first_id))},
+                                  {"block.json", NULL},
+                                  {"domains.json", NULL},
+                                  {"proof.json", NULL},
+                                  {"state_proof.json", NULL}};
     json_t *block = block_json(g);
     petro_block_header h1;
     memset(&h1, 0, sizeof h1);
@@ -836,9 +1312,14 @@ int main(int argc, char **argv) {
     must(petro_block_header_decode(&h1, enc, sizeof enc), "header");
     files[2].text = dump(block);
     files[3].text = dump(domains_json(&first_id, &h1));
+    fixture fx;
+    fixture_open(&fx);
+    files[4].text = dump(proof_json(&fx));
+    files[5].text = dump(state_proof_json(&fx));
+    fixture_close(&fx);
     bool write = strcmp(argv[1], "--write") == 0;
     int bad = 0;
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < FILE_COUNT; i++) {
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", argv[2], files[i].name);
         bad |= write ? write_file(path, files[i].text) : check_file(path, files[i].text);
