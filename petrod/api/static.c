@@ -6,8 +6,9 @@
  *   - a path is split into segments of [A-Za-z0-9._@-], none empty, none starting with '.',
  *     at most STATIC_DEPTH_MAX deep and STATIC_PATH_MAX long; "/" is "/index.html";
  *   - only the page files: *.html at the top, and css/, js/, src/ and node_modules/@noble/
- *     (the two npm packages the pages import, pinned by web/package-lock.json), by extension
- *     (html, js, mjs, css, png, svg, ico);
+ *     (the two npm packages the pages import, pinned by web/package-lock.json), plus the two
+ *     files of uPlot the reserves page loads (its ES module and stylesheet, not the rest of
+ *     the package), by extension (html, js, mjs, css, png, svg, ico);
  *   - the file is opened one segment at a time below a directory descriptor taken at start,
  *     with O_NOFOLLOW on every step, so neither ".." nor a symbolic link leads outside DIR;
  *     it must be a regular file of at most STATIC_FILE_SIZE_MAX bytes.
@@ -43,6 +44,10 @@ static const mime_type MIME[] = {
 /* Directories below DIR whose files may be served (a trailing '/': the whole subtree). */
 static const char *const ALLOWED_DIRS[] = {"css/", "js/", "src/", "node_modules/@noble/"};
 
+/* Single files below DIR that may be served (npm packages of which the pages need one file). */
+static const char *const ALLOWED_FILES[] = {"node_modules/uplot/dist/uPlot.esm.js",
+                                            "node_modules/uplot/dist/uPlot.min.css"};
+
 static bool segment_char_ok(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
            c == '.' || c == '_' || c == '-' || c == '@';
@@ -77,6 +82,9 @@ static bool place_ok(const char *rel) {
     for (size_t i = 0; i < sizeof ALLOWED_DIRS / sizeof ALLOWED_DIRS[0]; i++) {
         size_t n = strlen(ALLOWED_DIRS[i]);
         if (strncmp(rel, ALLOWED_DIRS[i], n) == 0) return true;
+    }
+    for (size_t i = 0; i < sizeof ALLOWED_FILES / sizeof ALLOWED_FILES[0]; i++) {
+        if (strcmp(rel, ALLOWED_FILES[i]) == 0) return true;
     }
     return false;
 }

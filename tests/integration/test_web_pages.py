@@ -1,8 +1,8 @@
 """The explorer's pages served by petrod itself (--web DIR, petrod/api/static.c; issue #19):
-the pages, their scripts and the two npm packages they import come back with their types and
+the pages, their scripts, the two npm packages they import and uPlot's two files come back with their types and
 safety headers, for GET and HEAD; everything else stays the API's JSON 404: paths with "..",
 hidden or odd characters, files outside the page directories (package.json, tools/, README),
-other npm packages, and a symbolic link inside DIR that points outside it. Without --web, / is
+other npm packages and uPlot's other files, and a symbolic link inside DIR that points outside it. Without --web, / is
 a JSON 404; a --web DIR without index.html is refused at start."""
 
 import os
@@ -31,6 +31,11 @@ def copy_pages(dst):
     os.makedirs(noble)
     with open(os.path.join(noble, "blake2.js"), "w") as f:
         f.write("export const stand_in = 1;\n")
+    uplot = os.path.join(dst, "node_modules", "uplot")
+    os.makedirs(os.path.join(uplot, "dist"))
+    for name in ("dist/uPlot.esm.js", "dist/uPlot.min.css", "dist/uPlot.cjs.js", "package.json"):
+        with open(os.path.join(uplot, name), "w") as f:
+            f.write("/* stand-in */\n")
     other = os.path.join(dst, "node_modules", "other")
     os.makedirs(other)
     with open(os.path.join(other, "index.js"), "w") as f:
@@ -54,7 +59,9 @@ def run():
                                 ("/js/home.js", "text/javascript"),
                                 ("/css/site.css", "text/css"),
                                 ("/src/petro.js", "text/javascript"),
-                                ("/node_modules/@noble/hashes/blake2.js", "text/javascript")):
+                                ("/node_modules/@noble/hashes/blake2.js", "text/javascript"),
+                                ("/node_modules/uplot/dist/uPlot.esm.js", "text/javascript"),
+                                ("/node_modules/uplot/dist/uPlot.min.css", "text/css")):
                 for method in ("GET", "HEAD"):
                     st, body, hdrs = h.http_request(node.url, method, path)
                     check(st == 200, "%s %s: %s" % (method, path, st))
@@ -70,7 +77,9 @@ def run():
             refused = ["/package.json", "/tools/serve.mjs", "/README.md", "/../Makefile",
                        "/%2e%2e/Makefile", "/js/../index.html", "/js/./home.js", "/.hidden",
                        "//index.html", "/js//home.js", "/js/", "/index.html/",
-                       "/node_modules/other/index.js", "/js/link.js", "/js/linkdir/secret.js",
+                       "/node_modules/other/index.js", "/node_modules/uplot/dist/uPlot.cjs.js",
+                       "/node_modules/uplot/package.json", "/node_modules/uplot/dist/",
+                       "/js/link.js", "/js/linkdir/secret.js",
                        "/nope.html", "/js/home.js%00.html", "/js/home.txt", "/v1/nope",
                        "/etc/passwd",
                        "/" + "a/" * 9 + "x.js", "/js/" + "x" * 300 + ".js"]

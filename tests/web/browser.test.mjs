@@ -3,8 +3,11 @@
 // a payment made with the CLI appears live without a reload on the
 // home and account pages, a proof of reserves verifies in the page, a tampered proof file is
 // refused with its failing checks named, the block and transaction pages check the bytes in
-// the browser, the search box and the keyboard work, the home page fits a phone screen, and no
-// page logs a console error. Screenshots go to PETRO_WEB_ARTIFACTS (default: web-screenshots
+// the browser, the search box (address, block and transaction hash, contract) and the keyboard
+// work, the home page fits a phone screen, a trade contract made with the CLI shows its whole
+// timeline on the trade page, the assets page lists every asset, the reserves page shows the
+// attestations, verifies the checkpoint and draws its chart, the validators page names the
+// proposer and checks the block signatures, and no page logs a console error. Screenshots go to PETRO_WEB_ARTIFACTS (default: web-screenshots
 // next to PETRO_BIN's build directory).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -176,6 +179,111 @@ test('transaction and block pages check the bytes in the browser', async () => {
   assert.match(await page.innerText('[data-testid="block-check"]'), /the proposer signed this block/);
   assert.equal(await page.locator(`tr[data-hash="${hash}"]`).count(), 1);
   await shot(page, 'block');
+  await page.close();
+});
+
+test('trade: a contract\'s timeline from creation to release, and the turnover it made', async () => {
+  const w = (name) => ['--wallet', node.wallet(name)];
+  const bl = join(work, 'bill-of-lading.txt');
+  writeFileSync(bl, 'BILL OF LADING MSC-WEB-1\n400 pcs truck brake assemblies\n');
+  const out = await node.cliOk('trade', 'create', ...w('importer'), '--exporter', node.address('exporter'),
+    '--amount', '1200', '--hs', '870830', '--goods', 'Truck brake assemblies', '--quantity', '400',
+    '--unit', 'pcs', '--incoterm', 'CIF', '--origin', 'BR', '--destination', 'VE',
+    '--doc', 'bill_of_lading', '--approver', node.address('inspector-1'), '--threshold', '1', '--wait');
+  const id = /contract id: (\d+)/.exec(out)[1];
+  await node.cliOk('trade', 'fund', ...w('importer'), '--id', id, '--wait');
+  await node.cliOk('trade', 'present', ...w('exporter'), '--id', id, '--doc', 'bill_of_lading',
+    '--file', bl, '--ref', 'MSC-WEB-1', '--wait');
+  await node.cliOk('trade', 'approve', ...w('inspector-1'), '--id', id, '--wait');
+  await node.cliOk('trade', 'release', ...w('exporter'), '--id', id, '--wait');
+
+  // The search box takes a contract as c<id>.
+  const page = await newPage();
+  await page.goto(`${server.url}/`);
+  await page.fill('#search', `c${id}`);
+  await page.keyboard.press('Enter');
+  await page.waitForURL(new RegExp(`trade\\.html\\?contract=${id}$`));
+  const steps = page.locator('[data-testid="timeline"] li[data-step]');
+  await steps.first().waitFor();
+  assert.deepEqual(await steps.evaluateAll((lis) => lis.map((li) => [li.dataset.step, li.dataset.ok])),
+    [['trade_create', 'true'], ['trade_fund', 'true'], ['trade_present', 'true'],
+      ['trade_approve', 'true'], ['trade_release', 'true']]);
+  assert.equal(await page.textContent('[data-testid="contract-state"]'), 'released');
+  assert.match(await page.innerText('[data-testid="timeline"]'), /bill of lading presented.*reference MSC-WEB-1/);
+  // The document the exporter presented, hashed in the page, matches the hash on the ledger.
+  await page.setInputFiles('#doc-file', bl);
+  await page.waitForFunction(() => /Matches the bill of lading/.test(document.querySelector('#contract-view .verdict')?.textContent));
+  // Turnover by zone, country pair and HS chapter includes this release.
+  await page.locator('[data-group="hs_chapter"] tbody tr').first().waitFor();
+  assert.match(await page.innerText('[data-group="country_pair"]'), /BR → VE/);
+  assert.match(await page.innerText('[data-group="hs_chapter"]'), /HS 87/);
+  assert.match(await page.innerText('[data-group="zone"]'), /Zona Franca de Manaus/);
+  await page.locator(`#contracts tr[data-contract="${id}"]`).waitFor();
+  await shot(page, 'trade');
+  await page.close();
+});
+
+test('assets: every asset with its supply; the reserve-backed ones link to their reserves', async () => {
+  const { assets } = await node.get('/v1/assets');
+  const page = await newPage();
+  await page.goto(`${server.url}/assets.html`);
+  await page.locator('#assets tr[data-asset="PTR"]').waitFor();
+  const shown = await page.$$eval('#assets tr[data-asset]', (trs) => trs.map((tr) => tr.dataset.asset));
+  assert.deepEqual(shown, assets.map((a) => a.asset));
+  assert.ok(shown.some((a) => a.startsWith('XAU:')), 'XAU is listed');
+  assert.equal(await page.textContent('[data-testid="supply-PTR"]'), assets[0].supply);
+  assert.equal(await page.locator('tr[data-asset^="XAU:"] a[href^="reserves.html#"]').count(), 1);
+  await shot(page, 'assets');
+  await page.close();
+});
+
+test('reserves: the PTR attestation, a checkpoint verified in the page, and a chart drawn', async () => {
+  await checkpointAtTip();
+  const r = (await node.get('/v1/reserves')).reserves[0];
+  const page = await newPage();
+  await page.goto(`${server.url}/reserves.html`);
+  const ptr = page.locator('section[data-asset="PTR"]');
+  await ptr.locator('[data-testid="checkpoint-check"]').waitFor();
+  const hashes = await ptr.locator('[data-testid="document-hash"]').allTextContents();
+  assert.deepEqual(hashes, r.attestations.map((a) => a.document_hash));
+  assert.match(await ptr.locator('[data-testid="checkpoint-check"]').innerText(), /^✓ verified in your browser/);
+  // The chart drew: its canvas has painted pixels.
+  await ptr.locator('[data-testid="chart-PTR"] canvas').waitFor();
+  const painted = await page.$eval('[data-testid="chart-PTR"] canvas', (c) => {
+    const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < px.length; i += 4) if (px[i] !== 0) n++;
+    return { n, w: c.width, h: c.height };
+  });
+  assert.ok(painted.w > 0 && painted.h > 0 && painted.n > 500, `chart canvas is blank: ${JSON.stringify(painted)}`);
+  await shot(page, 'reserves');
+  await page.close();
+});
+
+test('validators: the proposer, and the latest blocks\' signatures checked in the page', async () => {
+  const s = await node.get('/v1/status');
+  const page = await newPage();
+  await page.goto(`${server.url}/validators.html`);
+  await page.locator('[data-testid="signature-check"]').first().waitFor();
+  assert.equal(await page.textContent('[data-testid="proposer"]'), s.proposer);
+  assert.equal(await page.textContent('[data-testid="role"]'), 'single');
+  const checks = await page.locator('[data-testid="signature-check"]').allInnerTexts();
+  assert.ok(checks.length > 0 && checks.every((t) => t.startsWith('✓')), checks.join(' | '));
+  await shot(page, 'validators');
+  await page.close();
+});
+
+test('search: a block hash opens its block page, a transaction hash its transaction', async () => {
+  const b = await node.get('/v1/blocks/1');
+  const genesis = await node.get('/v1/blocks/0');
+  const page = await newPage();
+  for (const [q, url] of [[b.hash.toUpperCase(), /block\.html\?height=1$/],
+    [genesis.hash, /block\.html\?height=0$/], [b.transactions[0], /tx\.html\?hash=/]]) {
+    await page.goto(`${server.url}/index.html`);
+    await page.fill('#search', q);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(url);
+  }
   await page.close();
 });
 

@@ -1,7 +1,7 @@
 // Shared code of the explorer pages: the API client on the page's own origin, DOM building
 // (text only: everything on the ledger is untrusted input, so no HTML is ever built from it),
 // the header with its search box, and operations in words.
-import { OPS_BY_NAME, PetroClient, isAddress } from '../src/petro.js';
+import { OPS_BY_NAME, PetroClient, decodeBlock, hash, isAddress, toHex } from '../src/petro.js';
 
 export const client = new PetroClient('');
 
@@ -93,33 +93,99 @@ export function opInWords(op, source) {
     ])));
 }
 
-/** Where a search goes: an address, a block height, or a 64-hex transaction id. */
+/** Where a search goes, without asking the node: an address, a block height, a contract id
+ *  (`c7`, `c 7`, `contract 7` or `contract #7`, any case), or, for 64 hex digits, null with
+ *  `hash` set: a block or a transaction hash, which resolveHash tells apart. */
 export function searchTarget(q) {
   const s = q.trim();
-  if (/^\d+$/.test(s)) return `block.html?height=${s}`;
-  if (/^[0-9a-fA-F]{64}$/.test(s)) return `tx.html?hash=${s.toLowerCase()}`;
-  if (isAddress(s)) return `account.html?address=${encodeURIComponent(s.toLowerCase())}`;
+  if (/^\d+$/.test(s)) return { href: `block.html?height=${s}` };
+  const c = /^(?:c|contract)\s*#?\s*(\d+)$/i.exec(s);
+  if (c && BigInt(c[1]) > 0n) return { href: `trade.html?contract=${BigInt(c[1])}` };
+  if (/^[0-9a-fA-F]{64}$/.test(s)) return { hash: s.toLowerCase() };
+  if (isAddress(s)) return { href: `account.html?address=${encodeURIComponent(s.toLowerCase())}` };
   return null;
 }
+
+/** How many of the latest blocks resolveHash reads (as bytes, hashes recomputed here): the API
+ *  finds blocks by height only. The first RECENT_HASH_BLOCKS are read before the transaction
+ *  lookup (a recent block or transaction is found without a 404), the rest after it. */
+export const HASH_SEARCH_BLOCKS = 2048;
+const RECENT_HASH_BLOCKS = 256;
+
+/** Looks for a block hash or a transaction id among the blocks [low, top], newest first. */
+async function scanBlocks(h, net, top, low) {
+  while (top >= low) {
+    const from = Math.max(low, top - 63);
+    const blocks = (await client.blockBytes(from, top - from + 1)).map((bytes) => decodeBlock(bytes, net));
+    for (const b of blocks.reverse()) {
+      if (b.hash === h) return `block.html?height=${b.height}`;
+      if (b.txs.some((t) => t.hash === h)) return `tx.html?hash=${h}`;
+    }
+    top = from - 1;
+  }
+  return null;
+}
+
+/** A 64-hex hash: the tip or the genesis block, a block or a transaction in the latest
+ *  RECENT_HASH_BLOCKS blocks, else a transaction (GET /v1/transactions/{hash}), else a block
+ *  among the latest HASH_SEARCH_BLOCKS. Resolves the page to open, or null. */
+export async function resolveHash(h) {
+  const s = await client.status();
+  if (s.latest_block_hash === h) return `block.html?height=${s.height}`;
+  if ((await client.block(0)).hash === h) return 'block.html?height=0';
+  const recentLow = Math.max(1, s.height - RECENT_HASH_BLOCKS + 1);
+  const recent = await scanBlocks(h, s.net_kind, s.height, recentLow);
+  if (recent) return recent;
+  try {
+    await client.transaction(h);
+    return `tx.html?hash=${h}`;
+  } catch (e) {
+    if (e.code !== 'not_found') throw e;
+  }
+  const older = await scanBlocks(h, s.net_kind, recentLow - 1, Math.max(1, s.height - HASH_SEARCH_BLOCKS + 1));
+  return older;
+}
+
+const PAGES = [
+  ['home', 'index.html', 'Home'],
+  ['assets', 'assets.html', 'Assets'],
+  ['reserves', 'reserves.html', 'Reserves'],
+  ['trade', 'trade.html', 'Trade'],
+  ['validators', 'validators.html', 'Validators'],
+  ['account', 'account.html', 'Account & proof'],
+];
 
 /** The page header: name, navigation and the search box. */
 export function header(current) {
   const input = el('input', { id: 'search', type: 'search', name: 'q', autocomplete: 'off',
-    placeholder: 'address, transaction hash or block height', 'aria-describedby': 'search-help' });
+    placeholder: 'address, tx or block hash, height, c7', 'aria-describedby': 'search-help' });
   const help = el('span', { id: 'search-help', class: 'visually-hidden' },
-    'Enter an account address, a transaction hash or a block height.');
+    'Enter an account address, a transaction or block hash, a block height, or a trade contract as c7 or contract 7.');
   const msg = el('span', { class: 'search-msg', role: 'status' });
-  const form = el('form', { role: 'search', class: 'search', onsubmit: (e) => {
+  const form = el('form', { role: 'search', class: 'search', onsubmit: async (e) => {
     e.preventDefault();
     const target = searchTarget(input.value);
-    if (target) location.href = target;
-    else msg.textContent = 'Not an address, a transaction hash or a block height.';
+    if (!target) {
+      msg.textContent = 'Not an address, a hash, a block height or a contract (c7).';
+      return;
+    }
+    if (target.href) {
+      location.href = target.href;
+      return;
+    }
+    msg.textContent = 'Looking for a block or a transaction with this hash…';
+    try {
+      const href = await resolveHash(target.hash);
+      if (href) location.href = href;
+      else msg.textContent = `No transaction and none of the latest ${HASH_SEARCH_BLOCKS} blocks has this hash.`;
+    } catch (err) {
+      msg.textContent = `Could not search: ${err.message}`;
+    }
   } }, el('label', { for: 'search', class: 'visually-hidden' }, 'Search the ledger'), input, help,
   el('button', { type: 'submit' }, 'Search'), msg);
   const nav = el('nav', { 'aria-label': 'Main' }, el('ul', {},
-    el('li', {}, el('a', { href: 'index.html', 'aria-current': current === 'home' ? 'page' : null }, 'Home')),
-    el('li', {}, el('a', { href: 'account.html', 'aria-current': current === 'account' ? 'page' : null },
-      'Account & proof'))));
+    ...PAGES.map(([id, href, name]) => el('li', {},
+      el('a', { href, 'aria-current': current === id ? 'page' : null }, name)))));
   const h = el('header', { class: 'site' },
     el('a', { class: 'skip', href: '#main' }, 'Skip to content'),
     el('a', { class: 'brand', href: 'index.html' }, 'Petro explorer'),
@@ -145,3 +211,19 @@ export function table(caption, heads, rows) {
 }
 
 export const param = (name) => new URLSearchParams(location.search).get(name);
+
+/** A definition list of [label, value] pairs. */
+export function kv(pairs) {
+  return el('dl', { class: 'kv' }, ...pairs.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
+}
+
+/** An asset id (`PTR` or `CODE:ISSUER`) as its code, with the issuer on hover. */
+export function assetName(asset) {
+  const [code, issuer] = String(asset).split(':');
+  return issuer ? el('span', { title: `${code} issued by ${issuer}` }, code) : el('span', {}, code);
+}
+
+/** A BLAKE2b-256 of a file the user chose, computed in the page (hex). */
+export async function fileHash(file) {
+  return toHex(hash(new Uint8Array(await file.arrayBuffer())));
+}

@@ -744,6 +744,43 @@ function jsonPath(path, where) {
     sum: jsonAmount(n || {}, 'sum', `${where}path[${i}].`) }));
 }
 
+/** A signed checkpoint as JSON (a proof file's `checkpoint`, `latest_checkpoint` of
+ *  GET /v1/reserves) into bytes and BigInts. Throws PetroError malformed naming the field. */
+export function parseCheckpoint(c) {
+  if (!c || typeof c !== 'object') throw new PetroError('malformed', 'checkpoint missing');
+  let asset;
+  if (c.asset === 'PTR' && c.asset_issuer_key === null) {
+    asset = { code: 'PTR', issuer: null };
+  } else if (typeof c.asset === 'string' && /^[A-Z0-9]{1,12}$/.test(c.asset) && c.asset !== 'PTR' &&
+             typeof c.asset_issuer_key === 'string') {
+    asset = { code: c.asset, issuer: jsonHex(c, 'asset_issuer_key', 32, 'checkpoint.') };
+  } else {
+    throw new PetroError('malformed', 'checkpoint.asset');
+  }
+  return {
+    networkId: jsonHex(c, 'network_id', 32, 'checkpoint.'),
+    height: jsonU64(c.height, 'checkpoint.height'),
+    blockHash: jsonHex(c, 'block_hash', 32, 'checkpoint.'),
+    timestampMs: jsonU64(c.timestamp_ms, 'checkpoint.timestamp_ms'),
+    asset,
+    root: jsonHex(c, 'root', 32, 'checkpoint.'),
+    total: jsonAmount(c, 'total', 'checkpoint.'),
+    leafCount: jsonU64(c.leaf_count, 'checkpoint.leaf_count'),
+    lockCount: jsonU64(c.lock_count, 'checkpoint.lock_count'),
+    attested: jsonAmount(c, 'attested', 'checkpoint.'),
+    cap: jsonAmount(c, 'cap', 'checkpoint.'),
+    validator: jsonHex(c, 'validator_key', 32, 'checkpoint.'),
+    signature: jsonHex(c, 'signature', 64, 'checkpoint.'),
+  };
+}
+
+/** Whether the validator named in a checkpoint (JSON or parsed) signed it: Ed25519 in the
+ *  checkpoint domain over checkpointMessage. Says nothing about whether to trust that key. */
+export function verifyCheckpoint(c) {
+  const p = c && c.validator instanceof Uint8Array ? c : parseCheckpoint(c);
+  return verifyIn('checkpoint', p.signature, checkpointMessage(p), p.validator);
+}
+
 /**
  * Parses a proof file (the JSON of GET /v1/reserves/proof/{address} or `petro proof --out`,
  * as text or an object) into bytes and BigInts: the shared account, salt and checkpoint, the
@@ -761,17 +798,7 @@ export function parseProof(input) {
   }
   if (!j || typeof j !== 'object') throw new PetroError('malformed', 'not a JSON object');
   if (j.format !== PROOF_FORMAT) throw new PetroError('malformed', `format is not ${PROOF_FORMAT}`);
-  const c = j.checkpoint;
-  if (!c || typeof c !== 'object') throw new PetroError('malformed', 'checkpoint missing');
-  let asset;
-  if (c.asset === 'PTR' && c.asset_issuer_key === null) {
-    asset = { code: 'PTR', issuer: null };
-  } else if (typeof c.asset === 'string' && /^[A-Z0-9]{1,12}$/.test(c.asset) && c.asset !== 'PTR' &&
-             typeof c.asset_issuer_key === 'string') {
-    asset = { code: c.asset, issuer: jsonHex(c, 'asset_issuer_key', 32, 'checkpoint.') };
-  } else {
-    throw new PetroError('malformed', 'checkpoint.asset');
-  }
+  const checkpoint = parseCheckpoint(j.checkpoint);
   const account = jsonHex(j, 'account_key', 32, '');
   if (j.account !== undefined) {
     let named;
@@ -809,21 +836,7 @@ export function parseProof(input) {
     salt: jsonHex(j, 'salt', 32, ''),
     balance,
     locks,
-    checkpoint: {
-      networkId: jsonHex(c, 'network_id', 32, 'checkpoint.'),
-      height: jsonU64(c.height, 'checkpoint.height'),
-      blockHash: jsonHex(c, 'block_hash', 32, 'checkpoint.'),
-      timestampMs: jsonU64(c.timestamp_ms, 'checkpoint.timestamp_ms'),
-      asset,
-      root: jsonHex(c, 'root', 32, 'checkpoint.'),
-      total: jsonAmount(c, 'total', 'checkpoint.'),
-      leafCount: jsonU64(c.leaf_count, 'checkpoint.leaf_count'),
-      lockCount: jsonU64(c.lock_count, 'checkpoint.lock_count'),
-      attested: jsonAmount(c, 'attested', 'checkpoint.'),
-      cap: jsonAmount(c, 'cap', 'checkpoint.'),
-      validator: jsonHex(c, 'validator_key', 32, 'checkpoint.'),
-      signature: jsonHex(c, 'signature', 64, 'checkpoint.'),
-    },
+    checkpoint,
   };
 }
 
@@ -980,6 +993,33 @@ export class PetroClient {
   proof(address, asset = 'PTR') {
     return this.get(`/v1/reserves/proof/${encodeURIComponent(address)}?asset=${encodeURIComponent(asset)}`);
   }
+  /** Coverage and supply at every checkpoint, oldest first (the newest `limit`). */
+  reservesHistory({ asset, limit } = {}) {
+    const q = new URLSearchParams();
+    if (asset) q.set('asset', asset);
+    if (limit) q.set('limit', String(limit));
+    const qs = q.toString();
+    return this.get(`/v1/reserves/history${qs ? `?${qs}` : ''}`);
+  }
+  contract(id) { return this.get(`/v1/trade/contracts/${encodeURIComponent(String(id))}`); }
+  contracts({ party, state } = {}) {
+    const q = new URLSearchParams();
+    if (party) q.set('party', party);
+    if (state) q.set('state', state);
+    const qs = q.toString();
+    return this.get(`/v1/trade/contracts${qs ? `?${qs}` : ''}`);
+  }
+  tradeTargets() { return this.get('/v1/trade/targets'); }
+  /** Turnover: group 'total' | 'zone' | 'country_pair' | 'hs_chapter', period 'month' | 'year'. */
+  tradeStats({ group, period, asset } = {}) {
+    const q = new URLSearchParams();
+    if (group) q.set('group', group);
+    if (period) q.set('period', period);
+    if (asset) q.set('asset', asset);
+    const qs = q.toString();
+    return this.get(`/v1/stats/trade${qs ? `?${qs}` : ''}`);
+  }
+  zones() { return this.get('/v1/zones'); }
 
   /** The encoded blocks from height `from` (GET /v1/blocks?from=H&limit=N), as bytes. */
   async blockBytes(from, limit = 64) {
