@@ -1,6 +1,7 @@
 // Unit tests of web/src/petro.js without a node: the operation table is current with
 // docs/protocol.md, the examples of docs/api.md decode to what the docs show, addresses and
-// amounts behave exactly as the C core's (docs/protocol.md), and Merkle roots follow the rules.
+// amounts behave exactly as the C core's (docs/protocol.md), Merkle roots follow the rules,
+// checkpoints verify on their own, and the explorer's search box reads what it should.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -133,4 +134,35 @@ test('server-sent events parse as the API sends them', () => {
   const ev = P.parseSseEvent('event: block\nid: 7\ndata: {"height":7}');
   assert.deepEqual(ev, { event: 'block', id: '7', data: '{"height":7}' });
   assert.equal(P.parseSseEvent(': ping'), null);
+});
+
+test('the search box: addresses, heights, contracts (c7, contract 7) and 64-hex hashes', async () => {
+  const { searchTarget } = await import('../../web/js/ui.js');
+  const addr = P.encodeAddress(new Uint8Array(32).fill(7), 'test');
+  assert.deepEqual(searchTarget(' 12 '), { href: 'block.html?height=12' });
+  for (const q of ['c7', 'C7', 'c 7', 'contract 7', 'Contract #7', 'c007']) {
+    assert.deepEqual(searchTarget(q), { href: 'trade.html?contract=7' }, q);
+  }
+  assert.equal(searchTarget('c0'), null);
+  assert.equal(searchTarget('contract'), null);
+  assert.deepEqual(searchTarget('AB'.repeat(32)), { hash: 'ab'.repeat(32) });
+  assert.deepEqual(searchTarget(addr), { href: `account.html?address=${addr}` });
+  assert.equal(searchTarget('ab'.repeat(31)), null);
+});
+
+test('checkpoints verify alone (verifyCheckpoint), and a changed field fails', async () => {
+  const { ed25519 } = await import(join(REPO, 'web', 'node_modules', '@noble', 'curves', 'ed25519.js'));
+  const secret = new Uint8Array(32).fill(3);
+  const key = ed25519.getPublicKey(secret);
+  const cp = { network_id: '11'.repeat(32), height: 6, block_hash: '22'.repeat(32), timestamp_ms: 1795442867395,
+    asset: 'PTR', asset_issuer_key: null, root: '33'.repeat(32), total: '1000.5', leaf_count: 4, lock_count: 1,
+    attested: '2000', cap: '2000', validator_key: P.toHex(key), signature: '' };
+  const sig = ed25519.sign(P.domainMessage('checkpoint', P.checkpointMessage(P.parseCheckpoint({ ...cp, signature: '00'.repeat(64) }))), secret);
+  cp.signature = P.toHex(sig);
+  assert.equal(P.verifyCheckpoint(cp), true);
+  for (const [k, v] of [['total', '1000.6'], ['height', 7], ['lock_count', 0], ['root', '44'.repeat(32)]]) {
+    assert.equal(P.verifyCheckpoint({ ...cp, [k]: v }), false, k);
+  }
+  assert.throws(() => P.parseCheckpoint(null), (e) => e.code === 'malformed');
+  assert.throws(() => P.parseCheckpoint({ ...cp, asset: 'XAU' }), (e) => e.code === 'malformed');
 });
