@@ -21,6 +21,7 @@ enum {
     CLI_EXIT_FAILED = 1,
     CLI_EXIT_USAGE = 2,
     CLI_EXIT_UNREACHABLE = 3,
+    CLI_EXIT_PENDING = 4, /* --wait: accepted, not committed within the wait */
 };
 
 #define CLI_DEFAULT_NODE "http://127.0.0.1:8420"

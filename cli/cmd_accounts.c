@@ -80,4 +80,5 @@ static int explain(const cli_op_failure *f) {
 
 const cli_family cli_family_accounts = {
     "accounts", "accounts", COMMANDS, sizeof COMMANDS / sizeof COMMANDS[0], describe, explain,
+    NULL,
 };

@@ -228,4 +228,5 @@ static int explain(const cli_op_failure *f) {
 
 const cli_family cli_family_assets = {
     "assets", "assets", COMMANDS, sizeof COMMANDS / sizeof COMMANDS[0], describe, explain,
+    NULL,
 };

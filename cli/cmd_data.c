@@ -3,4 +3,4 @@
  * `petro op data_set`; `petro data` and `petro help data` list them. */
 #include "family.h"
 
-const cli_family cli_family_data = {"data", "data", NULL, 0, NULL, NULL};
+const cli_family cli_family_data = {"data", "data", NULL, 0, NULL, NULL, NULL};

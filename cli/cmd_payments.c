@@ -92,6 +92,54 @@ static int explain(const cli_op_failure *f) {
     return -1;
 }
 
+/* A payment the ledger would refuse for sure: to itself, of an asset the source holds no line
+ * of, or more than its balance (for PTR, after the fee). Nothing is signed then. */
+static int preflight(const cli_preflight *p) {
+    const petro_op *op = p->as_failure.op;
+    if (op->type != PETRO_OP_PAYMENT) return -1;
+    const petro_op_payment *pay = &op->u.payment;
+    if (petro_pubkey_equal(&pay->destination, p->source_key)) {
+        return cli_fail(CLI_EXIT_FAILED, "%s cannot pay itself: a payment needs another "
+                                         "account (self_not_allowed)", p->as_failure.source);
+    }
+    char asset[OPJSON_ASSET_TEXT_SIZE];
+    (void)opjson_asset_text(asset, &pay->asset, p->as_failure.net);
+    const json_t *balances = json_object_get(p->account, "balances");
+    const json_t *line = NULL;
+    for (size_t i = 0; json_is_array(balances) && i < json_array_size(balances); i++) {
+        const char *a = jstr(json_array_get(balances, i), "asset");
+        if (a != NULL && strcmp(a, asset) == 0) line = json_array_get(balances, i);
+    }
+    if (line == NULL) {
+        if (json_object_get(p->account, "balances_truncated") != NULL) return -1; /* unsure */
+        cli_op_failure f = p->as_failure;
+        f.code = "no_trust";
+        return explain(&f);
+    }
+    petro_amount balance;
+    const char *text = jstr(line, "balance");
+    if (text == NULL || petro_amount_parse(&balance, text, strlen(text), false) != PETRO_OK) {
+        return -1;
+    }
+    petro_amount need = pay->amount;
+    if (pay->asset.kind == PETRO_ASSET_NATIVE) {
+        if (balance < p->fee) {
+            char fee[PETRO_AMOUNT_TEXT_SIZE];
+            (void)petro_amount_format(fee, p->fee);
+            return cli_fail(CLI_EXIT_FAILED, "%s holds %s PTR, less than the fee of %s PTR "
+                                             "(fee_balance_low)", p->as_failure.source, text, fee);
+        }
+        balance -= p->fee; /* the fee is charged first */
+    }
+    if (balance < need) {
+        cli_op_failure f = p->as_failure;
+        f.code = "balance_low";
+        return explain(&f);
+    }
+    return -1;
+}
+
 const cli_family cli_family_payments = {
     "payments", "payments", COMMANDS, sizeof COMMANDS / sizeof COMMANDS[0], describe, explain,
+    preflight,
 };

@@ -553,5 +553,5 @@ static const cli_command COMMANDS[] = {
 };
 
 const cli_family cli_family_reserves = {
-    "reserves", "reserves", COMMANDS, sizeof COMMANDS / sizeof COMMANDS[0], NULL, NULL,
+    "reserves", "reserves", COMMANDS, sizeof COMMANDS / sizeof COMMANDS[0], NULL, NULL, NULL,
 };

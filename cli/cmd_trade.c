@@ -536,5 +536,5 @@ static const cli_command COMMANDS[] = {
 };
 
 const cli_family cli_family_trade = {
-    "trade", "trade", COMMANDS, sizeof COMMANDS / sizeof COMMANDS[0], NULL, NULL,
+    "trade", "trade", COMMANDS, sizeof COMMANDS / sizeof COMMANDS[0], NULL, NULL, NULL,
 };

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -62,6 +63,7 @@ typedef struct tx_options {
     const char *memo;
     bool wait;
     bool dry_run;
+    bool no_preflight;
 } tx_options;
 
 static int parse_options(tx_options *o, const cli_args *args) {
@@ -91,6 +93,7 @@ static int parse_options(tx_options *o, const cli_args *args) {
     }
     o->wait = args_has(args, "wait");
     o->dry_run = args_has(args, "dry-run");
+    o->no_preflight = args_has(args, "no-preflight");
     return CLI_EXIT_OK;
 }
 
@@ -147,8 +150,11 @@ static int open_wallets(tx_job *job) {
     return CLI_EXIT_OK;
 }
 
-/* The source's sequence + 1, from GET /v1/accounts/{source}. */
-static int next_sequence(const tx_job *job, const char *source_addr, uint64_t *sequence) {
+/* The sequence to sign, from GET /v1/accounts/{source}: its next_sequence (after the committed
+ * and the pending transactions), else sequence + 1. *account receives the answer (owned). */
+static int next_sequence(const tx_job *job, const char *source_addr, uint64_t *sequence,
+                         json_t **account) {
+    *account = NULL;
     char path[TX_PATH_SIZE_MAX];
     (void)snprintf(path, sizeof path, "/v1/accounts/%s", source_addr); /* address: fits */
     node_reply reply;
@@ -164,14 +170,34 @@ static int next_sequence(const tx_job *job, const char *source_addr, uint64_t *s
         node_reply_deinit(&reply);
         return rc;
     }
-    long long seq = -1;
+    long long seq = -1, next = -1;
     if (!jint(reply.body, "sequence", &seq) || seq < 0 || (unsigned long long)seq == UINT64_MAX) {
         node_reply_deinit(&reply);
         return cli_fail(CLI_EXIT_FAILED, "the node's account answer has no valid \"sequence\"");
     }
+    /* Pending transactions of the account already hold the next sequences. */
+    *sequence = jint(reply.body, "next_sequence", &next) && next > seq ? (uint64_t)next
+                                                                      : (uint64_t)seq + 1;
+    *account = json_incref(reply.body);
     node_reply_deinit(&reply);
-    *sequence = (uint64_t)seq + 1;
     return CLI_EXIT_OK;
+}
+
+/* Step 4b: what the family knows the ledger would refuse, refused before anything is signed
+ * (family.h, preflight); --no-preflight sends it anyway. */
+static int preflight(tx_job *job, const tx_options *o, const json_t *account,
+                     const char *source) {
+    const petro_op_schema *schema = petro_op_schema_of(job->txo->op.type);
+    const cli_family *family = schema != NULL ? cli_family_of(schema->family) : NULL;
+    if (family == NULL || family->preflight == NULL || account == NULL) return CLI_EXIT_OK;
+    cli_preflight p;
+    memset(&p, 0, sizeof p);
+    p.as_failure = (cli_op_failure){job->cfg, job->args, &job->txo->op, source, job->net, NULL};
+    p.source_key = &job->source;
+    p.account = account;
+    p.fee = o->has_fee ? o->fee : PETRO_BASE_FEE;
+    int rc = family->preflight(&p);
+    return rc < 0 ? CLI_EXIT_OK : rc;
 }
 
 /* ------------------------------------------------------------------ step 5 */
@@ -244,9 +270,14 @@ static int op_fail(const tx_job *job, const char *code) {
 
 static int report_rejection(const tx_job *job, const node_reply *reply, const char *id_hex) {
     if (reply->status == 504 || reply->error == PETRO_ERR_TIMEOUT) {
-        return cli_fail(CLI_EXIT_FAILED,
-                        "timed out waiting for transaction %s to commit; check later with "
-                        "petro tx %s",
+        /* Accepted, not refused: still pending. Its own status, so a script can tell. */
+        if (!job->cfg->json) {
+            out_kv("hash", "%s", id_hex);
+            out_kv("status", "pending (not committed within the wait)");
+        }
+        return cli_fail(CLI_EXIT_PENDING,
+                        "transaction %s is pending: not committed within 30 s; it may still "
+                        "commit: check with petro tx %s (do not send it again)",
                         id_hex, id_hex);
     }
     char sentence[512];
@@ -317,6 +348,13 @@ static int print_unsubmitted(const tx_job *job, const char *hex, const char *id_
 }
 
 static int submit(tx_job *job, const tx_options *o, const char *hex, const char *id_hex) {
+    if (o->wait && isatty(STDERR_FILENO)) {
+        /* On a terminal only (scripts read the result): the hash before the wait, so that an
+         * interrupted wait still tells what was sent. */
+        fprintf(stderr, "petro: submitted %s; waiting for it to commit (up to 30 s; Ctrl-C "
+                        "stops waiting, not the transaction)\n",
+                id_hex);
+    }
     json_t *body = json_pack("{s:s}", "tx", hex);
     char *text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
@@ -361,10 +399,21 @@ static int tx_run_steps(tx_job *job) {
                         source);
     }
     uint64_t sequence = o.sequence;
-    if (!o.has_sequence) {
-        rc = next_sequence(job, source, &sequence);
+    json_t *account = NULL;
+    if (!o.has_sequence || !o.no_preflight) {
+        uint64_t next = 0;
+        rc = next_sequence(job, source, &next, &account);
         if (rc != CLI_EXIT_OK) return rc;
+        if (!o.has_sequence) sequence = next;
     }
+    if (!o.no_preflight) {
+        rc = preflight(job, &o, account, source);
+        if (rc != CLI_EXIT_OK) {
+            json_decref(account);
+            return rc;
+        }
+    }
+    json_decref(account);
     static char hex[2 * PETRO_TX_SIZE_MAX + 1];
     char id_hex[65];
     rc = build_and_sign(job, &o, sequence, hex, sizeof hex, id_hex);

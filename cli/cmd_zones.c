@@ -183,5 +183,5 @@ static const cli_command COMMANDS[] = {
 };
 
 const cli_family cli_family_zones = {
-    "zones", "zone", COMMANDS, sizeof COMMANDS / sizeof COMMANDS[0], NULL, NULL,
+    "zones", "zone", COMMANDS, sizeof COMMANDS / sizeof COMMANDS[0], NULL, NULL, NULL,
 };

@@ -88,6 +88,15 @@ typedef struct cli_op_failure {
     const char *code;   /* the operation's result name: "no_trust" */
 } cli_op_failure;
 
+/* A transaction about to be signed, for the family's preflight: the source account as
+ * GET /v1/accounts shows it (balances, sequence) and the fee it will carry. */
+typedef struct cli_preflight {
+    cli_op_failure as_failure; /* cfg, args, op, source address, net; code NULL */
+    const petro_pubkey *source_key;
+    const json_t *account;
+    petro_amount fee;
+} cli_preflight;
+
 typedef struct cli_family {
     const char *family; /* the registry's name: "zones" */
     const char *group;  /* the group word: "zone" */
@@ -98,6 +107,10 @@ typedef struct cli_family {
     /* Print the reason a failed op gives with cli_fail and return its status, or return -1
      * to leave it to the generic message. */
     int (*explain)(const cli_op_failure *failure);
+    /* Before signing (unless --no-preflight): print why the ledger would refuse the operation,
+     * from what the CLI already read, with cli_fail and return its status; -1 to go on. Only
+     * sure refusals: a doubt goes on to the node. May be NULL. */
+    int (*preflight)(const cli_preflight *p);
 } cli_family;
 
 /* The families' tables (cli/families.c), in registry order. */

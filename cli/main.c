@@ -56,6 +56,7 @@ static const opt_spec TX_OPTS[] = {
     {"sequence", "N", .is_required = false},
     {"wait", NULL, .is_required = false},
     {"dry-run", NULL, .is_required = false},
+    {"no-preflight", NULL, .is_required = false},
     {.name = NULL},
 };
 
@@ -141,7 +142,11 @@ static const char TX_HELP[] =
     "  --valid-for SECS   reject the transaction if not included within SECS seconds\n"
     "  --sequence N       use sequence N instead of the account's sequence + 1\n"
     "  --wait             wait until the transaction is committed and show its result\n"
-    "  --dry-run          print the hash and the signed transaction (hex); submit nothing\n";
+    "  --dry-run          print the hash and the signed transaction (hex); submit nothing\n"
+    "  --no-preflight     send even what the CLI sees the ledger would refuse (a payment to\n"
+    "                     yourself, above the balance, of an asset you hold no line of)\n"
+    "Exit status: 0 done, 1 refused or failed, 2 usage, 3 node unreachable, 4 pending (--wait\n"
+    "ended before the transaction committed; it may still commit: check with petro tx HASH)\n";
 
 static const char COMMON_HELP[] =
     "Common options (before or after the command):\n"
