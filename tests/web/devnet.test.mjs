@@ -1,8 +1,9 @@
 // The JavaScript client module against a real devnet: payments and other operations made with
 // the real `petro` CLI; then every block the node returns as bytes (GET /v1/blocks?from=H)
 // decodes to the hashes, ids and fields its JSON routes show, blocks arrive on the SSE stream,
-// addresses round trip, and a real proof of reserves verifies while tampered ones are refused
-// with the same failing checks named as `petro verify-proof` (the C library) names.
+// addresses round trip, and a real proof of reserves and real state proofs (an account, its
+// PTR balance, a USD trust line) verify while tampered ones are refused with the same failing
+// checks named as `petro verify-proof` and `petro verify-state-proof` (the C library) name.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -253,4 +254,92 @@ test('tampered proofs are refused, naming the same failing checks as petro verif
   // A trusted key with a typo trusts nobody; another network's id fails "network".
   assert.deepEqual(failedOf(P.verifyProof(proof, { validators: ['tptr1typo'] })), ['validator']);
   assert.deepEqual(failedOf(P.verifyProof(proof, { networkId: 'ab'.repeat(32) })), ['network']);
+});
+
+// ------------------------------------------------------------------ state proofs
+
+// The account's state proofs at a state root no older than the tip's checkpoint height (a
+// root is signed at start-up and every checkpoint interval; 503 no_state_root before the
+// first).
+async function latestStateProof(address) {
+  const status = await client.status();
+  const want = status.height - (status.height % CHECKPOINT_INTERVAL);
+  let answer;
+  await node.until(async () => {
+    try {
+      answer = await client.accountProof(address);
+    } catch (e) {
+      if (e.status === 503) return false;
+      throw e;
+    }
+    return answer.height >= want;
+  }, 'a state root at the tip');
+  return answer;
+}
+
+// The failing checks `petro verify-state-proof` (libpetro's petro_state_proof_verify) names.
+async function cliStateFailed(proof, label, ...extra) {
+  const path = join(work, `state-${label}.json`);
+  writeFileSync(path, JSON.stringify(proof));
+  const r = await node.cli('verify-state-proof', path, ...extra);
+  if (r.code === 0) return [];
+  const m = /state proof INVALID: failed ([a-z, ]+)/.exec(r.stderr);
+  assert.ok(m, `verify-state-proof ${label}: ${r.stderr}`);
+  return m[1].split(', ').sort();
+}
+
+test('a real state proof of an account and its balances verifies in the module, as petro verify-state-proof says', async () => {
+  const status = await client.status();
+  const bob = node.address('bob');
+  const answer = await latestStateProof(bob);
+  assert.equal(answer.account, bob);
+  const r = P.verifyStateProof(answer, { validators: [status.proposer], networkId: status.network_id });
+  assert.equal(r.valid, true, JSON.stringify(r));
+  assert.deepEqual(r.checks.map((c) => c.name), ['shape', 'leaf', 'root', 'signature', 'validator', 'network']);
+  assert.deepEqual(r.proofs.map((p) => [p.record, p.height]), [['account', answer.height], ['PTR balance', answer.height]]);
+  assert.deepEqual(await cliStateFailed(answer, 'good', '--validator', status.proposer), []);
+  // The balance in the proof is the one the account route shows: bob's last transaction is
+  // at or below the root's height (no blocks come without transactions).
+  const hist = await client.accountTransactions(bob, { limit: 200 });
+  assert.ok(hist.transactions.every((t) => t.height <= answer.height), 'bob is unchanged since the root');
+  const root = await client.stateRoot();
+  assert.equal(root.height, answer.height);
+  assert.equal(root.root, answer.proofs[0].state_root.root);
+  const balances = (await client.account(bob)).balances;
+  assert.equal(r.proofs[1].balance, balances.find((b) => b.asset === 'PTR').balance);
+  // Any balance: bob's USD trust line of the bank ('T' bob, asset 01 len "USD" issuer).
+  const bank = P.decodeAddress(node.address('bank'), net).key;
+  const key = P.concatBytes(Uint8Array.of(0x54), P.decodeAddress(bob, net).key, Uint8Array.of(1, 3),
+    new TextEncoder().encode('USD'), bank);
+  const usd = await client.stateProof(P.toHex(key));
+  const u = P.verifyStateProof(usd, { validators: [status.proposer] });
+  assert.equal(u.valid, true, JSON.stringify(u));
+  assert.equal(u.proofs[0].record, 'trust line');
+  assert.equal(u.proofs[0].balance, balances.find((b) => b.asset.startsWith('USD')).balance);
+  assert.equal(u.proofs[0].balance, '50');
+  assert.deepEqual(await cliStateFailed(usd, 'usd'), []);
+});
+
+test('tampered state proofs are refused, naming the same failing checks as petro verify-state-proof', async () => {
+  const answer = await latestStateProof(node.address('alice'));
+  const flip = (hex, i = 0) => hex.slice(0, 2 * i) +
+    ((parseInt(hex.substr(2 * i, 2), 16) ^ 1).toString(16).padStart(2, '0')) + hex.slice(2 * i + 2);
+  const cases = {
+    value: [(p) => { p.value = flip(p.value, 2); }, ['leaf']],
+    'path-hash': [(p) => { p.path[0].hash = flip(p.path[0].hash, 4); }, ['root']],
+    height: [(p) => { p.state_root.height += 1; }, ['signature']],
+    signature: [(p) => { p.state_root.signature = flip(p.state_root.signature, 50); }, ['signature']],
+    'path-side': [(p) => { p.path[0].side = p.path[0].side === 'left' ? 'right' : 'left'; }, ['root', 'shape']],
+  };
+  for (const [label, [change, want]] of Object.entries(cases)) {
+    const p = structuredClone(answer.proofs[1]);
+    change(p);
+    const r = P.verifyStateProof(p);
+    assert.equal(r.valid, false, label);
+    assert.deepEqual(failedOf(r), want, `${label}: the module names ${failedOf(r)}`);
+    assert.deepEqual(await cliStateFailed(p, label), want, `${label}: petro verify-state-proof agrees`);
+  }
+  const r = P.verifyStateProof(answer, { validators: [node.address('alice')] });
+  assert.deepEqual(failedOf(r), ['validator']);
+  assert.deepEqual(await cliStateFailed(answer, 'untrusted', '--validator', node.address('alice')), ['validator']);
 });

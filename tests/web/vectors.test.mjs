@@ -2,7 +2,8 @@
 // through tests/web/c_vectors.c (built as `web_vectors` next to petrod). Transaction decoding
 // runs over the committed fuzz corpus and seeded mutations of it; addresses, amounts and the
 // proof-of-reserves primitives over seeded random and edge-case inputs. The seed is printed;
-// PETRO_TEST_SEED replays a run. Then the protocol test vectors of docs/vectors (no C needed).
+// PETRO_TEST_SEED replays a run. Then the protocol test vectors of docs/vectors (no C needed),
+// the proof of reserves and the state proofs among them, intact and tampered.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -350,4 +351,199 @@ test('docs/vectors domains: every signature domain', () => {
     }
     assert.equal(nodeSign(seedOf(d.public_key), P.fromHex(d.signed_bytes)), d.signature, `${d.name}: node:crypto`);
   }
+});
+
+// ------------------------------------------------------------------ proofs (the reserves fixture)
+
+const keyOfName = (name) => {
+  const k = vec('keys.json').keys.find((x) => x.name === name);
+  assert.ok(k, `${name} is a key of keys.json`);
+  return k;
+};
+const failedNames = (r) => r.checks.filter((c) => !c.ok).map((c) => c.name).sort();
+const flipHex = (hex, i = 0) => hex.slice(0, 2 * i) +
+  ((parseInt(hex.substr(2 * i, 2), 16) ^ 1).toString(16).padStart(2, '0')) + hex.slice(2 * i + 2);
+const plusAmount = (a, d) => P.formatAmount(P.parseAmount(a, { allowNegative: true }) + d);
+
+// The fixture chain both files carry: its network id, and block 1 as in block.json.
+function checkFixture(f, what) {
+  assert.equal(P.toHex(P.hash('petro-network-v1', P.fromHex(f.genesis))), f.network_id, `${what}: network id`);
+  assert.notEqual(f.network_id, vec('block.json').network_id, `${what}: a chain of its own`);
+  const blk = P.decodeBlock(P.fromHex(f.block1.block), 'test');
+  checkHeader(blk, f.block1, f.network_id, `${what}: block 1`);
+  assert.ok(blk.tx_root_ok && blk.witness_root_ok, `${what}: roots`);
+  assert.deepEqual(blk.txs.map((t) => t.operations[0].type), ['trade_create', 'trade_fund']);
+  assert.ok(f.block1.transactions.every((t) => t.result_code === 'ok'), `${what}: both applied`);
+}
+
+test('docs/vectors proof: salt, every leaf and level, the signed checkpoint, the proof file', () => {
+  const v = vec('proof.json');
+  checkFixture(v, 'proof.json');
+  const cp = P.parseCheckpoint(v.checkpoint);
+  assert.equal(P.toHex(P.hash(P.fromHex(v.salt_hashed))), v.salt, 'salt = BLAKE2b-256(salt_hashed)');
+  assert.equal(P.toHex(P.proofSalt(cp.blockHash, cp.asset)), v.salt, 'proofSalt');
+  assert.equal(v.checkpoint.block_hash, v.block1.hash, 'the checkpoint is of block 1');
+  // Leaves: balances then the lock, each hash of its `hashed` bytes and of porLeaf/porLockLeaf.
+  const salt = P.fromHex(v.salt, 32);
+  const nodes = v.leaves.map((l, i) => {
+    assert.equal(l.index, i);
+    const n = l.kind === 'balance'
+      ? P.porLeaf(salt, P.fromHex(l.account_key, 32), P.parseAmount(l.balance))
+      : P.porLockLeaf(salt, l.family, BigInt(l.id), P.fromHex(l.owner_key, 32), P.parseAmount(l.amount));
+    assert.equal(P.toHex(n.hash), l.hash, `leaf ${i}: hash`);
+    assert.equal(P.toHex(P.hash(P.fromHex(l.hashed))), l.hash, `leaf ${i}: hash of its bytes`);
+    assert.equal(P.formatAmount(n.sum), l.sum, `leaf ${i}: sum`);
+    return n;
+  });
+  assert.deepEqual(v.leaves.map((l) => l.kind), ['balance', 'balance', 'balance', 'balance', 'balance', 'lock']);
+  assert.equal(BigInt(v.checkpoint.lock_count), 1n);
+  assert.equal(P.toHex(P.porEmpty().hash), v.empty.hash);
+  // Levels, recomputed by the rule (an odd level padded with empty), up to the root.
+  let level = nodes;
+  v.levels.forEach((want, k) => {
+    assert.deepEqual(level.map((n) => ({ hash: P.toHex(n.hash), sum: P.formatAmount(n.sum) })), want, `level ${k}`);
+    if (level.length === 1) return;
+    const padded = level.length % 2 ? [...level, P.porEmpty()] : level;
+    level = [];
+    for (let i = 0; i < padded.length; i += 2) level.push(P.porParent(padded[i], padded[i + 1]));
+  });
+  assert.equal(P.toHex(level[0].hash), v.checkpoint.root, 'the root');
+  assert.equal(P.formatAmount(level[0].sum), v.checkpoint.total, 'the total');
+  // The checkpoint's message, signed bytes and signature.
+  assert.equal(P.toHex(P.checkpointMessage(cp)), v.checkpoint.message, 'checkpoint message');
+  assert.equal(P.toHex(P.domainMessage('checkpoint', P.fromHex(v.checkpoint.message))), v.checkpoint.signed_bytes);
+  assert.ok(P.verifyCheckpoint(v.checkpoint), 'checkpoint signature');
+  assert.equal(keyOfName(v.checkpoint.signer).public_key, v.checkpoint.validator_key, 'signer');
+  assert.equal(nodeSign(seedOf(v.checkpoint.validator_key), P.fromHex(v.checkpoint.signed_bytes)), v.checkpoint.signature);
+  // The proof file verifies, every check named; each walk gives its path nodes.
+  const r = P.verifyProof(v.proof_file, { validators: [v.checkpoint.validator], networkId: v.network_id });
+  assert.equal(r.valid, true, JSON.stringify(r.checks));
+  assert.deepEqual(r.checks.map((c) => c.name), ['shape', 'salt', 'sums', 'root', 'signature', 'reserves', 'validator', 'network']);
+  assert.deepEqual(r.leaves.map((l) => [l.leaf, l.valid]), [['balance', true], ['lock', true]]);
+  assert.equal(r.summary.locked, '200');
+  const file = v.proof_file;
+  const leafOf = [
+    [P.porLeaf(salt, P.fromHex(file.account_key, 32), P.parseAmount(file.balance)), file.index, file.path],
+    [P.porLockLeaf(salt, file.locks[0].family, BigInt(file.locks[0].id), P.fromHex(file.account_key, 32),
+      P.parseAmount(file.locks[0].amount)), file.locks[0].index, file.locks[0].path],
+  ];
+  v.proof_walks.forEach((w, i) => {
+    let [node, index, path] = leafOf[i];
+    assert.equal(P.toHex(node.hash), w.leaf_node.hash, `${w.leaf}: leaf node`);
+    assert.equal(w.index, index);
+    path.forEach((s, k) => {
+      const sib = { hash: P.fromHex(s.hash, 32), sum: P.parseAmount(s.sum) };
+      const right = ((BigInt(index) >> BigInt(k)) & 1n) === 1n;
+      node = right ? P.porParent(sib, node) : P.porParent(node, sib);
+      assert.equal(w.path_nodes[k].sibling_side, right ? 'left' : 'right');
+      assert.equal(P.toHex(node.hash), w.path_nodes[k].hash, `${w.leaf}: path node ${k}`);
+      assert.equal(P.formatAmount(node.sum), w.path_nodes[k].sum, `${w.leaf}: path sum ${k}`);
+    });
+  });
+});
+
+test('docs/vectors proof: tampering the value, a path hash, the height or the signature fails the named check', () => {
+  const v = vec('proof.json');
+  const cases = {
+    balance: [(p) => { p.balance = plusAmount(p.balance, 1n); }, ['root', 'sums']],
+    'lock-amount': [(p) => { p.locks[0].amount = plusAmount(p.locks[0].amount, -1n); }, ['root', 'sums']],
+    'path-hash': [(p) => { p.path[1].hash = flipHex(p.path[1].hash, 7); }, ['root']],
+    'lock-path-hash': [(p) => { p.locks[0].path[0].hash = flipHex(p.locks[0].path[0].hash); }, ['root']],
+    height: [(p) => { p.checkpoint.height += 1; }, ['signature']],
+    signature: [(p) => { p.checkpoint.signature = flipHex(p.checkpoint.signature, 33); }, ['signature']],
+  };
+  for (const [label, [change, want]] of Object.entries(cases)) {
+    const p = structuredClone(v.proof_file);
+    change(p);
+    assert.deepEqual(failedNames(P.verifyProof(p)), want, label);
+  }
+  const other = keyOfName('alice').address_test;
+  assert.deepEqual(failedNames(P.verifyProof(v.proof_file, { validators: [other] })), ['validator']);
+});
+
+test('docs/vectors state proof: records, root, the signed state root, both proofs', () => {
+  const v = vec('state_proof.json');
+  checkFixture(v, 'state_proof.json');
+  const proofVec = vec('proof.json');
+  assert.equal(v.genesis, proofVec.genesis, 'the same fixture as proof.json');
+  assert.equal(v.block1.block, proofVec.block1.block);
+  // Every record's leaf; key order; the Merkle root of the leaves is the signed root.
+  assert.equal(v.records.length, v.record_count);
+  const leaves = v.records.map((r, i) => {
+    const leaf = P.stateLeaf(P.fromHex(r.key), P.fromHex(r.value));
+    assert.equal(P.toHex(leaf), r.leaf, `record ${i} (${r.key.slice(0, 8)}...): leaf`);
+    assert.notEqual(r.key.slice(0, 2), '4d', 'no M records');
+    if (i > 0) assert.ok(Buffer.compare(Buffer.from(v.records[i - 1].key, 'hex'), Buffer.from(r.key, 'hex')) < 0, 'key order');
+    return leaf;
+  });
+  const sr = v.state_root;
+  assert.equal(P.toHex(P.merkleRoot(leaves)), sr.root, 'state root = Merkle root of the leaves');
+  assert.equal(sr.block_hash, v.block1.hash);
+  assert.equal(sr.state_hash, v.block1.state_hash);
+  const parsed = P.parseStateRoot(sr);
+  assert.equal(P.toHex(P.stateRootMessage(parsed)), sr.message, 'the 176 signed bytes');
+  assert.equal(sr.message.length, 2 * 176);
+  assert.equal(P.toHex(P.domainMessage('state_root', P.fromHex(sr.message))), sr.signed_bytes);
+  assert.ok(P.verifyIn('state_root', parsed.signature, P.fromHex(sr.message), parsed.validator), 'signature');
+  assert.equal(keyOfName(sr.signer).public_key, sr.validator_key, 'signer');
+  assert.equal(nodeSign(seedOf(sr.validator_key), P.fromHex(sr.signed_bytes)), sr.signature);
+  // The account's proofs: they verify, are of the records listed, and walk to the root.
+  const r = P.verifyStateProof(v.account_proof, { validators: [sr.validator], networkId: v.network_id });
+  assert.equal(r.valid, true, JSON.stringify(r));
+  assert.deepEqual(r.checks.map((c) => c.name), ['shape', 'leaf', 'root', 'signature', 'validator', 'network']);
+  assert.deepEqual(r.proofs.map((p) => p.record), ['account', 'PTR balance']);
+  assert.equal(r.proofs[1].balance, proofVec.proof_file.balance, 'the PTR balance of the proof of reserves');
+  assert.equal(v.account_proof.account, keyOfName('alice').address_test);
+  v.account_proof.proofs.forEach((p, i) => {
+    assert.equal(P.verifyStateProof(JSON.stringify(p)).valid, true, `proof ${i} alone, as text`);
+    assert.deepEqual(p.state_root, Object.fromEntries(Object.entries(sr).filter(([k]) =>
+      !['message', 'signed_bytes', 'signer'].includes(k))), `proof ${i}: the state root`);
+    assert.equal(p.leaf, v.records[p.index].leaf, `proof ${i}: the record at its index`);
+    assert.equal(p.value, v.records[p.index].value);
+    assert.deepEqual(p.path.map((s) => s.side), P.statePathShape(p.index, v.record_count), `proof ${i}: sides`);
+    const w = v.proof_walks[i];
+    let node = P.hash(Uint8Array.of(0), P.fromHex(p.leaf, 32));
+    assert.equal(P.toHex(node), w.leaf_node);
+    p.path.forEach((s, k) => {
+      const sib = P.fromHex(s.hash, 32);
+      node = s.side === 'left' ? P.hash(Uint8Array.of(1), sib, node) : P.hash(Uint8Array.of(1), node, sib);
+      assert.equal(P.toHex(node), w.path_nodes[k], `proof ${i}: path node ${k}`);
+    });
+    assert.equal(P.toHex(node), sr.root);
+  });
+});
+
+test('docs/vectors state proof: tampering the value, a path hash, the height or the signature fails the named check', () => {
+  const v = vec('state_proof.json');
+  const cases = {
+    value: [(p) => { p.value = flipHex(p.value, 3); }, ['leaf']],
+    'path-hash': [(p) => { p.path[0].hash = flipHex(p.path[0].hash, 9); }, ['root']],
+    height: [(p) => { p.state_root.height += 1; }, ['signature']],
+    signature: [(p) => { p.state_root.signature = flipHex(p.state_root.signature, 40); }, ['signature']],
+    'path-side': [(p) => { p.path[0].side = p.path[0].side === 'left' ? 'right' : 'left'; }, ['root', 'shape']],
+    'record-count': [(p) => { p.state_root.record_count = p.index; }, ['shape', 'signature']],
+    'metadata-key': [(p) => { p.key = `4d${p.key.slice(2)}`; }, ['leaf', 'shape']],
+    malformed: [(p) => { p.leaf = 'zz'; }, ['shape']],
+  };
+  for (const [label, [change, want]] of Object.entries(cases)) {
+    for (const i of [0, 1]) {
+      const p = structuredClone(v.account_proof.proofs[i]);
+      change(p);
+      const r = P.verifyStateProof(p);
+      assert.equal(r.valid, false, `${label} (proof ${i})`);
+      assert.deepEqual(failedNames(r), want, `${label} (proof ${i})`);
+    }
+  }
+  // In the account answer, one tampered proof fails the check for the answer, and says which.
+  const answer = structuredClone(v.account_proof);
+  answer.proofs[1].value = flipHex(answer.proofs[1].value);
+  const r = P.verifyStateProof(answer);
+  assert.deepEqual(failedNames(r), ['leaf']);
+  assert.deepEqual(r.proofs.map((p) => p.failed), [[], ['leaf']]);
+  const alice = keyOfName('alice').address_test;
+  assert.deepEqual(failedNames(P.verifyStateProof(v.account_proof, { validators: [alice] })), ['validator']);
+  assert.deepEqual(failedNames(P.verifyStateProof(v.account_proof, { validators: ['tptr1typo'] })), ['validator']);
+  assert.deepEqual(failedNames(P.verifyStateProof(v.account_proof, { networkId: 'ab'.repeat(32) })), ['network']);
+  assert.deepEqual(failedNames(P.verifyStateProof('not json')), ['shape']);
+  assert.deepEqual(failedNames(P.verifyStateProof({ proofs: [] })), ['shape']);
 });

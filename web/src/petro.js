@@ -1,8 +1,9 @@
 // petro.js: the JavaScript client of Petro, for the browser and Node.js 20 (an ES module, no
 // bundler needed). What an exchange, a bank or the explorer pages use instead of shelling out
 // to the `petro` CLI: addresses, exact amounts, decoding of transactions and blocks from their
-// canonical bytes with their ids and hashes, proof-of-reserves verification, and a small HTTP
-// client of the node's API. docs/protocol.md is the specification; web/README.md shows how.
+// canonical bytes with their ids and hashes, proof-of-reserves and state-proof verification,
+// and a small HTTP client of the node's API. docs/protocol.md is the specification;
+// web/README.md shows how.
 //
 // Design:
 // - Amounts are BigInt base units (1 unit = 10^8), parsed from and printed to the API's
@@ -16,7 +17,8 @@
 //   `bad_version`, ...). The families' own static checks (ranges, texts, dates) stay the
 //   node's; a block only ever contains transactions that passed them.
 // - Proof verification reports every check by name (shape, salt, sums, root, signature,
-//   reserves, like `petro verify-proof`), never just "invalid".
+//   reserves, like `petro verify-proof`; shape, leaf, root, signature for a state proof,
+//   like `petro verify-state-proof`), never just "invalid".
 // - Cryptography is @noble/hashes (BLAKE2b-256) and @noble/curves (Ed25519, RFC 8032 strict
 //   verification), both from npm with a lock file.
 import { blake2b } from '@noble/hashes/blake2.js';
@@ -951,6 +953,202 @@ export function verifyProof(input, options = {}) {
   };
 }
 
+// ------------------------------------------------------------------ state commitment
+
+// docs/protocol.md, "State commitment": a Merkle root over every state record (the block
+// tree rule of merkleRoot), signed by the validator; one record's proof is checked offline.
+export const STATE_PROOF_FORMAT = 'petro-state-proof-v1';
+export const STATE_PATH_MAX = 64;
+export const STATE_KEY_SIZE_MAX = 128;
+export const STATE_VALUE_SIZE_MAX = 1024;
+const u16le = (v) => leBytes(v, 2, false);
+
+/** A record's leaf: BLAKE2b-256("petro-state-leaf-v1" || u16 key_size || key ||
+ *  u32 value_size || value). */
+export function stateLeaf(key, value) {
+  return hash('petro-state-leaf-v1', u16le(key.length), key, u32le(value.length), value);
+}
+
+/** The sides of the siblings on the path of record index among count (BigInts or numbers),
+ *  bottom-up: 'left' when the sibling is the left child; a carried-up odd last node has no
+ *  step. null unless 1 <= count and index < count. */
+export function statePathShape(index, count) {
+  let p = BigInt(index);
+  let n = BigInt(count);
+  if (n < 1n || p < 0n || p >= n) return null;
+  const sides = [];
+  while (n > 1n) {
+    if ((p & 1n) === 1n) sides.push('left');
+    else if (p + 1n < n) sides.push('right');
+    p >>= 1n;
+    n = (n >> 1n) + (n & 1n);
+  }
+  return sides;
+}
+
+/** The 176 bytes the validator signs in the state-root domain (parsed as by
+ *  parseStateProof): network_id || u64 height || block_hash || state_hash || root ||
+ *  u64 record_count || validator. */
+export function stateRootMessage(sr) {
+  return concatBytes(sr.networkId, u64le(sr.height), sr.blockHash, sr.stateHash, sr.root,
+    u64le(sr.recordCount), sr.validator);
+}
+
+/** A signed state root as JSON (GET /v1/state-root, a proof's `state_root`) into bytes and
+ *  BigInts. Throws PetroError malformed naming the field. */
+export function parseStateRoot(o) {
+  if (!o || typeof o !== 'object') throw new PetroError('malformed', 'state_root missing');
+  return {
+    networkId: jsonHex(o, 'network_id', 32, 'state_root.'),
+    height: jsonU64(o.height, 'state_root.height'),
+    blockHash: jsonHex(o, 'block_hash', 32, 'state_root.'),
+    stateHash: jsonHex(o, 'state_hash', 32, 'state_root.'),
+    root: jsonHex(o, 'root', 32, 'state_root.'),
+    recordCount: jsonU64(o.record_count, 'state_root.record_count'),
+    validator: jsonHex(o, 'validator_key', 32, 'state_root.'),
+    signature: jsonHex(o, 'signature', 64, 'state_root.'),
+  };
+}
+
+// Hex of 0..max bytes (an empty string is no bytes).
+function jsonHexVar(o, k, max) {
+  const v = o[k];
+  if (typeof v !== 'string' || v.length % 2 !== 0 || v.length / 2 > max) {
+    throw new PetroError('malformed', `${k} is not hex of at most ${max} bytes`);
+  }
+  try {
+    return v.length === 0 ? new Uint8Array(0) : fromHex(v, v.length / 2);
+  } catch {
+    throw new PetroError('malformed', `${k} is not hex of at most ${max} bytes`);
+  }
+}
+
+/** One state proof (format petro-state-proof-v1, docs/api.md "State proofs") into bytes and
+ *  BigInts: { key, value, leaf, index, path: [{ side, hash }], stateRoot }. Syntax only
+ *  (verifyStateProof checks the meaning). Throws PetroError malformed naming the field. */
+export function parseStateProof(j) {
+  if (!j || typeof j !== 'object') throw new PetroError('malformed', 'not a JSON object');
+  if (j.format !== STATE_PROOF_FORMAT) {
+    throw new PetroError('malformed', `format is not ${STATE_PROOF_FORMAT}`);
+  }
+  if (!Array.isArray(j.path) || j.path.length > STATE_PATH_MAX) {
+    throw new PetroError('malformed', `path is not a list of at most ${STATE_PATH_MAX} steps`);
+  }
+  const path = j.path.map((s, i) => {
+    if (!s || (s.side !== 'left' && s.side !== 'right')) {
+      throw new PetroError('malformed', `path[${i}].side is not "left" or "right"`);
+    }
+    return { side: s.side, hash: jsonHex(s, 'hash', 32, `path[${i}].`) };
+  });
+  return {
+    key: jsonHexVar(j, 'key', STATE_KEY_SIZE_MAX),
+    value: jsonHexVar(j, 'value', STATE_VALUE_SIZE_MAX),
+    leaf: jsonHex(j, 'leaf', 32, ''),
+    index: jsonU64(j.index, 'index'),
+    path,
+    stateRoot: parseStateRoot(j.state_root),
+  };
+}
+
+/** The checks of a state proof, in the order docs/protocol.md lists them (the names of
+ *  petro_state_check_name). */
+export const STATE_PROOF_CHECKS = Object.freeze([
+  ['shape', 'the key, index, record count and path sides fit together'],
+  ['leaf', 'the leaf is the hash of the key and value'],
+  ['root', 'the leaf and path give the signed state root'],
+  ['signature', 'the validator\'s Ed25519 signature over the state root verifies'],
+]);
+
+// What a record is, when its key says (docs/protocol.md "State"): the account record
+// ('A' key), the PTR balance ('T' key 00) or another trust line ('T' key asset), with the
+// balance (the value's first i64).
+function describeRecord(key, value) {
+  if (key.length === 33 && key[0] === 0x41) return { record: 'account', account_key: toHex(key.slice(1)) };
+  if (key.length < 34 || key[0] !== 0x54) return { record: 'state record' };
+  const out = { record: key.length === 34 && key[33] === 0 ? 'PTR balance' : 'trust line',
+    account_key: toHex(key.slice(1, 33)) };
+  if (value.length < 8) return out;
+  let b = 0n;
+  for (let i = 7; i >= 0; i--) b = (b << 8n) | BigInt(value[i]);
+  if (b >= 1n << 63n) b -= 1n << 64n;
+  return { ...out, balance: formatAmount(b) };
+}
+
+// The four checks of one parsed proof.
+function stateChecks(p) {
+  const sr = p.stateRoot;
+  const sides = statePathShape(p.index, sr.recordCount);
+  const shape = p.key.length >= 1 && p.key[0] !== 0x4d && sides !== null &&
+    sides.length === p.path.length && sides.every((s, i) => s === p.path[i].side);
+  let node = hash(Uint8Array.of(0), p.leaf);
+  for (const s of p.path) {
+    node = s.side === 'left' ? hash(Uint8Array.of(1), s.hash, node) : hash(Uint8Array.of(1), node, s.hash);
+  }
+  return {
+    shape,
+    leaf: bytesEqual(stateLeaf(p.key, p.value), p.leaf),
+    root: bytesEqual(node, sr.root),
+    signature: verifyIn('state_root', sr.signature, stateRootMessage(sr), sr.validator),
+  };
+}
+
+/**
+ * Verifies state proofs (docs/protocol.md, "State commitment") the way
+ * `petro verify-state-proof` does. input: one proof (format petro-state-proof-v1) or the
+ * answer of GET /v1/accounts/{address}/proof (its `proofs`), as text or an object. Each check
+ * is reported on its own and fails if it fails for any proof (`proofs` says which):
+ * shape, leaf, root, signature; with options.validators (hex keys or addresses of validators
+ * you trust) also "validator"; with options.networkId (hex) also "network".
+ * Returns { valid, checks: [{ name, ok, message }], proofs: [{ key, record, index, height,
+ * record_count, root, validator_key, valid, failed }], error? }. Input that does not parse
+ * fails "shape" alone, as `petro verify-state-proof` reports a malformed proof, with `error`.
+ */
+export function verifyStateProof(input, options = {}) {
+  let parsed;
+  try {
+    let j = input;
+    if (typeof input === 'string') {
+      try {
+        j = JSON.parse(input);
+      } catch {
+        throw new PetroError('malformed', 'not JSON');
+      }
+    }
+    const list = j && typeof j === 'object' && Array.isArray(j.proofs) ? j.proofs : [j];
+    if (list.length === 0) throw new PetroError('malformed', 'no proofs');
+    parsed = list.map(parseStateProof);
+  } catch (e) {
+    if (!(e instanceof PetroError)) throw e;
+    return { valid: false, error: e.message, proofs: [],
+      checks: [{ name: 'shape', ok: false, message: `the proof does not parse: ${e.message}` }] };
+  }
+  const trusted = options.validators
+    ? options.validators.map((v) => keyOf(String(v).trim())).filter((k) => k !== null) : null;
+  const network = options.networkId ? keyOf(String(options.networkId).trim()) : undefined;
+  const proofs = parsed.map((p) => {
+    const ok = stateChecks(p);
+    if (trusted) ok.validator = trusted.some((k) => bytesEqual(k, p.stateRoot.validator));
+    if (options.networkId) ok.network = network !== null && bytesEqual(network, p.stateRoot.networkId);
+    const failed = Object.keys(ok).filter((k) => !ok[k]);
+    return { key: toHex(p.key), ...describeRecord(p.key, p.value), index: u64Json(p.index),
+      height: u64Json(p.stateRoot.height), record_count: u64Json(p.stateRoot.recordCount),
+      root: toHex(p.stateRoot.root), validator_key: toHex(p.stateRoot.validator),
+      valid: failed.length === 0, failed, ok };
+  });
+  const checks = STATE_PROOF_CHECKS.map(([name, message]) =>
+    ({ name, ok: proofs.every((x) => x.ok[name]), message }));
+  if (trusted) {
+    checks.push({ name: 'validator', ok: proofs.every((x) => x.ok.validator),
+      message: trusted.length > 0 ? 'the state root is signed by a validator you trust'
+        : 'the state root is signed by a validator you trust (no valid key was given)' });
+  }
+  if (options.networkId) {
+    checks.push({ name: 'network', ok: proofs.every((x) => x.ok.network),
+      message: 'the state root is of the expected network' });
+  }
+  return { valid: checks.every((x) => x.ok), checks, proofs: proofs.map(({ ok, ...rest }) => rest) };
+}
+
 // ------------------------------------------------------------------ the HTTP client
 
 /** A small client of the node's JSON API (docs/api.md). baseUrl '' means the page's origin. */
@@ -988,6 +1186,12 @@ export class PetroClient {
   }
   transaction(hashHex) { return this.get(`/v1/transactions/${encodeURIComponent(hashHex)}`); }
   block(height) { return this.get(`/v1/blocks/${encodeURIComponent(String(height))}`); }
+  /** The latest signed state root (GET /v1/state-root). */
+  stateRoot() { return this.get('/v1/state-root'); }
+  /** The state proof of the record with key (hex) at the latest state root. */
+  stateProof(keyHex) { return this.get(`/v1/proofs/state?key=${encodeURIComponent(keyHex)}`); }
+  /** The state proofs of an account's record and PTR balance (verifyStateProof takes it). */
+  accountProof(address) { return this.get(`/v1/accounts/${encodeURIComponent(address)}/proof`); }
   assets() { return this.get('/v1/assets'); }
   reserves() { return this.get('/v1/reserves'); }
   proof(address, asset = 'PTR') {
