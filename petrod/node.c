@@ -431,13 +431,13 @@ static petro_result load_validator_key(node *n) {
                       "passphrase, or a damaged wallet); the node cannot sign its blocks", source);
         }
         wallet_key_deinit(&n->key);
-        return PETRO_ERR_BAD_PASSPHRASE;
+        return PETRO_ERR_NO_VALIDATOR_KEY;
     }
     if (r != PETRO_OK) {
         log_error("no validator key (%s: %s); the node cannot sign its blocks", source,
                   petro_result_str(r));
         wallet_key_deinit(&n->key);
-        return r;
+        return r == PETRO_ERR_NOMEM ? r : PETRO_ERR_NO_VALIDATOR_KEY;
     }
     if (!petro_pubkey_equal(&n->key.pk, &expected)) {
         char want[PETRO_ADDRESS_SIZE_MAX];
@@ -445,7 +445,7 @@ static petro_result load_validator_key(node *n) {
         log_error("%s is not this node's validator key (the ledger's proposer is %s)", source,
                   want);
         wallet_key_deinit(&n->key);
-        return PETRO_ERR_BAD_REQUEST;
+        return PETRO_ERR_NO_VALIDATOR_KEY;
     }
     return PETRO_OK;
 }

@@ -220,7 +220,9 @@ extern "C" {
     X(PETRO_ERR_BUFFER_TOO_SMALL, 1013, "buffer_too_small", 500, "output buffer too small")    \
     X(PETRO_ERR_UNAUTHORIZED, 1014, "unauthorized", 401, "missing or wrong admin token")       \
     X(PETRO_ERR_BAD_PASSPHRASE, 1015, "bad_passphrase", 400, "wrong passphrase or damaged wallet") \
-    X(PETRO_ERR_CORRUPT, 1016, "corrupt", 503, "stored data failed its integrity check")
+    X(PETRO_ERR_CORRUPT, 1016, "corrupt", 503, "stored data failed its integrity check")       \
+    X(PETRO_ERR_NO_VALIDATOR_KEY, 1017, "no_validator_key", 500,                               \
+      "the validator key that signs this node's blocks cannot be loaded")
 
 typedef enum {
 #define PETRO_RESULT_ENUM_(id, num, name, http, msg) id = num,
