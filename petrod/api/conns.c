@@ -68,9 +68,9 @@ struct api_conns {
     uint32_t open;             /* entries in use; under lock */
     uint32_t cut_pending;      /* entries cut and not yet closed; under lock */
     atomic_uint_fast64_t cuts[API_CUT_REASON_COUNT];
-    atomic_uint_fast64_t refused;               /* by libmicrohttpd at the limit */
-    uint64_t cuts_logged[API_CUT_REASON_COUNT]; /* the sweeper's own */
-    uint64_t refused_logged;                    /* the sweeper's own */
+    atomic_uint_fast64_t refused[API_REFUSAL_COUNT];
+    uint64_t cuts_logged[API_CUT_REASON_COUNT];    /* the sweeper's own */
+    uint64_t refused_logged[API_REFUSAL_COUNT];    /* the sweeper's own */
     uint64_t logged_at_ms;                      /* the sweeper's own; 0: never */
     conn_slot slots[API_CONNECTION_LIMIT];
     addr_tally tally[TALLY_SIZE]; /* eviction's scratch; under lock */
@@ -186,6 +186,24 @@ static conn_slot *eviction_victim(api_conns *c, const conn_slot *except) {
         }
     }
     return best != NULL ? best->oldest : NULL;
+}
+
+enum MHD_Result api_conns_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen) {
+    api_conns *c = cls;
+    PETROD_ASSERT(c != NULL);
+    (void)addrlen; /* addr's family says how much of it to read */
+    conn_addr a = addr_of(addr);
+    lock(c);
+    bool refuse = false;
+    if (c->cut_pending >= API_CONNECTION_REAP_LAG_MAX) {
+        const conn_slot *victim = eviction_victim(c, NULL);
+        refuse = victim != NULL && addr_equal(&victim->addr, &a);
+    }
+    unlock(c);
+    if (refuse) {
+        atomic_fetch_add(&c->refused[API_REFUSED_FLOOD], 1u);
+    }
+    return refuse ? MHD_NO : MHD_YES;
 }
 
 static conn_slot *free_slot(api_conns *c) {
@@ -316,11 +334,21 @@ uint64_t api_conns_cut_count(const api_conns *c, api_conn_cut reason) {
 }
 
 void api_conns_note_refused(api_conns *c) {
-    atomic_fetch_add(&c->refused, 1u);
+    atomic_fetch_add(&c->refused[API_REFUSED_LIMIT], 1u);
 }
 
-uint64_t api_conns_refused_count(const api_conns *c) {
-    return atomic_load(&c->refused);
+const char *api_conn_refusal_name(api_conn_refusal reason) {
+    static const char *const NAMES[API_REFUSAL_COUNT] = {
+        [API_REFUSED_LIMIT] = "limit",
+        [API_REFUSED_FLOOD] = "flood",
+    };
+    PETROD_ASSERT(reason < API_REFUSAL_COUNT);
+    return NAMES[reason];
+}
+
+uint64_t api_conns_refused_count(const api_conns *c, api_conn_refusal reason) {
+    PETROD_ASSERT(reason < API_REFUSAL_COUNT);
+    return atomic_load(&c->refused[reason]);
 }
 
 /* ------------------------------------------------------------ the sweeper */
@@ -354,21 +382,25 @@ static void report(api_conns *c, uint64_t now_ms) {
         c->cuts_logged[r] = now;
         total += d[r];
     }
-    uint64_t refused = atomic_load(&c->refused);
-    uint64_t refused_d = refused - c->refused_logged;
-    c->refused_logged = refused;
-    if (total == 0 && refused_d == 0) {
+    uint64_t rd[API_REFUSAL_COUNT];
+    for (size_t r = 0; r < API_REFUSAL_COUNT; r++) {
+        uint64_t now = atomic_load(&c->refused[r]);
+        rd[r] = now - c->refused_logged[r];
+        c->refused_logged[r] = now;
+        total += rd[r];
+    }
+    if (total == 0) {
         return;
     }
     c->logged_at_ms = now_ms;
-    log_warn("api: closed %llu connections slow to send their requests (%llu without headers "
-             "after %u s, %llu without the whole request after %u s, %llu evicted near the "
-             "limit of %u connections) and refused %llu at the limit; slow clients or an "
-             "attack; next report in %u s at the earliest",
-             (unsigned long long)total, (unsigned long long)d[API_CUT_HEADERS_DEADLINE],
-             API_HEADERS_DEADLINE_S, (unsigned long long)d[API_CUT_REQUEST_DEADLINE],
-             API_REQUEST_DEADLINE_S, (unsigned long long)d[API_CUT_EVICTED],
-             API_CONNECTION_LIMIT, (unsigned long long)refused_d,
+    log_warn("api: slow clients or an attack: closed %llu connections without headers after "
+             "%u s, %llu without the whole request after %u s, evicted %llu near the limit of "
+             "%u connections, refused %llu from the flooding address and %llu at the limit; "
+             "next report in %u s at the earliest",
+             (unsigned long long)d[API_CUT_HEADERS_DEADLINE], API_HEADERS_DEADLINE_S,
+             (unsigned long long)d[API_CUT_REQUEST_DEADLINE], API_REQUEST_DEADLINE_S,
+             (unsigned long long)d[API_CUT_EVICTED], API_CONNECTION_LIMIT,
+             (unsigned long long)rd[API_REFUSED_FLOOD], (unsigned long long)rd[API_REFUSED_LIMIT],
              CONNS_LOG_INTERVAL_MS / 1000u);
 }
 
@@ -431,7 +463,9 @@ petro_result api_conns_start(api_conns **out) {
     for (size_t r = 0; r < API_CUT_REASON_COUNT; r++) {
         atomic_init(&c->cuts[r], 0u);
     }
-    atomic_init(&c->refused, 0u);
+    for (size_t r = 0; r < API_REFUSAL_COUNT; r++) {
+        atomic_init(&c->refused[r], 0u);
+    }
     if (!init_sync(c)) {
         free(c);
         return PETRO_ERR_NOMEM;

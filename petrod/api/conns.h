@@ -17,7 +17,12 @@
  *   client address with the most such connections, the one that has waited longest. Slow
  *   clients so never fill the limit, and a flood from one address evicts only its own
  *   connections: a client elsewhere that sends its request promptly gets a connection and an
- *   answer while any number of slow ones come and go.
+ *   answer while any number of slow ones come and go;
+ * - reaping: an evicted connection is gone only once its thread has ended. While
+ *   API_CONNECTION_REAP_LAG_MAX evicted ones are still closing, a new connection from the
+ *   address that would lose one is refused at accept instead (api_conns_accept: no thread is
+ *   made for it), so a flood reconnecting faster than connections close cannot push the
+ *   others into libmicrohttpd's limit.
  *
  * "Closed" is shutdown(2) of the socket: the connection's thread wakes on the end of its input
  * and libmicrohttpd closes it; the client gets no answer. The socket stays libmicrohttpd's:
@@ -30,6 +35,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include <microhttpd.h>
 
@@ -40,6 +46,8 @@
 /* Past LIMIT - HEADROOM live connections every new one evicts one (see above). The headroom
  * absorbs the connections accepted before the evicted ones are gone. */
 #define API_CONNECTION_HEADROOM 128u
+/* Evicted connections still closing past which the evicting address is refused at accept. */
+#define API_CONNECTION_REAP_LAG_MAX (API_CONNECTION_HEADROOM / 2u)
 /* Deadlines from the moment a connection starts waiting for a request (see above). */
 #define API_HEADERS_DEADLINE_S 10u
 #define API_REQUEST_DEADLINE_S 30u
@@ -50,6 +58,13 @@ _Static_assert(API_CONNECTION_HEADROOM > 0u && API_CONNECTION_HEADROOM < API_CON
                "eviction starts below the limit");
 _Static_assert(API_HEADERS_DEADLINE_S < API_REQUEST_DEADLINE_S,
                "the headers are part of the request");
+
+/** Why a connection was refused at accept (counted for /metrics). */
+typedef enum api_conn_refusal {
+    API_REFUSED_LIMIT, /* by libmicrohttpd: API_CONNECTION_LIMIT open (api_conns_note_refused) */
+    API_REFUSED_FLOOD, /* by api_conns_accept: its address floods while evictions lag */
+    API_REFUSAL_COUNT
+} api_conn_refusal;
 
 /** Why the table closed a connection (counted for /metrics). */
 typedef enum api_conn_cut {
@@ -70,6 +85,11 @@ petro_result api_conns_start(api_conns **out);
 /** Stop the sweeping thread and free the table. Call after MHD_stop_daemon (which reports the
  *  close of every connection still open). api_conns_stop(NULL) is a no-op. */
 void api_conns_stop(api_conns *c);
+
+/** MHD_AcceptPolicyCallback, with cls the table: MHD_NO (refuse) when
+ *  API_CONNECTION_REAP_LAG_MAX evicted connections are still closing and addr is the address
+ *  the next eviction would take a connection from; else MHD_YES. */
+enum MHD_Result api_conns_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen);
 
 /** MHD_OPTION_NOTIFY_CONNECTION callback, with cls the table: enters a connection into the
  *  table on MHD_CONNECTION_NOTIFY_STARTED (evicting one if room is short) and removes it on
@@ -99,7 +119,10 @@ uint64_t api_conns_cut_count(const api_conns *c, api_conn_cut reason);
  *  from libmicrohttpd's log line), for the warning line and /metrics. */
 void api_conns_note_refused(api_conns *c);
 
-/** Connections refused at the limit since api_conns_start. */
-uint64_t api_conns_refused_count(const api_conns *c);
+/** The name of reason as /metrics labels it: "limit", "flood". */
+const char *api_conn_refusal_name(api_conn_refusal reason);
+
+/** Connections refused for reason since api_conns_start. */
+uint64_t api_conns_refused_count(const api_conns *c, api_conn_refusal reason);
 
 #endif

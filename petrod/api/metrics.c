@@ -208,9 +208,14 @@ enum MHD_Result api_metrics(const api_request *req) {
         put(b, "petro_http_connections_cut_total{reason=\"%s\"} %" PRIu64 "\n",
             api_conn_cut_name((api_conn_cut)r), api_conns_cut_count(a->conns, (api_conn_cut)r));
     }
-    metric(b, "petro_http_connections_refused_total", "counter",
-           "Connections refused because the connection limit was reached.",
-           api_conns_refused_count(a->conns));
+    put(b, "# HELP petro_http_connections_refused_total Connections refused at accept: at the "
+           "limit, or from a flooding address while evicted connections close.\n"
+           "# TYPE petro_http_connections_refused_total counter\n");
+    for (unsigned r = 0; r < API_REFUSAL_COUNT; r++) {
+        put(b, "petro_http_connections_refused_total{reason=\"%s\"} %" PRIu64 "\n",
+            api_conn_refusal_name((api_conn_refusal)r),
+            api_conns_refused_count(a->conns, (api_conn_refusal)r));
+    }
     metric(b, "petro_event_streams", "gauge", "Open /v1/events streams.",
            (uint64_t)atomic_load(&a->event_streams_open));
     metric(b, "petro_event_streams_total", "counter", "/v1/events streams opened.",

@@ -666,7 +666,7 @@ petro_result api_start(api **out, node *n, const api_config *cfg) {
         flags |= MHD_USE_IPv6;
     }
     a->daemon = MHD_start_daemon(
-        flags, port, NULL, NULL, on_request, a,
+        flags, port, api_conns_accept, a->conns, on_request, a,
         MHD_OPTION_EXTERNAL_LOGGER, on_log, a, /* first, so every message goes through it */
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)API_CONNECTION_LIMIT,
