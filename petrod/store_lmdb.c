@@ -127,16 +127,49 @@ static int get_checked(store_lmdb *s, MDB_txn *txn, MDB_dbi dbi, db_tag tag, MDB
     return value_ok(s, tag, k, v) ? MDB_SUCCESS : STORE_DAMAGED;
 }
 
-/* mdb_put of value || check, written in place (MDB_RESERVE: no copy of a large block). */
-static int put_checked(MDB_txn *txn, MDB_dbi dbi, db_tag tag, MDB_val *k, const void *value,
-                       size_t value_size) {
+/* mdb_put of value || check, written in place (MDB_RESERVE: no copy of a large block).
+ * *check_out (may be NULL) receives the check as a u64. */
+static int put_checked_out(MDB_txn *txn, MDB_dbi dbi, db_tag tag, MDB_val *k, const void *value,
+                           size_t value_size, uint64_t *check_out) {
     MDB_val v = {value_size + CHECK_SIZE, NULL};
     int rc = mdb_put(txn, dbi, k, &v, MDB_RESERVE);
     if (rc != MDB_SUCCESS) return rc;
     if (value_size > 0) memcpy(v.mv_data, value, value_size);
-    value_check((uint8_t *)v.mv_data + value_size, tag, k, value, value_size);
+    uint8_t *check = (uint8_t *)v.mv_data + value_size;
+    value_check(check, tag, k, value, value_size);
+    if (check_out != NULL) {
+        uint64_t c = 0;
+        for (int i = 7; i >= 0; i--) c = (c << 8) | check[i];
+        *check_out = c;
+    }
     return MDB_SUCCESS;
 }
+
+static int put_checked(MDB_txn *txn, MDB_dbi dbi, db_tag tag, MDB_val *k, const void *value,
+                       size_t value_size) {
+    return put_checked_out(txn, dbi, tag, k, value, value_size, NULL);
+}
+
+/* ------------------------------------------------------------ state digest
+ *
+ * A value's check proves the value belongs to its key, not that it is the newest value of
+ * that key: a lost or misdirected write (an old page version, still in the file, copied over
+ * the live one) passes every check. So meta "state_digest" holds the sum (mod 2^64) of the
+ * checks of every record of the state database, kept up to date by each write transaction
+ * (minus the old record's check, plus the new one's: the old one is read anyway, its page is
+ * hot) in the same commit. The scrub adds the checks up again and compares: a rolled-back,
+ * lost or extra record does not add up. */
+
+/* The check stored in the last 8 bytes of a raw value (0 if it has none: the scrub finds it). */
+static uint64_t stored_check(const MDB_val *v) {
+    if (v->mv_size < CHECK_SIZE) return 0;
+    const uint8_t *c = (const uint8_t *)v->mv_data + v->mv_size - CHECK_SIZE;
+    uint64_t x = 0;
+    for (int i = 7; i >= 0; i--) x = (x << 8) | c[i];
+    return x;
+}
+
+static const char DIGEST_NAME[] = "state_digest";
 
 /* An LMDB result, or PETRO_ERR_CORRUPT for STORE_DAMAGED. */
 static petro_result checked_result(int rc, const char *what) {
@@ -159,6 +192,8 @@ petro_result store_lmdb_scrub(store_lmdb *s, uint64_t *records, uint64_t *damage
                {s->dbi_txrecent, DB_TXRECENT}, {s->dbi_acct_last, DB_ACCT_LAST},
                {s->dbi_acct_links, DB_ACCT_LINKS}, {s->dbi_meta, DB_META}};
     petro_result r = PETRO_OK;
+    uint64_t digest = 0; /* the sum of the state records' checks ("state digest") */
+    uint8_t prev[511];
     for (size_t i = 0; i < sizeof dbs / sizeof dbs[0] && r != PETRO_ERR_IO; i++) {
         MDB_cursor *cur = NULL;
         rc = mdb_cursor_open(txn, dbs[i].dbi, &cur);
@@ -166,19 +201,53 @@ petro_result store_lmdb_scrub(store_lmdb *s, uint64_t *records, uint64_t *damage
             r = store_lmdb_result(rc, "cursor open (scrub)");
             break;
         }
-        MDB_val k, v;
+        MDB_val k, v, prev_k = {0, prev};
+        bool has_prev = false;
         /* Bounded by the number of values in the database. */
         for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == MDB_SUCCESS;
              rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
             (*records)++;
-            const char *why = value_verify(dbs[i].tag, &k, &v);
+            const char *why = NULL;
+            /* The tree, not only the values: keys in strictly ascending order, and each one
+             * found again by a lookup from the root (a damaged branch page routes lookups
+             * away from records a scan still reaches). */
+            MDB_val found;
+            if (has_prev && mdb_cmp(txn, dbs[i].dbi, &prev_k, &k) >= 0) {
+                why = "keys out of order (a damaged page)";
+            } else if (mdb_get(txn, dbs[i].dbi, &k, &found) != MDB_SUCCESS ||
+                       found.mv_data != v.mv_data) {
+                why = "not found by a lookup from the root (a damaged branch page)";
+            }
+            if (dbs[i].tag == DB_STATE) digest += stored_check(&v);
+            if (why == NULL) why = value_verify(dbs[i].tag, &k, &v);
             if (why != NULL) {
                 if (++*damaged <= 10) log_damage(dbs[i].tag, &k, why); /* the first few */
                 r = PETRO_ERR_CORRUPT;
             }
+            if (k.mv_size <= sizeof prev) {
+                memcpy(prev, k.mv_data, k.mv_size);
+                prev_k.mv_size = k.mv_size;
+                has_prev = true;
+            }
         }
         if (rc != MDB_NOTFOUND) r = store_lmdb_result(rc, "cursor next (scrub)");
         mdb_cursor_close(cur);
+    }
+    if (r == PETRO_OK) {
+        MDB_val k = {sizeof DIGEST_NAME - 1, (void *)DIGEST_NAME}, v;
+        rc = get_checked(NULL, txn, s->dbi_meta, DB_META, &k, &v);
+        uint64_t want = 0;
+        if (rc == MDB_SUCCESS && v.mv_size == 8) {
+            for (int b = 7; b >= 0; b--) want = (want << 8) | ((const uint8_t *)v.mv_data)[b];
+        }
+        if (rc != MDB_SUCCESS || v.mv_size != 8 || want != digest) {
+            (*damaged)++;
+            log_error("store: DAMAGED state: its records do not add up to the state digest the "
+                      "last commit wrote (%s); a record was rolled back, lost or added behind "
+                      "the node's back (docs/operations.md, \"Damaged storage\")",
+                      rc == MDB_NOTFOUND ? "no digest stored" : "they differ");
+            r = PETRO_ERR_CORRUPT;
+        }
     }
     mdb_txn_abort(txn);
     s->damaged_total += *damaged;
@@ -476,6 +545,19 @@ petro_result store_lmdb_open_readonly(store_lmdb **out, const char *dir, size_t 
     return open_env(out, dir, map_size, false, true);
 }
 
+/* LMDB's own consistency assertions fire on a damaged tree (a child page number pointing
+ * at a leaf, a branch page with one key...), and LMDB then calls abort(): a signal, no
+ * cause. This runs first and exits with the data-directory status and one line instead. The
+ * process stops either way: going on over a damaged tree could serve anything. */
+static void on_lmdb_assert(MDB_env *env, const char *msg) {
+    (void)env;
+    fprintf(stderr, "petrod: the ledger's LMDB tree is DAMAGED (lmdb: %s); stopping: restore it "
+                    "from a backup or a peer (docs/operations.md, \"Damaged storage\")\n",
+            msg);
+    fflush(stderr);
+    _exit(3);
+}
+
 static petro_result open_env(store_lmdb **out, const char *dir, size_t map_size, bool create,
                              bool is_read_only) {
     PETROD_ASSERT(dir != NULL);
@@ -500,6 +582,7 @@ static petro_result open_env(store_lmdb **out, const char *dir, size_t map_size,
         free(s);
         return store_lmdb_result(rc, "env create");
     }
+    (void)mdb_env_set_assert(s->env, on_lmdb_assert); /* EINVAL in an NDEBUG liblmdb: none */
     if ((rc = mdb_env_set_maxdbs(s->env, STORE_DBS_MAX)) != MDB_SUCCESS ||
         (rc = mdb_env_set_maxreaders(s->env, STORE_READERS_MAX)) != MDB_SUCCESS ||
         (rc = mdb_env_set_mapsize(s->env, map_size)) != MDB_SUCCESS) {
@@ -562,10 +645,20 @@ static petro_result adapter_put(void *ctx, const uint8_t *key, size_t key_size,
         log_error("store: put outside a write transaction");
         return PETRO_ERR_IO;
     }
-    MDB_val k = {key_size, (void *)key};
-    return store_write_result(t->s, put_checked(t->txn, t->s->dbi_state, DB_STATE, &k, value,
-                                                value_size),
-                              "put state");
+    MDB_val k = {key_size, (void *)key}, old;
+    int rc = mdb_get(t->txn, t->s->dbi_state, &k, &old);
+    if (rc == MDB_SUCCESS) {
+        t->digest_delta -= stored_check(&old);
+    } else if (rc != MDB_NOTFOUND) {
+        return store_write_result(t->s, rc, "get state (digest)");
+    }
+    uint64_t check = 0;
+    rc = put_checked_out(t->txn, t->s->dbi_state, DB_STATE, &k, value, value_size, &check);
+    if (rc == MDB_SUCCESS) {
+        t->digest_delta += check;
+        t->has_state_writes = true;
+    }
+    return store_write_result(t->s, rc, "put state");
 }
 
 static petro_result adapter_del(void *ctx, const uint8_t *key, size_t key_size) {
@@ -574,9 +667,16 @@ static petro_result adapter_del(void *ctx, const uint8_t *key, size_t key_size) 
         log_error("store: del outside a write transaction");
         return PETRO_ERR_IO;
     }
-    MDB_val k = {key_size, (void *)key};
-    int rc = mdb_del(t->txn, t->s->dbi_state, &k, NULL);
+    MDB_val k = {key_size, (void *)key}, old;
+    int rc = mdb_get(t->txn, t->s->dbi_state, &k, &old);
     if (rc == MDB_NOTFOUND) return PETRO_OK;
+    if (rc != MDB_SUCCESS) return store_write_result(t->s, rc, "get state (digest)");
+    uint64_t check = stored_check(&old);
+    rc = mdb_del(t->txn, t->s->dbi_state, &k, NULL);
+    if (rc == MDB_SUCCESS) {
+        t->digest_delta -= check;
+        t->has_state_writes = true;
+    }
     return store_write_result(t->s, rc, "del state");
 }
 
@@ -648,8 +748,37 @@ petro_result store_txn_begin(store_lmdb *s, bool is_write, store_txn *t) {
     return PETRO_OK;
 }
 
+/* Add a write txn's digest change to meta "state_digest" (0 when there is none yet: the
+ * ledger's first commit). */
+static petro_result digest_update(store_txn *t) {
+    MDB_val k = {sizeof DIGEST_NAME - 1, (void *)DIGEST_NAME}, v;
+    uint64_t digest = 0;
+    int rc = get_checked(t->s, t->txn, t->s->dbi_meta, DB_META, &k, &v);
+    if (rc == MDB_SUCCESS && v.mv_size == 8) {
+        for (int i = 7; i >= 0; i--) digest = (digest << 8) | ((const uint8_t *)v.mv_data)[i];
+    } else if (rc == MDB_SUCCESS) {
+        log_error("meta state_digest has %zu bytes, not 8", v.mv_size);
+        return PETRO_ERR_CORRUPT;
+    } else if (rc != MDB_NOTFOUND) {
+        return checked_result(rc, "get state_digest");
+    }
+    digest += t->digest_delta;
+    uint8_t out[8];
+    for (int i = 0; i < 8; i++) out[i] = (uint8_t)(digest >> (8 * i));
+    return store_write_result(t->s, put_checked(t->txn, t->s->dbi_meta, DB_META, &k, out, 8),
+                              "put state_digest");
+}
+
 petro_result store_txn_commit(store_txn *t) {
     if (t->txn == NULL) return PETRO_ERR_IO;
+    if (t->is_write && t->has_state_writes) {
+        petro_result r = digest_update(t);
+        if (r != PETRO_OK) {
+            mdb_txn_abort(t->txn);
+            t->txn = NULL;
+            return r;
+        }
+    }
     int rc = mdb_txn_commit(t->txn);
     t->txn = NULL;
     if (rc == MDB_SUCCESS && t->is_write) t->s->is_map_full_logged = false;

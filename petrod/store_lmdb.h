@@ -35,8 +35,9 @@
  * start-up (devnet.h, datadir_inspect) instead of failing somewhere inside. 2: meta "role".
  * 3: account history as acct_last + acct_links (was acct_txs, one entry per account and
  * transaction, which cost a random page write each). 4: txrecent. 5: every value carries a
- * check (store_lmdb.c, "value checks"). */
-#define STORE_FORMAT_VERSION 5u
+ * check (store_lmdb.c, "value checks"). 6: meta "state_digest" (store_lmdb.c, "state
+ * digest"). */
+#define STORE_FORMAT_VERSION 6u
 
 /* meta "role" (one byte), written at creation: who produces this ledger's blocks. A devnet
  * (petrod devnet, or petrod run without --cluster) produces its own; a cluster validator
@@ -54,6 +55,10 @@ typedef struct store_txn {
     petro_store store; /* ctx points to this struct: do not move a store_txn while in use */
     const uint8_t *from; /* during store_state_each_from only */
     size_t from_size;
+    /* A write txn's change of the state digest (store_lmdb.c, "state digest"), written into
+     * meta "state_digest" by store_txn_commit. */
+    uint64_t digest_delta;
+    bool has_state_writes;
 } store_txn;
 
 /** Translate an LMDB return code into a petro_result, logging mdb_strerror with what for

@@ -17,13 +17,18 @@ The test: a devnet with a payment, stopped. Then
 3. on a third copy, a node running with `--scrub-interval-s 1`: bob's balance is damaged under
    it and nobody reads it; the background scrub finds it within seconds (/healthz 503,
    /v1/status), with the scrub's log line;
-4. the untouched ledger still runs.
+4. a rollback: alice's balance record of one payment earlier (a valid value with a valid
+   check, as a lost write would leave it) put back into the ledger after the next payment:
+   `petrod run` refuses it (exit 3: the records do not add up to the state digest), where
+   otherwise it would serve the old balance and accept her committed payment again;
+5. the untouched ledger still runs.
 """
 
 import hashlib
 import os
 import shutil
 import struct
+import subprocess
 import sys
 import tempfile
 import time
@@ -154,7 +159,38 @@ def run():
             check(node.stop() == 0, "petrod exit on SIGTERM\n" + node.describe())
             node.extra_args = []
 
-            # 4. The untouched ledger still runs, with alice's balance.
+            # 4. A rollback of one record to its value of one payment earlier.
+            earlier = os.path.join(work, "earlier")
+            shutil.copytree(healthy, earlier)
+            node.data_dir = healthy
+            node.start()
+            h.cli_ok(node, "pay", "--wallet", node.wallet("alice"), "--to", bob, "--amount",
+                     "5", "--wait")
+            balance = node.balance(alice)
+            check(node.stop() == 0, "petrod exit on SIGTERM\n" + node.describe())
+            rolled = os.path.join(work, "rolled-back")
+            shutil.copytree(healthy, rolled)
+            key_hex = (b"T" + alice_pub + b"\x00").hex()
+            p = subprocess.run(["mdb_dump", "-s", "state", os.path.join(earlier, "ledger")],
+                               capture_output=True, text=True)
+            check(p.returncode == 0, "mdb_dump: %s" % p.stderr)
+            lines = p.stdout.splitlines()
+            head = lines[:lines.index("HEADER=END") + 1]
+            at = lines.index(" " + key_hex)
+            dump = os.path.join(work, "rollback.dump")
+            with open(dump, "w") as f:
+                f.write("\n".join(head + [lines[at], lines[at + 1], "DATA=END"]) + "\n")
+            p = subprocess.run(["mdb_load", "-s", "state", "-f", dump,
+                                os.path.join(rolled, "ledger")], capture_output=True, text=True)
+            check(p.returncode == 0, "mdb_load: %s" % p.stderr)
+            rc, out, err = h.run_petrod("run", "--data", rolled, "--http", "127.0.0.1:0")
+            check(rc == EXIT_DATADIR and "ready" not in out and
+                  "do not add up to the state digest" in err,
+                  "petrod run on a rolled-back record: expected exit 3, got %d\n%s%s"
+                  % (rc, out, err))
+            log("a rolled-back record is refused: %s" % err.strip().splitlines()[-1])
+
+            # 5. The untouched ledger still runs, with alice's balance.
             node.data_dir = healthy
             node.start()
             check(node.balance(alice) == balance, "the healthy ledger changed")
