@@ -301,6 +301,35 @@ static petro_result scrub_store(node *n) {
     return PETRO_OK;
 }
 
+/* The tip block is signed by a proposer this node accepts (its own key alone, a validator of
+ * its cluster): a tip rewritten with another key is refused at start-up, not served. The
+ * blocks below it are tied to it by their links (checked by the scrub). */
+static petro_result check_tip_signature(node *n) {
+    if (n->tip.height == 0) return PETRO_OK; /* genesis carries no signature */
+    store_txn t;
+    petro_result r = store_txn_begin(n->store, false, &t);
+    if (r != PETRO_OK) return r;
+    const uint8_t *block;
+    size_t block_size;
+    petro_block_header h;
+    r = store_get_block(&t, n->tip.height, &block, &block_size);
+    if (r == PETRO_OK && (block_size < PETRO_BLOCK_HEADER_SIZE ||
+                          petro_block_header_decode(&h, block, PETRO_BLOCK_HEADER_SIZE) !=
+                              PETRO_OK)) {
+        r = PETRO_ERR_CORRUPT;
+    }
+    if (r == PETRO_OK && (!petro_block_signature_ok(&h, &n->tip.network_id) ||
+                          !ordering_is_validator(n->ord, &h.proposer))) {
+        log_error("the tip block %llu is not signed by %s: the ledger was altered; refusing to "
+                  "open it (docs/operations.md, \"Damaged storage\")",
+                  (unsigned long long)n->tip.height,
+                  n->cfg.ordering != NULL ? "a validator of the cluster" : "this node's key");
+        r = PETRO_ERR_CORRUPT;
+    }
+    store_txn_abort(&t);
+    return r;
+}
+
 static petro_result lock_data_dir(node *n) {
     char path[PATH_MAX + 32];
     int len = snprintf(path, sizeof path, "%s/petrod.lock", n->cfg.data_dir);
@@ -518,6 +547,8 @@ petro_result node_open(node **out, const node_config *cfg) {
     r = recover_tip(n, &genesis_id);
     if (r != PETRO_OK) goto fail;
     r = open_ordering(n);
+    if (r != PETRO_OK) goto fail;
+    r = check_tip_signature(n);
     if (r != PETRO_OK) goto fail;
     r = load_validator_key(n);
     if (r != PETRO_OK) goto fail;

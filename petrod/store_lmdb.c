@@ -178,6 +178,8 @@ static petro_result checked_result(int rc, const char *what) {
 
 uint64_t store_lmdb_damaged(const store_lmdb *s) { return s->damaged_total; }
 
+static uint64_t be_get_u64(const uint8_t in[8]);
+
 petro_result store_lmdb_scrub(store_lmdb *s, uint64_t *records, uint64_t *damaged) {
     *records = 0;
     *damaged = 0;
@@ -194,6 +196,9 @@ petro_result store_lmdb_scrub(store_lmdb *s, uint64_t *records, uint64_t *damage
     petro_result r = PETRO_OK;
     uint64_t digest = 0; /* the sum of the state records' checks ("state digest") */
     uint8_t prev[511];
+    petro_hash prev_block; /* the hash of the block before, to check each block's link */
+    uint64_t prev_height = 0;
+    bool has_prev_block = false;
     for (size_t i = 0; i < sizeof dbs / sizeof dbs[0] && r != PETRO_ERR_IO; i++) {
         MDB_cursor *cur = NULL;
         rc = mdb_cursor_open(txn, dbs[i].dbi, &cur);
@@ -220,6 +225,24 @@ petro_result store_lmdb_scrub(store_lmdb *s, uint64_t *records, uint64_t *damage
             }
             if (dbs[i].tag == DB_STATE) digest += stored_check(&v);
             if (why == NULL) why = value_verify(dbs[i].tag, &k, &v);
+            if (why == NULL && dbs[i].tag == DB_BLOCKS) {
+                /* The chain: each block at its key's height, linked to the one before (a
+                 * block rewritten below the tip no longer links to the next one). */
+                petro_block_header hdr;
+                if (k.mv_size != 8 || v.mv_size < PETRO_BLOCK_HEADER_SIZE ||
+                    petro_block_header_decode(&hdr, v.mv_data, PETRO_BLOCK_HEADER_SIZE) !=
+                        PETRO_OK ||
+                    hdr.height != be_get_u64(k.mv_data)) {
+                    why = "not a block of its height";
+                } else if (has_prev_block && hdr.height == prev_height + 1 &&
+                           !petro_hash_equal(&hdr.prev_hash, &prev_block)) {
+                    why = "does not link to the block before it";
+                } else {
+                    petro_block_hash(&prev_block, &hdr);
+                    prev_height = hdr.height;
+                    has_prev_block = true;
+                }
+            }
             if (why != NULL) {
                 if (++*damaged <= 10) log_damage(dbs[i].tag, &k, why); /* the first few */
                 r = PETRO_ERR_CORRUPT;
