@@ -8,7 +8,7 @@
  * checked by cmd_op.c. What the schema cannot default is computed here first: times given in
  * days from now, the approval threshold (default: every approver), a document file's hash
  * (BLAKE2b-256; only the hash and a reference go on the ledger), and an amendment's
- * countersignature over the contract's amend count read from the node. */
+ * countersignature over the node's network id and the contract's amend count read from it. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,14 +207,17 @@ static int amend_when(cli_args *copy, char text[U64_TEXT_SIZE], const char *ms_o
     return args_set(copy, ms_opt, text);
 }
 
-/* The amendment and the message the other party signs, which needs the contract's
- * amend_count (and, for dates left out, its current dates) from the node. copy receives the
- * times used. */
+/* The amendment and the message the other party signs, which needs the node's network id
+ * and kind (GET /v1/status; the kind opens the wallets) and the contract's amend_count (and,
+ * for dates left out, its current dates). copy receives the times used. */
 static int amend_build(const cli_config *cfg, cli_args *copy, char times[2][U64_TEXT_SIZE],
-                       cli_tx_op *txo,
+                       cli_tx_op *txo, petro_net_kind *net,
                        uint8_t msg[PETRO_TRADE_AMEND_MESSAGE_SIZE]) {
     uint64_t id = 0;
     int rc = parse_uint(&id, "--id", args_get(copy, "id"), 1, UINT64_MAX);
+    if (rc != CLI_EXIT_OK) return rc;
+    petro_hash network_id;
+    rc = node_status(cfg, net, &network_id, NULL);
     if (rc != CLI_EXIT_OK) return rc;
     char path[64];
     (void)snprintf(path, sizeof path, "/v1/trade/contracts/%" PRIu64, id);
@@ -235,22 +238,14 @@ static int amend_build(const cli_config *cfg, cli_args *copy, char times[2][U64_
     if (rc == CLI_EXIT_OK) rc = cmd_op_build_alias(txo, copy);
     if (rc != CLI_EXIT_OK) return rc;
     const petro_op_trade_amend *a = &txo->op.u.trade_amend;
-    petro_trade_amend_message(msg, a->contract_id, (uint32_t)count, a->amount,
+    petro_trade_amend_message(msg, &network_id, a->contract_id, (uint32_t)count, a->amount,
                               a->shipment_deadline_ms, a->expiry_ms);
     return CLI_EXIT_OK;
 }
 
-static int sign_with(const cli_config *cfg, const char *path,
-                     const uint8_t msg[PETRO_TRADE_AMEND_MESSAGE_SIZE],
-                     petro_sig *sig) {
-    petro_net_kind kind = PETRO_NET_TEST;
-    if (!node_probe_net_kind(cfg, &kind)) {
-        /* A wallet is opened for a network kind (devnet wallets only on test networks):
-         * never sign on a guess. */
-        return cli_fail(CLI_EXIT_UNREACHABLE,
-                        "cannot learn the node's network (GET /v1/status failed); refusing to "
-                        "sign without it");
-    }
+/* A wallet is opened for the node's network kind (devnet wallets only on test networks). */
+static int sign_with(const cli_config *cfg, const char *path, petro_net_kind kind,
+                     const uint8_t msg[PETRO_TRADE_AMEND_MESSAGE_SIZE], petro_sig *sig) {
     wallet_key key;
     memset(&key, 0, sizeof key);
     int rc = wallet_open(cfg, path, kind, &key);
@@ -265,11 +260,12 @@ static int cmd_trade_amend_sign(const cli_config *cfg, const cli_args *args) {
     cli_args copy = *args;
     char times[2][U64_TEXT_SIZE];
     cli_tx_op txo;
+    petro_net_kind net = PETRO_NET_TEST;
     uint8_t msg[PETRO_TRADE_AMEND_MESSAGE_SIZE];
-    int rc = amend_build(cfg, &copy, times, &txo, msg);
+    int rc = amend_build(cfg, &copy, times, &txo, &net, msg);
     if (rc != CLI_EXIT_OK) return rc;
     petro_sig sig;
-    rc = sign_with(cfg, args_get(args, "wallet"), msg, &sig);
+    rc = sign_with(cfg, args_get(args, "wallet"), net, msg, &sig);
     if (rc != CLI_EXIT_OK) return rc;
     char hex[129];
     petro_hex_encode(hex, sig.bytes, sizeof sig.bytes);
@@ -294,10 +290,11 @@ static int cmd_trade_amend(const cli_config *cfg, const cli_args *args) {
     cli_args copy = *args;
     char times[2][U64_TEXT_SIZE];
     cli_tx_op txo;
+    petro_net_kind net = PETRO_NET_TEST;
     uint8_t msg[PETRO_TRADE_AMEND_MESSAGE_SIZE];
-    int rc = amend_build(cfg, &copy, times, &txo, msg);
+    int rc = amend_build(cfg, &copy, times, &txo, &net, msg);
     if (rc == CLI_EXIT_OK && wallet != NULL) {
-        rc = sign_with(cfg, wallet, msg, &txo.op.u.trade_amend.counter_sig);
+        rc = sign_with(cfg, wallet, net, msg, &txo.op.u.trade_amend.counter_sig);
     }
     return rc == CLI_EXIT_OK ? cli_tx_submit(cfg, &copy, &txo) : rc;
 }

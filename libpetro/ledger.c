@@ -632,6 +632,7 @@ static petro_result apply_ops(petro_ledger *l, petro_tx_result *result, const pe
     ctx.source = tx->source;
     ctx.height = l->height;
     ctx.timestamp_ms = l->timestamp_ms;
+    ctx.network_id = l->tip.network_id;
     /* Signers and thresholds as they were when the transaction started. */
     const uint32_t thresholds[3] = {effective_threshold(acct->threshold_low),
                                     effective_threshold(acct->threshold_medium),
@@ -1265,7 +1266,8 @@ petro_result petro_ledger_genesis(petro_ledger *l, petro_block_header *block0,
     }
     if (rc == PETRO_OK) {
         petro__op_ctx rctx = {.ledger = l, .source = g->treasury, .height = 0,
-                              .timestamp_ms = g->timestamp_ms, .op_index = 0};
+                              .timestamp_ms = g->timestamp_ms,
+                              .network_id = l->tip.network_id, .op_index = 0};
         for (size_t i = 0; rc == PETRO_OK && i < petro__family_count(); i++) {
             const petro__family *f = petro__family_get(i);
             if (f->genesis_apply != NULL) rc = f->genesis_apply(&rctx, g);

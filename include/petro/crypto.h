@@ -56,8 +56,8 @@ PETRO_API bool petro_verify(const petro_sig *sig, const uint8_t *msg, size_t msg
     X(PETRO_DOMAIN_CHECKPOINT, "petro-checkpoint-v2", "proof-of-reserves checkpoint",          \
       "the validator", "the checkpoint bytes (\"Proof of reserves\")")                           \
     X(PETRO_DOMAIN_TRADE_AMEND, "petro-trade-amend-v2", "trade amendment countersignature",    \
-      "the other party", "u64 contract id, u32 amend count, i64 amount, u64 deadline, "          \
-      "u64 expiry")                                                                             \
+      "the other party", "network id (32), u64 contract id, u32 amend count, i64 amount, "       \
+      "u64 deadline, u64 expiry")                                                               \
     X(PETRO_DOMAIN_STATE_ROOT, "petro-state-root-v1", "state commitment", "the validator",     \
       "the state root bytes (\"State commitment\")")
 

@@ -96,15 +96,18 @@ typedef struct petro_trade_target {
 } petro_trade_target;
 
 /** The message the counterparty signs for an amendment, in the signature domain
- *  PETRO_DOMAIN_TRADE_AMEND: u64 contract_id || u32 amend_count (before) || i64 amount ||
- *  u64 shipment_deadline_ms || u64 expiry_ms (little-endian). */
-#define PETRO_TRADE_AMEND_MESSAGE_SIZE (8 + 4 + 8 + 8 + 8)
+ *  PETRO_DOMAIN_TRADE_AMEND: network_id (32) || u64 contract_id || u32 amend_count (before) ||
+ *  i64 amount || u64 shipment_deadline_ms || u64 expiry_ms (little-endian). The network id
+ *  keeps a countersignature given on one network from verifying on another, where the same
+ *  keys may hold a contract with the same id and amend count. */
+#define PETRO_TRADE_AMEND_MESSAGE_SIZE (32 + 8 + 4 + 8 + 8 + 8)
 PETRO_API void petro_trade_amend_message(uint8_t out[PETRO_TRADE_AMEND_MESSAGE_SIZE],
-                                         uint64_t contract_id, uint32_t amend_count,
-                                         petro_amount amount, uint64_t shipment_deadline_ms,
-                                         uint64_t expiry_ms);
+                                         const petro_hash *network_id, uint64_t contract_id,
+                                         uint32_t amend_count, petro_amount amount,
+                                         uint64_t shipment_deadline_ms, uint64_t expiry_ms);
 /** The countersignature: petro_sign_in(PETRO_DOMAIN_TRADE_AMEND, the message above). */
-PETRO_API void petro_trade_amend_sign(petro_sig *sig, uint64_t contract_id, uint32_t amend_count,
+PETRO_API void petro_trade_amend_sign(petro_sig *sig, const petro_hash *network_id,
+                                      uint64_t contract_id, uint32_t amend_count,
                                       petro_amount amount, uint64_t shipment_deadline_ms,
                                       uint64_t expiry_ms, const petro_seckey *sk);
 

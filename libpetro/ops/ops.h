@@ -4,8 +4,8 @@
  * operations' schemas, checks and applies, and its hooks) and one line in families.def
  * (docs/architecture.md, "Adding an operation family").
  *
- * An apply function gets a context (the transaction's source, its signing weight, the block
- * height and time) and reads and writes state only through the helpers below. Reads see the
+ * An apply function gets a context (the transaction's source, the block height and time, the
+ * network id) and reads and writes state only through the helpers below. Reads see the
  * operation's own earlier writes, then the block's, then the store; writes go to the
  * per-transaction overlay, which the ledger merges into the block only if every operation of
  * the transaction succeeds. So an apply function may return an error after having written:
@@ -29,6 +29,7 @@ typedef struct petro__op_ctx {
     petro_pubkey source;         /* the transaction's source account */
     uint64_t height;             /* block being applied */
     uint64_t timestamp_ms;       /* its timestamp */
+    petro_hash network_id;       /* the ledger's network (for signatures an operation carries) */
     uint32_t op_index;           /* position of the operation in the transaction */
 } petro__op_ctx;
 

@@ -95,11 +95,13 @@ uint32_t petro_trade_month(uint64_t unix_ms) {
     return (uint32_t)(y * 100u + m);
 }
 
-void petro_trade_amend_message(uint8_t out[PETRO_TRADE_AMEND_MESSAGE_SIZE], uint64_t contract_id,
+void petro_trade_amend_message(uint8_t out[PETRO_TRADE_AMEND_MESSAGE_SIZE],
+                               const petro_hash *network_id, uint64_t contract_id,
                                uint32_t amend_count, petro_amount amount,
                                uint64_t shipment_deadline_ms, uint64_t expiry_ms) {
     petro__writer w;
     petro__w_init(&w, out, PETRO_TRADE_AMEND_MESSAGE_SIZE);
+    petro__w_bytes(&w, network_id->bytes, sizeof network_id->bytes);
     petro__w_u64(&w, contract_id);
     petro__w_u32(&w, amend_count);
     petro__w_i64(&w, amount);
@@ -108,12 +110,13 @@ void petro_trade_amend_message(uint8_t out[PETRO_TRADE_AMEND_MESSAGE_SIZE], uint
     PETRO_ASSERT(!w.is_overflow && w.size == PETRO_TRADE_AMEND_MESSAGE_SIZE);
 }
 
-void petro_trade_amend_sign(petro_sig *sig, uint64_t contract_id, uint32_t amend_count,
-                            petro_amount amount, uint64_t shipment_deadline_ms,
-                            uint64_t expiry_ms, const petro_seckey *sk) {
+void petro_trade_amend_sign(petro_sig *sig, const petro_hash *network_id, uint64_t contract_id,
+                            uint32_t amend_count, petro_amount amount,
+                            uint64_t shipment_deadline_ms, uint64_t expiry_ms,
+                            const petro_seckey *sk) {
     uint8_t msg[PETRO_TRADE_AMEND_MESSAGE_SIZE];
-    petro_trade_amend_message(msg, contract_id, amend_count, amount, shipment_deadline_ms,
-                              expiry_ms);
+    petro_trade_amend_message(msg, network_id, contract_id, amend_count, amount,
+                              shipment_deadline_ms, expiry_ms);
     petro_sign_in(sig, PETRO_DOMAIN_TRADE_AMEND, msg, sizeof msg, sk);
 }
 
@@ -714,8 +717,8 @@ static petro_result op_trade_amend(petro__op_ctx *ctx, const petro_op *op) {
         if (rc != PETRO_OK) return rc;
     }
     uint8_t msg[PETRO_TRADE_AMEND_MESSAGE_SIZE];
-    petro_trade_amend_message(msg, c.id, c.amend_count, o->amount, o->shipment_deadline_ms,
-                              o->expiry_ms);
+    petro_trade_amend_message(msg, &ctx->network_id, c.id, c.amend_count, o->amount,
+                              o->shipment_deadline_ms, o->expiry_ms);
     if (!petro_verify_in(&o->counter_sig, PETRO_DOMAIN_TRADE_AMEND, msg, sizeof msg, other)) {
         return PETRO_ERR_TRADE_BAD_COUNTER_SIG;
     }

@@ -251,7 +251,9 @@ static size_t make_trade_txs(petro_tx *tx, uint8_t txs[SEED_TXS][PETRO_TX_SIZE_M
     am->amount = 25 * PETRO_UNIT;
     am->shipment_deadline_ms = FUZZ_GENESIS_TS + 12 * FUZZ_DAY_MS;
     am->expiry_ms = FUZZ_GENESIS_TS + 25 * FUZZ_DAY_MS;
-    petro_trade_amend_sign(&am->counter_sig, 2, 0, am->amount, am->shipment_deadline_ms,
+    petro_hash net;
+    fuzz_network_id(&net);
+    petro_trade_amend_sign(&am->counter_sig, &net, 2, 0, am->amount, am->shipment_deadline_ms,
                            am->expiry_ms, &FUZZ_KEYS[4].sk);
     tx->ops[1].type = PETRO_OP_TRADE_DISPUTE;
     tx->ops[1].u.trade_dispute.contract_id = 2;

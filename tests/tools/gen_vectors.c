@@ -712,12 +712,12 @@ static void example_of(example *e, petro_sig_domain d, const petro_hash *tx_id,
         e->about = "network id || u64 LE height 1 || block 1 hash || block 1 state hash";
         return;
     case PETRO_DOMAIN_TRADE_AMEND:
-        petro_trade_amend_message(e->msg, 1, 0, 3600 * PETRO_UNIT, GENESIS_MS + 30 * DAY_MS,
-                                  GENESIS_MS + 60 * DAY_MS);
+        petro_trade_amend_message(e->msg, &NETWORK_ID, 1, 0, 3600 * PETRO_UNIT,
+                                  GENESIS_MS + 30 * DAY_MS, GENESIS_MS + 60 * DAY_MS);
         e->size = PETRO_TRADE_AMEND_MESSAGE_SIZE;
         e->signer = K_BOB;
-        e->about = "contract 1, amend count 0, amount 3600 PTR, deadline and expiry 30 and 60 "
-                   "days after genesis (little-endian)";
+        e->about = "network id || contract 1, amend count 0, amount 3600 PTR, deadline and "
+                   "expiry 30 and 60 days after genesis (little-endian)";
         return;
     default: {
         const char *tag = petro_sig_domain_tag(d);

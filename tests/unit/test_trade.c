@@ -1,9 +1,9 @@
 /* Unit tests of the trade family over the in-memory store: the happy path (create, fund,
  * present every document, approve m of n, release), every failure path with its own code,
  * partial shipments summing exactly to the amount, refund, dispute and resolution,
- * amendments with one and two signatures, the receiving zone's policy on releases, the
- * invariants after every block (escrow counted), and the turnover aggregates equal to a
- * recomputation from the releases applied. */
+ * amendments with one and two signatures (and a countersignature for another network), the
+ * receiving zone's policy on releases, the invariants after every block (escrow counted), and
+ * the turnover aggregates equal to a recomputation from the releases applied. */
 #include "trade_fixture.h"
 
 static petro_op_trade_create terms(petro_amount amount, uint8_t threshold, uint8_t partial) {
@@ -66,19 +66,26 @@ static petro_op op_resolve(uint64_t id, petro_amount to_exporter) {
     return OP_MAKE("trade_resolve", OP_V("contract_id", &id),
                    OP_V("exporter_amount", &to_exporter));
 }
-/* An amendment signed (counter_sig) by signer, or left unsigned if signer < 0. */
-static petro_op op_amend(fx *f, uint64_t id, petro_amount amount, uint64_t deadline,
-                         uint64_t expiry, int signer) {
+/* An amendment countersigned (counter_sig) by signer for the network net, or left unsigned if
+ * signer < 0. */
+static petro_op op_amend_on(fx *f, const petro_hash *net, uint64_t id, petro_amount amount,
+                            uint64_t deadline, uint64_t expiry, int signer) {
     petro_trade_contract c;
     ASSERT_OK(petro_trade_get(&f->store, &c, id));
     petro_sig sig;
     memset(&sig, 0, sizeof sig);
     if (signer >= 0) {
-        petro_trade_amend_sign(&sig, id, c.amend_count, amount, deadline, expiry, &K[signer].sk);
+        petro_trade_amend_sign(&sig, net, id, c.amend_count, amount, deadline, expiry,
+                               &K[signer].sk);
     }
     return OP_MAKE("trade_amend", OP_V("contract_id", &id), OP_V("amount", &amount),
                    OP_V("shipment_deadline_ms", &deadline), OP_V("expiry_ms", &expiry),
                    OP_V("counter_sig", &sig));
+}
+/* The same on the fixture's own network. */
+static petro_op op_amend(fx *f, uint64_t id, petro_amount amount, uint64_t deadline,
+                         uint64_t expiry, int signer) {
+    return op_amend_on(f, &f->net, id, amount, deadline, expiry, signer);
 }
 
 static petro_trade_contract contract(fx *f, uint64_t id) {
@@ -493,6 +500,13 @@ static void test_amend(void) {
               PETRO_ERR_TRADE_BAD_COUNTER_SIG);
     EXPECT_OP(&f, K_OTHER, op_amend(&f, id, 1200 * UNIT, T0 + 40 * DAY, T0 + 70 * DAY, K_EXP),
               PETRO_ERR_TRADE_NOT_PARTY);
+    /* The other party's countersignature for another network (same keys, contract id and
+     * amend count, e.g. a test network's): refused. */
+    petro_hash other_net = f.net;
+    other_net.bytes[0] ^= 1;
+    EXPECT_OP(&f, K_IMP,
+              op_amend_on(&f, &other_net, id, 1200 * UNIT, T0 + 40 * DAY, T0 + 70 * DAY, K_EXP),
+              PETRO_ERR_TRADE_BAD_COUNTER_SIG);
     /* Both: the importer submits, the exporter countersigns; the extra 200 is locked. */
     petro_op amend = op_amend(&f, id, 1200 * UNIT, T0 + 40 * DAY, T0 + 70 * DAY, K_EXP);
     EXPECT_OP(&f, K_IMP, amend, PETRO_OK);
@@ -504,7 +518,7 @@ static void test_amend(void) {
     ASSERT_EQ(c.locked, 1200 * UNIT);
     ASSERT_EQ(c.terms.expiry_ms, T0 + 70 * DAY);
     ASSERT_EQ(c.amend_count, 1u);
-    ASSERT_EQ(balance(&f, K_IMP, ptr), imp - 200 * UNIT - 3 * PETRO_BASE_FEE);
+    ASSERT_EQ(balance(&f, K_IMP, ptr), imp - 200 * UNIT - 4 * PETRO_BASE_FEE);
     /* Release 500, then the exporter lowers the amount (the importer countersigns). */
     present_all(&f, id, "A");
     EXPECT_OP(&f, K_INS1, op_approve(id, 1, 0), PETRO_OK);
