@@ -709,9 +709,32 @@ static petro_result block_tx_ids(json_t **out, const uint8_t *block, size_t bloc
 
 /* GET /v1/blocks?from=H[&limit=N]: the encoded blocks H, H+1, ... as stored (a validator
  * catching up from a peer, docs/api.md): repeated u32 LE size + block, at most limit blocks
- * (default and maximum 64) and 8 MiB; empty past the tip. */
+ * (default and maximum 64) and 8 MiB; empty past the tip. Only the tip ends the answer early:
+ * a block at or below it that cannot be read is an error (corrupt), never a shorter answer,
+ * which a peer would take for the tip. */
 #define BLOCKS_RAW_LIMIT_MAX 64u
 #define BLOCKS_RAW_BYTES_MAX ((size_t)8 << 20)
+
+/* The height of snapshot r's tip: 0 before genesis (every height is past it). */
+static petro_result read_tip_height(node_read *r, uint64_t *height) {
+    *height = 0;
+    petro_ledger_tip tip;
+    petro_result rc = petro_ledger_tip_get(node_read_store(r), &tip);
+    if (rc == PETRO_ERR_NOT_FOUND) {
+        return PETRO_OK;
+    }
+    if (rc == PETRO_OK) {
+        *height = tip.height;
+    }
+    return rc;
+}
+
+/* Block height from snapshot r, at or below the tip: a missing one is corrupt, not absent. */
+static petro_result read_block_below_tip(node_read *r, uint64_t height, const uint8_t **block,
+                                         size_t *block_size) {
+    petro_result rc = node_read_block(r, height, block, block_size);
+    return rc == PETRO_ERR_NOT_FOUND ? PETRO_ERR_CORRUPT : rc;
+}
 
 static enum MHD_Result api_v1_blocks_raw(const api_request *req) {
     const char *from_text = api_query(req, "from");
@@ -733,13 +756,22 @@ static enum MHD_Result api_v1_blocks_raw(const api_request *req) {
     if (rc != PETRO_OK) {
         return api_send_error(req, rc, NULL, NULL);
     }
+    uint64_t tip_height = 0;
+    rc = read_tip_height(r, &tip_height);
+    if (rc != PETRO_OK) {
+        node_read_end(r);
+        return api_send_error(req, rc, NULL, NULL);
+    }
     uint8_t *buf = NULL;
     size_t size = 0;
-    for (unsigned long long i = 0; i < limit; i++) {
+    for (unsigned long long i = 0; i < limit && from + i <= tip_height; i++) {
         const uint8_t *block = NULL;
         size_t block_size = 0;
-        if (node_read_block(r, from + i, &block, &block_size) != PETRO_OK) {
-            break;
+        rc = read_block_below_tip(r, from + i, &block, &block_size);
+        if (rc != PETRO_OK) {
+            free(buf);
+            node_read_end(r);
+            return api_send_error(req, rc, NULL, NULL);
         }
         if (size + 4 + block_size > BLOCKS_RAW_BYTES_MAX && size > 0) {
             break;
@@ -783,6 +815,9 @@ static petro_result block_json(json_t **out, node_read *r, bool latest, uint64_t
     size_t block_size = 0;
     petro_block_header header;
     rc = api_read_block(r, height, &header, &block, &block_size);
+    if (rc == PETRO_ERR_NOT_FOUND && height >= 1 && height <= tip.height) {
+        rc = PETRO_ERR_CORRUPT; /* the tip says this block was committed */
+    }
     if (rc != PETRO_OK) {
         return rc;
     }
