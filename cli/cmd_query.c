@@ -228,92 +228,225 @@ int cmd_tx(const cli_config *cfg, const cli_args *args) {
     return CLI_EXIT_OK;
 }
 
-/* What a light client can check of a block from its own bytes (GET /v1/blocks?from=H): the
- * header hashes to the block hash the node showed, the named proposer signed it for this
- * network, and the transaction and witness roots are the Merkle roots of the envelopes it
- * holds. The result root and the state hash need the results and the state: `petrod verify`
- * checks those. Returns NULL when every check holds, else the reason. */
-static const char *block_check(const uint8_t *raw, size_t size, uint64_t height,
-                               const char *shown_hash, const petro_hash *network_id) {
+/* The keys a block's proposer must be one of, and where they come from (for the message). */
+#define BLOCK_VALIDATORS_MAX CLI_ARGS_OPTS_MAX
+typedef struct block_validators {
+    petro_pubkey keys[BLOCK_VALIDATORS_MAX];
+    size_t count;
+    const char *source;
+} block_validators;
+
+/* The validators of the node's network from its status: the status proposer on a node that
+ * orders its own blocks (role "single"), else every cluster.validators[].pubkey. */
+static int status_validators(block_validators *v, const json_t *status, petro_net_kind net) {
+    const char *role = jstr(status, "role");
+    v->source = "this network's validator (the node's status)";
+    if (role != NULL && strcmp(role, "single") == 0) {
+        const char *proposer = jstr(status, "proposer");
+        if (proposer == NULL || petro_address_decode(&v->keys[0], proposer, strlen(proposer),
+                                                     net) != PETRO_OK) {
+            return cli_fail(CLI_EXIT_FAILED, "node status has no valid \"proposer\"");
+        }
+        v->count = 1;
+        return CLI_EXIT_OK;
+    }
+    const json_t *list = json_object_get(json_object_get(status, "cluster"), "validators");
+    size_t n = json_is_array(list) ? json_array_size(list) : 0;
+    if (role == NULL || n == 0 || n > BLOCK_VALIDATORS_MAX) {
+        return cli_fail(CLI_EXIT_FAILED, "node status names no validators (\"role\" single, "
+                                         "or \"cluster\".\"validators\")");
+    }
+    v->source = "one of this network's validators (the node's status)";
+    for (size_t i = 0; i < n; i++) {
+        const char *hex = jstr(json_array_get(list, i), "pubkey");
+        if (hex == NULL || petro_hex_decode(v->keys[i].bytes, sizeof v->keys[i].bytes, hex,
+                                            strlen(hex)) != PETRO_OK) {
+            return cli_fail(CLI_EXIT_FAILED, "node status: validator %zu has no valid \"pubkey\"",
+                            i + 1);
+        }
+    }
+    v->count = n;
+    return CLI_EXIT_OK;
+}
+
+/* The keys of --validator ADDRESS (repeatable) if given, else those of the node's status. */
+static int block_validators_get(block_validators *v, const cli_args *args, const json_t *status,
+                                petro_net_kind net) {
+    const char *given[BLOCK_VALIDATORS_MAX];
+    size_t n = args_get_all(args, "validator", given, BLOCK_VALIDATORS_MAX);
+    if (n == 0) return status_validators(v, status, net);
+    for (size_t i = 0; i < n; i++) {
+        int rc = parse_address(&v->keys[i], net, "--validator", given[i]);
+        if (rc != CLI_EXIT_OK) return rc;
+    }
+    v->count = n;
+    v->source = n == 1 ? "the --validator key" : "one of the --validator keys";
+    return CLI_EXIT_OK;
+}
+
+static bool block_validators_has(const block_validators *v, const petro_pubkey *key) {
+    for (size_t i = 0; i < v->count; i++) {
+        if (petro_pubkey_equal(&v->keys[i], key)) return true;
+    }
+    return false;
+}
+
+/* The header of a framed block (u32 size, then the block) at height, with the hash the node
+ * showed, signed for this network by one of v. Returns NULL when it holds, else the reason
+ * (in why, of why_size bytes, when it names a key). */
+static const char *header_check(petro_block_header *h, const uint8_t *raw, size_t size,
+                                uint64_t height, const char *shown_hash,
+                                const petro_hash *network_id, const block_validators *v,
+                                petro_net_kind net, char *why, size_t why_size) {
     size_t n = size >= 4 ? (size_t)raw[0] | (size_t)raw[1] << 8 | (size_t)raw[2] << 16 |
                                (size_t)raw[3] << 24
                          : 0;
-    petro_block_header h;
     if (size < 4 || n != size - 4 || n < PETRO_BLOCK_HEADER_SIZE ||
-        petro_block_header_decode(&h, raw + 4, PETRO_BLOCK_HEADER_SIZE) != PETRO_OK ||
-        h.height != height) {
+        petro_block_header_decode(h, raw + 4, PETRO_BLOCK_HEADER_SIZE) != PETRO_OK ||
+        h->height != height) {
         return "malformed: the node's bytes are not a block of that height";
     }
-    const uint8_t *block = raw + 4;
     petro_hash id;
-    petro_block_hash(&id, &h);
+    petro_block_hash(&id, h);
     char hex[2 * sizeof id.bytes + 1];
     petro_hex_encode(hex, id.bytes, sizeof id.bytes);
     if (shown_hash == NULL || strcmp(hex, shown_hash) != 0) {
         return "the block's bytes hash to another block hash than the node showed";
     }
-    if (!petro_block_signature_ok(&h, network_id)) {
+    if (!petro_block_signature_ok(h, network_id)) {
         return "bad_block_signature: the header is not signed by its proposer for this network";
     }
-    petro_hash *ids = calloc((size_t)h.tx_count + 1, sizeof *ids);
-    petro_hash *wit = calloc((size_t)h.tx_count + 1, sizeof *wit);
-    petro_hash *scratch = calloc((size_t)h.tx_count + 1, sizeof *scratch);
+    if (!block_validators_has(v, &h->proposer)) {
+        char who[PETRO_ADDRESS_SIZE_MAX];
+        petro_address_encode(who, &h->proposer, net);
+        (void)snprintf(why, why_size, "unknown proposer: %s is not %s", who, v->source);
+        return why;
+    }
+    return NULL;
+}
+
+/* The body of block (n bytes) under header h: its envelopes decode, their count, Merkle roots
+ * and every signature in the transaction domain (petro_tx_verify_sigs; the signers' weights
+ * need the state, not checked). Returns NULL when it holds, else the reason (in why). */
+static const char *body_check(const petro_block_header *h, const uint8_t *block, size_t n,
+                              char *why, size_t why_size) {
+    petro_hash *ids = calloc((size_t)h->tx_count + 1, sizeof *ids);
+    petro_hash *wit = calloc((size_t)h->tx_count + 1, sizeof *wit);
+    petro_hash *scratch = calloc((size_t)h->tx_count + 1, sizeof *scratch);
+    uint32_t *sigs_ok = calloc((size_t)h->tx_count + 1, sizeof *sigs_ok);
     petro_tx *tx = malloc(sizeof *tx);
-    const char *why = NULL;
-    if (ids == NULL || wit == NULL || scratch == NULL || tx == NULL) why = "out of memory";
+    const char *reason = NULL;
+    if (ids == NULL || wit == NULL || scratch == NULL || sigs_ok == NULL || tx == NULL) {
+        reason = "out of memory";
+    }
     size_t off = PETRO_BLOCK_HEADER_SIZE;
     uint32_t count = 0;
-    while (why == NULL) {
+    while (reason == NULL) {
         const uint8_t *env;
         size_t env_size;
         petro_result r = petro_block_body_next(block, n, &off, &env, &env_size);
         if (r == PETRO_ERR_NOT_FOUND) break;
-        if (r != PETRO_OK || count >= h.tx_count || petro_tx_decode(tx, env, env_size) != PETRO_OK ||
+        if (r != PETRO_OK || count >= h->tx_count ||
+            petro_tx_decode(tx, env, env_size) != PETRO_OK ||
             petro_tx_id(&ids[count], tx) != PETRO_OK) {
-            why = "malformed: a transaction of the block does not decode";
+            reason = "malformed: a transaction of the block does not decode";
             break;
         }
         petro_tx_witness_hash(&wit[count], tx, &ids[count]);
+        uint32_t all = tx->sig_count >= 32 ? UINT32_MAX : (UINT32_C(1) << tx->sig_count) - 1;
+        sigs_ok[count] = petro_tx_verify_sigs(tx, &ids[count]) == all;
         count++;
     }
-    if (why == NULL && count != h.tx_count) why = "malformed: tx_count differs from the body";
-    petro_hash root;
-    if (why == NULL) {
-        petro_merkle_root(&root, ids, count, scratch);
-        if (!petro_hash_equal(&root, &h.tx_root)) why = "bad_tx_root: the ids' Merkle root differs";
+    if (reason == NULL && count != h->tx_count) {
+        reason = "malformed: tx_count differs from the body";
     }
-    if (why == NULL) {
+    petro_hash root;
+    if (reason == NULL) {
+        petro_merkle_root(&root, ids, count, scratch);
+        if (!petro_hash_equal(&root, &h->tx_root)) {
+            reason = "bad_tx_root: the ids' Merkle root differs";
+        }
+    }
+    if (reason == NULL) {
         petro_merkle_root(&root, wit, count, scratch);
-        if (!petro_hash_equal(&root, &h.witness_root)) {
-            why = "bad_witness_root: the signatures' Merkle root differs";
+        if (!petro_hash_equal(&root, &h->witness_root)) {
+            reason = "bad_witness_root: the signatures' Merkle root differs";
+        }
+    }
+    for (uint32_t i = 0; reason == NULL && i < count; i++) {
+        if (!sigs_ok[i]) {
+            char id_hex[2 * sizeof ids[i].bytes + 1];
+            petro_hex_encode(id_hex, ids[i].bytes, sizeof ids[i].bytes);
+            (void)snprintf(why, why_size,
+                           "bad_signature: transaction %u of the block (%s, counting from 0): a "
+                           "signature does not verify",
+                           i, id_hex);
+            reason = why;
         }
     }
     free(ids);
     free(wit);
     free(scratch);
+    free(sigs_ok);
     free(tx);
-    return why;
+    return reason;
 }
 
-static int verify_block(const cli_config *cfg, long long height, const char *shown_hash) {
+/* What a light client can check of a block from its own bytes (GET /v1/blocks?from=H): the
+ * header hashes to the block hash the node showed, the named proposer signed it for this
+ * network and is this network's validator (v), the transaction and witness roots are the
+ * Merkle roots of the envelopes it holds, and every envelope's signatures verify. The result
+ * root and the state hash need the results and the state: `petrod verify` checks those.
+ * Returns NULL when every check holds, else the reason (possibly in why). */
+static const char *block_check(const uint8_t *raw, size_t size, uint64_t height,
+                               const char *shown_hash, const petro_hash *network_id,
+                               const block_validators *v, petro_net_kind net, char *why,
+                               size_t why_size) {
+    petro_block_header h;
+    const char *reason =
+        header_check(&h, raw, size, height, shown_hash, network_id, v, net, why, why_size);
+    return reason != NULL ? reason : body_check(&h, raw + 4, size - 4, why, why_size);
+}
+
+static int verify_block(const cli_config *cfg, const cli_args *args, long long height,
+                        const char *shown_hash) {
     if (height <= 0) {
         out_kv("checked", "genesis: unsigned by design (its bytes come from genesis.bin)");
         return CLI_EXIT_OK;
     }
     petro_net_kind net;
     petro_hash network_id;
-    int rc = node_status(cfg, &net, &network_id, NULL);
+    json_t *status = NULL;
+    int rc = node_status(cfg, &net, &network_id, &status);
     if (rc != CLI_EXIT_OK) return rc;
+    block_validators *v = malloc(sizeof *v);
+    if (v == NULL) {
+        json_decref(status);
+        return cli_fail(CLI_EXIT_FAILED, "out of memory");
+    }
+    rc = block_validators_get(v, args, status, net);
+    json_decref(status);
     char path[96];
     (void)snprintf(path, sizeof path, "/v1/blocks?from=%lld&limit=1", height);
     uint8_t *raw = NULL;
     size_t size = 0;
-    rc = node_get_raw(cfg, path, "cannot read the block's bytes", &raw, &size);
-    if (rc != CLI_EXIT_OK) return rc;
-    const char *why = block_check(raw, size, (uint64_t)height, shown_hash, &network_id);
+    if (rc == CLI_EXIT_OK) {
+        rc = node_get_raw(cfg, path, "cannot read the block's bytes", &raw, &size);
+    }
+    if (rc != CLI_EXIT_OK) {
+        free(v);
+        return rc;
+    }
+    char why[256];
+    const char *reason = block_check(raw, size, (uint64_t)height, shown_hash, &network_id, v,
+                                     net, why, sizeof why);
     free(raw);
-    if (why != NULL) return cli_fail(CLI_EXIT_FAILED, "block %lld does not verify: %s", height, why);
-    out_kv("checked", "hash, proposer's signature, tx root and witness root (from its bytes)");
+    free(v);
+    if (reason != NULL) {
+        return cli_fail(CLI_EXIT_FAILED, "block %lld does not verify: %s", height, reason);
+    }
+    out_kv("checked", "hash, proposer (signature, validator), tx root, witness root and "
+                      "transaction signatures (from its bytes)");
     return CLI_EXIT_OK;
 }
 
@@ -358,7 +491,7 @@ int cmd_block(const cli_config *cfg, const cli_args *args) {
     }
     long long height = -1;
     (void)jint(b, "height", &height);
-    rc = verify_block(cfg, height, jstr(b, "hash"));
+    rc = verify_block(cfg, args, height, jstr(b, "hash"));
     node_reply_deinit(&reply);
     return rc;
 }

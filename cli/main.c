@@ -80,6 +80,10 @@ static const opt_spec STATE_PROOF_OPTS[] = {
     {"out", "FILE", .is_required = false},
     {.name = NULL},
 };
+static const opt_spec BLOCK_OPTS[] = {
+    {"validator", "ADDRESS", .is_repeatable = true, .is_required = false},
+    {.name = NULL},
+};
 static const opt_spec VERIFY_STATE_PROOF_OPTS[] = {
     {"validator", "ADDRESS", .is_required = false},
     {.name = NULL},
@@ -98,8 +102,13 @@ static const command COMMANDS[] = {
      NULL, 1, 1, NO_OPTS, false, NULL, "query"},
     {"tx", cmd_tx, "HASH", "show a transaction and its result",
      NULL, 1, 1, NO_OPTS, false, NULL, "query"},
-    {"block", cmd_block, "latest|HEIGHT", "show a block", NULL, 1, 1, NO_OPTS, false, NULL,
-     "query"},
+    {"block", cmd_block, "latest|HEIGHT [--validator ADDRESS]...",
+     "show a block and check it from its bytes",
+     "  Checks the hash, the proposer's signature, that the proposer is this network's\n"
+     "  validator (the node's status: its proposer, or a cluster's validators; --validator,\n"
+     "  repeatable, names the keys you trust instead), the tx and witness roots and every\n"
+     "  transaction's signatures. --json prints the node's JSON only, unchecked.\n",
+     1, 1, BLOCK_OPTS, false, NULL, "query"},
     {"address", cmd_address, "--wallet FILE [--net main|test]",
      "print the address of a wallet",
      "  Devnet wallets are always test-network (tptr1...) wallets. For other wallets the\n"

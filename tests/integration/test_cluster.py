@@ -7,7 +7,8 @@ then `petrod run --cluster`), and checks:
 
 1. payments submitted through each node commit, and all nodes reach the same height and
    state hash (and attest it: every node's status shows the three attestations agreeing);
-   every node, followers included, lists them in the payee's history;
+   every node, followers included, lists them in the payee's history; `petro block` through
+   each node accepts the tip block's proposer as one of the cluster's validators;
 2. SIGKILL of the leader petrod under load (payments through the two followers): a new leader
    takes over (the time from the kill to the next committed payment is printed, goal < 2 s);
    every payment answered "committed" is in the chain of both survivors; the killed node,
@@ -417,6 +418,15 @@ def run():
             check(atts is not None and sorted(a["validator"] for a in atts) == ["v1", "v2", "v3"]
                   and all(a["agrees"] and a["state_hash"] == tip["state_hash"] for a in atts),
                   "node%d: block %d attestations: %s %s" % (i + 1, tip["height"], st, body))
+        # `petro block` takes the proposers it trusts from cluster.validators of the status.
+        for i in range(N):
+            rc, out, err = h.run_cli("block", str(tip["height"]), node_url=c.url(i))
+            check(rc == 0 and "checked" in out, "node%d: petro block %d: %d\n%s%s"
+                  % (i + 1, tip["height"], rc, out, err))
+        rc, out, err = h.run_cli("block", str(tip["height"]), "--validator", bob,
+                                 node_url=c.url(0))
+        check(rc == 1 and "unknown proposer" in err, "petro block --validator bob: %d\n%s%s"
+              % (rc, out, err))
         for i in range(N):
             st, body = h.http_get(c.url(i), "/v1/accounts/" + bob)
             check(st == 200, "node%d: bob unreadable" % (i + 1))
