@@ -222,7 +222,9 @@ extern "C" {
     X(PETRO_ERR_BAD_PASSPHRASE, 1015, "bad_passphrase", 400, "wrong passphrase or damaged wallet") \
     X(PETRO_ERR_CORRUPT, 1016, "corrupt", 503, "stored data failed its integrity check")       \
     X(PETRO_ERR_NO_VALIDATOR_KEY, 1017, "no_validator_key", 500,                               \
-      "the validator key that signs this node's blocks cannot be loaded")
+      "the validator key that signs this node's blocks cannot be loaded")                        \
+    X(PETRO_ERR_CHANGED_SINCE_ROOT, 1018, "changed_since_root", 409,                           \
+      "the record changed since the latest state root; prove it after the next root")
 
 typedef enum {
 #define PETRO_RESULT_ENUM_(id, num, name, http, msg) id = num,

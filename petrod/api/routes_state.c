@@ -4,8 +4,9 @@
  *   GET /v1/accounts/{address}/proof    the proofs of an account's record and PTR balance
  * Before the node's first root (at start-up it is built off-thread): 503 unavailable with
  * "reason": "no_state_root". A key without a record at the root: 404 not_found. Proofs come
- * from stateroot.c, which reads the records back from the snapshot of the root's height, so
- * they prove the state at that height, not at the tip. */
+ * from stateroot.c, which reads the records of the key's bucket from the current state and
+ * proves them only while they are still as at the root (else 409 changed_since_root: after
+ * the next root); a proof proves the state at the root's height, not at the tip. */
 #include "server.h"
 
 #include <string.h>
