@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_fields.h"
+
 /* Programmer errors only (a caller's proof_set); never reached by file contents. */
 #define PROOF_JSON_ASSERT(cond)                                                               \
     do {                                                                                      \
@@ -15,13 +17,6 @@
             abort();                                                                          \
         }                                                                                     \
     } while (0)
-
-static json_t *hex_of(const uint8_t *b, size_t n) {
-    char text[2 * 64 + 1];
-    if (n > 64) return NULL;
-    petro_hex_encode(text, b, n);
-    return json_string(text);
-}
 
 static json_t *amount_of(petro_amount a) {
     char text[PETRO_AMOUNT_TEXT_SIZE];
@@ -35,42 +30,27 @@ static json_t *address_of(const petro_pubkey *pk, petro_net_kind kind) {
     return json_string(text);
 }
 
-static json_t *u64_of(uint64_t v) {
-    if (v <= (uint64_t)INT64_MAX) return json_integer((json_int_t)v);
-    char text[24];
-    snprintf(text, sizeof text, "%" PRIu64, v);
-    return json_string(text);
-}
-
-static bool set(json_t *o, const char *k, json_t *v) {
-    if (o == NULL || v == NULL) {
-        json_decref(v);
-        return false;
-    }
-    return json_object_set_new(o, k, v) == 0;
-}
-
 json_t *checkpoint_to_json(const petro_checkpoint *c, petro_net_kind kind) {
     json_t *o = json_object();
     bool ok = o != NULL;
-    ok = ok && set(o, "network_id", hex_of(c->network_id.bytes, 32));
-    ok = ok && set(o, "height", u64_of(c->height));
-    ok = ok && set(o, "block_hash", hex_of(c->block_hash.bytes, 32));
-    ok = ok && set(o, "timestamp_ms", u64_of(c->timestamp_ms));
-    ok = ok && set(o, "asset", json_stringn(c->asset.code, strnlen(c->asset.code,
+    ok = ok && jf_set(o, "network_id", jf_hex(c->network_id.bytes, 32));
+    ok = ok && jf_set(o, "height", jf_u64(c->height));
+    ok = ok && jf_set(o, "block_hash", jf_hex(c->block_hash.bytes, 32));
+    ok = ok && jf_set(o, "timestamp_ms", jf_u64(c->timestamp_ms));
+    ok = ok && jf_set(o, "asset", json_stringn(c->asset.code, strnlen(c->asset.code,
                                                                     PETRO_ASSET_CODE_SIZE_MAX)));
-    ok = ok && set(o, "asset_issuer_key", c->asset.kind == PETRO_ASSET_NATIVE
+    ok = ok && jf_set(o, "asset_issuer_key", c->asset.kind == PETRO_ASSET_NATIVE
                                               ? json_null()
-                                              : hex_of(c->asset.issuer.bytes, 32));
-    ok = ok && set(o, "root", hex_of(c->root.bytes, 32));
-    ok = ok && set(o, "total", amount_of(c->total));
-    ok = ok && set(o, "leaf_count", u64_of(c->leaf_count));
-    ok = ok && set(o, "lock_count", u64_of(c->lock_count));
-    ok = ok && set(o, "attested", amount_of(c->attested));
-    ok = ok && set(o, "cap", amount_of(c->cap));
-    ok = ok && set(o, "validator", address_of(&c->validator, kind));
-    ok = ok && set(o, "validator_key", hex_of(c->validator.bytes, 32));
-    ok = ok && set(o, "signature", hex_of(c->signature.bytes, 64));
+                                              : jf_hex(c->asset.issuer.bytes, 32));
+    ok = ok && jf_set(o, "root", jf_hex(c->root.bytes, 32));
+    ok = ok && jf_set(o, "total", amount_of(c->total));
+    ok = ok && jf_set(o, "leaf_count", jf_u64(c->leaf_count));
+    ok = ok && jf_set(o, "lock_count", jf_u64(c->lock_count));
+    ok = ok && jf_set(o, "attested", amount_of(c->attested));
+    ok = ok && jf_set(o, "cap", amount_of(c->cap));
+    ok = ok && jf_set(o, "validator", address_of(&c->validator, kind));
+    ok = ok && jf_set(o, "validator_key", jf_hex(c->validator.bytes, 32));
+    ok = ok && jf_set(o, "signature", jf_hex(c->signature.bytes, 64));
     if (!ok) {
         json_decref(o);
         return NULL;
@@ -85,8 +65,8 @@ static json_t *path_to_json(const petro_proof *p) {
     for (uint32_t i = 0; ok && i < p->depth && i < PETRO_PROOF_DEPTH_MAX; i++) {
         json_t *n = json_object();
         ok = n != NULL;
-        ok = ok && set(n, "hash", hex_of(p->siblings[i].hash.bytes, 32));
-        ok = ok && set(n, "sum", amount_of(p->siblings[i].sum));
+        ok = ok && jf_set(n, "hash", jf_hex(p->siblings[i].hash.bytes, 32));
+        ok = ok && jf_set(n, "sum", amount_of(p->siblings[i].sum));
         if (ok) {
             ok = json_array_append_new(path, n) == 0;
         } else {
@@ -104,11 +84,11 @@ static json_t *path_to_json(const petro_proof *p) {
 static json_t *lock_to_json(const petro_proof *p) {
     json_t *o = json_object();
     bool ok = o != NULL;
-    ok = ok && set(o, "family", json_string(p->family));
-    ok = ok && set(o, "id", u64_of(p->lock_id));
-    ok = ok && set(o, "amount", amount_of(p->balance));
-    ok = ok && set(o, "index", u64_of(p->index));
-    ok = ok && set(o, "path", path_to_json(p));
+    ok = ok && jf_set(o, "family", json_string(p->family));
+    ok = ok && jf_set(o, "id", jf_u64(p->lock_id));
+    ok = ok && jf_set(o, "amount", amount_of(p->balance));
+    ok = ok && jf_set(o, "index", jf_u64(p->index));
+    ok = ok && jf_set(o, "path", path_to_json(p));
     if (!ok) {
         json_decref(o);
         return NULL;
@@ -127,19 +107,19 @@ json_t *proof_set_to_json(const proof_set *s, petro_net_kind kind) {
         ok = l != NULL && json_array_append_new(locks, l) == 0;
     }
     const petro_proof *b = s->has_balance ? &s->balance : NULL;
-    ok = ok && set(o, "format", json_string(PROOF_JSON_FORMAT));
-    ok = ok && set(o, "account", address_of(&first->account, kind));
-    ok = ok && set(o, "account_key", hex_of(first->account.bytes, 32));
-    ok = ok && set(o, "salt", hex_of(first->salt.bytes, 32));
-    ok = ok && set(o, "balance", b != NULL ? amount_of(b->balance) : json_null());
-    ok = ok && set(o, "index", b != NULL ? u64_of(b->index) : json_null());
-    ok = ok && set(o, "path", b != NULL ? path_to_json(b) : json_null());
+    ok = ok && jf_set(o, "format", json_string(PROOF_JSON_FORMAT));
+    ok = ok && jf_set(o, "account", address_of(&first->account, kind));
+    ok = ok && jf_set(o, "account_key", jf_hex(first->account.bytes, 32));
+    ok = ok && jf_set(o, "salt", jf_hex(first->salt.bytes, 32));
+    ok = ok && jf_set(o, "balance", b != NULL ? amount_of(b->balance) : json_null());
+    ok = ok && jf_set(o, "index", b != NULL ? jf_u64(b->index) : json_null());
+    ok = ok && jf_set(o, "path", b != NULL ? path_to_json(b) : json_null());
     if (ok) {
         ok = json_object_set_new(o, "locks", locks) == 0;
         locks = NULL;
     }
-    ok = ok && set(o, "locks_omitted", u64_of(s->locks_omitted));
-    ok = ok && set(o, "checkpoint", checkpoint_to_json(&first->checkpoint, kind));
+    ok = ok && jf_set(o, "locks_omitted", jf_u64(s->locks_omitted));
+    ok = ok && jf_set(o, "checkpoint", checkpoint_to_json(&first->checkpoint, kind));
     json_decref(locks);
     if (!ok) {
         json_decref(o);
@@ -150,65 +130,31 @@ json_t *proof_set_to_json(const proof_set *s, petro_net_kind kind) {
 
 /* ---------------------------------------------------------------- parsing */
 
-typedef struct parser {
-    char *why;
-    size_t why_cap;
-    bool ok;
-} parser;
-
-static void bad(parser *ps, const char *field) {
-    if (ps->ok && ps->why_cap > 0) snprintf(ps->why, ps->why_cap, "%s", field);
-    ps->ok = false;
-}
-
-static void get_hex(parser *ps, const json_t *o, const char *k, uint8_t *out, size_t n) {
-    const char *s = json_string_value(json_object_get(o, k));
-    if (s == NULL || petro_hex_decode(out, n, s, strlen(s)) != PETRO_OK) bad(ps, k);
-}
-
-static void get_amount(parser *ps, const json_t *o, const char *k, petro_amount *out) {
+static void get_amount(jf_parser *ps, const json_t *o, const char *k, petro_amount *out) {
     const char *s = json_string_value(json_object_get(o, k));
     /* Negative sums are syntax the verifier must see (and reject), so allow the sign. */
-    if (s == NULL || petro_amount_parse(out, s, strlen(s), true) != PETRO_OK) bad(ps, k);
-}
-
-static void get_u64(parser *ps, const json_t *o, const char *k, uint64_t *out) {
-    const json_t *v = json_object_get(o, k);
-    if (json_is_integer(v) && json_integer_value(v) >= 0) {
-        *out = (uint64_t)json_integer_value(v);
-        return;
-    }
-    const char *s = json_string_value(v);
-    char *end = NULL;
-    if (s != NULL && s[0] >= '0' && s[0] <= '9') {
-        unsigned long long x = strtoull(s, &end, 10);
-        if (end != NULL && *end == '\0') {
-            *out = (uint64_t)x;
-            return;
-        }
-    }
-    bad(ps, k);
+    if (s == NULL || petro_amount_parse(out, s, strlen(s), true) != PETRO_OK) jf_bad(ps, k);
 }
 
 /* The siblings of "path" into p (depth and siblings). */
-static void get_path(parser *ps, const json_t *path, petro_proof *p) {
+static void get_path(jf_parser *ps, const json_t *path, petro_proof *p) {
     if (!json_is_array(path) || json_array_size(path) > PETRO_PROOF_DEPTH_MAX) {
-        bad(ps, "path");
+        jf_bad(ps, "path");
         return;
     }
     p->depth = (uint32_t)json_array_size(path);
     for (uint32_t i = 0; i < p->depth; i++) {
         const json_t *n = json_array_get(path, i);
-        get_hex(ps, n, "hash", p->siblings[i].hash.bytes, 32);
+        jf_get_hex(ps, n, "hash", p->siblings[i].hash.bytes, 32);
         get_amount(ps, n, "sum", &p->siblings[i].sum);
     }
 }
 
-static void get_checkpoint(parser *ps, const json_t *c, petro_checkpoint *cp) {
-    get_hex(ps, c, "network_id", cp->network_id.bytes, 32);
-    get_u64(ps, c, "height", &cp->height);
-    get_hex(ps, c, "block_hash", cp->block_hash.bytes, 32);
-    get_u64(ps, c, "timestamp_ms", &cp->timestamp_ms);
+static void get_checkpoint(jf_parser *ps, const json_t *c, petro_checkpoint *cp) {
+    jf_get_hex(ps, c, "network_id", cp->network_id.bytes, 32);
+    jf_get_u64(ps, c, "height", &cp->height);
+    jf_get_hex(ps, c, "block_hash", cp->block_hash.bytes, 32);
+    jf_get_u64(ps, c, "timestamp_ms", &cp->timestamp_ms);
     const char *code = json_string_value(json_object_get(c, "asset"));
     const json_t *issuer = json_object_get(c, "asset_issuer_key");
     if (code != NULL && strcmp(code, "PTR") == 0 && json_is_null(issuer)) {
@@ -216,69 +162,69 @@ static void get_checkpoint(parser *ps, const json_t *c, petro_checkpoint *cp) {
     } else if (code != NULL && petro_asset_code_check(code) == PETRO_OK && json_is_string(issuer)) {
         cp->asset.kind = PETRO_ASSET_ISSUED;
         memcpy(cp->asset.code, code, strlen(code) + 1);
-        get_hex(ps, c, "asset_issuer_key", cp->asset.issuer.bytes, 32);
+        jf_get_hex(ps, c, "asset_issuer_key", cp->asset.issuer.bytes, 32);
     } else {
-        bad(ps, "checkpoint.asset");
+        jf_bad(ps, "checkpoint.asset");
     }
-    get_hex(ps, c, "root", cp->root.bytes, 32);
+    jf_get_hex(ps, c, "root", cp->root.bytes, 32);
     get_amount(ps, c, "total", &cp->total);
-    get_u64(ps, c, "leaf_count", &cp->leaf_count);
-    get_u64(ps, c, "lock_count", &cp->lock_count);
+    jf_get_u64(ps, c, "leaf_count", &cp->leaf_count);
+    jf_get_u64(ps, c, "lock_count", &cp->lock_count);
     get_amount(ps, c, "attested", &cp->attested);
     get_amount(ps, c, "cap", &cp->cap);
-    get_hex(ps, c, "validator_key", cp->validator.bytes, 32);
-    get_hex(ps, c, "signature", cp->signature.bytes, 64);
+    jf_get_hex(ps, c, "validator_key", cp->validator.bytes, 32);
+    jf_get_hex(ps, c, "signature", cp->signature.bytes, 64);
 }
 
 /* One entry of "locks" into p (kind, family, id, amount, index, path). */
-static void get_lock(parser *ps, const json_t *l, petro_proof *p) {
+static void get_lock(jf_parser *ps, const json_t *l, petro_proof *p) {
     p->kind = PETRO_LEAF_LOCK;
     const char *family = json_string_value(json_object_get(l, "family"));
     if (family == NULL || strlen(family) > PETRO_LOCK_FAMILY_SIZE_MAX ||
         !petro_proof_lock_family_ok(family)) {
-        bad(ps, "locks.family");
+        jf_bad(ps, "locks.family");
     } else {
         memcpy(p->family, family, strlen(family) + 1);
     }
-    get_u64(ps, l, "id", &p->lock_id);
+    jf_get_u64(ps, l, "id", &p->lock_id);
     get_amount(ps, l, "amount", &p->balance);
-    get_u64(ps, l, "index", &p->index);
+    jf_get_u64(ps, l, "index", &p->index);
     get_path(ps, json_object_get(l, "path"), p);
 }
 
 petro_result proof_set_from_json(proof_set *s, const json_t *j, char *why, size_t why_cap) {
     memset(s, 0, sizeof *s);
-    parser ps = {why, why_cap, true};
+    jf_parser ps = {why, why_cap, true};
     if (why_cap > 0) why[0] = '\0';
     if (!json_is_object(j)) {
-        bad(&ps, "not a JSON object");
+        jf_bad(&ps, "not a JSON object");
         return PETRO_ERR_MALFORMED;
     }
     const char *format = json_string_value(json_object_get(j, "format"));
-    if (format == NULL || strcmp(format, PROOF_JSON_FORMAT) != 0) bad(&ps, "format");
+    if (format == NULL || strcmp(format, PROOF_JSON_FORMAT) != 0) jf_bad(&ps, "format");
     /* The shared part, parsed into the balance proof and copied to every lock proof. */
     petro_proof *b = &s->balance;
     b->kind = PETRO_LEAF_BALANCE;
-    get_hex(&ps, j, "account_key", b->account.bytes, 32);
-    get_hex(&ps, j, "salt", b->salt.bytes, 32);
+    jf_get_hex(&ps, j, "account_key", b->account.bytes, 32);
+    jf_get_hex(&ps, j, "salt", b->salt.bytes, 32);
     const json_t *c = json_object_get(j, "checkpoint");
     if (!json_is_object(c)) {
-        bad(&ps, "checkpoint");
+        jf_bad(&ps, "checkpoint");
         return PETRO_ERR_MALFORMED;
     }
     get_checkpoint(&ps, c, &b->checkpoint);
     s->has_balance = !json_is_null(json_object_get(j, "balance"));
     if (s->has_balance) {
         get_amount(&ps, j, "balance", &b->balance);
-        get_u64(&ps, j, "index", &b->index);
+        jf_get_u64(&ps, j, "index", &b->index);
         get_path(&ps, json_object_get(j, "path"), b);
     } else if (!json_is_null(json_object_get(j, "index")) ||
                !json_is_null(json_object_get(j, "path"))) {
-        bad(&ps, "index"); /* no balance leaf: no index or path either */
+        jf_bad(&ps, "index"); /* no balance leaf: no index or path either */
     }
     const json_t *locks = json_object_get(j, "locks");
     if (!json_is_array(locks) || json_array_size(locks) > PROOF_JSON_LOCKS_MAX) {
-        bad(&ps, "locks");
+        jf_bad(&ps, "locks");
         return PETRO_ERR_MALFORMED;
     }
     s->lock_count = (uint32_t)json_array_size(locks);
@@ -290,8 +236,8 @@ petro_result proof_set_from_json(proof_set *s, const json_t *j, char *why, size_
         get_lock(&ps, json_array_get(locks, i), p);
     }
     if (json_object_get(j, "locks_omitted") != NULL) {
-        get_u64(&ps, j, "locks_omitted", &s->locks_omitted);
+        jf_get_u64(&ps, j, "locks_omitted", &s->locks_omitted);
     }
-    if (!s->has_balance && s->lock_count == 0) bad(&ps, "balance"); /* proves nothing */
+    if (!s->has_balance && s->lock_count == 0) jf_bad(&ps, "balance"); /* proves nothing */
     return ps.ok ? PETRO_OK : PETRO_ERR_MALFORMED;
 }

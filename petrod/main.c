@@ -262,7 +262,8 @@ static void parse_args(options *o, int argc, char **argv) {
             o->cfg.checkpoint_interval =
                 (uint32_t)parse_u64(flag, value, 1, CHECKPOINT_INTERVAL_MAX);
         } else if (strcmp(flag, "--scrub-interval-s") == 0) {
-            o->cfg.scrub_interval_s = (uint32_t)parse_u64(flag, value, 0, NODE_SCRUB_INTERVAL_S_MAX);
+            o->cfg.scrub_interval_s =
+                (uint32_t)parse_u64(flag, value, 0, NODE_SCRUB_INTERVAL_S_MAX);
         } else if (strcmp(flag, "--validator-wallet") == 0) {
             size_t len = strlen(value);
             if (len == 0 || len >= sizeof o->cfg.validator_wallet) {

@@ -984,8 +984,8 @@ petro_result store_put_block_indexes(store_txn *t, store_links *l, uint64_t heig
             }
             uint8_t key[8];
             be_u64(key, height);
-            r = store_put(t, t->s->dbi_acct_links, DB_ACCT_LINKS, key, sizeof key, l->records, head + l->size,
-                          "put acct_links");
+            r = store_put(t, t->s->dbi_acct_links, DB_ACCT_LINKS, key, sizeof key, l->records,
+                          head + l->size, "put acct_links");
         }
     }
     store_links_clear(l);

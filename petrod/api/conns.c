@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "assert.h"
+#include "deadline.h"
 #include "log.h"
 
 /* A summary of the cuts is logged at most this often (a flood must not flood the log). */
@@ -404,17 +405,6 @@ static void report(api_conns *c, uint64_t now_ms) {
              CONNS_LOG_INTERVAL_MS / 1000u);
 }
 
-static struct timespec after_ms(uint32_t ms) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += (time_t)(ms / 1000u);
-    ts.tv_nsec += (long)(ms % 1000u) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec += 1;
-        ts.tv_nsec -= 1000000000L;
-    }
-    return ts;
-}
 
 static void *sweeper_main(void *arg) {
     api_conns *c = arg;
@@ -422,7 +412,7 @@ static void *sweeper_main(void *arg) {
         lock(c);
         if (!c->stopping) {
             sweep(c, mono_ms());
-            struct timespec until = after_ms(API_CONNS_SWEEP_MS);
+            struct timespec until = deadline_after_ms(API_CONNS_SWEEP_MS);
             (void)pthread_cond_timedwait(&c->wake, &c->lock, &until); /* ETIMEDOUT: sweep */
         }
         bool stopping = c->stopping;
