@@ -82,7 +82,14 @@ void describe_code(char *out, size_t out_size, const char *code_name, const char
     petro_result r = PETRO_OK;
     const char *name = code_name != NULL ? code_name : "unknown";
     const char *sentence = NULL;
-    if (code_name != NULL && petro_result_from_name(&r, code_name)) {
+    bool is_known = code_name != NULL && petro_result_from_name(&r, code_name);
+    /* The request codes say only that something was wrong with the request; the node's own
+     * message says what (the values a parameter takes, the route that exists). */
+    bool is_generic = is_known && (r == PETRO_ERR_BAD_REQUEST || r == PETRO_ERR_NOT_FOUND ||
+                                   r == PETRO_ERR_UNAVAILABLE);
+    if (is_generic && node_message != NULL && node_message[0] != '\0') {
+        sentence = node_message;
+    } else if (is_known) {
         sentence = petro_result_str(r);
     } else if (node_message != NULL && node_message[0] != '\0') {
         sentence = node_message;

@@ -645,6 +645,8 @@ checkpoints *node_checkpoints(node *n) { return n->cps; }
 
 stateroots *node_stateroots(node *n) { return n->srs; }
 
+uint64_t node_store_used_bytes(node *n) { return store_lmdb_used_bytes(n->store); }
+
 bool node_is_closing(node *n) {
     pthread_mutex_lock(&n->lock);
     bool is_closing = n->is_closing;

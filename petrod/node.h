@@ -168,6 +168,9 @@ struct checkpoints *node_checkpoints(node *n);
  *  NULL. */
 struct stateroots *node_stateroots(node *n);
 
+/** The bytes of the ledger file in use (store_lmdb_used_bytes). */
+uint64_t node_store_used_bytes(node *n);
+
 /** The validator key that signs this node's blocks and checkpoints (the key of
  *  node_self_key), loaded by node_open. Borrowed until node_close. */
 struct wallet_key;

@@ -22,14 +22,18 @@ struct stateroots {
     bool enabled;
     uint32_t interval;
     const wallet_key *key; /* the node's, borrowed (node_validator_key) */
-    /* The latest root and its tree. No snapshot is kept: an LMDB read transaction held for an
-     * interval stops LMDB from reusing the pages freed meanwhile, and the file grew 11x at
-     * 1M accounts (7.0 GB against 0.64 GB). A proof reads its bucket from the current state
-     * and is served only if the bucket still hashes as at the root (prove_locked). */
+    /* The latest root, its tree, and the snapshot of its height while it is kept: an LMDB
+     * read transaction held open stops LMDB from reusing the pages freed meanwhile (held for a
+     * whole interval, the file grew 11x at 1M accounts: 7.0 GB against 0.64 GB), so it is
+     * released once the ledger file grew SNAP_GROWTH_MAX since the root (release_if_grown).
+     * Without it a proof reads its bucket from the current state and is served only if the
+     * bucket still hashes as at the root (prove_locked). */
     bool has_root;
     petro_state_root root;
     petro_state_tree tree;
-    node *node; /* borrowed (stateroot_start) */
+    node_read *snap;      /* NULL once released */
+    uint64_t snap_bytes;  /* the ledger file's used bytes when the root was installed */
+    node *node;           /* borrowed (stateroot_start) */
     /* The worker and the snapshot it is to build next. */
     pthread_t worker;
     bool has_worker;
@@ -37,6 +41,8 @@ struct stateroots {
     uint64_t pending_height;
     bool is_stopping;
 };
+
+#define SNAP_GROWTH_MAX ((uint64_t)64 << 20) /* 64 MiB of file growth, then the snapshot goes */
 
 static uint64_t ms_since(const struct timespec *t0) {
     struct timespec t1;
@@ -61,14 +67,18 @@ static void compute(stateroots *s, node_read *rd) {
         return;
     }
     petro_state_root_sign(&root, &s->key->pk, s->key->sk);
+    uint64_t bytes = node_store_used_bytes(s->node);
     pthread_mutex_lock(&s->lock);
     petro_state_tree old_tree = s->tree;
+    node_read *old_snap = s->snap;
     s->tree = tree;
     s->root = root;
+    s->snap = rd;
+    s->snap_bytes = bytes;
     s->has_root = true;
     pthread_mutex_unlock(&s->lock);
     petro_state_tree_free(&old_tree);
-    node_read_end(rd);
+    node_read_end(old_snap);
     char hex[65];
     petro_hex_encode(hex, root.root.bytes, 32);
     log_info("state root: height %" PRIu64 " records %" PRIu64 " root %.16s (%" PRIu64 " ms)",
@@ -160,7 +170,29 @@ void stateroot_start(stateroots *s, node *n, uint32_t interval) {
     hand_over(s, rd, 0);
 }
 
+/* Release the root's snapshot once the ledger file grew SNAP_GROWTH_MAX since the root: the
+ * pages LMDB cannot reuse while it is open would otherwise grow the file for the whole
+ * interval. Proofs of records unchanged since the root are still served (prove_locked). */
+static void release_if_grown(stateroots *s, node *n) {
+    uint64_t bytes = node_store_used_bytes(n);
+    pthread_mutex_lock(&s->lock);
+    node_read *old = NULL;
+    uint64_t height = s->root.height;
+    if (s->snap != NULL && bytes > s->snap_bytes + SNAP_GROWTH_MAX) {
+        old = s->snap;
+        s->snap = NULL;
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (old != NULL) {
+        node_read_end(old);
+        log_info("state root: released the snapshot of height %" PRIu64 " (the ledger file grew "
+                 "64 MiB since); records changed since then are proven after the next root",
+                 height);
+    }
+}
+
 void stateroot_after_block(stateroots *s, node *n, uint64_t height) {
+    release_if_grown(s, n);
     pthread_mutex_lock(&s->lock);
     bool due = s->enabled && !s->is_stopping && height % s->interval == 0;
     pthread_mutex_unlock(&s->lock);
@@ -186,6 +218,7 @@ void stateroot_destroy(stateroots *s) {
     pthread_mutex_unlock(&s->lock);
     if (join) pthread_join(s->worker, NULL);
     node_read_end(s->pending); /* the store is still open */
+    node_read_end(s->snap);
     petro_state_tree_free(&s->tree);
     pthread_cond_destroy(&s->wake);
     pthread_mutex_destroy(&s->lock);
@@ -255,10 +288,12 @@ static petro_result prove_locked(stateroots *s, const uint8_t *key, size_t key_s
     b->want = count;
     b->key = key;
     b->key_size = key_size;
-    node_read *rd = NULL;
-    petro_result r = node_read_begin(s->node, &rd);
+    /* The root's own snapshot while it is kept (any record is provable), else the current
+     * state (a record is provable while its bucket is unchanged since the root). */
+    node_read *rd = s->snap;
+    petro_result r = rd != NULL ? PETRO_OK : node_read_begin(s->node, &rd);
     if (r == PETRO_OK) r = node_read_state_from(rd, from, from_size, bucket_cb, b);
-    node_read_end(rd);
+    if (rd != s->snap) node_read_end(rd);
     /* The bucket as it is now: the records at the root only if it hashes as it did then
      * (petro_state_tree_proof checks the bucket's node); otherwise one of them changed. */
     if (r == PETRO_OK && b->count != count) r = PETRO_ERR_CHANGED_SINCE_ROOT;

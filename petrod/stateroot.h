@@ -6,11 +6,12 @@
  * signs the same heights), a worker thread builds the state tree (petro_state_tree_build) on a
  * read snapshot taken at exactly that height, signs the root with the node's validator key and
  * installs it. The node keeps the tree's levels from 16-leaf buckets up and the first key of
- * each bucket (about 14 MB at 1M accounts), and no snapshot: a proof re-reads the ≤16 records
- * of its bucket from the current state, and is served only while that bucket still hashes as
- * it did at the root (else PETRO_ERR_CHANGED_SINCE_ROOT: after the next root). Keeping the
- * snapshot of the root's height open instead stopped LMDB from reusing the pages freed in an
- * interval: the file grew to 7.0 GB at 1M accounts, against 0.64 GB without.
+ * each bucket (about 14 MB at 1M accounts), and the snapshot of the root's height until the
+ * ledger file has grown 64 MiB since: a proof re-reads the ≤16 records of its bucket from it.
+ * After that, from the current state, served only while that bucket still hashes as it did at
+ * the root (else PETRO_ERR_CHANGED_SINCE_ROOT: after the next root). Keeping the snapshot for
+ * the whole interval stopped LMDB from reusing the pages freed meanwhile: the file grew to
+ * 7.0 GB at 1M accounts, against 0.64 GB without.
  *
  * Ownership: node_open creates the state (stateroot_create), starts it (stateroot_start) and
  * node_close destroys it after the producer has stopped and before the store closes. All

@@ -178,6 +178,15 @@ static petro_result checked_result(int rc, const char *what) {
 
 uint64_t store_lmdb_damaged(const store_lmdb *s) { return s->damaged_total; }
 
+uint64_t store_lmdb_used_bytes(store_lmdb *s) {
+    MDB_envinfo info;
+    MDB_stat st;
+    if (mdb_env_info(s->env, &info) != MDB_SUCCESS || mdb_env_stat(s->env, &st) != MDB_SUCCESS) {
+        return 0;
+    }
+    return ((uint64_t)info.me_last_pgno + 1u) * st.ms_psize;
+}
+
 static uint64_t be_get_u64(const uint8_t in[8]);
 
 petro_result store_lmdb_scrub(store_lmdb *s, uint64_t *records, uint64_t *damaged) {

@@ -66,6 +66,10 @@ typedef struct store_txn {
  *  MDB_NOTFOUND -> PETRO_ERR_NOT_FOUND, everything else -> PETRO_ERR_IO. */
 petro_result store_lmdb_result(int rc, const char *what);
 
+/** The bytes of the ledger file in use: (last page number + 1) x page size, which grows when
+ *  LMDB cannot reuse freed pages (e.g. while an old read snapshot is open). */
+uint64_t store_lmdb_used_bytes(store_lmdb *s);
+
 /** Values read since open whose check failed (each was logged and refused with
  *  PETRO_ERR_CORRUPT). For /metrics and /v1/status. */
 uint64_t store_lmdb_damaged(const store_lmdb *s);

@@ -80,6 +80,10 @@ def run():
             time.sleep(0.1)
         for x in hashes:
             check(node.tx(x)["status"] == "committed", "queued payment %s" % x)
+        # A refused request says what the node said, not only "bad request".
+        rc, out, err = node.cli("stats", "trade", "--group", "city")
+        check(rc == EXIT_FAILED and "group must be total, zone, country_pair or hs_chapter" in err,
+              "stats trade --group city: %d\n%s%s" % (rc, out, err))
         check(node.stop() == 0, "petrod exit on SIGTERM\n" + node.describe())
 
     with h.Node(name="pending", block_interval_ms=3600000) as node:
