@@ -13,6 +13,8 @@ out and a flag word given by names (create_asset), and that a list field takes r
 """
 
 import os
+import shlex
+import subprocess
 import re
 import sys
 import time
@@ -297,8 +299,33 @@ def check_op_lists(node, W, addr):
           "the contract should require both documents: %r" % listed)
 
 
+def check_completion():
+    """petro completion bash|zsh: a script generated from the command tables, which real bash
+    runs: it completes command words, the second word of a group, and a command's options
+    (its own, the transaction options, the common ones)."""
+    script = ok("completion", "bash")
+    check("complete -o default -F _petro petro" in script, "no complete line:\n" + script)
+    check("bashcompinit" in ok("completion", "zsh"), "the zsh script loads bashcompinit")
+    usage_error(("completion", "fish"), ("fish",))
+    cases = [("petro tra", "trade"), ("petro da", "data"), ("petro trade cr", "create"),
+             ("petro pay --am", "--amount"), ("petro pay --no-pre", "--no-preflight"),
+             ("petro zone ", "assign"), ("petro block 1 --val", "--validator")]
+    driver = "source /dev/stdin\n" + "".join(
+        'read -ra COMP_WORDS <<< %s; %sCOMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 )); COMPREPLY=(); '
+        '_petro; echo "${COMPREPLY[*]}"\n'
+        % (shlex.quote(line), 'COMP_WORDS+=(""); ' if line.endswith(" ") else "")
+        for line, _ in cases)
+    p = subprocess.run(["bash", "-c", driver], input=script, capture_output=True, text=True,
+                       timeout=30)
+    got = p.stdout.splitlines()
+    check(p.returncode == 0 and len(got) == len(cases), "bash: %s%s" % (p.stdout, p.stderr))
+    for (line, want), reply in zip(cases, got):
+        check(want in reply.split(), "completing %r gave %r, not %r" % (line, reply, want))
+
+
 def run():
     check_help()
+    check_completion()
     check_op_help()
     check_family_groups()
     with h.Node(name="clihelp") as node:
