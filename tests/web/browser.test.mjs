@@ -157,6 +157,17 @@ test('account: history updates live, and the proof of reserves verifies in the p
   assert.deepEqual(failed, ['salt', 'root']);
   await page.locator('li[data-check="salt"]').scrollIntoViewIfNeeded();
   await shot(page, 'account-proof-tampered');
+
+  // The account's records against the signed state root, checked in the page.
+  await page.click('#fetch-state');
+  const stateVerdict = page.locator('[data-testid="state-verdict"]');
+  await stateVerdict.waitFor();
+  assert.match(await stateVerdict.innerText(), /^State proof valid: the account's records at block \d+/);
+  const stateChecks = await page.$$eval('#state-result ol.checks li', (lis) => lis.map((li) => [li.dataset.check, li.dataset.ok]));
+  assert.deepEqual(stateChecks, [['shape', 'true'], ['leaf', 'true'], ['root', 'true'],
+    ['signature', 'true'], ['validator', 'true'], ['network', 'true']]);
+  await stateVerdict.scrollIntoViewIfNeeded();
+  await shot(page, 'account-state-proof');
   await page.close();
 });
 

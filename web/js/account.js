@@ -1,7 +1,7 @@
 // Account: balances, history with paging (and CSV of a page), live refresh from the event
 // stream, and "verify my proof of reserves": the proof is fetched from the node (or a file the
 // user chooses) and checked here, by web/src/petro.js, each check shown by name.
-import { decodeAddress, verifyProof } from '../src/petro.js';
+import { decodeAddress, verifyProof, verifyStateProof } from '../src/petro.js';
 import { amount, client, el, header, link, nodeStatus, opInWords, param, showError, table } from './ui.js';
 
 const PAGE = 10;
@@ -41,7 +41,9 @@ async function loadAccount() {
         el('span', { class: 'hint' }, 'issued by '), link.account(b.asset.split(':')[1], 6)]),
       el('td', { class: 'num', 'data-testid': `balance-${b.asset.split(':')[0]}` }, amount(b.balance)),
       el('td', { class: 'num' }, b.limit === null ? '–' : amount(b.limit))))));
-  for (const id of ['balances-s', 'history-s', 'proof-s']) document.getElementById(id).hidden = false;
+  for (const id of ['balances-s', 'history-s', 'proof-s', 'state-s']) {
+    document.getElementById(id).hidden = false;
+  }
 }
 
 async function loadHistory() {
@@ -157,12 +159,44 @@ async function setupProof() {
     select.replaceChildren(...r.reserves.map((a) => el('option', { value: a.asset }, a.asset.split(':')[0])));
   } catch { /* keep PTR */ }
   document.getElementById('fetch-proof').addEventListener('click', fetchAndVerify);
+  document.getElementById('fetch-state').addEventListener('click', fetchStateProof);
   document.getElementById('proof-file').addEventListener('change', (e) => {
     if (e.target.files.length > 0) verifyFile(e.target.files[0]);
   });
   document.getElementById('download-proof').addEventListener('click', () => {
     if (lastProof) save(`proof-${address}.json`, JSON.stringify(lastProof, null, 2), 'application/json');
   });
+}
+
+// ------------------------------------------------------------------ state proof
+
+async function fetchStateProof() {
+  const region = document.getElementById('state-result');
+  region.replaceChildren(el('p', {}, 'Fetching the state proof…'));
+  try {
+    const answer = await client.accountProof(address);
+    const result = verifyStateProof(answer, await verifyOptions());
+    const failed = result.checks.filter((c) => !c.ok).map((c) => c.name);
+    region.replaceChildren(
+      el('p', { class: `verdict ${result.valid ? 'ok' : 'bad'}`, 'data-testid': 'state-verdict', role: 'status' },
+        result.valid ? `State proof valid: the account's records at block ${answer.height}, checked here`
+          : `State proof INVALID: failed ${failed.join(', ')}`),
+      el('ul', {}, ...result.proofs.map((p) => el('li', {}, `${p.record} at block ${p.height}`))),
+      el('ol', { class: 'checks', 'aria-label': 'State proof checks' }, ...result.checks.map((c) =>
+        el('li', { 'data-check': c.name, 'data-ok': String(c.ok) },
+          el('span', { class: c.ok ? 'ok' : 'bad', 'aria-label': c.ok ? 'passed' : 'failed' }, c.ok ? '✓' : '✗'),
+          el('strong', {}, c.name),
+          el('span', { class: 'msg' }, c.ok ? c.message : `FAILED: ${c.message}`)))));
+  } catch (e) {
+    if (e.code === 'changed_since_root') {
+      region.replaceChildren(el('p', { class: 'error' }, 'This account changed since the latest signed ',
+        'state root; its proof is available after the next root (every checkpoint interval).'));
+    } else if (e.status === 503) {
+      region.replaceChildren(el('p', { class: 'error' }, 'No signed state root yet; try again shortly.'));
+    } else {
+      showError(region, e);
+    }
+  }
 }
 
 // ------------------------------------------------------------------ start
