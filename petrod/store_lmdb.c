@@ -50,6 +50,13 @@ struct store_lmdb {
  * its own. The key is public: this finds damage (disk, copies, a stray write), not an attacker
  * who can write the file; the signed state commitment is what an attacker cannot forge. */
 static const uint8_t CHECK_KEY[crypto_shorthash_KEYBYTES] = "petro-store-v5!";
+
+/* A u64 stored little-endian (a check, the state digest). */
+static uint64_t le64_get(const uint8_t *p) {
+    uint64_t x = 0;
+    for (int i = 7; i >= 0; i--) x = (x << 8) | p[i];
+    return x;
+}
 #define CHECK_SIZE 8u
 
 typedef enum {
@@ -137,11 +144,7 @@ static int put_checked_out(MDB_txn *txn, MDB_dbi dbi, db_tag tag, MDB_val *k, co
     if (value_size > 0) memcpy(v.mv_data, value, value_size);
     uint8_t *check = (uint8_t *)v.mv_data + value_size;
     value_check(check, tag, k, value, value_size);
-    if (check_out != NULL) {
-        uint64_t c = 0;
-        for (int i = 7; i >= 0; i--) c = (c << 8) | check[i];
-        *check_out = c;
-    }
+    if (check_out != NULL) *check_out = le64_get(check);
     return MDB_SUCCESS;
 }
 
@@ -163,13 +166,14 @@ static int put_checked(MDB_txn *txn, MDB_dbi dbi, db_tag tag, MDB_val *k, const 
 /* The check stored in the last 8 bytes of a raw value (0 if it has none: the scrub finds it). */
 static uint64_t stored_check(const MDB_val *v) {
     if (v->mv_size < CHECK_SIZE) return 0;
-    const uint8_t *c = (const uint8_t *)v->mv_data + v->mv_size - CHECK_SIZE;
-    uint64_t x = 0;
-    for (int i = 7; i >= 0; i--) x = (x << 8) | c[i];
-    return x;
+    return le64_get((const uint8_t *)v->mv_data + v->mv_size - CHECK_SIZE);
 }
 
 static const char DIGEST_NAME[] = "state_digest";
+
+/* Meta "state_digest" into *out: MDB_SUCCESS, MDB_NOTFOUND, an LMDB error, or STORE_DAMAGED
+ * (its check fails, or it is not 8 bytes). s (may be NULL) counts a failed check. */
+static int digest_read(store_lmdb *s, MDB_txn *txn, MDB_dbi meta, uint64_t *out);
 
 /* An LMDB result, or PETRO_ERR_CORRUPT for STORE_DAMAGED. */
 static petro_result checked_result(int rc, const char *what) {
@@ -266,13 +270,9 @@ petro_result store_lmdb_scrub(store_lmdb *s, uint64_t *records, uint64_t *damage
         mdb_cursor_close(cur);
     }
     if (r == PETRO_OK) {
-        MDB_val k = {sizeof DIGEST_NAME - 1, (void *)DIGEST_NAME}, v;
-        rc = get_checked(NULL, txn, s->dbi_meta, DB_META, &k, &v);
         uint64_t want = 0;
-        if (rc == MDB_SUCCESS && v.mv_size == 8) {
-            for (int b = 7; b >= 0; b--) want = (want << 8) | ((const uint8_t *)v.mv_data)[b];
-        }
-        if (rc != MDB_SUCCESS || v.mv_size != 8 || want != digest) {
+        rc = digest_read(NULL, txn, s->dbi_meta, &want);
+        if (rc != MDB_SUCCESS || want != digest) {
             (*damaged)++;
             log_error("store: DAMAGED state: its records do not add up to the state digest the "
                       "last commit wrote (%s); a record was rolled back, lost or added behind "
@@ -782,18 +782,24 @@ petro_result store_txn_begin(store_lmdb *s, bool is_write, store_txn *t) {
 
 /* Add a write txn's digest change to meta "state_digest" (0 when there is none yet: the
  * ledger's first commit). */
-static petro_result digest_update(store_txn *t) {
+static int digest_read(store_lmdb *s, MDB_txn *txn, MDB_dbi meta, uint64_t *out) {
     MDB_val k = {sizeof DIGEST_NAME - 1, (void *)DIGEST_NAME}, v;
-    uint64_t digest = 0;
-    int rc = get_checked(t->s, t->txn, t->s->dbi_meta, DB_META, &k, &v);
-    if (rc == MDB_SUCCESS && v.mv_size == 8) {
-        for (int i = 7; i >= 0; i--) digest = (digest << 8) | ((const uint8_t *)v.mv_data)[i];
-    } else if (rc == MDB_SUCCESS) {
+    *out = 0;
+    int rc = get_checked(s, txn, meta, DB_META, &k, &v);
+    if (rc != MDB_SUCCESS) return rc;
+    if (v.mv_size != 8) {
         log_error("meta state_digest has %zu bytes, not 8", v.mv_size);
-        return PETRO_ERR_CORRUPT;
-    } else if (rc != MDB_NOTFOUND) {
-        return checked_result(rc, "get state_digest");
+        return STORE_DAMAGED;
     }
+    *out = le64_get(v.mv_data);
+    return MDB_SUCCESS;
+}
+
+static petro_result digest_update(store_txn *t) {
+    MDB_val k = {sizeof DIGEST_NAME - 1, (void *)DIGEST_NAME};
+    uint64_t digest = 0;
+    int rc = digest_read(t->s, t->txn, t->s->dbi_meta, &digest);
+    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) return checked_result(rc, "get state_digest");
     digest += t->digest_delta;
     uint8_t out[8];
     for (int i = 0; i < 8; i++) out[i] = (uint8_t)(digest >> (8 * i));
