@@ -23,6 +23,12 @@
 #include "log.h"
 #include "wallet.h"
 
+/* The largest balances of one checkpoint (checkpoint_top_holders), best first. */
+typedef struct checkpoint_top {
+    size_t count;
+    checkpoint_holder h[CHECKPOINT_TOP_MAX];
+} checkpoint_top;
+
 struct checkpoints {
     pthread_mutex_t lock;
     bool enabled;
@@ -32,6 +38,7 @@ struct checkpoints {
     petro_net_kind kind;
     uint32_t tree_count;
     petro_checkpoint_tree *trees[PETRO_GENESIS_RESERVES_MAX];
+    checkpoint_top tops[PETRO_GENESIS_RESERVES_MAX]; /* of trees[i], same index */
     checkpoint_record *history;
     size_t history_count, history_cap;
     pthread_mutex_t compute_lock; /* one computation at a time */
@@ -205,6 +212,55 @@ static void record_ok(checkpoints *cs, uint64_t height) {
     cs->is_failing = false;
 }
 
+/* Whether holder a ranks before b: a larger balance, or the same and a smaller key. */
+static bool holder_before(const checkpoint_holder *a, const checkpoint_holder *b) {
+    if (a->balance != b->balance) return a->balance > b->balance;
+    return petro_pubkey_cmp(&a->account, &b->account) < 0;
+}
+
+/* Restore the heap below i of top (a heap whose root ranks last: the one to drop). */
+static void top_sift_down(checkpoint_top *top, size_t i) {
+    for (;;) {
+        size_t worst = i, l = 2 * i + 1, r = l + 1;
+        if (l < top->count && holder_before(&top->h[worst], &top->h[l])) worst = l;
+        if (r < top->count && holder_before(&top->h[worst], &top->h[r])) worst = r;
+        if (worst == i) return;
+        checkpoint_holder t = top->h[i];
+        top->h[i] = top->h[worst];
+        top->h[worst] = t;
+        i = worst;
+    }
+}
+
+static int holder_cmp(const void *a, const void *b) {
+    return holder_before(a, b) ? -1 : holder_before(b, a) ? 1 : 0;
+}
+
+/* The CHECKPOINT_TOP_MAX largest positive balances of t, best first: one pass over the
+ * leaves keeping a heap of the best so far, O(leaves log CHECKPOINT_TOP_MAX). */
+static void top_build(checkpoint_top *top, const petro_checkpoint_tree *t) {
+    top->count = 0;
+    for (uint64_t i = 0; i < t->tree.leaf_count; i++) {
+        const petro_sum_leaf *leaf = &t->leaves[i];
+        if (leaf->kind != PETRO_LEAF_BALANCE || leaf->balance <= 0) continue;
+        checkpoint_holder c = {.account = leaf->account, .balance = leaf->balance};
+        if (top->count < CHECKPOINT_TOP_MAX) {
+            size_t j = top->count++;
+            top->h[j] = c; /* sift up: a parent ranks after its children */
+            while (j > 0 && holder_before(&top->h[(j - 1) / 2], &top->h[j])) {
+                checkpoint_holder p = top->h[(j - 1) / 2];
+                top->h[(j - 1) / 2] = top->h[j];
+                top->h[j] = p;
+                j = (j - 1) / 2;
+            }
+        } else if (holder_before(&c, &top->h[0])) {
+            top->h[0] = c;
+            top_sift_down(top, 0);
+        }
+    }
+    qsort(top->h, top->count, sizeof top->h[0], holder_cmp);
+}
+
 /* Compute, sign and install the checkpoints at the tip of the snapshot rd, which this call
  * ends (LMDB read transactions of this store may move between threads: MDB_NOTLS). */
 static void compute(checkpoints *cs, node_read *rd) {
@@ -214,6 +270,7 @@ static void compute(checkpoints *cs, node_read *rd) {
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     petro_checkpoint_tree *fresh[PETRO_GENESIS_RESERVES_MAX] = {0};
+    checkpoint_top fresh_top[PETRO_GENESIS_RESERVES_MAX]; /* ~16 KB */
     uint32_t count = 0;
     petro_reserve_config cfg;
     petro_ledger_tip tip;
@@ -246,6 +303,7 @@ static void compute(checkpoints *cs, node_read *rd) {
                                               &cfg.reserves[i].asset);
         if (r == PETRO_OK) {
             petro_checkpoint_sign(&fresh[i]->checkpoint, &cs->key->pk, cs->key->sk);
+            top_build(&fresh_top[i], fresh[i]);
         }
     }
     node_read_end(rd);
@@ -263,6 +321,7 @@ static void compute(checkpoints *cs, node_read *rd) {
     uint32_t old_count = cs->tree_count;
     memcpy(old, cs->trees, sizeof old);
     memcpy(cs->trees, fresh, sizeof fresh);
+    memcpy(cs->tops, fresh_top, count * sizeof fresh_top[0]);
     cs->tree_count = count;
     record_ok(cs, tip.height);
     for (uint32_t i = 0; i < count; i++) {
@@ -504,6 +563,26 @@ petro_result checkpoint_proofs(checkpoints *cs, const petro_asset *asset,
     }
     pthread_mutex_unlock(&cs->lock);
     if (r == PETRO_OK && !out->has_balance && out->lock_count == 0) r = PETRO_ERR_NOT_FOUND;
+    return r;
+}
+
+petro_result checkpoint_top_holders(checkpoints *cs, const petro_asset *asset,
+                                    checkpoint_holder *out, size_t max, size_t *count,
+                                    petro_checkpoint *cp) {
+    *count = 0;
+    petro_result r = PETRO_ERR_NOT_FOUND;
+    pthread_mutex_lock(&cs->lock);
+    for (uint32_t i = 0; i < cs->tree_count; i++) {
+        if (!petro_asset_equal(&cs->trees[i]->checkpoint.asset, asset)) continue;
+        const checkpoint_top *top = &cs->tops[i];
+        PETROD_ASSERT(top->count <= CHECKPOINT_TOP_MAX);
+        *count = max < top->count ? max : top->count;
+        memcpy(out, top->h, *count * sizeof *out);
+        *cp = cs->trees[i]->checkpoint;
+        r = PETRO_OK;
+        break;
+    }
+    pthread_mutex_unlock(&cs->lock);
     return r;
 }
 

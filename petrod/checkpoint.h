@@ -75,6 +75,23 @@ petro_result checkpoint_latest(checkpoints *cs, const petro_asset *asset, petro_
 petro_result checkpoint_proofs(checkpoints *cs, const petro_asset *asset,
                                const petro_pubkey *account, proof_set *out);
 
+#define CHECKPOINT_TOP_MAX 100u /* largest balances kept per checkpoint (top holders) */
+
+/** One holder of a checkpoint's top list. */
+typedef struct checkpoint_holder {
+    petro_pubkey account;
+    petro_amount balance;
+} checkpoint_holder;
+
+/** The largest balances of asset at its latest checkpoint, largest first (equal balances by
+ *  account key, ascending): the first min(max, CHECKPOINT_TOP_MAX) of the balance leaves with a
+ *  balance above 0, chosen once when the checkpoint was built (O(holders log
+ *  CHECKPOINT_TOP_MAX) there, O(max) here). *count: how many out holds; cp: the checkpoint.
+ *  PETRO_ERR_NOT_FOUND if there is no checkpoint of asset. */
+petro_result checkpoint_top_holders(checkpoints *cs, const petro_asset *asset,
+                                    checkpoint_holder *out, size_t max, size_t *count,
+                                    petro_checkpoint *cp);
+
 #define CHECKPOINT_REASON_SIZE 192
 
 /** Whether checkpoints work: the last good one and the last failure. */

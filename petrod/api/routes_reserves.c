@@ -1,7 +1,9 @@
 /* The reserves routes (docs/api.md "Reserves") and the JSON of the reserves ops.
  *
  * GET /v1/reserves, /v1/reserves/history, /v1/reserves/proof/{address}?asset=PTR (the
- * account's balance proof and the proofs of the locks it owns, one document). Reads run on
+ * account's balance proof and the proofs of the locks it owns, one document), and
+ * /v1/assets/{asset}/holders (the largest balances at the latest checkpoint, which chose them
+ * when it walked every holder: no request scans the accounts). Reads run on
  * one node_read snapshot each; "now" for expiry and price freshness is the tip's block
  * timestamp, so an answer is the same on every node at the same height. */
 #include "server.h"
@@ -73,9 +75,16 @@ static int add_attestation(void *c, const petro_attestation *a) {
     return l->ok ? 0 : 1;
 }
 
+/* Blocks from a checkpoint to the tip: how old a proof taken from it is. A checkpoint made
+ * after the caller read its tip (it runs on its own thread) counts as 0 blocks old. */
+static json_t *checkpoint_age(const petro_checkpoint *cp, uint64_t tip_height) {
+    return apij_u64(tip_height > cp->height ? tip_height - cp->height : 0);
+}
+
 static json_t *reserve_json(checkpoints *cs, const petro_store *store,
-                            const petro_reserve_status *s, uint64_t now_ms, petro_net_kind kind,
-                            petro_result *rc) {
+                            const petro_reserve_status *s, const petro_ledger_tip *tip,
+                            petro_net_kind kind, petro_result *rc) {
+    uint64_t now_ms = tip->timestamp_ms;
     json_t *o = json_object();
     bool ok = o != NULL;
     const petro_genesis_reserve *r = &s->reserve;
@@ -105,9 +114,11 @@ static json_t *reserve_json(checkpoints *cs, const petro_store *store,
     ok = ok && apij_set(o, "valuation",
                         s->price_count > 0 ? apij_amount(s->valuation) : json_null());
     petro_checkpoint cp;
-    ok = ok && apij_set(o, "latest_checkpoint", checkpoint_latest(cs, &r->asset, &cp) == PETRO_OK
-                                                    ? checkpoint_to_json(&cp, kind)
-                                                    : json_null());
+    bool has_cp = checkpoint_latest(cs, &r->asset, &cp) == PETRO_OK;
+    ok = ok && apij_set(o, "latest_checkpoint", has_cp ? checkpoint_to_json(&cp, kind)
+                                                       : json_null());
+    ok = ok && apij_set(o, "checkpoint_age_blocks",
+                        has_cp ? checkpoint_age(&cp, tip->height) : json_null());
     attest_list l = {json_array(), r->commodity, now_ms, true};
     if (ok && l.arr != NULL) {
         *rc = petro_reserves_each_attestation(store, add_attestation, &l);
@@ -146,8 +157,7 @@ static enum MHD_Result api_v1_reserves(const api_request *req) {
     bool under = false;
     for (uint32_t i = 0; ok && i < v.count; i++) {
         under = under || v.status[i].under_covered;
-        ok = apij_append(arr, reserve_json(cs, store, &v.status[i], tip.timestamp_ms, v.kind,
-                                           &rc));
+        ok = apij_append(arr, reserve_json(cs, store, &v.status[i], &tip, v.kind, &rc));
     }
     node_read_end(rd);
     uint32_t interval = 0;
@@ -295,9 +305,86 @@ static enum MHD_Result api_v1_reserves_proof(const api_request *req) {
                                     "checkpoints are off on this node)",
                               NULL);
     }
-    json_t *body = proof_set_to_json(ps, kind);
+    /* The tip after the proof: at or above its checkpoint's height. Not part of what the
+     * checkpoint signs: it says how old the proof was when this node served it. */
+    rc = node_status_get(req->api->node, &st);
+    json_t *body = rc == PETRO_OK ? proof_set_to_json(ps, kind) : NULL;
+    const petro_checkpoint *cp = ps->has_balance ? &ps->balance.checkpoint
+                                                 : &ps->locks[0].checkpoint;
+    bool ok = body != NULL && apij_set(body, "tip_height", apij_u64(st.tip.height));
+    ok = ok && apij_set(body, "checkpoint_age_blocks", checkpoint_age(cp, st.tip.height));
     free(ps);
-    if (body == NULL) return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
+    if (!ok) {
+        json_decref(body);
+        return api_send_error(req, rc != PETRO_OK ? rc : PETRO_ERR_NOMEM, NULL, NULL);
+    }
+    return api_send_json(req, MHD_HTTP_OK, body);
+}
+
+/* ------------------------------------------------------------ GET /v1/assets/{a}/holders */
+
+#define HOLDERS_LIMIT_DEFAULT 20u
+
+static json_t *holders_json(const checkpoint_holder *h, size_t count, petro_net_kind kind) {
+    json_t *arr = json_array();
+    bool ok = arr != NULL;
+    for (size_t i = 0; ok && i < count; i++) {
+        json_t *o = json_object();
+        ok = o != NULL;
+        ok = ok && apij_set(o, "rank", apij_u64(i + 1));
+        ok = ok && apij_set(o, "address", apij_address(&h[i].account, kind));
+        ok = ok && apij_set(o, "balance", apij_amount(h[i].balance));
+        if (!ok) json_decref(o);
+        ok = ok && apij_append(arr, o);
+    }
+    return apij_finish(arr, ok);
+}
+
+static enum MHD_Result api_v1_asset_holders(const api_request *req) {
+    node_status st;
+    petro_result rc = node_status_get(req->api->node, &st);
+    if (rc != PETRO_OK) return api_send_error(req, rc, NULL, NULL);
+    petro_net_kind kind = apij_net_kind(st.tip.net_kind);
+    char text[APIJ_ASSET_TEXT_SIZE];
+    petro_asset asset;
+    rc = PETRO_ERR_BAD_REQUEST;
+    if (req->param_size < sizeof text) {
+        memcpy(text, req->param, req->param_size);
+        text[req->param_size] = '\0';
+        rc = apij_asset_parse(&asset, text, kind);
+    }
+    if (rc != PETRO_OK) return api_send_error(req, rc, "asset: PTR or CODE:ISSUER_ADDRESS", NULL);
+    uint64_t limit = HOLDERS_LIMIT_DEFAULT;
+    const char *lim = api_query(req, "limit");
+    if (lim != NULL && (!api_parse_u64(&limit, lim, strlen(lim)) || limit < 1 ||
+                        limit > CHECKPOINT_TOP_MAX)) {
+        return api_send_error(req, PETRO_ERR_BAD_REQUEST, "limit: 1..100", NULL);
+    }
+    checkpoint_holder top[CHECKPOINT_TOP_MAX];
+    size_t count = 0;
+    petro_checkpoint cp;
+    rc = checkpoint_top_holders(node_checkpoints(req->api->node), &asset, top, (size_t)limit,
+                                &count, &cp);
+    if (rc != PETRO_OK) {
+        return api_send_error(req, rc,
+                              "no checkpoint for this asset (not reserve-backed, or checkpoints "
+                              "are off on this node)",
+                              NULL);
+    }
+    json_t *body = json_object();
+    bool ok = body != NULL;
+    ok = ok && apij_set(body, "asset", apij_asset(&asset, kind));
+    ok = ok && apij_set(body, "height", apij_u64(cp.height));
+    ok = ok && apij_set(body, "timestamp_ms", apij_u64(cp.timestamp_ms));
+    ok = ok && apij_set(body, "total", apij_amount(cp.total));
+    ok = ok && apij_set(body, "holder_count", apij_u64(cp.leaf_count - cp.lock_count));
+    ok = ok && apij_set(body, "lock_count", apij_u64(cp.lock_count));
+    ok = ok && apij_set(body, "holders", holders_json(top, count, kind));
+    ok = ok && apij_set(body, "checkpoint", checkpoint_to_json(&cp, kind));
+    if (!ok) {
+        json_decref(body);
+        return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
+    }
     return api_send_json(req, MHD_HTTP_OK, body);
 }
 
@@ -305,5 +392,6 @@ static const api_route ROUTES[] = {
     {API_GET, "/v1/reserves", api_v1_reserves, 0, 0},
     {API_GET, "/v1/reserves/history", api_v1_reserves_history, 0, 0},
     {API_GET, "/v1/reserves/proof/{address}", api_v1_reserves_proof, 0, 0},
+    {API_GET, "/v1/assets/{asset}/holders", api_v1_asset_holders, 0, 0},
 };
 API_ROUTE_TABLE(reserves, ROUTES);

@@ -350,3 +350,118 @@ test('tampered state proofs are refused, naming the same failing checks as petro
   assert.deepEqual(failedOf(r), ['validator']);
   assert.deepEqual(await cliStateFailed(answer, 'untrusted', '--validator', node.address('alice')), ['validator']);
 });
+
+// ------------------------------------------------------------------ top holders (issue #19)
+
+test('top holders: the checkpoint\'s largest balances, each the account\'s balance and its proof\'s', async () => {
+  // A quiet chain whose tip is a checkpoint height: the balances now are those of the checkpoint.
+  if ((await client.status()).height % CHECKPOINT_INTERVAL !== 0) {
+    await node.cliOk('pay', '--wallet', W('alice'), '--to', node.address('bob'), '--amount', '0.5', '--wait');
+  }
+  const { height } = await client.status();
+  assert.equal(height % CHECKPOINT_INTERVAL, 0);
+  const top = await node.until(async () => {
+    const h = await client.holders('PTR', { limit: 100 });
+    return h.height === height && h;
+  }, 'the holders of the checkpoint at the tip');
+  assert.equal(top.asset, 'PTR');
+  assert.equal(top.checkpoint.height, height);
+  assert.ok(P.verifyCheckpoint(top.checkpoint), 'the checkpoint is signed');
+  assert.ok(top.holders.length > 5 && top.holders.length <= top.holder_count, JSON.stringify(top));
+  assert.ok(top.holders.length < 100, 'the devnet has fewer holders than the limit: all are listed');
+  let sum = 0n;
+  top.holders.forEach((h, i) => {
+    assert.equal(h.rank, i + 1);
+    sum += P.parseAmount(h.balance);
+    if (i === 0) return;
+    const a = P.parseAmount(top.holders[i - 1].balance);
+    const b = P.parseAmount(h.balance);
+    assert.ok(a > b || (a === b && P.toHex(P.decodeAddress(top.holders[i - 1].address).key) <
+      P.toHex(P.decodeAddress(h.address).key)), `ranks ${i} and ${i + 1} are in order`);
+  });
+  // Every unit is in a listed balance or a lock (the trade escrow).
+  const locked = P.parseAmount(P.verifyProof(await client.proof(node.address('importer'))).summary.locked);
+  assert.equal(P.formatAmount(sum + locked), top.total);
+  for (const h of top.holders) {
+    const account = await client.account(h.address);
+    assert.equal(account.balances.find((b) => b.asset === 'PTR').balance, h.balance, `${h.address}: account`);
+    const proof = await client.proof(h.address, 'PTR');
+    assert.equal(proof.balance, h.balance, `${h.address}: proof`);
+    assert.equal(proof.checkpoint.height, height);
+  }
+  // Every demo account holding PTR is listed.
+  const listed = new Set(top.holders.map((h) => h.address));
+  for (const [name, address] of Object.entries(node.addresses)) {
+    const a = await client.account(address).catch(() => null);
+    const ptr = a && a.balances.find((b) => b.asset === 'PTR');
+    if (ptr && P.parseAmount(ptr.balance) > 0n) assert.ok(listed.has(address), `${name} is listed`);
+  }
+  const three = await client.holders('PTR', { limit: 3 });
+  assert.deepEqual(three.holders, top.holders.slice(0, 3));
+  const usd = `USD:${node.address('bank')}`;
+  await assert.rejects(client.holders(usd), (e) => e.code === 'not_found' && e.status === 404);
+  await assert.rejects(client.holders('PTR', { limit: 101 }), (e) => e.code === 'bad_request');
+});
+
+// ------------------------------------------------------------------ building and signing
+
+const dryRun = async (...args) => /^tx\s+([0-9a-f]+)$/m.exec(await node.cliOk(...args, '--dry-run'))[1];
+
+test('transactions built and signed by the module are the bytes of petro ... --dry-run', async () => {
+  const status = await client.status();
+  const alice = P.devnetWalletKey(readFileSync(W('alice'), 'utf8'));
+  assert.equal(alice.address(net), node.address('alice'));
+  const base = async () => ({ network_id: status.network_id, source: node.address('alice'),
+    sequence: (await client.account(node.address('alice'))).next_sequence });
+  const fresh = P.keyPair(P.randomSeed()).address(net);
+  const usd = `USD:${node.address('bank')}`;
+  const cases = [
+    [[{ type: 'payment', destination: node.address('bob'), asset: 'PTR', amount: '2.5' }], { memo_text: 'js-1' },
+      ['pay', '--wallet', W('alice'), '--to', node.address('bob'), '--amount', '2.5', '--memo', 'js-1']],
+    [[{ type: 'create_account', destination: fresh, starting_balance: '10' }], {},
+      ['create-account', '--wallet', W('alice'), '--address', fresh, '--amount', '10']],
+    [[{ type: 'change_trust', asset: usd, limit: '1000' }], { fee: '0.00001' },
+      ['trust', '--wallet', W('alice'), '--asset', usd, '--limit', '1000', '--fee', '0.00001']],
+    [[{ type: 'set_thresholds', master_weight: 1, low: 0, medium: 1, high: 1 }], {},
+      ['op', 'set_thresholds', '--wallet', W('alice'), '--master-weight', '1', '--low', '0', '--medium', '1', '--high', '1']],
+    [[{ type: 'data_set', name: 'js', value: '0102' }], {},
+      ['op', 'data_set', '--wallet', W('alice'), '--name', 'js', '--value', '0102']],
+  ];
+  for (const [operations, extra, cli] of cases) {
+    const built = P.buildTransaction({ ...(await base()), ...extra, operations }, { keys: [alice], net });
+    const want = await dryRun(...cli);
+    assert.equal(built.hex, want, `${operations[0].type}: the module's bytes are the CLI's`);
+    const tx = P.decodeTx(built.envelope, net);
+    assert.equal(tx.hash, built.hash);
+    assert.deepEqual(tx.operations, operations.map((o) => ({ ...o })), 'decodeTx gives the operations back');
+    assert.ok(P.verifyTxSignatures(tx).every((s) => s.ok));
+  }
+});
+
+test('a payment signed in the module commits on the devnet, from a key only the module knows', async () => {
+  const status = await client.status();
+  const alice = P.devnetWalletKey(readFileSync(W('alice'), 'utf8'));
+  const mine = P.keyPair(P.randomSeed());
+  const tx = (source, sequence, operations) => P.buildTransaction(
+    { network_id: status.network_id, source, sequence, operations }, { keys: [source === mine.address(net) ? mine : alice], net });
+  // alice creates the module's account; then the module's key pays bob.
+  const seqA = (await client.account(node.address('alice'))).next_sequence;
+  const created = await client.submit(tx(node.address('alice'), seqA,
+    [{ type: 'create_account', destination: mine.address(net), starting_balance: '25' }]).hex, { wait: true });
+  assert.equal(created.result.code, 'ok', JSON.stringify(created));
+  const before = (await client.account(node.address('bob'))).balances.find((b) => b.asset === 'PTR').balance;
+  const seqM = (await client.account(mine.address(net))).next_sequence;
+  const pay = tx(mine.address(net), seqM, [{ type: 'payment', destination: node.address('bob'), asset: 'PTR', amount: '7.125' }]);
+  const answer = await client.submit(pay.envelope, { wait: true });
+  assert.equal(answer.hash, pay.hash);
+  assert.equal(answer.result.code, 'ok', JSON.stringify(answer));
+  const seen = await client.transaction(pay.hash);
+  assert.equal(seen.result.code, 'ok');
+  assert.equal(seen.source, mine.address(net));
+  const after = (await client.account(node.address('bob'))).balances.find((b) => b.asset === 'PTR').balance;
+  assert.equal(P.parseAmount(after) - P.parseAmount(before), P.parseAmount('7.125'));
+  assert.equal((await client.account(mine.address(net))).balances.find((b) => b.asset === 'PTR').balance,
+    '17.874999'); // 25 - 7.125 - the fee 0.000001
+  // A replay of the same envelope is refused with the node's code.
+  await assert.rejects(client.submit(pay.hex), (e) => ['bad_sequence', 'duplicate_tx'].includes(e.code));
+});

@@ -547,6 +547,257 @@ function ed25519Verify(sig, msg, pub) {
   }
 }
 
+// ------------------------------------------------------------------ building and signing
+
+// docs/protocol.md, "Transaction": the body, then the signatures. Building walks the same
+// operation table as decoding (./ops.js), so every registered operation is built from the
+// JSON the API shows for it (docs/api.md "Operation objects"), and decodeTx of the result
+// gives that JSON back. Ed25519 signing is deterministic (RFC 8032), so the same inputs give
+// the same bytes as `petro ... --dry-run`.
+
+/** The minimum fee of a transaction of n operations: 100 base units each. */
+export const FEE_PER_OP = 100n;
+
+const buildError = (what, why) => new PetroError('bad_request', `${what}: ${why}`);
+
+// 32 key bytes from an address (of net), 64 hex digits or bytes.
+function keyArg(v, net, what) {
+  if (v instanceof Uint8Array && v.length === 32) return v;
+  if (typeof v === 'string' && /^[0-9a-fA-F]{64}$/.test(v)) return fromHex(v, 32);
+  if (typeof v === 'string') return decodeAddress(v, net).key;
+  throw buildError(what, 'not an address, 64 hex digits or 32 bytes');
+}
+
+function bytesArg(v, size, what) {
+  if (v instanceof Uint8Array && v.length === size) return v;
+  try {
+    return fromHex(String(v), size);
+  } catch {
+    throw buildError(what, `not ${size} bytes of hex`);
+  }
+}
+
+function u64Arg(v, what) {
+  let x;
+  try {
+    x = BigInt(v);
+  } catch {
+    throw buildError(what, `not an integer: ${JSON.stringify(v)}`);
+  }
+  if (typeof v === 'number' && !Number.isSafeInteger(v)) throw buildError(what, 'not an exact integer');
+  if (x < 0n || x > U64_MAX) throw buildError(what, 'outside 0..2^64-1');
+  return x;
+}
+
+/** An asset from its API text ("PTR", "CODE:ISSUER_ADDRESS") or {code, issuer}. */
+export function parseAssetText(text, net) {
+  if (text && typeof text === 'object') {
+    return text.issuer === null || text.code === 'PTR' ? { code: 'PTR', issuer: null }
+      : { code: text.code, issuer: keyArg(text.issuer, net, 'asset issuer') };
+  }
+  if (text === 'PTR') return { code: 'PTR', issuer: null };
+  const m = /^([A-Z0-9]{1,12}):(.+)$/.exec(String(text));
+  if (!m || m[1] === 'PTR') throw buildError('asset', `not PTR or CODE:ISSUER: ${JSON.stringify(text)}`);
+  return { code: m[1], issuer: keyArg(m[2], net, 'asset issuer') };
+}
+
+function intArg(f, v, what) {
+  if (f.boolean && typeof v === 'boolean') return v ? 1n : 0n;
+  if (f.enum && typeof v === 'string') {
+    const hit = Object.entries(f.names || {}).find(([, name]) => name === v);
+    if (!hit) throw buildError(what, `not one of ${Object.values(f.names || {}).join(', ')}`);
+    return BigInt(hit[0]);
+  }
+  if (f.flagWord && v && typeof v === 'object') {
+    let word = 0n;
+    for (const [name, on] of Object.entries(v)) {
+      const hit = Object.entries(f.names || {}).find(([, n]) => n === name);
+      if (!hit) throw buildError(what, `no flag ${name}`);
+      if (on) word |= 1n << BigInt(hit[0]);
+    }
+    return word;
+  }
+  return u64Arg(v, what);
+}
+
+function checkRange(f, x, what) {
+  if ((f.min !== undefined && x < f.min) || (f.max !== undefined && x > f.max)) {
+    throw buildError(what, `outside ${f.min ?? 0}..${f.max ?? U64_MAX}`);
+  }
+  return x;
+}
+
+const INT_SIZES = { u8: 1, u16: 2, u32: 4, u64: 8 };
+
+// The encoding of one value of field f (what: for messages).
+function encodeValue(f, v, net, what) {
+  switch (f.kind) {
+    case 'pubkey': return keyArg(v, net, what);
+    case 'hash': return bytesArg(v, 32, what);
+    case 'sig': return bytesArg(v, 64, what);
+    case 'asset': return encodeAsset(parseAssetText(v, net));
+    case 'code': {
+      if (typeof v !== 'string' || !/^[A-Z0-9]{1,12}$/.test(v)) throw buildError(what, '1..12 of A-Z 0-9');
+      return concatBytes(Uint8Array.of(v.length), ascii(v));
+    }
+    case 'amount': {
+      const x = typeof v === 'bigint' ? v : parseAmount(String(v));
+      return i64le(checkRange(f, x, what));
+    }
+    case 'bool': {
+      if (v !== true && v !== false && v !== 0 && v !== 1) throw buildError(what, 'not a boolean');
+      return Uint8Array.of(v === true || v === 1 ? 1 : 0);
+    }
+    case 'u8':
+    case 'u16':
+    case 'u32':
+    case 'u64': return leBytes(checkRange(f, intArg(f, v, what), what), INT_SIZES[f.kind], false);
+    case 'text': {
+      if (typeof v !== 'string' || !/^[\x20-\x7e]*$/.test(v)) throw buildError(what, 'not printable ASCII');
+      if (v.length < (f.textMin || 0) || v.length > f.textMax) {
+        throw buildError(what, `${v.length} bytes, not ${f.textMin || 0}..${f.textMax}`);
+      }
+      return concatBytes(Uint8Array.of(v.length), ascii(v));
+    }
+    case 'country': {
+      if (typeof v !== 'string' || !/^[A-Z]{2}$/.test(v)) throw buildError(what, 'not two capital letters');
+      return ascii(v);
+    }
+    default: throw new Error(`field kind ${f.kind} outside the table`);
+  }
+}
+
+// The value an omitted optional field takes ("may be left zero when building").
+function zeroOf(f) {
+  if (f.listMax) return [];
+  if (f.kind === 'text') return '';
+  if (f.kind === 'amount') return 0n;
+  return 0;
+}
+
+/** The bytes of one operation (its u8 type, then its fields in order) from the API's JSON of
+ *  it ({type: 'payment', destination, asset, amount}; docs/api.md "Operation objects"); an
+ *  optional field left out is zero. net ('main' | 'test') is that of its addresses.
+ *  Throws PetroError unknown_op, or bad_request naming the field. */
+export function encodeOp(op, net) {
+  checkNet(net);
+  const schema = op && OPS_BY_NAME.get(op.type);
+  if (!schema) throw new PetroError('unknown_op', `operation ${JSON.stringify(op && op.type)}`);
+  const parts = [Uint8Array.of(schema.type)];
+  for (const f of schema.fields) {
+    const what = `${schema.name}.${f.name}`;
+    let v = op[f.name];
+    if (v === undefined || v === null) {
+      if (!f.optional) throw buildError(what, 'missing');
+      v = zeroOf(f);
+    }
+    if (!f.listMax) {
+      parts.push(encodeValue(f, v, net, what));
+      continue;
+    }
+    const values = f.hex ? Array.from(typeof v === 'string' ? fromHex(v) : v) : v;
+    if (!Array.isArray(values) || values.length < (f.listMin || 0) || values.length > f.listMax) {
+      throw buildError(what, `a list of ${f.listMin || 0}..${f.listMax} values`);
+    }
+    parts.push(Uint8Array.of(values.length));
+    values.forEach((x, i) => parts.push(encodeValue(f, x, net, `${what}[${i}]`)));
+  }
+  return concatBytes(...parts);
+}
+
+/**
+ * The body of a transaction (the bytes its id hashes) from the JSON the API shows for one
+ * (GET /v1/transactions/{hash}; what decodeTx returns): network_id (hex, from GET
+ * /v1/status), source (address or hex key), sequence (the account's next_sequence), fee
+ * (decimal PTR; default 0.000001 per operation), memo (hex; or memo_text, ASCII, as the CLI's
+ * --memo), valid_after_ms and valid_until_ms (0, the default, is no bound) and operations.
+ * Throws PetroError (bad_request naming the field, unknown_op, no_ops, too_many_ops,
+ * memo_too_long).
+ */
+export function encodeTxBody(tx, net) {
+  checkNet(net);
+  const ops = tx.operations;
+  if (!Array.isArray(ops) || ops.length === 0) throw new PetroError('no_ops');
+  if (ops.length > TX_OPS_MAX) throw new PetroError('too_many_ops', `${ops.length}`);
+  const memo = tx.memo_text !== undefined ? ascii(String(tx.memo_text))
+    : tx.memo instanceof Uint8Array ? tx.memo : fromHex(tx.memo || '');
+  if (memo.length > MEMO_SIZE_MAX) throw new PetroError('memo_too_long', `${memo.length} bytes`);
+  const fee = tx.fee === undefined ? FEE_PER_OP * BigInt(ops.length)
+    : typeof tx.fee === 'bigint' ? tx.fee : parseAmount(String(tx.fee));
+  if (tx.sequence === undefined) throw buildError('sequence', 'missing');
+  return concatBytes(Uint8Array.of(TX_VERSION), bytesArg(tx.network_id, 32, 'network_id'),
+    keyArg(tx.source, net, 'source'), u64le(u64Arg(tx.sequence, 'sequence')), i64le(fee),
+    u64le(u64Arg(tx.valid_after_ms ?? 0, 'valid_after_ms')),
+    u64le(u64Arg(tx.valid_until_ms ?? 0, 'valid_until_ms')),
+    Uint8Array.of(memo.length), memo, Uint8Array.of(ops.length),
+    ...ops.map((op) => encodeOp(op, net)));
+}
+
+/** An Ed25519 key pair from a 32-byte seed (bytes or hex): { seed, publicKey, address(net) }.
+ *  The seed is the secret: keep it as you would a wallet file. */
+export function keyPair(seed) {
+  const s = bytesArg(seed, 32, 'seed');
+  const publicKey = ed25519.getPublicKey(s);
+  return { seed: s, publicKey, address: (net) => encodeAddress(publicKey, net) };
+}
+
+/** A fresh random seed (crypto.getRandomValues), for keyPair. */
+export function randomSeed() {
+  return globalThis.crypto.getRandomValues(new Uint8Array(32));
+}
+
+/** The key pair of a devnet wallet file (docs/protocol.md "Wallet files", devnet form: the
+ *  seed in clear; text or object). The encrypted form is not read here (PetroError
+ *  not_supported): use the CLI, or keep the seed in your own key store. */
+export function devnetWalletKey(wallet) {
+  const w = typeof wallet === 'string' ? JSON.parse(wallet) : wallet;
+  if (!w || w.petro_wallet !== 1 || typeof w.public_key !== 'string') {
+    throw new PetroError('bad_request', 'not a Petro wallet file');
+  }
+  if (w.devnet_only !== true || typeof w.seed !== 'string') {
+    throw new PetroError('not_supported', 'an encrypted wallet: open it with the CLI');
+  }
+  const k = keyPair(w.seed);
+  if (toHex(k.publicKey) !== w.public_key.toLowerCase()) {
+    throw new PetroError('corrupt', 'the seed is not that of public_key');
+  }
+  return k;
+}
+
+/** Ed25519 signature of seed's key over msg in the signature domain (u8 len || tag || msg). */
+export function signIn(domain, msg, seed) {
+  return ed25519.sign(domainMessage(domain, msg), bytesArg(seed, 32, 'seed'));
+}
+
+/** The envelope: body, then one signature per key (seeds, or keyPair results) over the id in
+ *  the transaction domain, sorted by public key. Throws PetroError duplicate_signature (a key
+ *  twice), no_signatures, too_many_signatures. */
+export function signTxBody(body, keys) {
+  if (!Array.isArray(keys) || keys.length === 0) throw new PetroError('no_signatures');
+  if (keys.length > TX_SIGS_MAX) throw new PetroError('too_many_signatures', `${keys.length}`);
+  const id = hash(body);
+  const sigs = keys.map((k) => keyPair(k && k.seed ? k.seed : k))
+    .map((k) => ({ key: k.publicKey, sig: signIn('tx', id, k.seed) }))
+    .sort((a, b) => compareBytes(a.key, b.key));
+  for (let i = 1; i < sigs.length; i++) {
+    if (compareBytes(sigs[i - 1].key, sigs[i].key) === 0) throw new PetroError('duplicate_signature');
+  }
+  const envelope = concatBytes(body, Uint8Array.of(sigs.length), ...sigs.flatMap((s) => [s.key, s.sig]));
+  if (envelope.length > TX_SIZE_MAX) throw new PetroError('tx_too_large', `${envelope.length} bytes`);
+  return envelope;
+}
+
+/**
+ * Builds and signs a transaction (encodeTxBody, then signTxBody): tx as encodeTxBody takes
+ * it, keys the signers' seeds (or keyPair results). Returns { hash, envelope (bytes), hex
+ * (what POST /v1/transactions takes, as `petro ... --dry-run` prints it), body }.
+ */
+export function buildTransaction(tx, { keys, net }) {
+  const body = encodeTxBody(tx, net);
+  const envelope = signTxBody(body, keys);
+  return { hash: toHex(hash(body)), envelope, hex: toHex(envelope), body };
+}
+
 // ------------------------------------------------------------------ blocks
 
 /** The Merkle root of 32-byte leaves (docs/protocol.md, "Merkle trees"): leaf node =
@@ -1224,6 +1475,31 @@ export class PetroClient {
     return this.get(`/v1/stats/trade${qs ? `?${qs}` : ''}`);
   }
   zones() { return this.get('/v1/zones'); }
+  /** The largest balances of a reserve-backed asset at its latest proof-of-reserves
+   *  checkpoint (GET /v1/assets/{asset}/holders; limit 1..100, default 20). */
+  holders(asset = 'PTR', { limit } = {}) {
+    const qs = limit ? `?limit=${encodeURIComponent(String(limit))}` : '';
+    return this.get(`/v1/assets/${encodeURIComponent(asset)}/holders${qs}`);
+  }
+
+  /** POST /v1/transactions: a signed envelope (bytes or hex, e.g. buildTransaction's);
+   *  with wait, until it is committed (?wait=commit). Resolves the node's answer; a refusal
+   *  throws PetroError with the node's code (bad_sequence, fee_balance_low, ...). */
+  async submit(envelope, { wait = false } = {}) {
+    const tx = typeof envelope === 'string' ? envelope : toHex(envelope);
+    const res = await this.fetch(`${this.base}/v1/transactions${wait ? '?wait=commit' : ''}`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({ tx }),
+    });
+    const body = JSON.parse(await res.text());
+    if (!res.ok) {
+      const e = new PetroError(body.error || 'unknown', body.message || `HTTP ${res.status}`);
+      e.status = res.status;
+      e.hash = body.hash;
+      throw e;
+    }
+    return body;
+  }
 
   /** The encoded blocks from height `from` (GET /v1/blocks?from=H&limit=N), as bytes. */
   async blockBytes(from, limit = 64) {
