@@ -126,7 +126,17 @@ test('search: an address typed in the box opens its account page', async () => {
 
 test('account: history updates live, and the proof of reserves verifies in the page', async () => {
   const page = await newPage();
+  // The key to trust is the user's, never pre-filled from the node being checked: the node's
+  // own claim is shown as such.
+  const { proposer } = await node.get('/v1/status');
   await page.goto(`${server.url}/account.html?address=${node.address('alice')}`);
+  await page.locator('[data-testid="node-says"]').waitFor();
+  assert.equal(await page.inputValue('#validator'), '');
+  assert.equal(await page.getAttribute('[data-testid="node-says"] [title]', 'title'), proposer);
+  // The key comes from a link the user was given (?validator=), and is kept in the browser.
+  await page.goto(`${server.url}/account.html?address=${node.address('alice')}&validator=${proposer}`);
+  await page.locator('[data-testid="node-says"]').waitFor();
+  assert.equal(await page.inputValue('#validator'), proposer);
   await page.locator('#history tr[data-hash]').first().waitFor();
   await page.evaluate(() => { window.notReloaded = true; });
   const hash = await pay('bob', 'alice', '1.75', 'live on account');
@@ -244,6 +254,18 @@ test('assets: every asset with its supply; the reserve-backed ones link to their
   assert.ok(shown.some((a) => a.startsWith('XAU:')), 'XAU is listed');
   assert.equal(await page.textContent('[data-testid="supply-PTR"]'), assets[0].supply);
   assert.equal(await page.locator('tr[data-asset^="XAU:"] a[href^="reserves.html#"]').count(), 1);
+  // Top holders of PTR at the latest checkpoint, as the holders route lists them, its
+  // checkpoint's signature checked in the page.
+  const top = await node.get('/v1/assets/PTR/holders?limit=10');
+  const ptr = page.locator('section[data-holders="PTR"]');
+  await ptr.locator('[data-testid="holders-check-PTR"]').waitFor();
+  assert.match(await ptr.locator('[data-testid="holders-check-PTR"]').innerText(), /^✓/);
+  const rows = await ptr.locator('tr[data-rank]').evaluateAll((trs) => trs.map((tr) =>
+    [tr.dataset.address, tr.querySelector('[data-testid="holder-balance"]').textContent]));
+  if (top.height === Number((await ptr.locator('caption').innerText()).match(/block (\d+)/)[1])) {
+    assert.deepEqual(rows, top.holders.map((h) => [h.address, h.balance]));
+  }
+  assert.ok(rows.length === Math.min(10, top.holders.length) && rows.length > 0);
   await shot(page, 'assets');
   await page.close();
 });

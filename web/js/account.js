@@ -2,7 +2,12 @@
 // stream, and "verify my proof of reserves": the proof is fetched from the node (or a file the
 // user chooses) and checked here, by web/src/petro.js, each check shown by name.
 import { decodeAddress, verifyProof, verifyStateProof } from '../src/petro.js';
-import { amount, client, el, header, link, nodeStatus, opInWords, param, showError, table } from './ui.js';
+import { amount, client, el, header, link, nodeStatus, opInWords, param, short, showError, table } from './ui.js';
+
+// The validator key the user trusts: from ?validator= (a link someone the user trusts gave
+// them) or what they typed before (kept in this browser's localStorage), never from the node
+// being checked: a node naming its own key as the one to trust would prove nothing.
+const TRUSTED_KEY = 'petro.trustedValidator';
 
 const PAGE = 10;
 header('account');
@@ -113,13 +118,42 @@ function renderProof(result, origin) {
       ['Cap from attested reserves', amount(s.cap)],
       ['Signed by', el('span', { class: 'mono' }, s.validator_key)],
     ]) : '',
-    el('ol', { class: 'checks', 'aria-label': 'Checks' }, ...items));
+    el('ol', { class: 'checks', 'aria-label': 'Checks' }, ...items), untrustedNote());
 }
 
 async function verifyOptions() {
   const s = await nodeStatus();
   const v = document.getElementById('validator').value.trim();
   return { validators: v ? [v] : undefined, networkId: s.network_id };
+}
+
+const untrustedNote = () => (document.getElementById('validator').value.trim() ? '' : el('p',
+  { class: 'hint', 'data-testid': 'no-trusted-key' }, 'No validator key of yours was given: the ',
+  'signature shows who signed, not that you should believe them. Enter a key you trust above.'));
+
+function setupTrustedKey(s) {
+  const v = document.getElementById('validator');
+  const given = (param('validator') || '').trim();
+  let saved = null;
+  try {
+    saved = localStorage.getItem(TRUSTED_KEY);
+    if (given) localStorage.setItem(TRUSTED_KEY, given);
+  } catch { /* storage off: the field still works for this page */ }
+  v.value = given || saved || '';
+  v.addEventListener('change', () => {
+    try {
+      localStorage.setItem(TRUSTED_KEY, v.value.trim());
+    } catch { /* as above */ }
+  });
+  const use = el('button', { type: 'button', class: 'secondary', 'data-testid': 'use-node-key' },
+    'Trust the key the node names');
+  use.addEventListener('click', () => {
+    v.value = s.proposer;
+    v.dispatchEvent(new Event('change'));
+  });
+  document.getElementById('node-validator').replaceChildren('The node says its validator is ',
+    el('span', { 'data-testid': 'node-says' }, short(s.proposer, 10)),
+    '. That is the node\'s word, not a check: compare it with a key published by someone you trust. ', use);
 }
 
 async function fetchAndVerify() {
@@ -150,9 +184,7 @@ async function verifyFile(file) {
 }
 
 async function setupProof() {
-  const s = await nodeStatus();
-  const v = document.getElementById('validator');
-  if (!v.value) v.value = s.proposer;
+  setupTrustedKey(await nodeStatus());
   try {
     const r = await client.reserves();
     const select = document.getElementById('proof-asset');
@@ -186,7 +218,7 @@ async function fetchStateProof() {
         el('li', { 'data-check': c.name, 'data-ok': String(c.ok) },
           el('span', { class: c.ok ? 'ok' : 'bad', 'aria-label': c.ok ? 'passed' : 'failed' }, c.ok ? '✓' : '✗'),
           el('strong', {}, c.name),
-          el('span', { class: 'msg' }, c.ok ? c.message : `FAILED: ${c.message}`)))));
+          el('span', { class: 'msg' }, c.ok ? c.message : `FAILED: ${c.message}`)))), untrustedNote());
   } catch (e) {
     if (e.code === 'changed_since_root') {
       region.replaceChildren(el('p', { class: 'error' }, 'This account changed since the latest signed ',
