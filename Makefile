@@ -11,7 +11,7 @@ FUZZ_SHORT ?= 20
 SOAK_ROUNDS ?= 50
 
 .PHONY: all deps build build-asan run test test-plain test-asan clean bench fuzz fuzz-build \
-	test-fuzz fuzz-seeds soak docs-ops docs-vectors
+	test-fuzz fuzz-seeds soak docs-ops docs-vectors screenshots
 
 all: build
 
@@ -70,6 +70,11 @@ docs-ops: build
 # The protocol test vectors (docs/vectors/README.md); unit.vectors checks them.
 docs-vectors: build
 	$(BUILD)/bin/gen_vectors --write docs/vectors
+
+# The README's screenshots (docs/img/home.png, proof-check.png) from a fresh devnet of this
+# build, in headless chromium (web/tools/screenshots.mjs).
+screenshots: build
+	node web/tools/screenshots.mjs --bin $(BUILD)/bin --out docs/img
 
 # Long crash campaign: SOAK_ROUNDS (50) SIGKILL rounds, each checked by petrod verify.
 soak: build
