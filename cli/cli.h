@@ -6,7 +6,8 @@
  *    input text), CLI_EXIT_UNREACHABLE (no HTTP answer from the node);
  *  - the function that detects a failure prints it, once, with cli_fail() ("petro: <reason>"
  *    on one stderr line), and callers only pass the status up. So exactly one line is printed;
- *  - configuration (environment variables) is read in one place, cli_config_load() in main.c. */
+ *  - configuration (environment variables, and the saved settings of `petro config`,
+ *    config.c) is read in one place, cli_config_load() in main.c. */
 #ifndef PETRO_CLI_CLI_H
 #define PETRO_CLI_CLI_H
 
@@ -25,16 +26,29 @@ enum {
 };
 
 #define CLI_DEFAULT_NODE "http://127.0.0.1:8420"
+#define CLI_PATH_SIZE_MAX 1024
 #define CLI_URL_SIZE_MAX 512
 #define CLI_ARGS_OPTS_MAX 64
 #define CLI_ARGS_POSITIONAL_MAX 8
 #define CLI_TX_ADDRS_MAX 16 /* addresses of one operation checked against the node's network */
 #define CLI_TX_WHAT_SIZE 48 /* "--" and an option's name */
 
+/* The saved settings (`petro config`, config.c): $XDG_CONFIG_HOME/petro/config.json, else
+ * ~/.config/petro/config.json. Empty strings are settings not saved. */
+typedef struct cli_settings {
+    char path[CLI_PATH_SIZE_MAX];    /* the file; "" when neither XDG_CONFIG_HOME nor HOME is set */
+    char node[CLI_URL_SIZE_MAX];     /* "node": the node URL */
+    char wallets[CLI_PATH_SIZE_MAX]; /* "wallets": the wallet directory of names */
+    char error[CLI_PATH_SIZE_MAX + 256]; /* why the file could not be read, or "" */
+} cli_settings;
+
 typedef struct cli_config {
     char node_url[CLI_URL_SIZE_MAX]; /* without a trailing '/' */
+    const char *node_from;           /* "--node", "PETRO_NODE", "config file", "default" */
     bool json;                       /* print JSON instead of human text */
     const char *passphrase_env;      /* PETRO_PASSPHRASE, or NULL; borrowed from environ */
+    const char *wallets_env;         /* PETRO_WALLETS, or NULL; borrowed from environ */
+    cli_settings saved;
 } cli_config;
 
 /* One command line after the command name, split into options and positional arguments.
@@ -91,6 +105,32 @@ void passphrase_free(char *passphrase);
  * networks, asks for the passphrase of encrypted ones. key must be zeroed; on CLI_EXIT_OK the
  * caller must wallet_key_deinit it. */
 int wallet_open(const cli_config *cfg, const char *path, petro_net_kind net, wallet_key *key);
+/* The public key of a wallet file without decrypting it (its clear "public_key"), and whether
+ * it is a devnet wallet. Prints the failure (exit 1). */
+int wallet_public_key(const char *path, petro_pubkey *pk, bool *is_devnet);
+
+/* Saved settings (config.c). */
+/* Find the settings file from XDG_CONFIG_HOME / HOME (either may be NULL) and read it into s.
+ * A file that does not exist is no settings; one that cannot be read or parsed leaves
+ * s->error set (commands other than `petro config` then refuse to run). Prints nothing. */
+void cli_settings_load(cli_settings *s, const char *xdg_config_home, const char *home);
+/* petro config show | get KEY | set KEY VALUE | unset KEY. */
+int cmd_config(const cli_config *cfg, const cli_args *args);
+
+/* Wallet names (names.c): `--wallet alice` is DIR/alice.json, `--to bob` bob's address. */
+/* The wallet directory: PETRO_WALLETS, else the saved "wallets", else ./devnet/wallets if it
+ * is a directory. Returns false (out "") when there is none; *from says which. */
+bool names_dir(const cli_config *cfg, char *out, size_t out_size, const char **from);
+/* The value of a wallet option (what: "--wallet") into *out: text itself when it is a file
+ * that exists or a path (a '/' or ".json" in it), else the name's file DIR/NAME.json. A name
+ * that does not resolve is a usage error (exit 2) saying where it was looked for. */
+int names_wallet(const cli_config *cfg, const char *what, const char *text, const char **out);
+/* The value of an address argument into *out: text itself when it looks like an address
+ * (ptr1..., tptr1...) or is neither a name nor a path, else the address of the wallet file or
+ * named wallet (its public key, read without the passphrase). */
+int names_address(const cli_config *cfg, const char *what, const char *text, const char **out);
+/* An asset argument "CODE:ISSUER" whose ISSUER is a name: the same with its address. */
+int names_asset(const cli_config *cfg, const char *what, const char *text, const char **out);
 
 /* The transaction pipeline (cmd_tx.c): one operation, with what is checked before signing. */
 typedef struct cli_tx_op {

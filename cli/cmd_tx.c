@@ -12,9 +12,13 @@
  *   5. build, check, sign with every wallet, wipe the keys, encode;
  *   6. with --dry-run, print the hash and the signed transaction and stop; else
  *      POST /v1/transactions (?wait=commit with --wait) and report the answer; an included
- *      transaction whose operation failed exits 1 with the operation's reason.
+ *      transaction whose operation failed exits 1 with the operation's reason. A transaction
+ *      that may still commit exits 4 (pending) with its hash: the wait ran out, Ctrl-C
+ *      stopped it (SIGINT is caught only while waiting, and stops the wait, never the
+ *      transaction), or the node holds it pending already (duplicate_tx of a resubmission).
  * Keys are wiped (wallet_key_deinit) as soon as the transaction is signed, and on every
  * failure path before that. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,17 +272,25 @@ static int op_fail(const tx_job *job, const char *code) {
     return cli_fail(CLI_EXIT_FAILED, "operation 1 (%s) failed: %s", job->args->command, sentence);
 }
 
+/* A transaction that may still commit: its hash, exit 4 (pending), so that a script can tell
+ * it from a refusal. why follows "transaction HASH". */
+static int report_pending(const tx_job *job, const char *id_hex, const char *status,
+                          const char *why) {
+    if (!job->cfg->json) {
+        out_kv("hash", "%s", id_hex);
+        out_kv("status", "%s", status);
+    }
+    cli_error_hash(id_hex);
+    return cli_fail(CLI_EXIT_PENDING,
+                    "transaction %s %s; it may still commit: check with petro tx %s (do not send "
+                    "it again)",
+                    id_hex, why, id_hex);
+}
+
 static int report_rejection(const tx_job *job, const node_reply *reply, const char *id_hex) {
     if (reply->status == 504 || reply->error == PETRO_ERR_TIMEOUT) {
-        /* Accepted, not refused: still pending. Its own status, so a script can tell. */
-        if (!job->cfg->json) {
-            out_kv("hash", "%s", id_hex);
-            out_kv("status", "pending (not committed within the wait)");
-        }
-        return cli_fail(CLI_EXIT_PENDING,
-                        "transaction %s is pending: not committed within 30 s; it may still "
-                        "commit: check with petro tx %s (do not send it again)",
-                        id_hex, id_hex);
+        return report_pending(job, id_hex, "pending (not committed within the wait)",
+                              "is pending: not committed within 30 s");
     }
     char sentence[512];
     describe_code(sentence, sizeof sentence, reply->error_name, reply->message);
@@ -347,25 +359,94 @@ static int print_unsubmitted(const tx_job *job, const char *hex, const char *id_
     return rc;
 }
 
-static int submit(tx_job *job, const tx_options *o, const char *hex, const char *id_hex) {
-    if (o->wait && isatty(STDERR_FILENO)) {
-        /* On a terminal only (scripts read the result): the hash before the wait, so that an
-         * interrupted wait still tells what was sent. */
-        fprintf(stderr, "petro: submitted %s; waiting for it to commit (up to 30 s; Ctrl-C "
-                        "stops waiting, not the transaction)\n",
-                id_hex);
+/* duplicate_tx: the node has this very transaction already (a resubmission: the same
+ * --sequence and options). Pending: say so (exit 4); committed: its result, as if just sent. */
+static int report_duplicate(const tx_job *job, const node_reply *refusal, const char *id_hex) {
+    char path[TX_PATH_SIZE_MAX];
+    (void)snprintf(path, sizeof path, "/v1/transactions/%s", id_hex); /* 64 hex: fits */
+    node_reply reply;
+    int rc = node_get(job->cfg, path, &reply);
+    if (rc != CLI_EXIT_OK) return rc;
+    const char *status = reply.is_error ? NULL : jstr(reply.body, "status");
+    if (status != NULL && strcmp(status, "pending") == 0) {
+        rc = report_pending(job, id_hex, "pending (already submitted)",
+                            "is already pending: it was submitted before and waits for a block");
+    } else if (status != NULL && strcmp(status, "committed") == 0) {
+        rc = report_reply(job, &reply, id_hex);
+    } else {
+        rc = report_rejection(job, refusal, id_hex);
     }
+    node_reply_deinit(&reply);
+    return rc;
+}
+
+/* --wait: Ctrl-C stops the wait, not the transaction. The handler only sets the flag; the
+ * wait's tick (libcurl's progress callback, about once a second) sees it and abandons the
+ * request. Installed only around the wait, so Ctrl-C anywhere else ends petro as always. */
+static volatile sig_atomic_t g_wait_interrupted;
+
+static void on_wait_interrupt(int sig) {
+    (void)sig;
+    g_wait_interrupted = 1;
+}
+
+typedef struct wait_view {
+    bool is_tty; /* stderr is a terminal: show the hash and the elapsed time */
+    const char *id_hex;
+    long shown_s; /* the seconds shown last, or -1 */
+} wait_view;
+
+static void wait_show(wait_view *w, long seconds) {
+    fprintf(stderr, "\rpetro: submitted %s; waiting for commit... %ld s (Ctrl-C stops waiting, "
+                    "not the transaction)",
+            w->id_hex, seconds);
+    fflush(stderr);
+    w->shown_s = seconds;
+}
+
+static bool wait_tick(void *user, long elapsed_ms) {
+    wait_view *w = user;
+    if (g_wait_interrupted) return true;
+    if (w->is_tty && elapsed_ms / 1000 != w->shown_s) wait_show(w, elapsed_ms / 1000);
+    return false;
+}
+
+/* POST ?wait=commit; on a terminal the hash and the elapsed time are shown on stderr while
+ * it waits. Ctrl-C: the hash and how to check it, exit 4. */
+static int post_waiting(tx_job *job, const char *text, const char *id_hex, node_reply *reply) {
+    wait_view w = {isatty(STDERR_FILENO) != 0, id_hex, -1};
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_wait_interrupt; /* no SA_RESTART */
+    sigemptyset(&sa.sa_mask);
+    g_wait_interrupted = 0;
+    bool is_caught = sigaction(SIGINT, &sa, &old) == 0;
+    if (w.is_tty) wait_show(&w, 0);
+    int rc = node_post_ticking(job->cfg, "/v1/transactions?wait=commit", text, reply, wait_tick,
+                               &w);
+    if (is_caught) (void)sigaction(SIGINT, &old, NULL);
+    if (w.is_tty) fputc('\n', stderr);
+    if (rc != CLI_EXIT_PENDING) return rc;
+    return report_pending(job, id_hex, "pending (the wait was interrupted)",
+                          "was sent; you stopped the wait (Ctrl-C), not the transaction");
+}
+
+static int submit(tx_job *job, const tx_options *o, const char *hex, const char *id_hex) {
     json_t *body = json_pack("{s:s}", "tx", hex);
     char *text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
     if (text == NULL) return cli_fail(CLI_EXIT_FAILED, "out of memory");
     node_reply reply;
-    int rc = node_post(job->cfg, o->wait ? "/v1/transactions?wait=commit" : "/v1/transactions",
-                       text, &reply);
+    int rc = o->wait ? post_waiting(job, text, id_hex, &reply)
+                     : node_post(job->cfg, "/v1/transactions", text, &reply);
     free(text);
     if (rc != CLI_EXIT_OK) return rc;
-    rc = reply.is_error ? report_rejection(job, &reply, id_hex)
-                        : report_reply(job, &reply, id_hex);
+    if (reply.is_error && reply.error == PETRO_ERR_DUPLICATE_TX) {
+        rc = report_duplicate(job, &reply, id_hex);
+    } else {
+        rc = reply.is_error ? report_rejection(job, &reply, id_hex)
+                            : report_reply(job, &reply, id_hex);
+    }
     node_reply_deinit(&reply);
     return rc;
 }

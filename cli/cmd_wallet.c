@@ -202,7 +202,7 @@ int wallet_open(const cli_config *cfg, const char *path, petro_net_kind net, wal
 }
 
 /* The public key of a wallet without decrypting it: "public_key" of the file. */
-static int wallet_public_key(const char *path, petro_pubkey *pk, bool *is_devnet) {
+int wallet_public_key(const char *path, petro_pubkey *pk, bool *is_devnet) {
     petro_result r = wallet_probe(path, is_devnet);
     if (r != PETRO_OK) return wallet_fail(r, path, errno);
     json_error_t err;

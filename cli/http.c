@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -124,10 +125,42 @@ static int parse_reply(const cli_config *cfg, long status, const reply_buf *buf,
     return CLI_EXIT_OK;
 }
 
+/* A request's tick callback (node_post_ticking) and when the request started. */
+typedef struct ticker {
+    http_tick_fn tick;
+    void *user;
+    struct timespec start;
+    bool is_abandoned;
+} ticker;
+
+static long elapsed_ms(const struct timespec *start) {
+    struct timespec now;
+    if (clock_gettime(CLOCK_MONOTONIC, &now) != 0) return 0;
+    return (long)(now.tv_sec - start->tv_sec) * 1000L + (now.tv_nsec - start->tv_nsec) / 1000000L;
+}
+
+/* CURLOPT_XFERINFOFUNCTION: libcurl calls it about once a second even when nothing moves. */
+static int on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow) {
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    ticker *t = user;
+    if (t->tick(t->user, elapsed_ms(&t->start))) t->is_abandoned = true;
+    return t->is_abandoned ? 1 : 0; /* non-zero: CURLE_ABORTED_BY_CALLBACK */
+}
+
+static CURLcode set_ticker(CURL *curl, ticker *t) {
+    if (t == NULL) return CURLE_OK;
+    if (clock_gettime(CLOCK_MONOTONIC, &t->start) != 0) memset(&t->start, 0, sizeof t->start);
+    CURLcode rc = curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+    if (rc == CURLE_OK) rc = curl_easy_setopt(curl, CURLOPT_XFERINFODATA, t);
+    if (rc == CURLE_OK) rc = curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    return rc;
+}
+
 /* raw, when not NULL, receives a 2xx body as bytes (not parsed; the caller frees raw->bytes);
- * an error status is still parsed into reply. */
-static int request(const cli_config *cfg, const char *path, const char *json_body,
-                   node_reply *reply, bool quiet, reply_buf *raw) {
+ * an error status is still parsed into reply. t, when not NULL, is called while waiting. */
+static int request_ticking(const cli_config *cfg, const char *path, const char *json_body,
+                           node_reply *reply, bool quiet, reply_buf *raw, ticker *t) {
     memset(reply, 0, sizeof *reply);
     char url[CLI_URL_SIZE_MAX + 512];
     int n = snprintf(url, sizeof url, "%s%s", cfg->node_url, path);
@@ -166,10 +199,13 @@ static int request(const cli_config *cfg, const char *path, const char *json_bod
     if (rc == CURLE_OK && json_body != NULL) {
         rc = curl_easy_setopt(curl, CURLOPT_POSTFIELDS, json_body);
     }
+    if (rc == CURLE_OK) rc = set_ticker(curl, t);
     if (rc == CURLE_OK) rc = curl_easy_perform(curl);
     long status = 0;
     int result = CLI_EXIT_OK;
-    if (rc != CURLE_OK) {
+    if (rc == CURLE_ABORTED_BY_CALLBACK && t != NULL && t->is_abandoned) {
+        result = CLI_EXIT_PENDING; /* the caller says why */
+    } else if (rc != CURLE_OK) {
         result = perform_fail(cfg, rc, errbuf, &buf, quiet);
     } else if (curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK) {
         result = cli_fail(CLI_EXIT_FAILED, "no HTTP status from %s", cfg->node_url);
@@ -184,6 +220,17 @@ static int request(const cli_config *cfg, const char *path, const char *json_bod
     curl_slist_free_all(headers);
     curl_easy_cleanup(curl);
     return result;
+}
+
+static int request(const cli_config *cfg, const char *path, const char *json_body,
+                   node_reply *reply, bool quiet, reply_buf *raw) {
+    return request_ticking(cfg, path, json_body, reply, quiet, raw, NULL);
+}
+
+int node_post_ticking(const cli_config *cfg, const char *path, const char *json_body,
+                      node_reply *reply, http_tick_fn tick, void *user) {
+    ticker t = {.tick = tick, .user = user, .is_abandoned = false};
+    return request_ticking(cfg, path, json_body, reply, false, NULL, &t);
 }
 
 int node_get(const cli_config *cfg, const char *path, node_reply *reply) {

@@ -36,6 +36,15 @@ int node_get(const cli_config *cfg, const char *path, node_reply *reply);
 int node_post(const cli_config *cfg, const char *path, const char *json_body, node_reply *reply);
 void node_reply_deinit(node_reply *reply);
 
+/* Called about once a second while a request waits (and when data moves), with the time since
+ * it started; returning true abandons the request. */
+typedef bool (*http_tick_fn)(void *user, long elapsed_ms);
+
+/* node_post that calls tick while it waits (POST ?wait=commit): when tick abandons it, returns
+ * CLI_EXIT_PENDING without printing anything (reply holds nothing). */
+int node_post_ticking(const cli_config *cfg, const char *path, const char *json_body,
+                      node_reply *reply, http_tick_fn tick, void *user);
+
 /* GET path for a 2xx body of bytes (e.g. /v1/blocks?from=H): *bytes (caller frees) and *size.
  * An error reply is reported with node_fail(reply, context). */
 int node_get_raw(const cli_config *cfg, const char *path, const char *context, uint8_t **bytes,

@@ -93,6 +93,8 @@ static const opt_spec VERIFY_STATE_PROOF_OPTS[] = {
 
 static int cmd_completion(const cli_config *cfg, const cli_args *args);
 
+static const opt_spec CONFIG_OPTS[] = {{.name = NULL}};
+
 /* Commands of no family; every family's commands are in its table (family.h). */
 static const command COMMANDS[] = {
     {"status", cmd_status, "", "show the node's network, height and latest block", NULL, 0, 0,
@@ -134,6 +136,14 @@ static const command COMMANDS[] = {
      "  bash: source <(petro completion bash), or save it under\n"
      "  /etc/bash_completion.d/petro. zsh: source <(petro completion zsh) (bashcompinit).\n",
      1, 1, NO_OPTS, false, NULL, "shell"},
+    {"config", cmd_config, "[show | get KEY | set KEY VALUE | unset KEY]",
+     "show or save settings: the node URL (node) and the wallet directory (wallets)",
+     "  Settings: node URL (--node and PETRO_NODE come first), wallets DIR (the directory of\n"
+     "  wallet names, NAME being DIR/NAME.json; PETRO_WALLETS comes first, ./devnet/wallets\n"
+     "  is the default). Saved in $XDG_CONFIG_HOME/petro/config.json, else\n"
+     "  ~/.config/petro/config.json (mode 0600). show: each setting, its value and where it\n"
+     "  comes from. Example: petro config set node http://10.0.0.5:8420\n",
+     0, 3, CONFIG_OPTS, false, NULL, "settings"},
     {"state-proof", cmd_state_proof, "--key HEX | --address ADDRESS [--out FILE]",
      "fetch the proof of a state record (or of an account and its PTR balance) at the latest "
      "signed state root",
@@ -151,7 +161,8 @@ static const command COMMANDS[] = {
 static const char TX_HELP[] =
     "Transaction options:\n"
     "  --wallet FILE      sign with this wallet (repeat for multisig); the first wallet's\n"
-    "                     account is the source unless --source is given\n"
+    "                     account is the source unless --source is given; a NAME is\n"
+    "                     the wallet DIR/NAME.json of the wallet directory (petro config)\n"
     "  --source ADDRESS   the account that sends the transaction (e.g. a multisig treasury)\n"
     "  --fee DECIMAL      fee in PTR (default 0.000001 per operation)\n"
     "  --memo TEXT        up to 32 bytes of memo\n"
@@ -166,8 +177,9 @@ static const char TX_HELP[] =
 
 static const char COMMON_HELP[] =
     "Common options (before or after the command):\n"
-    "  --node URL         node to talk to (default $PETRO_NODE, else " CLI_DEFAULT_NODE ")\n"
-    "  --json             print JSON (the node's answer) instead of text\n"
+    "  --node URL         node to talk to (default $PETRO_NODE, else the saved node of\n"
+    "                     petro config, else " CLI_DEFAULT_NODE ")\n"
+    "  --json             print JSON (the node's answer, and errors) instead of text\n"
     "  --help             show help\n";
 
 /* ------------------------------------------------------------------ commands and groups */
@@ -212,6 +224,7 @@ static const group HEAD_GROUPS[] = {
 };
 static const group TAIL_GROUPS[] = {
     {"stats", NULL, "statistics the node computes from the ledger"},
+    {"settings", NULL, "saved settings: the node URL and the wallet directory of names"},
     {"state", NULL, "prove state records against the validator's signed state root, offline"},
     {"operations", NULL, "any registered operation, built from its fields"},
     {"shell", NULL, "shell completion"},
@@ -459,7 +472,9 @@ static void print_overview(FILE *out) {
     }
     fprintf(out, "\n  %-17s %s\n", "help [NAME]", "show a group's commands or a command's usage");
     fprintf(out, "\n%s\nExit status: 0 success, 1 rejected or failed, 2 usage error, "
-                 "3 node unreachable.\nSee docs/cli.md for examples.\n",
+                 "3 node unreachable, 4 pending.\nWallets and addresses may be given by name "
+                 "(--wallet alice, --to bob: DIR/NAME.json of the\nwallet directory, "
+                 "$PETRO_WALLETS or ./devnet/wallets).\nSee docs/cli.md for examples.\n",
             COMMON_HELP);
 }
 
@@ -784,13 +799,56 @@ static int set_node_url(cli_config *cfg, const char *url) {
     return CLI_EXIT_OK;
 }
 
-/* The one place that reads the environment: PETRO_NODE and PETRO_PASSPHRASE. */
+/* The one place that reads the environment (PETRO_NODE, PETRO_PASSPHRASE, PETRO_WALLETS, and
+ * XDG_CONFIG_HOME / HOME for the settings file) and the saved settings (config.c). The node:
+ * --node (run_command), else PETRO_NODE, else the saved node, else the default. */
 static int cli_config_load(cli_config *cfg) {
     memset(cfg, 0, sizeof *cfg);
+    cli_settings_load(&cfg->saved, getenv("XDG_CONFIG_HOME"), getenv("HOME"));
     const char *node = getenv("PETRO_NODE");
-    int rc = set_node_url(cfg, node != NULL && node[0] != '\0' ? node : CLI_DEFAULT_NODE);
+    int rc = CLI_EXIT_OK;
+    if (node != NULL && node[0] != '\0') {
+        rc = set_node_url(cfg, node);
+        cfg->node_from = "PETRO_NODE";
+    } else if (cfg->saved.node[0] != '\0' && cfg->saved.error[0] == '\0') {
+        rc = set_node_url(cfg, cfg->saved.node);
+        cfg->node_from = "config file";
+    } else {
+        rc = set_node_url(cfg, CLI_DEFAULT_NODE);
+        cfg->node_from = "default";
+    }
     if (rc != CLI_EXIT_OK) return rc;
     cfg->passphrase_env = getenv("PETRO_PASSPHRASE");
+    cfg->wallets_env = getenv("PETRO_WALLETS");
+    return CLI_EXIT_OK;
+}
+
+/* Wallet names (names.c) in place of wallet files and of addresses, before the command sees
+ * its arguments: every option whose value is a wallet FILE, an ADDRESS or an asset's ISSUER,
+ * and the ADDRESS argument of balance and account. */
+static int resolve_names(const cli_config *cfg, cli_args *args, const command *c) {
+    for (size_t i = 0; i < args->opt_count; i++) {
+        const char *name = args->opts[i].name;
+        const opt_spec *spec = find_opt(c, name, strlen(name));
+        const char *kind = spec != NULL ? spec->value_name : NULL;
+        if (kind == NULL || args->opts[i].value == NULL) continue;
+        char what[CLI_TX_WHAT_SIZE];
+        (void)snprintf(what, sizeof what, "--%s", name); /* what is for messages only */
+        const char **value = &args->opts[i].value;
+        int rc = CLI_EXIT_OK;
+        bool is_wallet = strcmp(name, "wallet") == 0 || strcmp(name, "counter-wallet") == 0;
+        if (is_wallet && strcmp(kind, "FILE") == 0) {
+            rc = names_wallet(cfg, what, *value, value);
+        } else if (strcmp(kind, "ADDRESS") == 0) {
+            rc = names_address(cfg, what, *value, value);
+        } else if (strstr(kind, "ISSUER") != NULL) {
+            rc = names_asset(cfg, what, *value, value);
+        }
+        if (rc != CLI_EXIT_OK) return rc;
+    }
+    if (args->positional_count > 0 && strncmp(c->synopsis, "ADDRESS", 7) == 0) {
+        return names_address(cfg, "address", args->positional[0], &args->positional[0]);
+    }
     return CLI_EXIT_OK;
 }
 
@@ -816,6 +874,7 @@ static int parse_global(cli_config *cfg, int argc, char **argv, int *status) {
             *status = url != NULL ? set_node_url(cfg, url)
                                   : cli_fail(CLI_EXIT_USAGE, "--node needs a URL");
             if (*status != CLI_EXIT_OK) return -2;
+            cfg->node_from = "--node";
         } else {
             *status = cli_fail(CLI_EXIT_USAGE, "unknown option %s (see petro help)", arg);
             return -2;
@@ -914,13 +973,21 @@ static int run_command(cli_config *cfg, const command *c, const petro_op_schema 
     if (node != NULL) {
         status = set_node_url(cfg, node);
         if (status != CLI_EXIT_OK) return status;
+        cfg->node_from = "--node";
     }
     status = check_required(&args, c);
     if (status != CLI_EXIT_OK) return status;
+    if (cfg->saved.error[0] != '\0' && c->handler != cmd_config) {
+        return cli_fail(CLI_EXIT_USAGE, "cannot read the settings file %s; fix or remove it",
+                        cfg->saved.error);
+    }
     if (sodium_init() < 0) return cli_fail(CLI_EXIT_FAILED, "cannot initialise libsodium");
     status = http_global_init();
     if (status != CLI_EXIT_OK) return status;
-    status = c->handler != NULL ? c->handler(cfg, &args) : cmd_alias(cfg, &args);
+    status = resolve_names(cfg, &args, c);
+    if (status == CLI_EXIT_OK) {
+        status = c->handler != NULL ? c->handler(cfg, &args) : cmd_alias(cfg, &args);
+    }
     http_global_deinit();
     return status;
 }
@@ -943,6 +1010,9 @@ static int run_op(cli_config *cfg, const command *op, int argc, char **argv, int
 }
 
 static int run(int argc, char **argv) {
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "--json") == 0) cli_output_json_errors(); /* even a usage error */
+    }
     cli_config cfg;
     int status = cli_config_load(&cfg);
     if (status != CLI_EXIT_OK) return status;

@@ -16,6 +16,50 @@
 
 #define OUT_KEY_WIDTH 14
 
+static bool g_json_errors;  /* --json: errors as JSON objects on stdout */
+static bool g_json_printed; /* a JSON document is on stdout already */
+static char g_error_hash[2 * sizeof(petro_hash) + 1];
+
+void cli_output_json_errors(void) { g_json_errors = true; }
+
+void cli_error_hash(const char *hash_hex) {
+    int n = snprintf(g_error_hash, sizeof g_error_hash, "%s", hash_hex);
+    if (n < 0 || (size_t)n >= sizeof g_error_hash) g_error_hash[0] = '\0';
+}
+
+/* The last "(code)" of line that names a result of result.h, into name; else the word of
+ * the exit status. */
+static void error_name(char *name, size_t name_size, const char *line, int status) {
+    static const char *const WORDS[] = {"ok", "failed", "usage", "unreachable", "pending"};
+    const char *word = status >= 0 && status <= CLI_EXIT_PENDING ? WORDS[status] : "failed";
+    (void)snprintf(name, name_size, "%s", word);
+    for (const char *p = strchr(line, '('); p != NULL; p = strchr(p + 1, '(')) {
+        size_t len = strspn(p + 1, "abcdefghijklmnopqrstuvwxyz_");
+        petro_result r;
+        if (len == 0 || len >= name_size || p[1 + len] != ')') continue;
+        char code[64];
+        memcpy(code, p + 1, len);
+        code[len] = '\0';
+        if (petro_result_from_name(&r, code)) memcpy(name, code, len + 1);
+    }
+}
+
+/* The error as one JSON object on stdout; false if it could not be printed. */
+static bool fail_json(const char *line, int status) {
+    char name[64];
+    error_name(name, sizeof name, line, status);
+    json_t *obj = json_pack("{s:s, s:s, s:i}", "error", name, "message", line, "exit", status);
+    if (obj != NULL && g_error_hash[0] != '\0') {
+        (void)json_object_set_new(obj, "hash", json_string(g_error_hash));
+    }
+    char *text = obj != NULL ? json_dumps(obj, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(obj);
+    bool ok = text != NULL && puts(text) != EOF && fflush(stdout) == 0;
+    free(text);
+    g_json_printed = g_json_printed || ok;
+    return ok;
+}
+
 int cli_fail(int status, const char *fmt, ...) {
     char line[1024];
     va_list ap;
@@ -31,6 +75,7 @@ int cli_fail(int status, const char *fmt, ...) {
     for (char *p = line; *p != '\0'; p++) {
         if (*p == '\n' || *p == '\r') *p = ' ';
     }
+    if (g_json_errors && !g_json_printed && fail_json(line, status)) return status;
     fflush(stdout);
     fprintf(stderr, "petro: %s\n", line);
     return status;
@@ -41,6 +86,7 @@ int out_json(const json_t *value) {
     if (text == NULL) return cli_fail(CLI_EXIT_FAILED, "cannot serialise JSON output");
     int rc = puts(text);
     free(text);
+    g_json_printed = true;
     if (rc == EOF) return cli_fail(CLI_EXIT_FAILED, "cannot write to standard output");
     return CLI_EXIT_OK;
 }

@@ -17,8 +17,18 @@
 #endif
 
 /* Print "petro: <formatted reason>" as one line on stderr and return status. Newlines in the
- * formatted text are replaced by spaces so that the reason stays on one line. */
+ * formatted text are replaced by spaces so that the reason stays on one line. With --json
+ * (cli_output_json_errors), the error is one JSON object on stdout instead:
+ * {"error": NAME, "message": REASON, "exit": status[, "hash": HASH]}, NAME being the last
+ * result code in parentheses in the reason ("balance_low"), else the status's word (failed,
+ * usage, unreachable, pending); unless the command already printed its JSON answer (out_json):
+ * then the line goes to stderr, so stdout stays one JSON document. */
 int cli_fail(int status, const char *fmt, ...) CLI_PRINTF(2, 3);
+
+/* Errors as JSON objects on stdout from now on (--json). */
+void cli_output_json_errors(void);
+/* The transaction hash a JSON error carries from now on (a pending transaction's). */
+void cli_error_hash(const char *hash_hex);
 
 /* Print a JSON value to stdout, indented, followed by a newline. Returns CLI_EXIT_OK or
  * CLI_EXIT_FAILED (after cli_fail) if it could not be serialised. */
