@@ -343,7 +343,10 @@ class DocRun:
         self.node = h.Node(data_dir=os.path.join(self.work, "devnet"), name="doc")
         self.node.start()
         env = dict(os.environ)
-        for k in ("PETRO_PASSPHRASE", "PETRO_WALLETS", "CDPATH", "BASH_ENV", "ENV"):
+        # XDG_CONFIG_HOME too: `petro config set` (docs/cli.md) writes under HOME, never in the
+        # settings of the user running the tests.
+        for k in ("PETRO_PASSPHRASE", "PETRO_WALLETS", "XDG_CONFIG_HOME", "CDPATH", "BASH_ENV",
+                  "ENV"):
             env.pop(k, None)
         env.update({"PETRO_NODE": self.node.url, "HOME": self.work, "LC_ALL": "C.UTF-8",
                     "PATH": os.path.abspath(h.PETRO_BIN) + os.pathsep + env.get("PATH", "")})
