@@ -124,6 +124,19 @@ static void asset_code(char *out, size_t cap, const char *asset) {
     snprintf(out, cap, "%.*s", (int)n, asset);
 }
 
+/* "height 100, 7 blocks old (tip 107)": how far the checkpoint is behind the tip (proofs come
+ * from it, not from the tip); "height 100" alone when the age is unknown (age < 0), e.g. a
+ * proof file written before files carried the tip. when: " when fetched" for a file. */
+static void checkpoint_age_text(char *out, size_t cap, long long height, long long age,
+                                const char *when) {
+    if (age < 0) {
+        (void)snprintf(out, cap, "height %lld", height);
+    } else {
+        (void)snprintf(out, cap, "height %lld, %lld block%s old%s (tip %lld)", height, age,
+                       age == 1 ? "" : "s", when, height + age);
+    }
+}
+
 static int cmd_reserves(const cli_config *cfg, const cli_args *args) {
     (void)args;
     node_reply reply;
@@ -197,13 +210,16 @@ static int cmd_reserves(const cli_config *cfg, const cli_args *args) {
         }
         const json_t *cp = json_object_get(r, "latest_checkpoint");
         if (json_is_object(cp)) {
-            long long h = 0, leaves = 0, locks = 0;
+            long long h = 0, leaves = 0, locks = 0, age = -1;
             (void)jint(cp, "height", &h);
             (void)jint(cp, "leaf_count", &leaves);
             (void)jint(cp, "lock_count", &locks);
+            (void)jint(r, "checkpoint_age_blocks", &age);
+            char old[96];
+            checkpoint_age_text(old, sizeof old, h, age, "");
             out_kv("checkpoint",
-                   "height %lld, %lld holders, %lld lock%s, total %s, root %.16s..., signed by %s",
-                   h, leaves - locks, locks, locks == 1 ? "" : "s", jstr_or(cp, "total", "?"),
+                   "%s, %lld holders, %lld lock%s, total %s, root %.16s..., signed by %s", old,
+                   leaves - locks, locks, locks == 1 ? "" : "s", jstr_or(cp, "total", "?"),
                    jstr_or(cp, "root", "?"), jstr_or(cp, "validator", "?"));
         } else {
             out_kv("checkpoint", "none");
@@ -255,7 +271,7 @@ static void lock_name(char *out, size_t cap, const petro_proof *p) {
 }
 
 static void proof_summary(FILE *f, const proof_set *s, const char *asset, const char *address,
-                          bool is_valid, const char *out) {
+                          long long age, bool is_valid, const char *out) {
     const petro_proof *first = proof_leaf(s, 0);
     char bal[PETRO_AMOUNT_TEXT_SIZE] = "no balance", locked[PETRO_AMOUNT_TEXT_SIZE];
     if (s->has_balance) petro_amount_format(bal, s->balance.balance);
@@ -265,9 +281,10 @@ static void proof_summary(FILE *f, const proof_set *s, const char *asset, const 
         (void)snprintf(locks, sizeof locks, " and %u lock%s of %s", s->lock_count,
                        s->lock_count == 1 ? "" : "s", locked);
     }
-    fprintf(f, "proof of %s %s%s for %s at height %llu (%s)%s%s\n", bal, asset, locks, address,
-            (unsigned long long)first->checkpoint.height,
-            is_valid ? "verifies" : "DOES NOT VERIFY", out ? "; written to " : "",
+    char old[96];
+    checkpoint_age_text(old, sizeof old, (long long)first->checkpoint.height, age, "");
+    fprintf(f, "proof of %s %s%s for %s (%s): checkpoint at %s%s%s\n", bal, asset, locks,
+            address, is_valid ? "verifies" : "DOES NOT VERIFY", old, out ? "; written to " : "",
             out ? out : "");
 }
 
@@ -310,8 +327,11 @@ static int cmd_proof(const cli_config *cfg, const cli_args *args) {
     }
     if (!cfg->json) {
         if (out == NULL) rc = out_json(reply.body);
+        long long age = -1;
+        (void)jint(reply.body, "checkpoint_age_blocks", &age);
         if (pr == PETRO_OK) {
-            proof_summary(out != NULL ? stdout : stderr, s, asset, address, failed == 0, out);
+            proof_summary(out != NULL ? stdout : stderr, s, asset, address, age, failed == 0,
+                          out);
         }
     }
     free(s);
@@ -365,7 +385,7 @@ static json_t *leaf_json(const petro_proof *p, uint32_t failed) {
 }
 
 static void verify_report_json(const proof_set *s, const uint32_t *each, uint32_t failed,
-                               bool has_expect, bool validator_ok) {
+                               bool has_expect, bool validator_ok, long long age) {
     const petro_proof *first = proof_leaf(s, 0);
     char bal[PETRO_AMOUNT_TEXT_SIZE], locked[PETRO_AMOUNT_TEXT_SIZE];
     char total[PETRO_AMOUNT_TEXT_SIZE], cap[PETRO_AMOUNT_TEXT_SIZE];
@@ -394,6 +414,8 @@ static void verify_report_json(const proof_set *s, const uint32_t *each, uint32_
         json_object_set_new(o, "total", json_string(total));
         json_object_set_new(o, "cap", json_string(cap));
         json_object_set_new(o, "height", json_integer((json_int_t)first->checkpoint.height));
+        json_object_set_new(o, "checkpoint_age_blocks",
+                            age < 0 ? json_null() : json_integer((json_int_t)age));
         json_object_set_new(o, "checks", checks);
         json_object_set_new(o, "leaves", leaves);
         checks = leaves = NULL;
@@ -405,7 +427,7 @@ static void verify_report_json(const proof_set *s, const uint32_t *each, uint32_
 }
 
 static void verify_report_text(const proof_set *s, const uint32_t *each, uint32_t failed,
-                               bool has_expect, bool validator_ok) {
+                               bool has_expect, bool validator_ok, long long age) {
     const petro_proof *first = proof_leaf(s, 0);
     const petro_checkpoint *c = &first->checkpoint;
     char total[PETRO_AMOUNT_TEXT_SIZE], cap[PETRO_AMOUNT_TEXT_SIZE];
@@ -433,8 +455,9 @@ static void verify_report_text(const proof_set *s, const uint32_t *each, uint32_
     if (s->locks_omitted > 0) {
         out_kv("locks", "%llu more not in this file", (unsigned long long)s->locks_omitted);
     }
-    out_kv("checkpoint", "height %llu, %llu holders, %llu lock%s, total %s, cap %s",
-           (unsigned long long)c->height,
+    char old[96];
+    checkpoint_age_text(old, sizeof old, (long long)c->height, age, " when fetched");
+    out_kv("checkpoint", "%s, %llu holders, %llu lock%s, total %s, cap %s", old,
            (unsigned long long)(c->lock_count <= c->leaf_count ? c->leaf_count - c->lock_count
                                                                : 0),
            (unsigned long long)c->lock_count, c->lock_count == 1 ? "" : "s", total, cap);
@@ -468,6 +491,9 @@ static int cmd_verify_proof(const cli_config *cfg, const cli_args *args) {
     }
     char why[64];
     petro_result pr = proof_set_from_json(s, j, why, sizeof why);
+    /* The node's tip when it served the file: unsigned, so only reported, never checked. */
+    long long age = -1;
+    if (!jint(j, "checkpoint_age_blocks", &age) || age < 0) age = -1;
     json_decref(j);
     if (pr != PETRO_OK) {
         free(s);
@@ -488,9 +514,9 @@ static int cmd_verify_proof(const cli_config *cfg, const cli_args *args) {
         validator_ok = petro_pubkey_equal(&v, &proof_leaf(s, 0)->checkpoint.validator);
     }
     if (cfg->json) {
-        verify_report_json(s, each, failed, expect != NULL, validator_ok);
+        verify_report_json(s, each, failed, expect != NULL, validator_ok, age);
     } else {
-        verify_report_text(s, each, failed, expect != NULL, validator_ok);
+        verify_report_text(s, each, failed, expect != NULL, validator_ok, age);
     }
     free(s);
     if (failed != 0 || !validator_ok) {

@@ -342,13 +342,24 @@ static int cmd_trade_show(const cli_config *cfg, const cli_args *args) {
     for (size_t i = 0; json_is_array(docs) && i < json_array_size(docs); i++) {
         out_kv(i == 0 ? "required" : "", "%s", json_string_value(json_array_get(docs, i)));
     }
-    long long threshold = 0, shipment = 0;
+    long long threshold = 0, shipment = 0, releases = 0;
     (void)jint(c, "threshold", &threshold);
     (void)jint(c, "shipment", &shipment);
+    (void)jint(c, "release_count", &releases);
     const json_t *apps = json_object_get(c, "approvers");
     const json_t *ok_by = json_object_get(c, "approved_by");
-    out_kv("approvals", "%zu of %lld needed (shipment %lld)",
-           json_is_array(ok_by) ? json_array_size(ok_by) : 0, threshold, shipment);
+    /* Every release moves the ledger's shipment counter on, the last one too: a closed
+     * contract has no next shipment to approve (and its approvals were cleared). */
+    const char *state = jstr_or(c, "state", "?");
+    bool is_closed = strcmp(state, "released") == 0 || strcmp(state, "refunded") == 0 ||
+                     strcmp(state, "resolved") == 0;
+    if (is_closed) {
+        out_kv("approvals", "none pending (%s; %lld release%s)", state, releases,
+               releases == 1 ? "" : "s");
+    } else {
+        out_kv("approvals", "%zu of %lld needed (shipment %lld)",
+               json_is_array(ok_by) ? json_array_size(ok_by) : 0, threshold, shipment);
+    }
     for (size_t i = 0; json_is_array(apps) && i < json_array_size(apps); i++) {
         const char *a = json_string_value(json_array_get(apps, i));
         bool approved = false;

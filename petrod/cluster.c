@@ -128,7 +128,7 @@ int cluster_init_main(int argc, char **argv) {
     }
     pathf(node1, sizeof node1, "%s/node1", absdir);
     bool created;
-    petro_result r = devnet_ensure(node1, (size_t)1 << 30, &created);
+    petro_result r = devnet_ensure(node1, (size_t)1 << 30, false, &created);
     /* Before the copies: every node directory is a cluster validator's, which petrod devnet
      * and petrod run without --cluster refuse (it would fork away from its cluster). */
     if (r == PETRO_OK) r = datadir_set_role(node1, (size_t)1 << 30, STORE_ROLE_CLUSTER);

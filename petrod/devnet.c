@@ -731,8 +731,95 @@ close:
     return r;
 }
 
+/* ------------------------------------------------------------ first prices */
+
+/* The devnet's first oracle prices, so that `petro reserves` shows a valuation at once: each
+ * oracle publishes oil and gold (the median is the middle column), USD per barrel and per
+ * troy ounce. The genesis format has no prices: they are transactions, in block 1. */
+static const struct {
+    uint8_t commodity;
+    petro_amount price[3]; /* oracle-1..3 */
+} devnet_prices[] = {
+    {PETRO_COMMODITY_OIL, {7490000000, 7500000000, 7510000000}},
+    {PETRO_COMMODITY_GOLD, {239500000000, 240000000000, 240500000000}},
+};
+#define DEVNET_PRICE_COUNT (sizeof devnet_prices / sizeof devnet_prices[0])
+
+/* Oracle i's signed transaction publishing its prices, timestamped now_ms, into out. */
+static petro_result price_tx(uint8_t *out, size_t cap, size_t *size, const devnet_keys *k,
+                             size_t i, const petro_hash *network_id, uint64_t now_ms) {
+    petro_tx *tx = calloc(1, sizeof *tx);
+    if (tx == NULL) return PETRO_ERR_NOMEM;
+    const wallet_key *oracle = &k->keys[DEVNET_ORACLE_1 + i];
+    tx->version = PETRO_TX_VERSION;
+    tx->network_id = *network_id;
+    tx->source = oracle->pk;
+    tx->sequence = 1; /* a genesis account's first transaction */
+    tx->op_count = DEVNET_PRICE_COUNT;
+    tx->fee = PETRO_BASE_FEE * (petro_amount)DEVNET_PRICE_COUNT;
+    for (size_t c = 0; c < DEVNET_PRICE_COUNT; c++) {
+        tx->ops[c].type = PETRO_OP_ORACLE_PRICE;
+        petro_op_oracle_price *op = &tx->ops[c].u.oracle_price;
+        op->commodity = devnet_prices[c].commodity;
+        memcpy(op->quote, "USD", 4);
+        op->price = devnet_prices[c].price[i];
+        op->timestamp_ms = now_ms;
+    }
+    petro_result r = petro_tx_sign(tx, &oracle->pk, oracle->sk);
+    if (r == PETRO_OK) r = petro_tx_encode(out, cap, size, tx);
+    free(tx);
+    return r;
+}
+
+/* The oracles' first prices, committed in block 1 of the devnet in tmp: a node of its own
+ * (no API) admits the three oracles' transactions the normal way and cuts one block when the
+ * third arrives (block_tx_count_max 3; the interval never runs out first), so a new devnet
+ * is always at height 1 with the same block 1, whatever --block-interval-ms it runs with.
+ * The start-up checkpoint and state root of the real node are then at height 1, priced. */
+static petro_result post_prices(const char *tmp, size_t map_size, const petro_genesis *g,
+                                const devnet_keys *k) {
+    petro_hash network_id;
+    petro_result r = petro_genesis_network_id(&network_id, g);
+    if (r != PETRO_OK) return r;
+    node_config cfg;
+    node_config_default(&cfg);
+    snprintf(cfg.data_dir, sizeof cfg.data_dir, "%s", tmp);
+    cfg.block_interval_ms = 3600000u; /* the most: the third transaction cuts the block */
+    cfg.block_tx_count_max = 3;
+    cfg.sig_thread_count = 1;
+    cfg.map_size = map_size;
+    cfg.scrub_interval_s = 0;
+    node *n = NULL;
+    r = node_open(&n, &cfg);
+    if (r != PETRO_OK) return r;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t now_ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+    petro_hash ids[3];
+    uint8_t bytes[PETRO_TX_SIZE_MAX];
+    for (size_t i = 0; i < 3 && r == PETRO_OK; i++) {
+        size_t size = 0;
+        r = price_tx(bytes, sizeof bytes, &size, k, i, &network_id, now_ms);
+        if (r == PETRO_OK) r = node_submit(n, &ids[i], bytes, size);
+    }
+    for (size_t i = 0; i < 3 && r == PETRO_OK; i++) {
+        uint64_t height = 0;
+        uint32_t index = 0;
+        r = node_wait_commit(n, &ids[i], 30000, &height, &index);
+        if (r == PETRO_OK && height != 1) r = PETRO_ERR_CORRUPT; /* one block, or a bug */
+    }
+    if (r == PETRO_OK) {
+        log_info("devnet: the three oracles published the first oil and gold prices (block 1)");
+    } else {
+        log_error("devnet: cannot publish the first oracle prices: %s", petro_result_str(r));
+    }
+    node_stop(n);
+    node_close(n);
+    return r;
+}
+
 /* Write everything into tmp (an empty directory). */
-static petro_result populate(const char *tmp, size_t map_size) {
+static petro_result populate(const char *tmp, size_t map_size, bool with_prices) {
     devnet_keys keys;
     memset(&keys, 0, sizeof keys);
     petro_genesis *g = malloc(sizeof *g);
@@ -784,6 +871,7 @@ static petro_result populate(const char *tmp, size_t map_size) {
         goto done;
     }
     r = init_ledger(path, map_size, g, &keys.keys[DEVNET_VALIDATOR].pk);
+    if (r == PETRO_OK && with_prices) r = post_prices(tmp, map_size, g, &keys);
     if (r != PETRO_OK) goto done;
     r = fsync_path(path, true) && fsync_path(wallets, true) && fsync_path(tmp, true)
             ? PETRO_OK
@@ -810,7 +898,7 @@ static petro_result make_parents(const char *dir) {
     return PETRO_OK;
 }
 
-petro_result devnet_ensure(const char *dir, size_t map_size, bool *created) {
+petro_result devnet_ensure(const char *dir, size_t map_size, bool with_prices, bool *created) {
     *created = false;
     petro_result r = datadir_check(dir);
     if (r != PETRO_ERR_NOT_FOUND) return r; /* PETRO_OK: keep it; else not a data dir */
@@ -828,7 +916,7 @@ petro_result devnet_ensure(const char *dir, size_t map_size, bool *created) {
         log_error("cannot create a directory next to %s: %s", dir, strerror(errno));
         return PETRO_ERR_IO;
     }
-    r = populate(tmp, map_size);
+    r = populate(tmp, map_size, with_prices);
     if (r == PETRO_OK && rename(tmp, dir) != 0) {
         if (errno == ENOTEMPTY || errno == EEXIST) {
             /* Someone else created it meanwhile: theirs wins, ours goes. */

@@ -49,9 +49,12 @@ datadir_status datadir_inspect(const char *dir, datadir_use use, char *why, size
 petro_result datadir_set_role(const char *dir, size_t map_size, int role);
 
 /** Create a devnet in dir unless one is there already (then keep it). *created tells which.
- *  map_size is the LMDB map size. Returns PETRO_OK, PETRO_ERR_IO, PETRO_ERR_NOMEM,
- *  PETRO_ERR_CRYPTO, or a genesis error. */
-petro_result devnet_ensure(const char *dir, size_t map_size, bool *created);
+ *  map_size is the LMDB map size. with_prices: the three oracles also publish the first oil
+ *  and gold prices, committed in block 1 before dir appears (petrod devnet), so the reserves
+ *  have a valuation at once; without (cluster-init, whose validators sign every block) the
+ *  new ledger is at height 0. Returns PETRO_OK, PETRO_ERR_IO, PETRO_ERR_NOMEM,
+ *  PETRO_ERR_CRYPTO, a genesis error, or a node error of block 1. */
+petro_result devnet_ensure(const char *dir, size_t map_size, bool with_prices, bool *created);
 
 /** Print the startup banner on stdout: API URL, network, data dir, the demo accounts (name,
  *  address, PTR balance, wallet path) for every devnet wallet in dir/wallets, then "ready";

@@ -337,7 +337,7 @@ int main(int argc, char **argv) {
     }
     if (o.is_devnet) {
         bool created = false;
-        r = devnet_ensure(o.cfg.data_dir, o.cfg.map_size, &created);
+        r = devnet_ensure(o.cfg.data_dir, o.cfg.map_size, true, &created);
         if (r != PETRO_OK) return fail("cannot set up a devnet in ", o.cfg.data_dir, r);
         log_info("%s devnet in %s", created ? "created a new" : "resuming the", o.cfg.data_dir);
     }

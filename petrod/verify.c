@@ -234,9 +234,9 @@ static int run(verify_ctx *v, const char *dir, size_t map_size) {
 
     char hex[2 * sizeof tip.state_hash.bytes + 1];
     petro_hex_encode(hex, tip.state_hash.bytes, sizeof tip.state_hash.bytes);
-    printf("verified: height %" PRIu64 ", %" PRIu64 " blocks replayed, state hash %s, %" PRIu64
+    printf("verified: height %" PRIu64 ", %" PRIu64 " block%s replayed, state hash %s, %" PRIu64
            " state records identical, every block signed by %s, invariants hold\n",
-           tip.height, tip.height, hex, n_lmdb,
+           tip.height, tip.height, tip.height == 1 ? "" : "s", hex, n_lmdb,
            v->cluster == NULL ? "this ledger's validator" : "a validator of cluster.conf");
     return 0;
 }

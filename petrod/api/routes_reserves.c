@@ -75,9 +75,16 @@ static int add_attestation(void *c, const petro_attestation *a) {
     return l->ok ? 0 : 1;
 }
 
+/* Blocks from a checkpoint to the tip: how old a proof taken from it is. A checkpoint made
+ * after the caller read its tip (it runs on its own thread) counts as 0 blocks old. */
+static json_t *checkpoint_age(const petro_checkpoint *cp, uint64_t tip_height) {
+    return apij_u64(tip_height > cp->height ? tip_height - cp->height : 0);
+}
+
 static json_t *reserve_json(checkpoints *cs, const petro_store *store,
-                            const petro_reserve_status *s, uint64_t now_ms, petro_net_kind kind,
-                            petro_result *rc) {
+                            const petro_reserve_status *s, const petro_ledger_tip *tip,
+                            petro_net_kind kind, petro_result *rc) {
+    uint64_t now_ms = tip->timestamp_ms;
     json_t *o = json_object();
     bool ok = o != NULL;
     const petro_genesis_reserve *r = &s->reserve;
@@ -107,9 +114,11 @@ static json_t *reserve_json(checkpoints *cs, const petro_store *store,
     ok = ok && apij_set(o, "valuation",
                         s->price_count > 0 ? apij_amount(s->valuation) : json_null());
     petro_checkpoint cp;
-    ok = ok && apij_set(o, "latest_checkpoint", checkpoint_latest(cs, &r->asset, &cp) == PETRO_OK
-                                                    ? checkpoint_to_json(&cp, kind)
-                                                    : json_null());
+    bool has_cp = checkpoint_latest(cs, &r->asset, &cp) == PETRO_OK;
+    ok = ok && apij_set(o, "latest_checkpoint", has_cp ? checkpoint_to_json(&cp, kind)
+                                                       : json_null());
+    ok = ok && apij_set(o, "checkpoint_age_blocks",
+                        has_cp ? checkpoint_age(&cp, tip->height) : json_null());
     attest_list l = {json_array(), r->commodity, now_ms, true};
     if (ok && l.arr != NULL) {
         *rc = petro_reserves_each_attestation(store, add_attestation, &l);
@@ -148,8 +157,7 @@ static enum MHD_Result api_v1_reserves(const api_request *req) {
     bool under = false;
     for (uint32_t i = 0; ok && i < v.count; i++) {
         under = under || v.status[i].under_covered;
-        ok = apij_append(arr, reserve_json(cs, store, &v.status[i], tip.timestamp_ms, v.kind,
-                                           &rc));
+        ok = apij_append(arr, reserve_json(cs, store, &v.status[i], &tip, v.kind, &rc));
     }
     node_read_end(rd);
     uint32_t interval = 0;
@@ -297,9 +305,19 @@ static enum MHD_Result api_v1_reserves_proof(const api_request *req) {
                                     "checkpoints are off on this node)",
                               NULL);
     }
-    json_t *body = proof_set_to_json(ps, kind);
+    /* The tip after the proof: at or above its checkpoint's height. Not part of what the
+     * checkpoint signs: it says how old the proof was when this node served it. */
+    rc = node_status_get(req->api->node, &st);
+    json_t *body = rc == PETRO_OK ? proof_set_to_json(ps, kind) : NULL;
+    const petro_checkpoint *cp = ps->has_balance ? &ps->balance.checkpoint
+                                                 : &ps->locks[0].checkpoint;
+    bool ok = body != NULL && apij_set(body, "tip_height", apij_u64(st.tip.height));
+    ok = ok && apij_set(body, "checkpoint_age_blocks", checkpoint_age(cp, st.tip.height));
     free(ps);
-    if (body == NULL) return api_send_error(req, PETRO_ERR_NOMEM, NULL, NULL);
+    if (!ok) {
+        json_decref(body);
+        return api_send_error(req, rc != PETRO_OK ? rc : PETRO_ERR_NOMEM, NULL, NULL);
+    }
     return api_send_json(req, MHD_HTTP_OK, body);
 }
 

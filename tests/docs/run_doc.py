@@ -17,7 +17,8 @@ The convention (tests/docs/README.md has it with examples):
   `# fails`, which must exit non-zero (and print CODE when the comment ends in `(CODE)`).
 - `<!-- doc-test: skip REASON -->` before a block: not run (REASON is required).
 - `<!-- doc-test: vary NAME... -->` before a block: more values that may differ, by name
-  (height, block, month, year, number, sequence) or as `/REGEX/`.
+  (height, block, month, year, number, sequence, age, ms) or as `/REGEX/`. One line of JSON
+  shown indented in the doc is compared indented (4 spaces, as `python3 -m json.tool`).
 - `<!-- doc-test: fill WORD=TEXT -->` or `<!-- doc-test: fill WORD /REGEX/ -->`: from there on,
   the placeholder WORD in a command is replaced by TEXT, or by the first group of REGEX in the
   newest output that has a match (the doc tells the reader to fill WORD the same way).
@@ -31,6 +32,7 @@ devnet started on a free port, PETRO_NODE points at it and build/bin is first in
 """
 
 import argparse
+import json
 import os
 import re
 import select
@@ -73,6 +75,11 @@ NAMED = {
     "year": r"(?<![\d-])\d{4}(?![\d-])",
     "number": r"\d[\d,]*(?:\.\d+)?",
     "sequence": r"sequence\s+\d+",
+    # How far a checkpoint is behind the tip: "7 blocks old (tip 107)", the checkpoint's own
+    # height ("height 100") still compared.
+    "age": r"\d+ blocks? old|(?<=\(tip )\d+",
+    # Unix milliseconds in JSON: the value of a key ending in _ms ("timestamp_ms": 1795441006101).
+    "ms": r"(?<=_ms\": )\d+",
 }
 
 
@@ -433,6 +440,7 @@ class DocRun:
         elif expected:
             # The docs show the node of `make run`; this run's node is elsewhere.
             expected = [x.replace(DOC_NODE, self.node.url) for x in expected]
+            got = indent_json(expected, got)
             bad = match_lines(expected, got, block.vary)
             if bad is not None:
                 problem = "output differs (from expected line %d: %r)" % (
@@ -517,11 +525,34 @@ def self_test():
         (["all  2026-11  PTR  1"], ["all  2026-12  PTR  1"], [], False),
         (["all  2026-11  PTR  1"], ["all  2026-12  PTR  1"], [("month", NAMED["month"])], True),
         (["approvals 2 of 2 (x)"], ["approvals 1 of 2 (x)"], [], False),
+        (["at height 1, 8 blocks old (tip 9); x"], ["at height 1, 1 block old (tip 2); x"],
+         [("age", NAMED["age"])], True),
+        (["at height 1, 8 blocks old (tip 9); x"], ["at height 2, 7 blocks old (tip 9); x"],
+         [("age", NAMED["age"])], False),
+        (['    "timestamp_ms": 1795441006101,'], ['    "timestamp_ms": 1,'], [], False),
+        (['    "timestamp_ms": 1795441006101,'], ['    "timestamp_ms": 1,'],
+         [("ms", NAMED["ms"])], True),
+        (["height 1, 8 blocks old when fetched (tip 9)"], ["height 1, 8 blocks old (tip 9)"],
+         [("age", NAMED["age"])], False),
+        (['    "timestamp_ms": 1795441006101,'], ['    "timestamp_ms": 1,'], [], False),
+        (['    "timestamp_ms": 1795441006101,'], ['    "timestamp_ms": 1,'],
+         [("ms", NAMED["ms"])], True),
     ]
     for exp, got, vary, ok in cases:
         if (match_lines(exp, got, vary) is None) != ok:
             raise DocFailure("self-test: %r against %r (vary %r) should %smatch"
                              % (exp, got, vary, "" if ok else "not "))
+
+
+def indent_json(expected, got):
+    """The API answers one line of JSON; a doc shows it indented, as `python3 -m json.tool`
+    prints it (4 spaces, the node's key order). Only then: other output is compared as is."""
+    if len(got) != 1 or len(expected) < 2 or expected[0].strip() not in ("{", "["):
+        return got
+    try:
+        return json.dumps(json.loads(got[0]), indent=4, ensure_ascii=False).split("\n")
+    except ValueError:
+        return got
 
 
 def shquote(s):

@@ -139,7 +139,9 @@ def walk(work):
         treasury = node.address("treasury")
         alice = node.address("alice")
 
-        # Genesis: PTR fully covered by the genesis attestation, checkpoint at height 0.
+        # A new devnet: PTR fully covered by the genesis attestation; block 1 holds the three
+        # oracles' first prices (issue #18), so there is a valuation at once, and the start-up
+        # checkpoint is at height 1.
         body, ptr = reserve(node)
         check(not body["under_covered"] and body["warning"] is None, "genesis under-covered")
         check(body["checkpoint_interval"] == CHECKPOINT_INTERVAL,
@@ -148,18 +150,29 @@ def walk(work):
               "PTR should be 1 barrel of oil: %r" % ptr)
         check(ptr["headroom"] == "0" and ptr["cap"] == ptr["outstanding"],
               "genesis attests exactly the genesis supply: %r" % ptr)
-        check(ptr["latest_checkpoint"]["height"] == 0, "no genesis checkpoint: %r" % ptr)
+        check(ptr["latest_checkpoint"]["height"] == 1, "no start-up checkpoint: %r" % ptr)
+        check(ptr["checkpoint_age_blocks"] == body["height"] - 1,
+              "checkpoint_age_blocks is not tip - checkpoint height: %r" % ptr)
+        check(ptr["fresh_prices"] == 3 and ptr["reference_price"] == "75" and
+              ptr["valuation"] == h.fmt_base(h.to_base(ptr["attested"]) * 75),
+              "the devnet's first oil prices (74.90, 75, 75.10) give no valuation: %r" % ptr)
         _, xau = reserve(node, "XAU")
         check(xau["commodity"] == "gold" and xau["asset_units_per_commodity_unit"] == "100",
               "XAU should be 0.01 troy ounce: %r" % xau)
+        check(xau["fresh_prices"] == 3 and xau["reference_price"] == "2400",
+              "the devnet's first gold prices: %r" % xau)
+        block1 = node.get("/v1/blocks/1")[1]
+        check(len(block1["transactions"]) == 3, "block 1 is not the oracles' 3: %r" % block1)
         out = h.cli_ok(node, "reserves")
-        check("PTR" in out and "covered" in out and "checkpoint" in out,
-              "human table lacks coverage:\n" + out)
+        age = "checkpoint     height 1, %d block%s old (tip %d)" % (
+            body["height"] - 1, "" if body["height"] == 2 else "s", body["height"])
+        check("PTR" in out and "covered" in out and age in out and "75 USD" in out,
+              "human table lacks coverage, price or the checkpoint's age (%r):\n%s" % (age, out))
         m, _ = check_metrics(node)
         check(m["petro_reserve_under_covered"]["PTR"] == "0" and
-              m["petro_reserve_checkpoint_height"]["PTR"] == "0" and
+              m["petro_reserve_checkpoint_height"]["PTR"] == "1" and
               m["petro_reserve_coverage_bps"]["PTR"] == "10000",
-              "genesis gauges: PTR exactly covered, checkpoint at 0: %r" % m)
+              "genesis gauges: PTR exactly covered, checkpoint at 1: %r" % m)
 
         # Attestation: one auditor is not enough (2 of 3), two are.
         cert = os.path.join(work, "certificate.pdf")
@@ -257,7 +270,7 @@ def walk(work):
         check(cp["height"] > 0 and cp["height"] % CHECKPOINT_INTERVAL == 0,
               "expected a checkpoint at a multiple of %d: %r" % (CHECKPOINT_INTERVAL, cp))
         hist = node.get("/v1/reserves/history?asset=PTR")[1]["records"]
-        check(len(hist) >= 2 and hist[0]["height"] == 0, "history: %r" % hist)
+        check(len(hist) >= 2 and hist[0]["height"] == 1, "history: %r" % hist)
         names = ["treasury", "alice", "bob", "bank", "auditors", "auditor-1",
                  "oracle-3", "treasury-officer-1"]
         for name in names:
@@ -271,6 +284,16 @@ def walk(work):
             proof = json.load(f)
         check(proof["account"] == alice and proof["checkpoint"]["height"] == cp["height"],
               "proof is not alice's at the latest checkpoint: %r" % proof["checkpoint"])
+        # How old the checkpoint was: the node's tip when it served the proof (not signed).
+        check(proof["tip_height"] >= cp["height"] and
+              proof["checkpoint_age_blocks"] == proof["tip_height"] - cp["height"],
+              "tip_height / checkpoint_age_blocks: %r" % {k: proof.get(k) for k in
+                                                          ("tip_height", "checkpoint_age_blocks")})
+        out = h.cli_ok(node, "verify-proof", proof_path)
+        n = proof["checkpoint_age_blocks"]
+        want = "height %d, %d block%s old when fetched (tip %d)" % (
+            cp["height"], n, "" if n == 1 else "s", proof["tip_height"])
+        check(want in out, "verify-proof does not say how old (%r):\n%s" % (want, out))
         validator = node.status()["proposer"]  # the validator key is not an account
         h.cli_ok(node, "verify-proof", proof_path, "--validator", validator)
         expect_fail(node, ("verify-proof", proof_path, "--validator", alice), "validator")
