@@ -136,7 +136,7 @@ int cluster_init_main(int argc, char **argv) {
         fprintf(stderr, "petrod: cannot create %s: %s\n", node1, petro_result_str(r));
         return 1;
     }
-    static const char *const ledger[] = {"data.mdb"};
+    static const char *const ledger[] = {"data.mdb", "state.mdb"};
     static const char *const genesis[] = {"genesis.bin"};
     char from[PATH_MAX], to[PATH_MAX];
     pathf(from, sizeof from, "%s/wallets", node1);
@@ -160,7 +160,7 @@ int cluster_init_main(int argc, char **argv) {
             pathf(from, sizeof from, "%s/ledger", node1);
             pathf(to, sizeof to, "%s/ledger", nd);
             if (copy_dir_files(node1, nd, genesis, 1) != 0 ||
-                copy_dir_files(from, to, ledger, 1) != 0) {
+                copy_dir_files(from, to, ledger, 2) != 0) {
                 return 1;
             }
         }

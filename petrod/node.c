@@ -78,6 +78,7 @@ struct node {
     uint64_t txs_committed_total;
     uint64_t txs_rejected_total;
     uint64_t blocks_committed_total;
+    _Atomic uint64_t producer_cpu_us; /* the producer thread's CPU time (node_status) */
     store_txn admit_txn; /* read txn reused by admission, under lock; reset between uses */
 
     /* Producer thread state: only the producer touches these after node_open. */
@@ -204,7 +205,9 @@ done:
     return r;
 }
 
-/* Check that the stored latest block is the tip the state says it is. */
+/* Check that the stored block at the state's tip is the one the state says it is. Blocks above
+ * it are the ones the state writer had not written when petrod stopped: replay_blocks applies
+ * them. */
 static petro_result recover_tip(node *n, const petro_hash *genesis_id) {
     store_txn t;
     petro_result r = store_txn_begin(n->store, false, &t);
@@ -244,13 +247,6 @@ static petro_result recover_tip(node *n, const petro_hash *genesis_id) {
         !petro_hash_equal(&h.state_hash, &n->tip.state_hash)) {
         log_error("the stored block %llu does not match the state's tip (hash or state hash)",
                   (unsigned long long)n->tip.height);
-        r = PETRO_ERR_CORRUPT;
-        goto done;
-    }
-    const uint8_t *next;
-    size_t next_size;
-    if (store_get_block(&t, n->tip.height + 1, &next, &next_size) == PETRO_OK) {
-        log_error("a block above the tip (%llu) is stored", (unsigned long long)n->tip.height);
         r = PETRO_ERR_CORRUPT;
         goto done;
     }
@@ -509,6 +505,51 @@ static void *scrubber_main(void *arg) {
     return NULL;
 }
 
+/* Apply the blocks of the block log above the state's tip (store_lmdb.h, "Durability": the
+ * state writer had not written their state when petrod stopped), each checked by
+ * petro_ledger_apply_block as a follower checks a block (signature, roots, state hash). Their
+ * indexes were committed with them. The state can never be above the block log: recover_tip
+ * found the block of its tip. */
+static petro_result replay_blocks(node *n) {
+    uint64_t t0 = mono_us(), first = n->tip.height + 1, replayed = 0;
+    /* Bounded by the blocks stored above the state's tip. */
+    for (;;) {
+        petro_result r = store_txn_begin(n->store, true, &n->producer_txn);
+        if (r != PETRO_OK) return r;
+        const uint8_t *block;
+        size_t block_size;
+        r = store_get_block(&n->producer_txn, n->tip.height + 1, &block, &block_size);
+        if (r == PETRO_ERR_NOT_FOUND) {
+            store_txn_abort(&n->producer_txn);
+            break;
+        }
+        if (r == PETRO_OK) r = petro_ledger_apply_block(n->ledger, block, block_size);
+        if (r == PETRO_OK) r = petro_ledger_commit(n->ledger);
+        else petro_ledger_abort(n->ledger);
+        if (r != PETRO_OK) {
+            store_txn_abort(&n->producer_txn);
+            log_error("replay: block %llu of the block log does not apply on the state (%s): "
+                      "the ledger is damaged (docs/operations.md, \"Damaged storage\")",
+                      (unsigned long long)(n->tip.height + 1), petro_result_name(r));
+            return r == PETRO_ERR_NOMEM || r == PETRO_ERR_IO ? r : PETRO_ERR_CORRUPT;
+        }
+        r = store_txn_commit(&n->producer_txn);
+        if (r != PETRO_OK) return r;
+        store_txn t;
+        r = store_txn_begin(n->store, false, &t);
+        if (r == PETRO_OK) r = petro_ledger_tip_get(&t.store, &n->tip);
+        store_txn_abort(&t);
+        if (r != PETRO_OK) return r;
+        replayed++;
+    }
+    if (replayed > 0) {
+        log_info("replayed blocks %llu..%llu from the block log onto the state in %.1f s",
+                 (unsigned long long)first, (unsigned long long)n->tip.height,
+                 (double)(mono_us() - t0) / 1e6);
+    }
+    return PETRO_OK;
+}
+
 petro_result node_open(node **out, const node_config *cfg) {
     PETROD_ASSERT(out != NULL);
     PETROD_ASSERT(cfg != NULL);
@@ -537,6 +578,12 @@ petro_result node_open(node **out, const node_config *cfg) {
     if (r != PETRO_OK) goto fail;
     r = recover_tip(n, &genesis_id);
     if (r != PETRO_OK) goto fail;
+    store_txn_prepare(n->store, &n->producer_txn);
+    store_txn_prepare(n->store, &n->admit_txn);
+    r = petro_ledger_create(&n->ledger, &n->producer_txn.store);
+    if (r != PETRO_OK) goto fail;
+    r = replay_blocks(n);
+    if (r != PETRO_OK) goto fail;
     r = open_ordering(n);
     if (r != PETRO_OK) goto fail;
     r = check_tip_signature(n);
@@ -549,10 +596,6 @@ petro_result node_open(node **out, const node_config *cfg) {
     r = mempool_create(&n->mp, cfg->mempool_tx_count_max);
     if (r != PETRO_OK) goto fail;
     r = alloc_producer_buffers(n);
-    if (r != PETRO_OK) goto fail;
-    store_txn_prepare(n->store, &n->producer_txn);
-    store_txn_prepare(n->store, &n->admit_txn);
-    r = petro_ledger_create(&n->ledger, &n->producer_txn.store);
     if (r != PETRO_OK) goto fail;
     r = sigpool_create(&n->sigs, cfg->sig_thread_count);
     if (r != PETRO_OK) goto fail;
@@ -665,8 +708,11 @@ petro_result node_status_get(node *n, node_status *out) {
     out->txs_committed_total = n->txs_committed_total;
     out->txs_rejected_total = n->txs_rejected_total;
     out->blocks_committed_total = n->blocks_committed_total;
+    out->producer_cpu_us = n->producer_cpu_us;
     out->store_damaged_total = store_lmdb_damaged(n->store);
     pthread_mutex_unlock(&n->lock);
+    store_lmdb_writer_stats(n->store, &out->state_layers, &out->state_layer_bytes,
+                            &out->state_batches_total, &out->is_state_writer_failing);
     return PETRO_OK;
 }
 
@@ -1564,6 +1610,10 @@ static void *producer_main(void *arg) {
          * transaction waits for at most one block in progress plus its own. */
         last_block = now;
         is_failing = !produce_block(n);
+        struct timespec cpu; /* the producer's own CPU time: its capacity (/metrics) */
+        if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0) {
+            n->producer_cpu_us = (uint64_t)cpu.tv_sec * 1000000u + (uint64_t)cpu.tv_nsec / 1000u;
+        }
         if (!is_failing) {
             wait_ms = n->cfg.block_interval_ms;
         } else {

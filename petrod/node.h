@@ -78,6 +78,13 @@ typedef struct node_status {
     uint64_t txs_rejected_total;    /* since this process started */
     uint64_t blocks_committed_total;/* since this process started */
     uint64_t store_damaged_total;   /* stored values that failed their check since start */
+    /* The state writer (store_lmdb.h): blocks of state in memory not yet in state.mdb, their
+     * bytes, batches written since start, and whether its last batch failed. */
+    uint64_t producer_cpu_us; /* CPU time of the producer thread since start */
+    uint64_t state_layers;
+    uint64_t state_layer_bytes;
+    uint64_t state_batches_total;
+    bool is_state_writer_failing;
 } node_status;
 petro_result node_status_get(node *n, node_status *out);
 

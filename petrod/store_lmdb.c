@@ -9,16 +9,21 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "assert.h"
+#include "layers.h"
 #include "log.h"
 
 /* Maximum concurrent read transactions: API connection threads, the admission snapshot,
@@ -27,10 +32,13 @@
 #define STORE_DBS_MAX 12u
 
 struct store_lmdb {
-    MDB_env *env;
+    MDB_env *env;       /* the block log: blocks, results, indexes, meta (data.mdb) */
+    MDB_env *state_env; /* the state and its digest (state.mdb), written by the writer thread */
+    bool is_read_only;
     bool is_map_full_logged; /* writer thread only: a full map is logged once per episode */
     _Atomic uint64_t damaged_total; /* values that failed their check (store_lmdb_damaged) */
-    MDB_dbi dbi_state;
+    MDB_dbi dbi_state; /* in state_env */
+    MDB_dbi dbi_smeta; /* in state_env: "state_digest" */
     MDB_dbi dbi_blocks;
     MDB_dbi dbi_results;
     MDB_dbi dbi_txindex;
@@ -38,6 +46,27 @@ struct store_lmdb {
     MDB_dbi dbi_acct_last;
     MDB_dbi dbi_acct_links;
     MDB_dbi dbi_meta;
+
+    /* The state writer ("the state writer" below). lock guards the fields up to writer. */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;      /* a layer published, a batch written, stopping */
+    layer *list[STORE_LAYERS_MAX]; /* published layers not yet written, oldest first */
+    size_t list_count;
+    size_t list_bytes;
+    uint64_t next_seq;        /* of the next published layer */
+    uint64_t written_seq;     /* every layer up to it is in state_env */
+    uint64_t batches_written;
+    bool is_stopping;
+    bool is_writer_failing;
+    bool has_writer;
+    bool has_sync;
+    pthread_t writer;
+
+    /* The write transaction's side (one at a time: the producer). */
+    layer *pending;                   /* the open write txn's state writes */
+    layer_index index;                /* every published layer not yet reaped */
+    layer *indexed[STORE_LAYERS_MAX]; /* the layers in index, oldest first */
+    size_t indexed_count;
 };
 
 /* ------------------------------------------------------------ value checks
@@ -173,7 +202,18 @@ static const char DIGEST_NAME[] = "state_digest";
 
 /* Meta "state_digest" into *out: MDB_SUCCESS, MDB_NOTFOUND, an LMDB error, or STORE_DAMAGED
  * (its check fails, or it is not 8 bytes). s (may be NULL) counts a failed check. */
-static int digest_read(store_lmdb *s, MDB_txn *txn, MDB_dbi meta, uint64_t *out);
+static int digest_read(store_lmdb *s, MDB_txn *txn, MDB_dbi meta, uint64_t *out) {
+    MDB_val k = {sizeof DIGEST_NAME - 1, (void *)DIGEST_NAME}, v;
+    *out = 0;
+    int rc = get_checked(s, txn, meta, DB_META, &k, &v);
+    if (rc != MDB_SUCCESS) return rc;
+    if (v.mv_size != 8) {
+        log_error("meta state_digest has %zu bytes, not 8", v.mv_size);
+        return STORE_DAMAGED;
+    }
+    *out = le64_get(v.mv_data);
+    return MDB_SUCCESS;
+}
 
 /* An LMDB result, or PETRO_ERR_CORRUPT for STORE_DAMAGED. */
 static petro_result checked_result(int rc, const char *what) {
@@ -182,13 +222,18 @@ static petro_result checked_result(int rc, const char *what) {
 
 uint64_t store_lmdb_damaged(const store_lmdb *s) { return s->damaged_total; }
 
-uint64_t store_lmdb_used_bytes(store_lmdb *s) {
+static uint64_t env_used_bytes(MDB_env *env) {
     MDB_envinfo info;
     MDB_stat st;
-    if (mdb_env_info(s->env, &info) != MDB_SUCCESS || mdb_env_stat(s->env, &st) != MDB_SUCCESS) {
+    if (env == NULL || mdb_env_info(env, &info) != MDB_SUCCESS ||
+        mdb_env_stat(env, &st) != MDB_SUCCESS) {
         return 0;
     }
     return ((uint64_t)info.me_last_pgno + 1u) * st.ms_psize;
+}
+
+uint64_t store_lmdb_used_bytes(store_lmdb *s) {
+    return env_used_bytes(s->env) + env_used_bytes(s->state_env);
 }
 
 static uint64_t be_get_u64(const uint8_t in[8]);
@@ -196,16 +241,23 @@ static uint64_t be_get_u64(const uint8_t in[8]);
 petro_result store_lmdb_scrub(store_lmdb *s, uint64_t *records, uint64_t *damaged) {
     *records = 0;
     *damaged = 0;
-    MDB_txn *txn = NULL;
+    MDB_txn *txn = NULL, *state_txn = NULL;
     int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
     if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "begin (scrub)");
+    rc = mdb_txn_begin(s->state_env, NULL, MDB_RDONLY, &state_txn);
+    if (rc != MDB_SUCCESS) {
+        mdb_txn_abort(txn);
+        return store_lmdb_result(rc, "begin (scrub state)");
+    }
     const struct {
+        MDB_txn *txn;
         MDB_dbi dbi;
         db_tag tag;
-    } dbs[] = {{s->dbi_state, DB_STATE},       {s->dbi_blocks, DB_BLOCKS},
-               {s->dbi_results, DB_RESULTS},   {s->dbi_txindex, DB_TXINDEX},
-               {s->dbi_txrecent, DB_TXRECENT}, {s->dbi_acct_last, DB_ACCT_LAST},
-               {s->dbi_acct_links, DB_ACCT_LINKS}, {s->dbi_meta, DB_META}};
+    } dbs[] = {{state_txn, s->dbi_state, DB_STATE},       {state_txn, s->dbi_smeta, DB_META},
+               {txn, s->dbi_blocks, DB_BLOCKS},           {txn, s->dbi_results, DB_RESULTS},
+               {txn, s->dbi_txindex, DB_TXINDEX},         {txn, s->dbi_txrecent, DB_TXRECENT},
+               {txn, s->dbi_acct_last, DB_ACCT_LAST},     {txn, s->dbi_acct_links, DB_ACCT_LINKS},
+               {txn, s->dbi_meta, DB_META}};
     petro_result r = PETRO_OK;
     uint64_t digest = 0; /* the sum of the state records' checks ("state digest") */
     uint8_t prev[511];
@@ -214,7 +266,7 @@ petro_result store_lmdb_scrub(store_lmdb *s, uint64_t *records, uint64_t *damage
     bool has_prev_block = false;
     for (size_t i = 0; i < sizeof dbs / sizeof dbs[0] && r != PETRO_ERR_IO; i++) {
         MDB_cursor *cur = NULL;
-        rc = mdb_cursor_open(txn, dbs[i].dbi, &cur);
+        rc = mdb_cursor_open(dbs[i].txn, dbs[i].dbi, &cur);
         if (rc != MDB_SUCCESS) {
             r = store_lmdb_result(rc, "cursor open (scrub)");
             break;
@@ -230,9 +282,9 @@ petro_result store_lmdb_scrub(store_lmdb *s, uint64_t *records, uint64_t *damage
              * found again by a lookup from the root (a damaged branch page routes lookups
              * away from records a scan still reaches). */
             MDB_val found;
-            if (has_prev && mdb_cmp(txn, dbs[i].dbi, &prev_k, &k) >= 0) {
+            if (has_prev && mdb_cmp(dbs[i].txn, dbs[i].dbi, &prev_k, &k) >= 0) {
                 why = "keys out of order (a damaged page)";
-            } else if (mdb_get(txn, dbs[i].dbi, &k, &found) != MDB_SUCCESS ||
+            } else if (mdb_get(dbs[i].txn, dbs[i].dbi, &k, &found) != MDB_SUCCESS ||
                        found.mv_data != v.mv_data) {
                 why = "not found by a lookup from the root (a damaged branch page)";
             }
@@ -271,7 +323,7 @@ petro_result store_lmdb_scrub(store_lmdb *s, uint64_t *records, uint64_t *damage
     }
     if (r == PETRO_OK) {
         uint64_t want = 0;
-        rc = digest_read(NULL, txn, s->dbi_meta, &want);
+        rc = digest_read(NULL, state_txn, s->dbi_smeta, &want);
         if (rc != MDB_SUCCESS || want != digest) {
             (*damaged)++;
             log_error("store: DAMAGED state: its records do not add up to the state digest the "
@@ -281,6 +333,7 @@ petro_result store_lmdb_scrub(store_lmdb *s, uint64_t *records, uint64_t *damage
             r = PETRO_ERR_CORRUPT;
         }
     }
+    mdb_txn_abort(state_txn);
     mdb_txn_abort(txn);
     s->damaged_total += *damaged;
     return r;
@@ -515,6 +568,13 @@ store_file_status store_lmdb_check_file(const char *dir, char *why, size_t why_c
         return file_why(STORE_FILE_UNREADABLE, why, why_cap, "cannot read %s/data.mdb: the "
                         "path is too long", dir);
     }
+    return store_lmdb_check_path(path, why, why_cap);
+}
+
+store_file_status store_lmdb_check_path(const char *path, char *why, size_t why_cap) {
+    PETROD_ASSERT(path != NULL);
+    PETROD_ASSERT(why != NULL && why_cap > 0);
+    why[0] = '\0';
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT || errno == ENOTDIR) return STORE_FILE_MISSING;
@@ -529,20 +589,17 @@ store_file_status store_lmdb_check_file(const char *dir, char *why, size_t why_c
 
 /* ------------------------------------------------------------ environment */
 
-static petro_result store_open_dbis(store_lmdb *s, bool create) {
+typedef struct db_spec {
+    const char *name;
+    MDB_dbi *dbi;
+} db_spec;
+
+static petro_result open_dbis(MDB_env *env, bool create, const db_spec *dbs, size_t count) {
     MDB_txn *txn = NULL;
-    int rc = mdb_txn_begin(s->env, NULL, create ? 0 : MDB_RDONLY, &txn);
+    int rc = mdb_txn_begin(env, NULL, create ? 0 : MDB_RDONLY, &txn);
     if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "begin (open databases)");
     unsigned flags = create ? MDB_CREATE : 0;
-    struct {
-        const char *name;
-        MDB_dbi *dbi;
-    } dbs[] = {{"state", &s->dbi_state},       {"blocks", &s->dbi_blocks},
-               {"results", &s->dbi_results},   {"txindex", &s->dbi_txindex},
-               {"txrecent", &s->dbi_txrecent},
-               {"acct_last", &s->dbi_acct_last}, {"acct_links", &s->dbi_acct_links},
-               {"meta", &s->dbi_meta}};
-    for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
+    for (size_t i = 0; i < count; i++) {
         rc = mdb_dbi_open(txn, dbs[i].name, flags, dbs[i].dbi);
         if (rc != MDB_SUCCESS) {
             mdb_txn_abort(txn);
@@ -559,11 +616,22 @@ static petro_result store_open_dbis(store_lmdb *s, bool create) {
     return PETRO_OK;
 }
 
-static bool has_lock_file(const char *dir) {
-    char lock_path[PATH_MAX + 16];
+static petro_result store_open_dbis(store_lmdb *s, bool create) {
+    const db_spec log_dbs[] = {{"blocks", &s->dbi_blocks},       {"results", &s->dbi_results},
+                               {"txindex", &s->dbi_txindex},     {"txrecent", &s->dbi_txrecent},
+                               {"acct_last", &s->dbi_acct_last}, {"acct_links", &s->dbi_acct_links},
+                               {"meta", &s->dbi_meta}};
+    const db_spec state_dbs[] = {{"state", &s->dbi_state}, {"meta", &s->dbi_smeta}};
+    petro_result r = open_dbis(s->env, create, log_dbs, sizeof log_dbs / sizeof log_dbs[0]);
+    if (r != PETRO_OK) return r;
+    return open_dbis(s->state_env, create, state_dbs, sizeof state_dbs / sizeof state_dbs[0]);
+}
+
+static bool file_exists(const char *dir, const char *name) {
+    char path[PATH_MAX + 32];
     struct stat st;
-    int n = snprintf(lock_path, sizeof lock_path, "%s/lock.mdb", dir);
-    return n > 0 && (size_t)n < sizeof lock_path && stat(lock_path, &st) == 0;
+    int n = snprintf(path, sizeof path, "%s/%s", dir, name);
+    return n > 0 && (size_t)n < sizeof path && stat(path, &st) == 0;
 }
 
 static petro_result open_env(store_lmdb **out, const char *dir, size_t map_size, bool create,
@@ -590,6 +658,39 @@ static void on_lmdb_assert(MDB_env *env, const char *msg) {
     _exit(3);
 }
 
+/* Create and open one environment: path is a directory (the block log) or, with
+ * MDB_NOSUBDIR in extra_flags, a file (state.mdb). */
+static petro_result env_open_one(MDB_env **out, const char *path, size_t map_size,
+                                 unsigned extra_flags, bool is_read_only, bool has_lock) {
+    MDB_env *env = NULL;
+    int rc = mdb_env_create(&env);
+    if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "env create");
+    (void)mdb_env_set_assert(env, on_lmdb_assert); /* EINVAL in an NDEBUG liblmdb: none */
+    if ((rc = mdb_env_set_maxdbs(env, STORE_DBS_MAX)) != MDB_SUCCESS ||
+        (rc = mdb_env_set_maxreaders(env, STORE_READERS_MAX)) != MDB_SUCCESS ||
+        (rc = mdb_env_set_mapsize(env, map_size)) != MDB_SUCCESS) {
+        mdb_env_close(env);
+        return store_lmdb_result(rc, "env setup");
+    }
+    /* No MDB_NOSYNC / MDB_NOMETASYNC: a commit is durable when it returns. MDB_NOTLS: read
+     * transactions are not tied to a thread. */
+    unsigned flags = MDB_NOTLS | extra_flags;
+    if (is_read_only) flags |= MDB_RDONLY | (has_lock ? 0u : MDB_NOLOCK);
+    rc = mdb_env_open(env, path, flags, 0600);
+    if (rc != MDB_SUCCESS) {
+        mdb_env_close(env);
+        if (rc == ENOENT) {
+            log_error("no ledger in %s", path);
+            return PETRO_ERR_IO;
+        }
+        return store_lmdb_result(rc, "env open");
+    }
+    *out = env;
+    return PETRO_OK;
+}
+
+static void *writer_main(void *arg);
+
 static petro_result open_env(store_lmdb **out, const char *dir, size_t map_size, bool create,
                              bool is_read_only) {
     PETROD_ASSERT(dir != NULL);
@@ -599,68 +700,315 @@ static petro_result open_env(store_lmdb **out, const char *dir, size_t map_size,
         log_error("cannot create %s: %s", dir, strerror(errno));
         return PETRO_ERR_IO;
     }
-    /* Before LMDB maps the file: a page past its end would be a SIGBUS, not an error. */
+    char state_path[PATH_MAX + 16];
+    int n = snprintf(state_path, sizeof state_path, "%s/state.mdb", dir);
+    if (n < 0 || (size_t)n >= sizeof state_path) return PETRO_ERR_IO;
+    /* Before LMDB maps the files: a page past the end would be a SIGBUS, not an error. */
     char why[PATH_MAX + 256];
     store_file_status file = store_lmdb_check_file(dir, why, sizeof why);
+    if (file == STORE_FILE_OK || file == STORE_FILE_FOREIGN) {
+        store_file_status state_file = store_lmdb_check_path(state_path, why, sizeof why);
+        if (state_file == STORE_FILE_MISSING && !create) {
+            log_error("%s is missing: the ledger's state is gone; restore the whole ledger "
+                      "directory from a backup or a peer (docs/operations.md, \"Damaged "
+                      "storage\")", state_path);
+            return PETRO_ERR_CORRUPT;
+        }
+        if (state_file == STORE_FILE_TRUNCATED || state_file == STORE_FILE_UNREADABLE) {
+            file = state_file;
+        }
+    }
     if (file == STORE_FILE_TRUNCATED || file == STORE_FILE_UNREADABLE) {
         log_error("%s", why);
         return file == STORE_FILE_TRUNCATED ? PETRO_ERR_CORRUPT : PETRO_ERR_IO;
     }
     store_lmdb *s = calloc(1, sizeof *s);
     if (s == NULL) return PETRO_ERR_NOMEM;
-    petro_result r = PETRO_OK;
-    int rc = mdb_env_create(&s->env);
-    if (rc != MDB_SUCCESS) {
+    s->is_read_only = is_read_only;
+    if (pthread_mutex_init(&s->lock, NULL) != 0) {
         free(s);
-        return store_lmdb_result(rc, "env create");
+        return PETRO_ERR_NOMEM;
     }
-    (void)mdb_env_set_assert(s->env, on_lmdb_assert); /* EINVAL in an NDEBUG liblmdb: none */
-    if ((rc = mdb_env_set_maxdbs(s->env, STORE_DBS_MAX)) != MDB_SUCCESS ||
-        (rc = mdb_env_set_maxreaders(s->env, STORE_READERS_MAX)) != MDB_SUCCESS ||
-        (rc = mdb_env_set_mapsize(s->env, map_size)) != MDB_SUCCESS) {
-        r = store_lmdb_result(rc, "env setup");
-        goto fail;
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    if (pthread_cond_init(&s->cond, &ca) != 0) {
+        pthread_condattr_destroy(&ca);
+        pthread_mutex_destroy(&s->lock);
+        free(s);
+        return PETRO_ERR_NOMEM;
     }
-    /* No MDB_NOSYNC / MDB_NOMETASYNC: a commit is durable when it returns. MDB_NOTLS: read
-     * transactions are not tied to a thread. */
-    unsigned flags = MDB_NOTLS;
-    if (is_read_only) flags |= MDB_RDONLY | (has_lock_file(dir) ? 0u : MDB_NOLOCK);
-    rc = mdb_env_open(s->env, dir, flags, 0600);
-    if (rc != MDB_SUCCESS) {
-        if (rc == ENOENT) {
-            log_error("no ledger in %s", dir);
+    pthread_condattr_destroy(&ca);
+    s->has_sync = true;
+    petro_result r = env_open_one(&s->env, dir, map_size, 0, is_read_only,
+                                  file_exists(dir, "lock.mdb"));
+    if (r == PETRO_OK) {
+        r = env_open_one(&s->state_env, state_path, map_size, MDB_NOSUBDIR, is_read_only,
+                         file_exists(dir, "state.mdb-lock"));
+    }
+    if (r == PETRO_OK) r = store_open_dbis(s, create);
+    if (r == PETRO_OK && !is_read_only) {
+        s->pending = layer_new(0);
+        if (s->pending == NULL) r = PETRO_ERR_NOMEM;
+    }
+    if (r == PETRO_OK && !is_read_only) {
+        int rc = pthread_create(&s->writer, NULL, writer_main, s);
+        if (rc != 0) {
+            log_error("cannot start the state writer thread: %s", strerror(rc));
             r = PETRO_ERR_IO;
         } else {
-            r = store_lmdb_result(rc, "env open");
+            s->has_writer = true;
         }
-        goto fail;
     }
-    r = store_open_dbis(s, create);
-    if (r != PETRO_OK) goto fail;
+    if (r != PETRO_OK) {
+        store_lmdb_close(s);
+        return r;
+    }
     *out = s;
     return PETRO_OK;
-fail:
-    mdb_env_close(s->env);
-    free(s);
-    return r;
 }
 
 void store_lmdb_close(store_lmdb *s) {
     if (s == NULL) return;
-    mdb_env_close(s->env);
+    if (s->has_writer) {
+        /* The writer writes every published layer before it ends: a clean stop leaves
+         * state.mdb at the tip, and the next start replays nothing. */
+        pthread_mutex_lock(&s->lock);
+        s->is_stopping = true;
+        pthread_cond_broadcast(&s->cond);
+        pthread_mutex_unlock(&s->lock);
+        pthread_join(s->writer, NULL);
+    }
+    for (size_t i = 0; i < s->indexed_count; i++) layer_index_remove(&s->index, s->indexed[i]);
+    layer_index_free(&s->index);
+    for (size_t i = 0; i < s->list_count; i++) layer_unref(s->list[i]);
+    layer_unref(s->pending);
+    if (s->state_env != NULL) mdb_env_close(s->state_env);
+    if (s->env != NULL) mdb_env_close(s->env);
+    if (s->has_sync) {
+        pthread_cond_destroy(&s->cond);
+        pthread_mutex_destroy(&s->lock);
+    }
     free(s);
 }
 
-/* ------------------------------------------------------------ petro_store adapter */
+/* ------------------------------------------------------------ the state writer
+ *
+ * Published layers wait in s->list (oldest first) until the writer thread writes them into
+ * state.mdb: every WRITER_BATCH_MS, or sooner when WRITER_BATCH_LAYERS layers or
+ * WRITER_BATCH_BYTES are waiting, it takes all of them, merges them into one write set in key
+ * order (the newest value of each key), writes it in one transaction with the state digest,
+ * and commits (fsync). Only then are they taken off the list: a reader that begins after that
+ * sees them in state.mdb's snapshot; one that began before still holds them. Random updates
+ * of a large tree then cost one page copy per touched page per batch of many blocks instead
+ * of one per block, and none of it is on the producer's thread. */
+#define WRITER_BATCH_MS 250
+#define WRITER_BATCH_LAYERS 64u
+#define WRITER_BATCH_BYTES ((size_t)64 << 20)
+#define WRITER_FULL_WAIT_MS 10000 /* the producer's wait for room before it fails a block */
+
+static void deadline_in_ms(struct timespec *ts, long ms) {
+    clock_gettime(CLOCK_MONOTONIC, ts);
+    ts->tv_sec += ms / 1000;
+    ts->tv_nsec += (ms % 1000) * 1000000L;
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
+}
+
+/* Write layers (oldest first) into state.mdb in one transaction: the newest value of each
+ * key, in key order, and the state digest. */
+static petro_result write_batch(store_lmdb *s, layer **oldest_first, size_t count) {
+    PETROD_ASSERT(count > 0 && count <= LAYER_MERGE_MAX);
+    layer *newest_first[LAYER_MERGE_MAX];
+    for (size_t i = 0; i < count; i++) newest_first[i] = oldest_first[count - 1 - i];
+    MDB_txn *txn = NULL;
+    int rc = mdb_txn_begin(s->state_env, NULL, 0, &txn);
+    if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "begin (state writer)");
+    uint64_t digest = 0;
+    rc = digest_read(s, txn, s->dbi_smeta, &digest);
+    petro_result r = PETRO_OK;
+    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
+        r = checked_result(rc, "get state_digest");
+        goto fail;
+    }
+    MDB_cursor *cur = NULL;
+    rc = mdb_cursor_open(txn, s->dbi_state, &cur);
+    if (rc != MDB_SUCCESS) {
+        r = store_lmdb_result(rc, "cursor open (state writer)");
+        goto fail;
+    }
+    layer_merge m;
+    layer_merge_init(&m, newest_first, count, NULL, 0);
+    const layer *owner;
+    const layer_entry *e;
+    /* Bounded by the entries of the layers. */
+    while ((e = layer_merge_next(&m, &owner)) != NULL) {
+        MDB_val k = {e->key_size, (void *)layer_key(owner, e)}, old;
+        rc = mdb_cursor_get(cur, &k, &old, MDB_SET_KEY);
+        bool found = rc == MDB_SUCCESS;
+        if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) break;
+        if (found) digest -= stored_check(&old);
+        if (e->value_size == LAYER_DELETED) {
+            rc = found ? mdb_cursor_del(cur, 0) : MDB_SUCCESS;
+            if (rc != MDB_SUCCESS) break;
+            continue;
+        }
+        MDB_val v = {e->value_size + CHECK_SIZE, NULL};
+        unsigned flags = MDB_RESERVE | (found && old.mv_size == v.mv_size ? MDB_CURRENT : 0u);
+        k = (MDB_val){e->key_size, (void *)layer_key(owner, e)};
+        rc = mdb_cursor_put(cur, &k, &v, flags);
+        if (rc != MDB_SUCCESS) break;
+        if (e->value_size > 0) memcpy(v.mv_data, layer_value(owner, e), e->value_size);
+        uint8_t *check = (uint8_t *)v.mv_data + e->value_size;
+        value_check(check, DB_STATE, &k, layer_value(owner, e), e->value_size);
+        digest += le64_get(check);
+    }
+    mdb_cursor_close(cur);
+    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
+        r = store_write_result(s, rc, "write state");
+        goto fail;
+    }
+    MDB_val dk = {sizeof DIGEST_NAME - 1, (void *)DIGEST_NAME};
+    uint8_t dv[8];
+    for (int i = 0; i < 8; i++) dv[i] = (uint8_t)(digest >> (8 * i));
+    rc = put_checked(txn, s->dbi_smeta, DB_META, &dk, dv, 8);
+    if (rc != MDB_SUCCESS) {
+        r = store_write_result(s, rc, "put state_digest");
+        goto fail;
+    }
+    rc = mdb_txn_commit(txn); /* fsync */
+    if (rc != MDB_SUCCESS) return store_write_result(s, rc, "commit (state writer)");
+    return PETRO_OK;
+fail:
+    mdb_txn_abort(txn);
+    return r;
+}
+
+static void *writer_main(void *arg) {
+    store_lmdb *s = arg;
+    prctl(PR_SET_NAME, "state-writer", 0, 0, 0); /* thread name, for top -H and perf */
+    pthread_mutex_lock(&s->lock);
+    for (;;) {
+        if (s->list_count == 0) {
+            if (s->is_stopping) break;
+            pthread_cond_wait(&s->cond, &s->lock);
+            continue;
+        }
+        /* Gather a batch: wait up to WRITER_BATCH_MS for more layers, unless enough wait. */
+        struct timespec until;
+        deadline_in_ms(&until, s->is_writer_failing ? 1000 : WRITER_BATCH_MS);
+        while (!s->is_stopping && s->list_count < WRITER_BATCH_LAYERS &&
+               s->list_bytes < WRITER_BATCH_BYTES) {
+            if (pthread_cond_timedwait(&s->cond, &s->lock, &until) != 0) break;
+        }
+        size_t count = s->list_count;
+        layer *batch[STORE_LAYERS_MAX];
+        for (size_t i = 0; i < count; i++) batch[i] = s->list[i]; /* the list holds them */
+        uint64_t last_seq = s->written_seq + count;
+        pthread_mutex_unlock(&s->lock);
+        petro_result r = write_batch(s, batch, count);
+        pthread_mutex_lock(&s->lock);
+        if (r != PETRO_OK) {
+            if (!s->is_writer_failing) {
+                log_error("state writer: cannot write %zu layers into state.mdb (%s); blocks "
+                          "stay in memory and the producer stops when %u wait",
+                          count, petro_result_str(r), STORE_LAYERS_MAX);
+            }
+            s->is_writer_failing = true;
+            if (s->is_stopping) {
+                log_error("state writer: stopping with %zu blocks of state unwritten: the next "
+                          "start replays them from the block log", count);
+                break;
+            }
+            continue;
+        }
+        if (s->is_writer_failing) log_info("state writer: writes succeed again");
+        s->is_writer_failing = false;
+        PETROD_ASSERT(s->list_count >= count); /* only this thread removes */
+        for (size_t i = 0; i < count; i++) {
+            s->list_bytes -= layer_bytes(s->list[i]);
+            layer_unref(s->list[i]);
+        }
+        memmove(s->list, s->list + count, (s->list_count - count) * sizeof s->list[0]);
+        s->list_count -= count;
+        s->written_seq = last_seq;
+        s->batches_written++;
+        pthread_cond_broadcast(&s->cond);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+petro_result store_lmdb_sync_state(store_lmdb *s) {
+    if (!s->has_writer) return PETRO_OK;
+    pthread_mutex_lock(&s->lock);
+    uint64_t want = s->written_seq + s->list_count;
+    pthread_cond_broadcast(&s->cond);
+    while (s->written_seq < want && !s->is_writer_failing) pthread_cond_wait(&s->cond, &s->lock);
+    bool ok = s->written_seq >= want;
+    pthread_mutex_unlock(&s->lock);
+    return ok ? PETRO_OK : PETRO_ERR_IO;
+}
+
+void store_lmdb_writer_stats(store_lmdb *s, uint64_t *layers, uint64_t *bytes, uint64_t *batches,
+                             bool *is_failing) {
+    pthread_mutex_lock(&s->lock);
+    *layers = s->list_count;
+    *bytes = s->list_bytes;
+    *batches = s->batches_written;
+    *is_failing = s->is_writer_failing;
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* ------------------------------------------------------------ petro_store adapter
+ *
+ * A read: the open write txn's own writes (s->pending), then the published layers (the
+ * producer's merged index in a write txn, the txn's view newest first in a read txn), then
+ * state.mdb's snapshot. */
+
+/* The newest layer entry of key in t's layers, or NULL; *owner its layer. */
+static const layer_entry *find_in_layers(store_txn *t, const uint8_t *key, size_t key_size,
+                                         const layer **owner) {
+    uint64_t hash = layer_key_hash(key, key_size);
+    if (t->is_write) {
+        const layer_entry *e = layer_find(t->s->pending, key, key_size, hash);
+        if (e != NULL) {
+            *owner = t->s->pending;
+            return e;
+        }
+        return layer_index_find(&t->s->index, key, key_size, hash, owner);
+    }
+    /* Bounded by STORE_LAYERS_MAX. */
+    for (size_t i = 0; i < t->view_count; i++) {
+        const layer_entry *e = layer_find(t->view[i], key, key_size, hash);
+        if (e != NULL) {
+            *owner = t->view[i];
+            return e;
+        }
+    }
+    return NULL;
+}
 
 static petro_result adapter_get(void *ctx, const uint8_t *key, size_t key_size, uint8_t *value,
                                 size_t value_cap, size_t *value_size, bool *found) {
     store_txn *t = ctx;
     *found = false;
     *value_size = 0;
-    if (t->txn == NULL) return PETRO_ERR_IO;
+    if (t->state_txn == NULL) return PETRO_ERR_IO;
+    const layer *owner;
+    const layer_entry *e = find_in_layers(t, key, key_size, &owner);
+    if (e != NULL) {
+        if (e->value_size == LAYER_DELETED) return PETRO_OK;
+        *value_size = e->value_size;
+        if (e->value_size > value_cap) return PETRO_ERR_BUFFER_TOO_SMALL;
+        if (e->value_size > 0) memcpy(value, layer_value(owner, e), e->value_size);
+        *found = true;
+        return PETRO_OK;
+    }
     MDB_val k = {key_size, (void *)key}, v;
-    int rc = get_checked(t->s, t->txn, t->s->dbi_state, DB_STATE, &k, &v);
+    int rc = get_checked(t->s, t->state_txn, t->s->dbi_state, DB_STATE, &k, &v);
     if (rc == MDB_NOTFOUND) return PETRO_OK;
     if (rc != MDB_SUCCESS) return checked_result(rc, "get state");
     *value_size = v.mv_size;
@@ -670,74 +1018,101 @@ static petro_result adapter_get(void *ctx, const uint8_t *key, size_t key_size, 
     return PETRO_OK;
 }
 
-static petro_result adapter_put(void *ctx, const uint8_t *key, size_t key_size,
-                                const uint8_t *value, size_t value_size) {
-    store_txn *t = ctx;
+static petro_result state_write(store_txn *t, const uint8_t *key, size_t key_size,
+                                const uint8_t *value, uint32_t value_size, const char *what) {
     if (t->txn == NULL || !t->is_write) {
-        log_error("store: put outside a write transaction");
+        log_error("store: %s outside a write transaction", what);
         return PETRO_ERR_IO;
     }
-    MDB_val k = {key_size, (void *)key}, old;
-    int rc = mdb_get(t->txn, t->s->dbi_state, &k, &old);
-    if (rc == MDB_SUCCESS) {
-        t->digest_delta -= stored_check(&old);
-    } else if (rc != MDB_NOTFOUND) {
-        return store_write_result(t->s, rc, "get state (digest)");
-    }
-    uint64_t check = 0;
-    rc = put_checked_out(t->txn, t->s->dbi_state, DB_STATE, &k, value, value_size, &check);
-    if (rc == MDB_SUCCESS) {
-        t->digest_delta += check;
-        t->has_state_writes = true;
-    }
-    return store_write_result(t->s, rc, "put state");
+    if (key_size == 0 || key_size > 511) return PETRO_ERR_IO; /* LMDB's key size limit */
+    petro_result r = layer_put(t->s->pending, key, key_size, value, value_size);
+    if (r == PETRO_OK) t->has_state_writes = true;
+    return r;
+}
+
+static petro_result adapter_put(void *ctx, const uint8_t *key, size_t key_size,
+                                const uint8_t *value, size_t value_size) {
+    if (value_size >= LAYER_DELETED) return PETRO_ERR_IO;
+    return state_write(ctx, key, key_size, value, (uint32_t)value_size, "put");
 }
 
 static petro_result adapter_del(void *ctx, const uint8_t *key, size_t key_size) {
-    store_txn *t = ctx;
-    if (t->txn == NULL || !t->is_write) {
-        log_error("store: del outside a write transaction");
-        return PETRO_ERR_IO;
-    }
-    MDB_val k = {key_size, (void *)key}, old;
-    int rc = mdb_get(t->txn, t->s->dbi_state, &k, &old);
-    if (rc == MDB_NOTFOUND) return PETRO_OK;
-    if (rc != MDB_SUCCESS) return store_write_result(t->s, rc, "get state (digest)");
-    uint64_t check = stored_check(&old);
-    rc = mdb_del(t->txn, t->s->dbi_state, &k, NULL);
-    if (rc == MDB_SUCCESS) {
-        t->digest_delta -= check;
-        t->has_state_writes = true;
-    }
-    return store_write_result(t->s, rc, "del state");
+    return state_write(ctx, key, key_size, NULL, LAYER_DELETED, "del");
 }
 
+/* Visit, in key order, the union of t's layers and state.mdb from start (a prefix, or with
+ * is_from any key >= start): the newest value of each key, deletions skipped. */
 static petro_result adapter_iter(void *ctx, const uint8_t *prefix, size_t prefix_size,
                                  petro_store_iter_cb cb, void *cb_ctx) {
     store_txn *t = ctx;
-    if (t->txn == NULL) return PETRO_ERR_IO;
-    MDB_cursor *cur = NULL;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi_state, &cur);
-    if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "cursor open");
-    MDB_val k = {prefix_size, (void *)prefix}, v;
+    if (t->state_txn == NULL) return PETRO_ERR_IO;
+    const uint8_t *start = prefix;
+    size_t start_size = prefix_size;
     /* store_state_each_from: no prefix, from the first key >= t->from instead. */
-    if (prefix_size == 0 && t->from_size != 0) k = (MDB_val){t->from_size, (void *)t->from};
-    /* LMDB rejects zero-length keys, so an empty prefix starts at the first key. */
+    if (prefix_size == 0 && t->from_size != 0) {
+        start = t->from;
+        start_size = t->from_size;
+    }
+    layer *layers[LAYER_MERGE_MAX];
+    size_t layer_count = 0;
+    if (t->is_write) {
+        /* The pending writes (sorted for the walk), then every layer not yet written. */
+        if (t->s->pending->count > 0) {
+            petro_result r = layer_sort(t->s->pending);
+            if (r != PETRO_OK) return r;
+            layers[layer_count++] = t->s->pending;
+        }
+    }
+    for (size_t i = 0; i < t->view_count && layer_count < LAYER_MERGE_MAX; i++) {
+        layers[layer_count++] = t->view[i];
+    }
+    PETROD_ASSERT(layer_count <= LAYER_MERGE_MAX);
+    layer_merge m;
+    layer_merge_init(&m, layers, layer_count, start, start_size);
+    MDB_cursor *cur = NULL;
+    int rc = mdb_cursor_open(t->state_txn, t->s->dbi_state, &cur);
+    if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "cursor open");
+    MDB_val k = {start_size, (void *)start}, v;
+    /* LMDB rejects zero-length keys, so an empty start is the first key. */
     rc = mdb_cursor_get(cur, &k, &v, k.mv_size == 0 ? MDB_FIRST : MDB_SET_RANGE);
     petro_result r = PETRO_OK;
-    /* Bounded by the number of keys in the database. */
-    while (rc == MDB_SUCCESS) {
-        /* prefix may be NULL when prefix_size is 0 (memcmp must not see NULL). */
-        if (k.mv_size < prefix_size ||
-            (prefix_size != 0 && memcmp(k.mv_data, prefix, prefix_size) != 0)) {
+    /* Bounded by the keys of the database and the entries of the layers. */
+    for (;;) {
+        bool has_db = rc == MDB_SUCCESS &&
+                      (prefix_size == 0 ||
+                       (k.mv_size >= prefix_size && memcmp(k.mv_data, prefix, prefix_size) == 0));
+        if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) break;
+        const layer *owner = NULL;
+        const layer_entry *e = layer_merge_peek(&m, &owner);
+        if (e != NULL && prefix_size != 0 &&
+            (e->key_size < prefix_size || memcmp(layer_key(owner, e), prefix, prefix_size) != 0)) {
+            e = NULL; /* the layers' keys left the prefix */
+        }
+        if (!has_db && e == NULL) {
+            rc = MDB_NOTFOUND;
             break;
         }
-        if (!value_ok(t->s, DB_STATE, &k, &v)) {
-            rc = STORE_DAMAGED;
+        int c = !has_db ? 1
+                : e == NULL
+                    ? -1
+                    : layer_key_cmp(k.mv_data, k.mv_size, layer_key(owner, e), e->key_size);
+        if (c < 0) { /* only in state.mdb */
+            if (!value_ok(t->s, DB_STATE, &k, &v)) {
+                rc = STORE_DAMAGED;
+                break;
+            }
+            if (cb(cb_ctx, k.mv_data, k.mv_size, v.mv_data, v.mv_size) != 0) break;
+            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+            continue;
+        }
+        (void)layer_merge_next(&m, &owner); /* the same entry as peeked */
+        if (c == 0) rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT); /* the layer's is newer */
+        if (e->value_size == LAYER_DELETED) continue;
+        if (cb(cb_ctx, layer_key(owner, e), e->key_size, layer_value(owner, e), e->value_size) !=
+            0) {
+            rc = MDB_SUCCESS;
             break;
         }
-        if (cb(cb_ctx, k.mv_data, k.mv_size, v.mv_data, v.mv_size) != 0) break;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
     if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) r = checked_result(rc, "cursor next");
     mdb_cursor_close(cur);
@@ -759,7 +1134,9 @@ petro_result store_state_each_from(store_txn *t, const uint8_t *from, size_t fro
 /* ------------------------------------------------------------ transactions */
 
 void store_txn_prepare(store_lmdb *s, store_txn *t) {
-    memset(t, 0, sizeof *t);
+    memset(t, 0, offsetof(store_txn, view));
+    t->view_count = 0;
+    t->has_state_writes = false;
     t->s = s;
     t->store.ctx = t;
     t->store.get = adapter_get;
@@ -768,75 +1145,159 @@ void store_txn_prepare(store_lmdb *s, store_txn *t) {
     t->store.iter = adapter_iter;
 }
 
-petro_result store_txn_begin(store_lmdb *s, bool is_write, store_txn *t) {
-    PETROD_ASSERT(s != NULL);
-    store_txn_prepare(s, t);
-    int rc = mdb_txn_begin(s->env, NULL, is_write ? 0 : MDB_RDONLY, &t->txn);
-    if (rc != MDB_SUCCESS) {
-        t->txn = NULL;
-        return store_lmdb_result(rc, is_write ? "begin write" : "begin read");
+static void view_release(store_txn *t) {
+    for (size_t i = 0; i < t->view_count; i++) layer_unref(t->view[i]);
+    t->view_count = 0;
+}
+
+/* Pin the published layers (newest first) and take state.mdb's snapshot after them: the
+ * writer takes layers off the list only after their commit, so a snapshot begun after the
+ * list was read holds every layer the list no longer does. A write txn (the producer) waits
+ * for room when the writer is STORE_LAYERS_MAX behind, and first drops from its index the
+ * layers written since its last txn. */
+static petro_result view_begin(store_txn *t, bool renew) {
+    store_lmdb *s = t->s;
+    if (s->has_writer) {
+        pthread_mutex_lock(&s->lock);
+        if (t->is_write && s->list_count + 1 >= STORE_LAYERS_MAX) {
+            struct timespec until;
+            deadline_in_ms(&until, WRITER_FULL_WAIT_MS);
+            pthread_cond_broadcast(&s->cond); /* the writer: write now */
+            while (s->list_count + 1 >= STORE_LAYERS_MAX) {
+                if (pthread_cond_timedwait(&s->cond, &s->lock, &until) != 0) break;
+            }
+            if (s->list_count + 1 >= STORE_LAYERS_MAX) {
+                pthread_mutex_unlock(&s->lock);
+                log_error("store: the state writer is %u blocks behind; this block waits",
+                          STORE_LAYERS_MAX);
+                return PETRO_ERR_IO;
+            }
+        }
+        for (size_t i = 0; i < s->list_count; i++) {
+            layer *l = s->list[s->list_count - 1 - i];
+            layer_ref(l);
+            t->view[i] = l;
+        }
+        t->view_count = s->list_count;
+        pthread_mutex_unlock(&s->lock);
     }
-    t->is_write = is_write;
+    if (t->is_write) {
+        /* Reap: the layers now in state.mdb leave the index (oldest first). */
+        size_t keep = t->view_count < s->indexed_count ? t->view_count : s->indexed_count;
+        size_t reaped = s->indexed_count - keep;
+        for (size_t i = 0; i < reaped; i++) layer_index_remove(&s->index, s->indexed[i]);
+        memmove(s->indexed, s->indexed + reaped, keep * sizeof s->indexed[0]);
+        s->indexed_count = keep;
+    }
+    int rc = renew && t->state_txn != NULL ? mdb_txn_renew(t->state_txn)
+                                           : mdb_txn_begin(s->state_env, NULL, MDB_RDONLY,
+                                                           &t->state_txn);
+    if (rc != MDB_SUCCESS) {
+        if (renew && t->state_txn != NULL) mdb_txn_abort(t->state_txn);
+        t->state_txn = NULL;
+        view_release(t);
+        return store_lmdb_result(rc, "begin read (state)");
+    }
     return PETRO_OK;
 }
 
-/* Add a write txn's digest change to meta "state_digest" (0 when there is none yet: the
- * ledger's first commit). */
-static int digest_read(store_lmdb *s, MDB_txn *txn, MDB_dbi meta, uint64_t *out) {
-    MDB_val k = {sizeof DIGEST_NAME - 1, (void *)DIGEST_NAME}, v;
-    *out = 0;
-    int rc = get_checked(s, txn, meta, DB_META, &k, &v);
-    if (rc != MDB_SUCCESS) return rc;
-    if (v.mv_size != 8) {
-        log_error("meta state_digest has %zu bytes, not 8", v.mv_size);
-        return STORE_DAMAGED;
+petro_result store_txn_begin(store_lmdb *s, bool is_write, store_txn *t) {
+    PETROD_ASSERT(s != NULL);
+    store_txn_prepare(s, t);
+    PETROD_ASSERT(!is_write || !s->is_read_only);
+    t->is_write = is_write;
+    petro_result r = view_begin(t, false);
+    if (r != PETRO_OK) return r;
+    int rc = mdb_txn_begin(s->env, NULL, is_write ? 0 : MDB_RDONLY, &t->txn);
+    if (rc != MDB_SUCCESS) {
+        t->txn = NULL;
+        mdb_txn_abort(t->state_txn);
+        t->state_txn = NULL;
+        view_release(t);
+        return store_lmdb_result(rc, is_write ? "begin write" : "begin read");
     }
-    *out = le64_get(v.mv_data);
-    return MDB_SUCCESS;
+    if (is_write) layer_clear(s->pending, 0);
+    return PETRO_OK;
 }
 
-static petro_result digest_update(store_txn *t) {
-    MDB_val k = {sizeof DIGEST_NAME - 1, (void *)DIGEST_NAME};
-    uint64_t digest = 0;
-    int rc = digest_read(t->s, t->txn, t->s->dbi_meta, &digest);
-    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) return checked_result(rc, "get state_digest");
-    digest += t->digest_delta;
-    uint8_t out[8];
-    for (int i = 0; i < 8; i++) out[i] = (uint8_t)(digest >> (8 * i));
-    return store_write_result(t->s, put_checked(t->txn, t->s->dbi_meta, DB_META, &k, out, 8),
-                              "put state_digest");
+/* Publish the write txn's state writes as a layer (after the block log's commit). */
+static void publish_pending(store_lmdb *s) {
+    layer *l = s->pending;
+    pthread_mutex_lock(&s->lock);
+    PETROD_ASSERT(s->list_count < STORE_LAYERS_MAX); /* view_begin made room */
+    layer_ref(l);
+    s->list[s->list_count++] = l;
+    s->list_bytes += layer_bytes(l);
+    s->next_seq++;
+    pthread_cond_broadcast(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+    petro_result r = layer_index_add(&s->index, l); /* room reserved before the commit */
+    PETROD_ASSERT(r == PETRO_OK);
+    PETROD_ASSERT(s->indexed_count < STORE_LAYERS_MAX);
+    s->indexed[s->indexed_count++] = l;
 }
 
 petro_result store_txn_commit(store_txn *t) {
     if (t->txn == NULL) return PETRO_ERR_IO;
-    if (t->is_write && t->has_state_writes) {
-        petro_result r = digest_update(t);
+    store_lmdb *s = t->s;
+    bool publish = t->is_write && t->has_state_writes && s->pending->count > 0;
+    layer *next = NULL;
+    if (publish) {
+        /* Everything that can fail, before the commit point. */
+        petro_result r = layer_sort(s->pending);
+        if (r == PETRO_OK) r = layer_index_reserve(&s->index, s->pending->count);
+        if (r == PETRO_OK && (next = layer_new(0)) == NULL) r = PETRO_ERR_NOMEM;
         if (r != PETRO_OK) {
-            mdb_txn_abort(t->txn);
-            t->txn = NULL;
+            store_txn_abort(t);
             return r;
         }
     }
     int rc = mdb_txn_commit(t->txn);
     t->txn = NULL;
-    if (rc == MDB_SUCCESS && t->is_write) t->s->is_map_full_logged = false;
-    return t->is_write ? store_write_result(t->s, rc, "commit") : store_lmdb_result(rc, "commit");
+    petro_result r = t->is_write ? store_write_result(s, rc, "commit")
+                                 : store_lmdb_result(rc, "commit");
+    if (rc == MDB_SUCCESS && t->is_write) s->is_map_full_logged = false;
+    if (publish && rc == MDB_SUCCESS) {
+        publish_pending(s);
+        layer_unref(s->pending);
+        s->pending = next;
+    } else {
+        layer_unref(next);
+        if (t->is_write) layer_clear(s->pending, 0);
+    }
+    mdb_txn_abort(t->state_txn);
+    t->state_txn = NULL;
+    view_release(t);
+    return r;
 }
 
 void store_txn_abort(store_txn *t) {
-    if (t->txn == NULL) return;
-    mdb_txn_abort(t->txn);
+    if (t->txn != NULL) mdb_txn_abort(t->txn);
+    if (t->state_txn != NULL) mdb_txn_abort(t->state_txn);
+    if (t->is_write && (t->txn != NULL || t->state_txn != NULL)) layer_clear(t->s->pending, 0);
     t->txn = NULL;
+    t->state_txn = NULL;
+    view_release(t);
 }
 
 void store_txn_reset(store_txn *t) {
-    if (t->txn != NULL && !t->is_write) mdb_txn_reset(t->txn);
+    if (t->txn == NULL || t->is_write) return;
+    mdb_txn_reset(t->txn);
+    if (t->state_txn != NULL) mdb_txn_reset(t->state_txn);
+    view_release(t);
 }
 
 petro_result store_txn_renew(store_txn *t) {
     PETROD_ASSERT(t->store.ctx == t); /* prepared, and not moved since (store_lmdb.h) */
     if (t->txn == NULL || t->is_write) return PETRO_ERR_IO;
-    return store_lmdb_result(mdb_txn_renew(t->txn), "renew read");
+    petro_result r = view_begin(t, true);
+    if (r != PETRO_OK) return r;
+    r = store_lmdb_result(mdb_txn_renew(t->txn), "renew read");
+    if (r != PETRO_OK) {
+        mdb_txn_reset(t->state_txn);
+        view_release(t);
+    }
+    return r;
 }
 
 /* ------------------------------------------------------------ block data */
@@ -1160,7 +1621,7 @@ petro_result store_lmdb_peek_meta(const char *dir, const char *name, uint8_t *ou
     /* MDB_RDONLY: no write transaction, the map file is never changed. Without a lock.mdb
      * (a ledger copied without it) no petrod runs on it, and MDB_NOLOCK keeps LMDB from
      * creating one; with one, this reader takes a slot like any other. */
-    unsigned flags = MDB_RDONLY | MDB_NOTLS | (has_lock_file(dir) ? 0u : MDB_NOLOCK);
+    unsigned flags = MDB_RDONLY | MDB_NOTLS | (file_exists(dir, "lock.mdb") ? 0u : MDB_NOLOCK);
     if (rc == MDB_SUCCESS) rc = mdb_env_open(env, dir, flags, 0600);
     if (rc == MDB_SUCCESS) rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
     if (rc == MDB_SUCCESS) rc = mdb_dbi_open(txn, "meta", 0, &dbi);
@@ -1295,5 +1756,10 @@ bool store_lmdb_ledger_refused(const char *data_dir, char *why, size_t why_cap) 
     int n = snprintf(ledger, sizeof ledger, "%s/ledger", data_dir);
     if (n < 0 || (size_t)n >= sizeof ledger) return false; /* datadir_inspect names it */
     store_file_status st = store_lmdb_check_file(ledger, why, why_cap);
+    if (st == STORE_FILE_TRUNCATED || st == STORE_FILE_UNREADABLE) return true;
+    char state[PATH_MAX + 32];
+    n = snprintf(state, sizeof state, "%s/ledger/state.mdb", data_dir);
+    if (n < 0 || (size_t)n >= sizeof state) return false;
+    st = store_lmdb_check_path(state, why, why_cap);
     return st == STORE_FILE_TRUNCATED || st == STORE_FILE_UNREADABLE;
 }

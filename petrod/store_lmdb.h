@@ -1,7 +1,6 @@
-/* LMDB storage of petrod: one environment in <data>/ledger (a directory), with named
- * databases:
+/* LMDB storage of petrod: two environments in <data>/ledger (a directory).
  *
- *   state     the ledger state (petro_store adapter; keys and values as docs/protocol.md)
+ * The block log, data.mdb, with named databases:
  *   blocks    u64 BE height -> encoded block (header + body)
  *   results   u64 BE height -> per transaction: u16 LE size + encoded petro_tx_result
  *   txindex   tx id -> u64 BE height + u32 BE index (merged from txrecent)
@@ -12,13 +11,23 @@
  *             touches, that account's previous position (the history as linked lists)
  *   meta      short ASCII names -> node metadata (format version, proposer key)
  *
- * Durability: the environment is opened without MDB_NOSYNC/MDB_NOMETASYNC, so a successful
- * store_txn_commit of a write transaction has been fsync'd. One write transaction holds a
- * whole block (state, block, results, indexes): either all of it is on disk or none.
+ * The state, state.mdb (with its lock file state.mdb-lock), with named databases:
+ *   state     the ledger state (petro_store adapter; keys and values as docs/protocol.md)
+ *   meta      "state_digest" (store_lmdb.c, "state digest")
  *
- * Threads: the env (store_lmdb) is shared. A store_txn belongs to one thread at a time; read
+ * Durability: a write transaction (one block) commits the block log durably (fsync) when
+ * store_txn_commit returns: that is the commit point. Its state writes become a layer in
+ * memory (layers.h), published at the same commit, which every later transaction reads
+ * through; a writer thread writes the published layers into state.mdb in batches of many
+ * blocks, in key order, one durable commit per batch. So state.mdb lags the block log by at
+ * most the layers still in memory, and never runs ahead of it: after a crash the state's tip
+ * (its "Mtip" record) is below or at the last block, and petrod replays the blocks above it
+ * (node.c, replay_blocks) before it serves anything.
+ *
+ * Threads: the envs (store_lmdb) are shared. A store_txn belongs to one thread at a time; read
  * transactions use MDB_NOTLS so that they may move between threads (API threads vary). Only
- * one write transaction exists at a time (LMDB serialises writers). */
+ * one write transaction exists at a time. A read transaction sees the state as of the last
+ * store_txn_commit before it began: state.mdb's snapshot with the layers above it. */
 #ifndef PETROD_STORE_LMDB_H
 #define PETROD_STORE_LMDB_H
 
@@ -30,14 +39,20 @@
 
 #include "petro/petro.h"
 
+struct layer;
+
+/* The most layers a transaction sees: published layers the writer has not written yet. The
+ * producer waits (store_txn_begin) when the writer falls this far behind. */
+#define STORE_LAYERS_MAX 256u
+
 /* meta "format" (u32 LE), written at creation. Bump it whenever the layout of the databases
  * or of the meta records changes, so that a ledger of an older petrod is refused by name at
  * start-up (devnet.h, datadir_inspect) instead of failing somewhere inside. 2: meta "role".
  * 3: account history as acct_last + acct_links (was acct_txs, one entry per account and
  * transaction, which cost a random page write each). 4: txrecent. 5: every value carries a
  * check (store_lmdb.c, "value checks"). 6: meta "state_digest" (store_lmdb.c, "state
- * digest"). */
-#define STORE_FORMAT_VERSION 6u
+ * digest"). 7: the state in its own environment, state.mdb, written by the state writer. */
+#define STORE_FORMAT_VERSION 7u
 
 /* meta "role" (one byte), written at creation: who produces this ledger's blocks. A devnet
  * (petrod devnet, or petrod run without --cluster) produces its own; a cluster validator
@@ -50,14 +65,15 @@ typedef struct store_lmdb store_lmdb;
  *  Fields are private; use the functions. The store stays valid while the txn is open. */
 typedef struct store_txn {
     store_lmdb *s;
-    MDB_txn *txn;
+    MDB_txn *txn;       /* the block log */
+    MDB_txn *state_txn; /* a read snapshot of state.mdb */
     bool is_write;
     petro_store store; /* ctx points to this struct: do not move a store_txn while in use */
     const uint8_t *from; /* during store_state_each_from only */
     size_t from_size;
-    /* A write txn's change of the state digest (store_lmdb.c, "state digest"), written into
-     * meta "state_digest" by store_txn_commit. */
-    uint64_t digest_delta;
+    /* The layers this transaction reads through, newest first (each holds a reference). */
+    struct layer *view[STORE_LAYERS_MAX];
+    size_t view_count;
     bool has_state_writes;
 } store_txn;
 
@@ -73,6 +89,16 @@ uint64_t store_lmdb_used_bytes(store_lmdb *s);
 /** Values read since open whose check failed (each was logged and refused with
  *  PETRO_ERR_CORRUPT). For /metrics and /v1/status. */
 uint64_t store_lmdb_damaged(const store_lmdb *s);
+
+/** Wait until the state writer has written every layer published so far into state.mdb
+ *  (tests, petrod verify beside a node, a clean stop). Returns PETRO_OK, or PETRO_ERR_IO when
+ *  the writer is failing. */
+petro_result store_lmdb_sync_state(store_lmdb *s);
+
+/** The state writer's counters, for /metrics: layers waiting in memory, their bytes, batches
+ *  written, and whether its last batch failed. */
+void store_lmdb_writer_stats(store_lmdb *s, uint64_t *layers, uint64_t *bytes, uint64_t *batches,
+                             bool *is_failing);
 
 /** Read every value of every database and check it (the start-up and background scrub), in
  *  one read transaction (a snapshot; writers go on). Returns PETRO_OK, PETRO_ERR_CORRUPT (the
@@ -140,9 +166,11 @@ typedef enum {
  *  Out: why: on STORE_FILE_TRUNCATED and STORE_FILE_UNREADABLE one line (no newline) naming
  *       the file, what is wrong and what to do; "" otherwise. */
 store_file_status store_lmdb_check_file(const char *dir, char *why, size_t why_cap);
+/** The same check of one environment file by its path (ledger/state.mdb). */
+store_file_status store_lmdb_check_path(const char *path, char *why, size_t why_cap);
 
 /** For petrod's start-up and petrod verify, before anything maps the ledger: whether
- *  data_dir/ledger/data.mdb is truncated, empty or unreadable (store_lmdb_check_file; a page
+ *  data_dir/ledger/data.mdb or state.mdb is truncated, empty or unreadable (store_lmdb_check_file; a page
  *  past the end of a mapped file would end the process with SIGBUS). why: one line naming
  *  it. A missing or foreign file is left to the data-dir checks that follow (false). */
 bool store_lmdb_ledger_refused(const char *data_dir, char *why, size_t why_cap);

@@ -189,6 +189,21 @@ enum MHD_Result api_metrics(const api_request *req) {
     metric(b, "petro_store_damaged_values_total", "counter",
            "Stored values that failed their check when read (refused, never served) since the "
            "process started.", st.store_damaged_total);
+    metric(b, "petro_producer_cpu_microseconds_total", "counter",
+           "CPU time of the thread that applies and commits blocks, since the process started: "
+           "petro_txs_committed_total per second of it is one node's capacity when signature "
+           "checks run on other cores.", st.producer_cpu_us);
+    metric(b, "petro_state_layers", "gauge",
+           "Committed blocks whose state is held in memory, not yet written into state.mdb by "
+           "the state writer.", st.state_layers);
+    metric(b, "petro_state_layer_bytes", "gauge", "Memory held by those blocks' state.",
+           st.state_layer_bytes);
+    metric(b, "petro_state_batches_total", "counter",
+           "Batches the state writer wrote into state.mdb since the process started.",
+           st.state_batches_total);
+    metric(b, "petro_state_writer_failing", "gauge",
+           "1 while the state writer's last batch failed (the node stops committing when "
+           "256 blocks wait), else 0.", st.is_state_writer_failing ? 1u : 0u);
     metric(b, "petro_http_requests_total", "counter", "HTTP requests received.",
            (uint64_t)atomic_load(&a->requests_total));
     put(b, "# HELP petro_http_responses_total HTTP responses sent, by status class.\n"

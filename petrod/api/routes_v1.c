@@ -904,7 +904,8 @@ static enum MHD_Result healthz(const api_request *req) {
         return api_send_text(req, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", "stopping\n", 9);
     }
     node_status st;
-    if (node_status_get(req->api->node, &st) == PETRO_OK && st.store_damaged_total > 0) {
+    if (node_status_get(req->api->node, &st) != PETRO_OK) memset(&st, 0, sizeof st);
+    if (st.store_damaged_total > 0) {
         char text[160];
         int n = snprintf(text, sizeof text,
                          "storage damaged: %" PRIu64 " stored value%s failed its check; reads of "
@@ -912,6 +913,13 @@ static enum MHD_Result healthz(const api_request *req) {
                          st.store_damaged_total, st.store_damaged_total == 1 ? "" : "s");
         size_t size = n < 0 ? 0 : (size_t)n < sizeof text ? (size_t)n : sizeof text - 1;
         return api_send_text(req, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", text, size);
+    }
+    if (st.is_state_writer_failing) {
+        static const char text[] = "state writer failing: committed blocks cannot be written "
+                                   "into ledger/state.mdb (see the log); they stay in memory "
+                                   "and in the block log\n";
+        return api_send_text(req, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", text,
+                             sizeof text - 1);
     }
     checkpoint_health hl;
     checkpoint_health_get(node_checkpoints(req->api->node), &hl);

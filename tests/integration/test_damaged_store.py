@@ -48,11 +48,11 @@ def pubkey_of(node, name):
 
 def flip_balance(data_dir, pub):
     """Flip bit 0 of the 6th value byte of every copy of pub's PTR balance record ('T' pubkey
-    0x00) in data.mdb, in place (pwrite: a running node's map sees it). Returns the count.
+    0x00) in state.mdb, in place (pwrite: a running node's map sees it). Returns the count.
     Only leaf nodes: LMDB's node header before the key is u16 data size low, u16 high, u16
     flags, u16 key size; the value (20 bytes + its 8-byte check) follows the key. Branch pages
     hold keys too, with a page number instead of a size: left alone."""
-    path = os.path.join(data_dir, "ledger", "data.mdb")
+    path = os.path.join(data_dir, "ledger", "state.mdb")
     key = b"T" + pub + b"\x00"
     header = struct.pack("<HHHH", 20 + 8, 0, 0, len(key))
     with open(path, "rb") as f:
@@ -77,7 +77,7 @@ def digest(path):
     for root, dirs, files in os.walk(path):
         dirs.sort()
         for name in sorted(files):
-            if name == "lock.mdb":
+            if name in ("lock.mdb", "state.mdb-lock"):
                 continue
             with open(os.path.join(root, name), "rb") as f:
                 d.update(name.encode() + f.read())
@@ -101,7 +101,7 @@ def run():
             d = os.path.join(work, "flipped")
             shutil.copytree(healthy, d)
             n = flip_balance(d, alice_pub)
-            check(n >= 1, "alice's balance record was not found in data.mdb")
+            check(n >= 1, "alice's balance record was not found in state.mdb")
             before = digest(d)
             rc, out, err = h.run_petrod("run", "--data", d, "--http", "127.0.0.1:0")
             lines = err.strip().splitlines()
@@ -171,7 +171,8 @@ def run():
             rolled = os.path.join(work, "rolled-back")
             shutil.copytree(healthy, rolled)
             key_hex = (b"T" + alice_pub + b"\x00").hex()
-            p = subprocess.run(["mdb_dump", "-s", "state", os.path.join(earlier, "ledger")],
+            p = subprocess.run(["mdb_dump", "-n", "-s", "state",
+                                os.path.join(earlier, "ledger", "state.mdb")],
                                capture_output=True, text=True)
             check(p.returncode == 0, "mdb_dump: %s" % p.stderr)
             lines = p.stdout.splitlines()
@@ -180,8 +181,9 @@ def run():
             dump = os.path.join(work, "rollback.dump")
             with open(dump, "w") as f:
                 f.write("\n".join(head + [lines[at], lines[at + 1], "DATA=END"]) + "\n")
-            p = subprocess.run(["mdb_load", "-s", "state", "-f", dump,
-                                os.path.join(rolled, "ledger")], capture_output=True, text=True)
+            p = subprocess.run(["mdb_load", "-n", "-s", "state", "-f", dump,
+                                os.path.join(rolled, "ledger", "state.mdb")],
+                               capture_output=True, text=True)
             check(p.returncode == 0, "mdb_load: %s" % p.stderr)
             rc, out, err = h.run_petrod("run", "--data", rolled, "--http", "127.0.0.1:0")
             check(rc == EXIT_DATADIR and "ready" not in out and

@@ -40,13 +40,14 @@ from petro_harness import check, log  # noqa: E402
 
 EXIT_DATADIR = 3
 GENESIS_FORMAT = 3
-LEDGER_FORMAT = 6
+LEDGER_FORMAT = 7
 DEVNET_FIX = "remove it or move it away, then run make run (petrod devnet) again"
 RUN_FIX = "remove it or move it away, then create it again"
 
 
 def tree_digest(path):
-    """Names, kinds and contents below path (LMDB's reader table ledger/lock.mdb: name only,
+    """Names, kinds and contents below path (LMDB's reader tables ledger/lock.mdb and
+    ledger/state.mdb-lock: name only,
     as any reader writes its slot there)."""
     d = hashlib.sha256()
     if not os.path.isdir(path):
@@ -57,7 +58,7 @@ def tree_digest(path):
         for name in sorted(files):
             full = os.path.join(root, name)
             d.update(os.path.relpath(full, path).encode() + b"\0")
-            if name != "lock.mdb":
+            if name not in ("lock.mdb", "state.mdb-lock"):
                 with open(full, "rb") as f:
                     d.update(f.read())
         for name in dirs:
