@@ -58,6 +58,7 @@ struct store_lmdb {
     uint64_t batches_written;
     bool is_stopping;
     bool is_writer_failing;
+    petro_result writer_error; /* of its last failed batch */
     bool has_writer;
     bool has_sync;
     pthread_t writer;
@@ -917,6 +918,8 @@ static void *writer_main(void *arg) {
                           count, petro_result_str(r), STORE_LAYERS_MAX);
             }
             s->is_writer_failing = true;
+            s->writer_error = r;
+            pthread_cond_broadcast(&s->cond); /* store_lmdb_sync_state waiters */
             if (s->is_stopping) {
                 log_error("state writer: stopping with %zu blocks of state unwritten: the next "
                           "start replays them from the block log", count);
@@ -1159,6 +1162,14 @@ static petro_result view_begin(store_txn *t, bool renew) {
     store_lmdb *s = t->s;
     if (s->has_writer) {
         pthread_mutex_lock(&s->lock);
+        if (t->is_write && s->is_writer_failing) {
+            /* The state cannot be written (a full map or disk): commit no more blocks on top
+             * of it; they stay pending. The writer retries every second. */
+            petro_result r = s->writer_error == PETRO_ERR_STORE_FULL ? PETRO_ERR_STORE_FULL
+                                                                      : PETRO_ERR_IO;
+            pthread_mutex_unlock(&s->lock);
+            return r;
+        }
         if (t->is_write && s->list_count + 1 >= STORE_LAYERS_MAX) {
             struct timespec until;
             deadline_in_ms(&until, WRITER_FULL_WAIT_MS);
