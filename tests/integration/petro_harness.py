@@ -607,8 +607,18 @@ class Node:
 # ------------------------------------------------------------------ the CLI
 
 
+# The fixed ports of docs/operations.md's cluster walk-through (scripts/cluster's defaults: APIs
+# 8431..8433, etcd clients 23791..23793, peers 23891..23893), which docs.operations runs as
+# written: a test that picks ports for its own cluster never takes these.
+DOC_CLUSTER_PORTS = frozenset(list(range(8431, 8434)) + list(range(23791, 23794))
+                              + list(range(23891, 23894)))
+
+
 def ports_free(ports):
-    """Whether every TCP port in ports can be bound on 127.0.0.1 now."""
+    """Whether every TCP port in ports can be bound on 127.0.0.1 now (and none is one of the
+    doc's fixed cluster ports, DOC_CLUSTER_PORTS)."""
+    if DOC_CLUSTER_PORTS.intersection(ports):
+        return False
     for p in ports:
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
