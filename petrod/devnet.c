@@ -719,6 +719,9 @@ static petro_result init_ledger(const char *ledger_dir, size_t map_size, const p
     if (r != PETRO_OK) goto destroy;
     petro_ledger_destroy(l);
     r = store_txn_commit(&t);
+    /* The genesis state in state.mdb before the directory counts as created (the state
+     * writer would write it at close too, but could not say that it failed). */
+    if (r == PETRO_OK) r = store_lmdb_sync_state(s);
     store_lmdb_close(s);
     return r;
 destroy:

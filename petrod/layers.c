@@ -177,9 +177,11 @@ petro_result layer_sort(layer *l) {
     qsort(items, l->count, sizeof *items, sort_cmp);
     for (uint32_t i = 0; i < l->count; i++) l->entries[i] = items[i].e;
     free(items);
-    petro_result r = rebuild_slots(l, l->slot_mask + 1u);
-    if (r == PETRO_OK) l->is_sorted = true;
-    return r;
+    /* The same table, refilled: cannot fail, so the entries and the table never disagree. */
+    memset(l->slots, 0, ((size_t)l->slot_mask + 1) * sizeof *l->slots);
+    for (uint32_t e = 0; e < l->count; e++) slots_insert(l->slots, l->slot_mask, l->entries[e].hash, e);
+    l->is_sorted = true;
+    return PETRO_OK;
 }
 
 uint32_t layer_lower_bound(const layer *l, const uint8_t *key, size_t key_size) {

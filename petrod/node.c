@@ -542,6 +542,20 @@ static petro_result replay_blocks(node *n) {
         if (r != PETRO_OK) return r;
         replayed++;
     }
+    /* The replay stopped at the first missing height: nothing may be stored above it (a
+     * gap in the block log is damage, and the producer would overwrite what follows it). */
+    store_txn t;
+    petro_result r = store_txn_begin(n->store, false, &t);
+    uint64_t last = 0;
+    if (r == PETRO_OK) r = store_last_block_height(&t, &last);
+    store_txn_abort(&t);
+    if (r != PETRO_OK) return r;
+    if (last != n->tip.height) {
+        log_error("the block log holds block %llu but not block %llu: the ledger is damaged "
+                  "(docs/operations.md, \"Damaged storage\")", (unsigned long long)last,
+                  (unsigned long long)(n->tip.height + 1));
+        return PETRO_ERR_CORRUPT;
+    }
     if (replayed > 0) {
         log_info("replayed blocks %llu..%llu from the block log onto the state in %.1f s",
                  (unsigned long long)first, (unsigned long long)n->tip.height,

@@ -35,7 +35,8 @@ struct store_lmdb {
     MDB_env *env;       /* the block log: blocks, results, indexes, meta (data.mdb) */
     MDB_env *state_env; /* the state and its digest (state.mdb), written by the writer thread */
     bool is_read_only;
-    bool is_map_full_logged; /* writer thread only: a full map is logged once per episode */
+    bool is_map_full_logged; /* the producer's: a full map is logged once per episode */
+    bool is_state_map_full_logged; /* the state writer's, the same for state.mdb */
     _Atomic uint64_t damaged_total; /* values that failed their check (store_lmdb_damaged) */
     MDB_dbi dbi_state; /* in state_env */
     MDB_dbi dbi_smeta; /* in state_env: "state_digest" */
@@ -58,6 +59,7 @@ struct store_lmdb {
     uint64_t batches_written;
     bool is_stopping;
     bool is_writer_failing;
+    bool is_committing; /* the producer: between the block log's commit and publication */
     petro_result writer_error; /* of its last failed batch */
     bool has_writer;
     bool has_sync;
@@ -355,10 +357,14 @@ petro_result store_lmdb_result(int rc, const char *what) {
 
 /* For writes: like store_lmdb_result, but a full map is logged once until a write
  * transaction commits again (the producer retries a full map at every interval). */
-static petro_result store_write_result(store_lmdb *s, int rc, const char *what) {
-    if (rc == MDB_MAP_FULL && s->is_map_full_logged) return PETRO_ERR_STORE_FULL;
-    if (rc == MDB_MAP_FULL) s->is_map_full_logged = true;
+static petro_result write_result_flag(bool *is_logged, int rc, const char *what) {
+    if (rc == MDB_MAP_FULL && *is_logged) return PETRO_ERR_STORE_FULL;
+    if (rc == MDB_MAP_FULL) *is_logged = true;
     return store_lmdb_result(rc, what);
+}
+
+static petro_result store_write_result(store_lmdb *s, int rc, const char *what) {
+    return write_result_flag(&s->is_map_full_logged, rc, what);
 }
 
 static void be_u64(uint8_t out[8], uint64_t v) {
@@ -868,7 +874,7 @@ static petro_result write_batch(store_lmdb *s, layer **oldest_first, size_t coun
     }
     mdb_cursor_close(cur);
     if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
-        r = store_write_result(s, rc, "write state");
+        r = write_result_flag(&s->is_state_map_full_logged, rc, "write state");
         goto fail;
     }
     MDB_val dk = {sizeof DIGEST_NAME - 1, (void *)DIGEST_NAME};
@@ -876,11 +882,11 @@ static petro_result write_batch(store_lmdb *s, layer **oldest_first, size_t coun
     for (int i = 0; i < 8; i++) dv[i] = (uint8_t)(digest >> (8 * i));
     rc = put_checked(txn, s->dbi_smeta, DB_META, &dk, dv, 8);
     if (rc != MDB_SUCCESS) {
-        r = store_write_result(s, rc, "put state_digest");
+        r = write_result_flag(&s->is_state_map_full_logged, rc, "put state_digest");
         goto fail;
     }
     rc = mdb_txn_commit(txn); /* fsync */
-    if (rc != MDB_SUCCESS) return store_write_result(s, rc, "commit (state writer)");
+    if (rc != MDB_SUCCESS) return write_result_flag(&s->is_state_map_full_logged, rc, "commit (state writer)");
     return PETRO_OK;
 fail:
     mdb_txn_abort(txn);
@@ -925,9 +931,16 @@ static void *writer_main(void *arg) {
                           "start replays them from the block log", count);
                 break;
             }
+            /* Retry in a second, whatever waits (a full batch would retry at once). */
+            struct timespec retry;
+            deadline_in_ms(&retry, 1000);
+            while (!s->is_stopping &&
+                   pthread_cond_timedwait(&s->cond, &s->lock, &retry) != ETIMEDOUT) {
+            }
             continue;
         }
         if (s->is_writer_failing) log_info("state writer: writes succeed again");
+        s->is_state_map_full_logged = false;
         s->is_writer_failing = false;
         PETROD_ASSERT(s->list_count >= count); /* only this thread removes */
         for (size_t i = 0; i < count; i++) {
@@ -1153,16 +1166,22 @@ static void view_release(store_txn *t) {
     t->view_count = 0;
 }
 
-/* Pin the published layers (newest first) and take state.mdb's snapshot after them: the
- * writer takes layers off the list only after their commit, so a snapshot begun after the
- * list was read holds every layer the list no longer does. A write txn (the producer) waits
- * for room when the writer is STORE_LAYERS_MAX behind, and first drops from its index the
- * layers written since its last txn. */
+/* Pin the published layers (newest first) and take the snapshots: state.mdb's and, for a read
+ * txn, the block log's, all under s->lock. The writer takes layers off the list only after
+ * their commit, so the state snapshot holds every layer the list no longer does; no layer is
+ * published or written while the lock is held, so it holds none newer than the pinned ones
+ * (the layers on top are never older than the snapshot). A reader also waits while the
+ * producer is between the block log's commit and its layer's publication (s->is_committing):
+ * it would see the block without its state. The writer makes no LMDB call under the lock.
+ * A write txn (the producer) first waits for room when the writer is STORE_LAYERS_MAX behind,
+ * and drops from its index the layers written since its last txn. */
 static petro_result view_begin(store_txn *t, bool renew) {
     store_lmdb *s = t->s;
-    if (s->has_writer) {
-        pthread_mutex_lock(&s->lock);
-        if (t->is_write && s->is_writer_failing) {
+    int rc = MDB_SUCCESS;
+    bool has_lock = s->has_writer;
+    if (has_lock) pthread_mutex_lock(&s->lock);
+    if (has_lock && t->is_write) {
+        if (s->is_writer_failing) {
             /* The state cannot be written (a full map or disk): commit no more blocks on top
              * of it; they stay pending. The writer retries every second. */
             petro_result r = s->writer_error == PETRO_ERR_STORE_FULL ? PETRO_ERR_STORE_FULL
@@ -1170,44 +1189,59 @@ static petro_result view_begin(store_txn *t, bool renew) {
             pthread_mutex_unlock(&s->lock);
             return r;
         }
-        if (t->is_write && s->list_count + 1 >= STORE_LAYERS_MAX) {
+        if (s->list_count + 1 >= STORE_LAYERS_MAX) {
             struct timespec until;
             deadline_in_ms(&until, WRITER_FULL_WAIT_MS);
             pthread_cond_broadcast(&s->cond); /* the writer: write now */
-            while (s->list_count + 1 >= STORE_LAYERS_MAX) {
+            while (s->list_count + 1 >= STORE_LAYERS_MAX && !s->is_writer_failing) {
                 if (pthread_cond_timedwait(&s->cond, &s->lock, &until) != 0) break;
             }
             if (s->list_count + 1 >= STORE_LAYERS_MAX) {
                 pthread_mutex_unlock(&s->lock);
                 log_error("store: the state writer is %u blocks behind; this block waits",
-                          STORE_LAYERS_MAX);
+                          STORE_LAYERS_MAX - 1);
                 return PETRO_ERR_IO;
             }
         }
+    }
+    /* Bounded by the producer's commit (one fsync). */
+    while (has_lock && !t->is_write && s->is_committing) pthread_cond_wait(&s->cond, &s->lock);
+    if (has_lock) {
         for (size_t i = 0; i < s->list_count; i++) {
             layer *l = s->list[s->list_count - 1 - i];
             layer_ref(l);
             t->view[i] = l;
         }
         t->view_count = s->list_count;
-        pthread_mutex_unlock(&s->lock);
+    }
+    bool is_new_state = !(renew && t->state_txn != NULL);
+    rc = is_new_state ? mdb_txn_begin(s->state_env, NULL, MDB_RDONLY, &t->state_txn)
+                      : mdb_txn_renew(t->state_txn);
+    if (rc == MDB_SUCCESS && !t->is_write) {
+        rc = renew && t->txn != NULL ? mdb_txn_renew(t->txn)
+                                     : mdb_txn_begin(s->env, NULL, MDB_RDONLY, &t->txn);
+        if (rc != MDB_SUCCESS) {
+            mdb_txn_abort(t->state_txn);
+            t->state_txn = NULL;
+            if (!renew) t->txn = NULL;
+        }
+    } else if (rc != MDB_SUCCESS) {
+        if (!is_new_state) mdb_txn_abort(t->state_txn);
+        t->state_txn = NULL;
+    }
+    if (has_lock) pthread_mutex_unlock(&s->lock);
+    if (rc != MDB_SUCCESS) {
+        view_release(t);
+        return store_lmdb_result(rc, "begin read");
     }
     if (t->is_write) {
-        /* Reap: the layers now in state.mdb leave the index (oldest first). */
+        /* Reap: the layers now in state.mdb leave the index (oldest first). The list is
+         * always the newest part of indexed (one publisher; the writer removes the oldest). */
         size_t keep = t->view_count < s->indexed_count ? t->view_count : s->indexed_count;
         size_t reaped = s->indexed_count - keep;
         for (size_t i = 0; i < reaped; i++) layer_index_remove(&s->index, s->indexed[i]);
         memmove(s->indexed, s->indexed + reaped, keep * sizeof s->indexed[0]);
         s->indexed_count = keep;
-    }
-    int rc = renew && t->state_txn != NULL ? mdb_txn_renew(t->state_txn)
-                                           : mdb_txn_begin(s->state_env, NULL, MDB_RDONLY,
-                                                           &t->state_txn);
-    if (rc != MDB_SUCCESS) {
-        if (renew && t->state_txn != NULL) mdb_txn_abort(t->state_txn);
-        t->state_txn = NULL;
-        view_release(t);
-        return store_lmdb_result(rc, "begin read (state)");
     }
     return PETRO_OK;
 }
@@ -1219,15 +1253,17 @@ petro_result store_txn_begin(store_lmdb *s, bool is_write, store_txn *t) {
     t->is_write = is_write;
     petro_result r = view_begin(t, false);
     if (r != PETRO_OK) return r;
-    int rc = mdb_txn_begin(s->env, NULL, is_write ? 0 : MDB_RDONLY, &t->txn);
-    if (rc != MDB_SUCCESS) {
-        t->txn = NULL;
-        mdb_txn_abort(t->state_txn);
-        t->state_txn = NULL;
-        view_release(t);
-        return store_lmdb_result(rc, is_write ? "begin write" : "begin read");
+    if (is_write) {
+        int rc = mdb_txn_begin(s->env, NULL, 0, &t->txn);
+        if (rc != MDB_SUCCESS) {
+            t->txn = NULL;
+            mdb_txn_abort(t->state_txn);
+            t->state_txn = NULL;
+            view_release(t);
+            return store_lmdb_result(rc, "begin write");
+        }
+        layer_clear(s->pending, 0);
     }
-    if (is_write) layer_clear(s->pending, 0);
     return PETRO_OK;
 }
 
@@ -1240,6 +1276,7 @@ static void publish_pending(store_lmdb *s) {
     s->list[s->list_count++] = l;
     s->list_bytes += layer_bytes(l);
     s->next_seq++;
+    s->is_committing = false;
     pthread_cond_broadcast(&s->cond);
     pthread_mutex_unlock(&s->lock);
     petro_result r = layer_index_add(&s->index, l); /* room reserved before the commit */
@@ -1263,6 +1300,12 @@ petro_result store_txn_commit(store_txn *t) {
             return r;
         }
     }
+    bool is_gated = t->is_write && s->has_writer;
+    if (is_gated) {
+        pthread_mutex_lock(&s->lock);
+        s->is_committing = true; /* readers wait until the layer is published (view_begin) */
+        pthread_mutex_unlock(&s->lock);
+    }
     int rc = mdb_txn_commit(t->txn);
     t->txn = NULL;
     petro_result r = t->is_write ? store_write_result(s, rc, "commit")
@@ -1275,6 +1318,12 @@ petro_result store_txn_commit(store_txn *t) {
     } else {
         layer_unref(next);
         if (t->is_write) layer_clear(s->pending, 0);
+        if (is_gated) {
+            pthread_mutex_lock(&s->lock);
+            s->is_committing = false;
+            pthread_cond_broadcast(&s->cond);
+            pthread_mutex_unlock(&s->lock);
+        }
     }
     mdb_txn_abort(t->state_txn);
     t->state_txn = NULL;
@@ -1301,14 +1350,7 @@ void store_txn_reset(store_txn *t) {
 petro_result store_txn_renew(store_txn *t) {
     PETROD_ASSERT(t->store.ctx == t); /* prepared, and not moved since (store_lmdb.h) */
     if (t->txn == NULL || t->is_write) return PETRO_ERR_IO;
-    petro_result r = view_begin(t, true);
-    if (r != PETRO_OK) return r;
-    r = store_lmdb_result(mdb_txn_renew(t->txn), "renew read");
-    if (r != PETRO_OK) {
-        mdb_txn_reset(t->state_txn);
-        view_release(t);
-    }
-    return r;
+    return view_begin(t, true); /* renews both snapshots */
 }
 
 /* ------------------------------------------------------------ block data */
@@ -1498,6 +1540,20 @@ petro_result store_get_block(store_txn *t, uint64_t height, const uint8_t **byte
     if (rc != MDB_SUCCESS) return checked_result(rc, "get block");
     *bytes = v.mv_data;
     *size = v.mv_size;
+    return PETRO_OK;
+}
+
+petro_result store_last_block_height(store_txn *t, uint64_t *height) {
+    *height = 0;
+    MDB_cursor *cur = NULL;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi_blocks, &cur);
+    if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "cursor open (blocks)");
+    MDB_val k, v;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+    mdb_cursor_close(cur);
+    if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "last block");
+    if (k.mv_size != 8) return PETRO_ERR_CORRUPT;
+    *height = be_get_u64(k.mv_data);
     return PETRO_OK;
 }
 

@@ -215,6 +215,8 @@ petro_result store_put_meta(store_txn *t, const char *name, const uint8_t *bytes
 
 /** Borrowed from the map until the txn ends. PETRO_ERR_NOT_FOUND if absent. */
 petro_result store_get_block(store_txn *t, uint64_t height, const uint8_t **bytes, size_t *size);
+/** The height of the highest stored block (the block log's tip). PETRO_ERR_NOT_FOUND if none. */
+petro_result store_last_block_height(store_txn *t, uint64_t *height);
 petro_result store_get_tx_result(store_txn *t, uint64_t height, uint32_t index,
                                  petro_tx_result *result);
 petro_result store_get_tx_location(store_txn *t, const petro_hash *id, uint64_t *height,

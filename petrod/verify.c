@@ -248,7 +248,12 @@ static int run(verify_ctx *v, const char *dir, size_t map_size) {
             if (r != PETRO_OK) return 1;
         }
     }
-    uint64_t log_tip = h - 1;
+    uint64_t log_tip = h - 1, last = 0;
+    r = store_last_block_height(&v->t, &last);
+    if (r != PETRO_OK || last != log_tip) {
+        return verify_fail("a block above the tip (%" PRIu64 ") is stored, after a gap",
+                           log_tip);
+    }
     petro_ledger_tip replayed;
     r = petro_ledger_tip_get(&v->mem_store, &replayed);
     if (r != PETRO_OK || replayed.height != log_tip) {
