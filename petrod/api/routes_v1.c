@@ -914,13 +914,6 @@ static enum MHD_Result healthz(const api_request *req) {
         size_t size = n < 0 ? 0 : (size_t)n < sizeof text ? (size_t)n : sizeof text - 1;
         return api_send_text(req, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", text, size);
     }
-    if (st.is_state_writer_failing) {
-        static const char text[] = "state writer failing: committed blocks cannot be written "
-                                   "into ledger/state.mdb (see the log); they stay in memory "
-                                   "and in the block log\n";
-        return api_send_text(req, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", text,
-                             sizeof text - 1);
-    }
     checkpoint_health hl;
     checkpoint_health_get(node_checkpoints(req->api->node), &hl);
     if (hl.is_failing) {
