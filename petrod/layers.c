@@ -29,11 +29,10 @@ int layer_key_cmp(const uint8_t *a, size_t a_size, const uint8_t *b, size_t b_si
     return a_size < b_size ? -1 : a_size > b_size ? 1 : 0;
 }
 
-layer *layer_new(uint64_t height) {
+layer *layer_new(void) {
     layer *l = calloc(1, sizeof *l);
     if (l == NULL) return NULL;
     l->refs = 1;
-    l->height = height;
     l->is_sorted = true;
     return l;
 }
@@ -50,8 +49,7 @@ void layer_unref(layer *l) {
     free(l);
 }
 
-void layer_clear(layer *l, uint64_t height) {
-    l->height = height;
+void layer_clear(layer *l) {
     l->arena_size = 0;
     l->count = 0;
     l->is_sorted = true;
@@ -73,13 +71,20 @@ static void slots_insert(uint32_t *slots, uint32_t mask, uint64_t hash, uint32_t
     }
 }
 
+/* Index every entry again in l's (empty) table. */
+static void refill_slots(layer *l) {
+    for (uint32_t e = 0; e < l->count; e++) {
+        slots_insert(l->slots, l->slot_mask, l->entries[e].hash, e);
+    }
+}
+
 static petro_result rebuild_slots(layer *l, uint32_t slot_count) {
     uint32_t *slots = calloc(slot_count, sizeof *slots);
     if (slots == NULL) return PETRO_ERR_NOMEM;
     free(l->slots);
     l->slots = slots;
     l->slot_mask = slot_count - 1;
-    for (uint32_t e = 0; e < l->count; e++) slots_insert(slots, l->slot_mask, l->entries[e].hash, e);
+    refill_slots(l);
     return PETRO_OK;
 }
 
@@ -179,7 +184,7 @@ petro_result layer_sort(layer *l) {
     free(items);
     /* The same table, refilled: cannot fail, so the entries and the table never disagree. */
     memset(l->slots, 0, ((size_t)l->slot_mask + 1) * sizeof *l->slots);
-    for (uint32_t e = 0; e < l->count; e++) slots_insert(l->slots, l->slot_mask, l->entries[e].hash, e);
+    refill_slots(l);
     l->is_sorted = true;
     return PETRO_OK;
 }
@@ -308,6 +313,7 @@ void layer_merge_init(layer_merge *m, layer *const *layers, size_t layer_count,
     for (size_t i = 0; i < layer_count; i++) {
         m->pos[i] = start_size == 0 ? 0 : layer_lower_bound(layers[i], start, start_size);
     }
+    m->min = -2;
 }
 
 /* The smallest current key (the newest layer's on a tie): its layer's position, or -1. */
@@ -329,14 +335,16 @@ static long merge_min(const layer_merge *m) {
 }
 
 const layer_entry *layer_merge_peek(layer_merge *m, const layer **owner) {
-    long i = merge_min(m);
+    if (m->min == -2) m->min = merge_min(m);
+    long i = m->min;
     if (i < 0) return NULL;
     *owner = m->layers[i];
     return &m->layers[i]->entries[m->pos[i]];
 }
 
 const layer_entry *layer_merge_next(layer_merge *m, const layer **owner) {
-    long best = merge_min(m);
+    long best = m->min == -2 ? merge_min(m) : m->min;
+    m->min = -2; /* the positions move below */
     if (best < 0) return NULL;
     const layer *bl = m->layers[best];
     const layer_entry *be = &bl->entries[m->pos[best]];

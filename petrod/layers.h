@@ -34,7 +34,6 @@ typedef struct layer_entry {
 
 typedef struct layer {
     _Atomic uint32_t refs;
-    uint64_t height; /* the block whose writes these are */
     uint8_t *arena;
     size_t arena_size, arena_cap;
     layer_entry *entries;
@@ -48,12 +47,12 @@ typedef struct layer {
 uint64_t layer_key_hash(const uint8_t *key, size_t key_size);
 
 /** A new empty layer with one reference, or NULL (out of memory). */
-layer *layer_new(uint64_t height);
+layer *layer_new(void);
 void layer_ref(layer *l);
 /** Drop a reference; the last one frees the layer. NULL is a no-op. */
 void layer_unref(layer *l);
 /** Forget every entry (the building thread only; keeps the buffers). */
-void layer_clear(layer *l, uint64_t height);
+void layer_clear(layer *l);
 /** Bytes of memory the layer holds. */
 size_t layer_bytes(const layer *l);
 
@@ -116,6 +115,7 @@ typedef struct layer_merge {
     layer *const *layers;
     size_t layer_count;
     uint32_t pos[LAYER_MERGE_MAX];
+    long min; /* the layer holding the smallest current key, -1 none; -2 not known yet */
 } layer_merge;
 
 void layer_merge_init(layer_merge *m, layer *const *layers, size_t layer_count,

@@ -23,6 +23,7 @@
 #include <sodium.h>
 
 #include "assert.h"
+#include "deadline.h"
 #include "layers.h"
 #include "log.h"
 
@@ -54,7 +55,6 @@ struct store_lmdb {
     layer *list[STORE_LAYERS_MAX]; /* published layers not yet written, oldest first */
     size_t list_count;
     size_t list_bytes;
-    uint64_t next_seq;        /* of the next published layer */
     uint64_t written_seq;     /* every layer up to it is in state_env */
     uint64_t batches_written;
     bool is_stopping;
@@ -755,7 +755,7 @@ static petro_result open_env(store_lmdb **out, const char *dir, size_t map_size,
     }
     if (r == PETRO_OK) r = store_open_dbis(s, create);
     if (r == PETRO_OK && !is_read_only) {
-        s->pending = layer_new(0);
+        s->pending = layer_new();
         if (s->pending == NULL) r = PETRO_ERR_NOMEM;
     }
     if (r == PETRO_OK && !is_read_only) {
@@ -814,15 +814,6 @@ void store_lmdb_close(store_lmdb *s) {
 #define WRITER_BATCH_BYTES ((size_t)64 << 20)
 #define WRITER_FULL_WAIT_MS 10000 /* the producer's wait for room before it fails a block */
 
-static void deadline_in_ms(struct timespec *ts, long ms) {
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    ts->tv_sec += ms / 1000;
-    ts->tv_nsec += (ms % 1000) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
-}
 
 /* Write layers (oldest first) into state.mdb in one transaction: the newest value of each
  * key, in key order, and the state digest. */
@@ -886,7 +877,9 @@ static petro_result write_batch(store_lmdb *s, layer **oldest_first, size_t coun
         goto fail;
     }
     rc = mdb_txn_commit(txn); /* fsync */
-    if (rc != MDB_SUCCESS) return write_result_flag(&s->is_state_map_full_logged, rc, "commit (state writer)");
+    if (rc != MDB_SUCCESS) {
+        return write_result_flag(&s->is_state_map_full_logged, rc, "commit (state writer)");
+    }
     return PETRO_OK;
 fail:
     mdb_txn_abort(txn);
@@ -904,8 +897,8 @@ static void *writer_main(void *arg) {
             continue;
         }
         /* Gather a batch: wait up to WRITER_BATCH_MS for more layers, unless enough wait. */
-        struct timespec until;
-        deadline_in_ms(&until, s->is_writer_failing ? 1000 : WRITER_BATCH_MS);
+        struct timespec until =
+            deadline_after_ms(s->is_writer_failing ? 1000u : WRITER_BATCH_MS);
         while (!s->is_stopping && s->list_count < WRITER_BATCH_LAYERS &&
                s->list_bytes < WRITER_BATCH_BYTES) {
             if (pthread_cond_timedwait(&s->cond, &s->lock, &until) != 0) break;
@@ -932,8 +925,7 @@ static void *writer_main(void *arg) {
                 break;
             }
             /* Retry in a second, whatever waits (a full batch would retry at once). */
-            struct timespec retry;
-            deadline_in_ms(&retry, 1000);
+            struct timespec retry = deadline_after_ms(1000);
             while (!s->is_stopping &&
                    pthread_cond_timedwait(&s->cond, &s->lock, &retry) != ETIMEDOUT) {
             }
@@ -1190,8 +1182,7 @@ static petro_result view_begin(store_txn *t, bool renew) {
             return r;
         }
         if (s->list_count + 1 >= STORE_LAYERS_MAX) {
-            struct timespec until;
-            deadline_in_ms(&until, WRITER_FULL_WAIT_MS);
+            struct timespec until = deadline_after_ms(WRITER_FULL_WAIT_MS);
             pthread_cond_broadcast(&s->cond); /* the writer: write now */
             while (s->list_count + 1 >= STORE_LAYERS_MAX && !s->is_writer_failing) {
                 if (pthread_cond_timedwait(&s->cond, &s->lock, &until) != 0) break;
@@ -1262,7 +1253,7 @@ petro_result store_txn_begin(store_lmdb *s, bool is_write, store_txn *t) {
             view_release(t);
             return store_lmdb_result(rc, "begin write");
         }
-        layer_clear(s->pending, 0);
+        layer_clear(s->pending);
     }
     return PETRO_OK;
 }
@@ -1275,7 +1266,6 @@ static void publish_pending(store_lmdb *s) {
     layer_ref(l);
     s->list[s->list_count++] = l;
     s->list_bytes += layer_bytes(l);
-    s->next_seq++;
     s->is_committing = false;
     pthread_cond_broadcast(&s->cond);
     pthread_mutex_unlock(&s->lock);
@@ -1294,7 +1284,7 @@ petro_result store_txn_commit(store_txn *t) {
         /* Everything that can fail, before the commit point. */
         petro_result r = layer_sort(s->pending);
         if (r == PETRO_OK) r = layer_index_reserve(&s->index, s->pending->count);
-        if (r == PETRO_OK && (next = layer_new(0)) == NULL) r = PETRO_ERR_NOMEM;
+        if (r == PETRO_OK && (next = layer_new()) == NULL) r = PETRO_ERR_NOMEM;
         if (r != PETRO_OK) {
             store_txn_abort(t);
             return r;
@@ -1317,7 +1307,7 @@ petro_result store_txn_commit(store_txn *t) {
         s->pending = next;
     } else {
         layer_unref(next);
-        if (t->is_write) layer_clear(s->pending, 0);
+        if (t->is_write) layer_clear(s->pending);
         if (is_gated) {
             pthread_mutex_lock(&s->lock);
             s->is_committing = false;
@@ -1334,7 +1324,7 @@ petro_result store_txn_commit(store_txn *t) {
 void store_txn_abort(store_txn *t) {
     if (t->txn != NULL) mdb_txn_abort(t->txn);
     if (t->state_txn != NULL) mdb_txn_abort(t->state_txn);
-    if (t->is_write && (t->txn != NULL || t->state_txn != NULL)) layer_clear(t->s->pending, 0);
+    if (t->is_write && (t->txn != NULL || t->state_txn != NULL)) layer_clear(t->s->pending);
     t->txn = NULL;
     t->state_txn = NULL;
     view_release(t);
