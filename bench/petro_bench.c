@@ -122,6 +122,34 @@ static json_t *http_get_json(http *h, const char *url, long *status) {
     return json_loads(h->resp.data != NULL ? h->resp.data : "", 0, NULL);
 }
 
+/* Two counters of the node's /metrics: transactions committed and the producer thread's CPU
+ * time. Their differences over the run give the producer capacity (bench/README.md). A node
+ * without the metric leaves *cpu_us at 0. */
+typedef struct producer_reading {
+    uint64_t committed, cpu_us;
+} producer_reading;
+
+static uint64_t metric_value(const char *text, const char *name) {
+    size_t len = strlen(name);
+    const char *p = text;
+    while (p != NULL && *p != '\0') {
+        if (strncmp(p, name, len) == 0 && p[len] == ' ') return strtoull(p + len + 1, NULL, 10);
+        p = strchr(p, '\n');
+        if (p != NULL) p++;
+    }
+    return 0;
+}
+
+static producer_reading read_producer(http *h, const char *node) {
+    char url[512];
+    snprintf(url, sizeof url, "%s/metrics", node);
+    producer_reading pr = {0, 0};
+    if (http_do(h, url, NULL, 0) != 200 || h->resp.data == NULL) return pr;
+    pr.committed = metric_value(h->resp.data, "petro_txs_committed_total");
+    pr.cpu_us = metric_value(h->resp.data, "petro_producer_cpu_microseconds_total");
+    return pr;
+}
+
 /* ------------------------------------------------------------------ the run */
 
 typedef struct options {
@@ -747,6 +775,7 @@ int main(int argc, char **argv) {
     if (status != 200 || st == NULL) fail("cannot read %s", url);
     r->start_height = (uint64_t)json_integer_value(json_object_get(st, "height"));
     json_decref(st);
+    producer_reading pr0 = read_producer(&h, o->node);
     r->start_ns = bench_now_ns();
     pthread_t watcher;
     if (pthread_create(&watcher, NULL, watch_main, r) != 0) fail("%s", "cannot start a thread");
@@ -770,6 +799,13 @@ int main(int argc, char **argv) {
     }
     atomic_store(&r->stop, true);
     pthread_join(watcher, NULL);
+    producer_reading pr1 = read_producer(&h, o->node);
+    /* Committed transactions per second of producer-thread CPU: what one node would commit if
+     * signature checks and HTTP had enough cores of their own. */
+    double producer_cpu_s = (double)(pr1.cpu_us - pr0.cpu_us) / 1e6;
+    double capacity = pr1.cpu_us > pr0.cpu_us && pr1.committed >= pr0.committed
+                          ? (double)(pr1.committed - pr0.committed) / producer_cpu_s
+                          : 0;
 
     uint64_t committed = atomic_load(&r->committed), rejected = atomic_load(&r->rejected);
     uint64_t missing = m - committed - rejected;
@@ -789,11 +825,12 @@ int main(int argc, char **argv) {
                "\"committed\":%" PRIu64 ",\"rejected\":%" PRIu64 ",\"missing\":%" PRIu64
                ",\"backpressure_resends\":%" PRIu64 ",\"latency_ms\":{\"p50\":%.1f,\"p99\":%.1f,"
                "\"p999\":%.1f},\"node_peak_rss_mib\":%.1f,\"node_rss_anon_mib\":%.1f,"
-               "\"node_rss_file_mib\":%.1f,\"committed_tps\":%.0f}\n",
+               "\"node_rss_file_mib\":%.1f,\"producer_cpu_seconds\":%.3f,"
+               "\"producer_capacity_tps\":%.0f,\"committed_tps\":%.0f}\n",
                n, m, o->connections, o->batch, o->rate, o->window, fund_s, sign_s, elapsed,
                committed, rejected, missing, atomic_load(&r->retried), p50, p99, p999,
                (double)rss_kib / 1024.0, (double)mem.anon_kib / 1024.0,
-               (double)mem.file_kib / 1024.0, tps);
+               (double)mem.file_kib / 1024.0, producer_cpu_s, capacity, tps);
     } else {
         printf("accounts %" PRIu64 " (created and funded in %.1f s), payments %" PRIu64
                " (signed in %.1f s), connections %" PRIu64 ", batch %" PRIu64 ", rate %s\n",
@@ -810,6 +847,10 @@ int main(int argc, char **argv) {
             printf("node_rss_now: anon %.1f MiB, file-backed (LMDB map) %.1f MiB\n",
                    (double)mem.anon_kib / 1024.0, (double)mem.file_kib / 1024.0);
             printf("node_peak_rss: %.1f MiB\n", (double)rss_kib / 1024.0);
+        }
+        if (capacity > 0) {
+            printf("producer_cpu: %.3f s\nproducer_capacity: %.0f tx/s of producer CPU\n",
+                   producer_cpu_s, capacity);
         }
         printf("committed_tps: %.0f tx/s\n", tps);
     }

@@ -510,6 +510,47 @@ static void *scrubber_main(void *arg) {
  * petro_ledger_apply_block as a follower checks a block (signature, roots, state hash). Their
  * indexes were committed with them. The state can never be above the block log: recover_tip
  * found the block of its tip. */
+static petro_result put_block_indexes(node *n, petro_tx *tx, const uint8_t *bytes, size_t size,
+                                      const petro_hash *ids, uint32_t count, uint64_t height);
+
+/* The indexes of a replayed block (txindex, acct_last: state.mdb's, so they lag with the
+ * state; acct_links, in the block log already, is written again with the same bytes), as the
+ * producer wrote them: after petro_ledger_commit of the block, in the open write txn. */
+static petro_result replay_block_indexes(node *n, const uint8_t *block, size_t size,
+                                         uint64_t height) {
+    petro_block_header h;
+    petro_result r = petro_block_header_decode(&h, block, size < PETRO_BLOCK_HEADER_SIZE
+                                                             ? size
+                                                             : PETRO_BLOCK_HEADER_SIZE);
+    if (r != PETRO_OK || h.tx_count > PETRO_BLOCK_TX_COUNT_MAX) return PETRO_ERR_CORRUPT;
+    petro_tx *tx = malloc(sizeof *tx);
+    petro_hash *ids = malloc(((size_t)h.tx_count + 1u) * sizeof *ids);
+    r = tx == NULL || ids == NULL ? PETRO_ERR_NOMEM : PETRO_OK;
+    size_t offset = PETRO_BLOCK_HEADER_SIZE;
+    uint32_t count = 0;
+    /* Bounded by the block's transactions (it applied: they walk and decode). */
+    while (r == PETRO_OK) {
+        const uint8_t *tx_bytes;
+        size_t tx_size;
+        r = petro_block_body_next(block, size, &offset, &tx_bytes, &tx_size);
+        if (r == PETRO_ERR_NOT_FOUND) {
+            r = PETRO_OK;
+            break;
+        }
+        if (r != PETRO_OK || count >= h.tx_count || petro_tx_decode(tx, tx_bytes, tx_size) !=
+                                                         PETRO_OK ||
+            petro_tx_id(&ids[count], tx) != PETRO_OK) {
+            r = PETRO_ERR_CORRUPT;
+            break;
+        }
+        count++;
+    }
+    if (r == PETRO_OK) r = put_block_indexes(n, tx, block, size, ids, count, height);
+    free(ids);
+    free(tx);
+    return r;
+}
+
 static petro_result replay_blocks(node *n) {
     uint64_t t0 = mono_us(), first = n->tip.height + 1, replayed = 0;
     /* Bounded by the blocks stored above the state's tip. */
@@ -526,6 +567,7 @@ static petro_result replay_blocks(node *n) {
         if (r == PETRO_OK) r = petro_ledger_apply_block(n->ledger, block, block_size);
         if (r == PETRO_OK) r = petro_ledger_commit(n->ledger);
         else petro_ledger_abort(n->ledger);
+        if (r == PETRO_OK) r = replay_block_indexes(n, block, block_size, n->tip.height + 1);
         if (r != PETRO_OK) {
             store_txn_abort(&n->producer_txn);
             log_error("replay: block %llu of the block log does not apply on the state (%s): "

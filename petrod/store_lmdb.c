@@ -39,13 +39,12 @@ struct store_lmdb {
     bool is_map_full_logged; /* the producer's: a full map is logged once per episode */
     bool is_state_map_full_logged; /* the state writer's, the same for state.mdb */
     _Atomic uint64_t damaged_total; /* values that failed their check (store_lmdb_damaged) */
-    MDB_dbi dbi_state; /* in state_env */
-    MDB_dbi dbi_smeta; /* in state_env: "state_digest" */
+    MDB_dbi dbi_state;     /* in state_env */
+    MDB_dbi dbi_smeta;     /* in state_env: "state_digest" */
+    MDB_dbi dbi_txindex;   /* in state_env */
+    MDB_dbi dbi_acct_last; /* in state_env */
     MDB_dbi dbi_blocks;
     MDB_dbi dbi_results;
-    MDB_dbi dbi_txindex;
-    MDB_dbi dbi_txrecent;
-    MDB_dbi dbi_acct_last;
     MDB_dbi dbi_acct_links;
     MDB_dbi dbi_meta;
 
@@ -93,18 +92,18 @@ static uint64_t le64_get(const uint8_t *p) {
 
 typedef enum {
     DB_STATE = 1,
-    DB_BLOCKS,
-    DB_RESULTS,
-    DB_TXINDEX,
-    DB_TXRECENT,
-    DB_ACCT_LAST,
-    DB_ACCT_LINKS,
-    DB_META,
+    DB_BLOCKS = 2,
+    DB_RESULTS = 3,
+    DB_TXINDEX = 4,
+    /* 5 was txrecent (ledger formats 4 to 7) */
+    DB_ACCT_LAST = 6,
+    DB_ACCT_LINKS = 7,
+    DB_META = 8,
 } db_tag;
 
 static const char *db_name(db_tag tag) {
     static const char *const names[] = {"?", "state", "blocks", "results", "txindex",
-                                        "txrecent", "acct_last", "acct_links", "meta"};
+                                        "?", "acct_last", "acct_links", "meta"};
     return (unsigned)tag < sizeof names / sizeof names[0] ? names[tag] : "?";
 }
 
@@ -256,10 +255,13 @@ petro_result store_lmdb_scrub(store_lmdb *s, uint64_t *records, uint64_t *damage
         MDB_txn *txn;
         MDB_dbi dbi;
         db_tag tag;
-    } dbs[] = {{state_txn, s->dbi_state, DB_STATE},       {state_txn, s->dbi_smeta, DB_META},
-               {txn, s->dbi_blocks, DB_BLOCKS},           {txn, s->dbi_results, DB_RESULTS},
-               {txn, s->dbi_txindex, DB_TXINDEX},         {txn, s->dbi_txrecent, DB_TXRECENT},
-               {txn, s->dbi_acct_last, DB_ACCT_LAST},     {txn, s->dbi_acct_links, DB_ACCT_LINKS},
+    } dbs[] = {{state_txn, s->dbi_state, DB_STATE},
+               {state_txn, s->dbi_smeta, DB_META},
+               {state_txn, s->dbi_txindex, DB_TXINDEX},
+               {state_txn, s->dbi_acct_last, DB_ACCT_LAST},
+               {txn, s->dbi_blocks, DB_BLOCKS},
+               {txn, s->dbi_results, DB_RESULTS},
+               {txn, s->dbi_acct_links, DB_ACCT_LINKS},
                {txn, s->dbi_meta, DB_META}};
     petro_result r = PETRO_OK;
     uint64_t digest = 0; /* the sum of the state records' checks ("state digest") */
@@ -624,11 +626,14 @@ static petro_result open_dbis(MDB_env *env, bool create, const db_spec *dbs, siz
 }
 
 static petro_result store_open_dbis(store_lmdb *s, bool create) {
-    const db_spec log_dbs[] = {{"blocks", &s->dbi_blocks},       {"results", &s->dbi_results},
-                               {"txindex", &s->dbi_txindex},     {"txrecent", &s->dbi_txrecent},
-                               {"acct_last", &s->dbi_acct_last}, {"acct_links", &s->dbi_acct_links},
+    const db_spec log_dbs[] = {{"blocks", &s->dbi_blocks},
+                               {"results", &s->dbi_results},
+                               {"acct_links", &s->dbi_acct_links},
                                {"meta", &s->dbi_meta}};
-    const db_spec state_dbs[] = {{"state", &s->dbi_state}, {"meta", &s->dbi_smeta}};
+    const db_spec state_dbs[] = {{"state", &s->dbi_state},
+                                 {"meta", &s->dbi_smeta},
+                                 {"txindex", &s->dbi_txindex},
+                                 {"acct_last", &s->dbi_acct_last}};
     petro_result r = open_dbis(s->env, create, log_dbs, sizeof log_dbs / sizeof log_dbs[0]);
     if (r != PETRO_OK) return r;
     return open_dbis(s->state_env, create, state_dbs, sizeof state_dbs / sizeof state_dbs[0]);
@@ -799,6 +804,32 @@ void store_lmdb_close(store_lmdb *s) {
     free(s);
 }
 
+/* ------------------------------------------------------------ layer keys (see "state.mdb's
+ * tables in layers" below) */
+
+typedef enum { TABLE_STATE = 1, TABLE_TXINDEX = 2, TABLE_ACCT_LAST = 3 } layer_table;
+#define STORE_KEY_MAX 511u /* LMDB's default key size limit */
+#define LAYER_KEY_MAX (1u + STORE_KEY_MAX)
+
+static size_t layer_key_make(uint8_t out[LAYER_KEY_MAX], layer_table table, const uint8_t *key,
+                             size_t key_size) {
+    PETROD_ASSERT(key_size <= STORE_KEY_MAX);
+    out[0] = (uint8_t)table;
+    if (key_size > 0) memcpy(out + 1, key, key_size);
+    return 1 + key_size;
+}
+
+/* The database of a table, and its check tag. */
+static MDB_dbi table_dbi(const store_lmdb *s, layer_table table, db_tag *tag) {
+    switch (table) {
+    case TABLE_TXINDEX: *tag = DB_TXINDEX; return s->dbi_txindex;
+    case TABLE_ACCT_LAST: *tag = DB_ACCT_LAST; return s->dbi_acct_last;
+    case TABLE_STATE: break;
+    }
+    *tag = DB_STATE;
+    return s->dbi_state;
+}
+
 /* ------------------------------------------------------------ the state writer
  *
  * Published layers wait in s->list (oldest first) until the writer thread writes them into
@@ -831,23 +862,38 @@ static petro_result write_batch(store_lmdb *s, layer **oldest_first, size_t coun
         r = checked_result(rc, "get state_digest");
         goto fail;
     }
+    /* One cursor per table, opened when the merge reaches it (the tables come in order). */
     MDB_cursor *cur = NULL;
-    rc = mdb_cursor_open(txn, s->dbi_state, &cur);
-    if (rc != MDB_SUCCESS) {
-        r = store_lmdb_result(rc, "cursor open (state writer)");
-        goto fail;
-    }
+    uint8_t cur_table = 0;
+    db_tag tag = DB_STATE;
     layer_merge m;
     layer_merge_init(&m, newest_first, count, NULL, 0);
     const layer *owner;
     const layer_entry *e;
     /* Bounded by the entries of the layers. */
     while ((e = layer_merge_next(&m, &owner)) != NULL) {
-        MDB_val k = {e->key_size, (void *)layer_key(owner, e)}, old;
+        const uint8_t *lkey = layer_key(owner, e);
+        PETROD_ASSERT(e->key_size >= 2); /* a table byte and a key (table_write) */
+        if (cur == NULL || lkey[0] != cur_table) {
+            if (cur != NULL) mdb_cursor_close(cur);
+            cur = NULL;
+            cur_table = lkey[0];
+            if (cur_table < TABLE_STATE || cur_table > TABLE_ACCT_LAST) {
+                r = PETRO_ERR_CORRUPT; /* only table_write fills layers */
+                goto fail;
+            }
+            rc = mdb_cursor_open(txn, table_dbi(s, (layer_table)cur_table, &tag), &cur);
+            if (rc != MDB_SUCCESS) {
+                r = store_lmdb_result(rc, "cursor open (state writer)");
+                goto fail;
+            }
+        }
+        bool is_state = cur_table == TABLE_STATE;
+        MDB_val k = {e->key_size - 1u, (void *)(lkey + 1)}, old;
         rc = mdb_cursor_get(cur, &k, &old, MDB_SET_KEY);
         bool found = rc == MDB_SUCCESS;
         if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) break;
-        if (found) digest -= stored_check(&old);
+        if (found && is_state) digest -= stored_check(&old);
         if (e->value_size == LAYER_DELETED) {
             rc = found ? mdb_cursor_del(cur, 0) : MDB_SUCCESS;
             if (rc != MDB_SUCCESS) break;
@@ -855,15 +901,15 @@ static petro_result write_batch(store_lmdb *s, layer **oldest_first, size_t coun
         }
         MDB_val v = {e->value_size + CHECK_SIZE, NULL};
         unsigned flags = MDB_RESERVE | (found && old.mv_size == v.mv_size ? MDB_CURRENT : 0u);
-        k = (MDB_val){e->key_size, (void *)layer_key(owner, e)};
+        k = (MDB_val){e->key_size - 1u, (void *)(lkey + 1)};
         rc = mdb_cursor_put(cur, &k, &v, flags);
         if (rc != MDB_SUCCESS) break;
         if (e->value_size > 0) memcpy(v.mv_data, layer_value(owner, e), e->value_size);
         uint8_t *check = (uint8_t *)v.mv_data + e->value_size;
-        value_check(check, DB_STATE, &k, layer_value(owner, e), e->value_size);
-        digest += le64_get(check);
+        value_check(check, tag, &k, layer_value(owner, e), e->value_size);
+        if (is_state) digest += le64_get(check);
     }
-    mdb_cursor_close(cur);
+    if (cur != NULL) mdb_cursor_close(cur);
     if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
         r = write_result_flag(&s->is_state_map_full_logged, rc, "write state");
         goto fail;
@@ -970,27 +1016,31 @@ void store_lmdb_writer_stats(store_lmdb *s, uint64_t *layers, uint64_t *bytes, u
     pthread_mutex_unlock(&s->lock);
 }
 
-/* ------------------------------------------------------------ petro_store adapter
+/* ------------------------------------------------------------ state.mdb's tables in layers
+ *
+ * A block's writes to state.mdb's three databases (the state, txindex and acct_last) go into
+ * one layer. A layer key is the table's byte followed by the record's key, so one layer, one
+ * merged index and one merge serve all three, and a sorted layer runs table by table, each in
+ * the database's key order: the order the writer writes in.
  *
  * A read: the open write txn's own writes (s->pending), then the published layers (the
  * producer's merged index in a write txn, the txn's view newest first in a read txn), then
  * state.mdb's snapshot. */
-
-/* The newest layer entry of key in t's layers, or NULL; *owner its layer. */
-static const layer_entry *find_in_layers(store_txn *t, const uint8_t *key, size_t key_size,
+/* The newest layer entry of the layer key lkey in t's layers, or NULL; *owner its layer. */
+static const layer_entry *find_in_layers(store_txn *t, const uint8_t *lkey, size_t lkey_size,
                                          const layer **owner) {
-    uint64_t hash = layer_key_hash(key, key_size);
+    uint64_t hash = layer_key_hash(lkey, lkey_size);
     if (t->is_write) {
-        const layer_entry *e = layer_find(t->s->pending, key, key_size, hash);
+        const layer_entry *e = layer_find(t->s->pending, lkey, lkey_size, hash);
         if (e != NULL) {
             *owner = t->s->pending;
             return e;
         }
-        return layer_index_find(&t->s->index, key, key_size, hash, owner);
+        return layer_index_find(&t->s->index, lkey, lkey_size, hash, owner);
     }
     /* Bounded by STORE_LAYERS_MAX. */
     for (size_t i = 0; i < t->view_count; i++) {
-        const layer_entry *e = layer_find(t->view[i], key, key_size, hash);
+        const layer_entry *e = layer_find(t->view[i], lkey, lkey_size, hash);
         if (e != NULL) {
             *owner = t->view[i];
             return e;
@@ -999,41 +1049,64 @@ static const layer_entry *find_in_layers(store_txn *t, const uint8_t *key, size_
     return NULL;
 }
 
-static petro_result adapter_get(void *ctx, const uint8_t *key, size_t key_size, uint8_t *value,
-                                size_t value_cap, size_t *value_size, bool *found) {
-    store_txn *t = ctx;
+/* The newest value of key in table: t's layers, then state.mdb's snapshot. *value points into
+ * a layer or an LMDB page: valid until the txn's next write or its end. */
+static petro_result table_get(store_txn *t, layer_table table, const uint8_t *key,
+                              size_t key_size, const uint8_t **value, size_t *value_size,
+                              bool *found) {
     *found = false;
+    *value = NULL;
     *value_size = 0;
     if (t->state_txn == NULL) return PETRO_ERR_IO;
+    if (key_size == 0 || key_size > STORE_KEY_MAX) return PETRO_OK; /* never stored */
+    uint8_t lkey[LAYER_KEY_MAX];
+    size_t lkey_size = layer_key_make(lkey, table, key, key_size);
     const layer *owner;
-    const layer_entry *e = find_in_layers(t, key, key_size, &owner);
+    const layer_entry *e = find_in_layers(t, lkey, lkey_size, &owner);
     if (e != NULL) {
         if (e->value_size == LAYER_DELETED) return PETRO_OK;
+        *value = layer_value(owner, e);
         *value_size = e->value_size;
-        if (e->value_size > value_cap) return PETRO_ERR_BUFFER_TOO_SMALL;
-        if (e->value_size > 0) memcpy(value, layer_value(owner, e), e->value_size);
         *found = true;
         return PETRO_OK;
     }
+    db_tag tag;
+    MDB_dbi dbi = table_dbi(t->s, table, &tag);
     MDB_val k = {key_size, (void *)key}, v;
-    int rc = get_checked(t->s, t->state_txn, t->s->dbi_state, DB_STATE, &k, &v);
+    int rc = get_checked(t->s, t->state_txn, dbi, tag, &k, &v);
     if (rc == MDB_NOTFOUND) return PETRO_OK;
-    if (rc != MDB_SUCCESS) return checked_result(rc, "get state");
+    if (rc != MDB_SUCCESS) return checked_result(rc, db_name(tag));
+    *value = v.mv_data;
     *value_size = v.mv_size;
-    if (v.mv_size > value_cap) return PETRO_ERR_BUFFER_TOO_SMALL;
-    if (v.mv_size > 0) memcpy(value, v.mv_data, v.mv_size);
     *found = true;
     return PETRO_OK;
 }
 
-static petro_result state_write(store_txn *t, const uint8_t *key, size_t key_size,
-                                const uint8_t *value, uint32_t value_size, const char *what) {
+static petro_result adapter_get(void *ctx, const uint8_t *key, size_t key_size, uint8_t *value,
+                                size_t value_cap, size_t *value_size, bool *found) {
+    const uint8_t *v;
+    petro_result r = table_get(ctx, TABLE_STATE, key, key_size, &v, value_size, found);
+    if (r != PETRO_OK || !*found) return r;
+    if (*value_size > value_cap) {
+        *found = false;
+        return PETRO_ERR_BUFFER_TOO_SMALL;
+    }
+    if (*value_size > 0) memcpy(value, v, *value_size);
+    return PETRO_OK;
+}
+
+/* A write of key in table (value_size LAYER_DELETED: a deletion) into the write txn's layer. */
+static petro_result table_write(store_txn *t, layer_table table, const uint8_t *key,
+                                size_t key_size, const uint8_t *value, uint32_t value_size,
+                                const char *what) {
     if (t->txn == NULL || !t->is_write) {
         log_error("store: %s outside a write transaction", what);
         return PETRO_ERR_IO;
     }
-    if (key_size == 0 || key_size > 511) return PETRO_ERR_IO; /* LMDB's key size limit */
-    petro_result r = layer_put(t->s->pending, key, key_size, value, value_size);
+    if (key_size == 0 || key_size > STORE_KEY_MAX) return PETRO_ERR_IO;
+    uint8_t lkey[LAYER_KEY_MAX];
+    size_t lkey_size = layer_key_make(lkey, table, key, key_size);
+    petro_result r = layer_put(t->s->pending, lkey, lkey_size, value, value_size);
     if (r == PETRO_OK) t->has_state_writes = true;
     return r;
 }
@@ -1041,11 +1114,11 @@ static petro_result state_write(store_txn *t, const uint8_t *key, size_t key_siz
 static petro_result adapter_put(void *ctx, const uint8_t *key, size_t key_size,
                                 const uint8_t *value, size_t value_size) {
     if (value_size >= LAYER_DELETED) return PETRO_ERR_IO;
-    return state_write(ctx, key, key_size, value, (uint32_t)value_size, "put");
+    return table_write(ctx, TABLE_STATE, key, key_size, value, (uint32_t)value_size, "put");
 }
 
 static petro_result adapter_del(void *ctx, const uint8_t *key, size_t key_size) {
-    return state_write(ctx, key, key_size, NULL, LAYER_DELETED, "del");
+    return table_write(ctx, TABLE_STATE, key, key_size, NULL, LAYER_DELETED, "del");
 }
 
 /* Visit, in key order, the union of t's layers and state.mdb from start (a prefix, or with
@@ -1061,6 +1134,12 @@ static petro_result adapter_iter(void *ctx, const uint8_t *prefix, size_t prefix
         start = t->from;
         start_size = t->from_size;
     }
+    if (start_size > STORE_KEY_MAX) return PETRO_ERR_IO;
+    /* In the layers: the state's table byte before the start and the prefix (which stops the
+     * walk at the end of the state's table when there is no prefix). */
+    uint8_t lstart[LAYER_KEY_MAX], lprefix[LAYER_KEY_MAX];
+    size_t lstart_size = layer_key_make(lstart, TABLE_STATE, start, start_size);
+    size_t lprefix_size = layer_key_make(lprefix, TABLE_STATE, prefix, prefix_size);
     layer *layers[LAYER_MERGE_MAX];
     size_t layer_count = 0;
     if (t->is_write) {
@@ -1076,7 +1155,7 @@ static petro_result adapter_iter(void *ctx, const uint8_t *prefix, size_t prefix
     }
     PETROD_ASSERT(layer_count <= LAYER_MERGE_MAX);
     layer_merge m;
-    layer_merge_init(&m, layers, layer_count, start, start_size);
+    layer_merge_init(&m, layers, layer_count, lstart, lstart_size);
     MDB_cursor *cur = NULL;
     int rc = mdb_cursor_open(t->state_txn, t->s->dbi_state, &cur);
     if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "cursor open");
@@ -1092,9 +1171,9 @@ static petro_result adapter_iter(void *ctx, const uint8_t *prefix, size_t prefix
         if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) break;
         const layer *owner = NULL;
         const layer_entry *e = layer_merge_peek(&m, &owner);
-        if (e != NULL && prefix_size != 0 &&
-            (e->key_size < prefix_size || memcmp(layer_key(owner, e), prefix, prefix_size) != 0)) {
-            e = NULL; /* the layers' keys left the prefix */
+        if (e != NULL && (e->key_size < lprefix_size ||
+                          memcmp(layer_key(owner, e), lprefix, lprefix_size) != 0)) {
+            e = NULL; /* the layers' keys left the prefix (or the state's table) */
         }
         if (!has_db && e == NULL) {
             rc = MDB_NOTFOUND;
@@ -1103,7 +1182,8 @@ static petro_result adapter_iter(void *ctx, const uint8_t *prefix, size_t prefix
         int c = !has_db ? 1
                 : e == NULL
                     ? -1
-                    : layer_key_cmp(k.mv_data, k.mv_size, layer_key(owner, e), e->key_size);
+                    : layer_key_cmp(k.mv_data, k.mv_size, layer_key(owner, e) + 1,
+                                    e->key_size - 1u);
         if (c < 0) { /* only in state.mdb */
             if (!value_ok(t->s, DB_STATE, &k, &v)) {
                 rc = STORE_DAMAGED;
@@ -1116,8 +1196,8 @@ static petro_result adapter_iter(void *ctx, const uint8_t *prefix, size_t prefix
         (void)layer_merge_next(&m, &owner); /* the same entry as peeked */
         if (c == 0) rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT); /* the layer's is newer */
         if (e->value_size == LAYER_DELETED) continue;
-        if (cb(cb_ctx, layer_key(owner, e), e->key_size, layer_value(owner, e), e->value_size) !=
-            0) {
+        if (cb(cb_ctx, layer_key(owner, e) + 1, e->key_size - 1u, layer_value(owner, e),
+               e->value_size) != 0) {
             rc = MDB_SUCCESS;
             break;
         }
@@ -1374,15 +1454,31 @@ petro_result store_put_results(store_txn *t, uint64_t height, const uint8_t *byt
                      "put results");
 }
 
-/* A transaction's location, into txrecent (merge_tx_slice moves it on). */
+/* A transaction's location, into txindex (through the layers). */
 static petro_result put_tx_location(store_txn *t, const petro_hash *id, uint64_t height,
                                     uint32_t index) {
     uint8_t value[12];
     be_u64(value, height);
     be_u32(value + 8, index);
-    return store_put(t, t->s->dbi_txrecent, DB_TXRECENT, id->bytes, sizeof id->bytes, value,
-                     sizeof value,
-                     "put txrecent");
+    return table_write(t, TABLE_TXINDEX, id->bytes, sizeof id->bytes, value, sizeof value,
+                       "put txindex");
+}
+
+/* An account's history head from acct_last (through the layers): *pos 0 if it has none. */
+static petro_result get_history_head(store_txn *t, const petro_pubkey *account, uint64_t *pos) {
+    const uint8_t *v;
+    size_t size;
+    bool found;
+    *pos = 0;
+    petro_result r = table_get(t, TABLE_ACCT_LAST, account->bytes, sizeof account->bytes, &v,
+                               &size, &found);
+    if (r != PETRO_OK || !found) return r;
+    if (size != 8) {
+        log_error("acct_last entry has %zu bytes, not 8", size);
+        return PETRO_ERR_CORRUPT;
+    }
+    *pos = be_get_u64(v);
+    return PETRO_OK;
 }
 
 static uint64_t position_of(uint64_t height, uint32_t index) {
@@ -1437,56 +1533,30 @@ petro_result store_index_tx(store_txn *t, store_links *l, const petro_hash *id, 
     if (r == PETRO_OK) r = links_reserve(l, LINK_RECORD_HEAD + account_count * LINK_SIZE);
     if (r != PETRO_OK) return r;
     if (l->size > UINT32_MAX) return PETRO_ERR_NOMEM;
-    /* One cursor for the heads: an account's head is read and replaced where the read left
-     * the cursor (MDB_CURRENT), one descent of acct_last instead of two. */
-    MDB_cursor *cur = NULL;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi_acct_last, &cur);
-    if (rc != MDB_SUCCESS) return store_lmdb_result(rc, "cursor open (acct_last)");
     PETROD_ASSERT(l->size + LINK_RECORD_HEAD + account_count * LINK_SIZE <= l->cap);
     uint8_t *rec = l->records + l->size;
     memcpy(rec, id->bytes, 32);
     rec[32] = (uint8_t)account_count;
     uint8_t pos[8];
     be_u64(pos, position_of(height, index));
+    /* Bounded by account_count (<= 255). */
     for (size_t i = 0; i < account_count && r == PETRO_OK; i++) {
         uint8_t *link = rec + LINK_RECORD_HEAD + i * LINK_SIZE;
         memcpy(link, accounts[i].bytes, 32);
-        /* The head so far (this block's earlier transactions included: same write txn). */
-        MDB_val k = {32, (void *)accounts[i].bytes}, v;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
-        if (rc == MDB_SUCCESS && !value_ok(t->s, DB_ACCT_LAST, &k, &v)) {
-            r = PETRO_ERR_CORRUPT;
-            break;
-        }
-        if (rc == MDB_SUCCESS && v.mv_size != 8) {
-            log_error("acct_last entry has %zu bytes, not 8", v.mv_size);
-            r = PETRO_ERR_CORRUPT;
-            break;
-        }
-        if (rc == MDB_SUCCESS) {
-            memcpy(link + 32, v.mv_data, 8); /* copied before the put below replaces it */
-        } else if (rc == MDB_NOTFOUND) {
-            memset(link + 32, 0, 8);
-        } else {
-            r = store_lmdb_result(rc, "get acct_last");
-            break;
-        }
-        MDB_val nk = {32, (void *)accounts[i].bytes};
-        uint8_t checked[sizeof pos + CHECK_SIZE];
-        memcpy(checked, pos, sizeof pos);
-        value_check(checked + sizeof pos, DB_ACCT_LAST, &nk, pos, sizeof pos);
-        MDB_val nv = {sizeof checked, checked};
-        rc = mdb_cursor_put(cur, &nk, &nv, rc == MDB_SUCCESS ? MDB_CURRENT : 0);
-        r = store_write_result(t->s, rc, "put acct_last");
+        /* The head so far (this block's earlier transactions included: the pending layer),
+         * then the new head. */
+        uint64_t prev;
+        r = get_history_head(t, &accounts[i], &prev);
+        if (r != PETRO_OK) break;
+        be_u64(link + 32, prev);
+        r = table_write(t, TABLE_ACCT_LAST, accounts[i].bytes, sizeof accounts[i].bytes, pos,
+                        sizeof pos, "put acct_last");
     }
-    mdb_cursor_close(cur);
     if (r != PETRO_OK) return r;
     l->offsets[l->count++] = (uint32_t)l->size;
     l->size += LINK_RECORD_HEAD + account_count * LINK_SIZE;
     return PETRO_OK;
 }
-
-static petro_result merge_tx_slice(store_txn *t, uint64_t height);
 
 petro_result store_put_block_indexes(store_txn *t, store_links *l, uint64_t height) {
     petro_result r = PETRO_OK;
@@ -1508,7 +1578,7 @@ petro_result store_put_block_indexes(store_txn *t, store_links *l, uint64_t heig
         }
     }
     store_links_clear(l);
-    return r == PETRO_OK ? merge_tx_slice(t, height) : r;
+    return r;
 }
 
 petro_result store_put_meta(store_txn *t, const char *name, const uint8_t *bytes, size_t size) {
@@ -1586,68 +1656,19 @@ petro_result store_get_tx_location(store_txn *t, const petro_hash *id, uint64_t 
     PETROD_ASSERT(t->txn != NULL);
     *height = 0;
     *index = 0;
-    MDB_val k = {sizeof id->bytes, (void *)id->bytes}, v;
-    int rc = get_checked(t->s, t->txn, t->s->dbi_txrecent, DB_TXRECENT, &k, &v);
-    if (rc == MDB_NOTFOUND) rc = get_checked(t->s, t->txn, t->s->dbi_txindex, DB_TXINDEX, &k, &v);
-    if (rc != MDB_SUCCESS) return checked_result(rc, "get txindex");
-    if (v.mv_size != 12) {
-        log_error("txindex entry has %zu bytes, expected 12", v.mv_size);
+    const uint8_t *v;
+    size_t size;
+    bool found;
+    petro_result r = table_get(t, TABLE_TXINDEX, id->bytes, sizeof id->bytes, &v, &size, &found);
+    if (r != PETRO_OK) return r;
+    if (!found) return PETRO_ERR_NOT_FOUND;
+    if (size != 12) {
+        log_error("txindex entry has %zu bytes, expected 12", size);
         return PETRO_ERR_CORRUPT;
     }
-    *height = be_get_u64(v.mv_data);
-    *index = be_get_u32((const uint8_t *)v.mv_data + 8);
+    *height = be_get_u64(v);
+    *index = be_get_u32(v + 8);
     return PETRO_OK;
-}
-
-/* Move the txrecent entries of slice height % STORE_TX_SLICES into txindex. */
-_Static_assert(256u % STORE_TX_SLICES == 0, "slices split the first key byte evenly");
-
-static petro_result merge_tx_slice(store_txn *t, uint64_t height) {
-    PETROD_ASSERT(t->is_write);
-    unsigned slice = (unsigned)(height % STORE_TX_SLICES);
-    uint8_t start = (uint8_t)(slice * (256u / STORE_TX_SLICES));
-    unsigned end = (slice + 1u) * (256u / STORE_TX_SLICES); /* first key byte past the slice */
-    MDB_cursor *cur = NULL;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi_txrecent, &cur);
-    if (rc != MDB_SUCCESS) return store_write_result(t->s, rc, "cursor open txrecent");
-    petro_result r = PETRO_OK;
-    /* Bounded by the entries of the slice; in key order, so each page of txindex is written
-     * once per merge. Each round seeks the slice's first remaining entry again: after a
-     * delete LMDB's cursor position is not usable (an emptied tree leaves it uninitialised). */
-    for (;;) {
-        MDB_val k = {1, &start}, v;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-        if (rc != MDB_SUCCESS || ((const uint8_t *)k.mv_data)[0] >= end) break;
-        if (!value_ok(t->s, DB_TXRECENT, &k, &v)) {
-            r = PETRO_ERR_CORRUPT;
-            break;
-        }
-        if (k.mv_size != 32 || v.mv_size != 12) {
-            log_error("txrecent entry has a %zu-byte key and %zu-byte value", k.mv_size,
-                      v.mv_size);
-            r = PETRO_ERR_CORRUPT;
-            break;
-        }
-        /* Copies: a put may spill the dirty page the cursor's data points into. */
-        uint8_t key[32], value[12];
-        memcpy(key, k.mv_data, sizeof key);
-        memcpy(value, v.mv_data, sizeof value);
-        MDB_val kc = {sizeof key, key};
-        r = store_write_result(t->s, put_checked(t->txn, t->s->dbi_txindex, DB_TXINDEX, &kc,
-                                                 value, sizeof value),
-                               "put txindex");
-        if (r != PETRO_OK) break;
-        rc = mdb_cursor_del(cur, 0);
-        if (rc != MDB_SUCCESS) {
-            r = store_write_result(t->s, rc, "del txrecent");
-            break;
-        }
-    }
-    if (r == PETRO_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
-        r = store_write_result(t->s, rc, "cursor txrecent");
-    }
-    mdb_cursor_close(cur);
-    return r;
 }
 
 petro_result store_lmdb_peek_meta(const char *dir, const char *name, uint8_t *out,
@@ -1772,15 +1793,8 @@ petro_result store_account_txs(store_txn *t, const petro_pubkey *account, uint64
     uint64_t pos = 0;
     petro_result r;
     if (cursor == 0) {
-        MDB_val k = {32, (void *)account->bytes}, v;
-        int rc = get_checked(t->s, t->txn, t->s->dbi_acct_last, DB_ACCT_LAST, &k, &v);
-        if (rc == MDB_NOTFOUND) return PETRO_OK;
-        if (rc != MDB_SUCCESS) return checked_result(rc, "get acct_last");
-        if (v.mv_size != 8) {
-            log_error("acct_last entry has %zu bytes, expected 8", v.mv_size);
-            return PETRO_ERR_CORRUPT;
-        }
-        pos = be_get_u64(v.mv_data);
+        r = get_history_head(t, account, &pos);
+        if (r != PETRO_OK || pos == 0) return r;
     } else {
         petro_hash unused;
         r = link_at(t, account, cursor, &unused, &pos);

@@ -1,28 +1,29 @@
 /* LMDB storage of petrod: two environments in <data>/ledger (a directory).
  *
- * The block log, data.mdb, with named databases:
+ * The block log, data.mdb, with named databases (each block appends to them: no random
+ * writes):
  *   blocks    u64 BE height -> encoded block (header + body)
  *   results   u64 BE height -> per transaction: u16 LE size + encoded petro_tx_result
- *   txindex   tx id -> u64 BE height + u32 BE index (merged from txrecent)
- *   txrecent  the same for the latest blocks: new entries land here, a small tree, and each
- *             block moves one slice of the id space into txindex (store_put_block_indexes)
- *   acct_last pubkey -> u64 BE position of the account's newest transaction (history head)
  *   acct_links u64 BE height -> per transaction of the block: its id and, for each account it
  *             touches, that account's previous position (the history as linked lists)
  *   meta      short ASCII names -> node metadata (format version, proposer key)
  *
- * The state, state.mdb (with its lock file state.mdb-lock), with named databases:
+ * The state, state.mdb (with its lock file state.mdb-lock), with named databases (random
+ * writes, all through the layers and the state writer):
  *   state     the ledger state (petro_store adapter; keys and values as docs/protocol.md)
- *   meta      "state_digest" (store_lmdb.c, "state digest")
+ *   txindex   tx id -> u64 BE height + u32 BE index
+ *   acct_last pubkey -> u64 BE position of the account's newest transaction (history head)
+ *   meta      "state_digest" (store_lmdb.c, "state digest"; over the state database)
  *
  * Durability: a write transaction (one block) commits the block log durably (fsync) when
- * store_txn_commit returns: that is the commit point. Its state writes become a layer in
- * memory (layers.h), published at the same commit, which every later transaction reads
- * through; a writer thread writes the published layers into state.mdb in batches of many
- * blocks, in key order, one durable commit per batch. So state.mdb lags the block log by at
- * most the layers still in memory, and never runs ahead of it: after a crash the state's tip
- * (its "Mtip" record) is below or at the last block, and petrod replays the blocks above it
- * (node.c, replay_blocks) before it serves anything.
+ * store_txn_commit returns: that is the commit point. Its writes to state.mdb's databases
+ * become a layer in memory (layers.h), published at the same commit, which every later
+ * transaction reads through; a writer thread writes the published layers into state.mdb in
+ * batches of many blocks, in key order, one durable commit per batch. So state.mdb lags the
+ * block log by at most the layers still in memory, and never runs ahead of it: after a crash
+ * the state's tip (its "Mtip" record) is below or at the last block, and petrod replays the
+ * blocks above it (node.c, replay_blocks: the state, then the indexes) before it serves
+ * anything.
  *
  * Threads: the envs (store_lmdb) are shared. A store_txn belongs to one thread at a time; read
  * transactions use MDB_NOTLS so that they may move between threads (API threads vary). Only
@@ -51,8 +52,9 @@ struct layer;
  * 3: account history as acct_last + acct_links (was acct_txs, one entry per account and
  * transaction, which cost a random page write each). 4: txrecent. 5: every value carries a
  * check (store_lmdb.c, "value checks"). 6: meta "state_digest" (store_lmdb.c, "state
- * digest"). 7: the state in its own environment, state.mdb, written by the state writer. */
-#define STORE_FORMAT_VERSION 7u
+ * digest"). 7: the state in its own environment, state.mdb, written by the state writer.
+ * 8: txindex and acct_last in state.mdb too, through the layers; no txrecent. */
+#define STORE_FORMAT_VERSION 8u
 
 /* meta "role" (one byte), written at creation: who produces this ledger's blocks. A devnet
  * (petrod devnet, or petrod run without --cluster) produces its own; a cluster validator
@@ -198,18 +200,9 @@ void store_links_free(store_links *l);
  *  new head in acct_last. Transactions of a block in order; then store_put_block_indexes. */
 petro_result store_index_tx(store_txn *t, store_links *l, const petro_hash *id, uint64_t height,
                             uint32_t index, const petro_pubkey *accounts, size_t account_count);
-/** After the block's last store_index_tx: write its links (possibly none), empty l, and move
- *  one txrecent slice into txindex (see STORE_TX_SLICES). */
+/** After the block's last store_index_tx: write its links (possibly none) and empty l. */
 petro_result store_put_block_indexes(store_txn *t, store_links *l, uint64_t height);
 petro_result store_put_meta(store_txn *t, const char *name, const uint8_t *bytes, size_t size);
-
-/** Slices of the tx id space (by the first byte): the block at height moves the txrecent
- *  entries of slice height % 16 into txindex (store_put_block_indexes). A transaction's
- *  location is in txrecent for at most 16 blocks, so txrecent stays about 16 blocks large and
- *  each block inserts into it, a tree that stays in a few thousand pages, instead of into
- *  txindex, which grows with the whole history; the merge writes txindex in key order, a slice
- *  at a time. */
-#define STORE_TX_SLICES 16u
 
 /* ------------------------------------------------------------ reads (any txn) */
 

@@ -40,7 +40,7 @@ from petro_harness import check, log  # noqa: E402
 
 EXIT_DATADIR = 3
 GENESIS_FORMAT = 3
-LEDGER_FORMAT = 7
+LEDGER_FORMAT = 8
 DEVNET_FIX = "remove it or move it away, then run make run (petrod devnet) again"
 RUN_FIX = "remove it or move it away, then create it again"
 
