@@ -10,7 +10,7 @@ FUZZ_TIME ?= 300
 FUZZ_SHORT ?= 20
 SOAK_ROUNDS ?= 50
 
-.PHONY: all deps build build-asan run test test-plain test-asan clean bench fuzz fuzz-build \
+.PHONY: all deps build build-asan run test test-plain test-asan clean bench bench-scale fuzz fuzz-build \
 	test-fuzz fuzz-seeds soak docs-ops docs-vectors screenshots
 
 all: build
@@ -85,6 +85,11 @@ soak: build
 bench: build
 	@./scripts/install-bench-deps
 	./bench/run-bench $(BUILD)/bin
+
+# The node at 100k and 10M accounts, one run (not in `make bench`: about 15 minutes and
+# several GiB of disk). Scale: BENCH_SCALE_* (bench/run-bench-scale).
+bench-scale: build
+	./bench/run-bench-scale $(BUILD)/bin
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN)
