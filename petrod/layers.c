@@ -206,14 +206,17 @@ uint32_t layer_lower_bound(const layer *l, const uint8_t *key, size_t key_size) 
 
 /* ------------------------------------------------------------ merged index */
 
-static uint64_t slot_hash(const layer_index_slot *s) { return s->l->entries[s->entry].hash; }
+static uint32_t slot_hash(const layer_index_slot *s) { return s->hash; }
 
 static layer_index_slot *index_lookup(const layer_index *ix, const uint8_t *key, size_t key_size,
                                       uint64_t hash) {
     if (ix->slots == NULL) return NULL;
+    uint32_t low = (uint32_t)hash;
+    /* Bounded: the table is at most half full (index_grow). */
     for (uint32_t i = (uint32_t)hash & ix->mask;; i = (i + 1) & ix->mask) {
         layer_index_slot *s = &ix->slots[i];
         if (s->l == NULL) return s;
+        if (s->hash != low) continue;
         const layer_entry *e = &s->l->entries[s->entry];
         if (e->hash == hash && e->key_size == key_size &&
             memcmp(s->l->arena + e->key_off, key, key_size) == 0) {
@@ -234,7 +237,7 @@ static petro_result index_grow(layer_index *ix, uint32_t need) {
     ix->mask = cap - 1;
     for (uint32_t i = 0; i < old_cap; i++) {
         if (old[i].l == NULL) continue;
-        for (uint32_t j = (uint32_t)slot_hash(&old[i]) & ix->mask;; j = (j + 1) & ix->mask) {
+        for (uint32_t j = slot_hash(&old[i]) & ix->mask;; j = (j + 1) & ix->mask) {
             if (slots[j].l == NULL) {
                 slots[j] = old[i];
                 break;
@@ -259,6 +262,7 @@ petro_result layer_index_add(layer_index *ix, layer *l) {
         if (s->l == NULL) ix->count++;
         s->l = l;
         s->entry = e;
+        s->hash = (uint32_t)le->hash;
     }
     return PETRO_OK;
 }
@@ -269,7 +273,7 @@ static void index_delete(layer_index *ix, uint32_t hole) {
     for (;;) {
         i = (i + 1) & ix->mask;
         if (ix->slots[i].l == NULL) break;
-        uint32_t home = (uint32_t)slot_hash(&ix->slots[i]) & ix->mask;
+        uint32_t home = slot_hash(&ix->slots[i]) & ix->mask;
         /* Move it into the hole if its home is not in (hole, i]. */
         bool stays = hole <= i ? (home > hole && home <= i) : (home > hole || home <= i);
         if (stays) continue;

@@ -87,6 +87,8 @@ int layer_key_cmp(const uint8_t *a, size_t a_size, const uint8_t *b, size_t b_si
 typedef struct layer_index_slot {
     layer *l; /* NULL: empty */
     uint32_t entry;
+    uint32_t hash; /* the key's hash, low 32 bits: its home slot, and most probes of other
+                    * keys end here without reading the layer's entry (a cache miss) */
 } layer_index_slot;
 
 typedef struct layer_index {
