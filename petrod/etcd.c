@@ -143,6 +143,156 @@ petro_result etcd_post(etcd *e, const char *path, json_t *body, json_t **out) {
     return r;
 }
 
+/* A stream being read (etcd_stream): the bytes after the last newline, and how it ended. */
+typedef struct stream_state {
+    buffer line;
+    etcd_stream_fn on_msg;
+    void *ctx;
+    bool is_done;      /* on_msg ended it */
+    bool is_malformed; /* a line was not JSON or too long */
+    bool has_error;    /* the gateway sent {"error": ...} */
+    char error[201];
+} stream_state;
+
+/* One line of the stream: parse it and hand its result to on_msg. */
+static void stream_line(stream_state *s, const char *text, size_t len) {
+    json_t *msg = json_loadb(text, len, 0, NULL);
+    if (msg == NULL) {
+        s->is_malformed = true;
+        return;
+    }
+    const json_t *err = json_object_get(msg, "error");
+    const json_t *result = json_object_get(msg, "result");
+    if (err != NULL || !json_is_object(result)) {
+        s->has_error = true;
+        snprintf(s->error, sizeof s->error, "%.*s", (int)(len < 200 ? len : 200), text);
+    } else if (!s->on_msg(s->ctx, result)) {
+        s->is_done = true;
+    }
+    json_decref(msg);
+}
+
+static bool stream_is_over(const stream_state *s) {
+    return s->is_done || s->is_malformed || s->has_error;
+}
+
+static size_t on_stream_data(char *ptr, size_t size, size_t nmemb, void *ctx) {
+    stream_state *s = ctx;
+    size_t n = size * nmemb;
+    if (n == 0 || stream_is_over(s)) return n; /* the loop of etcd_stream ends the transfer */
+    if (on_data(ptr, size, nmemb, &s->line) != n) {
+        s->is_malformed = true; /* a line longer than ETCD_RESPONSE_SIZE_MAX, or no memory */
+        return n;
+    }
+    /* Every newline ends a message; only the n new bytes can hold one. Each round consumes a
+     * line, so the loop is bounded by the chunk's size. */
+    size_t start = 0;
+    size_t scan = s->line.size - n;
+    char *nl;
+    while (!stream_is_over(s) &&
+           (nl = memchr(s->line.data + scan, '\n', s->line.size - scan)) != NULL) {
+        size_t len = (size_t)(nl - (s->line.data + start));
+        if (len > 0) stream_line(s, s->line.data + start, len);
+        start += len + 1;
+        scan = start;
+    }
+    memmove(s->line.data, s->line.data + start, s->line.size - start);
+    s->line.size -= start;
+    s->line.data[s->line.size] = '\0';
+    return n;
+}
+
+/* Drive one transfer on its own multi handle until it ends or the stream is over: returns
+ * whether it ended, with its result in *done; *is_stopped when should_stop ended it. */
+static bool stream_run(CURLM *m, stream_state *s, etcd_stop_fn should_stop, CURLcode *done,
+                       bool *is_stopped) {
+    *is_stopped = false;
+    /* Bounded by the stream's life: each round waits at most ETCD_STREAM_POLL_MS, and ends
+     * the loop when the transfer ends, a message ends it, or should_stop says so. */
+    for (;;) {
+        int running = 0;
+        if (curl_multi_perform(m, &running) != CURLM_OK) {
+            *done = CURLE_FAILED_INIT;
+            return true;
+        }
+        int left = 0;
+        CURLMsg *msg;
+        while ((msg = curl_multi_info_read(m, &left)) != NULL) {
+            if (msg->msg == CURLMSG_DONE) {
+                *done = msg->data.result;
+                return true;
+            }
+        }
+        if (stream_is_over(s)) return false;
+        if (should_stop(s->ctx)) {
+            *is_stopped = true;
+            return false;
+        }
+        (void)curl_multi_poll(m, NULL, 0, ETCD_STREAM_POLL_MS, NULL);
+    }
+}
+
+petro_result etcd_stream(etcd *e, const char *path, json_t *body, etcd_stream_fn on_msg,
+                         etcd_stop_fn should_stop, void *ctx) {
+    char *text = json_dumps(body, JSON_COMPACT);
+    CURLM *m = curl_multi_init();
+    if (text == NULL || m == NULL) {
+        free(text);
+        if (m != NULL) curl_multi_cleanup(m);
+        return PETRO_ERR_NOMEM;
+    }
+    char url[ETCD_ENDPOINT_SIZE_MAX + 64];
+    snprintf(url, sizeof url, "%s%s", e->endpoints[e->current], path);
+    stream_state s = {.on_msg = on_msg, .ctx = ctx};
+    CURL *c = e->curl;
+    curl_easy_reset(c);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, text);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(text));
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, e->headers);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_stream_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                     (long)(e->timeout_ms < 1000 ? e->timeout_ms : 1000));
+    /* A member that vanishes without closing the connection (a cut link) is noticed by TCP
+     * keep-alive; the caller's should_stop covers one that stops answering. */
+    curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(c, CURLOPT_TCP_KEEPIDLE, 5L);
+    curl_easy_setopt(c, CURLOPT_TCP_KEEPINTVL, 5L);
+    CURLcode done = CURLE_OK;
+    bool is_stopped = false;
+    petro_result r = PETRO_ERR_NOMEM;
+    if (curl_multi_add_handle(m, c) == CURLM_OK) {
+        bool is_ended = stream_run(m, &s, should_stop, &done, &is_stopped);
+        long status = 0;
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+        curl_multi_remove_handle(m, c);
+        if (s.is_done || is_stopped) {
+            r = PETRO_OK;
+        } else if (s.is_malformed) {
+            log_warn("etcd %s: the stream carried a line that is not JSON or too long", path);
+            r = PETRO_ERR_MALFORMED;
+        } else {
+            if (!e->is_failing) {
+                log_warn("etcd %s%s: stream ended: %s%s", e->endpoints[e->current], path,
+                         s.has_error ? "error answer " : !is_ended ? "" :
+                         done != CURLE_OK ? curl_easy_strerror(done) :
+                         status != 200 ? "HTTP error" : "closed by the server",
+                         s.has_error ? s.error : "");
+            }
+            e->is_failing = true;
+            e->current = (e->current + 1) % e->endpoint_count;
+            r = PETRO_ERR_UNAVAILABLE;
+        }
+    }
+    curl_multi_cleanup(m);
+    free(s.line.data);
+    free(text);
+    return r;
+}
+
 json_t *etcd_b64(const uint8_t *bytes, size_t size) {
     size_t cap = sodium_base64_encoded_len(size, sodium_base64_VARIANT_ORIGINAL);
     char *text = malloc(cap);

@@ -1,8 +1,9 @@
 /* A small etcd v3 client over the HTTP/JSON gateway (POST /v3/...), on libcurl.
  *
  * One etcd handle belongs to one thread (it owns a curl easy handle). Every request is
- * bounded by a connect and a total timeout; on a transport failure the handle moves to the
- * next endpoint, so a petrod keeps working while its local member is down.
+ * bounded by a connect and a total timeout (a stream, etcd_stream, by its connect timeout
+ * only); on a transport failure the handle moves to the next endpoint, so a petrod keeps
+ * working while its local member is down.
  *
  * Facts of the 3.4 gateway this relies on (docs/operations.md, "Cluster"): fields at their
  * default value are omitted (a missing "succeeded" is false), 64-bit integers are JSON
@@ -34,6 +35,24 @@ void etcd_free(etcd *e);
  *  HTTP error (the outcome of a write is then unknown: read it back); PETRO_ERR_MALFORMED if
  *  the answer is not JSON. */
 petro_result etcd_post(etcd *e, const char *path, json_t *body, json_t **out);
+
+/** One message of a stream (etcd_stream): the "result" object of one line, borrowed for the
+ *  call. Returns false to end the stream. */
+typedef bool (*etcd_stream_fn)(void *ctx, const json_t *result);
+/** Whether the caller wants the stream ended now (asked at least every ETCD_STREAM_POLL_MS). */
+typedef bool (*etcd_stop_fn)(void *ctx);
+
+#define ETCD_STREAM_POLL_MS 50
+
+/** POST body to path (e.g. "/v3/watch") on the current endpoint and hold the answer open: the
+ *  gateway sends one JSON object per line, {"result": ...} or {"error": ...}; on_msg gets each
+ *  result in order. The connection is bounded by the connect timeout, the stream is not (a
+ *  watch stays quiet while nothing changes). Runs on the calling thread until on_msg returns
+ *  false or should_stop answers true (PETRO_OK), or the stream fails, ends or carries an error
+ *  (PETRO_ERR_UNAVAILABLE: the handle moves to the next endpoint), or a line is not JSON or is
+ *  longer than 64 MiB (PETRO_ERR_MALFORMED). Transport failures are logged as etcd_post's. */
+petro_result etcd_stream(etcd *e, const char *path, json_t *body, etcd_stream_fn on_msg,
+                         etcd_stop_fn should_stop, void *ctx);
 
 /** base64 of bytes as a new JSON string. */
 json_t *etcd_b64(const uint8_t *bytes, size_t size);

@@ -69,6 +69,9 @@ typedef struct ordering_counters {
     uint64_t peer_blocks_refused_total; /* peer chains refused when catching up after pruning */
     uint64_t leader_changes_total;
     uint64_t etcd_failures_total;
+    bool is_watching;              /* the etcd watch stream on the block keys is open */
+    uint64_t watch_events_total;   /* block writes announced by the watch stream */
+    uint64_t watch_restarts_total; /* watch streams opened again after one ended */
 } ordering_counters;
 
 /* One backend's implementation of the functions below (same names without the ordering_

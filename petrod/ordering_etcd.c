@@ -12,6 +12,12 @@
  *   reader:  reads the block keys after the applied height (range, limit 16) into a small
  *            cache and wakes the node; publishes this node's attestation; reads the others'
  *            and compares them with its own; the leader prunes and compacts old blocks.
+ *   watch:   holds an etcd watch stream on the block keys (POST /v3/watch) and wakes the
+ *            reader when a block above the applied height appears. It is a doorbell only:
+ *            the reader still reads every block with a range, polls every 500 ms as a safety
+ *            net, and every 40 ms while the stream is down. A stream that breaks, is canceled
+ *            (compaction) or fails to announce a block the reader found is opened again, with
+ *            backoff, from the revision of a fresh read, and the reader is rung once then.
  *   forward: followers send admitted submissions to the leader's POST /v1/transactions/batch.
  * The producer thread calls ordering_finalize with a fourth handle.
  *
@@ -33,7 +39,12 @@
 
 #define CACHE_MAX 32u
 #define RANGE_LIMIT 16
-#define READER_IDLE_MS 40u
+#define READER_IDLE_MS 40u          /* poll period while the watch stream is down */
+#define READER_WATCHED_IDLE_MS 500u /* safety-net poll period while the watch stream is up */
+#define WATCH_BACKOFF_MIN_MS 100u   /* before opening a watch stream again, doubling to: */
+#define WATCH_BACKOFF_MAX_MS 5000u
+#define WATCH_HEALTHY_MS 10000u /* a stream that lived this long resets the backoff */
+#define WATCH_STALE_MS 2000u    /* a block the reader found, not announced by the stream */
 #define FORWARD_BYTES_MAX ((size_t)8 << 20)
 #define RECENT_MAX 4096u /* own state hashes remembered, to compare others' attestations */
 #define PRUNE_MARGIN 8u
@@ -134,8 +145,14 @@ struct etcd_ordering {
     size_t fwd_cap;
     bool is_fwd_full; /* the queue overflowed (logged once until it takes entries again) */
 
+    /* watch stream (watch thread; under lock) */
+    bool is_watching;    /* a stream is open and etcd confirmed the watch */
+    bool is_watch_rung;  /* it announced a block above applied_height since the reader looked */
+    bool is_watch_stale; /* the reader asks for a new stream (one failed to announce a block) */
+    uint64_t watch_tip;  /* highest block height announced (or present when it opened) */
+
     etcd *e_finalize;
-    pthread_t threads[3];
+    pthread_t threads[4];
     size_t thread_count;
 };
 
@@ -606,6 +623,18 @@ static void cache_drop_upto(etcd_ordering *o, uint64_t height) {
     o->cache_count = k;
 }
 
+/* The height of block key k (P block/ then 20 digits; pfx_len: the length of P block/), or 0
+ * if k is another key. */
+static uint64_t height_of_key(const uint8_t *k, size_t ks, size_t pfx_len) {
+    if (ks != pfx_len + 20) return 0;
+    uint64_t h = 0;
+    for (size_t j = pfx_len; j < ks; j++) {
+        if (k[j] < '0' || k[j] > '9') return 0;
+        h = h * 10u + (uint64_t)(k[j] - '0');
+    }
+    return h;
+}
+
 /* Range the block keys from height want on; returns how many were cached. *first is the
  * lowest height etcd returned (0 if none): above want means want was pruned. */
 static petro_result read_blocks(etcd_ordering *o, etcd *e, uint64_t want, size_t *got,
@@ -629,10 +658,7 @@ static petro_result read_blocks(etcd_ordering *o, etcd *e, uint64_t want, size_t
         uint8_t *k;
         size_t ks;
         if (etcd_unb64(json_object_get(kv, "key"), &k, &ks) != PETRO_OK) continue;
-        uint64_t h = 0;
-        if (ks == pfx_len + 20) {
-            for (size_t j = pfx_len; j < ks; j++) h = h * 10u + (uint64_t)(k[j] - '0');
-        }
+        uint64_t h = height_of_key(k, ks, pfx_len);
         free(k);
         if (*first == 0 || h < *first) *first = h;
         if (h > o->known_tip) o->known_tip = h;
@@ -1194,13 +1220,208 @@ static size_t fetch_from_peers(etcd_ordering *o, etcd *e, uint64_t want, uint64_
     return got;
 }
 
+/* ------------------------------------------------------------ watch */
+
+/* One watch stream of the watch thread (watch_main). */
+typedef struct watch_stream {
+    etcd_ordering *o;
+    size_t pfx_len;      /* length of P block/ */
+    uint64_t start_rev;  /* the stream reports every change from this revision on */
+    uint64_t top;        /* the highest block key when the stream was asked for */
+    uint64_t created_by; /* mono_ms deadline for etcd to confirm the watch */
+    bool is_created;
+    bool is_restart;     /* not the first stream of this process */
+} watch_stream;
+
+/* Whether the stream should end: closing, this node became the leader, the reader found it
+ * stale, or etcd has not confirmed it in time (a member that accepts connections but does not
+ * answer). */
+static bool watch_should_stop(void *ctx) {
+    watch_stream *w = ctx;
+    etcd_ordering *o = w->o;
+    pthread_mutex_lock(&o->lock);
+    bool stop = o->is_closing || o->is_leader || o->is_watch_stale;
+    pthread_mutex_unlock(&o->lock);
+    return stop || (!w->is_created && mono_ms() >= w->created_by);
+}
+
+/* etcd confirmed the watch: from now on it announces every block write. Ring the reader once,
+ * for blocks written between its last read and the stream's start revision. */
+static void watch_created(watch_stream *w) {
+    etcd_ordering *o = w->o;
+    w->is_created = true;
+    pthread_mutex_lock(&o->lock);
+    o->is_watching = true;
+    o->counters.is_watching = true;
+    if (w->is_restart) o->counters.watch_restarts_total++;
+    if (w->top > o->watch_tip) o->watch_tip = w->top;
+    o->is_watch_rung = true;
+    pthread_cond_broadcast(&o->cond);
+    pthread_mutex_unlock(&o->lock);
+    if (w->is_restart) {
+        log_info("cluster: watching etcd for new blocks again (from revision %llu)",
+                 (unsigned long long)w->start_rev);
+    } else {
+        log_info("cluster: watching etcd for new blocks (from revision %llu); polling only every "
+                 "%u ms as a safety net", (unsigned long long)w->start_rev,
+                 READER_WATCHED_IDLE_MS);
+    }
+}
+
+/* One message of the watch stream (a WatchResponse). Returns false to end the stream. */
+static bool watch_on_response(void *ctx, const json_t *resp) {
+    watch_stream *w = ctx;
+    etcd_ordering *o = w->o;
+    if (json_is_true(json_object_get(resp, "canceled"))) {
+        uint64_t compacted = etcd_u64(resp, "compact_revision");
+        const char *why = json_string_value(json_object_get(resp, "cancel_reason"));
+        if (compacted != 0) {
+            log_warn("cluster: etcd canceled the watch on the block keys: revision %llu is "
+                     "compacted; opening a new one", (unsigned long long)compacted);
+        } else {
+            log_warn("cluster: etcd canceled the watch on the block keys: %s; opening a new one",
+                     why != NULL ? why : "no reason given");
+        }
+        return false;
+    }
+    if (!w->is_created && json_is_true(json_object_get(resp, "created"))) watch_created(w);
+    const json_t *events = json_object_get(resp, "events");
+    uint64_t top = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < json_array_size(events); i++) {
+        const json_t *ev = json_array_get(events, i);
+        const char *type = json_string_value(json_object_get(ev, "type"));
+        if (type != NULL && strcmp(type, "PUT") != 0) continue; /* PUT is the omitted default */
+        uint8_t *k;
+        size_t ks;
+        if (etcd_unb64(json_object_get(json_object_get(ev, "kv"), "key"), &k, &ks) != PETRO_OK) {
+            continue;
+        }
+        uint64_t h = height_of_key(k, ks, w->pfx_len);
+        free(k);
+        if (h == 0) continue;
+        n++;
+        if (h > top) top = h;
+    }
+    if (n == 0) return true;
+    pthread_mutex_lock(&o->lock);
+    o->counters.watch_events_total += n;
+    if (top > o->watch_tip) o->watch_tip = top;
+    if (top > o->applied_height) {
+        o->is_watch_rung = true;
+        pthread_cond_broadcast(&o->cond);
+    }
+    pthread_mutex_unlock(&o->lock);
+    return true;
+}
+
+/* The current revision of etcd and the highest block key at it (a keys-only range of one key,
+ * the last): a stream from revision + 1 misses no block written after that key. */
+static petro_result watch_position(etcd *e, const char *pfx, watch_stream *w) {
+    json_t *body = json_pack("{s:o,s:o,s:i,s:s,s:s,s:b}", "key", b64s(pfx), "range_end",
+                             range_end_of(pfx), "limit", 1, "sort_order", "DESCEND",
+                             "sort_target", "KEY", "keys_only", 1);
+    json_t *resp;
+    petro_result r = body != NULL ? etcd_post(e, "/v3/kv/range", body, &resp) : PETRO_ERR_NOMEM;
+    json_decref(body);
+    if (r != PETRO_OK) return r;
+    w->start_rev = etcd_u64(json_object_get(resp, "header"), "revision") + 1u;
+    json_t *kv = json_array_get(json_object_get(resp, "kvs"), 0);
+    uint8_t *k = NULL;
+    size_t ks = 0;
+    if (kv != NULL && etcd_unb64(json_object_get(kv, "key"), &k, &ks) == PETRO_OK) {
+        w->top = height_of_key(k, ks, w->pfx_len);
+    }
+    free(k);
+    json_decref(resp);
+    return w->start_rev > 1u ? PETRO_OK : PETRO_ERR_MALFORMED;
+}
+
+/* Ask for a watch of the block keys from w->start_rev (deletions filtered out: pruning) and
+ * hold the stream until it ends. */
+static petro_result watch_hold(etcd *e, const char *pfx, watch_stream *w, uint32_t timeout_ms) {
+    json_t *body = json_pack("{s:{s:o,s:o,s:o,s:[s]}}", "create_request", "key", b64s(pfx),
+                             "range_end", range_end_of(pfx), "start_revision",
+                             etcd_u64_json(w->start_rev), "filters", "NODELETE");
+    if (body == NULL) return PETRO_ERR_NOMEM;
+    w->created_by = mono_ms() + timeout_ms;
+    petro_result r = etcd_stream(e, "/v3/watch", body, watch_on_response, watch_should_stop, w);
+    json_decref(body);
+    return r;
+}
+
+static void *watch_main(void *arg) {
+    etcd_ordering *o = arg;
+    etcd *e = etcd_new(o->cfg.etcd_endpoints, o->cfg.etcd_timeout_ms);
+    char pfx[256];
+    key_of(pfx, sizeof pfx, o, "block/");
+    uint32_t backoff = WATCH_BACKOFF_MIN_MS;
+    bool has_watched = false;
+    pthread_mutex_lock(&o->lock);
+    /* One stream per round, until the node closes; a round that fails waits backoff. */
+    while (e != NULL && !o->is_closing) {
+        if (o->is_leader) {
+            /* The leader writes the blocks itself: it needs no doorbell (and would only parse
+             * its own blocks again). A deposed leader opens a stream within this wait. */
+            wait_ms_locked(o, READER_WATCHED_IDLE_MS);
+            continue;
+        }
+        o->is_watch_stale = false;
+        pthread_mutex_unlock(&o->lock);
+        watch_stream w = {.o = o, .pfx_len = strlen(pfx), .is_restart = has_watched};
+        uint64_t opened = mono_ms();
+        petro_result r = watch_position(e, pfx, &w);
+        if (r == PETRO_OK) r = watch_hold(e, pfx, &w, o->cfg.etcd_timeout_ms);
+        pthread_mutex_lock(&o->lock);
+        bool was_watching = o->is_watching;
+        o->is_watching = false;
+        o->counters.is_watching = false;
+        if (o->is_closing) break;
+        has_watched = has_watched || w.is_created;
+        if (was_watching && r != PETRO_OK) { /* the other ends were logged where they happened */
+            log_warn("cluster: the etcd watch on the block keys broke (%s); reading etcd every "
+                     "%u ms until it is back", petro_result_name(r), READER_IDLE_MS);
+        }
+        if (o->is_leader || mono_ms() - opened >= WATCH_HEALTHY_MS) {
+            backoff = WATCH_BACKOFF_MIN_MS;
+        }
+        wait_ms_locked(o, backoff);
+        backoff = backoff < WATCH_BACKOFF_MAX_MS / 2u ? backoff * 2u : WATCH_BACKOFF_MAX_MS;
+    }
+    pthread_mutex_unlock(&o->lock);
+    etcd_free(e);
+    return NULL;
+}
+
+/* Under o->lock, after a read: a block the reader found above what the stream announced must
+ * be announced within WATCH_STALE_MS, else the stream is stale (a member that stopped sending
+ * but keeps the connection): ask the watch thread for a new one. *pending is the block waited
+ * for (0: none), *since when the reader found it. */
+static void watch_check(etcd_ordering *o, uint64_t *pending, uint64_t *since, uint64_t now) {
+    PETROD_ASSERT_HELD(&o->lock);
+    if (!o->is_watching || o->known_tip <= o->watch_tip) {
+        *pending = 0;
+    } else if (*pending == 0 || *pending <= o->watch_tip) {
+        *pending = o->known_tip;
+        *since = now;
+    } else if (now - *since >= WATCH_STALE_MS && !o->is_watch_stale) {
+        log_warn("cluster: the etcd watch did not announce block %llu within %u ms; opening a "
+                 "new one", (unsigned long long)*pending, WATCH_STALE_MS);
+        o->is_watch_stale = true;
+        *pending = 0;
+    }
+}
+
 static void *reader_main(void *arg) {
     etcd_ordering *o = arg;
     etcd *e = etcd_new(o->cfg.etcd_endpoints, o->cfg.etcd_timeout_ms);
     uint64_t last_prune = mono_ms();
     uint64_t last_att_read = 0;
+    uint64_t unannounced = 0; /* watch_check */
+    uint64_t unannounced_since = 0;
     pthread_mutex_lock(&o->lock);
     while (e != NULL && !o->is_closing) {
+        o->is_watch_rung = false; /* a ring from now on is for what this round may miss */
         uint64_t want = o->applied_height + 1;
         bool has_tip = o->has_mine; /* the node told its tip: want is real */
         bool has_want = false;
@@ -1227,7 +1448,12 @@ static void *reader_main(void *arg) {
         }
         pthread_mutex_lock(&o->lock);
         if (r != PETRO_OK) o->counters.etcd_failures_total++;
-        if (!o->is_closing && (got == 0 || has_want)) wait_ms_locked(o, READER_IDLE_MS);
+        watch_check(o, &unannounced, &unannounced_since, now);
+        /* A leader writes the blocks itself; a follower is rung by the watch stream, or polls
+         * fast while it is down or etcd fails. */
+        bool may_idle_long = (o->is_watching || o->is_leader) && r == PETRO_OK;
+        uint32_t idle = may_idle_long ? READER_WATCHED_IDLE_MS : READER_IDLE_MS;
+        if (!o->is_closing && (got == 0 || has_want) && !o->is_watch_rung) wait_ms_locked(o, idle);
     }
     pthread_mutex_unlock(&o->lock);
     plan_clear(&o->plan);
@@ -1455,8 +1681,8 @@ petro_result ordering_open(ordering **out, const ordering_config *cfg,
         etcd_close(&o->base);
         return PETRO_ERR_MALFORMED;
     }
-    void *(*mains[3])(void *) = {elect_main, reader_main, forward_main};
-    for (size_t i = 0; i < 3; i++) {
+    void *(*mains[4])(void *) = {elect_main, reader_main, forward_main, watch_main};
+    for (size_t i = 0; i < 4; i++) {
         if (pthread_create(&o->threads[i], NULL, mains[i], o) != 0) {
             etcd_close(&o->base);
             return PETRO_ERR_IO;

@@ -254,6 +254,14 @@ enum MHD_Result api_metrics(const api_request *req) {
         metric(b, "petro_cluster_etcd_failures_total", "counter",
                "Failed etcd requests (unreachable, timeout, error answer).",
                oc.etcd_failures_total);
+        metric(b, "petro_cluster_etcd_watch_up", "gauge",
+               "1 while the etcd watch stream on the block keys is open (0 on the leader, "
+               "which needs none).", oc.is_watching ? 1u : 0u);
+        metric(b, "petro_cluster_etcd_watch_events_total", "counter",
+               "Block writes announced by the etcd watch stream.", oc.watch_events_total);
+        metric(b, "petro_cluster_etcd_watch_restarts_total", "counter",
+               "etcd watch streams opened again after one ended (broken, canceled, stale, "
+               "or after leading).", oc.watch_restarts_total);
     }
     checkpoint_health hl;
     checkpoint_health_get(node_checkpoints(req->api->node), &hl);
