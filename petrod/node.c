@@ -1375,6 +1375,24 @@ static petro_result put_block_indexes(node *n, petro_tx *tx, const uint8_t *byte
     return store_put_block_indexes(&n->producer_txn, &n->links, height);
 }
 
+/* Whether this node admitted the same envelope (id and bytes) itself: then its signature
+ * mask and witness leaf, computed at admission, are the ones a check of the block's copy would
+ * compute again (petro_tx_verify_sigs, petro_tx_witness_hash), and a follower skips paying for
+ * the signatures of what it forwarded a second time. Called by the producer thread, the only
+ * one that removes mempool entries; the lookup itself is under the lock (admission adds). */
+static bool admitted_here(node *n, const petro_hash *id, const uint8_t *bytes, size_t size,
+                          uint32_t *mask, petro_hash *witness) {
+    pthread_mutex_lock(&n->lock);
+    const mempool_entry *e = mempool_find(n->mp, id);
+    bool same = e != NULL && e->bytes_size == size && memcmp(e->bytes, bytes, size) == 0;
+    if (same) {
+        *mask = e->sig_mask;
+        *witness = e->witness;
+    }
+    pthread_mutex_unlock(&n->lock);
+    return same;
+}
+
 /* Verify and apply one block written by the leader: the header must chain on the tip, every
  * transaction must decode, verify and apply exactly as the leader did, and the rebuilt header
  * (roots, state hash, everything) must equal the claimed one byte for byte. Then the block,
@@ -1429,9 +1447,17 @@ static petro_result apply_remote_block(node *n, const uint8_t *bytes, size_t siz
             r = PETRO_ERR_TX_REJECTED_IN_BLOCK;
             goto fail_block;
         }
-        uint32_t mask = petro_tx_verify_sigs(tx, &ids[count]);
+        uint32_t mask;
+        petro_hash witness;
+        bool is_local = admitted_here(n, &ids[count], tx_bytes, tx_size, &mask, &witness);
         PETROD_ASSERT(count < n->batch_cap);
-        r = petro_ledger_apply_tx(n->ledger, &n->results[count], tx, &ids[count], mask);
+        if (is_local) {
+            r = petro_ledger_apply_tx_witnessed(n->ledger, &n->results[count], tx, &ids[count],
+                                                &witness, mask);
+        } else {
+            mask = petro_tx_verify_sigs(tx, &ids[count]);
+            r = petro_ledger_apply_tx(n->ledger, &n->results[count], tx, &ids[count], mask);
+        }
         if (r != PETRO_OK) {
             if (petro_result_is_ledger(r)) r = PETRO_ERR_TX_REJECTED_IN_BLOCK;
             goto fail_block;
