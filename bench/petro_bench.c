@@ -803,7 +803,8 @@ int main(int argc, char **argv) {
     /* Committed transactions per second of producer-thread CPU: what one node would commit if
      * signature checks and HTTP had enough cores of their own. */
     double producer_cpu_s = (double)(pr1.cpu_us - pr0.cpu_us) / 1e6;
-    double capacity = pr1.cpu_us > pr0.cpu_us && pr1.committed >= pr0.committed
+    /* Not measured (0) unless both readings found the metric. */
+    double capacity = pr0.cpu_us > 0 && pr1.cpu_us > pr0.cpu_us && pr1.committed >= pr0.committed
                           ? (double)(pr1.committed - pr0.committed) / producer_cpu_s
                           : 0;
 

@@ -507,15 +507,17 @@ static void *scrubber_main(void *arg) {
 
 /* Apply the blocks of the block log above the state's tip (store_lmdb.h, "Durability": the
  * state writer had not written their state when petrod stopped), each checked by
- * petro_ledger_apply_block as a follower checks a block (signature, roots, state hash). Their
- * indexes were committed with them. The state can never be above the block log: recover_tip
- * found the block of its tip. */
+ * petro_ledger_apply_block as a follower checks a block (signature, roots, state hash), then
+ * their indexes in state.mdb (replay_block_indexes). The state can never be above the block
+ * log: recover_tip found the block of its tip. */
 static petro_result put_block_indexes(node *n, petro_tx *tx, const uint8_t *bytes, size_t size,
-                                      const petro_hash *ids, uint32_t count, uint64_t height);
+                                      const petro_hash *ids, uint32_t count, uint64_t height,
+                                      bool is_replay);
 
 /* The indexes of a replayed block (txindex, acct_last: state.mdb's, so they lag with the
- * state; acct_links, in the block log already, is written again with the same bytes), as the
- * producer wrote them: after petro_ledger_commit of the block, in the open write txn. */
+ * state), as the producer wrote them: after petro_ledger_commit of the block, in the open write
+ * txn. Its history links are in the block log already: the ones rebuilt here must equal them
+ * (store_check_block_indexes), and the block log is not written. */
 static petro_result replay_block_indexes(node *n, const uint8_t *block, size_t size,
                                          uint64_t height) {
     petro_block_header h;
@@ -545,7 +547,7 @@ static petro_result replay_block_indexes(node *n, const uint8_t *block, size_t s
         }
         count++;
     }
-    if (r == PETRO_OK) r = put_block_indexes(n, tx, block, size, ids, count, height);
+    if (r == PETRO_OK) r = put_block_indexes(n, tx, block, size, ids, count, height, true);
     free(ids);
     free(tx);
     return r;
@@ -1357,9 +1359,12 @@ fail:
 
 /* Write the indexes of a block applied and committed into the open write txn (as the producer
  * does in write_block: after petro_ledger_commit, through put_tx_indexes). The body was
- * walked and every transaction decoded once already; ids holds their count ids. */
+ * walked and every transaction decoded once already; ids holds their count ids. is_replay: the
+ * block is in the block log already (replay_block_indexes): its links are compared, not
+ * written. */
 static petro_result put_block_indexes(node *n, petro_tx *tx, const uint8_t *bytes, size_t size,
-                                      const petro_hash *ids, uint32_t count, uint64_t height) {
+                                      const petro_hash *ids, uint32_t count, uint64_t height,
+                                      bool is_replay) {
     size_t offset = PETRO_BLOCK_HEADER_SIZE;
     store_links_clear(&n->links); /* what a failed block may have left */
     for (uint32_t i = 0; i < count; i++) {
@@ -1372,7 +1377,8 @@ static petro_result put_block_indexes(node *n, petro_tx *tx, const uint8_t *byte
         petro_result r = put_tx_indexes(n, tx, &ids[i], height, i);
         if (r != PETRO_OK) return r;
     }
-    return store_put_block_indexes(&n->producer_txn, &n->links, height);
+    return is_replay ? store_check_block_indexes(&n->producer_txn, &n->links, height)
+                     : store_put_block_indexes(&n->producer_txn, &n->links, height);
 }
 
 /* Whether this node admitted the same envelope (id and bytes) itself: then its signature
@@ -1495,7 +1501,9 @@ static petro_result apply_remote_block(node *n, const uint8_t *bytes, size_t siz
         r = PETRO_ERR_MALFORMED;
     if (r != PETRO_OK) goto fail_block;
     r = petro_ledger_commit(n->ledger);
-    if (r == PETRO_OK) r = put_block_indexes(n, tx, bytes, size, ids, count, claimed.height);
+    if (r == PETRO_OK) {
+        r = put_block_indexes(n, tx, bytes, size, ids, count, claimed.height, false);
+    }
     if (r == PETRO_OK) r = store_put_block(&n->producer_txn, claimed.height, bytes, size);
     if (r == PETRO_OK) {
         r = store_put_results(&n->producer_txn, claimed.height, n->results_buf, results_size);

@@ -1558,24 +1558,55 @@ petro_result store_index_tx(store_txn *t, store_links *l, const petro_hash *id, 
     return PETRO_OK;
 }
 
+/* The stored form of a block's links in l->records: u32 LE count, u32 LE offsets (into the
+ * records), the records. Returns its size, or 0 (out of memory). */
+static size_t links_encode(store_links *l) {
+    size_t head = 4 + 4 * (size_t)l->count;
+    if (links_reserve(l, head) != PETRO_OK) return 0;
+    PETROD_ASSERT(head + l->size <= l->cap);
+    memmove(l->records + head, l->records, l->size);
+    put_le_u32(l->records, l->count);
+    for (uint32_t i = 0; i < l->count; i++) put_le_u32(l->records + 4 + 4 * i, l->offsets[i]);
+    return head + l->size;
+}
+
 petro_result store_put_block_indexes(store_txn *t, store_links *l, uint64_t height) {
     petro_result r = PETRO_OK;
     if (l->count > 0) {
-        /* u32 LE count, u32 LE offsets (into the records), the records. */
-        size_t head = 4 + 4 * (size_t)l->count;
-        r = links_reserve(l, head);
-        if (r == PETRO_OK) {
-            PETROD_ASSERT(head + l->size <= l->cap);
-            memmove(l->records + head, l->records, l->size);
-            put_le_u32(l->records, l->count);
-            for (uint32_t i = 0; i < l->count; i++) {
-                put_le_u32(l->records + 4 + 4 * i, l->offsets[i]);
-            }
-            uint8_t key[8];
-            be_u64(key, height);
-            r = store_put(t, t->s->dbi_acct_links, DB_ACCT_LINKS, key, sizeof key, l->records,
-                          head + l->size, "put acct_links");
+        size_t size = links_encode(l);
+        uint8_t key[8];
+        be_u64(key, height);
+        r = size == 0 ? PETRO_ERR_NOMEM
+                      : store_put(t, t->s->dbi_acct_links, DB_ACCT_LINKS, key, sizeof key,
+                                  l->records, size, "put acct_links");
+    }
+    store_links_clear(l);
+    return r;
+}
+
+petro_result store_check_block_indexes(store_txn *t, store_links *l, uint64_t height) {
+    PETROD_ASSERT(t->txn != NULL);
+    uint8_t key[8];
+    be_u64(key, height);
+    MDB_val k = {sizeof key, key}, v;
+    int rc = get_checked(t->s, t->txn, t->s->dbi_acct_links, DB_ACCT_LINKS, &k, &v);
+    petro_result r = PETRO_OK;
+    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
+        r = checked_result(rc, "get acct_links");
+    } else if (l->count == 0 || rc == MDB_NOTFOUND) {
+        if (l->count != 0 || rc != MDB_NOTFOUND) r = PETRO_ERR_CORRUPT;
+    } else {
+        size_t size = links_encode(l);
+        if (size == 0) r = PETRO_ERR_NOMEM;
+        else if (size != v.mv_size || memcmp(l->records, v.mv_data, size) != 0) {
+            r = PETRO_ERR_CORRUPT;
         }
+    }
+    if (r == PETRO_ERR_CORRUPT) {
+        log_error("the history links of block %llu in the block log differ from the ones its "
+                  "replay builds from state.mdb's history heads: the ledger is damaged "
+                  "(docs/operations.md, \"Damaged storage\")", (unsigned long long)height);
+        t->s->damaged_total++;
     }
     store_links_clear(l);
     return r;

@@ -202,6 +202,11 @@ petro_result store_index_tx(store_txn *t, store_links *l, const petro_hash *id, 
                             uint32_t index, const petro_pubkey *accounts, size_t account_count);
 /** After the block's last store_index_tx: write its links (possibly none) and empty l. */
 petro_result store_put_block_indexes(store_txn *t, store_links *l, uint64_t height);
+/** The same at a replay of a block already in the block log (its state and the history heads
+ *  above state.mdb's tip are being rebuilt): instead of writing its links, compare them with
+ *  the stored ones and empty l. PETRO_ERR_CORRUPT (logged) if they differ: the heads in
+ *  state.mdb (or the links) were damaged, and the block log is left as it was. */
+petro_result store_check_block_indexes(store_txn *t, store_links *l, uint64_t height);
 petro_result store_put_meta(store_txn *t, const char *name, const uint8_t *bytes, size_t size);
 
 /* ------------------------------------------------------------ reads (any txn) */

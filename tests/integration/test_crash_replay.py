@@ -195,6 +195,7 @@ def run():
         keys = {n: ptx.Key.from_wallet(node.wallet(n)) for n in WRITERS + (FLOODER,)}
         dests = [k.pub for k in keys.values()]
         all_committed = {}
+        by_writer = {n: set() for n in WRITERS}  # hashes answered committed, per source account
         total_pending = 0
         for rnd in range(1, ROUNDS + 1):
             stop = threading.Event()
@@ -217,8 +218,9 @@ def run():
             for t in threads:
                 check(t.error is None, "round %d: %s" % (rnd, t.error))
             committed = {}
-            for t in threads:
+            for n, t in zip(WRITERS, threads):
                 committed.update(t.committed)
+                by_writer[n].update(t.committed)
             all_committed.update(committed)
             total_pending += flooder.accepted
 
@@ -241,6 +243,15 @@ def run():
                     lost.append("%s: answered committed at %d, now %d %r" % (x, hgt, code, tx))
             check(not lost, "round %d (seed %d): %d of %d committed transactions lost:\n  %s"
                   % (rnd, seed, len(lost), len(all_committed), "\n  ".join(lost[:20])))
+            # The history heads (state.mdb) and links (block log) after replay: every payment a
+            # writer was answered for is in its account's history, each once.
+            for n in WRITERS:
+                hist = node.history(h.address_from_pubkey(keys[n].pub))
+                missing = by_writer[n] - set(hist)
+                check(not missing and len(hist) == len(set(hist)),
+                      "round %d (seed %d): %s's history misses %d of its %d committed payments "
+                      "(%s) or lists one twice" % (rnd, seed, n, len(missing), len(by_writer[n]),
+                                                   ", ".join(sorted(missing)[:5])))
             check(len(all_committed) > 0 or rnd < ROUNDS,
                   "no transaction was answered committed in any round: the test proved nothing")
             inv = admin_invariants(node)

@@ -143,13 +143,14 @@ static void test_index(void) {
         bool add = last < LAYERS && (first == last || test_rand() % 3 != 0);
         if (add) {
             ASSERT_OK(layer_index_reserve(&ix, layers[last]->count));
-            layer_ref(layers[last]);
-            ASSERT_OK(layer_index_add(&ix, layers[last]));
-            layer_unref(layers[last]); /* the index holds its own reference */
+            uint32_t refs = layers[last]->refs;
+            ASSERT_OK(layer_index_add(&ix, layers[last])); /* takes a reference */
+            ASSERT_EQ(layers[last]->refs, refs + 1);
             last++;
         } else {
-            layer_ref(layers[first]); /* layer_index_remove drops the index's */
-            layer_index_remove(&ix, layers[first]);
+            uint32_t refs = layers[first]->refs;
+            layer_index_remove(&ix, layers[first]); /* drops the index's reference */
+            ASSERT_EQ(layers[first]->refs, refs - 1);
             first++;
         }
         check_index(&ix, first, last);
