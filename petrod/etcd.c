@@ -271,10 +271,10 @@ petro_result etcd_stream(etcd *e, const char *path, json_t *body, etcd_stream_fn
         curl_multi_remove_handle(m, c);
         if (s.is_done || is_stopped) {
             r = PETRO_OK;
-        } else if (s.is_malformed) {
+        } else if (s.is_malformed && status == 200) {
             log_warn("etcd %s: the stream carried a line that is not JSON or too long", path);
             r = PETRO_ERR_MALFORMED;
-        } else {
+        } else { /* an error answer (its page need not be JSON) or a broken stream */
             if (!e->is_failing) {
                 log_warn("etcd %s%s: stream ended: %s%s", e->endpoints[e->current], path,
                          s.has_error ? "error answer " : !is_ended ? "" :
