@@ -49,6 +49,27 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ctx) {
     return n;
 }
 
+/* e's handle, reset and set for a POST of the JSON text to path on the current member, its
+ * answer going to fn(data); the connect timeout is set, the total one is the caller's. */
+static CURL *post_setup(etcd *e, const char *path, const char *text, curl_write_callback fn,
+                        void *data) {
+    char url[ETCD_ENDPOINT_SIZE_MAX + 64];
+    snprintf(url, sizeof url, "%s%s", e->endpoints[e->current], path);
+    CURL *c = e->curl;
+    curl_easy_reset(c);
+    curl_easy_setopt(c, CURLOPT_URL, url); /* libcurl copies the string */
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, text);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(text));
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, e->headers);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, fn);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, data);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                     (long)(e->timeout_ms < 1000 ? e->timeout_ms : 1000));
+    return c;
+}
+
 etcd *etcd_new(const char *endpoints, uint32_t timeout_ms) {
     etcd *e = calloc(1, sizeof *e);
     if (e == NULL) return NULL;
@@ -92,21 +113,8 @@ petro_result etcd_post(etcd *e, const char *path, json_t *body, json_t **out) {
     *out = NULL;
     char *text = json_dumps(body, JSON_COMPACT);
     if (text == NULL) return PETRO_ERR_NOMEM;
-    char url[ETCD_ENDPOINT_SIZE_MAX + 64];
-    snprintf(url, sizeof url, "%s%s", e->endpoints[e->current], path);
     buffer b = {0};
-    CURL *c = e->curl;
-    curl_easy_reset(c);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, text);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(text));
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, e->headers);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-                     (long)(e->timeout_ms < 1000 ? e->timeout_ms : 1000));
+    CURL *c = post_setup(e, path, text, on_data, &b);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)e->timeout_ms);
     CURLcode cc = curl_easy_perform(c);
     long status = 0;
@@ -241,21 +249,8 @@ petro_result etcd_stream(etcd *e, const char *path, json_t *body, etcd_stream_fn
         if (m != NULL) curl_multi_cleanup(m);
         return PETRO_ERR_NOMEM;
     }
-    char url[ETCD_ENDPOINT_SIZE_MAX + 64];
-    snprintf(url, sizeof url, "%s%s", e->endpoints[e->current], path);
     stream_state s = {.on_msg = on_msg, .ctx = ctx};
-    CURL *c = e->curl;
-    curl_easy_reset(c);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, text);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(text));
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, e->headers);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_stream_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-                     (long)(e->timeout_ms < 1000 ? e->timeout_ms : 1000));
+    CURL *c = post_setup(e, path, text, on_stream_data, &s);
     /* A member that vanishes without closing the connection (a cut link) is noticed by TCP
      * keep-alive; the caller's should_stop covers one that stops answering. */
     curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
