@@ -891,7 +891,10 @@ static petro_result admit(node *n, const petro_tx *tx, const petro_hash *id, uin
 static petro_result precheck(node *n, const petro_hash *id) {
     pthread_mutex_lock(&n->lock);
     petro_result r = PETRO_OK;
-    if (n->is_closing || n->is_store_failing || !ordering_is_writable(n->ord)) {
+    /* The state writer failing (state.mdb full) stops the next block before the producer
+     * has tried one (its layers wait in memory): refuse at once, as for the block log. */
+    if (n->is_closing || n->is_store_failing || store_lmdb_writer_failing(n->store) ||
+        !ordering_is_writable(n->ord)) {
         r = PETRO_ERR_UNAVAILABLE;
     } else if (mempool_find(n->mp, id) != NULL) {
         r = PETRO_ERR_DUPLICATE_TX;

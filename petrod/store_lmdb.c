@@ -958,9 +958,11 @@ static void *writer_main(void *arg) {
         pthread_mutex_lock(&s->lock);
         if (r != PETRO_OK) {
             if (!s->is_writer_failing) {
-                log_error("state writer: cannot write %zu layers into state.mdb (%s); blocks "
-                          "stay in memory and the producer stops when %u wait",
-                          count, petro_result_str(r), STORE_LAYERS_MAX);
+                log_error("storage cannot commit blocks: the state writer cannot write %zu "
+                          "blocks of state into state.mdb (%s); new submissions are refused "
+                          "(503 unavailable) and no block commits until it can (it retries "
+                          "every second); the written blocks stay in memory and in the block "
+                          "log", count, petro_result_str(r));
             }
             s->is_writer_failing = true;
             s->writer_error = r;
@@ -1004,6 +1006,14 @@ petro_result store_lmdb_sync_state(store_lmdb *s) {
     bool ok = s->written_seq >= want;
     pthread_mutex_unlock(&s->lock);
     return ok ? PETRO_OK : PETRO_ERR_IO;
+}
+
+bool store_lmdb_writer_failing(store_lmdb *s) {
+    if (!s->has_writer) return false;
+    pthread_mutex_lock(&s->lock);
+    bool failing = s->is_writer_failing;
+    pthread_mutex_unlock(&s->lock);
+    return failing;
 }
 
 void store_lmdb_writer_stats(store_lmdb *s, uint64_t *layers, uint64_t *bytes, uint64_t *batches,

@@ -99,6 +99,9 @@ petro_result store_lmdb_sync_state(store_lmdb *s);
 
 /** The state writer's counters, for /metrics: layers waiting in memory, their bytes, batches
  *  written, and whether its last batch failed. */
+/** Whether the state writer's last batch failed (a full map or disk): blocks cannot commit
+ *  until it succeeds again, so new submissions are refused (node.c, precheck). */
+bool store_lmdb_writer_failing(store_lmdb *s);
 void store_lmdb_writer_stats(store_lmdb *s, uint64_t *layers, uint64_t *bytes, uint64_t *batches,
                              bool *is_failing);
 
