@@ -278,13 +278,17 @@ def refused_while_full(node, net, keys):
           "no clear storage message in the log")
 
 
-def committed_total(node):
-    """petro_txs_committed_total of the node's /metrics."""
+def metric(node, name):
+    """One unlabelled counter or gauge of the node's /metrics."""
     st, text = h.http_get(node.url, "/metrics")
     check(st == 200, "/metrics: %d" % st)
-    m = re.search(r"^petro_txs_committed_total (\d+)$", text, re.M)
-    check(m is not None, "no petro_txs_committed_total in /metrics")
+    m = re.search(r"^%s (\d+)$" % re.escape(name), text, re.M)
+    check(m is not None, "no %s in /metrics" % name)
     return int(m.group(1))
+
+
+def committed_total(node):
+    return metric(node, "petro_txs_committed_total")
 
 
 def disk_full():
@@ -317,8 +321,11 @@ def disk_full():
             p = subprocess.run(["mount", "-o", "remount,size=64m", mnt], capture_output=True,
                                text=True)
             check(p.returncode == 0, "remount: %s" % p.stderr)
-            wait_for(lambda: node.status()["height"] > s2["height"], 30 * h.SLOW,
-                     "a block after space returned")
+            # The block log's failure clears with the next block (the pending transactions), the
+            # state writer's with its next batch: the mempool can be empty then, since every
+            # submission was refused while the writer failed.
+            wait_for(lambda: metric(node, "petro_state_writer_failing") == 0, 30 * h.SLOW,
+                     "the state writer after space returned")
             node.wait_mempool_empty()
             # Nothing accepted was lost: pending while the disk was full (in the mempool, or
             # committed to the block log with its state in memory), every one committed now.
