@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,7 +58,7 @@ struct store_lmdb {
     uint64_t written_seq;     /* every layer up to it is in state_env */
     uint64_t batches_written;
     bool is_stopping;
-    bool is_writer_failing;
+    _Atomic bool is_writer_failing; /* written under lock; admission reads it without */
     bool is_committing; /* the producer: between the block log's commit and publication */
     petro_result writer_error; /* of its last failed batch */
     bool has_writer;
@@ -1009,11 +1010,8 @@ petro_result store_lmdb_sync_state(store_lmdb *s) {
 }
 
 bool store_lmdb_writer_failing(store_lmdb *s) {
-    if (!s->has_writer) return false;
-    pthread_mutex_lock(&s->lock);
-    bool failing = s->is_writer_failing;
-    pthread_mutex_unlock(&s->lock);
-    return failing;
+    /* Every admission asks: a load, not the store's lock, which the writer and readers take. */
+    return atomic_load(&s->is_writer_failing);
 }
 
 void store_lmdb_writer_stats(store_lmdb *s, uint64_t *layers, uint64_t *bytes, uint64_t *batches,
