@@ -15,7 +15,6 @@
  * node, else the default; PETRO_WALLETS, else the saved wallets, else ./devnet/wallets
  * (names.c). */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,10 +25,10 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "file.h"
 #include "output.h"
 
 #define CONFIG_DIR_MODE 0700
-#define CONFIG_FILE_MODE 0600
 
 /* ------------------------------------------------------------------ reading */
 
@@ -113,37 +112,24 @@ static int make_dirs(const char *file) {
     return mkdir_one(dir);
 }
 
-static bool write_all(int fd, const char *text, size_t len) {
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = write(fd, text + done, len - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        done += (size_t)n;
-    }
-    return true;
-}
-
-/* Write root to path: a temporary file in the same directory, fsync, rename. */
+/* Write root to path, whole or not at all (file_publish: mode 0600, a temporary file, fsync,
+ * rename, the directory fsynced). */
 static int write_file(const char *path, const json_t *root) {
     int rc = make_dirs(path);
     if (rc != CLI_EXIT_OK) return rc;
     char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     if (text == NULL) return cli_fail(CLI_EXIT_FAILED, "out of memory");
-    char tmp[CLI_PATH_SIZE_MAX + 32];
-    (void)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, CONFIG_FILE_MODE);
-    if (fd < 0) {
+    size_t len = strlen(text);
+    char *doc = realloc(text, len + 2);
+    if (doc == NULL) {
         free(text);
-        return cli_fail(CLI_EXIT_FAILED, "cannot write %s: %s", tmp, strerror(errno));
+        return cli_fail(CLI_EXIT_FAILED, "out of memory");
     }
-    bool ok = write_all(fd, text, strlen(text)) && write_all(fd, "\n", 1) && fsync(fd) == 0;
+    memcpy(doc + len, "\n", 2); /* the text ends with a newline */
+    petro_result r = file_publish(path, doc, len + 1, true);
     int saved = errno;
-    ok = close(fd) == 0 && ok;
-    free(text);
-    if (ok && rename(tmp, path) == 0) return CLI_EXIT_OK;
-    saved = ok ? errno : saved;
-    (void)unlink(tmp);
+    free(doc);
+    if (r == PETRO_OK) return CLI_EXIT_OK;
     return cli_fail(CLI_EXIT_FAILED, "cannot write %s: %s", path, strerror(saved));
 }
 
