@@ -202,8 +202,8 @@ enum MHD_Result api_metrics(const api_request *req) {
            "Batches the state writer wrote into state.mdb since the process started.",
            st.state_batches_total);
     metric(b, "petro_state_writer_failing", "gauge",
-           "1 while the state writer's last batch failed (the node stops committing when "
-           "256 blocks wait), else 0.", st.is_state_writer_failing ? 1u : 0u);
+           "1 while the state writer's last batch failed (no block commits and submissions "
+           "are refused until it succeeds), else 0.", st.is_state_writer_failing ? 1u : 0u);
     metric(b, "petro_http_requests_total", "counter", "HTTP requests received.",
            (uint64_t)atomic_load(&a->requests_total));
     put(b, "# HELP petro_http_responses_total HTTP responses sent, by status class.\n"
